@@ -1,0 +1,36 @@
+"""Account housekeeping run by the worker."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import structlog
+from sqlalchemy import delete, func
+
+from app.accounts.models import Invitation
+from workers.jobs import active_tenant_ids, job_tenant, services_of
+
+log = structlog.get_logger("redstar.jobs.accounts")
+
+KEEP_EXPIRED = timedelta(days=30)
+
+
+async def prune_stale_invitations(ctx: dict[str, Any]) -> int:
+    """Delete unused invitations that expired more than 30 days ago, tenant by tenant.
+
+    Idempotent: a second run finds nothing left to delete.
+    """
+    removed = 0
+    for tenant_id in await active_tenant_ids(services_of(ctx)):
+        async with job_tenant(ctx, tenant_id) as services, services.db.session() as session:
+            result = await session.execute(
+                delete(Invitation).where(
+                    Invitation.accepted_at.is_(None),
+                    Invitation.expires_at < func.now() - KEEP_EXPIRED,
+                )
+            )
+            await session.commit()
+            removed += result.rowcount or 0
+    log.info("pruned_invitations", removed=removed)
+    return removed

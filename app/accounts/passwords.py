@@ -1,0 +1,23 @@
+"""argon2id password hashes (argon2-cffi's defaults follow RFC 9106's recommendation)."""
+
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+_hasher = PasswordHasher()
+
+# Verified against when no account matches, so a wrong phone costs as much as a
+# wrong password and timing does not reveal which accounts exist.
+_DUMMY_HASH = _hasher.hash("redstar-no-such-account")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
+    except (VerificationError, InvalidHashError):
+        return False

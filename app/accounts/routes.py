@@ -1,0 +1,175 @@
+"""Login, logout, the district's accounts and invitation links."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from litestar import Controller, Request, Response, get, post
+from litestar.di import Provide
+from litestar.exceptions import NotFoundException
+from litestar.response import Template
+
+from app.accounts.models import TENANT_ROLES, Role
+from app.accounts.service import AccountService, InvitationForm
+from app.i18n import _
+from app.web.flash import flash
+from app.web.guards import LOGGED_IN, PUBLIC, allow
+from app.web.responses import form_data, render, safe_next, see_other
+from app.web.sessions import COOKIE_NAME
+
+
+def provide_accounts(request: Request) -> AccountService:
+    return AccountService(request.app.state.services)
+
+
+class AuthController(Controller):
+    dependencies = {"accounts": Provide(provide_accounts, sync_to_thread=False)}
+
+    @get("/login", opt=PUBLIC)
+    async def login_page(self, request: Request, next: str = "") -> Any:  # noqa: A002
+        if request.scope.get("user"):
+            return see_other(request, safe_next(next))
+        return render(request, "accounts/login.html", {"form": {"next": next}, "error": None})
+
+    @post("/login", opt=PUBLIC)
+    async def login(self, request: Request, accounts: AccountService) -> Any:
+        data = await form_data(request)
+        ip = request.client.host if request.client else "unknown"
+        outcome = await accounts.authenticate(
+            data.get("phone", ""), data.get("password", ""), ip, data.get("tenant", "")
+        )
+        if outcome.session is None:
+            context = {
+                "form": {"phone": data.get("phone", ""), "next": data.get("next", "")},
+                "error": _(outcome.error, **outcome.error_args) if outcome.error else None,
+                "choices": outcome.choices,
+            }
+            return render(
+                request, "accounts/login.html", context,
+                fragment="accounts/_login_form.html", status_code=outcome.status,
+            )  # fmt: skip
+        old = request.cookies.get(COOKIE_NAME)
+        if old:
+            await request.app.state.services.sessions.destroy(old)
+        session_id = await request.app.state.services.sessions.create(outcome.session)
+        response = see_other(request, safe_next(data.get("next")), full_reload=True)
+        settings = request.app.state.services.settings
+        response.set_cookie(
+            COOKIE_NAME, session_id, httponly=True, samesite="lax", path="/",
+            secure=settings.app.production, max_age=settings.auth.session_idle_seconds,
+        )  # fmt: skip
+        return response
+
+    @post("/logout", opt=LOGGED_IN)
+    async def logout(self, request: Request) -> Response[Any]:
+        identity = request.scope["user"]
+        await request.app.state.services.sessions.destroy(identity.session_id)
+        response = see_other(request, "/login", full_reload=True)
+        response.delete_cookie(COOKIE_NAME, path="/")
+        flash(request, "info", _("You have logged out."))
+        return response
+
+
+class UsersController(Controller):
+    """A district admin's accounts page: who can log in, with which role."""
+
+    path = "/users"
+    opt = allow(Role.TENANT_ADMIN)
+    dependencies = {"accounts": Provide(provide_accounts, sync_to_thread=False)}
+
+    async def _page(
+        self, request: Request, accounts: AccountService, **extra: Any
+    ) -> dict[str, Any]:
+        return {
+            "users": await accounts.list_users(),
+            "invitations": await accounts.pending_invitations(),
+            "roles": TENANT_ROLES,
+            **extra,
+        }
+
+    @get("/")
+    async def index(self, request: Request, accounts: AccountService) -> Template:
+        return render(request, "accounts/users.html", await self._page(request, accounts))
+
+    @get("/invite")
+    async def invite_page(self, request: Request) -> Template:
+        return render(
+            request, "accounts/invite.html", {"form": {}, "errors": {}, "roles": TENANT_ROLES}
+        )
+
+    @post("/invite")
+    async def invite(self, request: Request, accounts: AccountService) -> Any:
+        data = await form_data(request)
+        form = InvitationForm(data.get("name", ""), data.get("phone", ""), data.get("role", ""))
+        token, errors = await accounts.invite(form, request.scope["user"].user_id)
+        if errors:
+            return render(
+                request, "accounts/invite.html",
+                {"form": data, "errors": errors, "roles": TENANT_ROLES},
+                fragment="accounts/_invite_form.html", status_code=422,
+            )  # fmt: skip
+        link = str(request.url.with_replacements(path=f"/invite/{token}", query=""))
+        return render(
+            request, "accounts/invite_link.html", {"link": link, "name": form.name.strip()}
+        )
+
+    @post("/invitations/{invitation_id:uuid}/revoke")
+    async def revoke(
+        self, request: Request, accounts: AccountService, invitation_id: UUID
+    ) -> Response[Any]:
+        await accounts.revoke_invitation(invitation_id)
+        flash(request, "success", _("The invitation was withdrawn."))
+        return see_other(request, "/users")
+
+    @post("/{user_id:uuid}/disable")
+    async def disable(self, request: Request, accounts: AccountService, user_id: UUID) -> Any:
+        error = await accounts.set_active(user_id, False, request.scope["user"].user_id)
+        if error:
+            flash(request, "error", _(error))
+        else:
+            flash(request, "success", _("The account was disabled."))
+        return see_other(request, "/users")
+
+    @post("/{user_id:uuid}/enable")
+    async def enable(self, request: Request, accounts: AccountService, user_id: UUID) -> Any:
+        await accounts.set_active(user_id, True, request.scope["user"].user_id)
+        flash(request, "success", _("The account was enabled again."))
+        return see_other(request, "/users")
+
+
+class InvitationController(Controller):
+    """Anyone holding the link may set a password once; the link is the credential."""
+
+    path = "/invite"
+    opt = PUBLIC
+    dependencies = {"accounts": Provide(provide_accounts, sync_to_thread=False)}
+
+    @get("/{token:str}")
+    async def show(self, request: Request, accounts: AccountService, token: str) -> Template:
+        found = await accounts.open_invitation(token)
+        if found is None:
+            raise NotFoundException()
+        invitation, tenant_name = found
+        return render(
+            request, "accounts/accept.html",
+            {"invitation": invitation, "tenant_name": tenant_name, "errors": {}},
+        )  # fmt: skip
+
+    @post("/{token:str}")
+    async def accept(self, request: Request, accounts: AccountService, token: str) -> Any:
+        data = await form_data(request)
+        errors = await accounts.accept_invitation(
+            token, data.get("password", ""), data.get("password_confirm", "")
+        )
+        if errors:
+            found = await accounts.open_invitation(token)
+            if found is None:
+                raise NotFoundException()
+            return render(
+                request, "accounts/accept.html",
+                {"invitation": found[0], "tenant_name": found[1], "errors": errors},
+                status_code=422,
+            )  # fmt: skip
+        flash(request, "success", _("Your account is ready. Please log in."))
+        return see_other(request, "/login")

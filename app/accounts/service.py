@@ -1,0 +1,329 @@
+"""Accounts: logging in, and a district admin's users and invitations."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
+
+from litestar.exceptions import NotFoundException
+from sqlalchemy import func, select, text, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.accounts.models import TENANT_ROLES, Invitation, Role, User, UserRole
+from app.accounts.passwords import hash_password, verify_password
+from app.accounts.throttle import LoginThrottle, ThrottleLimits
+from app.i18n import N_
+from app.state import AppServices
+from app.validators import FieldError, FormErrors, mainland_mobile, new_password, person_name
+from tenants.context import current_tenant_id, tenant_scope
+from tenants.models import TenantStatus
+
+WRONG_CREDENTIALS = N_("The phone number or password is not correct.")
+
+
+@dataclass(frozen=True)
+class TenantChoice:
+    tenant_id: UUID
+    tenant_name: str
+
+
+@dataclass
+class LoginOutcome:
+    """Either `session` (log in), or `error` (+ status), or `choices` (pick a district)."""
+
+    session: dict[str, str | None] | None = None
+    error: str | None = None
+    error_args: dict[str, int] = field(default_factory=dict)
+    status: int = 200
+    choices: list[TenantChoice] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class UserRow:
+    id: UUID
+    name: str
+    phone: str
+    is_active: bool
+    roles: list[str]
+    last_login_at: datetime | None
+
+
+@dataclass(frozen=True)
+class InvitationForm:
+    name: str = ""
+    phone: str = ""
+    role: str = ""
+
+    def clean(self) -> tuple[InvitationForm, FormErrors]:
+        errors: FormErrors = {}
+        values = {"name": self.name, "phone": self.phone, "role": self.role}
+        for key, rule in (("name", person_name), ("phone", mainland_mobile)):
+            try:
+                values[key] = rule(values[key])
+            except FieldError as exc:
+                errors[key] = exc.message
+        if self.role not in TENANT_ROLES:
+            errors["role"] = N_("Please choose a role.")
+        return InvitationForm(**values), errors
+
+
+def hash_token(token: str) -> bytes:
+    return hashlib.sha256(token.encode()).digest()
+
+
+class AccountService:
+    def __init__(self, services: AppServices) -> None:
+        self.db = services.db
+        self.settings = services.settings
+        auth = services.settings.auth
+        self.throttle = LoginThrottle(
+            services.redis,
+            ThrottleLimits(
+                auth.login_max_failures_account, auth.login_max_failures_ip, auth.login_lock_seconds
+            ),
+        )
+
+    # --- logging in -------------------------------------------------------------
+
+    async def authenticate(
+        self, phone: str, password: str, ip: str, tenant_choice: str = ""
+    ) -> LoginOutcome:
+        """Check credentials with throttling; one generic message for any mismatch."""
+        try:
+            phone = mainland_mobile(phone)
+        except FieldError:
+            phone = phone.strip()[:20]
+        wait = await self.throttle.locked_for(phone, ip)
+        if wait:
+            minutes = (wait + 59) // 60
+            return LoginOutcome(
+                error=N_("Too many failed attempts. Please try again in %(minutes)s minutes."),
+                error_args={"minutes": minutes},
+                status=429,
+            )
+        async with self.db.session() as session:
+            candidates = (
+                await session.execute(text("select * from login_candidates(:phone)"), {"phone": phone})
+            ).all()
+        matches = [c for c in candidates if verify_password(c.password_hash, password)]
+        if not candidates:
+            verify_password(None, password)  # same cost as a real check
+        if not matches:
+            await self.throttle.record_failure(phone, ip)
+            return LoginOutcome(error=WRONG_CREDENTIALS, status=400)
+        await self.throttle.record_success(phone, ip)
+
+        platform = [m for m in matches if m.kind == "platform"]
+        if platform:
+            return LoginOutcome(session={"uid": str(platform[0].user_id), "tid": None})
+        active = [m for m in matches if m.tenant_status == TenantStatus.ACTIVE]
+        if not active:
+            pending = any(m.tenant_status == TenantStatus.PENDING for m in matches)
+            return LoginOutcome(
+                error=N_("Your district's signup is still waiting for approval.")
+                if pending
+                else N_("Your district's signup was not approved."),
+                status=403,
+            )
+        if len(active) > 1:
+            chosen = [m for m in active if str(m.tenant_id) == tenant_choice]
+            if not chosen:
+                return LoginOutcome(
+                    choices=[TenantChoice(m.tenant_id, m.tenant_name) for m in active]
+                )
+            active = chosen
+        match = active[0]
+        with tenant_scope(match.tenant_id):
+            async with self.db.session() as session:
+                await session.execute(
+                    update(User).where(User.id == match.user_id).values(last_login_at=func.now())
+                )
+                await session.commit()
+        return LoginOutcome(session={"uid": str(match.user_id), "tid": str(match.tenant_id)})
+
+    # --- the district's users (tenant admin) --------------------------------------
+
+    async def list_users(self) -> list[UserRow]:
+        async with self.db.session() as session:
+            roles = func.array_agg(UserRole.role).filter(UserRole.role.is_not(None))
+            rows = (
+                await session.execute(
+                    select(User, func.coalesce(roles, []))
+                    .outerjoin(UserRole, UserRole.user_id == User.id)
+                    .group_by(User.tenant_id, User.id)
+                    .order_by(User.is_active.desc(), User.name)
+                )
+            ).all()
+        return [
+            UserRow(u.id, u.name, u.phone, u.is_active, sorted(r, key=_role_order), u.last_login_at)
+            for u, r in rows
+        ]
+
+    async def role_counts(self) -> dict[str, int]:
+        async with self.db.session() as session:
+            rows = await session.execute(
+                select(UserRole.role, func.count())
+                .join(User, User.id == UserRole.user_id)
+                .where(User.is_active)
+                .group_by(UserRole.role)
+            )
+            return {role: count for role, count in rows.all()}
+
+    async def pending_invitations(self) -> list[Invitation]:
+        async with self.db.session() as session:
+            return list(
+                (
+                    await session.scalars(
+                        select(Invitation)
+                        .where(
+                            Invitation.accepted_at.is_(None),
+                            Invitation.revoked_at.is_(None),
+                            Invitation.expires_at > func.now(),
+                        )
+                        .order_by(Invitation.created_at.desc())
+                    )
+                ).all()
+            )
+
+    async def invite(self, form: InvitationForm, invited_by: UUID) -> tuple[str | None, FormErrors]:
+        """Create an invitation; returns the one-time token to share, or field errors."""
+        form, errors = form.clean()
+        if errors:
+            return None, errors
+        token = secrets.token_urlsafe(24)
+        async with self.db.session() as session:
+            taken = await session.scalar(select(User.id).where(User.phone == form.phone))
+            if taken:
+                return None, {"phone": N_("This phone number already has an account here.")}
+            open_invite = await session.scalar(
+                select(Invitation.id).where(
+                    Invitation.phone == form.phone,
+                    Invitation.accepted_at.is_(None),
+                    Invitation.revoked_at.is_(None),
+                    Invitation.expires_at > func.now(),
+                )
+            )
+            if open_invite:
+                return None, {"phone": N_("This phone number already has an open invitation.")}
+            session.add(
+                Invitation(
+                    tenant_id=_tenant(),
+                    token_hash=hash_token(token),
+                    name=form.name,
+                    phone=form.phone,
+                    role=form.role,
+                    invited_by=invited_by,
+                    expires_at=datetime.now(UTC) + timedelta(days=self.settings.auth.invitation_days),
+                )
+            )
+            await session.commit()
+        return token, {}
+
+    async def revoke_invitation(self, invitation_id: UUID) -> None:
+        async with self.db.session() as session:
+            result = await session.execute(
+                update(Invitation)
+                .where(Invitation.id == invitation_id, Invitation.accepted_at.is_(None))
+                .values(revoked_at=func.now())
+            )
+            if result.rowcount == 0:
+                raise NotFoundException()
+            await session.commit()
+
+    async def set_active(self, user_id: UUID, active: bool, acting_user: UUID) -> str | None:
+        """Disable or re-enable an account; returns an error msgid or None."""
+        if user_id == acting_user and not active:
+            return N_("You cannot disable your own account.")
+        async with self.db.session() as session:
+            result = await session.execute(
+                update(User).where(User.id == user_id).values(is_active=active)
+            )
+            if result.rowcount == 0:
+                raise NotFoundException()
+            await session.commit()
+        return None
+
+    # --- accepting an invitation (anonymous, by link) --------------------------------
+
+    async def invitation_tenant(self, token: str) -> UUID | None:
+        """The tenant of an open invitation; the only cross-tenant lookup besides login."""
+        async with self.db.session() as session:
+            return await session.scalar(
+                text("select invitation_tenant(:h)"), {"h": hash_token(token)}
+            )
+
+    async def open_invitation(self, token: str) -> tuple[Invitation, str] | None:
+        tenant_id = await self.invitation_tenant(token)
+        if tenant_id is None:
+            return None
+        with tenant_scope(tenant_id):
+            async with self.db.session() as session:
+                invitation = await session.scalar(
+                    select(Invitation).where(Invitation.token_hash == hash_token(token))
+                )
+                tenant_name = await session.scalar(
+                    text("select name from tenants where id = :id"), {"id": tenant_id}
+                )
+        return (invitation, tenant_name) if invitation else None
+
+    async def accept_invitation(self, token: str, password: str, confirm: str) -> FormErrors:
+        try:
+            password = new_password(password, confirm)
+        except FieldError as exc:
+            return {"password": exc.message}
+        tenant_id = await self.invitation_tenant(token)
+        if tenant_id is None:
+            raise NotFoundException()
+        with tenant_scope(tenant_id):
+            async with self.db.session() as session:
+                invitation = await session.scalar(
+                    select(Invitation)
+                    .where(Invitation.token_hash == hash_token(token))
+                    .with_for_update()
+                )
+                if invitation is None or invitation.accepted_at or invitation.revoked_at:
+                    raise NotFoundException()
+                user = User(
+                    tenant_id=tenant_id,
+                    phone=invitation.phone,
+                    name=invitation.name,
+                    password_hash=hash_password(password),
+                )
+                session.add(user)
+                await session.flush()
+                session.add(UserRole(tenant_id=tenant_id, user_id=user.id, role=invitation.role))
+                invitation.accepted_at = datetime.now(UTC)
+                try:
+                    await session.commit()
+                except IntegrityError:
+                    return {"password": N_("This phone number already has an account here.")}
+        return {}
+
+
+def _tenant() -> UUID:
+    tenant_id = current_tenant_id.get()
+    if tenant_id is None:
+        raise RuntimeError("no tenant in context")
+    return tenant_id
+
+
+def _role_order(role: str) -> int:
+    order = [*TENANT_ROLES, Role.OPERATOR, Role.PROVINCIAL_VIEWER]
+    return order.index(role) if role in order else len(order)
+
+
+async def create_tenant_user(
+    session: AsyncSession, tenant_id: UUID, *, name: str, phone: str, password: str,
+    roles: list[Role],
+) -> User:
+    """Insert a user and roles in the caller's transaction (signup, demo data)."""
+    user = User(tenant_id=tenant_id, name=name, phone=phone, password_hash=hash_password(password))
+    session.add(user)
+    await session.flush()
+    for role in roles:
+        session.add(UserRole(tenant_id=tenant_id, user_id=user.id, role=role))
+    return user

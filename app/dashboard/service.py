@@ -1,0 +1,33 @@
+"""What each role sees first after logging in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.accounts.models import Role
+from app.accounts.service import AccountService
+from app.state import AppServices
+from app.web.identity import Identity
+from tenants.signup import TenancyService
+
+
+@dataclass
+class Dashboard:
+    role_counts: dict[str, int] = field(default_factory=dict)
+    pending_invitations: int = 0
+    tenant_counts: dict[str, int] = field(default_factory=dict)
+    recent_tenants: list[Any] = field(default_factory=list)
+
+
+async def build_dashboard(services: AppServices, identity: Identity) -> Dashboard:
+    board = Dashboard()
+    if identity.is_platform:
+        tenancy = TenancyService(services)
+        board.tenant_counts = await tenancy.status_counts(identity)
+        board.recent_tenants = (await tenancy.tenants_for(identity))[:10]
+    elif Role.TENANT_ADMIN in identity.roles:
+        accounts = AccountService(services)
+        board.role_counts = await accounts.role_counts()
+        board.pending_invitations = len(await accounts.pending_invitations())
+    return board

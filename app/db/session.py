@@ -1,0 +1,71 @@
+"""Engine and sessions. The one place where `app.tenant_id` is set.
+
+Every transaction begins with `set_config('app.tenant_id', <tenant or ''>, true)`:
+transaction-scoped, so a pooled connection never carries a tenant into the next
+request. With no tenant in context the setting is '' and RLS shows nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.orm import Session, SessionTransaction
+
+from tenants.context import current_tenant_id
+
+_SET_TENANT = text("select set_config('app.tenant_id', :tenant_id, true)")
+
+
+class TenantSession(Session):
+    """A Session whose every transaction is bound to the tenant in context."""
+
+
+@event.listens_for(TenantSession, "after_begin")
+def _bind_tenant(session: Session, transaction: SessionTransaction, connection: Connection) -> None:
+    tenant_id = current_tenant_id.get()
+    connection.execute(_SET_TENANT, {"tenant_id": str(tenant_id) if tenant_id else ""})
+
+
+def async_url(url: str) -> str:
+    """Accept postgres:// and postgresql:// URLs and use the asyncpg driver."""
+    for prefix in ("postgresql+asyncpg://", "postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url[len(prefix) :]
+    return url
+
+
+class Database:
+    """Owns the engine and hands out tenant-bound sessions."""
+
+    def __init__(self, url: str, *, pool_size: int = 10, echo: bool = False) -> None:
+        self.engine: AsyncEngine = create_async_engine(
+            async_url(url),
+            pool_size=pool_size,
+            max_overflow=pool_size,
+            pool_pre_ping=True,
+            echo=echo,
+        )
+        self.sessionmaker = async_sessionmaker(
+            self.engine, sync_session_class=TenantSession, expire_on_commit=False
+        )
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        async with self.sessionmaker() as session:
+            yield session
+
+    async def ping(self) -> None:
+        async with self.engine.connect() as conn:
+            await conn.execute(text("select 1"))
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

@@ -1,0 +1,73 @@
+"""The Litestar application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar
+from litestar.config.csrf import CSRFConfig
+from litestar.plugins.htmx import HTMXPlugin
+from litestar.static_files import create_static_files_router
+
+from app.accounts.routes import AuthController, InvitationController, UsersController
+from app.dashboard.routes import dashboard, home
+from app.health.routes import healthz, readyz
+from app.logging import configure_logging
+from app.settings import PROJECT_ROOT, Settings, get_settings
+from app.state import open_services
+from app.web.errors import exception_handlers
+from app.web.guards import PUBLIC, access_guard
+from app.web.identity import IdentityMiddleware
+from app.web.routes import switch_locale
+from app.web.templates import template_config
+from tenants.routes import ApprovalsController, SignupController
+
+ROUTE_HANDLERS = [
+    home,
+    dashboard,
+    healthz,
+    readyz,
+    switch_locale,
+    AuthController,
+    UsersController,
+    InvitationController,
+    SignupController,
+    ApprovalsController,
+]
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or get_settings()
+    configure_logging(production=settings.app.production)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        async with open_services(settings) as services:
+            app.state.services = services
+            yield
+
+    static = create_static_files_router(
+        path="/static", directories=[PROJECT_ROOT / "static"], opt=PUBLIC,
+        include_in_schema=False, cache_control=None,
+    )  # fmt: skip
+    return Litestar(
+        route_handlers=[*ROUTE_HANDLERS, static],
+        lifespan=[lifespan],
+        guards=[access_guard],
+        middleware=[IdentityMiddleware()],
+        csrf_config=CSRFConfig(
+            secret=settings.app.secret_key,
+            cookie_name="redstar_csrf",
+            cookie_secure=settings.app.production,
+            cookie_httponly=True,
+            cookie_samesite="lax",
+            header_name="x-csrftoken",
+        ),
+        template_config=template_config,
+        plugins=[HTMXPlugin()],
+        exception_handlers=exception_handlers,
+        logging_config=None,  # structlog is configured in app.logging
+        openapi_config=None,  # the JSON API issue publishes /api/v1 with its schema
+        debug=False,
+    )

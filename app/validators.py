@@ -1,0 +1,91 @@
+"""Field rules shared by forms. Each returns the clean value or raises FieldError,
+whose message is a gettext msgid translated where it is shown."""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+from phonenumbers import PhoneNumberType
+
+from app.i18n import N_
+
+
+class FieldError(ValueError):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+FormErrors = dict[str, str]
+"""Field name → msgid of what is wrong with it."""
+
+_MOBILE_TYPES = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
+
+
+def mainland_mobile(raw: str) -> str:
+    """A mainland China mobile number as its 11 digits (spaces, dashes, +86 allowed)."""
+    text = raw.strip()
+    if not text:
+        raise FieldError(N_("Please enter a mobile phone number."))
+    try:
+        number = phonenumbers.parse(text, "CN")
+    except phonenumbers.NumberParseException as exc:
+        raise FieldError(N_("Please enter an 11-digit mainland mobile number.")) from exc
+    national = str(number.national_number)
+    if (
+        number.country_code != 86
+        or len(national) != 11
+        or not phonenumbers.is_valid_number(number)
+        or phonenumbers.number_type(number) not in _MOBILE_TYPES
+    ):
+        raise FieldError(N_("Please enter an 11-digit mainland mobile number."))
+    return national
+
+
+def person_name(raw: str) -> str:
+    text = " ".join(raw.split())
+    if not text:
+        raise FieldError(N_("Please enter a name."))
+    if len(text) > 50:
+        raise FieldError(N_("A name can be at most 50 characters."))
+    return text
+
+
+MIN_PASSWORD = 8
+
+
+def new_password(raw: str, confirm: str) -> str:
+    if len(raw) < MIN_PASSWORD:
+        raise FieldError(N_("The password needs at least 8 characters."))
+    if len(raw) > 128:
+        raise FieldError(N_("The password can be at most 128 characters."))
+    if raw.isdigit() or len(set(raw)) < 4:
+        raise FieldError(N_("This password is too easy to guess; mix letters and digits."))
+    if raw != confirm:
+        raise FieldError(N_("The two passwords are not the same."))
+    return raw
+
+
+SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+def slug(raw: str) -> str:
+    text = raw.strip().lower()
+    if not 3 <= len(text) <= 40 or not SLUG.fullmatch(text):
+        raise FieldError(
+            N_("Use 3–40 lowercase letters, digits and single hyphens, e.g. lixia-junxiu.")
+        )
+    return text
+
+
+def region_code(raw: str, province_code: str) -> str:
+    """A county-level GB/T 2260 code (e.g. 370102) inside the chosen province."""
+    text = raw.strip()
+    if not re.fullmatch(r"[0-9]{6}", text):
+        raise FieldError(N_("The region code has 6 digits, e.g. 370102."))
+    if province_code and text[:2] != province_code:
+        raise FieldError(N_("The first two digits must match the chosen province."))
+    if text[2:4] == "00" or text[4:] == "00":
+        raise FieldError(N_("Enter the code of a district or county, not of a province or city."))
+    return text

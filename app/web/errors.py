@@ -1,0 +1,102 @@
+"""Error pages in the user's language; never a traceback.
+
+A lost database or Redis connection becomes a friendly 503, anything unexpected a
+500 that is logged with the request id the user can quote.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, NotAuthorizedException
+from litestar.plugins.htmx import HXLocation
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_503_SERVICE_UNAVAILABLE
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+
+from app.i18n import N_, _
+
+log = structlog.get_logger("redstar.errors")
+
+PAGES = {
+    400: (N_("The request was not understood"), N_("Please go back and try again.")),
+    403: (
+        N_("You may not open this page"),
+        N_("Your account does not have the permission for this page."),
+    ),
+    404: (
+        N_("Page not found"),
+        N_("This page does not exist, or you may not see it."),
+    ),
+    405: (N_("The request was not understood"), N_("Please go back and try again.")),
+    429: (N_("Too many attempts"), N_("Please wait a few minutes and try again.")),
+    500: (
+        N_("Something went wrong"),
+        N_("The problem has been recorded. Please try again later."),
+    ),
+    503: (
+        N_("The service is briefly unavailable"),
+        N_("The database or cache cannot be reached right now. Please refresh in a minute."),
+    ),
+}
+
+UNAVAILABLE = (
+    OSError,
+    OperationalError,
+    InterfaceError,
+    RedisConnectionError,
+    RedisTimeoutError,
+)
+
+
+def error_page(request: Request, status: int, detail: str | None = None) -> Response[Any]:
+    title, message = PAGES.get(status, PAGES[500])
+    if request.url.path.startswith(("/healthz", "/readyz", "/api/")):
+        return Response({"status": status, "detail": _(title)}, status_code=status)
+    return Template(
+        template_name="errors/error.html",
+        context={"status": status, "title": _(title), "message": detail or _(message)},
+        status_code=status,
+        media_type=MediaType.HTML,
+    )
+
+
+def http_exception_handler(request: Request, exc: HTTPException) -> Response[Any]:
+    if isinstance(exc, NotAuthorizedException):
+        return login_redirect(request)
+    return error_page(request, exc.status_code)
+
+
+def login_redirect(request: Request) -> Response[Any]:
+    target = f"/login?next={request.url.path}"
+    if request.headers.get("hx-request"):
+        return HXLocation(redirect_to=target)
+    return Redirect(target, status_code=303)
+
+
+def unavailable_handler(request: Request, exc: Exception) -> Response[Any]:
+    log.warning("dependency_unavailable", error=type(exc).__name__)
+    return error_page(request, HTTP_503_SERVICE_UNAVAILABLE)
+
+
+def dbapi_handler(request: Request, exc: DBAPIError) -> Response[Any]:
+    if exc.connection_invalidated or isinstance(exc, UNAVAILABLE):
+        return unavailable_handler(request, exc)
+    return internal_error_handler(request, exc)
+
+
+def internal_error_handler(request: Request, exc: Exception) -> Response[Any]:
+    log.error("unhandled_exception", exc_info=exc)
+    return error_page(request, 500)
+
+
+exception_handlers: dict[Any, Any] = {
+    HTTPException: http_exception_handler,
+    DBAPIError: dbapi_handler,
+    **{exc: unavailable_handler for exc in (OSError, RedisConnectionError, RedisTimeoutError)},
+    Exception: internal_error_handler,
+}

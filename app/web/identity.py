@@ -1,0 +1,174 @@
+"""Who is asking: resolved once per request, before any handler runs.
+
+The middleware reads the session, loads the account (a tenant user under that
+tenant's RLS scope), and publishes the result on the request (`request.user`), in
+the tenant context var (for the database hook) and in structlog's context.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+import structlog
+from litestar.datastructures import MutableScopeHeaders
+from litestar.middleware import ASGIMiddleware
+from sqlalchemy import select
+
+from app.accounts.models import PlatformUser, Role, User, UserRole
+from app.i18n import DEFAULT_LOCALE, LOCALES, current_locale
+from app.web import flash
+from app.web.sessions import COOKIE_NAME
+from tenants.context import current_tenant_id, tenant_scope
+from tenants.models import Tenant, TenantStatus
+
+if TYPE_CHECKING:
+    from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+    from app.state import AppServices
+
+log = structlog.get_logger("redstar.request")
+
+LOCALE_COOKIE = "redstar_lang"
+
+
+@dataclass(frozen=True)
+class Identity:
+    """The logged-in account, as the rest of the request sees it."""
+
+    user_id: UUID
+    name: str
+    roles: frozenset[str]
+    tenant_id: UUID | None = None
+    tenant_name: str | None = None
+    province_code: str | None = None
+    session_id: str = field(default="", repr=False)
+
+    @property
+    def is_platform(self) -> bool:
+        return self.tenant_id is None
+
+    def has_any(self, roles: frozenset[str] | set[str]) -> bool:
+        return bool(self.roles & roles)
+
+
+async def load_identity(services: AppServices, data: dict[str, Any]) -> Identity | None:
+    """Rebuild the identity from session data; None if the account or tenant is gone."""
+    user_id = UUID(data["uid"])
+    if data.get("tid") is None:
+        async with services.db.session() as session:
+            staff = await session.get(PlatformUser, user_id)
+        if staff is None or not staff.is_active:
+            return None
+        return Identity(
+            user_id=staff.id, name=staff.name, roles=frozenset({staff.role}),
+            province_code=staff.province_code,
+        )  # fmt: skip
+    tenant_id = UUID(data["tid"])
+    with tenant_scope(tenant_id):
+        async with services.db.session() as session:
+            row = (
+                await session.execute(
+                    select(User.name, User.is_active, Tenant.name, Tenant.status)
+                    .join(Tenant, Tenant.id == User.tenant_id)
+                    .where(User.id == user_id)
+                )
+            ).first()
+            roles = (
+                await session.scalars(select(UserRole.role).where(UserRole.user_id == user_id))
+            ).all()
+    if row is None or not row[1] or row[3] != TenantStatus.ACTIVE:
+        return None
+    return Identity(
+        user_id=user_id, name=row[0], roles=frozenset(roles),
+        tenant_id=tenant_id, tenant_name=row[2],
+    )  # fmt: skip
+
+
+def _cookies(scope: Scope) -> dict[str, str]:
+    for name, value in scope["headers"]:
+        if name == b"cookie":
+            jar: SimpleCookie = SimpleCookie()
+            try:
+                jar.load(value.decode("latin-1"))
+            except Exception:  # a malformed cookie header is treated as none
+                return {}
+            return {key: morsel.value for key, morsel in jar.items()}
+    return {}
+
+
+class IdentityMiddleware(ASGIMiddleware):
+    """Resolve request id, locale and identity; log one line per request."""
+
+    scopes = ("http",)  # type: ignore[assignment]
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        services: AppServices = scope["litestar_app"].state.services
+        request_id = _header(scope, b"x-request-id") or uuid.uuid4().hex
+        cookies = _cookies(scope)
+        locale = cookies.get(LOCALE_COOKIE, DEFAULT_LOCALE)
+        locale = locale if locale in LOCALES else DEFAULT_LOCALE
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        locale_token = current_locale.set(locale)
+        identity = None
+        if not scope["path"].startswith(("/static/", "/healthz", "/readyz")):
+            session_id = cookies.get(COOKIE_NAME, "")
+            data = await services.sessions.load(session_id) if session_id else None
+            if data is not None:
+                identity = await load_identity(services, data)
+                if identity is None:
+                    await services.sessions.destroy(session_id)
+                else:
+                    identity = _with_session(identity, session_id)
+        scope["user"] = identity
+        scope.setdefault("state", {})["flash_in"] = flash.decode(cookies.get(flash.COOKIE, ""))
+        tenant_token = current_tenant_id.set(identity.tenant_id if identity else None)
+        if identity:
+            structlog.contextvars.bind_contextvars(
+                tenant=str(identity.tenant_id or "-"), user=str(identity.user_id)
+            )
+        started = time.perf_counter()
+        status = 500
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = MutableScopeHeaders.from_message(message)
+                headers["x-request-id"] = request_id
+                if headers.get("content-type", "").startswith("text/html"):
+                    headers.add("vary", "HX-Request")
+                flash.write_cookie(scope, headers)
+            await send(message)
+
+        try:
+            await next_app(scope, receive, send_wrapper)
+        finally:
+            log.info(
+                "request",
+                method=scope["method"],
+                path=scope["path"],
+                status=status,
+                ms=round((time.perf_counter() - started) * 1000, 1),
+            )
+            current_tenant_id.reset(tenant_token)
+            current_locale.reset(locale_token)
+            structlog.contextvars.clear_contextvars()
+
+
+def _with_session(identity: Identity, session_id: str) -> Identity:
+    from dataclasses import replace
+
+    return replace(identity, session_id=session_id)
+
+
+def _header(scope: Scope, name: bytes) -> str:
+    for key, value in scope["headers"]:
+        if key == name:
+            return value.decode("latin-1")[:64]
+    return ""

@@ -1,0 +1,56 @@
+"""Rendering helpers: one URL serves a page or, for HTMX, just its fragment."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from litestar import Request, Response
+from litestar.plugins.htmx import ClientRedirect
+from litestar.response import Redirect, Template
+
+
+async def form_data(request: Request) -> dict[str, str]:
+    """The submitted form as plain strings (the first value of each field)."""
+    form = await request.form()
+    return {key: str(value) for key, value in form.items() if isinstance(value, str)}
+
+
+def render(
+    request: Request,
+    page: str,
+    context: dict[str, Any],
+    *,
+    fragment: str | None = None,
+    status_code: int = 200,
+) -> Template:
+    """Render `page`, or only `fragment` when an HTMX request targets it.
+
+    A fragment template `x/_form.html` carries the element id `form`; pages include
+    their fragments, so the markup has one source.
+    """
+    name = page
+    if fragment and request.headers.get("hx-target") == fragment.rsplit("/_", 1)[-1].removesuffix(
+        ".html"
+    ):
+        name = fragment
+    return Template(template_name=name, context=context, status_code=status_code)
+
+
+def see_other(request: Request, url: str, *, full_reload: bool = False) -> Response[Any]:
+    """303 after a POST; HTMX gets a client redirect when the whole page must reload."""
+    if full_reload and request.headers.get("hx-request"):
+        return ClientRedirect(redirect_to=url)
+    return Redirect(url, status_code=303)
+
+
+def safe_next(url: str | None, default: str = "/dashboard") -> str:
+    """Only local paths, so a crafted `next` cannot send users to another site."""
+    if not url:
+        return default
+    parts = urlsplit(url)
+    if parts.scheme or parts.netloc or not url.startswith("/") or url.startswith("//"):
+        return default
+    if "\\" in url:
+        return default
+    return url

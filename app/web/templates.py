@@ -1,0 +1,77 @@
+"""Jinja2 environment: gettext, navigation per role, flash messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jinja2 import Environment
+from litestar import Request
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.template import TemplateConfig
+
+from app.accounts.models import Role
+from app.i18n import LOCALES, N_, _, current_locale, html_lang, ntranslate, translate
+from app.settings import PROJECT_ROOT
+from app.web import flash
+
+TEMPLATE_DIR = PROJECT_ROOT / "templates"
+
+# (path, label, roles allowed): what each role sees in the top navigation.
+NAVIGATION: list[tuple[str, str, frozenset[str]]] = [
+    ("/dashboard", N_("Home"), frozenset(Role)),
+    ("/approvals", N_("Approvals"), frozenset({Role.OPERATOR, Role.PROVINCIAL_VIEWER})),
+    ("/users", N_("Accounts"), frozenset({Role.TENANT_ADMIN})),
+]
+
+
+def current_user(request: Request) -> Any:
+    return request.scope.get("user")
+
+
+def navigation(request: Request) -> list[dict[str, Any]]:
+    identity = current_user(request)
+    if identity is None:
+        return []
+    path = request.url.path
+    return [
+        {"href": href, "label": _(label), "active": path.startswith(href)}
+        for href, label, roles in NAVIGATION
+        if identity.has_any(roles)
+    ]
+
+
+def role_label(role: str) -> str:
+    return _(ROLE_LABELS.get(role, role))
+
+
+ROLE_LABELS = {
+    Role.OPERATOR: N_("Platform operator"),
+    Role.PROVINCIAL_VIEWER: N_("Provincial viewer"),
+    Role.TENANT_ADMIN: N_("District administrator"),
+    Role.BRANCH_SECRETARY: N_("Branch secretary"),
+    Role.GRID_WORKER: N_("Grid worker"),
+    Role.MEMBER: N_("Member"),
+}
+
+
+def _configure(env: Environment) -> None:
+    env.add_extension("jinja2.ext.i18n")
+    env.install_gettext_callables(translate, ntranslate, newstyle=True)  # type: ignore[attr-defined]
+    env.globals.update(
+        current_user=current_user,
+        navigation=navigation,
+        flashes=flash.consume,
+        role_label=role_label,
+        locales=LOCALES,
+        current_locale=lambda: current_locale.get(),
+        html_lang=lambda: html_lang(current_locale.get()),
+    )
+
+
+def _engine_callback(engine: JinjaTemplateEngine) -> None:
+    _configure(engine.engine)
+
+
+template_config = TemplateConfig(
+    directory=TEMPLATE_DIR, engine=JinjaTemplateEngine, engine_callback=_engine_callback
+)

@@ -1,0 +1,95 @@
+"""Demo data for `make run`: 山东省 with 历下区 and 兖州区, one account per role each.
+
+Idempotent: a second run finds everything in place and changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID, uuid4
+
+from sqlalchemy import select
+
+from app.accounts.models import PlatformUser, Role
+from app.accounts.passwords import hash_password
+from app.accounts.service import create_tenant_user
+from app.db import Database
+from app.state import AppServices
+from tenants.context import tenant_scope
+from tenants.models import Tenant, TenantStatus
+
+DEMO_PASSWORD = "Redstar2026"
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    where: str
+    role: Role
+    name: str
+    phone: str
+
+
+PLATFORM = [
+    DemoLogin("平台", Role.OPERATOR, "平台运维", "13900000000"),
+    DemoLogin("山东省", Role.PROVINCIAL_VIEWER, "省厅观察员", "13900000037"),
+]
+DISTRICTS = [
+    ("历下区退役军人事务局", "lixia", "370102", "qingdao-six-categories", "1380000100"),
+    ("兖州区退役军人事务局", "yanzhou", "370812", "yanzhou-base-score", "1380000200"),
+]
+TENANT_PEOPLE = [
+    (Role.TENANT_ADMIN, "管理员"),
+    (Role.BRANCH_SECRETARY, "支部书记"),
+    (Role.GRID_WORKER, "网格员"),
+    (Role.MEMBER, "党员"),
+]
+
+
+def demo_logins() -> list[DemoLogin]:
+    logins = list(PLATFORM)
+    for name, _slug, _code, _preset, prefix in DISTRICTS:
+        district = name.removesuffix("退役军人事务局")
+        for i, (role, title) in enumerate(TENANT_PEOPLE, start=1):
+            logins.append(DemoLogin(district, role, f"{district}{title}", f"{prefix}{i}"))
+    return logins
+
+
+async def seed_demo(services: AppServices, owner: Database) -> bool:
+    """Create what is missing; returns True when anything was created."""
+    created = False
+    async with owner.session() as session:  # platform staff are written by the owner only
+        for login in PLATFORM:
+            if not await session.scalar(select(PlatformUser.id).where(PlatformUser.phone == login.phone)):
+                session.add(
+                    PlatformUser(
+                        name=login.name, phone=login.phone, role=login.role,
+                        password_hash=hash_password(DEMO_PASSWORD),
+                        province_code="37" if login.role == Role.PROVINCIAL_VIEWER else None,
+                    )
+                )  # fmt: skip
+                created = True
+        await session.commit()
+
+    for name, slug, code, preset, prefix in DISTRICTS:
+        async with services.db.session() as session:
+            if await session.scalar(select(Tenant.id).where(Tenant.slug == slug)):
+                continue
+        tenant_id: UUID = uuid4()
+        district = name.removesuffix("退役军人事务局")
+        with tenant_scope(tenant_id):
+            async with services.db.session() as session:
+                session.add(
+                    Tenant(
+                        id=tenant_id, province_code="37", name=name, slug=slug,
+                        region_code=code, preset=preset, status=TenantStatus.ACTIVE,
+                    )
+                )  # fmt: skip
+                await session.flush()
+                for i, (role, title) in enumerate(TENANT_PEOPLE, start=1):
+                    await create_tenant_user(
+                        session, tenant_id, name=f"{district}{title}", phone=f"{prefix}{i}",
+                        password=DEMO_PASSWORD, roles=[role],
+                    )  # fmt: skip
+                await session.commit()
+        created = True
+    return created

@@ -1,0 +1,195 @@
+"""Signup of a district bureau and its approval by the province or the operator."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from uuid import UUID, uuid4
+
+from litestar.exceptions import NotFoundException
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from app.accounts.models import Role
+from app.accounts.service import create_tenant_user
+from app.i18n import N_
+from app.state import AppServices
+from app.validators import (
+    FieldError,
+    FormErrors,
+    mainland_mobile,
+    new_password,
+    person_name,
+    region_code,
+    slug,
+)
+from app.web.identity import Identity
+from tenants.context import tenant_scope
+from tenants.models import Province, Tenant, TenantStatus
+from tenants.presets import all_presets
+
+
+@dataclass(frozen=True)
+class SignupForm:
+    name: str = ""
+    slug: str = ""
+    province_code: str = ""
+    region_code: str = ""
+    preset: str = ""
+    admin_name: str = ""
+    admin_phone: str = ""
+    password: str = ""
+    password_confirm: str = ""
+
+    def clean(self, province_codes: set[str]) -> tuple[SignupForm, FormErrors]:
+        """Validate every field at once so the form shows all its problems together."""
+        values = asdict(self)
+        errors: FormErrors = {}
+
+        def check(field: str, rule) -> None:  # type: ignore[no-untyped-def]
+            try:
+                values[field] = rule(values[field])
+            except FieldError as exc:
+                errors[field] = exc.message
+
+        name = " ".join(self.name.split())
+        if not 2 <= len(name) <= 60:
+            errors["name"] = N_("Please enter the bureau's full name (2–60 characters).")
+        values["name"] = name
+        check("slug", slug)
+        if self.province_code not in province_codes:
+            errors["province_code"] = N_("Please choose a province.")
+        check("region_code", lambda v: region_code(v, values["province_code"]))
+        if self.preset not in all_presets():
+            errors["preset"] = N_("Please choose a starting scheme.")
+        check("admin_name", person_name)
+        check("admin_phone", mainland_mobile)
+        try:
+            new_password(self.password, self.password_confirm)
+        except FieldError as exc:
+            errors["password"] = exc.message
+        return SignupForm(**values), errors
+
+
+@dataclass(frozen=True)
+class TenantRow:
+    id: UUID
+    name: str
+    slug: str
+    region_code: str
+    province_name: str
+    preset: str
+    status: str
+    created_at: datetime
+    decided_at: datetime | None
+    decision_note: str | None
+
+
+class TenancyService:
+    def __init__(self, services: AppServices) -> None:
+        self.db = services.db
+
+    async def provinces(self) -> list[Province]:
+        async with self.db.session() as session:
+            return list((await session.scalars(select(Province).order_by(Province.code))).all())
+
+    async def sign_up(self, form: SignupForm) -> tuple[UUID | None, FormErrors]:
+        """Create a pending tenant and its first admin in one transaction."""
+        provinces = {p.code for p in await self.provinces()}
+        form, errors = form.clean(provinces)
+        async with self.db.session() as session:
+            if "slug" not in errors and await session.scalar(
+                select(Tenant.id).where(Tenant.slug == form.slug)
+            ):
+                errors["slug"] = N_("This short name is already taken.")
+            if "region_code" not in errors and await session.scalar(
+                select(Tenant.id).where(Tenant.region_code == form.region_code)
+            ):
+                errors["region_code"] = N_("A bureau with this region code has already signed up.")
+        if errors:
+            return None, errors
+
+        tenant_id = uuid4()
+        with tenant_scope(tenant_id):
+            async with self.db.session() as session:
+                session.add(
+                    Tenant(
+                        id=tenant_id,
+                        province_code=form.province_code,
+                        name=form.name,
+                        slug=form.slug,
+                        region_code=form.region_code,
+                        preset=form.preset,
+                        status=TenantStatus.PENDING,
+                    )
+                )
+                await session.flush()
+                await create_tenant_user(
+                    session, tenant_id, name=form.admin_name, phone=form.admin_phone,
+                    password=form.password, roles=[Role.TENANT_ADMIN],
+                )  # fmt: skip
+                try:
+                    await session.commit()
+                except IntegrityError as exc:  # lost a race on slug or region code
+                    field = "slug" if "slug" in str(exc.orig) else "region_code"
+                    return None, {field: N_("This value was just taken; please choose another.")}
+        return tenant_id, {}
+
+    # --- approvals ------------------------------------------------------------------
+
+    def _visible(self, identity: Identity):  # type: ignore[no-untyped-def]
+        """Operators see every tenant; a provincial viewer only the province's."""
+        query = select(Tenant, Province.name).join(Province)
+        if Role.OPERATOR not in identity.roles:
+            query = query.where(Tenant.province_code == identity.province_code)
+        return query
+
+    async def tenants_for(self, identity: Identity, status: str | None = None) -> list[TenantRow]:
+        query = self._visible(identity)
+        if status:
+            query = query.where(Tenant.status == status)
+        query = query.order_by(Tenant.status != TenantStatus.PENDING, Tenant.created_at.desc())
+        async with self.db.session() as session:
+            rows = (await session.execute(query.limit(500))).all()
+        return [
+            TenantRow(
+                t.id, t.name, t.slug, t.region_code, province, t.preset, t.status,
+                t.created_at, t.decided_at, t.decision_note,
+            )  # fmt: skip
+            for t, province in rows
+        ]
+
+    async def status_counts(self, identity: Identity) -> dict[str, int]:
+        query = select(Tenant.status, func.count()).group_by(Tenant.status)
+        if Role.OPERATOR not in identity.roles:
+            query = query.where(Tenant.province_code == identity.province_code)
+        async with self.db.session() as session:
+            return dict((await session.execute(query)).tuples().all())
+
+    async def decide(
+        self, identity: Identity, tenant_id: UUID, *, approve: bool, note: str
+    ) -> str | None:
+        """Approve or reject a pending signup; returns an error msgid or None.
+
+        A tenant outside the viewer's province is reported as not found (404).
+        """
+        note = note.strip()[:500]
+        if not approve and not note:
+            return N_("Please give the reason for rejecting, so the bureau can correct it.")
+        async with self.db.session() as session:
+            found = (
+                await session.execute(
+                    self._visible(identity).where(Tenant.id == tenant_id).with_for_update(of=Tenant)
+                )
+            ).first()
+            if found is None:
+                raise NotFoundException()
+            tenant = found[0]
+            if tenant.status != TenantStatus.PENDING:
+                return N_("This signup has already been decided.")
+            tenant.status = TenantStatus.ACTIVE if approve else TenantStatus.REJECTED
+            tenant.decision_note = note or None
+            tenant.decided_at = datetime.now(UTC)
+            tenant.decided_by = identity.user_id
+            await session.commit()
+        return None

@@ -1,0 +1,52 @@
+"""arq WorkerSettings: registers every capability's jobs and cron schedule."""
+
+from __future__ import annotations
+
+from contextlib import AsyncExitStack
+from typing import Any, ClassVar
+
+import structlog
+from arq import cron
+from arq.connections import RedisSettings
+
+from app.accounts.jobs import prune_stale_invitations
+from app.logging import configure_logging
+from app.settings import get_settings
+from app.state import open_services
+
+settings = get_settings()
+
+
+async def startup(ctx: dict[str, Any]) -> None:
+    configure_logging(production=settings.app.production)
+    stack = AsyncExitStack()
+    ctx["services"] = await stack.enter_async_context(open_services(settings))
+    ctx["exit_stack"] = stack
+    structlog.get_logger("redstar.worker").info("worker_started")
+
+
+async def shutdown(ctx: dict[str, Any]) -> None:
+    await ctx["exit_stack"].aclose()
+
+
+async def on_job_start(ctx: dict[str, Any]) -> None:
+    structlog.contextvars.clear_contextvars()
+    structlog.contextvars.bind_contextvars(job_id=ctx.get("job_id"))
+
+
+async def on_job_end(ctx: dict[str, Any]) -> None:
+    structlog.contextvars.clear_contextvars()
+
+
+class WorkerSettings:
+    functions: ClassVar[list[Any]] = [prune_stale_invitations]
+    cron_jobs: ClassVar[list[Any]] = [
+        cron(prune_stale_invitations, hour={3}, minute={17}, unique=True),
+    ]
+    on_startup = startup
+    on_shutdown = shutdown
+    on_job_start = on_job_start
+    on_job_end = on_job_end
+    redis_settings = RedisSettings.from_dsn(settings.redis.url or "redis://127.0.0.1:6379")
+    max_jobs = 10
+    job_timeout = 600
