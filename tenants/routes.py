@@ -7,7 +7,8 @@ from typing import Any
 from uuid import UUID
 
 from litestar import Controller, Request, get, post
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath
 from litestar.response import Template
 
 from app.accounts.models import Role
@@ -28,7 +29,7 @@ class SignupController(Controller):
     opt = PUBLIC
     dependencies = {"tenancy": Provide(provide_tenancy, sync_to_thread=False)}
 
-    async def _context(self, tenancy: TenancyService, form: dict[str, str], errors: dict) -> dict:
+    async def _context(self, tenancy: NamedDependency[TenancyService], form: dict[str, str], errors: dict) -> dict:
         locale = current_locale.get()
         return {
             "form": form,
@@ -40,11 +41,11 @@ class SignupController(Controller):
         }
 
     @get("/")
-    async def page(self, request: Request, tenancy: TenancyService) -> Template:
+    async def page(self, request: Request, tenancy: NamedDependency[TenancyService]) -> Template:
         return render(request, "tenants/signup.html", await self._context(tenancy, {}, {}))
 
     @post("/")
-    async def submit(self, request: Request, tenancy: TenancyService) -> Any:
+    async def submit(self, request: Request, tenancy: NamedDependency[TenancyService]) -> Any:
         data = await form_data(request)
         form = SignupForm(**{f.name: data.get(f.name, "") for f in fields(SignupForm)})
         tenant_id, errors = await tenancy.sign_up(form)
@@ -67,7 +68,7 @@ class ApprovalsController(Controller):
     dependencies = {"tenancy": Provide(provide_tenancy, sync_to_thread=False)}
 
     @get("/")
-    async def index(self, request: Request, tenancy: TenancyService) -> Template:
+    async def index(self, request: Request, tenancy: NamedDependency[TenancyService]) -> Template:
         identity = request.scope["user"]
         presets = all_presets()
         locale = current_locale.get()
@@ -80,15 +81,15 @@ class ApprovalsController(Controller):
         )  # fmt: skip
 
     @post("/{tenant_id:uuid}/approve")
-    async def approve(self, request: Request, tenancy: TenancyService, tenant_id: UUID) -> Any:
+    async def approve(self, request: Request, tenancy: NamedDependency[TenancyService], tenant_id: FromPath[UUID]) -> Any:
         return await self._decide(request, tenancy, tenant_id, approve=True)
 
     @post("/{tenant_id:uuid}/reject")
-    async def reject(self, request: Request, tenancy: TenancyService, tenant_id: UUID) -> Any:
+    async def reject(self, request: Request, tenancy: NamedDependency[TenancyService], tenant_id: FromPath[UUID]) -> Any:
         return await self._decide(request, tenancy, tenant_id, approve=False)
 
     async def _decide(
-        self, request: Request, tenancy: TenancyService, tenant_id: UUID, *, approve: bool
+        self, request: Request, tenancy: NamedDependency[TenancyService], tenant_id: FromPath[UUID], *, approve: bool
     ) -> Any:
         data = await form_data(request)
         error = await tenancy.decide(

@@ -57,9 +57,10 @@ class SignupForm:
             errors["name"] = N_("Please enter the bureau's full name (2–60 characters).")
         values["name"] = name
         check("slug", slug)
-        if self.province_code not in province_codes:
+        province_ok = self.province_code in province_codes
+        if not province_ok:
             errors["province_code"] = N_("Please choose a province.")
-        check("region_code", lambda v: region_code(v, values["province_code"]))
+        check("region_code", lambda v: region_code(v, self.province_code if province_ok else ""))
         if self.preset not in all_presets():
             errors["preset"] = N_("Please choose a starting scheme.")
         check("admin_name", person_name)

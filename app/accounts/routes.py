@@ -6,8 +6,9 @@ from typing import Any
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
 from app.accounts.models import TENANT_ROLES, Role
@@ -27,13 +28,13 @@ class AuthController(Controller):
     dependencies = {"accounts": Provide(provide_accounts, sync_to_thread=False)}
 
     @get("/login", opt=PUBLIC)
-    async def login_page(self, request: Request, next: str = "") -> Any:  # noqa: A002
+    async def login_page(self, request: Request, next: FromQuery[str] = "") -> Any:  # noqa: A002
         if request.scope.get("user"):
             return see_other(request, safe_next(next))
         return render(request, "accounts/login.html", {"form": {"next": next}, "error": None})
 
     @post("/login", opt=PUBLIC)
-    async def login(self, request: Request, accounts: AccountService) -> Any:
+    async def login(self, request: Request, accounts: NamedDependency[AccountService]) -> Any:
         data = await form_data(request)
         ip = request.client.host if request.client else "unknown"
         outcome = await accounts.authenticate(
@@ -79,7 +80,7 @@ class UsersController(Controller):
     dependencies = {"accounts": Provide(provide_accounts, sync_to_thread=False)}
 
     async def _page(
-        self, request: Request, accounts: AccountService, **extra: Any
+        self, request: Request, accounts: NamedDependency[AccountService], **extra: Any
     ) -> dict[str, Any]:
         return {
             "users": await accounts.list_users(),
@@ -89,7 +90,7 @@ class UsersController(Controller):
         }
 
     @get("/")
-    async def index(self, request: Request, accounts: AccountService) -> Template:
+    async def index(self, request: Request, accounts: NamedDependency[AccountService]) -> Template:
         return render(request, "accounts/users.html", await self._page(request, accounts))
 
     @get("/invite")
@@ -99,7 +100,7 @@ class UsersController(Controller):
         )
 
     @post("/invite")
-    async def invite(self, request: Request, accounts: AccountService) -> Any:
+    async def invite(self, request: Request, accounts: NamedDependency[AccountService]) -> Any:
         data = await form_data(request)
         form = InvitationForm(data.get("name", ""), data.get("phone", ""), data.get("role", ""))
         token, errors = await accounts.invite(form, request.scope["user"].user_id)
@@ -116,14 +117,14 @@ class UsersController(Controller):
 
     @post("/invitations/{invitation_id:uuid}/revoke")
     async def revoke(
-        self, request: Request, accounts: AccountService, invitation_id: UUID
+        self, request: Request, accounts: NamedDependency[AccountService], invitation_id: FromPath[UUID]
     ) -> Response[Any]:
         await accounts.revoke_invitation(invitation_id)
         flash(request, "success", _("The invitation was withdrawn."))
         return see_other(request, "/users")
 
     @post("/{user_id:uuid}/disable")
-    async def disable(self, request: Request, accounts: AccountService, user_id: UUID) -> Any:
+    async def disable(self, request: Request, accounts: NamedDependency[AccountService], user_id: FromPath[UUID]) -> Any:
         error = await accounts.set_active(user_id, False, request.scope["user"].user_id)
         if error:
             flash(request, "error", _(error))
@@ -132,7 +133,7 @@ class UsersController(Controller):
         return see_other(request, "/users")
 
     @post("/{user_id:uuid}/enable")
-    async def enable(self, request: Request, accounts: AccountService, user_id: UUID) -> Any:
+    async def enable(self, request: Request, accounts: NamedDependency[AccountService], user_id: FromPath[UUID]) -> Any:
         await accounts.set_active(user_id, True, request.scope["user"].user_id)
         flash(request, "success", _("The account was enabled again."))
         return see_other(request, "/users")
@@ -146,7 +147,7 @@ class InvitationController(Controller):
     dependencies = {"accounts": Provide(provide_accounts, sync_to_thread=False)}
 
     @get("/{token:str}")
-    async def show(self, request: Request, accounts: AccountService, token: str) -> Template:
+    async def show(self, request: Request, accounts: NamedDependency[AccountService], token: FromPath[str]) -> Template:
         found = await accounts.open_invitation(token)
         if found is None:
             raise NotFoundException()
@@ -157,7 +158,7 @@ class InvitationController(Controller):
         )  # fmt: skip
 
     @post("/{token:str}")
-    async def accept(self, request: Request, accounts: AccountService, token: str) -> Any:
+    async def accept(self, request: Request, accounts: NamedDependency[AccountService], token: FromPath[str]) -> Any:
         data = await form_data(request)
         errors = await accounts.accept_invitation(
             token, data.get("password", ""), data.get("password_confirm", "")

@@ -18,7 +18,8 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
-from app.i18n import N_, _
+from app.i18n import N_, _, current_locale
+from app.web.identity import locale_from_cookies
 
 log = structlog.get_logger("redstar.errors")
 
@@ -54,6 +55,8 @@ UNAVAILABLE = (
 
 
 def error_page(request: Request, status: int, detail: str | None = None) -> Response[Any]:
+    # The middleware has already reset the locale when an error reaches this handler.
+    current_locale.set(locale_from_cookies(dict(request.cookies)))
     title, message = PAGES.get(status, PAGES[500])
     if request.url.path.startswith(("/healthz", "/readyz", "/api/")):
         return Response({"status": status, "detail": _(title)}, status_code=status)

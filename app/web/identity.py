@@ -110,8 +110,7 @@ class IdentityMiddleware(ASGIMiddleware):
         services: AppServices = scope["litestar_app"].state.services
         request_id = _header(scope, b"x-request-id") or uuid.uuid4().hex
         cookies = _cookies(scope)
-        locale = cookies.get(LOCALE_COOKIE, DEFAULT_LOCALE)
-        locale = locale if locale in LOCALES else DEFAULT_LOCALE
+        locale = locale_from_cookies(cookies)
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id)
         locale_token = current_locale.set(locale)
@@ -148,6 +147,9 @@ class IdentityMiddleware(ASGIMiddleware):
 
         try:
             await next_app(scope, receive, send_wrapper)
+        except Exception as exc:  # rendered by the exception handlers further out
+            status = getattr(exc, "status_code", 500)
+            raise
         finally:
             log.info(
                 "request",
@@ -159,6 +161,11 @@ class IdentityMiddleware(ASGIMiddleware):
             current_tenant_id.reset(tenant_token)
             current_locale.reset(locale_token)
             structlog.contextvars.clear_contextvars()
+
+
+def locale_from_cookies(cookies: dict[str, str]) -> str:
+    locale = cookies.get(LOCALE_COOKIE, DEFAULT_LOCALE)
+    return locale if locale in LOCALES else DEFAULT_LOCALE
 
 
 def _with_session(identity: Identity, session_id: str) -> Identity:

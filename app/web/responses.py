@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from litestar import Request, Response
+from litestar import MediaType, Request, Response
 from litestar.plugins.htmx import ClientRedirect
 from litestar.response import Redirect, Template
 
@@ -34,7 +34,9 @@ def render(
         ".html"
     ):
         name = fragment
-    return Template(template_name=name, context=context, status_code=status_code)
+    return Template(
+        template_name=name, context=context, status_code=status_code, media_type=MediaType.HTML
+    )
 
 
 def see_other(request: Request, url: str, *, full_reload: bool = False) -> Response[Any]:

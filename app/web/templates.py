@@ -6,7 +6,7 @@ from typing import Any
 
 from jinja2 import Environment
 from litestar import Request
-from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template import TemplateConfig
 
 from app.accounts.models import Role

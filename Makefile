@@ -1,0 +1,56 @@
+# Redstar — the README's commands. Each target installs what it needs first.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+CHROMIUM ?= /usr/bin/chromium
+CATALOGS := $(patsubst %.po,%.mo,$(wildcard app/locales/*/LC_MESSAGES/messages.po))
+
+.PHONY: run test test-fast bench lint messages deps browser clean-data
+
+run: deps  ## the whole product: servers, migrations, demo data, web and worker
+	$(UV) run redstar dev
+
+test: deps browser  ## the whole suite, end-to-end tests included
+	$(UV) run pytest
+
+test-fast: deps  ## everything but the browser tests
+	$(UV) run pytest -m "not e2e"
+
+bench: deps  ## benchmarks under bench/; figures go to the README
+	@command -v wrk >/dev/null || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk)
+	$(UV) run python -m bench
+
+lint: deps
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+	$(UV) run mypy app tenants workers
+
+messages: deps  ## extract strings, update the catalogs, compile
+	$(UV) run python -m app.i18n_catalogs
+
+deps: .venv/.synced node_modules/.installed static/vendor/htmx.min.js $(CATALOGS)
+
+.venv/.synced: pyproject.toml uv.lock
+	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
+	$(UV) sync --frozen
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+static/vendor/htmx.min.js: node_modules/.installed
+	mkdir -p static/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js $@
+
+app/locales/%/LC_MESSAGES/messages.mo: app/locales/%/LC_MESSAGES/messages.po .venv/.synced
+	$(UV) run python -m app.i18n_catalogs --compile
+
+browser:  ## Debian's Chromium (Playwright cannot download browsers here) and CJK fonts
+	@test -x $(CHROMIUM) || ($(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk)
+
+clean-data:  ## stop the embedded servers and delete their data
+	-$(UV) run redstar stop
+	rm -rf .redstar

@@ -1,0 +1,61 @@
+"""Session-wide real servers; each test starts from empty tables and an empty Redis."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+from sqlalchemy import text
+
+from app.db import Database
+from app.state import AppServices, open_services
+from tests.factories import World, make_world
+from tests.servers import ServerPair
+
+# Tables emptied between tests; provinces are reference data from the migration.
+DATA_TABLES = ("invitations", "user_roles", "users", "tenants", "platform_users")
+
+
+@pytest.fixture(scope="session")
+def servers() -> Iterator[ServerPair]:
+    servers = ServerPair.start()
+    os.environ.update(servers.environment())
+    yield servers
+    servers.stop()
+
+
+@pytest.fixture(scope="session")
+async def owner_db(servers: ServerPair) -> AsyncIterator[Database]:
+    """The migrating owner: for arranging and inspecting data behind the app's back."""
+    db = Database(servers.owner_url, pool_size=2)
+    yield db
+    await db.dispose()
+
+
+@pytest.fixture
+async def services(servers: ServerPair) -> AsyncIterator[AppServices]:
+    async with open_services(servers.settings()) as services:
+        yield services
+
+
+@pytest.fixture(autouse=True)
+async def _clean_slate(request: pytest.FixtureRequest) -> AsyncIterator[None]:
+    if "servers" not in request.fixturenames:
+        yield
+        return
+    owner_db: Database = request.getfixturevalue("owner_db")
+    servers: ServerPair = request.getfixturevalue("servers")
+    async with owner_db.engine.begin() as conn:
+        await conn.execute(text(f"truncate {', '.join(DATA_TABLES)} cascade"))
+    from redis.asyncio import Redis
+
+    redis = Redis.from_url(servers.valkey.url)
+    await redis.flushdb()
+    await redis.aclose()
+    yield
+
+
+@pytest.fixture
+async def world(services: AppServices, owner_db: Database) -> World:
+    return await make_world(services, owner_db)

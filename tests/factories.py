@@ -1,0 +1,111 @@
+"""Factories for tenants, users and platform staff. Every test world has two districts
+in different roles, so isolation is exercised by default."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from uuid import UUID, uuid4
+
+from app.accounts.models import PlatformUser, Role
+from app.accounts.passwords import hash_password
+from app.accounts.service import create_tenant_user
+from app.db import Database
+from app.state import AppServices
+from tenants.context import tenant_scope
+from tenants.models import Tenant, TenantStatus
+
+PASSWORD = "Test-pass-2026"
+_phones = itertools.count(1)
+_regions = itertools.count(1)
+
+
+def next_phone() -> str:
+    return f"1370000{next(_phones):04d}"
+
+
+def next_region(province: str = "37") -> str:
+    n = next(_regions)
+    return f"{province}{(n // 90) % 90 + 1:02d}{n % 90 + 1:02d}"
+
+
+@dataclass
+class Account:
+    id: UUID
+    phone: str
+    name: str
+    role: Role
+    tenant_id: UUID | None = None
+
+
+@dataclass
+class District:
+    tenant_id: UUID
+    name: str
+    slug: str
+    users: dict[Role, Account] = field(default_factory=dict)
+
+
+async def make_tenant(
+    services: AppServices,
+    *,
+    province: str = "37",
+    status: TenantStatus = TenantStatus.ACTIVE,
+    roles: tuple[Role, ...] = (Role.TENANT_ADMIN, Role.BRANCH_SECRETARY, Role.GRID_WORKER, Role.MEMBER),
+    name: str | None = None,
+) -> District:
+    tenant_id = uuid4()
+    slug = f"d-{tenant_id.hex[:8]}"
+    district = District(tenant_id, name or f"测试区{slug[-4:]}", slug)
+    with tenant_scope(tenant_id):
+        async with services.db.session() as session:
+            session.add(
+                Tenant(
+                    id=tenant_id, province_code=province, name=district.name, slug=slug,
+                    region_code=next_region(province), preset="qingdao-six-categories",
+                    status=status,
+                )
+            )  # fmt: skip
+            await session.flush()
+            for role in roles:
+                phone = next_phone()
+                user = await create_tenant_user(
+                    session, tenant_id, name=f"{role}-{slug}", phone=phone, password=PASSWORD,
+                    roles=[role],
+                )  # fmt: skip
+                district.users[role] = Account(user.id, phone, user.name, role, tenant_id)
+            await session.commit()
+    return district
+
+
+async def make_platform_user(owner: Database, role: Role, province: str | None = None) -> Account:
+    phone = next_phone()
+    staff = PlatformUser(
+        id=uuid4(), phone=phone, name=f"{role}-{phone[-4:]}", role=role,
+        password_hash=hash_password(PASSWORD), province_code=province,
+    )  # fmt: skip
+    async with owner.session() as session:
+        session.add(staff)
+        await session.commit()
+    return Account(staff.id, phone, staff.name, role)
+
+
+@dataclass
+class World:
+    """Two districts of 山东 (A and B), the operator, and viewers of 山东 and 北京."""
+
+    a: District
+    b: District
+    operator: Account
+    viewer_37: Account
+    viewer_11: Account
+
+
+async def make_world(services: AppServices, owner: Database) -> World:
+    return World(
+        a=await make_tenant(services, name="甲区退役军人事务局"),
+        b=await make_tenant(services, name="乙区退役军人事务局"),
+        operator=await make_platform_user(owner, Role.OPERATOR),
+        viewer_37=await make_platform_user(owner, Role.PROVINCIAL_VIEWER, "37"),
+        viewer_11=await make_platform_user(owner, Role.PROVINCIAL_VIEWER, "11"),
+    )

@@ -1,0 +1,66 @@
+"""The app through Litestar's test client, against the session's real servers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+
+import pytest
+from httpx import Response
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from app.main import create_app
+from tests.factories import PASSWORD, Account
+from tests.servers import ServerPair
+
+CSRF_INPUT = re.compile(r'name="_csrf_token" value="([^"]+)"')
+
+
+class Browser:
+    """A test client that behaves like a person's browser: cookies, CSRF, forms."""
+
+    def __init__(self, client: AsyncTestClient) -> None:
+        self.client = client
+        self.token = ""
+
+    async def get(self, path: str, **kwargs) -> Response:  # type: ignore[no-untyped-def]
+        response = await self.client.get(path, **kwargs)
+        if match := CSRF_INPUT.search(response.text):
+            self.token = match.group(1)
+        return response
+
+    async def post(self, path: str, data: dict[str, str] | None = None, *, csrf: bool = True, **kw) -> Response:  # type: ignore[no-untyped-def]
+        if csrf and not self.token:
+            await self.get("/login")
+        form = dict(data or {})
+        if csrf:
+            form["_csrf_token"] = self.token
+        response = await self.client.post(path, data=form, **kw)
+        if match := CSRF_INPUT.search(response.text):
+            self.token = match.group(1)
+        return response
+
+    async def login(self, account: Account, password: str = PASSWORD) -> Response:
+        response = await self.post("/login", {"phone": account.phone, "password": password})
+        assert response.status_code == 303, response.text[:500]
+        return response
+
+
+@pytest.fixture
+async def app(servers: ServerPair) -> Litestar:
+    return create_app(servers.settings())
+
+
+@pytest.fixture
+async def browser(app: Litestar) -> AsyncIterator[Browser]:
+    async with AsyncTestClient(app=app) as client:
+        client.follow_redirects = False
+        yield Browser(client)
+
+
+@pytest.fixture
+async def other_browser(app: Litestar) -> AsyncIterator[Browser]:
+    async with AsyncTestClient(app=app) as client:
+        client.follow_redirects = False
+        yield Browser(client)

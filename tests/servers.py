@@ -1,0 +1,62 @@
+"""The real servers a test session runs against: a fresh embedded PostgreSQL cluster
+and Valkey under a temporary directory, with the migrations applied by the owner."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.db.migrate import upgrade_to_head
+from app.embedded import EmbeddedPostgres, EmbeddedValkey
+from app.settings import AppSettings, AuthSettings, DatabaseSettings, RedisSettings, Settings
+
+DATABASE = "redstar_test"
+
+
+@dataclass
+class ServerPair:
+    root: Path
+    postgres: EmbeddedPostgres
+    valkey: EmbeddedValkey
+
+    @classmethod
+    def start(cls) -> ServerPair:
+        root = Path(tempfile.mkdtemp(prefix="redstar-test-"))
+        postgres = EmbeddedPostgres(root / "postgres")
+        postgres.start()
+        postgres.ensure_database(DATABASE)
+        upgrade_to_head(postgres.url("redstar_owner", DATABASE))
+        valkey = EmbeddedValkey(root / "valkey")
+        valkey.start()
+        return cls(root, postgres, valkey)
+
+    def stop(self) -> None:
+        self.valkey.stop()
+        self.postgres.stop()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    @property
+    def runtime_url(self) -> str:
+        return self.postgres.url("redstar_app", DATABASE)
+
+    @property
+    def owner_url(self) -> str:
+        return self.postgres.url("redstar_owner", DATABASE)
+
+    def environment(self) -> dict[str, str]:
+        return {
+            "DATABASE_URL": self.runtime_url,
+            "DATABASE_OWNER_URL": self.owner_url,
+            "REDIS_URL": self.valkey.url,
+            "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+        }
+
+    def settings(self, **auth: int) -> Settings:
+        return Settings(
+            app=AppSettings(env="test", secret_key=self.environment()["SECRET_KEY"]),
+            db=DatabaseSettings(url=self.runtime_url, owner_url=self.owner_url, pool_size=5),
+            redis=RedisSettings(url=self.valkey.url),
+            auth=AuthSettings(**auth),
+        )

@@ -1,0 +1,130 @@
+"""Signup and approval rules, against the real database."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from litestar.exceptions import NotFoundException
+from sqlalchemy import func, select, text
+
+from app.db import Database
+from app.state import AppServices
+from app.web.identity import Identity
+from tenants.models import Tenant
+from tenants.signup import SignupForm, TenancyService
+from tests.factories import Account, World
+
+VALID = SignupForm(
+    name="济南市历下区退役军人事务局",
+    slug="lixia",
+    province_code="37",
+    region_code="370102",
+    preset="qingdao-six-categories",
+    admin_name="王建国",
+    admin_phone="138 0013 8000",
+    password="Lixia-2026",
+    password_confirm="Lixia-2026",
+)
+
+
+def as_identity(account: Account) -> Identity:
+    return Identity(
+        user_id=account.id,
+        name=account.name,
+        roles=frozenset({account.role}),
+        province_code="37" if account.role == "provincial_viewer" and "37" in account.name else None,
+    )
+
+
+async def counts(owner_db: Database) -> tuple[int, int]:
+    async with owner_db.engine.connect() as conn:
+        tenants = (await conn.execute(text("select count(*) from tenants"))).scalar()
+        users = (await conn.execute(text("select count(*) from users"))).scalar()
+    return tenants, users
+
+
+async def test_signup_creates_a_pending_tenant_and_its_admin(
+    services: AppServices, owner_db: Database
+) -> None:
+    tenant_id, errors = await TenancyService(services).sign_up(VALID)
+    assert errors == {}
+    async with owner_db.session() as session:
+        tenant = await session.get(Tenant, tenant_id)
+        admin = (
+            await session.execute(
+                text(
+                    "select u.phone, r.role from users u join user_roles r on r.user_id = u.id "
+                    "where u.tenant_id = :t"
+                ),
+                {"t": tenant_id},
+            )
+        ).one()
+    assert tenant is not None and tenant.status == "pending" and tenant.slug == "lixia"
+    assert tuple(admin) == ("13800138000", "tenant_admin")
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"name": "x"}, "name"),
+        ({"slug": "Li Xia"}, "slug"),
+        ({"slug": "-lixia"}, "slug"),
+        ({"province_code": "99"}, "province_code"),
+        ({"region_code": "110101"}, "region_code"),
+        ({"region_code": "3701"}, "region_code"),
+        ({"region_code": "370100"}, "region_code"),
+        ({"preset": "nope"}, "preset"),
+        ({"admin_name": "  "}, "admin_name"),
+        ({"admin_phone": "12345678901"}, "admin_phone"),
+        ({"password": "12345678", "password_confirm": "12345678"}, "password"),
+        ({"password_confirm": "Other-2026"}, "password"),
+    ],
+)
+async def test_bad_signup_fields_are_reported_and_nothing_is_created(
+    services: AppServices, owner_db: Database, change: dict[str, str], field: str
+) -> None:
+    tenant_id, errors = await TenancyService(services).sign_up(replace(VALID, **change))
+    assert tenant_id is None
+    assert set(errors) == {field}
+    assert await counts(owner_db) == (0, 0)
+
+
+async def test_duplicate_slug_and_region_code_are_refused(
+    services: AppServices, owner_db: Database
+) -> None:
+    service = TenancyService(services)
+    await service.sign_up(VALID)
+    _, errors = await service.sign_up(replace(VALID, admin_phone="13900139000"))
+    assert set(errors) == {"slug", "region_code"}
+    assert await counts(owner_db) == (1, 1)
+
+
+async def test_viewer_of_another_province_cannot_see_or_decide(
+    services: AppServices, world: World
+) -> None:
+    service = TenancyService(services)
+    tenant_id, _ = await service.sign_up(VALID)
+    assert tenant_id is not None
+    beijing = as_identity(world.viewer_11)
+    assert [t.id for t in await service.tenants_for(beijing)] == []
+    with pytest.raises(NotFoundException):
+        await service.decide(beijing, tenant_id, approve=True, note="")
+    shandong = replace(as_identity(world.viewer_37), province_code="37")
+    assert tenant_id in [t.id for t in await service.tenants_for(shandong)]
+    assert await service.decide(shandong, tenant_id, approve=True, note="") is None
+    assert await service.decide(shandong, tenant_id, approve=False, note="x") is not None
+
+
+async def test_rejection_needs_a_reason(services: AppServices, world: World) -> None:
+    service = TenancyService(services)
+    tenant_id, _ = await service.sign_up(VALID)
+    assert tenant_id is not None
+    operator = as_identity(world.operator)
+    assert await service.decide(operator, tenant_id, approve=False, note=" ") is not None
+    assert await service.decide(operator, tenant_id, approve=False, note="代码有误") is None
+    async with services.db.session() as session:
+        status = await session.scalar(select(Tenant.status).where(Tenant.id == tenant_id))
+        total = await session.scalar(select(func.count()).select_from(Tenant))
+    assert status == "rejected"
+    assert total == 3
