@@ -17,6 +17,19 @@ from tests.servers import ServerPair
 DATA_TABLES = ("invitations", "user_roles", "users", "tenants", "platform_users")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashes() -> Iterator[None]:
+    """argon2id with minimal cost in tests; each hash records its own parameters."""
+    from argon2 import PasswordHasher
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(
+            "app.accounts.passwords._hasher",
+            PasswordHasher(time_cost=1, memory_cost=8, parallelism=1),
+        )
+        yield
+
+
 @pytest.fixture(scope="session")
 def servers() -> Iterator[ServerPair]:
     servers = ServerPair.start()

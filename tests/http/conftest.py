@@ -42,7 +42,10 @@ class Browser:
         return response
 
     async def login(self, account: Account, password: str = PASSWORD) -> Response:
-        response = await self.post("/login", {"phone": account.phone, "password": password})
+        return await self.login_with(account.phone, password)
+
+    async def login_with(self, phone: str, password: str) -> Response:
+        response = await self.post("/login", {"phone": phone, "password": password})
         assert response.status_code == 303, response.text[:500]
         return response
 
@@ -60,7 +63,9 @@ async def browser(app: Litestar) -> AsyncIterator[Browser]:
 
 
 @pytest.fixture
-async def other_browser(app: Litestar) -> AsyncIterator[Browser]:
-    async with AsyncTestClient(app=app) as client:
+async def other_browser(servers: ServerPair) -> AsyncIterator[Browser]:
+    """A second person at the same time; a test client runs its app on its own loop,
+    so each browser gets its own app instance."""
+    async with AsyncTestClient(app=create_app(servers.settings())) as client:
         client.follow_redirects = False
         yield Browser(client)

@@ -1,0 +1,102 @@
+"""A district admin invites someone; they set a password by link and log in."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import text
+
+from app.accounts.models import Role
+from app.db import Database
+from tests.factories import World
+from tests.http.conftest import Browser
+
+LINK = re.compile(r'value="http://testserver\.local(/invite/[^"]+)"')
+
+
+async def invite(browser: Browser, name: str, phone: str, role: str) -> str:
+    await browser.get("/users/invite")
+    response = await browser.post("/users/invite", {"name": name, "phone": phone, "role": role})
+    assert response.status_code == 200, response.text[:300]
+    match = LINK.search(response.text)
+    assert match, "the page shows the link to send"
+    return match.group(1)
+
+
+async def test_invited_grid_worker_sets_a_password_and_logs_in(
+    browser: Browser, other_browser: Browser, world: World
+) -> None:
+    await browser.login(world.a.users[Role.TENANT_ADMIN])
+    link = await invite(browser, "张建国", "139 1234 5678", Role.GRID_WORKER)
+    users = await browser.get("/users")
+    assert "张建国" in users.text and "未使用的邀请" in users.text
+
+    page = await other_browser.get(link)
+    assert page.status_code == 200 and "张建国" in page.text and world.a.name in page.text
+    weak = await other_browser.post(link, {"password": "123", "password_confirm": "123"})
+    assert weak.status_code == 422 and "至少需要 8 位" in weak.text
+    done = await other_browser.post(link, {"password": "Zhang-2026", "password_confirm": "Zhang-2026"})
+    assert done.status_code == 303
+    assert (await other_browser.get(link)).status_code == 404  # used once
+
+    await other_browser.login_with("13912345678", "Zhang-2026")
+    dashboard = await other_browser.get("/dashboard")
+    assert "张建国" in dashboard.text and "网格员" in dashboard.text
+    assert "/users" not in dashboard.text  # no admin menu for a grid worker
+
+
+async def test_invitation_refuses_bad_input_and_duplicates(
+    browser: Browser, world: World, owner_db: Database
+) -> None:
+    await browser.login(world.a.users[Role.TENANT_ADMIN])
+    await browser.get("/users/invite")
+    bad = await browser.post("/users/invite", {"name": "", "phone": "12", "role": "king"})
+    assert bad.status_code == 422
+    for message in ("请填写姓名", "11 位大陆手机号码", "请选择角色"):
+        assert message in bad.text
+    existing = world.a.users[Role.MEMBER].phone
+    taken = await browser.post("/users/invite", {"name": "某人", "phone": existing, "role": "member"})
+    assert taken.status_code == 422 and "已有账号" in taken.text
+    await invite(browser, "李四", "13912345679", Role.MEMBER)
+    again = await browser.post("/users/invite", {"name": "李四", "phone": "13912345679", "role": "member"})
+    assert again.status_code == 422 and "未使用的邀请" in again.text
+    async with owner_db.engine.connect() as conn:
+        assert (await conn.execute(text("select count(*) from invitations"))).scalar() == 1
+
+
+async def test_withdrawn_invitation_link_stops_working(
+    browser: Browser, other_browser: Browser, world: World, owner_db: Database
+) -> None:
+    await browser.login(world.a.users[Role.TENANT_ADMIN])
+    link = await invite(browser, "王五", "13912345670", Role.MEMBER)
+    async with owner_db.engine.connect() as conn:
+        invitation_id = (await conn.execute(text("select id from invitations"))).scalar_one()
+    await browser.get("/users")
+    assert (await browser.post(f"/users/invitations/{invitation_id}/revoke")).status_code == 303
+    assert (await other_browser.get(link)).status_code == 404
+    assert (await other_browser.get("/invite/not-a-real-token")).status_code == 404
+
+
+async def test_disabled_account_is_logged_out_and_cannot_log_in(
+    browser: Browser, other_browser: Browser, world: World
+) -> None:
+    member = world.a.users[Role.MEMBER]
+    await other_browser.login(member)
+    await browser.login(world.a.users[Role.TENANT_ADMIN])
+    await browser.get("/users")
+    assert (await browser.post(f"/users/{member.id}/disable")).status_code == 303
+    assert (await other_browser.get("/dashboard")).status_code == 303
+    refused = await other_browser.post("/login", {"phone": member.phone, "password": "Test-pass-2026"})
+    assert refused.status_code == 400
+    await browser.post(f"/users/{member.id}/enable")
+    await other_browser.login(member)
+
+
+async def test_admin_cannot_disable_themselves(browser: Browser, world: World) -> None:
+    admin = world.a.users[Role.TENANT_ADMIN]
+    await browser.login(admin)
+    await browser.get("/users")
+    await browser.post(f"/users/{admin.id}/disable")
+    page = await browser.get("/users")
+    assert "不能停用自己的账号" in page.text
+    assert (await browser.get("/dashboard")).status_code == 200

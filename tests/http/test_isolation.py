@@ -1,0 +1,178 @@
+"""Tenant isolation, route by route.
+
+The routes come from the app itself: every route with a path parameter is asked, by
+an account of another district (or a viewer of another province), for an object of
+district A, and must answer 404 without changing any of A's rows. A new route joins
+by existing; a new kind of path parameter fails `test_every_path_parameter_is_known`
+until a factory for it is added to OWNED_BY_A.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+from sqlalchemy import text
+
+from app.accounts.models import TENANT_ROLES, Invitation, Role
+from app.accounts.service import hash_token
+from app.db import Database
+from app.main import create_app
+from app.settings import AppSettings, DatabaseSettings, RedisSettings, Settings
+from app.state import AppServices
+from tenants.context import tenant_scope
+from tests.factories import Account, World
+from tests.http.conftest import Browser
+
+
+async def _invitation_of_a(world: World, services: AppServices) -> str:
+    admin = world.a.users[Role.TENANT_ADMIN]
+    invitation = Invitation(
+        tenant_id=world.a.tenant_id, token_hash=hash_token("iso-token"), name="甲区受邀人",
+        phone="13912345678", role=Role.MEMBER, invited_by=admin.id,
+        expires_at=datetime.now(UTC) + timedelta(days=3),
+    )  # fmt: skip
+    with tenant_scope(world.a.tenant_id):
+        async with services.db.session() as session:
+            session.add(invitation)
+            await session.commit()
+    return str(invitation.id)
+
+
+async def _user_of_a(world: World, services: AppServices) -> str:
+    return str(world.a.users[Role.MEMBER].id)
+
+
+async def _tenant_a(world: World, services: AppServices) -> str:
+    return str(world.a.tenant_id)
+
+
+OWNED_BY_A: dict[str, Callable[[World, AppServices], Awaitable[str]]] = {
+    "user_id": _user_of_a,
+    "invitation_id": _invitation_of_a,
+    "tenant_id": _tenant_a,
+}
+
+# Parameters that are credentials, not ids: whoever holds the link may use it.
+CAPABILITY_PARAMETERS = {"token"}
+# Routes that serve files, not tenant data.
+NOT_TENANT_DATA = {"/static/{file_path:path}"}
+
+
+def _enumeration_app() -> Litestar:
+    """The app's routes, built without connecting to anything."""
+    return create_app(
+        Settings(
+            app=AppSettings(secret_key="enumeration-only"),
+            db=DatabaseSettings(url="postgresql://nobody@/none"),
+            redis=RedisSettings(url="redis://127.0.0.1:1"),
+        )
+    )
+
+
+def id_routes() -> list[tuple[str, str, dict]]:
+    cases = []
+    for route in _enumeration_app().routes:
+        if route.path in NOT_TENANT_DATA:
+            continue
+        for handler in getattr(route, "route_handlers", []):
+            methods = sorted(handler.http_methods - {"OPTIONS", "HEAD"})
+            params = [p for p in route.path_parameters]
+            if not params or set(params) <= CAPABILITY_PARAMETERS:
+                continue
+            cases.extend((method, route.path, dict(handler.opt)) for method in methods)
+    return cases
+
+
+def test_every_path_parameter_is_known() -> None:
+    for route in _enumeration_app().routes:
+        if route.path in NOT_TENANT_DATA:
+            continue
+        for param_name in route.path_parameters:
+            assert param_name in OWNED_BY_A or param_name in CAPABILITY_PARAMETERS, (
+                f"{route.path}: add a factory for {param_name!r} to OWNED_BY_A"
+            )
+
+
+def test_the_suite_covers_routes() -> None:
+    assert len(id_routes()) >= 5
+
+
+def actor_for(opt: dict, world: World) -> Account:
+    """Someone from the other side whose role passes the route's guard."""
+    if opt["access"] == "logged_in":
+        return world.b.users[Role.TENANT_ADMIN]
+    roles = opt["roles"]
+    for role in TENANT_ROLES:
+        if role in roles:
+            return world.b.users[role]
+    if Role.PROVINCIAL_VIEWER in roles:
+        return world.viewer_11
+    raise AssertionError(f"no cross-tenant actor for roles {roles}")
+
+
+async def snapshot(owner_db: Database, world: World) -> str:
+    """A digest of every row district A owns, to prove nothing changed."""
+    async with owner_db.engine.connect() as conn:
+        tables = (
+            await conn.execute(
+                text(
+                    "select table_name from information_schema.columns "
+                    "where column_name = 'tenant_id' and table_schema = 'public' order by 1"
+                )
+            )
+        ).scalars()
+        digest = hashlib.sha256()
+        for table in tables:
+            rows = await conn.execute(
+                text(f"select t::text from {table} t where tenant_id = :a order by 1"),
+                {"a": world.a.tenant_id},
+            )
+            digest.update(repr(rows.all()).encode())
+        tenant = await conn.execute(
+            text("select t::text from tenants t where id = :a"), {"a": world.a.tenant_id}
+        )
+        digest.update(repr(tenant.all()).encode())
+    return digest.hexdigest()
+
+
+def _path(template: str, values: dict[str, str]) -> str:
+    path = template
+    for name, value in values.items():
+        for kind in ("uuid", "str", "int"):
+            path = path.replace(f"{{{name}:{kind}}}", value)
+    return path
+
+
+CASES = id_routes()
+
+
+@pytest.mark.parametrize(("method", "path", "opt"), CASES, ids=[f"{m} {p}" for m, p, _ in CASES])
+async def test_another_district_gets_404_for_district_a_objects(
+    app: Litestar,
+    world: World,
+    services: AppServices,
+    owner_db: Database,
+    method: str,
+    path: str,
+    opt: dict,
+) -> None:
+    route = next(r for r in app.routes if r.path == path)
+    values = {p: await OWNED_BY_A[p](world, services) for p in route.path_parameters}
+    before = await snapshot(owner_db, world)
+    async with AsyncTestClient(app=app) as client:
+        client.follow_redirects = False
+        browser = Browser(client)
+        await browser.login(actor_for(opt, world))
+        await browser.get("/dashboard")
+        url = _path(path, values)
+        if method == "GET":
+            response = await browser.get(url)
+        else:
+            response = await browser.post(url, {"note": "x"})
+    assert response.status_code == 404, f"{method} {url} → {response.status_code}"
+    assert await snapshot(owner_db, world) == before

@@ -1,0 +1,118 @@
+"""A district bureau signs up, its province approves, its admin logs in."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+
+from app.accounts.models import Role
+from app.db import Database
+from tests.factories import World
+from tests.http.conftest import Browser
+
+FORM = {
+    "name": "济南市历下区退役军人事务局",
+    "slug": "lixia",
+    "province_code": "37",
+    "region_code": "370102",
+    "preset": "yanzhou-base-score",
+    "admin_name": "王建国",
+    "admin_phone": "13800138000",
+    "password": "Lixia-2026",
+    "password_confirm": "Lixia-2026",
+}
+
+
+async def tenant_count(owner_db: Database) -> int:
+    async with owner_db.engine.connect() as conn:
+        return (await conn.execute(text("select count(*) from tenants"))).scalar_one()
+
+
+async def test_signup_approval_login(
+    browser: Browser, other_browser: Browser, world: World, owner_db: Database
+) -> None:
+    page = await browser.get("/signup")
+    assert page.status_code == 200 and "山东省" in page.text and "亮化记分" in page.text
+    response = await browser.post("/signup", FORM)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/signup/submitted"
+
+    early = await browser.post("/login", {"phone": "13800138000", "password": "Lixia-2026"})
+    assert early.status_code == 403 and "等待审批" in early.text
+
+    await other_browser.login(world.viewer_37)
+    approvals = await other_browser.get("/approvals")
+    assert "济南市历下区退役军人事务局" in approvals.text
+    async with owner_db.engine.connect() as conn:
+        tenant_id = (
+            await conn.execute(text("select id from tenants where slug = 'lixia'"))
+        ).scalar_one()
+    approved = await other_browser.post(f"/approvals/{tenant_id}/approve")
+    assert approved.status_code == 303
+    assert "已通过" in (await other_browser.get("/approvals")).text
+
+    await browser.login_with("13800138000", "Lixia-2026")
+    dashboard = await browser.get("/dashboard")
+    assert "王建国" in dashboard.text and "济南市历下区退役军人事务局" in dashboard.text
+
+
+async def test_bad_fields_come_back_beside_each_field_and_nothing_is_created(
+    browser: Browser, world: World, owner_db: Database
+) -> None:
+    before = await tenant_count(owner_db)
+    bad = {**FORM, "slug": "Li Xia", "region_code": "110101", "admin_phone": "1234",
+           "password_confirm": "nope"}  # fmt: skip
+    response = await browser.post("/signup", bad, headers={"hx-request": "true", "hx-target": "signup_form"})
+    assert response.status_code == 422
+    body = response.text
+    assert body.lstrip().startswith('<form id="signup_form"')
+    for field, message in {
+        "slug": "小写字母",
+        "region_code": "前两位必须与所选省份一致",
+        "admin_phone": "11 位大陆手机号码",
+        "password": "两次输入的密码不一样",
+    }.items():
+        assert f'id="e-{field}"' in body, field
+        assert message in body, field
+    assert 'value="济南市历下区退役军人事务局"' in body  # what was typed is kept
+    assert "Lixia-2026" not in body  # passwords are not echoed back
+    assert await tenant_count(owner_db) == before
+
+
+async def test_duplicate_slug_is_reported(browser: Browser, world: World, owner_db: Database) -> None:
+    assert (await browser.post("/signup", FORM)).status_code == 303
+    again = await browser.post("/signup", {**FORM, "region_code": "370103"})
+    assert again.status_code == 422 and "已被使用" in again.text
+    assert await tenant_count(owner_db) == 3
+
+
+async def test_signup_without_csrf_token_creates_nothing(
+    browser: Browser, world: World, owner_db: Database
+) -> None:
+    response = await browser.post("/signup", FORM, csrf=False)
+    assert response.status_code == 403
+    assert await tenant_count(owner_db) == 2
+
+
+async def test_rejection_needs_a_reason_and_is_shown(
+    browser: Browser, other_browser: Browser, world: World, owner_db: Database
+) -> None:
+    await browser.post("/signup", FORM)
+    async with owner_db.engine.connect() as conn:
+        tenant_id = (
+            await conn.execute(text("select id from tenants where slug = 'lixia'"))
+        ).scalar_one()
+    await other_browser.login(world.operator)
+    await other_browser.get("/approvals")
+    await other_browser.post(f"/approvals/{tenant_id}/reject", {"note": ""})
+    assert "请写明不通过的原因" in (await other_browser.get("/approvals")).text
+    await other_browser.post(f"/approvals/{tenant_id}/reject", {"note": "区划代码有误"})
+    page = (await other_browser.get("/approvals")).text
+    assert "区划代码有误" in page
+    refused = await browser.post("/login", {"phone": "13800138000", "password": "Lixia-2026"})
+    assert refused.status_code == 403 and "未通过" in refused.text
+
+
+async def test_admin_dashboard_counts_accounts(browser: Browser, world: World) -> None:
+    await browser.login(world.a.users[Role.TENANT_ADMIN])
+    page = await browser.get("/dashboard")
+    assert page.text.count('<span class="tile__figure">1</span>') == 4
