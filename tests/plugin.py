@@ -1,4 +1,5 @@
-"""Session-wide real servers; each test starts from empty tables and an empty Redis."""
+"""Fixtures shared by tests/ and e2e/ (loaded with `-p tests.plugin`): session-wide
+real servers; each test starts from empty tables and an empty Redis."""
 
 from __future__ import annotations
 

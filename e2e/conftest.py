@@ -1,0 +1,113 @@
+"""A real server process and Debian's Chromium, driven by Playwright.
+
+Playwright cannot download its own browsers here, so it launches /usr/bin/chromium
+(`make test` installs it). Screenshots go to e2e/screenshots/ (git-ignored).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.async_api import Browser, BrowserContext, Playwright, async_playwright
+
+from app.embedded import free_port
+from app.settings import PROJECT_ROOT
+from tests.servers import ServerPair
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]  # fmt: skip
+SCREENSHOTS = PROJECT_ROOT / "e2e" / "screenshots"
+
+DESKTOP: dict[str, Any] = {"viewport": {"width": 1280, "height": 860}, "locale": "zh-CN"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "e2e" in str(item.path):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def live_server(servers: ServerPair) -> Iterator[str]:
+    """`redstar web` as a separate process, as in production."""
+    port = free_port()
+    env = {**os.environ, **servers.environment(), "PORT": str(port), "APP_ENV": "test"}
+    log = (servers.root / "web.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "web"], env=env, cwd=PROJECT_ROOT,
+        stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    else:
+        process.terminate()
+        raise RuntimeError((servers.root / "web.log").read_text()[-2000:])
+    yield base
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+async def playwright() -> AsyncIterator[Playwright]:
+    async with async_playwright() as pw:
+        yield pw
+
+
+@pytest.fixture(scope="session")
+async def chromium(playwright: Playwright) -> AsyncIterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make test`, which installs Debian's chromium")
+    browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield browser
+    await browser.close()
+
+
+@pytest.fixture(params=["desktop", "pixel7"])
+async def device(request: pytest.FixtureRequest, playwright: Playwright) -> dict[str, Any]:
+    """Each end-to-end test runs on a desktop viewport and on a phone."""
+    if request.param == "desktop":
+        return {"name": "desktop", **DESKTOP}
+    return {"name": "pixel7", **playwright.devices["Pixel 7"], "locale": "zh-CN"}
+
+
+@pytest.fixture
+async def new_context(chromium: Browser, device: dict[str, Any], live_server: str):  # type: ignore[no-untyped-def]
+    contexts: list[BrowserContext] = []
+
+    async def make() -> BrowserContext:
+        options = {k: v for k, v in device.items() if k != "name"}
+        context = await chromium.new_context(base_url=live_server, **options)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        await context.close()
+
+
+@pytest.fixture
+def shoot(device: dict[str, Any]):  # type: ignore[no-untyped-def]
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    async def screenshot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+        await page.screenshot(path=str(SCREENSHOTS / f"{device['name']}-{name}.png"), full_page=True)
+
+    return screenshot
