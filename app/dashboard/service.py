@@ -27,7 +27,7 @@ async def build_dashboard(services: AppServices, identity: Identity) -> Dashboar
         board.tenant_counts = await tenancy.status_counts(identity)
         board.recent_tenants = (await tenancy.tenants_for(identity))[:10]
     elif Role.TENANT_ADMIN in identity.roles:
-        accounts = AccountService(services)
-        board.role_counts = await accounts.role_counts()
-        board.pending_invitations = len(await accounts.pending_invitations())
+        board.role_counts, board.pending_invitations = await AccountService(
+            services
+        ).account_summary()
     return board

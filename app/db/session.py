@@ -51,7 +51,9 @@ class Database:
             async_url(url),
             pool_size=pool_size,
             max_overflow=pool_size,
-            pool_pre_ping=True,
+            # No pre-ping: it costs a round trip per checkout. A dropped connection
+            # fails one request with a 503 and is replaced; recycle bounds their age.
+            pool_recycle=1800,
             echo=echo,
         )
         self.sessionmaker = async_sessionmaker(

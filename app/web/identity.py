@@ -17,7 +17,7 @@ from uuid import UUID
 import structlog
 from litestar.datastructures import MutableScopeHeaders
 from litestar.middleware import ASGIMiddleware
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.accounts.models import PlatformUser, Role, User, UserRole
 from app.i18n import DEFAULT_LOCALE, LOCALES, current_locale
@@ -69,22 +69,24 @@ async def load_identity(services: AppServices, data: dict[str, Any]) -> Identity
             province_code=staff.province_code,
         )  # fmt: skip
     tenant_id = UUID(data["tid"])
+    roles = (
+        select(func.array_agg(UserRole.role))
+        .where(UserRole.user_id == User.id)
+        .scalar_subquery()
+    )
     with tenant_scope(tenant_id):
         async with services.db.session() as session:
             row = (
                 await session.execute(
-                    select(User.name, User.is_active, Tenant.name, Tenant.status)
+                    select(User.name, User.is_active, Tenant.name, Tenant.status, roles)
                     .join(Tenant, Tenant.id == User.tenant_id)
                     .where(User.id == user_id)
                 )
             ).first()
-            roles = (
-                await session.scalars(select(UserRole.role).where(UserRole.user_id == user_id))
-            ).all()
     if row is None or not row[1] or row[3] != TenantStatus.ACTIVE:
         return None
     return Identity(
-        user_id=user_id, name=row[0], roles=frozenset(roles),
+        user_id=user_id, name=row[0], roles=frozenset(row[4] or ()),
         tenant_id=tenant_id, tenant_name=row[2],
     )  # fmt: skip
 

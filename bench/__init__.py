@@ -1,0 +1,1 @@
+"""Benchmarks and the synthetic-province generator (`make bench`)."""
