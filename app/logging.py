@@ -11,16 +11,17 @@ import logging
 import sys
 
 import structlog
+from structlog.typing import Processor
 
 
 def configure_logging(*, production: bool, level: str = "INFO") -> None:
-    shared = [
+    shared: list[Processor] = [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
     ]
-    renderer = (
+    renderer: Processor = (
         structlog.processors.JSONRenderer(ensure_ascii=False)
         if production
         else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())

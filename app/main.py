@@ -9,6 +9,7 @@ from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
+from litestar.types import ControllerRouterHandler
 
 from app.accounts.routes import AuthController, InvitationController, UsersController
 from app.dashboard.routes import dashboard, home
@@ -23,7 +24,7 @@ from app.web.routes import switch_locale
 from app.web.templates import template_config
 from tenants.routes import ApprovalsController, SignupController
 
-ROUTE_HANDLERS = [
+ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     home,
     dashboard,
     healthz,

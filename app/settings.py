@@ -72,9 +72,7 @@ class AuthSettings:
     login_max_failures_ip: int = field(
         default_factory=lambda: int(_env("LOGIN_MAX_FAILURES_IP", "30"))
     )
-    login_lock_seconds: int = field(
-        default_factory=lambda: int(_env("LOGIN_LOCK_SECONDS", "900"))
-    )
+    login_lock_seconds: int = field(default_factory=lambda: int(_env("LOGIN_LOCK_SECONDS", "900")))
     """Failures are counted over this window; reaching a limit locks for the rest of it."""
     invitation_days: int = field(default_factory=lambda: int(_env("INVITATION_DAYS", "7")))
 

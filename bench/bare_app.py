@@ -17,7 +17,9 @@ def page() -> Template:
 
 app = Litestar(
     [page],
-    template_config=TemplateConfig(directory=Path(__file__).parent / "templates", engine=JinjaTemplateEngine),
+    template_config=TemplateConfig(
+        directory=Path(__file__).parent / "templates", engine=JinjaTemplateEngine
+    ),
     logging_config=None,
     openapi_config=None,
 )

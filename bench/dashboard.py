@@ -151,13 +151,12 @@ LABELS = {
 
 def report(results: dict[str, Any]) -> str:
     lines = [
-        f"Dashboard vs bare page (uvicorn x{WORKERS}, wrk -c{CONNECTIONS}, {DURATION}s x2, loopback)",
+        f"Dashboard vs bare page (uvicorn x{WORKERS}, wrk -c{CONNECTIONS}, "
+        f"{DURATION}s x2, loopback)",
         f"  {'page':<34}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'ratio':>8}",
     ]
     for name, label in LABELS.items():
         row = results[name]
         ratio = results.get(f"ratio_{name}", 1.0)
-        lines.append(
-            f"  {label:<34}{row['rps']:>8}{row['p50_ms']:>9}{row['p99_ms']:>9}{ratio:>8}"
-        )
+        lines.append(f"  {label:<34}{row['rps']:>8}{row['p50_ms']:>9}{row['p99_ms']:>9}{ratio:>8}")
     return "\n".join(lines)

@@ -81,10 +81,15 @@ async def generate(owner_url: str, seed: int = 2026) -> dict[str, int]:
                 continue
             async with conn.transaction():
                 await conn.execute(
-                    "insert into tenants (id, province_code, name, slug, region_code, preset, status)"
-                    " values ($1, $2, $3, $4, $5, 'qingdao-six-categories', 'active')",
-                    district.tenant_id, PROVINCE, district.name, district.slug, district.region_code,
-                )  # fmt: skip
+                    "insert into tenants"
+                    " (id, province_code, name, slug, region_code, preset, status) values"
+                    " ($1, $2, $3, $4, $5, 'qingdao-six-categories', 'active')",
+                    district.tenant_id,
+                    PROVINCE,
+                    district.name,
+                    district.slug,
+                    district.region_code,
+                )
                 users, roles = [], []
                 n = 0
                 for role, count in district.accounts.items():

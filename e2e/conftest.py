@@ -71,10 +71,15 @@ async def playwright() -> AsyncIterator[Playwright]:
 
 
 @pytest.fixture(scope="session")
-async def chromium(playwright: Playwright) -> AsyncIterator[Browser]:
+def chromium_path() -> str:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: run `make test`, which installs Debian's chromium")
-    browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+async def chromium(playwright: Playwright, chromium_path: str) -> AsyncIterator[Browser]:
+    browser = await playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
     yield browser
     await browser.close()
 
@@ -108,6 +113,8 @@ def shoot(device: dict[str, Any]):  # type: ignore[no-untyped-def]
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
     async def screenshot(page, name: str) -> None:  # type: ignore[no-untyped-def]
-        await page.screenshot(path=str(SCREENSHOTS / f"{device['name']}-{name}.png"), full_page=True)
+        await page.screenshot(
+            path=str(SCREENSHOTS / f"{device['name']}-{name}.png"), full_page=True
+        )
 
     return screenshot

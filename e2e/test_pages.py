@@ -26,7 +26,8 @@ TOUR: list[tuple[str, list[str]]] = [
 MEASURE = """() => {
   const body = parseFloat(getComputedStyle(document.body).fontSize);
   const wide = document.scrollingElement.scrollWidth > window.innerWidth + 1;
-  const small = [...document.querySelectorAll('main a, main button, main input, main select, header button, nav a')]
+  const targets = 'main a, main button, main input, main select, header button, nav a';
+  const small = [...document.querySelectorAll(targets)]
     .filter(el => el.offsetParent !== null && el.type !== 'hidden' && el.type !== 'radio')
     .map(el => [el.outerHTML.slice(0, 80), el.getBoundingClientRect().height])
     .filter(([, h]) => h < 44);
@@ -38,7 +39,8 @@ def account_for(role: str, world: World) -> Account | None:
     if role == "anonymous":
         return None
     return {Role.OPERATOR: world.operator, Role.PROVINCIAL_VIEWER: world.viewer_37}.get(
-        role, world.a.users.get(role)  # type: ignore[arg-type]
+        role,
+        world.a.users.get(role),  # type: ignore[arg-type]
     )
 
 
@@ -50,7 +52,9 @@ async def log_in(page: Page, account: Account) -> None:
     await page.wait_for_url("**/dashboard")
 
 
-async def test_every_page_is_readable(new_context, shoot, device: dict[str, Any], world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_every_page_is_readable(
+    new_context, shoot, device: dict[str, Any], world: World
+) -> None:  # type: ignore[no-untyped-def]
     problems = []
     for role, paths in TOUR:
         page = await (await new_context()).new_page()

@@ -18,7 +18,7 @@ from app.state import AppServices
 from tenants.context import tenant_scope
 from tenants.models import Tenant, TenantStatus
 
-DEMO_PASSWORD = "Redstar2026"
+DEMO_PASSWORD = "Redstar2026"  # noqa: S105 — printed by `make run` on purpose
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,9 @@ async def seed_demo(services: AppServices, owner: Database) -> bool:
     created = False
     async with owner.session() as session:  # platform staff are written by the owner only
         for login in PLATFORM:
-            if not await session.scalar(select(PlatformUser.id).where(PlatformUser.phone == login.phone)):
+            if not await session.scalar(
+                select(PlatformUser.id).where(PlatformUser.phone == login.phone)
+            ):
                 session.add(
                     PlatformUser(
                         name=login.name, phone=login.phone, role=login.role,

@@ -13,7 +13,9 @@ RUNTIME_ROLE = "redstar_runtime"
 TENANT_PREDICATE = "tenant_id = nullif(current_setting('app.tenant_id', true), '')::uuid"
 
 
-def tenant_table_sql(table: str, *, privileges: str = "select, insert, update, delete") -> list[str]:
+def tenant_table_sql(
+    table: str, *, privileges: str = "select, insert, update, delete"
+) -> list[str]:
     """Statements that enable and force RLS on `table` and grant `privileges` to the app."""
     return [
         f"alter table {table} enable row level security",

@@ -29,7 +29,9 @@ class SignupController(Controller):
     opt = PUBLIC
     dependencies = {"tenancy": Provide(provide_tenancy, sync_to_thread=False)}
 
-    async def _context(self, tenancy: NamedDependency[TenancyService], form: dict[str, str], errors: dict) -> dict:
+    async def _context(
+        self, tenancy: NamedDependency[TenancyService], form: dict[str, str], errors: dict
+    ) -> dict:
         locale = current_locale.get()
         return {
             "form": form,
@@ -48,7 +50,7 @@ class SignupController(Controller):
     async def submit(self, request: Request, tenancy: NamedDependency[TenancyService]) -> Any:
         data = await form_data(request)
         form = SignupForm(**{f.name: data.get(f.name, "") for f in fields(SignupForm)})
-        tenant_id, errors = await tenancy.sign_up(form)
+        _, errors = await tenancy.sign_up(form)
         if errors:
             keep = {k: v for k, v in data.items() if not k.startswith("password")}
             return render(
@@ -81,15 +83,24 @@ class ApprovalsController(Controller):
         )  # fmt: skip
 
     @post("/{tenant_id:uuid}/approve")
-    async def approve(self, request: Request, tenancy: NamedDependency[TenancyService], tenant_id: FromPath[UUID]) -> Any:
+    async def approve(
+        self, request: Request, tenancy: NamedDependency[TenancyService], tenant_id: FromPath[UUID]
+    ) -> Any:
         return await self._decide(request, tenancy, tenant_id, approve=True)
 
     @post("/{tenant_id:uuid}/reject")
-    async def reject(self, request: Request, tenancy: NamedDependency[TenancyService], tenant_id: FromPath[UUID]) -> Any:
+    async def reject(
+        self, request: Request, tenancy: NamedDependency[TenancyService], tenant_id: FromPath[UUID]
+    ) -> Any:
         return await self._decide(request, tenancy, tenant_id, approve=False)
 
     async def _decide(
-        self, request: Request, tenancy: NamedDependency[TenancyService], tenant_id: FromPath[UUID], *, approve: bool
+        self,
+        request: Request,
+        tenancy: NamedDependency[TenancyService],
+        tenant_id: FromPath[UUID],
+        *,
+        approve: bool,
     ) -> Any:
         data = await form_data(request)
         error = await tenancy.decide(

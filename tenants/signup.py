@@ -154,9 +154,17 @@ class TenancyService:
             rows = (await session.execute(query.limit(500))).all()
         return [
             TenantRow(
-                t.id, t.name, t.slug, t.region_code, province, t.preset, t.status,
-                t.created_at, t.decided_at, t.decision_note,
-            )  # fmt: skip
+                t.id,
+                t.name,
+                t.slug,
+                t.region_code,
+                province,
+                t.preset,
+                t.status,
+                t.created_at,
+                t.decided_at,
+                t.decision_note,
+            )
             for t, province in rows
         ]
 

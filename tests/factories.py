@@ -52,7 +52,12 @@ async def make_tenant(
     *,
     province: str = "37",
     status: TenantStatus = TenantStatus.ACTIVE,
-    roles: tuple[Role, ...] = (Role.TENANT_ADMIN, Role.BRANCH_SECRETARY, Role.GRID_WORKER, Role.MEMBER),
+    roles: tuple[Role, ...] = (
+        Role.TENANT_ADMIN,
+        Role.BRANCH_SECRETARY,
+        Role.GRID_WORKER,
+        Role.MEMBER,
+    ),
     name: str | None = None,
 ) -> District:
     tenant_id = uuid4()

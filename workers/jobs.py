@@ -33,5 +33,5 @@ async def job_tenant(ctx: dict[str, Any], tenant_id: UUID) -> AsyncIterator[AppS
 async def active_tenant_ids(services: AppServices) -> list[UUID]:
     async with services.db.session() as session:
         return list(
-            (await session.scalars(select(Tenant.id).where(Tenant.status == TenantStatus.ACTIVE)))
+            await session.scalars(select(Tenant.id).where(Tenant.status == TenantStatus.ACTIVE))
         )

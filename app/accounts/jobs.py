@@ -24,13 +24,15 @@ async def prune_stale_invitations(ctx: dict[str, Any]) -> int:
     removed = 0
     for tenant_id in await active_tenant_ids(services_of(ctx)):
         async with job_tenant(ctx, tenant_id) as services, services.db.session() as session:
-            result = await session.execute(
-                delete(Invitation).where(
+            deleted = await session.scalars(
+                delete(Invitation)
+                .where(
                     Invitation.accepted_at.is_(None),
                     Invitation.expires_at < func.now() - KEEP_EXPIRED,
                 )
+                .returning(Invitation.id)
             )
+            removed += len(deleted.all())
             await session.commit()
-            removed += result.rowcount or 0
     log.info("pruned_invitations", removed=removed)
     return removed

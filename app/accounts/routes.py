@@ -28,7 +28,7 @@ class AuthController(Controller):
     dependencies = {"accounts": Provide(provide_accounts, sync_to_thread=False)}
 
     @get("/login", opt=PUBLIC)
-    async def login_page(self, request: Request, next: FromQuery[str] = "") -> Any:  # noqa: A002
+    async def login_page(self, request: Request, next: FromQuery[str] = "") -> Any:
         if request.scope.get("user"):
             return see_other(request, safe_next(next))
         return render(request, "accounts/login.html", {"form": {"next": next}, "error": None})
@@ -117,14 +117,19 @@ class UsersController(Controller):
 
     @post("/invitations/{invitation_id:uuid}/revoke")
     async def revoke(
-        self, request: Request, accounts: NamedDependency[AccountService], invitation_id: FromPath[UUID]
+        self,
+        request: Request,
+        accounts: NamedDependency[AccountService],
+        invitation_id: FromPath[UUID],
     ) -> Response[Any]:
         await accounts.revoke_invitation(invitation_id)
         flash(request, "success", _("The invitation was withdrawn."))
         return see_other(request, "/users")
 
     @post("/{user_id:uuid}/disable")
-    async def disable(self, request: Request, accounts: NamedDependency[AccountService], user_id: FromPath[UUID]) -> Any:
+    async def disable(
+        self, request: Request, accounts: NamedDependency[AccountService], user_id: FromPath[UUID]
+    ) -> Any:
         error = await accounts.set_active(user_id, False, request.scope["user"].user_id)
         if error:
             flash(request, "error", _(error))
@@ -133,7 +138,9 @@ class UsersController(Controller):
         return see_other(request, "/users")
 
     @post("/{user_id:uuid}/enable")
-    async def enable(self, request: Request, accounts: NamedDependency[AccountService], user_id: FromPath[UUID]) -> Any:
+    async def enable(
+        self, request: Request, accounts: NamedDependency[AccountService], user_id: FromPath[UUID]
+    ) -> Any:
         await accounts.set_active(user_id, True, request.scope["user"].user_id)
         flash(request, "success", _("The account was enabled again."))
         return see_other(request, "/users")
@@ -147,7 +154,9 @@ class InvitationController(Controller):
     dependencies = {"accounts": Provide(provide_accounts, sync_to_thread=False)}
 
     @get("/{token:str}")
-    async def show(self, request: Request, accounts: NamedDependency[AccountService], token: FromPath[str]) -> Template:
+    async def show(
+        self, request: Request, accounts: NamedDependency[AccountService], token: FromPath[str]
+    ) -> Template:
         found = await accounts.open_invitation(token)
         if found is None:
             raise NotFoundException()
@@ -158,7 +167,9 @@ class InvitationController(Controller):
         )  # fmt: skip
 
     @post("/{token:str}")
-    async def accept(self, request: Request, accounts: NamedDependency[AccountService], token: FromPath[str]) -> Any:
+    async def accept(
+        self, request: Request, accounts: NamedDependency[AccountService], token: FromPath[str]
+    ) -> Any:
         data = await form_data(request)
         errors = await accounts.accept_invitation(
             token, data.get("password", ""), data.get("password_confirm", "")

@@ -107,7 +107,9 @@ class AccountService:
             )
         async with self.db.session() as session:
             candidates = (
-                await session.execute(text("select * from login_candidates(:phone)"), {"phone": phone})
+                await session.execute(
+                    text("select * from login_candidates(:phone)"), {"phone": phone}
+                )
             ).all()
         matches = [c for c in candidates if verify_password(c.password_hash, password)]
         if not candidates:
@@ -165,9 +167,7 @@ class AccountService:
 
     async def account_summary(self) -> tuple[dict[str, int], int]:
         """Active accounts per role and open invitations, in one round trip."""
-        per_role = [
-            func.count().filter(UserRole.role == role).label(role) for role in TENANT_ROLES
-        ]
+        per_role = [func.count().filter(UserRole.role == role).label(role) for role in TENANT_ROLES]
         open_invitations = (
             select(func.count())
             .where(
@@ -232,7 +232,8 @@ class AccountService:
                     phone=form.phone,
                     role=form.role,
                     invited_by=invited_by,
-                    expires_at=datetime.now(UTC) + timedelta(days=self.settings.auth.invitation_days),
+                    expires_at=datetime.now(UTC)
+                    + timedelta(days=self.settings.auth.invitation_days),
                 )
             )
             await session.commit()
@@ -240,12 +241,13 @@ class AccountService:
 
     async def revoke_invitation(self, invitation_id: UUID) -> None:
         async with self.db.session() as session:
-            result = await session.execute(
+            revoked = await session.scalar(
                 update(Invitation)
                 .where(Invitation.id == invitation_id, Invitation.accepted_at.is_(None))
                 .values(revoked_at=func.now())
+                .returning(Invitation.id)
             )
-            if result.rowcount == 0:
+            if revoked is None:
                 raise NotFoundException()
             await session.commit()
 
@@ -254,10 +256,10 @@ class AccountService:
         if user_id == acting_user and not active:
             return N_("You cannot disable your own account.")
         async with self.db.session() as session:
-            result = await session.execute(
-                update(User).where(User.id == user_id).values(is_active=active)
+            changed = await session.scalar(
+                update(User).where(User.id == user_id).values(is_active=active).returning(User.id)
             )
-            if result.rowcount == 0:
+            if changed is None:
                 raise NotFoundException()
             await session.commit()
         return None
@@ -327,12 +329,17 @@ def _tenant() -> UUID:
 
 
 def _role_order(role: str) -> int:
-    order = [*TENANT_ROLES, Role.OPERATOR, Role.PROVINCIAL_VIEWER]
+    order: list[str] = [*TENANT_ROLES, Role.OPERATOR, Role.PROVINCIAL_VIEWER]
     return order.index(role) if role in order else len(order)
 
 
 async def create_tenant_user(
-    session: AsyncSession, tenant_id: UUID, *, name: str, phone: str, password: str,
+    session: AsyncSession,
+    tenant_id: UUID,
+    *,
+    name: str,
+    phone: str,
+    password: str,
     roles: list[Role],
 ) -> User:
     """Insert a user and roles in the caller's transaction (signup, demo data)."""

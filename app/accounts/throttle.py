@@ -34,7 +34,9 @@ class LoginThrottle:
         """Seconds until another attempt is allowed; 0 when allowed now."""
         account_key, ip_key = self._keys(phone, ip)
         async with self.redis.pipeline(transaction=False) as pipe:
-            pipe.get(account_key).ttl(account_key).get(ip_key).ttl(ip_key)
+            for key in (account_key, ip_key):
+                pipe.get(key)
+                pipe.ttl(key)
             account_count, account_ttl, ip_count, ip_ttl = await pipe.execute()
         waits = []
         if account_count and int(account_count) >= self.limits.per_account:
@@ -46,7 +48,8 @@ class LoginThrottle:
     async def record_failure(self, phone: str, ip: str) -> None:
         async with self.redis.pipeline(transaction=True) as pipe:
             for key in self._keys(phone, ip):
-                pipe.incr(key).expire(key, self.limits.window_seconds, nx=True)
+                pipe.incr(key)
+                pipe.expire(key, self.limits.window_seconds, nx=True)
             await pipe.execute()
 
     async def record_success(self, phone: str, ip: str) -> None:

@@ -19,7 +19,7 @@ from litestar.datastructures import MutableScopeHeaders
 from litestar.middleware import ASGIMiddleware
 from sqlalchemy import func, select
 
-from app.accounts.models import PlatformUser, Role, User, UserRole
+from app.accounts.models import PlatformUser, User, UserRole
 from app.i18n import DEFAULT_LOCALE, LOCALES, current_locale
 from app.web import flash
 from app.web.sessions import COOKIE_NAME
@@ -70,9 +70,7 @@ async def load_identity(services: AppServices, data: dict[str, Any]) -> Identity
         )  # fmt: skip
     tenant_id = UUID(data["tid"])
     roles = (
-        select(func.array_agg(UserRole.role))
-        .where(UserRole.user_id == User.id)
-        .scalar_subquery()
+        select(func.array_agg(UserRole.role)).where(UserRole.user_id == User.id).scalar_subquery()
     )
     with tenant_scope(tenant_id):
         async with services.db.session() as session:
@@ -155,7 +153,7 @@ class IdentityMiddleware(ASGIMiddleware):
         finally:
             log.info(
                 "request",
-                method=scope["method"],
+                method=scope.get("method", ""),
                 path=scope["path"],
                 status=status,
                 ms=round((time.perf_counter() - started) * 1000, 1),

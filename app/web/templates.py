@@ -44,7 +44,7 @@ def role_label(role: str) -> str:
     return _(ROLE_LABELS.get(role, role))
 
 
-ROLE_LABELS = {
+ROLE_LABELS: dict[str, str] = {
     Role.OPERATOR: N_("Platform operator"),
     Role.PROVINCIAL_VIEWER: N_("Provincial viewer"),
     Role.TENANT_ADMIN: N_("District administrator"),

@@ -35,7 +35,7 @@ TENANT_ROLES = "'tenant_admin', 'branch_secretary', 'grid_worker', 'member'"
 
 
 def upgrade() -> None:
-    op.execute(f"revoke all on schema public from public")
+    op.execute("revoke all on schema public from public")
     op.execute(f"grant usage on schema public to {RUNTIME_ROLE}")
 
     op.execute("""
@@ -44,7 +44,7 @@ def upgrade() -> None:
             name text not null unique
         )""")
     values = ", ".join(f"('{code}', '{name}')" for code, name in PROVINCES)
-    op.execute(f"insert into provinces (code, name) values {values}")
+    op.execute(f"insert into provinces (code, name) values {values}")  # noqa: S608 — constants
     op.execute(f"grant select on provinces to {RUNTIME_ROLE}")
 
     op.execute("""

@@ -30,7 +30,9 @@ class Browser:
             self.token = match.group(1)
         return response
 
-    async def post(self, path: str, data: dict[str, str] | None = None, *, csrf: bool = True, **kw) -> Response:  # type: ignore[no-untyped-def]
+    async def post(
+        self, path: str, data: dict[str, str] | None = None, *, csrf: bool = True, **kw
+    ) -> Response:  # type: ignore[no-untyped-def]
         if csrf and not self.token:
             await self.get("/login")
         form = dict(data or {})

@@ -102,7 +102,9 @@ async def test_missing_or_wrong_csrf_token_is_refused_and_changes_nothing(
         assert "没有权限" in response.text
     async with owner_db.engine.connect() as conn:
         active = (
-            await conn.execute(text("select is_active from users where id = :id"), {"id": member.id})
+            await conn.execute(
+                text("select is_active from users where id = :id"), {"id": member.id}
+            )
         ).scalar()
     assert active is True
 
@@ -116,7 +118,7 @@ async def test_htmx_requests_carry_the_token_in_a_header(browser: Browser, world
         headers={"x-csrftoken": browser.token, "hx-request": "true", "hx-target": "invite_form"},
     )
     assert response.status_code == 422, response.text
-    assert response.text.lstrip().startswith("<form id=\"invite_form\"")  # the fragment only
+    assert response.text.lstrip().startswith('<form id="invite_form"')  # the fragment only
     assert "请填写 11 位大陆手机号码" in response.text
     assert "HX-Request" in response.headers.get("vary", "")
 

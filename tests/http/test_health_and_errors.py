@@ -17,7 +17,9 @@ async def test_healthz_and_readyz(browser: Browser) -> None:
     assert ready.json()["checks"] == {"database": "ok", "redis": "ok"}
 
 
-def settings_with(servers: ServerPair, *, db: str | None = None, redis: str | None = None) -> Settings:
+def settings_with(
+    servers: ServerPair, *, db: str | None = None, redis: str | None = None
+) -> Settings:
     return Settings(
         app=AppSettings(env="test", secret_key="x" * 40),
         db=DatabaseSettings(url=db or servers.runtime_url, pool_size=2),

@@ -35,7 +35,9 @@ async def test_invited_grid_worker_sets_a_password_and_logs_in(
     assert page.status_code == 200 and "张建国" in page.text and world.a.name in page.text
     weak = await other_browser.post(link, {"password": "123", "password_confirm": "123"})
     assert weak.status_code == 422 and "至少需要 8 位" in weak.text
-    done = await other_browser.post(link, {"password": "Zhang-2026", "password_confirm": "Zhang-2026"})
+    done = await other_browser.post(
+        link, {"password": "Zhang-2026", "password_confirm": "Zhang-2026"}
+    )
     assert done.status_code == 303
     assert (await other_browser.get(link)).status_code == 404  # used once
 
@@ -55,10 +57,14 @@ async def test_invitation_refuses_bad_input_and_duplicates(
     for message in ("请填写姓名", "11 位大陆手机号码", "请选择角色"):
         assert message in bad.text
     existing = world.a.users[Role.MEMBER].phone
-    taken = await browser.post("/users/invite", {"name": "某人", "phone": existing, "role": "member"})
+    taken = await browser.post(
+        "/users/invite", {"name": "某人", "phone": existing, "role": "member"}
+    )
     assert taken.status_code == 422 and "已有账号" in taken.text
     await invite(browser, "李四", "13912345679", Role.MEMBER)
-    again = await browser.post("/users/invite", {"name": "李四", "phone": "13912345679", "role": "member"})
+    again = await browser.post(
+        "/users/invite", {"name": "李四", "phone": "13912345679", "role": "member"}
+    )
     assert again.status_code == 422 and "未使用的邀请" in again.text
     async with owner_db.engine.connect() as conn:
         assert (await conn.execute(text("select count(*) from invitations"))).scalar() == 1
@@ -86,7 +92,9 @@ async def test_disabled_account_is_logged_out_and_cannot_log_in(
     await browser.get("/users")
     assert (await browser.post(f"/users/{member.id}/disable")).status_code == 303
     assert (await other_browser.get("/dashboard")).status_code == 303
-    refused = await other_browser.post("/login", {"phone": member.phone, "password": "Test-pass-2026"})
+    refused = await other_browser.post(
+        "/login", {"phone": member.phone, "password": "Test-pass-2026"}
+    )
     assert refused.status_code == 400
     await browser.post(f"/users/{member.id}/enable")
     await other_browser.login(member)

@@ -61,7 +61,9 @@ async def test_bad_fields_come_back_beside_each_field_and_nothing_is_created(
     before = await tenant_count(owner_db)
     bad = {**FORM, "slug": "Li Xia", "region_code": "110101", "admin_phone": "1234",
            "password_confirm": "nope"}  # fmt: skip
-    response = await browser.post("/signup", bad, headers={"hx-request": "true", "hx-target": "signup_form"})
+    response = await browser.post(
+        "/signup", bad, headers={"hx-request": "true", "hx-target": "signup_form"}
+    )
     assert response.status_code == 422
     body = response.text
     assert body.lstrip().startswith('<form id="signup_form"')
@@ -78,7 +80,9 @@ async def test_bad_fields_come_back_beside_each_field_and_nothing_is_created(
     assert await tenant_count(owner_db) == before
 
 
-async def test_duplicate_slug_is_reported(browser: Browser, world: World, owner_db: Database) -> None:
+async def test_duplicate_slug_is_reported(
+    browser: Browser, world: World, owner_db: Database
+) -> None:
     assert (await browser.post("/signup", FORM)).status_code == 303
     again = await browser.post("/signup", {**FORM, "region_code": "370103"})
     assert again.status_code == 422 and "已被使用" in again.text

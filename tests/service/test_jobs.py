@@ -15,7 +15,9 @@ from tenants.context import tenant_scope
 from tests.factories import District, World
 
 
-async def add_invitation(services: AppServices, district: District, token: str, age_days: int) -> None:
+async def add_invitation(
+    services: AppServices, district: District, token: str, age_days: int
+) -> None:
     with tenant_scope(district.tenant_id):
         async with services.db.session() as session:
             session.add(

@@ -33,7 +33,9 @@ def as_identity(account: Account) -> Identity:
         user_id=account.id,
         name=account.name,
         roles=frozenset({account.role}),
-        province_code="37" if account.role == "provincial_viewer" and "37" in account.name else None,
+        province_code="37"
+        if account.role == "provincial_viewer" and "37" in account.name
+        else None,
     )
 
 

@@ -18,7 +18,11 @@ def test_shipped_presets_load() -> None:
 
 @pytest.mark.parametrize(
     "content",
-    ["[preset]\nkey = 'broken'\n", "not toml at all [", "[preset]\nkey = 'other'\nname='a'\nname_en='a'\ndescription='a'\ndescription_en='a'\n"],
+    [
+        "[preset]\nkey = 'broken'\n",
+        "not toml at all [",
+        "[preset]\nkey = 'other'\nname='a'\nname_en='a'\ndescription='a'\ndescription_en='a'\n",
+    ],
 )
 def test_invalid_presets_are_refused(tmp_path: Path, content: str) -> None:
     path = tmp_path / "broken.toml"

@@ -15,7 +15,9 @@ def test_mobile_numbers_are_normalised(raw: str, clean: str) -> None:
     assert mainland_mobile(raw) == clean
 
 
-@pytest.mark.parametrize("raw", ["", "12345678901", "1380013800", "010-12345678", "+1 212 555 0100", "abc"])
+@pytest.mark.parametrize(
+    "raw", ["", "12345678901", "1380013800", "010-12345678", "+1 212 555 0100", "abc"]
+)
 def test_not_a_mainland_mobile(raw: str) -> None:
     with pytest.raises(FieldError):
         mainland_mobile(raw)
