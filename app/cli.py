@@ -77,12 +77,15 @@ async def _seed(settings: Settings) -> bool:
 
 
 def _print_logins() -> None:
+    from app.i18n import _
     from app.web.templates import ROLE_LABELS
     from tenants.demo import DEMO_PASSWORD, demo_logins
 
     click.echo(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
     for login in demo_logins():
-        click.echo(f"  {login.phone}  {login.where:<6} {ROLE_LABELS[login.role]:<24} {login.name}")
+        click.echo(
+            f"  {login.phone}  {login.where:<6} {_(ROLE_LABELS[login.role]):<10} {login.name}"
+        )
     click.echo("")
 
 
@@ -187,9 +190,11 @@ def dev() -> None:
     _print_logins()
     click.echo(f"Redstar is at http://{settings.app.host}:{settings.app.port}  (Ctrl-C stops)\n")
 
+    # Children get their own session: Ctrl-C reaches only this process (and `uv`,
+    # which forwards it once more), and this process stops them exactly once.
     children = [
-        subprocess.Popen([sys.executable, "-m", "app.cli", "web"]),
-        subprocess.Popen([sys.executable, "-m", "app.cli", "worker"]),
+        subprocess.Popen([sys.executable, "-m", "app.cli", "web"], start_new_session=True),
+        subprocess.Popen([sys.executable, "-m", "app.cli", "worker"], start_new_session=True),
     ]
     stopping = False
 
@@ -198,18 +203,19 @@ def dev() -> None:
         stopping = True
 
     signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
     try:
         while not stopping and all(child.poll() is None for child in children):
             time.sleep(0.3)
-    except KeyboardInterrupt:
-        pass
     finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        click.echo("\nStopping…")
         for child in children:
             if child.poll() is None:
-                child.send_signal(signal.SIGINT)
+                child.terminate()
         for child in children:
             try:
-                child.wait(timeout=10)
+                child.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 child.kill()
         if started_embedded:
