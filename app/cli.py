@@ -20,6 +20,11 @@ def prepare_environment() -> Settings:
     The URLs are put into the environment so that child processes inherit them.
     """
     settings = get_settings()
+    configured = [bool(settings.db.url), bool(settings.redis.url)]
+    if any(configured) and not all(configured):
+        raise click.ClickException(
+            "Set both DATABASE_URL and REDIS_URL (production), or neither (embedded servers)."
+        )
     if settings.embedded:
         from app.embedded import EmbeddedStack
 
