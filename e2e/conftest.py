@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.async_api import Browser, BrowserContext, Playwright, async_playwright
+from playwright.async_api import Browser, BrowserContext, Page, Playwright, async_playwright
 
 from app.embedded import free_port
 from app.settings import PROJECT_ROOT
@@ -95,17 +95,33 @@ async def device(request: pytest.FixtureRequest, playwright: Playwright) -> dict
 @pytest.fixture
 async def new_context(chromium: Browser, device: dict[str, Any], live_server: str):  # type: ignore[no-untyped-def]
     contexts: list[BrowserContext] = []
+    console_errors: list[str] = []
+
+    def watch(page: Page) -> None:
+        page.on(
+            "console",
+            lambda msg: (
+                console_errors.append(f"{page.url}: {msg.text}")
+                if msg.type == "error" and not msg.text.startswith("Failed to load resource")
+                else None
+            ),
+        )
+        page.on("pageerror", lambda exc: console_errors.append(f"{page.url}: {exc}"))
 
     async def make() -> BrowserContext:
         options = {k: v for k, v in device.items() if k != "name"}
         context = await chromium.new_context(base_url=live_server, **options)
         context.set_default_timeout(10_000)
+        context.on("page", watch)
         contexts.append(context)
         return context
 
     yield make
     for context in contexts:
         await context.close()
+    # A script error or a CSP violation fails the test even when the page still works;
+    # HTTP error statuses the tests ask for on purpose ("Failed to load resource") do not.
+    assert console_errors == []
 
 
 @pytest.fixture

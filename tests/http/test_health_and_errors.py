@@ -66,3 +66,11 @@ async def test_every_response_has_a_request_id(browser: Browser) -> None:
     response = await browser.get("/login", headers={"x-request-id": "abc123"})
     assert response.headers["x-request-id"] == "abc123"
     assert len((await browser.get("/login")).headers["x-request-id"]) == 32
+
+
+async def test_pages_forbid_framing_and_inline_code(browser: Browser) -> None:
+    headers = (await browser.get("/login")).headers
+    assert "frame-ancestors 'none'" in headers["content-security-policy"]
+    assert "script-src 'self'" in headers["content-security-policy"]
+    assert headers["x-frame-options"] == "DENY"
+    assert headers["x-content-type-options"] == "nosniff"
