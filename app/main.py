@@ -11,7 +11,12 @@ from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
 from litestar.types import ControllerRouterHandler
 
-from app.accounts.routes import AuthController, InvitationController, UsersController
+from app.accounts.routes import (
+    AuthController,
+    InvitationController,
+    PasswordController,
+    UsersController,
+)
 from app.dashboard.routes import dashboard, home
 from app.health.routes import healthz, readyz
 from app.logging import configure_logging
@@ -33,6 +38,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     AuthController,
     UsersController,
     InvitationController,
+    PasswordController,
     SignupController,
     ApprovalsController,
 ]

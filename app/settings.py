@@ -75,6 +75,9 @@ class AuthSettings:
     login_lock_seconds: int = field(default_factory=lambda: int(_env("LOGIN_LOCK_SECONDS", "900")))
     """Failures are counted over this window; reaching a limit locks for the rest of it."""
     invitation_days: int = field(default_factory=lambda: int(_env("INVITATION_DAYS", "7")))
+    password_reset_hours: int = field(
+        default_factory=lambda: int(_env("PASSWORD_RESET_HOURS", "48"))
+    )
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ TOUR: list[tuple[str, list[str]]] = [
     (Role.OPERATOR, ["/dashboard", "/approvals"]),
     (Role.PROVINCIAL_VIEWER, ["/dashboard", "/approvals"]),
     (Role.TENANT_ADMIN, ["/dashboard", "/users", "/users/invite"]),
-    (Role.MEMBER, ["/dashboard", "/users"]),
+    (Role.MEMBER, ["/dashboard", "/users", "/account/password"]),
 ]
 
 MEASURE = """() => {

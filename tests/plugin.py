@@ -14,8 +14,8 @@ from app.state import AppServices, open_services
 from tests.factories import World, make_world
 from tests.servers import ServerPair
 
-# Tables emptied between tests; provinces are reference data from the migration.
-DATA_TABLES = ("invitations", "user_roles", "users", "tenants", "platform_users")
+# Emptied between tests: every table but the migrations' reference data.
+KEEP_TABLES = ("provinces", "alembic_version")
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -61,7 +61,11 @@ async def _clean_slate(request: pytest.FixtureRequest) -> AsyncIterator[None]:
     owner_db: Database = request.getfixturevalue("owner_db")
     servers: ServerPair = request.getfixturevalue("servers")
     async with owner_db.engine.begin() as conn:
-        await conn.execute(text(f"truncate {', '.join(DATA_TABLES)} cascade"))
+        tables = (
+            await conn.execute(text("select tablename from pg_tables where schemaname = 'public'"))
+        ).scalars()
+        data_tables = [t for t in tables if t not in KEEP_TABLES]
+        await conn.execute(text(f"truncate {', '.join(data_tables)} cascade"))
     from redis.asyncio import Redis
 
     redis = Redis.from_url(servers.valkey.url)

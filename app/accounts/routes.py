@@ -12,7 +12,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
 from app.accounts.models import TENANT_ROLES, Role
-from app.accounts.service import AccountService, InvitationForm
+from app.accounts.service import AccountService, InvitationForm, PasswordService, session_data
 from app.i18n import _
 from app.web.flash import flash
 from app.web.guards import LOGGED_IN, PUBLIC, allow
@@ -22,6 +22,31 @@ from app.web.sessions import COOKIE_NAME
 
 def provide_accounts(request: Request) -> AccountService:
     return AccountService(request.app.state.services)
+
+
+def provide_passwords(request: Request) -> PasswordService:
+    return PasswordService(request.app.state.services)
+
+
+async def start_session(request: Request, response: Response[Any], data: dict[str, Any]) -> None:
+    """A new session id for a new login: any id the browser had is dropped."""
+    sessions = request.app.state.services.sessions
+    if old := request.cookies.get(COOKIE_NAME):
+        await sessions.destroy(old)
+    settings = request.app.state.services.settings
+    response.set_cookie(
+        COOKIE_NAME,
+        await sessions.create(data),
+        httponly=True,
+        samesite="lax",
+        path="/",
+        secure=settings.app.production,
+        max_age=settings.auth.session_idle_seconds,
+    )
+
+
+def absolute(request: Request, path: str) -> str:
+    return str(request.url.with_replacements(path=path, query=""))
 
 
 class AuthController(Controller):
@@ -50,16 +75,8 @@ class AuthController(Controller):
                 request, "accounts/login.html", context,
                 fragment="accounts/_login_form.html", status_code=outcome.status,
             )  # fmt: skip
-        old = request.cookies.get(COOKIE_NAME)
-        if old:
-            await request.app.state.services.sessions.destroy(old)
-        session_id = await request.app.state.services.sessions.create(outcome.session)
         response = see_other(request, safe_next(data.get("next")), full_reload=True)
-        settings = request.app.state.services.settings
-        response.set_cookie(
-            COOKIE_NAME, session_id, httponly=True, samesite="lax", path="/",
-            secure=settings.app.production, max_age=settings.auth.session_idle_seconds,
-        )  # fmt: skip
+        await start_session(request, response, outcome.session)
         return response
 
     @post("/logout", opt=LOGGED_IN)
@@ -110,9 +127,18 @@ class UsersController(Controller):
                 {"form": data, "errors": errors, "roles": TENANT_ROLES},
                 fragment="accounts/_invite_form.html", status_code=422,
             )  # fmt: skip
-        link = str(request.url.with_replacements(path=f"/invite/{token}", query=""))
+        days = request.app.state.services.settings.auth.invitation_days
         return render(
-            request, "accounts/invite_link.html", {"link": link, "name": form.name.strip()}
+            request,
+            "accounts/link.html",
+            {
+                "title": _("Invitation link for %(name)s", name=" ".join(form.name.split())),
+                "explanation": _(
+                    "Send this link to them. It works once and expires in %(days)s days.",
+                    days=days,
+                ),
+                "link": absolute(request, f"/invite/{token}"),
+            },
         )
 
     @post("/invitations/{invitation_id:uuid}/revoke")
@@ -136,6 +162,30 @@ class UsersController(Controller):
         else:
             flash(request, "success", _("The account was disabled."))
         return see_other(request, "/users")
+
+    @post(
+        "/{user_id:uuid}/reset-link",
+        dependencies={"passwords": Provide(provide_passwords, sync_to_thread=False)},
+    )
+    async def reset_link(
+        self, request: Request, passwords: NamedDependency[PasswordService], user_id: FromPath[UUID]
+    ) -> Template:
+        """For someone who forgot their password: a link to set a new one."""
+        token, name = await passwords.issue_reset(user_id, request.scope["user"].user_id)
+        hours = request.app.state.services.settings.auth.password_reset_hours
+        return render(
+            request,
+            "accounts/link.html",
+            {
+                "title": _("Password reset link for %(name)s", name=name),
+                "explanation": _(
+                    "Send this link to them. It works once and expires in %(hours)s hours. "
+                    "Until they use it, their old password still works.",
+                    hours=hours,
+                ),
+                "link": absolute(request, f"/reset/{token}"),
+            },
+        )
 
     @post("/{user_id:uuid}/enable")
     async def enable(
@@ -185,3 +235,63 @@ class InvitationController(Controller):
             )  # fmt: skip
         flash(request, "success", _("Your account is ready. Please log in."))
         return see_other(request, "/login")
+
+
+class PasswordController(Controller):
+    """Setting a new password: by a reset link (anyone holding it) or when logged in."""
+
+    dependencies = {"passwords": Provide(provide_passwords, sync_to_thread=False)}
+
+    @get("/reset/{token:str}", opt=PUBLIC)
+    async def reset_page(
+        self, request: Request, passwords: NamedDependency[PasswordService], token: FromPath[str]
+    ) -> Template:
+        link = await passwords.open_reset(token)
+        if link is None:
+            raise NotFoundException()
+        return render(request, "accounts/reset.html", {"link": link, "errors": {}})
+
+    @post("/reset/{token:str}", opt=PUBLIC)
+    async def reset(
+        self, request: Request, passwords: NamedDependency[PasswordService], token: FromPath[str]
+    ) -> Any:
+        data = await form_data(request)
+        errors = await passwords.reset(
+            token, data.get("password", ""), data.get("password_confirm", "")
+        )
+        if errors:
+            link = await passwords.open_reset(token)
+            if link is None:
+                raise NotFoundException()
+            return render(
+                request, "accounts/reset.html", {"link": link, "errors": errors}, status_code=422
+            )
+        flash(request, "success", _("Your new password is set. Please log in."))
+        return see_other(request, "/login")
+
+    @get("/account/password", opt=allow(*TENANT_ROLES))
+    async def change_page(self, request: Request) -> Template:
+        return render(request, "accounts/password.html", {"errors": {}})
+
+    @post("/account/password", opt=allow(*TENANT_ROLES))
+    async def change(self, request: Request, passwords: NamedDependency[PasswordService]) -> Any:
+        identity = request.scope["user"]
+        data = await form_data(request)
+        errors = await passwords.change(
+            identity.user_id,
+            data.get("current_password", ""),
+            data.get("password", ""),
+            data.get("password_confirm", ""),
+        )
+        if errors:
+            return render(
+                request,
+                "accounts/password.html",
+                {"errors": errors},
+                fragment="accounts/_password_form.html",
+                status_code=422,
+            )
+        flash(request, "success", _("Your password was changed. Other devices are logged out."))
+        response = see_other(request, "/dashboard")
+        await start_session(request, response, session_data(identity.user_id, identity.tenant_id))
+        return response

@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 from litestar.exceptions import NotFoundException
@@ -13,14 +14,14 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.models import TENANT_ROLES, Invitation, Role, User, UserRole
+from app.accounts.models import TENANT_ROLES, Invitation, PasswordReset, Role, User, UserRole
 from app.accounts.passwords import hash_password, verify_password
 from app.accounts.throttle import LoginThrottle, ThrottleLimits
 from app.i18n import N_
 from app.state import AppServices
 from app.validators import FieldError, FormErrors, mainland_mobile, new_password, person_name
 from tenants.context import current_tenant_id, tenant_scope
-from tenants.models import TenantStatus
+from tenants.models import Tenant, TenantStatus
 
 WRONG_CREDENTIALS = N_("The phone number or password is not correct.")
 
@@ -35,7 +36,7 @@ class TenantChoice:
 class LoginOutcome:
     """Either `session` (log in), or `error` (+ status), or `choices` (pick a district)."""
 
-    session: dict[str, str | None] | None = None
+    session: dict[str, Any] | None = None
     error: str | None = None
     error_args: dict[str, int] = field(default_factory=dict)
     status: int = 200
@@ -73,6 +74,15 @@ class InvitationForm:
 
 def hash_token(token: str) -> bytes:
     return hashlib.sha256(token.encode()).digest()
+
+
+def session_data(user_id: UUID, tenant_id: UUID | None) -> dict[str, Any]:
+    """What a session remembers: who, where, and since when (to end it on a reset)."""
+    return {
+        "uid": str(user_id),
+        "tid": str(tenant_id) if tenant_id else None,
+        "at": datetime.now(UTC).timestamp(),
+    }
 
 
 class AccountService:
@@ -121,7 +131,7 @@ class AccountService:
 
         platform = [m for m in matches if m.kind == "platform"]
         if platform:
-            return LoginOutcome(session={"uid": str(platform[0].user_id), "tid": None})
+            return LoginOutcome(session=session_data(platform[0].user_id, None))
         active = [m for m in matches if m.tenant_status == TenantStatus.ACTIVE]
         if not active:
             pending = any(m.tenant_status == TenantStatus.PENDING for m in matches)
@@ -145,7 +155,7 @@ class AccountService:
                     update(User).where(User.id == match.user_id).values(last_login_at=func.now())
                 )
                 await session.commit()
-        return LoginOutcome(session={"uid": str(match.user_id), "tid": str(match.tenant_id)})
+        return LoginOutcome(session=session_data(match.user_id, match.tenant_id))
 
     # --- the district's users (tenant admin) --------------------------------------
 
@@ -319,6 +329,113 @@ class AccountService:
                 except IntegrityError:
                     return {"password": N_("This phone number already has an account here.")}
         return {}
+
+
+@dataclass(frozen=True)
+class ResetLink:
+    name: str
+    phone: str
+    tenant_name: str
+
+
+class PasswordService:
+    """Forgotten and changed passwords. Either ends the account's other sessions."""
+
+    def __init__(self, services: AppServices) -> None:
+        self.db = services.db
+        self.settings = services.settings
+
+    async def issue_reset(self, user_id: UUID, issued_by: UUID) -> tuple[str, str]:
+        """A one-time link for the user (token, their name); earlier links stop working."""
+        token = secrets.token_urlsafe(24)
+        hours = self.settings.auth.password_reset_hours
+        async with self.db.session() as session:
+            name = await session.scalar(select(User.name).where(User.id == user_id))
+            if name is None:
+                raise NotFoundException()
+            await session.execute(
+                update(PasswordReset)
+                .where(PasswordReset.user_id == user_id, PasswordReset.used_at.is_(None))
+                .values(used_at=func.now())
+            )
+            session.add(
+                PasswordReset(
+                    tenant_id=_tenant(),
+                    user_id=user_id,
+                    token_hash=hash_token(token),
+                    issued_by=issued_by,
+                    expires_at=datetime.now(UTC) + timedelta(hours=hours),
+                )
+            )
+            await session.commit()
+        return token, name
+
+    async def _reset_tenant(self, token: str) -> UUID | None:
+        async with self.db.session() as session:
+            return await session.scalar(
+                text("select password_reset_tenant(:h)"), {"h": hash_token(token)}
+            )
+
+    async def open_reset(self, token: str) -> ResetLink | None:
+        tenant_id = await self._reset_tenant(token)
+        if tenant_id is None:
+            return None
+        with tenant_scope(tenant_id):
+            async with self.db.session() as session:
+                row = (
+                    await session.execute(
+                        select(User.name, User.phone, Tenant.name)
+                        .join(PasswordReset, PasswordReset.user_id == User.id)
+                        .join(Tenant, Tenant.id == User.tenant_id)
+                        .where(PasswordReset.token_hash == hash_token(token))
+                    )
+                ).first()
+        return ResetLink(*row) if row else None
+
+    async def reset(self, token: str, password: str, confirm: str) -> FormErrors:
+        try:
+            password = new_password(password, confirm)
+        except FieldError as exc:
+            return {"password": exc.message}
+        tenant_id = await self._reset_tenant(token)
+        if tenant_id is None:
+            raise NotFoundException()
+        with tenant_scope(tenant_id):
+            async with self.db.session() as session:
+                reset = await session.scalar(
+                    select(PasswordReset)
+                    .where(PasswordReset.token_hash == hash_token(token))
+                    .with_for_update()
+                )
+                if reset is None or reset.used_at is not None:
+                    raise NotFoundException()  # used a moment ago by another request
+                reset.used_at = datetime.now(UTC)
+                await self._set_password(session, reset.user_id, password)
+                await session.commit()
+        return {}
+
+    async def change(self, user_id: UUID, current: str, password: str, confirm: str) -> FormErrors:
+        async with self.db.session() as session:
+            stored = await session.scalar(select(User.password_hash).where(User.id == user_id))
+            if stored is None:
+                raise NotFoundException()
+            if not verify_password(stored, current):
+                return {"current_password": N_("The current password is not correct.")}
+            try:
+                password = new_password(password, confirm)
+            except FieldError as exc:
+                return {"password": exc.message}
+            await self._set_password(session, user_id, password)
+            await session.commit()
+        return {}
+
+    @staticmethod
+    async def _set_password(session: AsyncSession, user_id: UUID, password: str) -> None:
+        await session.execute(
+            update(User)
+            .where(User.id == user_id)
+            .values(password_hash=hash_password(password), password_changed_at=func.now())
+        )
 
 
 def _tenant() -> UUID:

@@ -89,13 +89,22 @@ async def load_identity(services: AppServices, data: dict[str, Any]) -> Identity
         async with services.db.session() as session:
             row = (
                 await session.execute(
-                    select(User.name, User.is_active, Tenant.name, Tenant.status, roles)
+                    select(
+                        User.name,
+                        User.is_active,
+                        Tenant.name,
+                        Tenant.status,
+                        roles,
+                        User.password_changed_at,
+                    )
                     .join(Tenant, Tenant.id == User.tenant_id)
                     .where(User.id == user_id)
                 )
             ).first()
     if row is None or not row[1] or row[3] != TenantStatus.ACTIVE:
         return None
+    if row[5] is not None and data.get("at", 0) < row[5].timestamp():
+        return None  # the password was reset or changed after this session began
     return Identity(
         user_id=user_id, name=row[0], roles=frozenset(row[4] or ()),
         tenant_id=tenant_id, tenant_name=row[2],

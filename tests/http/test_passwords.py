@@ -1,0 +1,88 @@
+"""Forgotten passwords (an admin's one-time link) and changing one's own password."""
+
+from __future__ import annotations
+
+import re
+
+from app.accounts.models import Role
+from app.web.sessions import COOKIE_NAME
+from tests.factories import PASSWORD, World
+from tests.http.conftest import Browser
+
+LINK = re.compile(r'value="http://testserver\.local(/reset/[^"]+)"')
+
+
+async def reset_link_for(admin_browser: Browser, user_id: object) -> str:
+    await admin_browser.get("/users")
+    response = await admin_browser.post(f"/users/{user_id}/reset-link")
+    assert response.status_code == 200
+    assert "重设密码链接" in response.text
+    match = LINK.search(response.text)
+    assert match
+    return match.group(1)
+
+
+async def test_reset_link_sets_a_new_password_once_and_ends_old_sessions(
+    browser: Browser, other_browser: Browser, world: World
+) -> None:
+    member = world.a.users[Role.MEMBER]
+    await other_browser.login(member)  # a session from before the reset
+    await browser.login(world.a.users[Role.TENANT_ADMIN])
+    link = await reset_link_for(browser, member.id)
+
+    page = await browser.client.get(link)
+    assert page.status_code == 200 and member.name in page.text and member.phone in page.text
+    mismatch = await browser.post(link, {"password": "New-pass-2026", "password_confirm": "x"})
+    assert mismatch.status_code == 422 and "两次输入的密码不一样" in mismatch.text
+    done = await browser.post(
+        link, {"password": "New-pass-2026", "password_confirm": "New-pass-2026"}
+    )
+    assert done.status_code == 303
+    assert (await browser.client.get(link)).status_code == 404  # one use only
+
+    assert (await other_browser.get("/dashboard")).status_code == 303  # old session ended
+    old = await other_browser.post("/login", {"phone": member.phone, "password": PASSWORD})
+    assert old.status_code == 400
+    await other_browser.login(member, "New-pass-2026")
+
+
+async def test_a_newer_link_replaces_an_older_one(browser: Browser, world: World) -> None:
+    member = world.a.users[Role.MEMBER]
+    await browser.login(world.a.users[Role.TENANT_ADMIN])
+    first = await reset_link_for(browser, member.id)
+    second = await reset_link_for(browser, member.id)
+    assert (await browser.client.get(first)).status_code == 404
+    assert (await browser.client.get(second)).status_code == 200
+
+
+async def test_changing_my_password_keeps_me_logged_in_here_only(
+    browser: Browser, other_browser: Browser, world: World
+) -> None:
+    worker = world.a.users[Role.GRID_WORKER]
+    await other_browser.login(worker)
+    await browser.login(worker)
+    await browser.get("/account/password")
+    wrong = await browser.post(
+        "/account/password",
+        {"current_password": "nope", "password": "Grid-2026x", "password_confirm": "Grid-2026x"},
+    )
+    assert wrong.status_code == 422 and "现在的密码不正确" in wrong.text
+    weak = await browser.post(
+        "/account/password",
+        {"current_password": PASSWORD, "password": "1234", "password_confirm": "1234"},
+    )
+    assert weak.status_code == 422 and "至少需要 8 位" in weak.text
+    before = browser.client.cookies.get(COOKIE_NAME)
+    changed = await browser.post(
+        "/account/password",
+        {"current_password": PASSWORD, "password": "Grid-2026x", "password_confirm": "Grid-2026x"},
+    )
+    assert changed.status_code == 303
+    assert browser.client.cookies.get(COOKIE_NAME) != before
+    assert (await browser.get("/dashboard")).status_code == 200
+    assert (await other_browser.get("/dashboard")).status_code == 303
+
+
+async def test_platform_staff_have_no_password_page(browser: Browser, world: World) -> None:
+    await browser.login(world.operator)
+    assert (await browser.get("/account/password")).status_code == 403
