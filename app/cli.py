@@ -125,7 +125,7 @@ async def _create_platform_user(url: str, phone: str, name: str, province: str, 
         async with db.session() as session:
             session.add(
                 PlatformUser(
-                    phone=phone, name=name, password_hash=hash_password(pw),
+                    phone=phone, name=name, password_hash=await hash_password(pw),
                     role=Role.PROVINCIAL_VIEWER if province else Role.OPERATOR,
                     province_code=province or None,
                 )

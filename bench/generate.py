@@ -72,7 +72,7 @@ async def generate(owner_url: str, seed: int = 2026) -> dict[str, int]:
     """Load the province as the owner (bulk COPY); skips districts already present."""
     conn = await asyncpg.connect(async_url(owner_url).replace("+asyncpg", ""))
     started = time.perf_counter()
-    password_hash = hash_password(BENCH_PASSWORD)
+    password_hash = await hash_password(BENCH_PASSWORD)
     totals = {"districts": 0, "accounts": 0}
     try:
         existing = {r["slug"] for r in await conn.fetch("select slug from tenants")}
@@ -81,9 +81,10 @@ async def generate(owner_url: str, seed: int = 2026) -> dict[str, int]:
                 continue
             async with conn.transaction():
                 await conn.execute(
-                    "insert into tenants"
-                    " (id, province_code, name, slug, region_code, preset, status) values"
-                    " ($1, $2, $3, $4, $5, 'qingdao-six-categories', 'active')",
+                    "insert into tenants (id, province_code, name, slug, region_code, preset,"
+                    " applicant_name, applicant_phone, status) values"
+                    " ($1, $2, $3, $4, $5, 'qingdao-six-categories', '合成申请人', '17999999999',"
+                    " 'active')",
                     district.tenant_id,
                     PROVINCE,
                     district.name,

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID, uuid4
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from app.accounts.models import PlatformUser, Role
 from app.accounts.passwords import hash_password
@@ -16,7 +16,7 @@ from app.accounts.service import create_tenant_user
 from app.db import Database
 from app.state import AppServices
 from tenants.context import tenant_scope
-from tenants.models import Tenant, TenantStatus
+from tenants.models import Tenant, insert_signup
 
 DEMO_PASSWORD = "Redstar2026"  # noqa: S105 — printed by `make run` on purpose
 
@@ -55,8 +55,13 @@ def demo_logins() -> list[DemoLogin]:
 
 
 async def seed_demo(services: AppServices, owner: Database) -> bool:
-    """Create what is missing; returns True when anything was created."""
+    """Create what is missing; returns True when anything was created.
+
+    The districts go through the product's own flow: a pending signup, approved by
+    the demo operator through decide_signup().
+    """
     created = False
+    password_hash = await hash_password(DEMO_PASSWORD)
     async with owner.session() as session:  # platform staff are written by the owner only
         for login in PLATFORM:
             if not await session.scalar(
@@ -65,12 +70,15 @@ async def seed_demo(services: AppServices, owner: Database) -> bool:
                 session.add(
                     PlatformUser(
                         name=login.name, phone=login.phone, role=login.role,
-                        password_hash=hash_password(DEMO_PASSWORD),
+                        password_hash=password_hash,
                         province_code="37" if login.role == Role.PROVINCIAL_VIEWER else None,
                     )
                 )  # fmt: skip
                 created = True
         await session.commit()
+        operator_id = await session.scalar(
+            select(PlatformUser.id).where(PlatformUser.phone == PLATFORM[0].phone)
+        )
 
     for name, slug, code, preset, prefix in DISTRICTS:
         async with services.db.session() as session:
@@ -78,20 +86,25 @@ async def seed_demo(services: AppServices, owner: Database) -> bool:
                 continue
         tenant_id: UUID = uuid4()
         district = name.removesuffix("退役军人事务局")
+        admin_name, admin_phone = f"{district}{TENANT_PEOPLE[0][1]}", f"{prefix}1"
         with tenant_scope(tenant_id):
             async with services.db.session() as session:
-                session.add(
-                    Tenant(
-                        id=tenant_id, province_code="37", name=name, slug=slug,
-                        region_code=code, preset=preset, status=TenantStatus.ACTIVE,
-                    )
+                await insert_signup(
+                    session, tenant_id=tenant_id, province_code="37", name=name, slug=slug,
+                    region_code=code, preset=preset,
+                    applicant_name=admin_name, applicant_phone=admin_phone,
                 )  # fmt: skip
-                await session.flush()
                 for i, (role, title) in enumerate(TENANT_PEOPLE, start=1):
                     await create_tenant_user(
                         session, tenant_id, name=f"{district}{title}", phone=f"{prefix}{i}",
-                        password=DEMO_PASSWORD, roles=[role],
+                        password_hash=password_hash, roles=[role],
                     )  # fmt: skip
                 await session.commit()
+        async with services.db.session() as session:
+            await session.execute(
+                text("select decide_signup(:t, :s, true, '演示数据')"),
+                {"t": tenant_id, "s": operator_id},
+            )
+            await session.commit()
         created = True
     return created

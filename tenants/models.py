@@ -6,7 +6,8 @@ import enum
 from datetime import datetime
 from uuid import UUID, uuid4
 
-from sqlalchemy import CHAR, DateTime, ForeignKey, String, Text, func
+from sqlalchemy import CHAR, DateTime, ForeignKey, String, Text, func, insert
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.base import Base
@@ -34,11 +35,43 @@ class Tenant(Base):
     id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
     province_code: Mapped[str] = mapped_column(CHAR(2), ForeignKey("provinces.code"))
     name: Mapped[str] = mapped_column(Text)
-    slug: Mapped[str] = mapped_column(String(40), unique=True)
-    region_code: Mapped[str] = mapped_column(CHAR(6), unique=True)
+    slug: Mapped[str] = mapped_column(String(40))
+    region_code: Mapped[str] = mapped_column(CHAR(6))
+    """Unique among signups that were not rejected (a partial unique index)."""
     preset: Mapped[str] = mapped_column(String(60))
-    status: Mapped[str] = mapped_column(String(16), default=TenantStatus.PENDING)
+    applicant_name: Mapped[str] = mapped_column(Text)
+    applicant_phone: Mapped[str] = mapped_column(String(11))
+    """Who applied, so the approver can check the application is genuine."""
+    status: Mapped[str] = mapped_column(String(16), server_default=TenantStatus.PENDING)
     decision_note: Mapped[str | None] = mapped_column(Text)
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     decided_by: Mapped[UUID | None] = mapped_column(ForeignKey("platform_users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+async def insert_signup(
+    session: AsyncSession,
+    *,
+    tenant_id: UUID,
+    province_code: str,
+    name: str,
+    slug: str,
+    region_code: str,
+    preset: str,
+    applicant_name: str,
+    applicant_phone: str,
+) -> None:
+    """A new, pending tenant. Only these columns may be written by the app; the
+    status and decision columns change through decide_signup() alone."""
+    await session.execute(
+        insert(Tenant).values(
+            id=tenant_id,
+            province_code=province_code,
+            name=name,
+            slug=slug,
+            region_code=region_code,
+            preset=preset,
+            applicant_name=applicant_name,
+            applicant_phone=applicant_phone,
+        )
+    )

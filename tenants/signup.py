@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from uuid import UUID, uuid4
 
-from litestar.exceptions import NotFoundException
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import Role
+from app.accounts.passwords import hash_password
 from app.accounts.service import create_tenant_user
+from app.errors import NotFound
 from app.i18n import N_
 from app.state import AppServices
 from app.validators import (
@@ -25,7 +26,7 @@ from app.validators import (
 )
 from app.web.identity import Identity
 from tenants.context import tenant_scope
-from tenants.models import Province, Tenant, TenantStatus
+from tenants.models import Province, Tenant, TenantStatus, insert_signup
 from tenants.presets import all_presets
 
 
@@ -84,6 +85,8 @@ class TenantRow:
     created_at: datetime
     decided_at: datetime | None
     decision_note: str | None
+    applicant_name: str
+    applicant_phone: str
 
 
 class TenancyService:
@@ -99,35 +102,36 @@ class TenancyService:
         provinces = {p.code for p in await self.provinces()}
         form, errors = form.clean(provinces)
         async with self.db.session() as session:
+            live = Tenant.status != TenantStatus.REJECTED  # rejected signups free both
             if "slug" not in errors and await session.scalar(
-                select(Tenant.id).where(Tenant.slug == form.slug)
+                select(Tenant.id).where(Tenant.slug == form.slug, live)
             ):
                 errors["slug"] = N_("This short name is already taken.")
             if "region_code" not in errors and await session.scalar(
-                select(Tenant.id).where(Tenant.region_code == form.region_code)
+                select(Tenant.id).where(Tenant.region_code == form.region_code, live)
             ):
                 errors["region_code"] = N_("A bureau with this region code has already signed up.")
         if errors:
             return None, errors
 
         tenant_id = uuid4()
+        password_hash = await hash_password(form.password)
         with tenant_scope(tenant_id):
             async with self.db.session() as session:
-                session.add(
-                    Tenant(
-                        id=tenant_id,
-                        province_code=form.province_code,
-                        name=form.name,
-                        slug=form.slug,
-                        region_code=form.region_code,
-                        preset=form.preset,
-                        status=TenantStatus.PENDING,
-                    )
+                await insert_signup(
+                    session,
+                    tenant_id=tenant_id,
+                    province_code=form.province_code,
+                    name=form.name,
+                    slug=form.slug,
+                    region_code=form.region_code,
+                    preset=form.preset,
+                    applicant_name=form.admin_name,
+                    applicant_phone=form.admin_phone,
                 )
-                await session.flush()
                 await create_tenant_user(
                     session, tenant_id, name=form.admin_name, phone=form.admin_phone,
-                    password=form.password, roles=[Role.TENANT_ADMIN],
+                    password_hash=password_hash, roles=[Role.TENANT_ADMIN],
                 )  # fmt: skip
                 try:
                     await session.commit()
@@ -145,13 +149,13 @@ class TenancyService:
             query = query.where(Tenant.province_code == identity.province_code)
         return query
 
-    async def tenants_for(self, identity: Identity, status: str | None = None) -> list[TenantRow]:
-        query = self._visible(identity)
-        if status:
-            query = query.where(Tenant.status == status)
-        query = query.order_by(Tenant.status != TenantStatus.PENDING, Tenant.created_at.desc())
+    async def tenants_for(self, identity: Identity, limit: int = 500) -> list[TenantRow]:
+        """Pending signups first, then the latest decided ones."""
+        query = self._visible(identity).order_by(
+            Tenant.status != TenantStatus.PENDING, Tenant.created_at.desc()
+        )
         async with self.db.session() as session:
-            rows = (await session.execute(query.limit(500))).all()
+            rows = (await session.execute(query.limit(limit))).all()
         return [
             TenantRow(
                 t.id,
@@ -164,6 +168,8 @@ class TenancyService:
                 t.created_at,
                 t.decided_at,
                 t.decision_note,
+                t.applicant_name,
+                t.applicant_phone,
             )
             for t, province in rows
         ]
@@ -180,25 +186,21 @@ class TenancyService:
     ) -> str | None:
         """Approve or reject a pending signup; returns an error msgid or None.
 
-        A tenant outside the viewer's province is reported as not found (404).
+        The database function decide_signup() holds the rule (an operator decides any
+        signup, a provincial viewer those of the province); a tenant outside it is
+        reported as not found (404), as if it did not exist.
         """
         note = note.strip()[:500]
         if not approve and not note:
             return N_("Please give the reason for rejecting, so the bureau can correct it.")
         async with self.db.session() as session:
-            found = (
-                await session.execute(
-                    self._visible(identity).where(Tenant.id == tenant_id).with_for_update(of=Tenant)
-                )
-            ).first()
-            if found is None:
-                raise NotFoundException()
-            tenant = found[0]
-            if tenant.status != TenantStatus.PENDING:
-                return N_("This signup has already been decided.")
-            tenant.status = TenantStatus.ACTIVE if approve else TenantStatus.REJECTED
-            tenant.decision_note = note or None
-            tenant.decided_at = datetime.now(UTC)
-            tenant.decided_by = identity.user_id
+            outcome = await session.scalar(
+                text("select decide_signup(:tenant, :staff, :approve, :note)"),
+                {"tenant": tenant_id, "staff": identity.user_id, "approve": approve, "note": note},
+            )
             await session.commit()
+        if outcome == "not_found":
+            raise NotFound()
+        if outcome == "already_decided":
+            return N_("This signup has already been decided.")
         return None

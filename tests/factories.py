@@ -7,13 +7,15 @@ import itertools
 from dataclasses import dataclass, field
 from uuid import UUID, uuid4
 
+from sqlalchemy import text
+
 from app.accounts.models import PlatformUser, Role
 from app.accounts.passwords import hash_password
 from app.accounts.service import create_tenant_user
 from app.db import Database
 from app.state import AppServices
 from tenants.context import tenant_scope
-from tenants.models import Tenant, TenantStatus
+from tenants.models import TenantStatus, insert_signup
 
 PASSWORD = "Test-pass-2026"
 _phones = itertools.count(1)
@@ -49,6 +51,7 @@ class District:
 
 async def make_tenant(
     services: AppServices,
+    owner: Database,
     *,
     province: str = "37",
     status: TenantStatus = TenantStatus.ACTIVE,
@@ -60,35 +63,50 @@ async def make_tenant(
     ),
     name: str | None = None,
 ) -> District:
+    """A district signed up through the app's role; its status then set by the owner."""
     tenant_id = uuid4()
     slug = f"d-{tenant_id.hex[:8]}"
     district = District(tenant_id, name or f"测试区{slug[-4:]}", slug)
     with tenant_scope(tenant_id):
         async with services.db.session() as session:
-            session.add(
-                Tenant(
-                    id=tenant_id, province_code=province, name=district.name, slug=slug,
-                    region_code=next_region(province), preset="qingdao-six-categories",
-                    status=status,
-                )
+            await insert_signup(
+                session, tenant_id=tenant_id, province_code=province, name=district.name,
+                slug=slug, region_code=next_region(province), preset="qingdao-six-categories",
+                applicant_name="申请人", applicant_phone=next_phone(),
             )  # fmt: skip
-            await session.flush()
             for role in roles:
                 phone = next_phone()
                 user = await create_tenant_user(
-                    session, tenant_id, name=f"{role}-{slug}", phone=phone, password=PASSWORD,
-                    roles=[role],
+                    session, tenant_id, name=f"{role}-{slug}", phone=phone,
+                    password_hash=await password_hash(), roles=[role],
                 )  # fmt: skip
                 district.users[role] = Account(user.id, phone, user.name, role, tenant_id)
             await session.commit()
+    if status != TenantStatus.PENDING:
+        async with owner.session() as session:
+            await session.execute(
+                text("update tenants set status = :s where id = :t"),
+                {"s": status, "t": tenant_id},
+            )
+            await session.commit()
     return district
+
+
+_hash_cache: dict[str, str] = {}
+
+
+async def password_hash() -> str:
+    """PASSWORD hashed once per session (with the tests' cheap argon2 parameters)."""
+    if "hash" not in _hash_cache:
+        _hash_cache["hash"] = await hash_password(PASSWORD)
+    return _hash_cache["hash"]
 
 
 async def make_platform_user(owner: Database, role: Role, province: str | None = None) -> Account:
     phone = next_phone()
     staff = PlatformUser(
         id=uuid4(), phone=phone, name=f"{role}-{phone[-4:]}", role=role,
-        password_hash=hash_password(PASSWORD), province_code=province,
+        password_hash=await password_hash(), province_code=province,
     )  # fmt: skip
     async with owner.session() as session:
         session.add(staff)
@@ -109,8 +127,8 @@ class World:
 
 async def make_world(services: AppServices, owner: Database) -> World:
     return World(
-        a=await make_tenant(services, name="甲区退役军人事务局"),
-        b=await make_tenant(services, name="乙区退役军人事务局"),
+        a=await make_tenant(services, owner, name="甲区退役军人事务局"),
+        b=await make_tenant(services, owner, name="乙区退役军人事务局"),
         operator=await make_platform_user(owner, Role.OPERATOR),
         viewer_37=await make_platform_user(owner, Role.PROVINCIAL_VIEWER, "37"),
         viewer_11=await make_platform_user(owner, Role.PROVINCIAL_VIEWER, "11"),

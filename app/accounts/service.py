@@ -9,14 +9,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from litestar.exceptions import NotFoundException
-from sqlalchemy import func, select, text, update
+from sqlalchemy import and_, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import TENANT_ROLES, Invitation, PasswordReset, Role, User, UserRole
 from app.accounts.passwords import hash_password, verify_password
 from app.accounts.throttle import LoginThrottle, ThrottleLimits
+from app.errors import NotFound
 from app.i18n import N_
 from app.state import AppServices
 from app.validators import FieldError, FormErrors, mainland_mobile, new_password, person_name
@@ -107,7 +107,7 @@ class AccountService:
             phone = mainland_mobile(phone)
         except FieldError:
             phone = phone.strip()[:20]
-        wait = await self.throttle.locked_for(phone, ip)
+        wait = await self.throttle.reserve(phone, ip)
         if wait:
             minutes = (wait + 59) // 60
             return LoginOutcome(
@@ -121,13 +121,15 @@ class AccountService:
                     text("select * from login_candidates(:phone)"), {"phone": phone}
                 )
             ).all()
-        matches = [c for c in candidates if verify_password(c.password_hash, password)]
+        matches = []
+        for candidate in candidates:
+            if await verify_password(await self._password_hash(candidate), password):
+                matches.append(candidate)
         if not candidates:
-            verify_password(None, password)  # same cost as a real check
+            await verify_password(None, password)  # same cost as a wrong password
         if not matches:
-            await self.throttle.record_failure(phone, ip)
             return LoginOutcome(error=WRONG_CREDENTIALS, status=400)
-        await self.throttle.record_success(phone, ip)
+        await self.throttle.succeeded(phone, ip)
 
         platform = [m for m in matches if m.kind == "platform"]
         if platform:
@@ -157,6 +159,16 @@ class AccountService:
                 await session.commit()
         return LoginOutcome(session=session_data(match.user_id, match.tenant_id))
 
+    async def _password_hash(self, candidate: Any) -> str | None:
+        """A tenant user's hash is read under that tenant's RLS, not by the lookup."""
+        if candidate.kind == "platform":
+            return str(candidate.platform_password_hash)
+        with tenant_scope(candidate.tenant_id):
+            async with self.db.session() as session:
+                return await session.scalar(
+                    select(User.password_hash).where(User.id == candidate.user_id)
+                )
+
     # --- the district's users (tenant admin) --------------------------------------
 
     async def list_users(self) -> list[UserRow]:
@@ -165,7 +177,7 @@ class AccountService:
             rows = (
                 await session.execute(
                     select(User, func.coalesce(roles, []))
-                    .outerjoin(UserRole, UserRole.user_id == User.id)
+                    .outerjoin(UserRole, _roles_of_user())
                     .group_by(User.tenant_id, User.id)
                     .order_by(User.is_active.desc(), User.name)
                 )
@@ -192,7 +204,7 @@ class AccountService:
                 await session.execute(
                     select(*per_role, open_invitations)
                     .select_from(UserRole)
-                    .join(User, User.id == UserRole.user_id)
+                    .join(User, _roles_of_user())
                     .where(User.is_active)
                 )
             ).one()
@@ -253,12 +265,16 @@ class AccountService:
         async with self.db.session() as session:
             revoked = await session.scalar(
                 update(Invitation)
-                .where(Invitation.id == invitation_id, Invitation.accepted_at.is_(None))
+                .where(
+                    Invitation.id == invitation_id,
+                    Invitation.accepted_at.is_(None),
+                    Invitation.revoked_at.is_(None),
+                )
                 .values(revoked_at=func.now())
                 .returning(Invitation.id)
             )
             if revoked is None:
-                raise NotFoundException()
+                raise NotFound()
             await session.commit()
 
     async def set_active(self, user_id: UUID, active: bool, acting_user: UUID) -> str | None:
@@ -270,7 +286,7 @@ class AccountService:
                 update(User).where(User.id == user_id).values(is_active=active).returning(User.id)
             )
             if changed is None:
-                raise NotFoundException()
+                raise NotFound()
             await session.commit()
         return None
 
@@ -304,7 +320,8 @@ class AccountService:
             return {"password": exc.message}
         tenant_id = await self.invitation_tenant(token)
         if tenant_id is None:
-            raise NotFoundException()
+            raise NotFound()
+        password_hash = await hash_password(password)
         with tenant_scope(tenant_id):
             async with self.db.session() as session:
                 invitation = await session.scalar(
@@ -313,12 +330,12 @@ class AccountService:
                     .with_for_update()
                 )
                 if invitation is None or invitation.accepted_at or invitation.revoked_at:
-                    raise NotFoundException()
+                    raise NotFound()
                 user = User(
                     tenant_id=tenant_id,
                     phone=invitation.phone,
                     name=invitation.name,
-                    password_hash=hash_password(password),
+                    password_hash=password_hash,
                 )
                 session.add(user)
                 await session.flush()
@@ -352,7 +369,7 @@ class PasswordService:
         async with self.db.session() as session:
             name = await session.scalar(select(User.name).where(User.id == user_id))
             if name is None:
-                raise NotFoundException()
+                raise NotFound()
             await session.execute(
                 update(PasswordReset)
                 .where(PasswordReset.user_id == user_id, PasswordReset.used_at.is_(None))
@@ -385,7 +402,13 @@ class PasswordService:
                 row = (
                     await session.execute(
                         select(User.name, User.phone, Tenant.name)
-                        .join(PasswordReset, PasswordReset.user_id == User.id)
+                        .join(
+                            PasswordReset,
+                            and_(
+                                PasswordReset.tenant_id == User.tenant_id,
+                                PasswordReset.user_id == User.id,
+                            ),
+                        )
                         .join(Tenant, Tenant.id == User.tenant_id)
                         .where(PasswordReset.token_hash == hash_token(token))
                     )
@@ -399,7 +422,8 @@ class PasswordService:
             return {"password": exc.message}
         tenant_id = await self._reset_tenant(token)
         if tenant_id is None:
-            raise NotFoundException()
+            raise NotFound()
+        password_hash = await hash_password(password)
         with tenant_scope(tenant_id):
             async with self.db.session() as session:
                 reset = await session.scalar(
@@ -408,34 +432,41 @@ class PasswordService:
                     .with_for_update()
                 )
                 if reset is None or reset.used_at is not None:
-                    raise NotFoundException()  # used a moment ago by another request
+                    raise NotFound()  # used a moment ago by another request
                 reset.used_at = datetime.now(UTC)
-                await self._set_password(session, reset.user_id, password)
+                await self._set_password(session, reset.user_id, password_hash)
                 await session.commit()
         return {}
 
     async def change(self, user_id: UUID, current: str, password: str, confirm: str) -> FormErrors:
         async with self.db.session() as session:
             stored = await session.scalar(select(User.password_hash).where(User.id == user_id))
-            if stored is None:
-                raise NotFoundException()
-            if not verify_password(stored, current):
-                return {"current_password": N_("The current password is not correct.")}
-            try:
-                password = new_password(password, confirm)
-            except FieldError as exc:
-                return {"password": exc.message}
-            await self._set_password(session, user_id, password)
+        if stored is None:
+            raise NotFound()
+        if not await verify_password(stored, current):
+            return {"current_password": N_("The current password is not correct.")}
+        try:
+            password = new_password(password, confirm)
+        except FieldError as exc:
+            return {"password": exc.message}
+        password_hash = await hash_password(password)
+        async with self.db.session() as session:
+            await self._set_password(session, user_id, password_hash)
             await session.commit()
         return {}
 
     @staticmethod
-    async def _set_password(session: AsyncSession, user_id: UUID, password: str) -> None:
+    async def _set_password(session: AsyncSession, user_id: UUID, password_hash: str) -> None:
         await session.execute(
             update(User)
             .where(User.id == user_id)
-            .values(password_hash=hash_password(password), password_changed_at=func.now())
+            .values(password_hash=password_hash, password_changed_at=func.now())
         )
+
+
+def _roles_of_user() -> Any:
+    """The join condition users ↔ user_roles, with tenant_id as Citus needs it."""
+    return and_(UserRole.tenant_id == User.tenant_id, UserRole.user_id == User.id)
 
 
 def _tenant() -> UUID:
@@ -456,11 +487,15 @@ async def create_tenant_user(
     *,
     name: str,
     phone: str,
-    password: str,
+    password_hash: str,
     roles: list[Role],
 ) -> User:
-    """Insert a user and roles in the caller's transaction (signup, demo data)."""
-    user = User(tenant_id=tenant_id, name=name, phone=phone, password_hash=hash_password(password))
+    """Insert a user and roles in the caller's transaction (signup, demo data).
+
+    Takes a finished hash: hashing inside an open transaction would hold its
+    connection for the ~150 ms argon2 takes.
+    """
+    user = User(tenant_id=tenant_id, name=name, phone=phone, password_hash=password_hash)
     session.add(user)
     await session.flush()
     for role in roles:

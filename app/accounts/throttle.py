@@ -1,7 +1,11 @@
-"""Login throttling: failures counted per account and per client address in Redis.
+"""Login throttling: attempts counted per account and per client address in Redis.
 
-Reaching either limit locks further attempts until the window (fixed from the first
-failure) ends. A successful login clears the account's count, not the address's.
+An attempt is reserved *before* the password is checked (INCR, then compare), so
+guesses sent in parallel are counted like guesses sent one after another. A
+successful login gives its reservation back: it clears the account's count and
+returns the address's one, so an office behind one NAT address is not locked out by
+its own successful logins. Reaching a limit locks until the window, fixed from the
+first attempt, ends.
 """
 
 from __future__ import annotations
@@ -28,29 +32,27 @@ class LoginThrottle:
     def _keys(phone: str, ip: str) -> tuple[str, str]:
         # Hash the phone: no personal data in Redis keys.
         account = hashlib.sha256(phone.encode()).hexdigest()[:32]
-        return f"login-fail:acct:{account}", f"login-fail:ip:{ip}"
+        return f"login-attempts:acct:{account}", f"login-attempts:ip:{ip}"
 
-    async def locked_for(self, phone: str, ip: str) -> int:
-        """Seconds until another attempt is allowed; 0 when allowed now."""
+    async def reserve(self, phone: str, ip: str) -> int:
+        """Count this attempt; returns seconds to wait when over a limit, else 0."""
         account_key, ip_key = self._keys(phone, ip)
-        async with self.redis.pipeline(transaction=False) as pipe:
+        async with self.redis.pipeline(transaction=True) as pipe:
             for key in (account_key, ip_key):
-                pipe.get(key)
+                pipe.incr(key)
+                pipe.expire(key, self.limits.window_seconds, nx=True)
                 pipe.ttl(key)
-            account_count, account_ttl, ip_count, ip_ttl = await pipe.execute()
+            account_count, _, account_ttl, ip_count, _, ip_ttl = await pipe.execute()
         waits = []
-        if account_count and int(account_count) >= self.limits.per_account:
+        if account_count > self.limits.per_account:
             waits.append(max(int(account_ttl), 1))
-        if ip_count and int(ip_count) >= self.limits.per_ip:
+        if ip_count > self.limits.per_ip:
             waits.append(max(int(ip_ttl), 1))
         return max(waits, default=0)
 
-    async def record_failure(self, phone: str, ip: str) -> None:
+    async def succeeded(self, phone: str, ip: str) -> None:
+        account_key, ip_key = self._keys(phone, ip)
         async with self.redis.pipeline(transaction=True) as pipe:
-            for key in self._keys(phone, ip):
-                pipe.incr(key)
-                pipe.expire(key, self.limits.window_seconds, nx=True)
+            pipe.delete(account_key)
+            pipe.decr(ip_key)
             await pipe.execute()
-
-    async def record_success(self, phone: str, ip: str) -> None:
-        await self.redis.delete(self._keys(phone, ip)[0])

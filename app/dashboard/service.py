@@ -25,7 +25,7 @@ async def build_dashboard(services: AppServices, identity: Identity) -> Dashboar
     if identity.is_platform:
         tenancy = TenancyService(services)
         board.tenant_counts = await tenancy.status_counts(identity)
-        board.recent_tenants = (await tenancy.tenants_for(identity))[:10]
+        board.recent_tenants = await tenancy.tenants_for(identity, limit=10)
     elif Role.TENANT_ADMIN in identity.roles:
         board.role_counts, board.pending_invitations = await AccountService(
             services

@@ -55,6 +55,7 @@ class Database:
             # fails one request with a 503 and is replaced; recycle bounds their age.
             pool_recycle=1800,
             echo=echo,
+            hide_parameters=True,  # errors and logs never carry phones or password hashes
         )
         self.sessionmaker = async_sessionmaker(
             self.engine, sync_session_class=TenantSession, expire_on_commit=False

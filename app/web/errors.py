@@ -18,6 +18,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
+from app.errors import NotFound
 from app.i18n import N_, _, current_locale
 from app.web.identity import locale_from_cookies
 
@@ -97,8 +98,13 @@ def internal_error_handler(request: Request, exc: Exception) -> Response[Any]:
     return error_page(request, 500)
 
 
+def not_found_handler(request: Request, exc: NotFound) -> Response[Any]:
+    return error_page(request, 404)
+
+
 exception_handlers: dict[Any, Any] = {
     HTTPException: http_exception_handler,
+    NotFound: not_found_handler,
     DBAPIError: dbapi_handler,
     **{exc: unavailable_handler for exc in (OSError, RedisConnectionError, RedisTimeoutError)},
     Exception: internal_error_handler,

@@ -74,16 +74,25 @@ async def load_identity(services: AppServices, data: dict[str, Any]) -> Identity
     user_id = UUID(data["uid"])
     if data.get("tid") is None:
         async with services.db.session() as session:
-            staff = await session.get(PlatformUser, user_id)
-        if staff is None or not staff.is_active:
+            staff = (
+                await session.execute(
+                    select(PlatformUser.name, PlatformUser.role, PlatformUser.province_code).where(
+                        PlatformUser.id == user_id, PlatformUser.is_active
+                    )
+                )
+            ).first()
+        if staff is None:
             return None
         return Identity(
-            user_id=staff.id, name=staff.name, roles=frozenset({staff.role}),
+            user_id=user_id, name=staff.name, roles=frozenset({staff.role}),
             province_code=staff.province_code,
         )  # fmt: skip
     tenant_id = UUID(data["tid"])
     roles = (
-        select(func.array_agg(UserRole.role)).where(UserRole.user_id == User.id).scalar_subquery()
+        select(func.array_agg(UserRole.role))
+        .where(UserRole.tenant_id == User.tenant_id)
+        .where(UserRole.user_id == User.id)
+        .scalar_subquery()
     )
     with tenant_scope(tenant_id):
         async with services.db.session() as session:

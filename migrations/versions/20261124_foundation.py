@@ -59,19 +59,25 @@ def upgrade() -> None:
             created_at timestamptz not null default now(),
             check ((role = 'provincial_viewer') = (province_code is not null))
         )""")
-    # Platform staff are created by the `redstar create-operator` command as the owner.
-    op.execute(f"grant select on platform_users to {RUNTIME_ROLE}")
+    # Platform staff are created by `redstar create-operator` as the owner. The app may
+    # read them, but not their password hashes (login gets those through its function).
+    op.execute(
+        "grant select (id, phone, name, role, province_code, is_active, created_at) "
+        f"on platform_users to {RUNTIME_ROLE}"
+    )
 
     op.execute("""
         create table tenants (
             id uuid primary key default gen_random_uuid(),
             province_code char(2) not null references provinces (code),
             name text not null check (length(name) between 2 and 60),
-            slug varchar(40) not null unique
+            slug varchar(40) not null
                 check (slug ~ '^[a-z0-9]+(-[a-z0-9]+)*$' and length(slug) between 3 and 40),
-            region_code char(6) not null unique
+            region_code char(6) not null
                 check (region_code ~ '^[0-9]{6}$' and left(region_code, 2) = province_code),
             preset varchar(60) not null,
+            applicant_name text not null check (length(applicant_name) between 1 and 50),
+            applicant_phone varchar(11) not null check (applicant_phone ~ '^1[3-9][0-9]{9}$'),
             status varchar(16) not null default 'pending'
                 check (status in ('pending', 'active', 'rejected')),
             decision_note text,
@@ -80,10 +86,18 @@ def upgrade() -> None:
             created_at timestamptz not null default now()
         )""")
     op.execute("create index ix_tenants_province_status on tenants (province_code, status)")
-    # Signup inserts; approval may change only the decision columns.
-    op.execute(f"grant select, insert on tenants to {RUNTIME_ROLE}")
+    # A rejected signup frees its short name and region code for a corrected one.
+    op.execute("create unique index uq_tenants_slug on tenants (slug) where status <> 'rejected'")
     op.execute(
-        f"grant update (status, decision_note, decided_at, decided_by) on tenants to {RUNTIME_ROLE}"
+        "create unique index uq_tenants_region_code on tenants (region_code) "
+        "where status <> 'rejected'"
+    )
+    # Signup inserts a pending row (status keeps its default); only decide_signup()
+    # below changes it.
+    op.execute(f"grant select on tenants to {RUNTIME_ROLE}")
+    op.execute(
+        "grant insert (id, province_code, name, slug, region_code, preset, applicant_name, "
+        f"applicant_phone) on tenants to {RUNTIME_ROLE}"
     )
 
     op.execute("""
@@ -133,19 +147,50 @@ def upgrade() -> None:
         for statement in tenant_table_sql(table):
             op.execute(statement)
 
-    # The only two lookups that cross tenants, before a tenant is known. They return
-    # just what the caller needs; the runtime role cannot read the tables this way.
+    # The only lookups that cross tenants, before a tenant is known. They return just
+    # what the caller needs: a tenant user's password hash is then read under that
+    # tenant's RLS, never through this function.
     op.execute("""
         create function login_candidates(p_phone text)
         returns table (kind text, user_id uuid, tenant_id uuid, tenant_name text,
-                       tenant_status text, password_hash text)
+                       tenant_status text, platform_password_hash text)
         language sql stable security definer set search_path = public, pg_temp as $$
             select 'platform', p.id, null::uuid, null::text, null::text, p.password_hash
               from platform_users p where p.phone = p_phone and p.is_active
             union all
-            select 'tenant', u.id, u.tenant_id, t.name, t.status, u.password_hash
+            select 'tenant', u.id, u.tenant_id, t.name, t.status, null::text
               from users u join tenants t on t.id = u.tenant_id
              where u.phone = p_phone and u.is_active
+        $$""")
+    # Approving or rejecting a signup: the province rule lives here, beside the data.
+    op.execute("""
+        create function decide_signup(p_tenant uuid, p_staff uuid, p_approve boolean,
+                                      p_note text) returns text
+        language plpgsql volatile security definer set search_path = public, pg_temp as $$
+        declare
+            staff platform_users;
+            current_status text;
+        begin
+            select * into staff from platform_users where id = p_staff and is_active;
+            if not found then
+                return 'not_found';
+            end if;
+            select status into current_status from tenants
+             where id = p_tenant
+               and (staff.role = 'operator' or province_code = staff.province_code)
+               for update;
+            if not found then
+                return 'not_found';
+            end if;
+            if current_status <> 'pending' then
+                return 'already_decided';
+            end if;
+            update tenants
+               set status = case when p_approve then 'active' else 'rejected' end,
+                   decision_note = nullif(p_note, ''), decided_at = now(), decided_by = p_staff
+             where id = p_tenant;
+            return 'decided';
+        end
         $$""")
     op.execute("""
         create function invitation_tenant(p_token_hash bytea) returns uuid
@@ -154,12 +199,17 @@ def upgrade() -> None:
              where token_hash = p_token_hash and accepted_at is null and revoked_at is null
                and expires_at > now()
         $$""")
-    for fn in ("login_candidates(text)", "invitation_tenant(bytea)"):
+    for fn in (
+        "login_candidates(text)",
+        "invitation_tenant(bytea)",
+        "decide_signup(uuid, uuid, boolean, text)",
+    ):
         op.execute(f"revoke all on function {fn} from public")
         op.execute(f"grant execute on function {fn} to {RUNTIME_ROLE}")
 
 
 def downgrade() -> None:
+    op.execute("drop function if exists decide_signup(uuid, uuid, boolean, text)")
     op.execute("drop function if exists invitation_tenant(bytea)")
     op.execute("drop function if exists login_candidates(text)")
     for table in ("invitations", "user_roles", "users", "tenants", "platform_users", "provinces"):

@@ -83,7 +83,9 @@ async def test_pending_tenant_cannot_log_in(browser: Browser, services, owner_db
     from tenants.models import TenantStatus
     from tests.factories import make_tenant
 
-    pending = await make_tenant(services, status=TenantStatus.PENDING, roles=(Role.TENANT_ADMIN,))
+    pending = await make_tenant(
+        services, owner_db, status=TenantStatus.PENDING, roles=(Role.TENANT_ADMIN,)
+    )
     admin = pending.users[Role.TENANT_ADMIN]
     response = await browser.post("/login", {"phone": admin.phone, "password": "Test-pass-2026"})
     assert response.status_code == 403
@@ -171,3 +173,16 @@ async def test_next_parameter_cannot_leave_the_site(browser: Browser, world: Wor
         {"phone": member.phone, "password": "Test-pass-2026", "next": "//evil.example/x"},
     )
     assert response.headers["location"] == "/dashboard"
+
+
+async def test_parallel_guesses_are_throttled_like_sequential_ones(
+    browser: Browser, world: World
+) -> None:
+    import asyncio
+
+    member = world.a.users[Role.MEMBER]
+    await browser.get("/login")
+    form = {"phone": member.phone, "password": "wrong-pass-1", "_csrf_token": browser.token}
+    responses = await asyncio.gather(*(browser.client.post("/login", data=form) for _ in range(12)))
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses.count(400) <= 5 and statuses.count(429) >= 7

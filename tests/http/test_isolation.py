@@ -176,3 +176,38 @@ async def test_another_district_gets_404_for_district_a_objects(
             response = await browser.post(url, {"note": "x"})
     assert response.status_code == 404, f"{method} {url} → {response.status_code}"
     assert await snapshot(owner_db, world) == before
+
+
+LIST_PAGES = [
+    (Role.TENANT_ADMIN, "/dashboard"),
+    (Role.TENANT_ADMIN, "/users"),
+    (Role.MEMBER, "/dashboard"),
+]
+
+
+@pytest.mark.parametrize(("role", "path"), LIST_PAGES, ids=[f"{r} {p}" for r, p in LIST_PAGES])
+async def test_list_pages_show_nothing_of_another_district(
+    app: Litestar, world: World, role: Role, path: str
+) -> None:
+    """Pages without ids must not show district A's people to district B."""
+    async with AsyncTestClient(app=app) as client:
+        client.follow_redirects = False
+        browser = Browser(client)
+        await browser.login(world.b.users[role])
+        page = (await browser.get(path)).text
+    assert world.b.name in page
+    for account in world.a.users.values():
+        assert account.name not in page and account.phone not in page
+    assert world.a.name not in page
+
+
+async def test_a_viewer_of_another_province_sees_none_of_its_districts(
+    app: Litestar, world: World
+) -> None:
+    async with AsyncTestClient(app=app) as client:
+        client.follow_redirects = False
+        browser = Browser(client)
+        await browser.login(world.viewer_11)
+        pages = [(await browser.get(p)).text for p in ("/dashboard", "/approvals")]
+    for page in pages:
+        assert world.a.name not in page and world.b.name not in page

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from litestar.exceptions import NotFoundException
 from sqlalchemy import func, select, text
 
 from app.db import Database
+from app.errors import NotFound
 from app.state import AppServices
 from app.web.identity import Identity
 from tenants.models import Tenant
@@ -110,7 +110,7 @@ async def test_viewer_of_another_province_cannot_see_or_decide(
     assert tenant_id is not None
     beijing = as_identity(world.viewer_11)
     assert [t.id for t in await service.tenants_for(beijing)] == []
-    with pytest.raises(NotFoundException):
+    with pytest.raises(NotFound):
         await service.decide(beijing, tenant_id, approve=True, note="")
     shandong = replace(as_identity(world.viewer_37), province_code="37")
     assert tenant_id in [t.id for t in await service.tenants_for(shandong)]
@@ -130,3 +130,39 @@ async def test_rejection_needs_a_reason(services: AppServices, world: World) -> 
         total = await session.scalar(select(func.count()).select_from(Tenant))
     assert status == "rejected"
     assert total == 3
+
+
+async def test_a_rejected_signup_frees_its_short_name_and_region_code(
+    services: AppServices, world: World
+) -> None:
+    service = TenancyService(services)
+    first, _ = await service.sign_up(VALID)
+    assert first is not None
+    await service.decide(as_identity(world.operator), first, approve=False, note="重复申请")
+    second, errors = await service.sign_up(replace(VALID, admin_phone="13900139000"))
+    assert errors == {} and second is not None and second != first
+
+
+async def test_runtime_role_cannot_change_a_status_except_through_decide_signup(
+    services: AppServices, owner_db: Database, world: World
+) -> None:
+    from sqlalchemy.exc import ProgrammingError
+
+    tenant_id, _ = await TenancyService(services).sign_up(VALID)
+    async with services.db.session() as session:
+        with pytest.raises(ProgrammingError, match="permission denied"):
+            await session.execute(
+                text("update tenants set status = 'active' where id = :t"), {"t": tenant_id}
+            )
+    async with services.db.session() as session:  # a viewer of 北京 asks to approve 山东's
+        outcome = await session.scalar(
+            text("select decide_signup(:t, :s, true, '')"),
+            {"t": tenant_id, "s": world.viewer_11.id},
+        )
+        await session.commit()
+    assert outcome == "not_found"
+    async with owner_db.engine.connect() as conn:
+        status = (
+            await conn.execute(text("select status from tenants where id = :t"), {"t": tenant_id})
+        ).scalar()
+    assert status == "pending"

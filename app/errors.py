@@ -1,0 +1,16 @@
+"""Errors the services raise; the web layer maps them to responses (app/web/errors.py)."""
+
+from __future__ import annotations
+
+
+class NotFound(LookupError):
+    """No such object for this tenant or this viewer. Shown as 404, never as 403, so a
+    district cannot learn that another district's object exists."""
+
+
+class RateLimited(Exception):
+    """Too many attempts; `retry_after` seconds until the next one is accepted."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(retry_after)
+        self.retry_after = retry_after
