@@ -24,6 +24,7 @@ from app.settings import PROJECT_ROOT, Settings, get_settings
 from app.state import open_services
 from app.web.errors import exception_handlers
 from app.web.guards import PUBLIC, access_guard
+from app.web.headers import decorate_response
 from app.web.identity import IdentityMiddleware
 from app.web.routes import switch_locale
 from app.web.templates import template_config
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         lifespan=[lifespan],
         guards=[access_guard],
         middleware=[IdentityMiddleware()],
+        before_send=[decorate_response],
         csrf_config=CSRFConfig(
             secret=settings.app.secret_key,
             cookie_name="redstar_csrf",

@@ -66,6 +66,10 @@ class AuthSettings:
         default_factory=lambda: int(_env("SESSION_IDLE_SECONDS", str(8 * 3600)))
     )
     """A session ends after this long without a request."""
+    session_max_seconds: int = field(
+        default_factory=lambda: int(_env("SESSION_MAX_SECONDS", str(30 * 86400)))
+    )
+    """…and after this long in any case: then the password is asked again."""
     login_max_failures_account: int = field(
         default_factory=lambda: int(_env("LOGIN_MAX_FAILURES_ACCOUNT", "5"))
     )
@@ -74,6 +78,10 @@ class AuthSettings:
     )
     login_lock_seconds: int = field(default_factory=lambda: int(_env("LOGIN_LOCK_SECONDS", "900")))
     """Failures are counted over this window; reaching a limit locks for the rest of it."""
+    signups_per_ip_per_day: int = field(
+        default_factory=lambda: int(_env("SIGNUPS_PER_IP_PER_DAY", "5"))
+    )
+    """Signups one client address may submit in a day: region codes cannot be squatted."""
     invitation_days: int = field(default_factory=lambda: int(_env("INVITATION_DAYS", "7")))
     password_reset_hours: int = field(
         default_factory=lambda: int(_env("PASSWORD_RESET_HOURS", "48"))

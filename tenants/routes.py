@@ -50,14 +50,15 @@ class SignupController(Controller):
     async def submit(self, request: Request, tenancy: NamedDependency[TenancyService]) -> Any:
         data = await form_data(request)
         form = SignupForm(**{f.name: data.get(f.name, "") for f in fields(SignupForm)})
-        _, errors = await tenancy.sign_up(form)
+        ip = request.client.host if request.client else "unknown"
+        _, errors = await tenancy.sign_up(form, ip)
         if errors:
             keep = {k: v for k, v in data.items() if not k.startswith("password")}
             return render(
                 request, "tenants/signup.html", await self._context(tenancy, keep, errors),
                 fragment="tenants/_signup_form.html", status_code=422,
             )  # fmt: skip
-        return see_other(request, "/signup/submitted")
+        return see_other(request, "/signup/submitted", full_reload=True)
 
     @get("/submitted")
     async def submitted(self, request: Request) -> Template:

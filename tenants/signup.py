@@ -89,16 +89,25 @@ class TenantRow:
     applicant_phone: str
 
 
+SIGNUP_WINDOW_SECONDS = 86400
+
+
 class TenancyService:
     def __init__(self, services: AppServices) -> None:
         self.db = services.db
+        self.redis = services.redis
+        self.signup_limit = services.settings.auth.signups_per_ip_per_day
 
     async def provinces(self) -> list[Province]:
         async with self.db.session() as session:
             return list((await session.scalars(select(Province).order_by(Province.code))).all())
 
-    async def sign_up(self, form: SignupForm) -> tuple[UUID | None, FormErrors]:
-        """Create a pending tenant and its first admin in one transaction."""
+    async def sign_up(self, form: SignupForm, ip: str) -> tuple[UUID | None, FormErrors]:
+        """Create a pending tenant and its first admin in one transaction.
+
+        A valid signup first reserves one of the address's signups for the day, so a
+        script cannot reserve every district's region code.
+        """
         provinces = {p.code for p in await self.provinces()}
         form, errors = form.clean(provinces)
         async with self.db.session() as session:
@@ -113,6 +122,15 @@ class TenancyService:
                 errors["region_code"] = N_("A bureau with this region code has already signed up.")
         if errors:
             return None, errors
+        key = f"signups:ip:{ip}"
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.incr(key)
+            pipe.expire(key, SIGNUP_WINDOW_SECONDS, nx=True)
+            count, _ = await pipe.execute()
+        if count > self.signup_limit:
+            return None, {
+                "form": N_("Too many signups from this network today. Please try again tomorrow.")
+            }
 
         tenant_id = uuid4()
         password_hash = await hash_password(form.password)

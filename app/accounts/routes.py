@@ -139,6 +139,7 @@ class UsersController(Controller):
                 ),
                 "link": absolute(request, f"/invite/{token}"),
             },
+            whole_page=True,
         )
 
     @post("/invitations/{invitation_id:uuid}/revoke")
@@ -292,6 +293,6 @@ class PasswordController(Controller):
                 status_code=422,
             )
         flash(request, "success", _("Your password was changed. Other devices are logged out."))
-        response = see_other(request, "/dashboard")
+        response = see_other(request, "/dashboard", full_reload=True)
         await start_session(request, response, session_data(identity.user_id, identity.tenant_id))
         return response

@@ -7,10 +7,11 @@ A lost database or Redis connection becomes a friendly 503, anything unexpected 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote, urlencode
 
 import structlog
 from litestar import MediaType, Request, Response
-from litestar.exceptions import HTTPException, NotAuthorizedException
+from litestar.exceptions import HTTPException, NotAuthorizedException, PermissionDeniedException
 from litestar.plugins.htmx import HXLocation
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_503_SERVICE_UNAVAILABLE
@@ -55,15 +56,25 @@ UNAVAILABLE = (
 )
 
 
-def error_page(request: Request, status: int, detail: str | None = None) -> Response[Any]:
+CSRF_FAILED = "CSRF token verification failed"  # Litestar's detail for a bad or missing token
+EXPIRED_FORM = (
+    N_("This page has expired"),
+    N_(
+        "The form was open too long or came from elsewhere. "
+        "Please go back, refresh and send it again."
+    ),
+)
+
+
+def error_page(request: Request, status: int, page: tuple[str, str] | None = None) -> Response[Any]:
     # The middleware has already reset the locale when an error reaches this handler.
     current_locale.set(locale_from_cookies(dict(request.cookies)))
-    title, message = PAGES.get(status, PAGES[500])
+    title, message = page or PAGES.get(status, PAGES[500])
     if request.url.path.startswith(("/healthz", "/readyz", "/api/")):
         return Response({"status": status, "detail": _(title)}, status_code=status)
     return Template(
         template_name="errors/error.html",
-        context={"status": status, "title": _(title), "message": detail or _(message)},
+        context={"status": status, "title": _(title), "message": _(message)},
         status_code=status,
         media_type=MediaType.HTML,
     )
@@ -72,11 +83,14 @@ def error_page(request: Request, status: int, detail: str | None = None) -> Resp
 def http_exception_handler(request: Request, exc: HTTPException) -> Response[Any]:
     if isinstance(exc, NotAuthorizedException):
         return login_redirect(request)
+    if isinstance(exc, PermissionDeniedException) and exc.detail == CSRF_FAILED:
+        return error_page(request, 403, EXPIRED_FORM)
     return error_page(request, exc.status_code)
 
 
 def login_redirect(request: Request) -> Response[Any]:
-    target = f"/login?next={request.url.path}"
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    target = "/login?" + urlencode({"next": here}, safe="/", quote_via=quote)
     if request.headers.get("hx-request"):
         return HXLocation(redirect_to=target)
     return Redirect(target, status_code=303)

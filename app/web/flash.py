@@ -47,14 +47,18 @@ def decode(raw: str) -> list[list[str]]:
     return [item for item in data[:5] if isinstance(item, list) and len(item) == 2]
 
 
-def write_cookie(scope: Scope, headers: MutableScopeHeaders) -> None:
+def write_cookie(scope: Scope, headers: MutableScopeHeaders, *, secure: bool) -> None:
     state = scope.get("state", {})
     pending = state.get("flash_out") or []
     if pending:
         value = base64.urlsafe_b64encode(json.dumps(pending, ensure_ascii=False).encode()).decode()
-        cookie = Cookie(key=COOKIE, value=value, path="/", httponly=True, samesite="lax")
+        cookie = Cookie(
+            key=COOKIE, value=value, path="/", httponly=True, samesite="lax", secure=secure
+        )
     elif state.get("flash_consumed"):
-        cookie = Cookie(key=COOKIE, value="", path="/", max_age=0, httponly=True, samesite="lax")
+        cookie = Cookie(
+            key=COOKIE, value="", path="/", max_age=0, httponly=True, samesite="lax", secure=secure
+        )
     else:
         return
     headers.add("set-cookie", cookie.to_header(header=""))

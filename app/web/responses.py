@@ -23,19 +23,29 @@ def render(
     *,
     fragment: str | None = None,
     status_code: int = 200,
+    whole_page: bool = False,
 ) -> Template:
     """Render `page`, or only `fragment` when an HTMX request targets it.
 
     A fragment template `x/_form.html` carries the element id `form`; pages include
-    their fragments, so the markup has one source.
+    their fragments, so the markup has one source. `whole_page` answers an HTMX form
+    with a new page instead (a result the form cannot redirect to, such as a one-time
+    link): the body is replaced, not the form.
     """
     name = page
     if fragment and request.headers.get("hx-target") == fragment.rsplit("/_", 1)[-1].removesuffix(
         ".html"
     ):
         name = fragment
+    headers = {}
+    if whole_page and request.headers.get("hx-request"):
+        headers = {"HX-Retarget": "body", "HX-Reswap": "innerHTML"}
     return Template(
-        template_name=name, context=context, status_code=status_code, media_type=MediaType.HTML
+        template_name=name,
+        context=context,
+        status_code=status_code,
+        media_type=MediaType.HTML,
+        headers=headers,
     )
 
 

@@ -101,7 +101,7 @@ async def test_missing_or_wrong_csrf_token_is_refused_and_changes_nothing(
         form = {"_csrf_token": token} if token else {}
         response = await browser.client.post(f"/users/{member.id}/disable", data=form)
         assert response.status_code == 403
-        assert "没有权限" in response.text
+        assert "页面已过期" in response.text
     async with owner_db.engine.connect() as conn:
         active = (
             await conn.execute(
@@ -186,3 +186,14 @@ async def test_parallel_guesses_are_throttled_like_sequential_ones(
     responses = await asyncio.gather(*(browser.client.post("/login", data=form) for _ in range(12)))
     statuses = sorted(r.status_code for r in responses)
     assert statuses.count(400) <= 5 and statuses.count(429) >= 7
+
+
+async def test_session_cookie_follows_the_sliding_server_session(
+    browser: Browser, world: World
+) -> None:
+    await browser.login(world.a.users[Role.MEMBER])
+    response = await browser.get("/dashboard")
+    cookie = next(
+        v for k, v in response.headers.multi_items() if k == "set-cookie" and COOKIE_NAME in v
+    )
+    assert "Max-Age=28800" in cookie and "HttpOnly" in cookie

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from litestar.testing import AsyncTestClient
 
 from app.main import create_app
@@ -74,3 +75,28 @@ async def test_pages_forbid_framing_and_inline_code(browser: Browser) -> None:
     assert "script-src 'self'" in headers["content-security-policy"]
     assert headers["x-frame-options"] == "DENY"
     assert headers["x-content-type-options"] == "nosniff"
+
+
+async def test_responses_made_outside_routes_carry_the_same_headers(browser: Browser) -> None:
+    for response in (
+        await browser.get("/no-such-page"),
+        await browser.get("/users/not-a-uuid/disable"),
+        await browser.client.post("/login", data={}),  # CSRF failure
+    ):
+        assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+        assert len(response.headers["x-request-id"]) == 32
+
+
+async def test_login_redirect_keeps_the_query(browser: Browser) -> None:
+    response = await browser.get("/users?page=2")
+    assert response.headers["location"] == "/login?next=/users%3Fpage%3D2"
+
+
+async def test_request_log_names_the_route_not_the_token(
+    browser: Browser, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level("INFO", logger="redstar.request"):
+        await browser.get("/invite/secret-token-value")
+    events = [r.msg for r in caplog.records if r.name == "redstar.request"]
+    assert events and events[0]["path"] == "/invite/{token}"  # type: ignore[index]
+    assert "secret-token-value" not in repr(events)

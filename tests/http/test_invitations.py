@@ -108,3 +108,18 @@ async def test_admin_cannot_disable_themselves(browser: Browser, world: World) -
     page = await browser.get("/users")
     assert "不能停用自己的账号" in page.text
     assert (await browser.get("/dashboard")).status_code == 200
+
+
+async def test_htmx_invitation_replaces_the_page_not_the_form(
+    browser: Browser, world: World
+) -> None:
+    await browser.login(world.a.users[Role.TENANT_ADMIN])
+    await browser.get("/users/invite")
+    response = await browser.post(
+        "/users/invite",
+        {"name": "赵六", "phone": "13912345671", "role": "member"},
+        headers={"hx-request": "true", "hx-target": "invite_form"},
+    )
+    assert response.status_code == 200
+    assert response.headers["hx-retarget"] == "body"
+    assert LINK.search(response.text)

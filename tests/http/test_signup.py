@@ -120,3 +120,11 @@ async def test_admin_dashboard_counts_accounts(browser: Browser, world: World) -
     await browser.login(world.a.users[Role.TENANT_ADMIN])
     page = await browser.get("/dashboard")
     assert page.text.count('<span class="tile__figure">1</span>') == 4
+
+
+async def test_htmx_signup_success_reloads_the_whole_page(browser: Browser, world: World) -> None:
+    await browser.get("/signup")
+    response = await browser.post(
+        "/signup", FORM, headers={"hx-request": "true", "hx-target": "signup_form"}
+    )
+    assert response.headers["hx-redirect"] == "/signup/submitted"

@@ -15,6 +15,8 @@ from tenants.models import Tenant
 from tenants.signup import SignupForm, TenancyService
 from tests.factories import Account, World
 
+IP = "203.0.113.7"
+
 VALID = SignupForm(
     name="济南市历下区退役军人事务局",
     slug="lixia",
@@ -49,7 +51,7 @@ async def counts(owner_db: Database) -> tuple[int, int]:
 async def test_signup_creates_a_pending_tenant_and_its_admin(
     services: AppServices, owner_db: Database
 ) -> None:
-    tenant_id, errors = await TenancyService(services).sign_up(VALID)
+    tenant_id, errors = await TenancyService(services).sign_up(VALID, IP)
     assert errors == {}
     async with owner_db.session() as session:
         tenant = await session.get(Tenant, tenant_id)
@@ -86,7 +88,7 @@ async def test_signup_creates_a_pending_tenant_and_its_admin(
 async def test_bad_signup_fields_are_reported_and_nothing_is_created(
     services: AppServices, owner_db: Database, change: dict[str, str], field: str
 ) -> None:
-    tenant_id, errors = await TenancyService(services).sign_up(replace(VALID, **change))
+    tenant_id, errors = await TenancyService(services).sign_up(replace(VALID, **change), IP)
     assert tenant_id is None
     assert set(errors) == {field}
     assert await counts(owner_db) == (0, 0)
@@ -96,8 +98,8 @@ async def test_duplicate_slug_and_region_code_are_refused(
     services: AppServices, owner_db: Database
 ) -> None:
     service = TenancyService(services)
-    await service.sign_up(VALID)
-    _, errors = await service.sign_up(replace(VALID, admin_phone="13900139000"))
+    await service.sign_up(VALID, IP)
+    _, errors = await service.sign_up(replace(VALID, admin_phone="13900139000"), IP)
     assert set(errors) == {"slug", "region_code"}
     assert await counts(owner_db) == (1, 1)
 
@@ -106,7 +108,7 @@ async def test_viewer_of_another_province_cannot_see_or_decide(
     services: AppServices, world: World
 ) -> None:
     service = TenancyService(services)
-    tenant_id, _ = await service.sign_up(VALID)
+    tenant_id, _ = await service.sign_up(VALID, IP)
     assert tenant_id is not None
     beijing = as_identity(world.viewer_11)
     assert [t.id for t in await service.tenants_for(beijing)] == []
@@ -120,7 +122,7 @@ async def test_viewer_of_another_province_cannot_see_or_decide(
 
 async def test_rejection_needs_a_reason(services: AppServices, world: World) -> None:
     service = TenancyService(services)
-    tenant_id, _ = await service.sign_up(VALID)
+    tenant_id, _ = await service.sign_up(VALID, IP)
     assert tenant_id is not None
     operator = as_identity(world.operator)
     assert await service.decide(operator, tenant_id, approve=False, note=" ") is not None
@@ -136,10 +138,10 @@ async def test_a_rejected_signup_frees_its_short_name_and_region_code(
     services: AppServices, world: World
 ) -> None:
     service = TenancyService(services)
-    first, _ = await service.sign_up(VALID)
+    first, _ = await service.sign_up(VALID, IP)
     assert first is not None
     await service.decide(as_identity(world.operator), first, approve=False, note="重复申请")
-    second, errors = await service.sign_up(replace(VALID, admin_phone="13900139000"))
+    second, errors = await service.sign_up(replace(VALID, admin_phone="13900139000"), IP)
     assert errors == {} and second is not None and second != first
 
 
@@ -148,7 +150,7 @@ async def test_runtime_role_cannot_change_a_status_except_through_decide_signup(
 ) -> None:
     from sqlalchemy.exc import ProgrammingError
 
-    tenant_id, _ = await TenancyService(services).sign_up(VALID)
+    tenant_id, _ = await TenancyService(services).sign_up(VALID, IP)
     async with services.db.session() as session:
         with pytest.raises(ProgrammingError, match="permission denied"):
             await session.execute(
@@ -166,3 +168,22 @@ async def test_runtime_role_cannot_change_a_status_except_through_decide_signup(
             await conn.execute(text("select status from tenants where id = :t"), {"t": tenant_id})
         ).scalar()
     assert status == "pending"
+
+
+async def test_one_address_cannot_squat_region_codes(
+    services: AppServices, owner_db: Database
+) -> None:
+    service = TenancyService(services)
+    limit = services.settings.auth.signups_per_ip_per_day
+    for n in range(limit):
+        _, errors = await service.sign_up(
+            replace(VALID, slug=f"squat-{n}", region_code=f"3701{n + 10:02d}"), IP
+        )
+        assert errors == {}
+    _, errors = await service.sign_up(replace(VALID, slug="one-more", region_code="370199"), IP)
+    assert set(errors) == {"form"}
+    assert await counts(owner_db) == (limit, limit)
+    _, errors = await service.sign_up(
+        replace(VALID, slug="elsewhere", region_code="370198"), "198.51.100.1"
+    )
+    assert errors == {}
