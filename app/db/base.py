@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import DateTime, MetaData, func
+from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING = {
@@ -25,7 +24,3 @@ class TenantMixin:
     """A tenant-owned row: `tenant_id` leads the primary key; RLS guards the table."""
 
     tenant_id: Mapped[UUID] = mapped_column(primary_key=True)
-
-
-def created_at_column() -> Mapped[datetime]:
-    return mapped_column(DateTime(timezone=True), server_default=func.now())
