@@ -42,3 +42,39 @@ async def test_prune_removes_long_expired_invitations_in_every_tenant(
     async with owner_db.engine.connect() as conn:
         left = (await conn.execute(text("select tenant_id from invitations"))).scalars().all()
     assert left == [world.b.tenant_id]
+
+
+async def test_the_worker_runs_an_enqueued_job_with_its_own_services(
+    services: AppServices, owner_db: Database, world: World
+) -> None:
+    """Through arq itself: WorkerSettings' startup opens services, the job runs per tenant."""
+    from arq import create_pool
+    from arq.worker import Worker
+
+    from workers.settings import WorkerSettings
+
+    await add_invitation(services, world.a, "a-old", 40)
+    redis_settings = WorkerSettings.redis_settings
+    pool = await create_pool(redis_settings)
+    job = await pool.enqueue_job("prune_stale_invitations", _job_id="prune-test")
+    assert job is not None
+    assert await pool.enqueue_job("prune_stale_invitations", _job_id="prune-test") is None
+    worker = Worker(
+        functions=WorkerSettings.functions,
+        redis_settings=redis_settings,
+        on_startup=WorkerSettings.on_startup,
+        on_shutdown=WorkerSettings.on_shutdown,
+        on_job_start=WorkerSettings.on_job_start,
+        on_job_end=WorkerSettings.on_job_end,
+        burst=True,
+        poll_delay=0.05,
+        handle_signals=False,
+    )
+    try:
+        await worker.main()
+    finally:
+        await worker.close()
+    assert await job.result(timeout=5) == 1
+    await pool.aclose()
+    async with owner_db.engine.connect() as conn:
+        assert (await conn.execute(text("select count(*) from invitations"))).scalar() == 0
