@@ -75,10 +75,11 @@ def start(command: list[str], env: dict[str, str], port: int, probe: str) -> sub
 
 
 def session_cookie(base: str, phone: str) -> str:
-    """Log in with a synthetic account; returns the Cookie header value.
+    """Log in with a synthetic account; returns the Cookie header a browser would send.
 
     The app runs in production mode, so its cookies are Secure and an HTTP client
-    would not send them back over plain loopback HTTP: carry them by hand.
+    would not send them back over plain loopback HTTP: carry them by hand. Like a
+    browser, the load sends the CSRF cookie too, so pages reuse its token.
     """
     with httpx.Client(base_url=base, follow_redirects=False) as client:
         login_page = client.get("/login")
@@ -92,7 +93,7 @@ def session_cookie(base: str, phone: str) -> str:
         )  # fmt: skip
         assert response.status_code == 303, response.text[:300]
         session = re.search(r"redstar_session=([^;]+)", response.headers["set-cookie"]).group(1)  # type: ignore[union-attr]
-    cookie = f"redstar_session={session}"
+    cookie = f"redstar_session={session}; {csrf_cookie}"
     check = httpx.get(f"{base}/dashboard", headers={"Cookie": cookie})
     assert check.status_code == 200 and "合成大区" in check.text, "dashboard did not render"
     return cookie

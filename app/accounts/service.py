@@ -76,6 +76,15 @@ def hash_token(token: str) -> bytes:
     return hashlib.sha256(token.encode()).digest()
 
 
+async def hashed_new_password(password: str, confirm: str) -> tuple[str, FormErrors]:
+    """Check a new password against the rules and hash it; ("", errors) if refused."""
+    try:
+        password = new_password(password, confirm)
+    except FieldError as exc:
+        return "", {"password": exc.message}
+    return await hash_password(password), {}
+
+
 def session_data(user_id: UUID, tenant_id: UUID | None) -> dict[str, Any]:
     """What a session remembers: who, where, and since when (to end it on a reset)."""
     return {
@@ -314,14 +323,12 @@ class AccountService:
         return (invitation, tenant_name) if invitation else None
 
     async def accept_invitation(self, token: str, password: str, confirm: str) -> FormErrors:
-        try:
-            password = new_password(password, confirm)
-        except FieldError as exc:
-            return {"password": exc.message}
         tenant_id = await self.invitation_tenant(token)
         if tenant_id is None:
             raise NotFound()
-        password_hash = await hash_password(password)
+        password_hash, errors = await hashed_new_password(password, confirm)
+        if errors:
+            return errors
         with tenant_scope(tenant_id):
             async with self.db.session() as session:
                 invitation = await session.scalar(
@@ -416,14 +423,12 @@ class PasswordService:
         return ResetLink(*row) if row else None
 
     async def reset(self, token: str, password: str, confirm: str) -> FormErrors:
-        try:
-            password = new_password(password, confirm)
-        except FieldError as exc:
-            return {"password": exc.message}
         tenant_id = await self._reset_tenant(token)
         if tenant_id is None:
             raise NotFound()
-        password_hash = await hash_password(password)
+        password_hash, errors = await hashed_new_password(password, confirm)
+        if errors:
+            return errors
         with tenant_scope(tenant_id):
             async with self.db.session() as session:
                 reset = await session.scalar(
@@ -445,11 +450,9 @@ class PasswordService:
             raise NotFound()
         if not await verify_password(stored, current):
             return {"current_password": N_("The current password is not correct.")}
-        try:
-            password = new_password(password, confirm)
-        except FieldError as exc:
-            return {"password": exc.message}
-        password_hash = await hash_password(password)
+        password_hash, errors = await hashed_new_password(password, confirm)
+        if errors:
+            return errors
         async with self.db.session() as session:
             await self._set_password(session, user_id, password_hash)
             await session.commit()
