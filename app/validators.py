@@ -4,6 +4,7 @@ whose message is a gettext msgid translated where it is shown."""
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import phonenumbers
 from phonenumbers import PhoneNumberType
@@ -43,8 +44,16 @@ def mainland_mobile(raw: str) -> str:
     return national
 
 
+def plain_text(raw: str) -> str:
+    """Text as typed, spaces collapsed; refuses control characters (a NUL cannot even
+    be stored, and none belongs in a name or a note)."""
+    if any(unicodedata.category(ch) == "Cc" and ch not in "\t\n\r" for ch in raw):
+        raise FieldError(N_("Please remove the invisible control characters from this text."))
+    return " ".join(raw.split())
+
+
 def person_name(raw: str) -> str:
-    text = " ".join(raw.split())
+    text = plain_text(raw)
     if not text:
         raise FieldError(N_("Please enter a name."))
     if len(text) > 50:
@@ -71,7 +80,7 @@ SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
 def slug(raw: str) -> str:
-    text = raw.strip().lower()
+    text = unicodedata.normalize("NFKC", raw).strip().lower()
     if not 3 <= len(text) <= 40 or not SLUG.fullmatch(text):
         raise FieldError(
             N_("Use 3–40 lowercase letters, digits and single hyphens, e.g. lixia-junxiu.")
@@ -80,8 +89,11 @@ def slug(raw: str) -> str:
 
 
 def region_code(raw: str, province_code: str) -> str:
-    """A county-level GB/T 2260 code (e.g. 370102) inside the chosen province."""
-    text = raw.strip()
+    """A county-level GB/T 2260 code (e.g. 370102) inside the chosen province.
+
+    NFKC turns the full-width digits a Chinese input method types into ASCII ones.
+    """
+    text = unicodedata.normalize("NFKC", raw).strip()
     if not re.fullmatch(r"[0-9]{6}", text):
         raise FieldError(N_("The region code has 6 digits, e.g. 370102."))
     if province_code and text[:2] != province_code:

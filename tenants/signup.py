@@ -21,6 +21,7 @@ from app.validators import (
     mainland_mobile,
     new_password,
     person_name,
+    plain_text,
     region_code,
     slug,
 )
@@ -53,10 +54,9 @@ class SignupForm:
             except FieldError as exc:
                 errors[field] = exc.message
 
-        name = " ".join(self.name.split())
-        if not 2 <= len(name) <= 60:
+        check("name", plain_text)
+        if "name" not in errors and not 2 <= len(values["name"]) <= 60:
             errors["name"] = N_("Please enter the bureau's full name (2–60 characters).")
-        values["name"] = name
         check("slug", slug)
         province_ok = self.province_code in province_codes
         if not province_ok:
@@ -208,7 +208,10 @@ class TenancyService:
         signup, a provincial viewer those of the province); a tenant outside it is
         reported as not found (404), as if it did not exist.
         """
-        note = note.strip()[:500]
+        try:
+            note = plain_text(note)[:500]
+        except FieldError as exc:
+            return exc.message
         if not approve and not note:
             return N_("Please give the reason for rejecting, so the bureau can correct it.")
         async with self.db.session() as session:

@@ -128,3 +128,30 @@ async def test_htmx_signup_success_reloads_the_whole_page(browser: Browser, worl
         "/signup", FORM, headers={"hx-request": "true", "hx-target": "signup_form"}
     )
     assert response.headers["hx-redirect"] == "/signup/submitted"
+
+
+async def test_hostile_input_gets_messages_not_errors(
+    browser: Browser, world: World, owner_db: Database
+) -> None:
+    nasty = {
+        **FORM,
+        "name": "历下区\x00退役军人事务局",
+        "slug": "x" * 100_000,
+        "admin_name": "王\x00建国" * 20,
+        "region_code": "３７０１０２",  # full-width digits
+    }
+    response = await browser.post("/signup", nasty)
+    assert response.status_code == 422
+    assert "系统出错了" not in response.text
+    assert await tenant_count(owner_db) == 2
+    login = await browser.post("/login", {"phone": "1" * 100_000, "password": "\x00" * 10})
+    assert login.status_code == 400 and "手机号码或密码不正确" in login.text
+
+
+async def test_a_nul_byte_in_an_otherwise_valid_signup_is_not_a_server_error(
+    browser: Browser, world: World, owner_db: Database
+) -> None:
+    response = await browser.post("/signup", {**FORM, "name": "济南市历下区\x00退役军人事务局"})
+    assert response.status_code == 422
+    assert "控制字符" in response.text
+    assert await tenant_count(owner_db) == 2

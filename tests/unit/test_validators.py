@@ -9,6 +9,7 @@ from app.web.responses import safe_next
 @pytest.mark.parametrize(
     ("raw", "clean"),
     [("13800138000", "13800138000"), ("138 0013 8000", "13800138000"),
+     ("１３８００１３８０００", "13800138000"),
      ("+86 139-1234-5678", "13912345678"), ("8613912345678", "13912345678")],
 )  # fmt: skip
 def test_mobile_numbers_are_normalised(raw: str, clean: str) -> None:
@@ -36,6 +37,7 @@ def test_bad_slugs(raw: str) -> None:
 
 def test_region_code_rules() -> None:
     assert region_code(" 370102 ", "37") == "370102"
+    assert region_code("３７０１０２", "37") == "370102"  # typed with a Chinese IME
     for bad in ("37010", "3701022", "37a102", "110101", "370000", "370100"):
         with pytest.raises(FieldError):
             region_code(bad, "37")
