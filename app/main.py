@@ -17,6 +17,7 @@ from app.accounts.routes import (
     PasswordController,
     UsersController,
 )
+from app.audit.routes import audit_log
 from app.dashboard.routes import dashboard, home
 from app.health.routes import healthz, readyz
 from app.logging import configure_logging
@@ -33,6 +34,7 @@ from tenants.routes import ApprovalsController, SignupController
 ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     home,
     dashboard,
+    audit_log,
     healthz,
     readyz,
     switch_locale,

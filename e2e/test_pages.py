@@ -19,7 +19,7 @@ TOUR: list[tuple[str, list[str]]] = [
     ("anonymous", ["/", "/login", "/signup", "/no-such-page"]),
     (Role.OPERATOR, ["/dashboard", "/approvals"]),
     (Role.PROVINCIAL_VIEWER, ["/dashboard", "/approvals"]),
-    (Role.TENANT_ADMIN, ["/dashboard", "/users", "/users/invite"]),
+    (Role.TENANT_ADMIN, ["/dashboard", "/users", "/users/invite", "/audit"]),
     (Role.MEMBER, ["/dashboard", "/users", "/account/password"]),
 ]
 

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from app.accounts.models import Role
 from app.accounts.passwords import hash_password
 from app.accounts.service import create_tenant_user
+from app.audit.service import Actor, record
 from app.errors import NotFound
 from app.i18n import N_
 from app.state import AppServices
@@ -150,6 +151,11 @@ class TenancyService:
                 await create_tenant_user(
                     session, tenant_id, name=form.admin_name, phone=form.admin_phone,
                     password_hash=password_hash, roles=[Role.TENANT_ADMIN],
+                )  # fmt: skip
+                await record(
+                    session, Actor("applicant", form.admin_name), "tenant.signed_up",
+                    subject_type="tenant", subject_id=tenant_id, subject_name=form.name,
+                    changes={"region_code": form.region_code, "slug": form.slug},
                 )  # fmt: skip
                 try:
                     await session.commit()

@@ -120,7 +120,7 @@ class UsersController(Controller):
     async def invite(self, request: Request, accounts: NamedDependency[AccountService]) -> Any:
         data = await form_data(request)
         form = InvitationForm(data.get("name", ""), data.get("phone", ""), data.get("role", ""))
-        token, errors = await accounts.invite(form, request.scope["user"].user_id)
+        token, errors = await accounts.invite(form, request.scope["user"].actor)
         if errors:
             return render(
                 request, "accounts/invite.html",
@@ -149,7 +149,7 @@ class UsersController(Controller):
         accounts: NamedDependency[AccountService],
         invitation_id: FromPath[UUID],
     ) -> Response[Any]:
-        await accounts.revoke_invitation(invitation_id)
+        await accounts.revoke_invitation(invitation_id, request.scope["user"].actor)
         flash(request, "success", _("The invitation was withdrawn."))
         return see_other(request, "/users")
 
@@ -157,7 +157,7 @@ class UsersController(Controller):
     async def disable(
         self, request: Request, accounts: NamedDependency[AccountService], user_id: FromPath[UUID]
     ) -> Any:
-        error = await accounts.set_active(user_id, False, request.scope["user"].user_id)
+        error = await accounts.set_active(user_id, False, request.scope["user"].actor)
         if error:
             flash(request, "error", _(error))
         else:
@@ -172,7 +172,7 @@ class UsersController(Controller):
         self, request: Request, passwords: NamedDependency[PasswordService], user_id: FromPath[UUID]
     ) -> Template:
         """For someone who forgot their password: a link to set a new one."""
-        token, name = await passwords.issue_reset(user_id, request.scope["user"].user_id)
+        token, name = await passwords.issue_reset(user_id, request.scope["user"].actor)
         hours = request.app.state.services.settings.auth.password_reset_hours
         return render(
             request,
@@ -192,7 +192,7 @@ class UsersController(Controller):
     async def enable(
         self, request: Request, accounts: NamedDependency[AccountService], user_id: FromPath[UUID]
     ) -> Any:
-        await accounts.set_active(user_id, True, request.scope["user"].user_id)
+        await accounts.set_active(user_id, True, request.scope["user"].actor)
         flash(request, "success", _("The account was enabled again."))
         return see_other(request, "/users")
 
@@ -279,7 +279,7 @@ class PasswordController(Controller):
         identity = request.scope["user"]
         data = await form_data(request)
         errors = await passwords.change(
-            identity.user_id,
+            identity.actor,
             data.get("current_password", ""),
             data.get("password", ""),
             data.get("password_confirm", ""),

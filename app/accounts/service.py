@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.accounts.models import TENANT_ROLES, Invitation, PasswordReset, Role, User, UserRole
 from app.accounts.passwords import hash_password, verify_password
 from app.accounts.throttle import LoginThrottle, ThrottleLimits
+from app.audit.service import Actor, record
 from app.errors import NotFound
 from app.i18n import N_
 from app.state import AppServices
@@ -235,7 +236,7 @@ class AccountService:
                 ).all()
             )
 
-    async def invite(self, form: InvitationForm, invited_by: UUID) -> tuple[str | None, FormErrors]:
+    async def invite(self, form: InvitationForm, actor: Actor) -> tuple[str | None, FormErrors]:
         """Create an invitation; returns the one-time token to share, or field errors."""
         form, errors = form.clean()
         if errors:
@@ -255,24 +256,27 @@ class AccountService:
             )
             if open_invite:
                 return None, {"phone": N_("This phone number already has an open invitation.")}
-            session.add(
-                Invitation(
-                    tenant_id=_tenant(),
-                    token_hash=hash_token(token),
-                    name=form.name,
-                    phone=form.phone,
-                    role=form.role,
-                    invited_by=invited_by,
-                    expires_at=datetime.now(UTC)
-                    + timedelta(days=self.settings.auth.invitation_days),
-                )
+            invitation = Invitation(
+                tenant_id=_tenant(),
+                token_hash=hash_token(token),
+                name=form.name,
+                phone=form.phone,
+                role=form.role,
+                invited_by=actor.id,
+                expires_at=datetime.now(UTC) + timedelta(days=self.settings.auth.invitation_days),
             )
+            session.add(invitation)
+            await session.flush()
+            await record(
+                session, actor, "account.invited", subject_type="invitation",
+                subject_id=invitation.id, subject_name=form.name, changes={"role": form.role},
+            )  # fmt: skip
             await session.commit()
         return token, {}
 
-    async def revoke_invitation(self, invitation_id: UUID) -> None:
+    async def revoke_invitation(self, invitation_id: UUID, actor: Actor) -> None:
         async with self.db.session() as session:
-            revoked = await session.scalar(
+            revoked_name = await session.scalar(
                 update(Invitation)
                 .where(
                     Invitation.id == invitation_id,
@@ -280,22 +284,36 @@ class AccountService:
                     Invitation.revoked_at.is_(None),
                 )
                 .values(revoked_at=func.now())
-                .returning(Invitation.id)
+                .returning(Invitation.name)
             )
-            if revoked is None:
+            if revoked_name is None:
                 raise NotFound()
+            await record(
+                session, actor, "invitation.revoked", subject_type="invitation",
+                subject_id=invitation_id, subject_name=revoked_name,
+            )  # fmt: skip
             await session.commit()
 
-    async def set_active(self, user_id: UUID, active: bool, acting_user: UUID) -> str | None:
+    async def set_active(self, user_id: UUID, active: bool, actor: Actor) -> str | None:
         """Disable or re-enable an account; returns an error msgid or None."""
-        if user_id == acting_user and not active:
+        if user_id == actor.id and not active:
             return N_("You cannot disable your own account.")
         async with self.db.session() as session:
-            changed = await session.scalar(
-                update(User).where(User.id == user_id).values(is_active=active).returning(User.id)
+            name = await session.scalar(
+                update(User)
+                .where(User.id == user_id, User.is_active.is_not(active))
+                .values(is_active=active)
+                .returning(User.name)
             )
-            if changed is None:
-                raise NotFound()
+            if name is None:
+                if await session.scalar(select(User.id).where(User.id == user_id)) is None:
+                    raise NotFound()
+                return None  # already so: nothing changed, nothing to record
+            await record(
+                session, actor, "account.enabled" if active else "account.disabled",
+                subject_type="user", subject_id=user_id, subject_name=name,
+                changes={"is_active": [not active, active]},
+            )  # fmt: skip
             await session.commit()
         return None
 
@@ -348,6 +366,11 @@ class AccountService:
                 await session.flush()
                 session.add(UserRole(tenant_id=tenant_id, user_id=user.id, role=invitation.role))
                 invitation.accepted_at = datetime.now(UTC)
+                await record(
+                    session, Actor("user", user.name, user.id), "account.created",
+                    subject_type="user", subject_id=user.id, subject_name=user.name,
+                    changes={"role": invitation.role},
+                )  # fmt: skip
                 try:
                     await session.commit()
                 except IntegrityError:
@@ -369,7 +392,7 @@ class PasswordService:
         self.db = services.db
         self.settings = services.settings
 
-    async def issue_reset(self, user_id: UUID, issued_by: UUID) -> tuple[str, str]:
+    async def issue_reset(self, user_id: UUID, actor: Actor) -> tuple[str, str]:
         """A one-time link for the user (token, their name); earlier links stop working."""
         token = secrets.token_urlsafe(24)
         hours = self.settings.auth.password_reset_hours
@@ -387,10 +410,14 @@ class PasswordService:
                     tenant_id=_tenant(),
                     user_id=user_id,
                     token_hash=hash_token(token),
-                    issued_by=issued_by,
+                    issued_by=actor.id,
                     expires_at=datetime.now(UTC) + timedelta(hours=hours),
                 )
             )
+            await record(
+                session, actor, "password.reset_link", subject_type="user",
+                subject_id=user_id, subject_name=name,
+            )  # fmt: skip
             await session.commit()
         return token, name
 
@@ -440,10 +467,19 @@ class PasswordService:
                     raise NotFound()  # used a moment ago by another request
                 reset.used_at = datetime.now(UTC)
                 await self._set_password(session, reset.user_id, password_hash)
+                name = await session.scalar(select(User.name).where(User.id == reset.user_id))
+                await record(
+                    session, Actor("user", name or "", reset.user_id), "password.reset",
+                    subject_type="user", subject_id=reset.user_id, subject_name=name,
+                )  # fmt: skip
                 await session.commit()
         return {}
 
-    async def change(self, user_id: UUID, current: str, password: str, confirm: str) -> FormErrors:
+    async def change(self, actor: Actor, current: str, password: str, confirm: str) -> FormErrors:
+        """The logged-in user changes their own password, knowing the current one."""
+        user_id = actor.id
+        if user_id is None:
+            raise NotFound()
         async with self.db.session() as session:
             stored = await session.scalar(select(User.password_hash).where(User.id == user_id))
         if stored is None:
@@ -455,6 +491,10 @@ class PasswordService:
             return errors
         async with self.db.session() as session:
             await self._set_password(session, user_id, password_hash)
+            await record(
+                session, actor, "password.changed", subject_type="user",
+                subject_id=user_id, subject_name=actor.name,
+            )  # fmt: skip
             await session.commit()
         return {}
 

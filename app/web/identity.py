@@ -19,6 +19,7 @@ from litestar.middleware import ASGIMiddleware
 from sqlalchemy import func, select
 
 from app.accounts.models import PlatformUser, User, UserRole
+from app.audit.service import Actor
 from app.i18n import DEFAULT_LOCALE, LOCALES, current_locale
 from app.web import flash
 from app.web.sessions import COOKIE_NAME
@@ -53,6 +54,10 @@ class Identity:
 
     def has_any(self, roles: frozenset[str] | set[str]) -> bool:
         return bool(self.roles & roles)
+
+    @property
+    def actor(self) -> Actor:
+        return Actor("platform" if self.is_platform else "user", self.name, self.user_id)
 
 
 async def load_identity(services: AppServices, data: dict[str, Any]) -> Identity | None:

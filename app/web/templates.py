@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment
 from litestar import Request
@@ -21,7 +22,11 @@ NAVIGATION: list[tuple[str, str, frozenset[str]]] = [
     ("/dashboard", N_("Home"), frozenset(Role)),
     ("/approvals", N_("Approvals"), frozenset({Role.OPERATOR, Role.PROVINCIAL_VIEWER})),
     ("/users", N_("Accounts"), frozenset({Role.TENANT_ADMIN})),
+    ("/audit", N_("Change log"), frozenset({Role.TENANT_ADMIN})),
 ]
+
+# The districts are in China; times are shown there whatever the server's zone.
+CHINA_TIME = ZoneInfo("Asia/Shanghai")
 
 
 def current_user(request: Request) -> Any:
@@ -62,6 +67,7 @@ def _configure(env: Environment) -> None:
         navigation=navigation,
         flashes=flash.consume,
         role_label=role_label,
+        china_time=CHINA_TIME,
         locales=LOCALES,
         current_locale=lambda: current_locale.get(),
         html_lang=lambda: html_lang(current_locale.get()),

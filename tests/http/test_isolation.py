@@ -181,15 +181,32 @@ async def test_another_district_gets_404_for_district_a_objects(
 LIST_PAGES = [
     (Role.TENANT_ADMIN, "/dashboard"),
     (Role.TENANT_ADMIN, "/users"),
+    (Role.TENANT_ADMIN, "/audit"),
     (Role.MEMBER, "/dashboard"),
 ]
 
 
+async def _history_in_a(world: World, services: AppServices) -> None:
+    """Give district A an audit trail naming its people, for the list pages to leak."""
+    from app.audit.service import Actor, record
+
+    admin = world.a.users[Role.TENANT_ADMIN]
+    with tenant_scope(world.a.tenant_id):
+        async with services.db.session() as session:
+            for account in world.a.users.values():
+                await record(
+                    session, Actor("user", admin.name, admin.id), "account.disabled",
+                    subject_type="user", subject_id=account.id, subject_name=account.name,
+                )  # fmt: skip
+            await session.commit()
+
+
 @pytest.mark.parametrize(("role", "path"), LIST_PAGES, ids=[f"{r} {p}" for r, p in LIST_PAGES])
 async def test_list_pages_show_nothing_of_another_district(
-    app: Litestar, world: World, role: Role, path: str
+    app: Litestar, world: World, services: AppServices, role: Role, path: str
 ) -> None:
     """Pages without ids must not show district A's people to district B."""
+    await _history_in_a(world, services)
     async with AsyncTestClient(app=app) as client:
         client.follow_redirects = False
         browser = Browser(client)

@@ -1,0 +1,17 @@
+"""The district's audit log, for its administrators."""
+
+from __future__ import annotations
+
+from litestar import Request, get
+from litestar.response import Template
+
+from app.accounts.models import Role
+from app.audit.service import ACTION_LABELS, latest_events
+from app.web.guards import allow
+from app.web.responses import render
+
+
+@get("/audit", opt=allow(Role.TENANT_ADMIN))
+async def audit_log(request: Request) -> Template:
+    events = await latest_events(request.app.state.services.db)
+    return render(request, "audit/index.html", {"events": events, "labels": ACTION_LABELS})

@@ -1,0 +1,96 @@
+"""Recording and reading the audit log.
+
+Services call `record()` inside the transaction that makes the change, so an event
+exists exactly when its change does. The table grants only SELECT and INSERT to the
+app: history cannot be edited.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.audit.models import AuditEvent
+from app.db import Database
+from app.i18n import N_
+from tenants.context import current_tenant_id
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who made a change: a user, platform staff, a signup applicant, or the system."""
+
+    kind: str
+    name: str
+    id: UUID | None = None
+
+
+SYSTEM = Actor("system", "系统")
+
+# Labels for the audit page; the action codes are stable identifiers.
+ACTION_LABELS = {
+    "tenant.signed_up": N_("Signed up"),
+    "tenant.approved": N_("Signup approved"),
+    "tenant.rejected": N_("Signup rejected"),
+    "account.invited": N_("Invited"),
+    "invitation.revoked": N_("Invitation withdrawn"),
+    "account.created": N_("Account created from an invitation"),
+    "account.disabled": N_("Account disabled"),
+    "account.enabled": N_("Account enabled"),
+    "password.reset_link": N_("Password reset link issued"),
+    "password.reset": N_("Password set by reset link"),
+    "password.changed": N_("Password changed"),
+}
+
+
+async def record(
+    session: AsyncSession,
+    actor: Actor,
+    action: str,
+    *,
+    subject_type: str,
+    subject_id: UUID | None = None,
+    subject_name: str | None = None,
+    changes: dict[str, Any] | None = None,
+) -> None:
+    """Add an event to the current tenant's log, in the caller's transaction."""
+    tenant_id = current_tenant_id.get()
+    if tenant_id is None:
+        raise RuntimeError("an audit event needs a tenant in context")
+    if action not in ACTION_LABELS:
+        raise ValueError(f"unknown audit action {action!r}")
+    session.add(
+        AuditEvent(
+            tenant_id=tenant_id,
+            actor_kind=actor.kind,
+            actor_id=actor.id,
+            actor_name=actor.name,
+            action=action,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            subject_name=subject_name,
+            changes=changes or {},
+        )
+    )
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    at: datetime
+    actor_name: str
+    action: str
+    subject_name: str | None
+    changes: dict[str, Any]
+
+
+async def latest_events(db: Database, limit: int = 200) -> list[AuditRow]:
+    async with db.session() as session:
+        rows = await session.scalars(
+            select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id).limit(limit)
+        )
+        return [AuditRow(e.at, e.actor_name, e.action, e.subject_name, e.changes) for e in rows]
