@@ -48,7 +48,8 @@ app/locales/%/LC_MESSAGES/messages.mo: app/locales/%/LC_MESSAGES/messages.po .ve
 	$(UV) run python -m app.i18n_catalogs --compile
 
 browser:  ## Debian's Chromium (Playwright cannot download browsers here) and CJK fonts
-	@test -x $(CHROMIUM) || ($(SUDO) apt-get update -qq && \
+	@(test -x $(CHROMIUM) && fc-list :lang=zh 2>/dev/null | grep -q .) || \
+		($(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk)
 
 clean-data:  ## stop the embedded servers and delete their data
