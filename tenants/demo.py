@@ -13,6 +13,7 @@ from sqlalchemy import select, text
 from app.accounts.models import PlatformUser, Role
 from app.accounts.passwords import hash_password
 from app.accounts.service import create_tenant_user
+from app.audit.service import Actor, record
 from app.db import Database
 from app.state import AppServices
 from tenants.context import tenant_scope
@@ -99,6 +100,11 @@ async def seed_demo(services: AppServices, owner: Database) -> bool:
                         session, tenant_id, name=f"{district}{title}", phone=f"{prefix}{i}",
                         password_hash=password_hash, roles=[role],
                     )  # fmt: skip
+                await record(
+                    session, Actor("applicant", admin_name), "tenant.signed_up",
+                    subject_type="tenant", subject_id=tenant_id, subject_name=name,
+                    changes={"region_code": code, "slug": slug},
+                )  # fmt: skip
                 await session.commit()
         async with services.db.session() as session:
             await session.execute(

@@ -160,6 +160,7 @@ class TenancyService:
                 try:
                     await session.commit()
                 except IntegrityError as exc:  # lost a race on slug or region code
+                    await self.redis.decr(key)  # nothing was created: give the signup back
                     field = "slug" if "slug" in str(exc.orig) else "region_code"
                     return None, {field: N_("This value was just taken; please choose another.")}
         return tenant_id, {}

@@ -63,8 +63,8 @@ class User(TenantMixin, Base):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    password_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    """Sessions that began earlier are ended (a reset or a change of password)."""
+    password_version: Mapped[int] = mapped_column(default=0)
+    """Raised by each reset or change of password; sessions of older versions end."""
 
 
 class UserRole(TenantMixin, Base):

@@ -278,11 +278,12 @@ class PasswordController(Controller):
     async def change(self, request: Request, passwords: NamedDependency[PasswordService]) -> Any:
         identity = request.scope["user"]
         data = await form_data(request)
-        errors = await passwords.change(
+        version, errors = await passwords.change(
             identity.actor,
             data.get("current_password", ""),
             data.get("password", ""),
             data.get("password_confirm", ""),
+            request.client.host if request.client else "unknown",
         )
         if errors:
             return render(
@@ -294,5 +295,7 @@ class PasswordController(Controller):
             )
         flash(request, "success", _("Your password was changed. Other devices are logged out."))
         response = see_other(request, "/dashboard", full_reload=True)
-        await start_session(request, response, session_data(identity.user_id, identity.tenant_id))
+        await start_session(
+            request, response, session_data(identity.user_id, identity.tenant_id, version or 0)
+        )
         return response

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -73,6 +74,16 @@ class InvitationForm:
         return InvitationForm(**values), errors
 
 
+def login_throttle(services: AppServices) -> LoginThrottle:
+    auth = services.settings.auth
+    return LoginThrottle(
+        services.redis,
+        ThrottleLimits(
+            auth.login_max_failures_account, auth.login_max_failures_ip, auth.login_lock_seconds
+        ),
+    )
+
+
 def hash_token(token: str) -> bytes:
     return hashlib.sha256(token.encode()).digest()
 
@@ -86,12 +97,16 @@ async def hashed_new_password(password: str, confirm: str) -> tuple[str, FormErr
     return await hash_password(password), {}
 
 
-def session_data(user_id: UUID, tenant_id: UUID | None) -> dict[str, Any]:
-    """What a session remembers: who, where, and since when (to end it on a reset)."""
+def session_data(
+    user_id: UUID, tenant_id: UUID | None, password_version: int = 0
+) -> dict[str, Any]:
+    """What a session remembers: who, where, since when (for its absolute lifetime),
+    and the password version it logged in with (a reset ends it)."""
     return {
         "uid": str(user_id),
         "tid": str(tenant_id) if tenant_id else None,
         "at": datetime.now(UTC).timestamp(),
+        "pv": password_version,
     }
 
 
@@ -99,13 +114,7 @@ class AccountService:
     def __init__(self, services: AppServices) -> None:
         self.db = services.db
         self.settings = services.settings
-        auth = services.settings.auth
-        self.throttle = LoginThrottle(
-            services.redis,
-            ThrottleLimits(
-                auth.login_max_failures_account, auth.login_max_failures_ip, auth.login_lock_seconds
-            ),
-        )
+        self.throttle = login_throttle(services)
 
     # --- logging in -------------------------------------------------------------
 
@@ -116,8 +125,8 @@ class AccountService:
         try:
             phone = mainland_mobile(phone)
         except FieldError:
-            phone = phone.strip()[:20]
-        wait = await self.throttle.reserve(phone, ip)
+            phone = ""  # not a phone number: nothing to look up, but the same cost
+        wait = await self.throttle.reserve(phone or "invalid", ip)
         if wait:
             minutes = (wait + 59) // 60
             return LoginOutcome(
@@ -125,15 +134,19 @@ class AccountService:
                 error_args={"minutes": minutes},
                 status=429,
             )
-        async with self.db.session() as session:
-            candidates = (
-                await session.execute(
-                    text("select * from login_candidates(:phone)"), {"phone": phone}
-                )
-            ).all()
+        candidates: Sequence[Any] = ()
+        if phone:
+            async with self.db.session() as session:
+                candidates = (
+                    await session.execute(
+                        text("select * from login_candidates(:phone)"), {"phone": phone}
+                    )
+                ).all()
         matches = []
+        versions: dict[UUID, int] = {}
         for candidate in candidates:
-            if await verify_password(await self._password_hash(candidate), password):
+            password_hash, versions[candidate.user_id] = await self._password_hash(candidate)
+            if await verify_password(password_hash, password):
                 matches.append(candidate)
         if not candidates:
             await verify_password(None, password)  # same cost as a wrong password
@@ -167,17 +180,26 @@ class AccountService:
                     update(User).where(User.id == match.user_id).values(last_login_at=func.now())
                 )
                 await session.commit()
-        return LoginOutcome(session=session_data(match.user_id, match.tenant_id))
+        return LoginOutcome(
+            session=session_data(match.user_id, match.tenant_id, versions[match.user_id])
+        )
 
-    async def _password_hash(self, candidate: Any) -> str | None:
-        """A tenant user's hash is read under that tenant's RLS, not by the lookup."""
+    async def _password_hash(self, candidate: Any) -> tuple[str | None, int]:
+        """A tenant user's hash and password version, read together under that tenant's
+        RLS (not by the cross-tenant lookup). The session keeps the version it was
+        checked against, so a reset committed during the check still ends it."""
         if candidate.kind == "platform":
-            return str(candidate.platform_password_hash)
+            return str(candidate.platform_password_hash), 0
         with tenant_scope(candidate.tenant_id):
             async with self.db.session() as session:
-                return await session.scalar(
-                    select(User.password_hash).where(User.id == candidate.user_id)
-                )
+                row = (
+                    await session.execute(
+                        select(User.password_hash, User.password_version).where(
+                            User.id == candidate.user_id
+                        )
+                    )
+                ).first()
+        return (row[0], row[1]) if row else (None, 0)
 
     # --- the district's users (tenant admin) --------------------------------------
 
@@ -391,15 +413,16 @@ class PasswordService:
     def __init__(self, services: AppServices) -> None:
         self.db = services.db
         self.settings = services.settings
+        self.throttle = login_throttle(services)
 
     async def issue_reset(self, user_id: UUID, actor: Actor) -> tuple[str, str]:
         """A one-time link for the user (token, their name); earlier links stop working."""
         token = secrets.token_urlsafe(24)
         hours = self.settings.auth.password_reset_hours
         async with self.db.session() as session:
-            name = await session.scalar(select(User.name).where(User.id == user_id))
+            name = await session.scalar(select(User.name).where(User.id == user_id, User.is_active))
             if name is None:
-                raise NotFound()
+                raise NotFound()  # no such account here, or it is disabled
             await session.execute(
                 update(PasswordReset)
                 .where(PasswordReset.user_id == user_id, PasswordReset.used_at.is_(None))
@@ -458,53 +481,84 @@ class PasswordService:
             return errors
         with tenant_scope(tenant_id):
             async with self.db.session() as session:
-                reset = await session.scalar(
-                    select(PasswordReset)
-                    .where(PasswordReset.token_hash == hash_token(token))
-                    .with_for_update()
-                )
-                if reset is None or reset.used_at is not None:
-                    raise NotFound()  # used a moment ago by another request
+                # Everything that makes the link valid is checked again under the lock:
+                # it may have been used, expired or its account disabled meanwhile.
+                found = (
+                    await session.execute(
+                        select(PasswordReset, User.name)
+                        .join(
+                            User,
+                            and_(
+                                User.tenant_id == PasswordReset.tenant_id,
+                                User.id == PasswordReset.user_id,
+                            ),
+                        )
+                        .where(
+                            PasswordReset.token_hash == hash_token(token),
+                            PasswordReset.used_at.is_(None),
+                            PasswordReset.expires_at > func.now(),
+                            User.is_active,
+                        )
+                        .with_for_update(of=PasswordReset)
+                    )
+                ).first()
+                if found is None:
+                    raise NotFound()
+                reset, name = found
                 reset.used_at = datetime.now(UTC)
                 await self._set_password(session, reset.user_id, password_hash)
-                name = await session.scalar(select(User.name).where(User.id == reset.user_id))
                 await record(
-                    session, Actor("user", name or "", reset.user_id), "password.reset",
+                    session, Actor("user", name, reset.user_id), "password.reset",
                     subject_type="user", subject_id=reset.user_id, subject_name=name,
                 )  # fmt: skip
                 await session.commit()
         return {}
 
-    async def change(self, actor: Actor, current: str, password: str, confirm: str) -> FormErrors:
-        """The logged-in user changes their own password, knowing the current one."""
+    async def change(
+        self, actor: Actor, current: str, password: str, confirm: str, ip: str
+    ) -> tuple[int | None, FormErrors]:
+        """The logged-in user changes their own password, knowing the current one.
+
+        Returns the new password version (for the session that stays logged in), or
+        errors. Guesses at the current password are throttled like logins: a borrowed
+        session must not become a way to find the password.
+        """
         user_id = actor.id
         if user_id is None:
             raise NotFound()
+        if await self.throttle.reserve(f"user:{user_id}", ip):
+            return None, {
+                "current_password": N_("Too many wrong passwords. Please try again later.")
+            }
         async with self.db.session() as session:
             stored = await session.scalar(select(User.password_hash).where(User.id == user_id))
         if stored is None:
             raise NotFound()
         if not await verify_password(stored, current):
-            return {"current_password": N_("The current password is not correct.")}
+            return None, {"current_password": N_("The current password is not correct.")}
+        await self.throttle.succeeded(f"user:{user_id}", ip)
         password_hash, errors = await hashed_new_password(password, confirm)
         if errors:
-            return errors
+            return None, errors
         async with self.db.session() as session:
-            await self._set_password(session, user_id, password_hash)
+            version = await self._set_password(session, user_id, password_hash)
             await record(
                 session, actor, "password.changed", subject_type="user",
                 subject_id=user_id, subject_name=actor.name,
             )  # fmt: skip
             await session.commit()
-        return {}
+        return version, {}
 
     @staticmethod
-    async def _set_password(session: AsyncSession, user_id: UUID, password_hash: str) -> None:
-        await session.execute(
+    async def _set_password(session: AsyncSession, user_id: UUID, password_hash: str) -> int:
+        """Store the new hash and bump the version; returns the new version."""
+        version = await session.scalar(
             update(User)
             .where(User.id == user_id)
-            .values(password_hash=password_hash, password_changed_at=func.now())
+            .values(password_hash=password_hash, password_version=User.password_version + 1)
+            .returning(User.password_version)
         )
+        return int(version or 0)
 
 
 def _roles_of_user() -> Any:

@@ -15,6 +15,12 @@ from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
+# DECR only a key that still exists: once its window has expired, a plain DECR would
+# leave a negative count behind with no expiry.
+GIVE_BACK = (
+    "if redis.call('exists', KEYS[1]) == 1 then return redis.call('decr', KEYS[1]) end return 0"
+)
+
 
 @dataclass(frozen=True)
 class ThrottleLimits:
@@ -27,6 +33,7 @@ class LoginThrottle:
     def __init__(self, redis: Redis, limits: ThrottleLimits) -> None:
         self.redis = redis
         self.limits = limits
+        self._give_back = redis.register_script(GIVE_BACK)
 
     @staticmethod
     def _keys(phone: str, ip: str) -> tuple[str, str]:
@@ -52,7 +59,5 @@ class LoginThrottle:
 
     async def succeeded(self, phone: str, ip: str) -> None:
         account_key, ip_key = self._keys(phone, ip)
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.delete(account_key)
-            pipe.decr(ip_key)
-            await pipe.execute()
+        await self.redis.delete(account_key)
+        await self._give_back(keys=[ip_key])

@@ -39,6 +39,9 @@ async def decorate_response(message: Message, scope: Scope) -> None:
         headers.setdefault(name, value)
     if headers.get("content-type", "").startswith("text/html"):
         headers.add("vary", "HX-Request")
+        # Pages carry personal data and one-time links; on a shared office PC the back
+        # button or the history must not bring them back.
+        headers.setdefault("cache-control", "no-store")
     secure = _production(scope)
     flash.write_cookie(scope, headers, secure=secure)
     _slide_session_cookie(scope, headers, secure=secure)

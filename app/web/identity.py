@@ -97,7 +97,7 @@ async def load_identity(services: AppServices, data: dict[str, Any]) -> Identity
                         Tenant.name,
                         Tenant.status,
                         roles,
-                        User.password_changed_at,
+                        User.password_version,
                     )
                     .join(Tenant, Tenant.id == User.tenant_id)
                     .where(User.id == user_id)
@@ -105,8 +105,8 @@ async def load_identity(services: AppServices, data: dict[str, Any]) -> Identity
             ).first()
     if row is None or not row[1] or row[3] != TenantStatus.ACTIVE:
         return None
-    if row[5] is not None and data.get("at", 0) < row[5].timestamp():
-        return None  # the password was reset or changed after this session began
+    if row[5] != data.get("pv"):
+        return None  # the password was reset or changed since this session logged in
     return Identity(
         user_id=user_id, name=row[0], roles=frozenset(row[4] or ()),
         tenant_id=tenant_id, tenant_name=row[2],

@@ -81,4 +81,34 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # decide_signup() as the foundation defined it, before it wrote audit events.
+    op.execute("""
+        create or replace function decide_signup(p_tenant uuid, p_staff uuid, p_approve boolean,
+                                                 p_note text) returns text
+        language plpgsql volatile security definer set search_path = public, pg_temp as $$
+        declare
+            staff platform_users;
+            current_status text;
+        begin
+            select * into staff from platform_users where id = p_staff and is_active;
+            if not found then
+                return 'not_found';
+            end if;
+            select status into current_status from tenants
+             where id = p_tenant
+               and (staff.role = 'operator' or province_code = staff.province_code)
+               for update;
+            if not found then
+                return 'not_found';
+            end if;
+            if current_status <> 'pending' then
+                return 'already_decided';
+            end if;
+            update tenants
+               set status = case when p_approve then 'active' else 'rejected' end,
+                   decision_note = nullif(p_note, ''), decided_at = now(), decided_by = p_staff
+             where id = p_tenant;
+            return 'decided';
+        end
+        $$""")
     op.execute("drop table if exists audit_events")

@@ -18,8 +18,9 @@ depends_on = None
 
 
 def upgrade() -> None:
-    # Sessions that began before this moment are no longer accepted.
-    op.execute("alter table users add column password_changed_at timestamptz")
+    # Bumped by every reset or change; a session remembers the version it logged in
+    # with and ends when they differ (no clocks compared, no race with a login).
+    op.execute("alter table users add column password_version integer not null default 0")
     op.execute("""
         create table password_resets (
             tenant_id uuid not null references tenants (id),
@@ -51,4 +52,4 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.execute("drop function if exists password_reset_tenant(bytea)")
     op.execute("drop table if exists password_resets")
-    op.execute("alter table users drop column if exists password_changed_at")
+    op.execute("alter table users drop column if exists password_version")

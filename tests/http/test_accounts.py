@@ -197,3 +197,10 @@ async def test_session_cookie_follows_the_sliding_server_session(
         v for k, v in response.headers.multi_items() if k == "set-cookie" and COOKIE_NAME in v
     )
     assert "Max-Age=28800" in cookie and "HttpOnly" in cookie
+
+
+async def test_a_control_character_in_the_phone_is_a_wrong_login_not_an_error(
+    browser: Browser, world: World
+) -> None:
+    response = await browser.post("/login", {"phone": "138\x000013800", "password": "x"})
+    assert response.status_code == 400 and "手机号码或密码不正确" in response.text

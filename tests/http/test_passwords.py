@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 
+from sqlalchemy import text
+
 from app.accounts.models import Role
+from app.db import Database
 from app.web.sessions import COOKIE_NAME
 from tests.factories import PASSWORD, World
 from tests.http.conftest import Browser
@@ -86,3 +89,40 @@ async def test_changing_my_password_keeps_me_logged_in_here_only(
 async def test_platform_staff_have_no_password_page(browser: Browser, world: World) -> None:
     await browser.login(world.operator)
     assert (await browser.get("/account/password")).status_code == 403
+
+
+async def test_guesses_at_the_current_password_are_throttled(
+    browser: Browser, world: World
+) -> None:
+    worker = world.a.users[Role.GRID_WORKER]
+    await browser.login(worker)
+    await browser.get("/account/password")
+    wrong = {
+        "current_password": "guess-0001",
+        "password": "Grid-2026x",
+        "password_confirm": "Grid-2026x",
+    }
+    for _ in range(5):
+        assert "现在的密码不正确" in (await browser.post("/account/password", wrong)).text
+    locked = await browser.post("/account/password", {**wrong, "current_password": PASSWORD})
+    assert locked.status_code == 422 and "密码错误次数太多" in locked.text
+
+
+async def test_an_expired_link_or_a_disabled_account_cannot_reset(
+    browser: Browser, world: World, owner_db: Database
+) -> None:
+    member, worker = world.a.users[Role.MEMBER], world.a.users[Role.GRID_WORKER]
+    await browser.login(world.a.users[Role.TENANT_ADMIN])
+    expired = await reset_link_for(browser, member.id)
+    disabled = await reset_link_for(browser, worker.id)
+    async with owner_db.engine.begin() as conn:
+        await conn.execute(
+            text("update password_resets set expires_at = now() - interval '1 minute' "
+                 "where user_id = :u"), {"u": member.id},
+        )  # fmt: skip
+    await browser.get("/users")
+    await browser.post(f"/users/{worker.id}/disable")
+    form = {"password": "New-pass-2026", "password_confirm": "New-pass-2026"}
+    assert (await browser.post(expired, form)).status_code == 404
+    assert (await browser.post(disabled, form)).status_code == 404
+    assert (await browser.post(f"/users/{worker.id}/reset-link")).status_code == 404

@@ -168,6 +168,16 @@ async def test_runtime_role_cannot_change_a_status_except_through_decide_signup(
             await conn.execute(text("select status from tenants where id = :t"), {"t": tenant_id})
         ).scalar()
     assert status == "pending"
+    # The limit of this guarantee: the function trusts the staff id it is given (the
+    # app passes the logged-in identity's). It keeps the province rule beside the
+    # data and the decision atomic and audited; it does not authenticate the caller.
+    async with services.db.session() as session:
+        outcome = await session.scalar(
+            text("select decide_signup(:t, :s, true, '')"),
+            {"t": tenant_id, "s": world.operator.id},
+        )
+        await session.commit()
+    assert outcome == "decided"
 
 
 async def test_one_address_cannot_squat_region_codes(
