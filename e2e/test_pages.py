@@ -1,8 +1,9 @@
 """Every page, as each role, on a desktop and a phone: readable for people over 75.
 
 Checks what the product promises about its pages — body text of at least 18px on
-phones, no sideways scrolling, tap targets of at least 44px — and saves a screenshot
-of each page for a person to look at.
+phones, no sideways scrolling, tap targets of at least 44px (radio buttons and check
+boxes are tapped through their labels, which are) — and saves a screenshot of each
+page for a person to look at.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ TOUR: list[tuple[str, list[str]]] = [
     ("anonymous", ["/", "/login", "/signup", "/no-such-page"]),
     (Role.OPERATOR, ["/dashboard", "/approvals"]),
     (Role.PROVINCIAL_VIEWER, ["/dashboard", "/approvals"]),
-    (Role.TENANT_ADMIN, ["/dashboard", "/users", "/users/invite", "/audit"]),
+    (Role.TENANT_ADMIN, ["/dashboard", "/users", "/users/invite", "/audit", "/users/{member}"]),
     (Role.MEMBER, ["/dashboard", "/users", "/account/password"]),
 ]
 
@@ -28,7 +29,7 @@ MEASURE = """() => {
   const wide = document.scrollingElement.scrollWidth > window.innerWidth + 1;
   const targets = 'main a, main button, main input, main select, header button, nav a';
   const small = [...document.querySelectorAll(targets)]
-    .filter(el => el.offsetParent !== null && el.type !== 'hidden' && el.type !== 'radio')
+    .filter(el => el.offsetParent !== null && !['hidden', 'radio', 'checkbox'].includes(el.type))
     .map(el => [el.outerHTML.slice(0, 80), el.getBoundingClientRect().height])
     .filter(([, h]) => h < 44);
   return {body, wide, small};
@@ -61,7 +62,8 @@ async def test_every_page_is_readable(
         account = account_for(role, world)
         if account:
             await log_in(page, account)
-        for path in paths:
+        for template in paths:
+            path = template.format(member=world.a.users[Role.MEMBER].id)
             await page.goto(path)
             found = await page.evaluate(MEASURE)
             where = f"{role} {path}"
@@ -70,5 +72,6 @@ async def test_every_page_is_readable(
             if found["wide"]:
                 problems.append(f"{where}: scrolls sideways")
             problems.extend(f"{where}: small target {h:.0f}px {html}" for html, h in found["small"])
-            await shoot(page, f"page-{role}-{path.strip('/').replace('/', '-') or 'home'}")
+            name = template.strip("/").replace("/", "-").replace("{member}", "member") or "home"
+            await shoot(page, f"page-{role}-{name}")
     assert problems == []

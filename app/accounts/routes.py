@@ -13,6 +13,7 @@ from litestar.response import Template
 
 from app.accounts.models import TENANT_ROLES, Role
 from app.accounts.service import AccountService, InvitationForm, PasswordService, session_data
+from app.audit.service import ACTION_LABELS, latest_events
 from app.i18n import _
 from app.web.flash import flash
 from app.web.guards import LOGGED_IN, PUBLIC, allow
@@ -152,6 +153,32 @@ class UsersController(Controller):
         await accounts.revoke_invitation(invitation_id, request.scope["user"].actor)
         flash(request, "success", _("The invitation was withdrawn."))
         return see_other(request, "/users")
+
+    @get("/{user_id:uuid}")
+    async def detail(
+        self, request: Request, accounts: NamedDependency[AccountService], user_id: FromPath[UUID]
+    ) -> Template:
+        """One account: its roles, its actions, and what has been done to it."""
+        account = await accounts.user(user_id)
+        events = await latest_events(request.app.state.services.db, 50, subject_id=user_id)
+        return render(
+            request,
+            "accounts/user.html",
+            {"account": account, "roles": TENANT_ROLES, "events": events, "labels": ACTION_LABELS},
+        )
+
+    @post("/{user_id:uuid}/roles")
+    async def set_roles(
+        self, request: Request, accounts: NamedDependency[AccountService], user_id: FromPath[UUID]
+    ) -> Any:
+        form = await request.form()
+        roles = [str(role) for role in form.getall("role", [])]
+        error = await accounts.set_roles(user_id, roles, request.scope["user"].actor)
+        if error:
+            flash(request, "error", _(error))
+        else:
+            flash(request, "success", _("The roles were saved."))
+        return see_other(request, f"/users/{user_id}")
 
     @post("/{user_id:uuid}/disable")
     async def disable(

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import and_, func, select, text, update
+from sqlalchemy import and_, delete, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -203,21 +203,74 @@ class AccountService:
 
     # --- the district's users (tenant admin) --------------------------------------
 
-    async def list_users(self) -> list[UserRow]:
+    async def list_users(self, user_id: UUID | None = None) -> list[UserRow]:
+        """The district's accounts with their roles (or just `user_id`'s)."""
+        roles = func.array_agg(UserRole.role).filter(UserRole.role.is_not(None))
+        query = (
+            select(User, func.coalesce(roles, []))
+            .outerjoin(UserRole, _roles_of_user())
+            .group_by(User.tenant_id, User.id)
+            .order_by(User.is_active.desc(), User.name)
+        )
+        if user_id is not None:
+            query = query.where(User.id == user_id)
         async with self.db.session() as session:
-            roles = func.array_agg(UserRole.role).filter(UserRole.role.is_not(None))
-            rows = (
-                await session.execute(
-                    select(User, func.coalesce(roles, []))
-                    .outerjoin(UserRole, _roles_of_user())
-                    .group_by(User.tenant_id, User.id)
-                    .order_by(User.is_active.desc(), User.name)
-                )
-            ).all()
+            rows = (await session.execute(query)).all()
         return [
             UserRow(u.id, u.name, u.phone, u.is_active, sorted(r, key=_role_order), u.last_login_at)
             for u, r in rows
         ]
+
+    async def user(self, user_id: UUID) -> UserRow:
+        found = await self.list_users(user_id)
+        if not found:
+            raise NotFound()
+        return found[0]
+
+    async def set_roles(self, user_id: UUID, roles: list[str], actor: Actor) -> str | None:
+        """Give an account exactly `roles`; returns an error msgid or None.
+
+        The district must keep an active administrator, and an administrator cannot
+        take the role from themselves (someone else must, so nobody locks themselves out).
+        """
+        wanted = sorted(set(roles), key=_role_order)
+        async with self.db.session() as session:
+            # The account first: another district's id is a 404 whatever the form says.
+            name = await session.scalar(
+                select(User.name).where(User.id == user_id).with_for_update()
+            )
+            if name is None:
+                raise NotFound()
+            if not wanted or any(role not in TENANT_ROLES for role in wanted):
+                return N_("Choose at least one role.")
+            if user_id == actor.id and Role.TENANT_ADMIN not in wanted:
+                return N_("You cannot remove your own administrator role.")
+            before = sorted(
+                (await session.scalars(select(UserRole.role).where(UserRole.user_id == user_id))),
+                key=_role_order,
+            )
+            if before == wanted:
+                return None
+            await session.execute(delete(UserRole).where(UserRole.user_id == user_id))
+            session.add_all(
+                UserRole(tenant_id=_tenant(), user_id=user_id, role=role) for role in wanted
+            )
+            await session.flush()
+            admins = await session.scalar(
+                select(func.count())
+                .select_from(UserRole)
+                .join(User, _roles_of_user())
+                .where(UserRole.role == Role.TENANT_ADMIN, User.is_active)
+            )
+            if not admins:
+                await session.rollback()
+                return N_("The district needs at least one active administrator.")
+            await record(
+                session, actor, "account.roles_changed", subject_type="user",
+                subject_id=user_id, subject_name=name, changes={"roles": [before, wanted]},
+            )  # fmt: skip
+            await session.commit()
+        return None
 
     async def account_summary(self) -> tuple[dict[str, int], int]:
         """Active accounts per role and open invitations, in one round trip."""

@@ -42,6 +42,7 @@ ACTION_LABELS = {
     "account.created": N_("Account created from an invitation"),
     "account.disabled": N_("Account disabled"),
     "account.enabled": N_("Account enabled"),
+    "account.roles_changed": N_("Roles changed"),
     "password.reset_link": N_("Password reset link issued"),
     "password.reset": N_("Password set by reset link"),
     "password.changed": N_("Password changed"),
@@ -88,9 +89,13 @@ class AuditRow:
     changes: dict[str, Any]
 
 
-async def latest_events(db: Database, limit: int = 200) -> list[AuditRow]:
+async def latest_events(
+    db: Database, limit: int = 200, subject_id: UUID | None = None
+) -> list[AuditRow]:
+    """The newest events of the district, or of one subject (an account, later a person)."""
+    query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id).limit(limit)
+    if subject_id is not None:
+        query = query.where(AuditEvent.subject_id == subject_id)
     async with db.session() as session:
-        rows = await session.scalars(
-            select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id).limit(limit)
-        )
+        rows = await session.scalars(query)
         return [AuditRow(e.at, e.actor_name, e.action, e.subject_name, e.changes) for e in rows]
