@@ -10,6 +10,7 @@ import phonenumbers
 from phonenumbers import PhoneNumberType
 
 from app.i18n import N_
+from app.regions import current_county
 
 
 class FieldError(ValueError):
@@ -100,4 +101,6 @@ def region_code(raw: str, province_code: str) -> str:
         raise FieldError(N_("The first two digits must match the chosen province."))
     if text[2:4] == "00" or text[4:] == "00":
         raise FieldError(N_("Enter the code of a district or county, not of a province or city."))
+    if current_county(text) is None:
+        raise FieldError(N_("This is not the code of a current district or county (GB/T 2260)."))
     return text

@@ -38,7 +38,10 @@ def test_bad_slugs(raw: str) -> None:
 def test_region_code_rules() -> None:
     assert region_code(" 370102 ", "37") == "370102"
     assert region_code("３７０１０２", "37") == "370102"  # typed with a Chinese IME
-    for bad in ("37010", "3701022", "37a102", "110101", "370000", "370100"):
+    assert region_code("370812", "37") == "370812"  # 兖州区, a district since 2013
+    # …and not: too short, too long, letters, another province, a province, a city,
+    # a code never used (370110), one retired in 1987 (370111 郊区).
+    for bad in ("37010", "3701022", "37a102", "110101", "370000", "370100", "370110", "370111"):
         with pytest.raises(FieldError):
             region_code(bad, "37")
 
