@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -60,7 +60,9 @@ class Identity:
         return Actor("platform" if self.is_platform else "user", self.name, self.user_id)
 
 
-async def load_identity(services: AppServices, data: dict[str, Any]) -> Identity | None:
+async def load_identity(
+    services: AppServices, data: dict[str, Any], session_id: str = ""
+) -> Identity | None:
     """Rebuild the identity from session data; None if the account or tenant is gone."""
     if time.time() - data.get("at", 0) > services.settings.auth.session_max_seconds:
         return None
@@ -78,7 +80,7 @@ async def load_identity(services: AppServices, data: dict[str, Any]) -> Identity
             return None
         return Identity(
             user_id=user_id, name=staff.name, roles=frozenset({staff.role}),
-            province_code=staff.province_code,
+            province_code=staff.province_code, session_id=session_id,
         )  # fmt: skip
     tenant_id = UUID(data["tid"])
     roles = (
@@ -109,7 +111,7 @@ async def load_identity(services: AppServices, data: dict[str, Any]) -> Identity
         return None  # the password was reset or changed since this session logged in
     return Identity(
         user_id=user_id, name=row[0], roles=frozenset(row[4] or ()),
-        tenant_id=tenant_id, tenant_name=row[2],
+        tenant_id=tenant_id, tenant_name=row[2], session_id=session_id,
     )  # fmt: skip
 
 
@@ -143,11 +145,9 @@ class IdentityMiddleware(ASGIMiddleware):
             session_id = cookies.get(COOKIE_NAME, "")
             data = await services.sessions.load(session_id) if session_id else None
             if data is not None:
-                identity = await load_identity(services, data)
+                identity = await load_identity(services, data, session_id)
                 if identity is None:
                     await services.sessions.destroy(session_id)
-                else:
-                    identity = _with_session(identity, session_id)
         scope["user"] = identity
         state = scope.setdefault("state", {})
         state["request_id"] = request_id
@@ -188,10 +188,6 @@ class IdentityMiddleware(ASGIMiddleware):
 def locale_from_cookies(cookies: dict[str, str]) -> str:
     locale = cookies.get(LOCALE_COOKIE, DEFAULT_LOCALE)
     return locale if locale in LOCALES else DEFAULT_LOCALE
-
-
-def _with_session(identity: Identity, session_id: str) -> Identity:
-    return replace(identity, session_id=session_id)
 
 
 def _header(scope: Scope, name: bytes) -> str:
