@@ -11,6 +11,7 @@ import time
 
 import click
 
+from app.people.crypto import generate_key
 from app.settings import Settings, development_secret, get_settings
 
 
@@ -31,6 +32,14 @@ def prepare_environment() -> Settings:
         data_dir = settings.app.data_dir
         os.environ.update(EmbeddedStack(data_dir).up())
         os.environ.setdefault("SECRET_KEY", development_secret(data_dir))
+        os.environ.setdefault(
+            "ID_NUMBER_KEYS",
+            development_secret(data_dir, "id_number_keys", f"dev:{generate_key()}"),
+        )
+        os.environ.setdefault(
+            "ID_NUMBER_INDEX_KEY",
+            development_secret(data_dir, "id_number_index_key", generate_key()),
+        )
         get_settings.cache_clear()
         settings = get_settings()
     if not settings.app.secret_key:

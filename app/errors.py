@@ -14,3 +14,13 @@ class RateLimited(Exception):
     def __init__(self, retry_after: int) -> None:
         super().__init__(retry_after)
         self.retry_after = retry_after
+
+
+class Refused(Exception):
+    """The rules say no (a unit with people cannot be retired, …). `message` is a
+    gettext msgid with `args`, shown to the user beside what they tried."""
+
+    def __init__(self, message: str, **args: object) -> None:
+        super().__init__(message)
+        self.message = message
+        self.args_ = args

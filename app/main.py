@@ -21,6 +21,8 @@ from app.audit.routes import audit_log
 from app.dashboard.routes import dashboard, home
 from app.health.routes import healthz, readyz
 from app.logging import configure_logging
+from app.people.import_routes import ImportController
+from app.people.routes import OrgController, PeopleController
 from app.settings import PROJECT_ROOT, Settings, get_settings
 from app.state import open_services
 from app.web.errors import exception_handlers
@@ -42,6 +44,9 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     UsersController,
     InvitationController,
     PasswordController,
+    OrgController,
+    ImportController,
+    PeopleController,
     SignupController,
     ApprovalsController,
 ]

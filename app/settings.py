@@ -89,11 +89,21 @@ class AuthSettings:
 
 
 @dataclass(frozen=True)
+class PrivacySettings:
+    id_number_keys: str = field(default_factory=lambda: _env("ID_NUMBER_KEYS"))
+    """`kid:key,…` (32-byte urlsafe base64 keys): the first encrypts ID numbers, the
+    others still decrypt. Rotate with `redstar rotate-id-keys`. Required in production."""
+    id_number_index_key: str = field(default_factory=lambda: _env("ID_NUMBER_INDEX_KEY"))
+    """Keys the hash that finds a person by ID number without decrypting. Never changes."""
+
+
+@dataclass(frozen=True)
 class Settings:
     app: AppSettings = field(default_factory=AppSettings)
     db: DatabaseSettings = field(default_factory=DatabaseSettings)
     redis: RedisSettings = field(default_factory=RedisSettings)
     auth: AuthSettings = field(default_factory=AuthSettings)
+    privacy: PrivacySettings = field(default_factory=PrivacySettings)
 
     @property
     def embedded(self) -> bool:
@@ -106,16 +116,21 @@ def get_settings() -> Settings:
     settings = Settings()
     if settings.app.production and not settings.app.secret_key:
         raise RuntimeError("SECRET_KEY must be set when APP_ENV=production")
+    if settings.app.production and not (
+        settings.privacy.id_number_keys and settings.privacy.id_number_index_key
+    ):
+        raise RuntimeError("ID_NUMBER_KEYS and ID_NUMBER_INDEX_KEY must be set in production")
     return settings
 
 
-def development_secret(data_dir: Path) -> str:
-    """A per-data-dir secret so development restarts keep CSRF tokens valid."""
-    path = data_dir / "secret_key"
+def development_secret(data_dir: Path, name: str = "secret_key", value: str = "") -> str:
+    """A per-data-dir secret so development restarts keep CSRF tokens valid and
+    encrypted ID numbers readable. Made once (from `value`, else random), then kept."""
+    path = data_dir / name
     if path.exists():
         return path.read_text().strip()
     data_dir.mkdir(parents=True, exist_ok=True)
-    value = secrets.token_urlsafe(48)
+    value = value or secrets.token_urlsafe(48)
     path.write_text(value)
     path.chmod(0o600)
     return value

@@ -6,9 +6,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from redis.asyncio import Redis
+from arq.connections import ArqRedis
 
 from app.db import Database
+from app.people.crypto import IdCipher
 from app.settings import Settings
 from app.web.sessions import SessionStore
 
@@ -17,21 +18,27 @@ from app.web.sessions import SessionStore
 class AppServices:
     settings: Settings
     db: Database
-    redis: Redis
+    redis: ArqRedis
+    """Sessions, throttles and the job queue (arq's client is a redis client)."""
     sessions: SessionStore
+    cipher: IdCipher
+    """Encrypts ID numbers (and uploaded rosters, which hold them)."""
 
 
 @asynccontextmanager
 async def open_services(settings: Settings) -> AsyncIterator[AppServices]:
     """Connect to PostgreSQL and Redis; close both on exit."""
     db = Database(settings.db.url, pool_size=settings.db.pool_size, echo=settings.db.echo)
-    redis = Redis.from_url(settings.redis.url, socket_timeout=5, socket_connect_timeout=2)
+    redis = ArqRedis.from_url(settings.redis.url, socket_timeout=5, socket_connect_timeout=2)
     try:
         yield AppServices(
             settings=settings,
             db=db,
             redis=redis,
             sessions=SessionStore(redis, settings.auth.session_idle_seconds),
+            cipher=IdCipher.from_config(
+                settings.privacy.id_number_keys, settings.privacy.id_number_index_key
+            ),
         )
     finally:
         await redis.aclose()

@@ -133,3 +133,57 @@ async def make_world(services: AppServices, owner: Database) -> World:
         viewer_37=await make_platform_user(owner, Role.PROVINCIAL_VIEWER, "37"),
         viewer_11=await make_platform_user(owner, Role.PROVINCIAL_VIEWER, "11"),
     )
+
+
+async def add_unit(
+    services: AppServices, district: District, kind: str, name: str, parent: UUID | None = None
+) -> UUID:
+    """An org unit of the district, through the org service (so paths are right)."""
+    from app.audit.service import SYSTEM
+    from app.people.org import OrgService
+
+    with tenant_scope(district.tenant_id):
+        return await OrgService(services.db).create(kind, name, parent, SYSTEM)
+
+
+async def add_person(
+    services: AppServices,
+    district: District,
+    name: str,
+    branch: UUID | None = None,
+    **values: object,
+) -> UUID:
+    """A person of the district through the roster service, as an admin would add one."""
+    from app.audit.service import SYSTEM
+    from app.people.scope import EVERYONE
+    from app.people.service import PeopleService
+
+    fields: dict[str, object] = {"name": name, "category": "military_retiree", "branch_id": branch}
+    fields.update(values)
+    with tenant_scope(district.tenant_id):
+        return await PeopleService(services).create(EVERYONE, fields, SYSTEM)
+
+
+@dataclass
+class Roster:
+    """A district's small tree: center → 第一支部 (with a group) and 第二支部, a person in each."""
+
+    center: UUID
+    branch_1: UUID
+    group_1: UUID
+    branch_2: UUID
+    person_1: UUID
+    person_2: UUID
+
+
+async def make_roster(services: AppServices, district: District) -> Roster:
+    center = await add_unit(services, district, "center", f"{district.name}军休中心")
+    branch_1 = await add_unit(services, district, "branch", "第一支部", center)
+    group_1 = await add_unit(services, district, "group", "第一党小组", branch_1)
+    branch_2 = await add_unit(services, district, "branch", "第二支部", center)
+    person_1 = await add_person(
+        services, district, f"{district.name[:1]}一号", branch_1, group_id=group_1,
+        phone="13700001111", id_number="370102194910011236",
+    )  # fmt: skip
+    person_2 = await add_person(services, district, f"{district.name[:1]}二号", branch_2)
+    return Roster(center, branch_1, group_1, branch_2, person_1, person_2)

@@ -10,9 +10,23 @@ from pathlib import Path
 
 from app.db.migrate import upgrade_to_head
 from app.embedded import EmbeddedPostgres, EmbeddedValkey
-from app.settings import AppSettings, AuthSettings, DatabaseSettings, RedisSettings, Settings
+from app.settings import (
+    AppSettings,
+    AuthSettings,
+    DatabaseSettings,
+    PrivacySettings,
+    RedisSettings,
+    Settings,
+)
 
 DATABASE = "redstar_test"
+# Fixed test keys (32 bytes each, urlsafe base64): an older key is listed second so
+# rotation has something to rotate from.
+TEST_ID_KEYS = (
+    "t2:dGVzdC1pZC1rZXktdHdvLTAxMjM0NTY3ODlhYmNkZWY=,"
+    "t1:dGVzdC1pZC1rZXktb25lLTAxMjM0NTY3ODlhYmNkZWY="
+)
+TEST_INDEX_KEY = "dGVzdC1pbmRleC1rZXktMDEyMzQ1Njc4OWFiY2RlZmc="
 
 
 @dataclass
@@ -51,6 +65,8 @@ class ServerPair:
             "DATABASE_OWNER_URL": self.owner_url,
             "REDIS_URL": self.valkey.url,
             "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+            "ID_NUMBER_KEYS": TEST_ID_KEYS,
+            "ID_NUMBER_INDEX_KEY": TEST_INDEX_KEY,
         }
 
     def settings(self, **auth: int) -> Settings:
@@ -59,4 +75,7 @@ class ServerPair:
             db=DatabaseSettings(url=self.runtime_url, owner_url=self.owner_url, pool_size=5),
             redis=RedisSettings(url=self.valkey.url),
             auth=AuthSettings(**auth),
+            privacy=PrivacySettings(
+                id_number_keys=TEST_ID_KEYS, id_number_index_key=TEST_INDEX_KEY
+            ),
         )

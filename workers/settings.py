@@ -11,6 +11,7 @@ from arq.connections import RedisSettings
 
 from app.accounts.jobs import prune_stale_invitations
 from app.logging import configure_logging
+from app.people.jobs import check_roster_import, commit_roster_import
 from app.settings import get_settings
 from app.state import open_services
 
@@ -39,7 +40,11 @@ async def on_job_end(ctx: dict[str, Any]) -> None:
 
 
 class WorkerSettings:
-    functions: ClassVar[list[Any]] = [prune_stale_invitations]
+    functions: ClassVar[list[Any]] = [
+        prune_stale_invitations,
+        check_roster_import,
+        commit_roster_import,
+    ]
     cron_jobs: ClassVar[list[Any]] = [
         cron(prune_stale_invitations, hour={3}, minute={17}, unique=True),
     ]

@@ -46,6 +46,17 @@ ACTION_LABELS = {
     "password.reset_link": N_("Password reset link issued"),
     "password.reset": N_("Password set by reset link"),
     "password.changed": N_("Password changed"),
+    "org.unit_created": N_("Unit added"),
+    "org.unit_renamed": N_("Unit renamed"),
+    "org.unit_moved": N_("Unit moved"),
+    "org.unit_retired": N_("Unit retired"),
+    "org.leader_set": N_("Leader named"),
+    "person.created": N_("Person added"),
+    "person.updated": N_("Person changed"),
+    "person.account_linked": N_("Login account linked"),
+    "person.not_duplicate": N_("Marked as not a duplicate"),
+    "people.exported": N_("Roster downloaded"),
+    "roster.imported": N_("Roster imported"),
 }
 
 

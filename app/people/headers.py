@@ -12,6 +12,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.i18n import N_
+
 # Roster field → the headers bureaus write for it (after normalising: no spaces,
 # no notes in brackets, no asterisks).
 HEADER_VARIANTS: dict[str, tuple[str, ...]] = {
@@ -26,9 +28,44 @@ HEADER_VARIANTS: dict[str, tuple[str, ...]] = {
     "address": ("住址", "家庭住址", "现住址", "地址", "居住地址"),
     "branch": ("所在支部", "支部", "党支部", "所在党支部"),
     "group": ("党小组", "小组", "所在党小组"),
-    "family_contact": ("家属联系人", "紧急联系人", "家属"),
-    "family_phone": ("家属电话", "紧急联系电话", "家属联系电话"),
+    "family_contact_name": ("家属联系人", "紧急联系人", "家属", "家属姓名"),
+    "family_contact_phone": ("家属电话", "紧急联系电话", "家属联系电话", "家属手机"),
+    "mobile": ("流动党员", "是否流动党员"),
+    "infirm": ("年迈体弱", "年老体弱", "体弱", "是否年迈体弱"),
+    "deceased_on": ("去世日期", "逝世日期", "去世时间", "逝世时间", "死亡日期"),
+    "health_notes": ("健康状况", "健康档案", "健康情况", "身体状况"),
     "notes": ("备注",),
+}
+
+# What each roster field is called where the UI names a column or a change.
+FIELD_LABELS: dict[str, str] = {
+    "name": N_("Name"),
+    "gender": N_("Gender"),
+    "birth_date": N_("Date of birth"),
+    "birth_day_known": N_("Day of birth known"),
+    "category": N_("Category"),
+    "party_member": N_("Party member"),
+    "party_joined_on": N_("Joined the Party on"),
+    "party_joined_day_known": N_("Day of joining known"),
+    "id_number": N_("ID number"),
+    "phone": N_("Mobile"),
+    "address": N_("Address"),
+    "branch": N_("Party branch"),
+    "branch_id": N_("Party branch"),
+    "group": N_("Party group"),
+    "group_id": N_("Party group"),
+    "mobile": N_("Mobile party member"),
+    "infirm": N_("Infirm"),
+    "deceased_on": N_("Date of death"),
+    "family_contact_name": N_("Family contact"),
+    "family_contact_phone": N_("Family contact's mobile"),
+    "health_notes": N_("Health notes"),
+    "notes": N_("Notes"),
+    "account": N_("Login account"),
+    "import": N_("Imported from"),
+    "different_from": N_("Different from"),
+    "count": N_("People"),
+    "filter": N_("Filter"),
 }
 _FIELD_OF = {variant: name for name, variants in HEADER_VARIANTS.items() for variant in variants}
 

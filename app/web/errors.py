@@ -36,6 +36,10 @@ PAGES = {
         N_("This page does not exist, or you may not see it."),
     ),
     405: (N_("The request was not understood"), N_("Please go back and try again.")),
+    413: (
+        N_("The file is too large"),
+        N_("Files up to 20 MB can be uploaded. Split the roster into several files."),
+    ),
     429: (N_("Too many attempts"), N_("Please wait a few minutes and try again.")),
     500: (
         N_("Something went wrong"),

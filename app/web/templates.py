@@ -21,6 +21,8 @@ TEMPLATE_DIR = PROJECT_ROOT / "templates"
 NAVIGATION: list[tuple[str, str, frozenset[str]]] = [
     ("/dashboard", N_("Home"), frozenset(Role)),
     ("/approvals", N_("Approvals"), frozenset({Role.OPERATOR, Role.PROVINCIAL_VIEWER})),
+    ("/people", N_("Roster"), frozenset({Role.TENANT_ADMIN, Role.BRANCH_SECRETARY})),
+    ("/org", N_("Organisation"), frozenset({Role.TENANT_ADMIN})),
     ("/users", N_("Accounts"), frozenset({Role.TENANT_ADMIN})),
     ("/audit", N_("Change log"), frozenset({Role.TENANT_ADMIN})),
 ]
@@ -59,7 +61,14 @@ ROLE_LABELS: dict[str, str] = {
 }
 
 
+def _labeller(labels: dict[str, str]) -> Any:
+    return lambda key: _(labels[key]) if key in labels else key
+
+
 def _configure(env: Environment) -> None:
+    from app.people.headers import FIELD_LABELS
+    from app.people.models import IMPORT_STATUS_LABELS, OUTCOME_LABELS
+
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(translate, ntranslate, newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(
@@ -67,6 +76,9 @@ def _configure(env: Environment) -> None:
         navigation=navigation,
         flashes=flash.consume,
         role_label=role_label,
+        import_status=_labeller(IMPORT_STATUS_LABELS),
+        outcome_label=_labeller(OUTCOME_LABELS),
+        field_label=_labeller(FIELD_LABELS),
         china_time=CHINA_TIME,
         locales=LOCALES,
         current_locale=lambda: current_locale.get(),

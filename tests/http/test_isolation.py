@@ -25,7 +25,7 @@ from app.main import create_app
 from app.settings import AppSettings, DatabaseSettings, RedisSettings, Settings
 from app.state import AppServices
 from tenants.context import tenant_scope
-from tests.factories import Account, World
+from tests.factories import Account, World, make_roster
 from tests.http.conftest import Browser
 
 
@@ -51,10 +51,35 @@ async def _tenant_a(world: World, services: AppServices) -> str:
     return str(world.a.tenant_id)
 
 
+async def _unit_of_a(world: World, services: AppServices) -> str:
+    return str((await make_roster(services, world.a)).branch_1)
+
+
+async def _person_of_a(world: World, services: AppServices) -> str:
+    return str((await make_roster(services, world.a)).person_1)
+
+
+async def _import_of_a(world: World, services: AppServices) -> str:
+    from app.audit.service import Actor
+    from app.people.imports import ImportService
+
+    admin = world.a.users[Role.TENANT_ADMIN]
+    with tenant_scope(world.a.tenant_id):
+        return str(
+            await ImportService(services).upload(
+                "a.csv", "姓名,性别,出生年月\n甲某,男,1949.10\n".encode(), "veteran",
+                Actor("user", admin.name, admin.id),
+            )
+        )  # fmt: skip
+
+
 OWNED_BY_A: dict[str, Callable[[World, AppServices], Awaitable[str]]] = {
     "user_id": _user_of_a,
     "invitation_id": _invitation_of_a,
     "tenant_id": _tenant_a,
+    "unit_id": _unit_of_a,
+    "person_id": _person_of_a,
+    "import_id": _import_of_a,
 }
 
 # Parameters that are credentials, not ids: whoever holds the link may use it.
@@ -183,6 +208,11 @@ LIST_PAGES = [
     (Role.TENANT_ADMIN, "/users"),
     (Role.TENANT_ADMIN, "/audit"),
     (Role.MEMBER, "/dashboard"),
+    (Role.TENANT_ADMIN, "/people"),
+    (Role.TENANT_ADMIN, "/people?q=yi"),
+    (Role.TENANT_ADMIN, "/people/duplicates"),
+    (Role.TENANT_ADMIN, "/people/imports"),
+    (Role.TENANT_ADMIN, "/org"),
 ]
 
 
@@ -199,6 +229,7 @@ async def _history_in_a(world: World, services: AppServices) -> None:
                     subject_type="user", subject_id=account.id, subject_name=account.name,
                 )  # fmt: skip
             await session.commit()
+    await make_roster(services, world.a)
 
 
 @pytest.mark.parametrize(("role", "path"), LIST_PAGES, ids=[f"{r} {p}" for r, p in LIST_PAGES])
@@ -216,6 +247,7 @@ async def test_list_pages_show_nothing_of_another_district(
     for account in world.a.users.values():
         assert account.name not in page and account.phone not in page
     assert world.a.name not in page
+    assert "甲一号" not in page and "甲二号" not in page and "第一党小组" not in page
 
 
 async def test_a_viewer_of_another_province_sees_none_of_its_districts(

@@ -1,0 +1,302 @@
+"""The dry run's second half: what each parsed row becomes in this district.
+
+`parse_roster` (app.people.drafts) knows the file; this module knows the roster:
+which rows update a person already there (same ID number and name — so importing
+the same file twice changes nothing), which are new, which clash with someone
+(an ID number that belongs to another name), which look like someone already
+listed under another ID (same name and birth date: flagged, never merged), and
+which branches and groups do not exist yet (proposed, created on commit).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.i18n import N_
+from app.people.cells import PartialDate
+from app.people.crypto import IdCipher
+from app.people.drafts import DraftRow, ParsedRoster, PersonDraft
+from app.people.models import OrgUnit, Person, UnitKind
+
+# Person columns an import may set, and the draft field each comes from.
+PLAIN_FIELDS = (
+    "name",
+    "gender",
+    "category",
+    "party_member",
+    "phone",
+    "address",
+    "mobile",
+    "infirm",
+    "family_contact_name",
+    "family_contact_phone",
+    "health_notes",
+    "notes",
+)
+DATE_FIELDS = {"birth_date": "birth_day_known", "party_joined_on": "party_joined_day_known"}
+
+
+@dataclass
+class Roster:
+    """What the district already holds, loaded once per dry run."""
+
+    people: dict[UUID, dict[str, Any]]
+    by_index: dict[bytes, UUID]
+    twins: dict[tuple[str, date], list[UUID]]
+    branches: dict[str, list[UUID]]
+    groups: dict[tuple[UUID, str], UUID]
+
+    @classmethod
+    async def load(cls, session: AsyncSession) -> Roster:
+        columns = [
+            getattr(Person, name)
+            for name in (
+                "id",
+                "name",
+                "id_number_index",
+                "birth_date",
+                "birth_day_known",
+                "gender",
+                "category",
+                "party_member",
+                "party_joined_on",
+                "party_joined_day_known",
+                "phone",
+                "address",
+                "branch_id",
+                "group_id",
+                "mobile",
+                "infirm",
+                "deceased_on",
+                "family_contact_name",
+                "family_contact_phone",
+                "health_notes",
+                "notes",
+            )
+        ]
+        people: dict[UUID, dict[str, Any]] = {}
+        by_index: dict[bytes, UUID] = {}
+        twins: dict[tuple[str, date], list[UUID]] = defaultdict(list)
+        for row in await session.execute(select(*columns)):
+            values = row._asdict()
+            people[values["id"]] = values
+            if values["id_number_index"] is not None:
+                by_index[values["id_number_index"]] = values["id"]
+            if values["birth_date"] is not None:
+                twins[(values["name"], values["birth_date"])].append(values["id"])
+        branches: dict[str, list[UUID]] = defaultdict(list)
+        groups: dict[tuple[UUID, str], UUID] = {}
+        units = await session.execute(
+            select(OrgUnit.id, OrgUnit.kind, OrgUnit.name, OrgUnit.parent_id).where(
+                OrgUnit.retired_at.is_(None)
+            )
+        )
+        for unit_id, kind, name, parent_id in units:
+            if kind == UnitKind.BRANCH:
+                branches[name].append(unit_id)
+            elif kind == UnitKind.GROUP and parent_id:
+                groups[(parent_id, name)] = unit_id
+        return cls(people, by_index, dict(twins), dict(branches), groups)
+
+
+@dataclass
+class PlannedRow:
+    line: int
+    outcome: str
+    """new, update (changes someone), same (nothing to change) or error."""
+    name: str | None
+    data: dict[str, Any]
+    person_id: UUID | None = None
+    id_number_enc: bytes | None = None
+    id_number_index: bytes | None = None
+    problems: list[dict[str, Any]] = field(default_factory=list)
+    suspects: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class Plan:
+    rows: list[PlannedRow]
+    new_branches: list[str]
+    new_groups: list[list[str]]
+    """[branch name, group name] pairs."""
+
+    def summary(self, parsed: ParsedRoster) -> dict[str, Any]:
+        counts = {"new": 0, "update": 0, "same": 0, "error": 0}
+        for row in self.rows:
+            counts[row.outcome] += 1
+        return {
+            "rows": len(self.rows),
+            **counts,
+            "suspects": sum(1 for row in self.rows if row.suspects),
+            "new_branches": self.new_branches,
+            "new_groups": self.new_groups,
+            "columns": parsed.columns,
+            "unknown_columns": parsed.unknown_columns,
+            "duplicate_columns": parsed.duplicate_columns,
+            "skipped_blank": parsed.skipped_blank,
+            "footer_line": parsed.footer_line,
+        }
+
+
+def plan_rows(parsed: ParsedRoster, roster: Roster, cipher: IdCipher, tenant_id: UUID) -> Plan:
+    """Decide every row's outcome. Pure apart from the cipher: safe to run in a thread."""
+    present = set(parsed.columns)
+    new_branches: dict[str, None] = {}
+    new_groups: dict[tuple[str, str], None] = {}
+    in_file: dict[tuple[str, date], list[int]] = defaultdict(list)
+    planned: list[PlannedRow] = []
+    for row in parsed.rows:
+        item = _plan_row(row, present, roster, cipher, tenant_id)
+        planned.append(item)
+        if item.outcome == "error":
+            continue
+        branch = item.data.get("branch")
+        if branch and branch not in roster.branches:
+            new_branches[branch] = None
+        group = item.data.get("group")
+        if branch and group and item.data.get("group_id") is None:
+            new_groups[(branch, group)] = None
+        draft = row.draft
+        if draft is not None and draft.birth_date is not None:
+            in_file[(draft.name, draft.birth_date.first_day)].append(row.line)
+    # Look-alikes inside the file itself: same name and birth date on several lines.
+    for lines in in_file.values():
+        if len(lines) > 1:
+            for item in planned:
+                if item.line in lines:
+                    item.suspects.extend({"line": n} for n in lines if n != item.line)
+    return Plan(planned, list(new_branches), [list(pair) for pair in new_groups])
+
+
+def _plan_row(
+    row: DraftRow, present: set[str], roster: Roster, cipher: IdCipher, tenant_id: UUID
+) -> PlannedRow:
+    draft = row.draft
+    problems = [
+        {"field": p.field, "column": p.column, "message": p.message, "args": p.args}
+        for p in row.problems
+    ]
+    if draft is None:
+        return PlannedRow(row.line, "error", None, {}, problems=problems)
+    data = draft_values(draft, present)
+    item = PlannedRow(row.line, "new", draft.name, data, problems=problems)
+    if draft.id_number:
+        item.id_number_index = cipher.blind_index(tenant_id, draft.id_number)
+        item.id_number_enc = cipher.encrypt(tenant_id, draft.id_number)
+        data["id_tail"] = draft.id_number[-4:]
+        holder = roster.by_index.get(item.id_number_index)
+        if holder is not None:
+            holder_name = roster.people[holder]["name"]
+            if holder_name != draft.name:
+                item.problems.append(
+                    {
+                        "field": "id_number",
+                        "column": "",
+                        "message": N_("This ID number already belongs to %(name)s in the roster."),
+                        "args": {"name": holder_name},
+                    }
+                )
+            else:
+                item.person_id = holder
+    _resolve_units(item, roster)
+    birth = draft.birth_date.first_day if draft.birth_date else None
+    if birth is not None:
+        for twin in roster.twins.get((draft.name, birth), []):
+            twin_index = roster.people[twin]["id_number_index"]
+            if item.person_id is None and twin_index is None and item.id_number_index is None:
+                item.person_id = twin  # no ID on either side: the same line imported again
+            elif twin != item.person_id:
+                item.suspects.append({"person_id": str(twin), "name": draft.name})
+    if item.problems:
+        item.outcome = "error"
+    elif item.person_id is not None:
+        changed = changed_fields(roster.people[item.person_id], data)
+        data["changed"] = changed
+        item.outcome = "update" if changed else "same"
+    return item
+
+
+def draft_values(draft: PersonDraft, present: set[str]) -> dict[str, Any]:
+    """The values a row sets: blank cells leave what is there, and a column the file
+    does not have (流动党员, say) does not reset the flag."""
+    values: dict[str, Any] = {}
+    for name in PLAIN_FIELDS:
+        value = getattr(draft, name)
+        if isinstance(value, bool) and name in ("mobile", "infirm") and name not in present:
+            continue
+        if value is not None:
+            values[name] = value
+    for name, known in DATE_FIELDS.items():
+        partial: PartialDate | None = getattr(draft, name)
+        if partial is not None:
+            values[name] = partial.first_day.isoformat()
+            values[known] = partial.day is not None
+    if draft.deceased_on is not None:
+        values["deceased_on"] = draft.deceased_on.first_day.isoformat()
+    if draft.branch:
+        values["branch"] = draft.branch
+    if draft.group:
+        values["group"] = draft.group
+    return values
+
+
+def _resolve_units(item: PlannedRow, roster: Roster) -> None:
+    branch = item.data.get("branch")
+    group = item.data.get("group")
+    if group and not branch:
+        item.problems.append(
+            {
+                "field": "group",
+                "column": "",
+                "message": N_("A party group needs its branch in the same row."),
+                "args": {},
+            }
+        )
+        return
+    if not branch:
+        return
+    found = roster.branches.get(branch, [])
+    if len(found) > 1:
+        item.problems.append(
+            {
+                "field": "branch",
+                "column": "",
+                "message": N_(
+                    "Several branches are called %(name)s; rename one in the organisation first."
+                ),
+                "args": {"name": branch},
+            }
+        )
+        return
+    if found:
+        item.data["branch_id"] = str(found[0])
+        if group and (group_id := roster.groups.get((found[0], group))):
+            item.data["group_id"] = str(group_id)
+
+
+def changed_fields(current: dict[str, Any], data: dict[str, Any]) -> list[str]:
+    changed = []
+    for key, value in data.items():
+        if key in ("branch", "group", "id_tail"):
+            continue
+        if key in ("branch_id", "group_id"):
+            if str(current.get(key)) != value:
+                changed.append(key)
+            continue
+        before = current.get(key)
+        if isinstance(before, date):
+            before = before.isoformat()
+        if before != value:
+            changed.append(key)
+    if data.get("branch") and "branch_id" not in data:
+        changed.append("branch_id")  # moves to a branch the commit creates
+    if data.get("group") and "group_id" not in data:
+        changed.append("group_id")
+    return changed

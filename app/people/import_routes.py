@@ -1,0 +1,138 @@
+"""Roster import pages: upload, follow the dry run, commit or discard."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from litestar import Controller, Request, get, post
+from litestar.datastructures import UploadFile
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath
+from litestar.response import Template
+
+from app.accounts.models import Role
+from app.errors import Refused
+from app.i18n import _
+from app.people.headers import FIELD_LABELS
+from app.people.imports import ROW_FILTERS, ROWS_PAGE, RUNNING, ImportService
+from app.people.models import CATEGORY_LABELS, ImportStatus, UnitKind
+from app.people.org import OrgService
+from app.people.reader import MAX_BYTES
+from app.web.flash import flash
+from app.web.guards import allow
+from app.web.responses import form_data, render, see_other
+
+UPLOAD_LIMIT = MAX_BYTES + 1024 * 1024  # the file plus the form around it
+
+
+def provide_imports(request: Request) -> ImportService:
+    return ImportService(request.app.state.services)
+
+
+class ImportController(Controller):
+    path = "/people/imports"
+    opt = allow(Role.TENANT_ADMIN)
+    dependencies = {"imports": Provide(provide_imports, sync_to_thread=False)}
+
+    @get("/")
+    async def index(self, request: Request, imports: NamedDependency[ImportService]) -> Template:
+        return await self._index(request, imports)
+
+    async def _index(
+        self,
+        request: Request,
+        imports: ImportService,
+        error: str | None = None,
+        status_code: int = 200,
+    ) -> Template:
+        return render(
+            request,
+            "people/imports.html",
+            {"recent": await imports.recent(), "categories": CATEGORY_LABELS, "error": error},
+            status_code=status_code,
+        )
+
+    @post("/", request_max_body_size=UPLOAD_LIMIT)
+    async def upload(self, request: Request, imports: NamedDependency[ImportService]) -> Any:
+        form = await request.form()
+        upload = form.get("file")
+        category = str(form.get("default_category") or "")
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            return await self._index(request, imports, _("Please choose a file."), 422)
+        data = await upload.read()
+        try:
+            import_id = await imports.upload(
+                upload.filename, data, category, request.scope["user"].actor
+            )
+        except Refused as exc:
+            return await self._index(request, imports, _(exc.message, **exc.args_), 422)
+        return see_other(request, f"/people/imports/{import_id}")
+
+    @get("/{import_id:uuid}")
+    async def detail(
+        self, request: Request, imports: NamedDependency[ImportService], import_id: FromPath[UUID]
+    ) -> Template:
+        found = await imports.get(import_id)
+        if found.status == ImportStatus.UPLOADED:
+            await imports.queue_check(import_id)  # in case the queue lost it: a no-op otherwise
+        which = request.query_params.get("show", "")
+        summary = found.summary or {}
+        if which not in ROW_FILTERS:
+            which = "error" if summary.get("error") else "all"
+        try:
+            page = max(1, int(request.query_params.get("page", "1")))
+        except ValueError:
+            page = 1
+        rows, total = await imports.rows(import_id, which, page)
+        parents = await OrgService(request.app.state.services.db).choices(
+            UnitKind.CENTER, UnitKind.SUBCENTER
+        )
+        return render(
+            request,
+            "people/import.html",
+            {
+                "imp": found,
+                "summary": summary,
+                "rows": rows,
+                "total": total,
+                "which": which,
+                "page": page,
+                "pages": max(1, -(-total // ROWS_PAGE)),
+                "running": found.status in RUNNING,
+                "parents": parents,
+                "field_labels": FIELD_LABELS,
+                "categories": CATEGORY_LABELS,
+            },
+            fragment="people/_import_body.html",
+        )
+
+    @post("/{import_id:uuid}/commit")
+    async def commit(
+        self, request: Request, imports: NamedDependency[ImportService], import_id: FromPath[UUID]
+    ) -> Any:
+        await imports.get(import_id)
+        data = await form_data(request)
+        try:
+            parent = UUID(data["parent_id"]) if data.get("parent_id") else None
+        except ValueError:
+            parent = None
+        try:
+            await imports.commit(
+                import_id, data.get("mode", ""), parent, request.scope["user"].actor
+            )
+        except Refused as exc:
+            flash(request, "error", _(exc.message, **exc.args_))
+        return see_other(request, f"/people/imports/{import_id}")
+
+    @post("/{import_id:uuid}/discard")
+    async def discard(
+        self, request: Request, imports: NamedDependency[ImportService], import_id: FromPath[UUID]
+    ) -> Any:
+        try:
+            await imports.discard(import_id, request.scope["user"].actor)
+        except Refused as exc:
+            flash(request, "error", _(exc.message, **exc.args_))
+            return see_other(request, f"/people/imports/{import_id}")
+        flash(request, "info", _("The import was discarded; nothing was written."))
+        return see_other(request, "/people/imports")

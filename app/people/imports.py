@@ -1,0 +1,511 @@
+"""Roster imports in two steps: a dry run that writes nothing to the roster, then a
+commit in one transaction.
+
+The web request only stores the upload (encrypted: it holds ID numbers) and queues
+a job; the worker parses and plans it (`check`), and later applies it (`apply`).
+So a 40,000-row file or a 50 MB upload never holds up the web server, and the page
+follows the job's status.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, date, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+import structlog
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.audit.models import AuditEvent
+from app.audit.service import Actor, record
+from app.errors import NotFound, Refused
+from app.i18n import N_
+from app.people.drafts import parse_roster
+from app.people.import_plan import DATE_FIELDS, PLAIN_FIELDS, Plan, Roster, plan_rows
+from app.people.models import (
+    Category,
+    ImportRow,
+    ImportStatus,
+    OrgUnit,
+    Person,
+    RosterImport,
+    UnitKind,
+)
+from app.people.org import add_unit
+from app.people.pinyin import search_keys, sort_key
+from app.people.reader import MAX_BYTES, RosterFileError
+from app.state import AppServices
+from tenants.context import current_tenant_id
+from tenants.models import Tenant
+
+log = structlog.get_logger("redstar.roster")
+
+ROWS_PAGE = 100
+ROW_FILTERS = {
+    "error": ImportRow.outcome == "error",
+    "new": ImportRow.outcome == "new",
+    "update": ImportRow.outcome == "update",
+    "suspect": ImportRow.suspects != [],
+    "all": None,
+}
+RUNNING = (ImportStatus.UPLOADED, ImportStatus.CHECKING, ImportStatus.COMMITTING)
+
+
+def check_job_id(import_id: UUID) -> str:
+    return f"roster-check:{import_id}"
+
+
+class ImportService:
+    def __init__(self, services: AppServices) -> None:
+        self.services = services
+        self.db = services.db
+
+    async def upload(self, filename: str, data: bytes, default_category: str, actor: Actor) -> UUID:
+        """Store the file and queue its dry run."""
+        if not data:
+            raise Refused(N_("The file is empty."))
+        if len(data) > MAX_BYTES:
+            raise Refused(
+                N_("The file is larger than %(mb)s MB. Split it into smaller files."),
+                mb=MAX_BYTES // (1024 * 1024),
+            )
+        if default_category and default_category not in Category.__members__.values():
+            raise Refused(N_("Please choose a category."))
+        tenant_id = _tenant()
+        import_id = uuid4()
+        async with self.db.session() as session:
+            session.add(
+                RosterImport(
+                    tenant_id=tenant_id,
+                    id=import_id,
+                    filename=(filename or "roster")[:200],
+                    uploaded_by=actor.id,
+                    default_category=default_category or None,
+                    file_enc=self.services.cipher.encrypt_bytes(tenant_id, data),
+                )
+            )
+            await session.commit()
+        await self.queue_check(import_id)
+        return import_id
+
+    async def queue_check(self, import_id: UUID) -> None:
+        """Queue the dry run; the job id makes a second call (a page poll) a no-op."""
+        await self.services.redis.enqueue_job(
+            "check_roster_import",
+            str(_tenant()),
+            str(import_id),
+            _job_id=check_job_id(import_id),
+        )
+
+    async def recent(self, limit: int = 20) -> list[RosterImport]:
+        async with self.db.session() as session:
+            query = select(RosterImport).order_by(RosterImport.uploaded_at.desc()).limit(limit)
+            return list((await session.scalars(query)).all())
+
+    async def get(self, import_id: UUID) -> RosterImport:
+        async with self.db.session() as session:
+            found = await session.get(RosterImport, {"tenant_id": _tenant(), "id": import_id})
+        if found is None:
+            raise NotFound()
+        return found
+
+    async def rows(self, import_id: UUID, which: str, page: int) -> tuple[list[ImportRow], int]:
+        query = select(ImportRow).where(ImportRow.import_id == import_id)
+        if (condition := ROW_FILTERS.get(which)) is not None:
+            query = query.where(condition)
+        async with self.db.session() as session:
+            total = await session.scalar(select(func.count()).select_from(query.subquery()))
+            found = await session.scalars(
+                query.order_by(ImportRow.line).limit(ROWS_PAGE).offset((page - 1) * ROWS_PAGE)
+            )
+            return list(found.all()), total or 0
+
+    async def commit(
+        self, import_id: UUID, mode: str, parent_id: UUID | None, actor: Actor
+    ) -> None:
+        """Queue the commit of a checked import: all rows (only when none has an error)
+        or the good rows. The status moves checked → committing exactly once."""
+        found = await self.get(import_id)
+        if mode not in ("all", "good"):
+            raise Refused(N_("Please choose what to import."))
+        summary = found.summary or {}
+        if found.status != ImportStatus.CHECKED:
+            raise Refused(N_("This import is not waiting to be committed."))
+        if mode == "all" and summary.get("error"):
+            raise Refused(
+                N_("%(count)s rows have problems: fix the file, or import only the good rows."),
+                count=summary["error"],
+            )
+        async with self.db.session() as session:
+            if parent_id is not None:
+                parent = await session.get(OrgUnit, {"tenant_id": _tenant(), "id": parent_id})
+                if (
+                    parent is None
+                    or parent.retired_at
+                    or parent.kind
+                    not in (
+                        UnitKind.CENTER,
+                        UnitKind.SUBCENTER,
+                    )
+                ):
+                    raise Refused(N_("Please choose where the new branches belong."))
+            moved = await session.scalar(
+                update(RosterImport)
+                .where(RosterImport.id == import_id, RosterImport.status == ImportStatus.CHECKED)
+                .values(
+                    status=ImportStatus.COMMITTING,
+                    commit_mode=mode,
+                    committed_by=actor.id,
+                    summary=summary | {"new_branch_parent": str(parent_id or "")},
+                )
+                .returning(RosterImport.id)
+            )
+            await session.commit()
+        if moved is None:
+            raise Refused(N_("This import is not waiting to be committed."))
+        await self.services.redis.enqueue_job(
+            "commit_roster_import",
+            str(_tenant()),
+            str(import_id),
+            _job_id=f"roster-commit:{import_id}",
+        )
+
+    async def discard(self, import_id: UUID, actor: Actor) -> None:
+        found = await self.get(import_id)
+        if found.status not in (ImportStatus.CHECKED, ImportStatus.FAILED):
+            raise Refused(N_("This import can no longer be discarded."))
+        async with self.db.session() as session:
+            await session.execute(
+                update(RosterImport)
+                .where(RosterImport.id == import_id)
+                .values(status=ImportStatus.DISCARDED, file_enc=None)
+            )
+            await session.execute(delete(ImportRow).where(ImportRow.import_id == import_id))
+            await session.commit()
+
+
+# --- the worker's side --------------------------------------------------------------
+
+
+async def check(services: AppServices, import_id: UUID, *, today: date | None = None) -> str:
+    """The dry run: parse, plan, store one row per line. Returns the new status."""
+    tenant_id = _tenant()
+    async with services.db.session() as session:
+        claimed = await session.scalar(
+            update(RosterImport)
+            .where(RosterImport.id == import_id, RosterImport.status == ImportStatus.UPLOADED)
+            .values(status=ImportStatus.CHECKING)
+            .returning(RosterImport.file_enc)
+        )
+        await session.commit()
+    if claimed is None:
+        return "skipped"  # already checked, or a second delivery of the job
+    found = await RosterImportState.load(services, import_id)
+    data = services.cipher.decrypt_bytes(tenant_id, claimed)
+    try:
+        parsed = await asyncio.to_thread(
+            parse_roster,
+            data,
+            found.filename,
+            default_category=found.default_category,
+            today=today,
+        )
+    except RosterFileError as exc:
+        await _fail(services, import_id, exc.message, exc.args_)
+        return ImportStatus.FAILED
+    except Exception:
+        log.exception("roster_check_failed", import_id=str(import_id))
+        await _fail(services, import_id, N_("This file could not be read."), {})
+        return ImportStatus.FAILED
+    async with services.db.session() as session:
+        roster = await Roster.load(session)
+    plan = await asyncio.to_thread(plan_rows, parsed, roster, services.cipher, tenant_id)
+    async with services.db.session() as session:
+        await _store_rows(session, tenant_id, import_id, plan)
+        await session.execute(
+            update(RosterImport)
+            .where(RosterImport.id == import_id)
+            .values(status=ImportStatus.CHECKED, summary=plan.summary(parsed), file_enc=None)
+        )
+        await session.commit()
+    return ImportStatus.CHECKED
+
+
+class RosterImportState:
+    @staticmethod
+    async def load(services: AppServices, import_id: UUID) -> RosterImport:
+        async with services.db.session() as session:
+            found = await session.get(RosterImport, {"tenant_id": _tenant(), "id": import_id})
+        if found is None:
+            raise NotFound()
+        return found
+
+
+async def _store_rows(session: AsyncSession, tenant_id: UUID, import_id: UUID, plan: Plan) -> None:
+    batch = [
+        {
+            "tenant_id": tenant_id,
+            "import_id": import_id,
+            "line": row.line,
+            "outcome": row.outcome,
+            "person_id": row.person_id,
+            "name": row.name,
+            "data": row.data,
+            "id_number_enc": row.id_number_enc,
+            "id_number_index": row.id_number_index,
+            "problems": row.problems,
+            "suspects": row.suspects,
+        }
+        for row in plan.rows
+    ]
+    for start in range(0, len(batch), 5000):
+        await session.execute(insert(ImportRow), batch[start : start + 5000])
+
+
+async def _fail(services: AppServices, import_id: UUID, message: str, args: dict[str, Any]) -> None:
+    async with services.db.session() as session:
+        await session.execute(
+            update(RosterImport)
+            .where(RosterImport.id == import_id)
+            .values(status=ImportStatus.FAILED, error=message, error_args=args, file_enc=None)
+        )
+        await session.commit()
+
+
+async def apply(services: AppServices, import_id: UUID) -> str:
+    """The commit: new units, new people, updated people and their audit events, all
+    in one transaction. A clash with a change made since the dry run (someone added
+    the same ID number meanwhile) rolls everything back and asks for a new check."""
+    tenant_id = _tenant()
+    try:
+        async with services.db.session() as session:
+            found = await session.scalar(
+                select(RosterImport).where(RosterImport.id == import_id).with_for_update()
+            )
+            if found is None or found.status != ImportStatus.COMMITTING:
+                return "skipped"
+            actor = await _committer(session, found)
+            counts = await _apply_rows(session, tenant_id, found, actor)
+            found.status = ImportStatus.COMMITTED
+            found.committed_at = datetime.now(UTC)
+            found.summary = (found.summary or {}) | {"committed": counts}
+            await record(
+                session,
+                actor,
+                "roster.imported",
+                subject_type="roster_import",
+                subject_id=import_id,
+                subject_name=found.filename,
+                changes={
+                    "created": counts["created"],
+                    "updated": counts["updated"],
+                    "units": counts["units"],
+                },
+            )
+            await session.commit()
+    except IntegrityError:
+        log.warning("roster_commit_clashed", import_id=str(import_id))
+        async with services.db.session() as session:
+            await session.execute(
+                update(RosterImport)
+                .where(RosterImport.id == import_id)
+                .values(
+                    status=ImportStatus.FAILED,
+                    error=N_(
+                        "The roster changed since this file was checked (someone "
+                        "added one of its ID numbers). Upload the file again."
+                    ),
+                )
+            )
+            await session.commit()
+        return ImportStatus.FAILED
+    return ImportStatus.COMMITTED
+
+
+async def _committer(session: AsyncSession, found: RosterImport) -> Actor:
+    from app.accounts.models import User
+
+    name = await session.scalar(select(User.name).where(User.id == found.committed_by))
+    return Actor("user", name or "", found.committed_by)
+
+
+async def _apply_rows(
+    session: AsyncSession, tenant_id: UUID, found: RosterImport, actor: Actor
+) -> dict[str, int]:
+    query = select(ImportRow).where(ImportRow.import_id == found.id)
+    if found.commit_mode == "good":
+        query = query.where(ImportRow.outcome.in_(("new", "update")))
+    else:
+        query = query.where(ImportRow.outcome != "same")
+    rows = list((await session.scalars(query.order_by(ImportRow.line))).all())
+    if any(row.outcome == "error" for row in rows):
+        raise Refused(N_("This file still has rows with problems."))
+    units = await _create_units(session, tenant_id, found, rows)
+    before = await _current_values(session, [row.person_id for row in rows if row.person_id])
+    now = datetime.now(UTC)
+    created: list[dict[str, Any]] = []
+    updates: dict[frozenset[str], list[dict[str, Any]]] = {}
+    events: list[dict[str, Any]] = []
+    for row in rows:
+        values = _person_values(row, units)
+        person_id = row.person_id or uuid4()
+        changes: dict[str, Any] = {"import": [None, f"{found.filename} #{row.line}"]}
+        if row.outcome == "new":
+            created.append(
+                {
+                    "tenant_id": tenant_id,
+                    "id": person_id,
+                    **values,
+                    "search_keys": search_keys(values["name"]),
+                    "sort_key": sort_key(values["name"]),
+                    "id_number_enc": row.id_number_enc,
+                    "id_number_index": row.id_number_index,
+                    "id_tail": row.data.get("id_tail"),
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+            action = "person.created"
+        else:
+            changed = {key: values[key] for key in row.data.get("changed", []) if key in values}
+            old = before.get(person_id, {})
+            changes |= {
+                key: [_plain(old.get(key)), _plain(value)] for key, value in changed.items()
+            }
+            values_set = {"tenant_id": tenant_id, "id": person_id, "updated_at": now, **changed}
+            updates.setdefault(frozenset(values_set), []).append(values_set)
+            action = "person.updated"
+        events.append(
+            {
+                "tenant_id": tenant_id,
+                "actor_kind": actor.kind,
+                "actor_id": actor.id,
+                "actor_name": actor.name,
+                "action": action,
+                "subject_type": "person",
+                "subject_id": person_id,
+                "subject_name": values.get("name", row.name),
+                "changes": changes,
+            }
+        )
+    for start in range(0, len(created), 5000):
+        await session.execute(insert(Person), created[start : start + 5000])
+    for same_columns in updates.values():  # bulk UPDATE by primary key, per set of columns
+        await session.execute(update(Person), same_columns)
+    for start in range(0, len(events), 5000):
+        await session.execute(insert(AuditEvent), events[start : start + 5000])
+    updated = sum(len(group) for group in updates.values())
+    return {"created": len(created), "updated": updated, "units": len(units)}
+
+
+async def _current_values(session: AsyncSession, ids: list[UUID]) -> dict[UUID, dict[str, Any]]:
+    found: dict[UUID, dict[str, Any]] = {}
+    for start in range(0, len(ids), 5000):
+        rows = await session.execute(
+            select(Person.__table__).where(Person.id.in_(ids[start : start + 5000]))
+        )
+        found.update({row.id: row._asdict() for row in rows})
+    return found
+
+
+def _plain(value: Any) -> Any:
+    return str(value) if isinstance(value, (date, UUID)) else value
+
+
+async def _create_units(
+    session: AsyncSession, tenant_id: UUID, found: RosterImport, rows: list[ImportRow]
+) -> dict[tuple[str, str | None], UUID]:
+    """Create the branches and groups the rows need: (branch, None) / (branch, group) → id."""
+    wanted_branches = {row.data["branch"] for row in rows if row.data.get("branch")}
+    existing = {
+        name: unit_id
+        for unit_id, name in await session.execute(
+            select(OrgUnit.id, OrgUnit.name).where(
+                OrgUnit.kind == UnitKind.BRANCH, OrgUnit.retired_at.is_(None)
+            )
+        )
+    }
+    made: dict[tuple[str, str | None], UUID] = {}
+    missing = sorted(wanted_branches - set(existing))
+    if missing:
+        parent = await _new_branch_parent(session, tenant_id, found)
+        for name in missing:
+            made[(name, None)] = await add_unit(session, UnitKind.BRANCH, name, parent)
+    branch_ids = existing | {name: unit_id for (name, _), unit_id in made.items()}
+    for row in rows:
+        branch, group = row.data.get("branch"), row.data.get("group")
+        if branch and group and not row.data.get("group_id") and (branch, group) not in made:
+            parent_unit = await session.get(
+                OrgUnit, {"tenant_id": tenant_id, "id": branch_ids[branch]}
+            )
+            existing_group = await session.scalar(
+                select(OrgUnit.id).where(
+                    OrgUnit.parent_id == branch_ids[branch],
+                    OrgUnit.name == group,
+                    OrgUnit.retired_at.is_(None),
+                )
+            )
+            made[(branch, group)] = existing_group or await add_unit(
+                session, UnitKind.GROUP, group, parent_unit
+            )
+    for (name, _), unit_id in list(made.items()):
+        made.setdefault((name, None), branch_ids.get(name, unit_id))
+    for name, unit_id in existing.items():
+        made.setdefault((name, None), unit_id)
+    return made
+
+
+async def _new_branch_parent(
+    session: AsyncSession, tenant_id: UUID, found: RosterImport
+) -> OrgUnit:
+    """Where new branches go: the unit the admin chose, else the only center, else a
+    new center named after the district."""
+    chosen = (found.summary or {}).get("new_branch_parent")
+    if chosen:
+        parent = await session.get(OrgUnit, {"tenant_id": tenant_id, "id": UUID(chosen)})
+        if parent is not None and parent.retired_at is None:
+            return parent
+    centers = (
+        await session.scalars(
+            select(OrgUnit).where(OrgUnit.kind == UnitKind.CENTER, OrgUnit.retired_at.is_(None))
+        )
+    ).all()
+    if centers:
+        return centers[0]
+    name = await session.scalar(select(Tenant.name).where(Tenant.id == tenant_id))
+    center_id = await add_unit(session, UnitKind.CENTER, name or "中心", None)
+    center = await session.get(OrgUnit, {"tenant_id": tenant_id, "id": center_id})
+    assert center is not None
+    return center
+
+
+def _person_values(row: ImportRow, units: dict[tuple[str, str | None], UUID]) -> dict[str, Any]:
+    data = row.data
+    values: dict[str, Any] = {key: data[key] for key in PLAIN_FIELDS if key in data}
+    for key, known in DATE_FIELDS.items():
+        if key in data:
+            values[key] = date.fromisoformat(data[key])
+            values[known] = data[known]
+    if "deceased_on" in data:
+        values["deceased_on"] = date.fromisoformat(data["deceased_on"])
+    if branch := data.get("branch"):
+        values["branch_id"] = (
+            UUID(data["branch_id"]) if data.get("branch_id") else units[(branch, None)]
+        )
+        if group := data.get("group"):
+            values["group_id"] = (
+                UUID(data["group_id"]) if data.get("group_id") else units[(branch, group)]
+            )
+    if values.get("party_joined_on"):
+        values["party_member"] = True
+    return values
+
+
+def _tenant() -> UUID:
+    tenant_id = current_tenant_id.get()
+    if tenant_id is None:
+        raise RuntimeError("an import needs a tenant in context")
+    return tenant_id

@@ -1,0 +1,421 @@
+"""Roster pages: the org tree, the people list and each person's page."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import anyio
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath
+from litestar.response import Template
+
+from app.accounts.models import Role
+from app.audit.service import ACTION_LABELS, latest_events
+from app.errors import Refused
+from app.i18n import _
+from app.people import forms
+from app.people.export import EXPORT_MEDIA_TYPE, export_filename, people_workbook
+from app.people.models import (
+    CATEGORY_LABELS,
+    CHILD_KINDS,
+    GENDER_LABELS,
+    LEADER_LABELS,
+    UNIT_KIND_LABELS,
+    UnitKind,
+)
+from app.people.org import OrgService
+from app.people.scope import Scope, scope_of
+from app.people.service import FLAG_LABELS, PeopleService, PersonFilter
+from app.web.flash import flash
+from app.web.guards import allow
+from app.web.responses import form_data, render, see_other
+
+
+def provide_org(request: Request) -> OrgService:
+    return OrgService(request.app.state.services.db)
+
+
+def provide_people(request: Request) -> PeopleService:
+    return PeopleService(request.app.state.services)
+
+
+async def provide_scope(request: Request) -> Scope:
+    identity = request.scope["user"]
+    async with request.app.state.services.db.session() as session:
+        return await scope_of(session, identity.user_id, identity.roles)
+
+
+def _optional_uuid(raw: str | None) -> UUID | None:
+    try:
+        return UUID(raw) if raw else None
+    except ValueError:
+        return None
+
+
+LABELS = {
+    "categories": CATEGORY_LABELS,
+    "genders": GENDER_LABELS,
+    "kinds": UNIT_KIND_LABELS,
+    "leaders": LEADER_LABELS,
+    "flags": FLAG_LABELS,
+}
+
+
+class OrgController(Controller):
+    """The district administrator builds the org tree."""
+
+    path = "/org"
+    opt = allow(Role.TENANT_ADMIN)
+    dependencies = {"org": Provide(provide_org, sync_to_thread=False)}
+
+    @get("/")
+    async def tree(self, request: Request, org: NamedDependency[OrgService]) -> Template:
+        retired = request.query_params.get("retired") == "1"
+        return await self._tree_page(request, org, retired=retired)
+
+    async def _tree_page(
+        self,
+        request: Request,
+        org: OrgService,
+        *,
+        retired: bool = False,
+        form: dict[str, str] | None = None,
+        error: str | None = None,
+        status_code: int = 200,
+    ) -> Template:
+        parents = await org.choices(UnitKind.CENTER, UnitKind.SUBCENTER, UnitKind.BRANCH)
+        return render(
+            request,
+            "people/org.html",
+            {
+                "roots": await org.tree(include_retired=retired),
+                "show_retired": retired,
+                "parents": parents,
+                "form": form or {},
+                "error": error,
+                **LABELS,
+            },
+            status_code=status_code,
+        )
+
+    @post("/units")
+    async def create(self, request: Request, org: NamedDependency[OrgService]) -> Any:
+        data = await form_data(request)
+        parent_id = _optional_uuid(data.get("parent_id"))
+        kind = data.get("kind", "")
+        try:
+            await org.create(kind, data.get("name", ""), parent_id, request.scope["user"].actor)
+        except Refused as exc:
+            return await self._tree_page(
+                request, org, form=data, error=_(exc.message, **exc.args_), status_code=422
+            )
+        flash(request, "success", _("%(name)s was added.", name=" ".join(data["name"].split())))
+        return see_other(request, "/org")
+
+    @get("/units/{unit_id:uuid}")
+    async def unit(
+        self, request: Request, org: NamedDependency[OrgService], unit_id: FromPath[UUID]
+    ) -> Template:
+        return await self._unit_page(request, org, unit_id)
+
+    async def _unit_page(
+        self,
+        request: Request,
+        org: OrgService,
+        unit_id: UUID,
+        *,
+        error: str | None = None,
+        status_code: int = 200,
+    ) -> Template:
+        unit = await org.unit(unit_id)
+        parent_kinds = [k for k, children in CHILD_KINDS.items() if unit.kind in children]
+        people = PeopleService(request.app.state.services)
+        candidates = await people.find(
+            Scope(units=frozenset({unit_id})), PersonFilter(q=request.query_params.get("q", ""))
+        )
+        events = await latest_events(request.app.state.services.db, 50, subject_id=unit_id)
+        return render(
+            request,
+            "people/unit.html",
+            {
+                "unit": unit,
+                "parents": [
+                    c
+                    for c in await org.choices(*parent_kinds)
+                    if c.id != unit.parent_id and unit_id not in (c.id,)
+                ],
+                "candidates": candidates,
+                "events": events,
+                "labels": ACTION_LABELS,
+                "error": error,
+                **LABELS,
+            },
+            status_code=status_code,
+        )
+
+    async def _change(self, request: Request, org: OrgService, unit_id: UUID, change: Any) -> Any:
+        try:
+            await change
+        except Refused as exc:
+            return await self._unit_page(
+                request, org, unit_id, error=_(exc.message, **exc.args_), status_code=422
+            )
+        flash(request, "success", _("Saved."))
+        return see_other(request, f"/org/units/{unit_id}")
+
+    @post("/units/{unit_id:uuid}/rename")
+    async def rename(
+        self, request: Request, org: NamedDependency[OrgService], unit_id: FromPath[UUID]
+    ) -> Any:
+        data = await form_data(request)
+        actor = request.scope["user"].actor
+        return await self._change(
+            request, org, unit_id, org.rename(unit_id, data.get("name", ""), actor)
+        )
+
+    @post("/units/{unit_id:uuid}/move")
+    async def move(
+        self, request: Request, org: NamedDependency[OrgService], unit_id: FromPath[UUID]
+    ) -> Any:
+        data = await form_data(request)
+        parent_id = _optional_uuid(data.get("parent_id"))
+        if parent_id is None:
+            return await self._unit_page(
+                request, org, unit_id, error=_("Please choose where to move it."), status_code=422
+            )
+        actor = request.scope["user"].actor
+        return await self._change(request, org, unit_id, org.move(unit_id, parent_id, actor))
+
+    @post("/units/{unit_id:uuid}/leader")
+    async def leader(
+        self, request: Request, org: NamedDependency[OrgService], unit_id: FromPath[UUID]
+    ) -> Any:
+        data = await form_data(request)
+        person_id = _optional_uuid(data.get("person_id"))
+        actor = request.scope["user"].actor
+        return await self._change(request, org, unit_id, org.set_leader(unit_id, person_id, actor))
+
+    @post("/units/{unit_id:uuid}/retire")
+    async def retire(
+        self, request: Request, org: NamedDependency[OrgService], unit_id: FromPath[UUID]
+    ) -> Any:
+        actor = request.scope["user"].actor
+        return await self._change(request, org, unit_id, org.retire(unit_id, actor))
+
+
+class PeopleController(Controller):
+    """The roster, within the viewer's data scope."""
+
+    path = "/people"
+    opt = allow(Role.TENANT_ADMIN, Role.BRANCH_SECRETARY)
+    dependencies = {
+        "people": Provide(provide_people, sync_to_thread=False),
+        "org": Provide(provide_org, sync_to_thread=False),
+        "data_scope": Provide(provide_scope),
+    }
+
+    @get("/")
+    async def index(
+        self,
+        request: Request,
+        people: NamedDependency[PeopleService],
+        org: NamedDependency[OrgService],
+        data_scope: NamedDependency[Scope],
+    ) -> Template:
+        wanted = PersonFilter.from_query(dict(request.query_params))
+        found = await people.find(data_scope, wanted)
+        units = await org.choices(
+            UnitKind.SUBCENTER, UnitKind.BRANCH, UnitKind.GROUP, scope=data_scope
+        )
+        return render(
+            request,
+            "people/index.html",
+            {"found": found, "units": units, "scope": data_scope, **LABELS},
+            fragment="people/_results.html",
+        )
+
+    @get("/export.xlsx")
+    async def export(
+        self,
+        request: Request,
+        people: NamedDependency[PeopleService],
+        org: NamedDependency[OrgService],
+        data_scope: NamedDependency[Scope],
+    ) -> Response[bytes]:
+        wanted = PersonFilter.from_query(dict(request.query_params))
+        everyone = await people.everyone(data_scope, wanted)
+        rows = await people.export_rows(data_scope, wanted, everyone, request.scope["user"].actor)
+        content = await anyio.to_thread.run_sync(people_workbook, rows)
+        return Response(
+            content,
+            media_type=EXPORT_MEDIA_TYPE,
+            headers={"Content-Disposition": export_filename()},
+        )
+
+    @get("/new")
+    async def new(
+        self, request: Request, org: NamedDependency[OrgService], data_scope: NamedDependency[Scope]
+    ) -> Template:
+        return await self._form_page(request, org, data_scope, None, {}, {})
+
+    @post("/")
+    async def create(
+        self,
+        request: Request,
+        people: NamedDependency[PeopleService],
+        org: NamedDependency[OrgService],
+        data_scope: NamedDependency[Scope],
+    ) -> Any:
+        data = await form_data(request)
+        values, errors = forms.clean_person(data, with_id_number=data_scope.sees_id_numbers)
+        if not errors:
+            try:
+                person_id = await people.create(data_scope, values, request.scope["user"].actor)
+            except Refused as exc:
+                errors = {"_": _(exc.message, **exc.args_)}
+            else:
+                flash(request, "success", _("%(name)s was added.", name=values["name"]))
+                return see_other(request, f"/people/{person_id}")
+        return await self._form_page(request, org, data_scope, None, data, errors, status_code=422)
+
+    async def _form_page(
+        self,
+        request: Request,
+        org: OrgService,
+        data_scope: Scope,
+        person_id: UUID | None,
+        form: dict[str, Any],
+        errors: dict[str, str],
+        status_code: int = 200,
+    ) -> Template:
+        branches = await org.choices(UnitKind.BRANCH, scope=data_scope)
+        groups = await org.choices(UnitKind.GROUP, scope=data_scope)
+        return render(
+            request,
+            "people/form.html",
+            {
+                "person_id": person_id,
+                "form": form,
+                "errors": errors,
+                "branches": branches,
+                "groups": groups,
+                "scope": data_scope,
+                **LABELS,
+            },
+            fragment="people/_person_form.html",
+            status_code=status_code,
+        )
+
+    @get("/{person_id:uuid}")
+    async def detail(
+        self,
+        request: Request,
+        people: NamedDependency[PeopleService],
+        data_scope: NamedDependency[Scope],
+        person_id: FromPath[UUID],
+    ) -> Template:
+        card = await people.card(data_scope, person_id)
+        events = await latest_events(request.app.state.services.db, 100, subject_id=person_id)
+        accounts = await people.unlinked_accounts() if data_scope.everyone else []
+        return render(
+            request,
+            "people/person.html",
+            {
+                "card": card,
+                "p": card.person,
+                "events": events,
+                "labels": ACTION_LABELS,
+                "scope": data_scope,
+                "accounts": accounts,
+                **LABELS,
+            },
+        )
+
+    @get("/{person_id:uuid}/edit")
+    async def edit(
+        self,
+        request: Request,
+        people: NamedDependency[PeopleService],
+        org: NamedDependency[OrgService],
+        data_scope: NamedDependency[Scope],
+        person_id: FromPath[UUID],
+    ) -> Template:
+        card = await people.card(data_scope, person_id)
+        return await self._form_page(
+            request, org, data_scope, person_id, forms.person_form(card.person), {}
+        )
+
+    @post("/{person_id:uuid}")
+    async def update(
+        self,
+        request: Request,
+        people: NamedDependency[PeopleService],
+        org: NamedDependency[OrgService],
+        data_scope: NamedDependency[Scope],
+        person_id: FromPath[UUID],
+    ) -> Any:
+        await people.card(data_scope, person_id)  # 404 before reading the form
+        data = await form_data(request)
+        values, errors = forms.clean_person(
+            data, with_id_number=data_scope.sees_id_numbers, editing=True
+        )
+        if not errors:
+            try:
+                await people.update(data_scope, person_id, values, request.scope["user"].actor)
+            except Refused as exc:
+                errors = {"_": _(exc.message, **exc.args_)}
+            else:
+                flash(request, "success", _("Saved."))
+                return see_other(request, f"/people/{person_id}")
+        return await self._form_page(
+            request, org, data_scope, person_id, data, errors, status_code=422
+        )
+
+    @post("/{person_id:uuid}/account", opt=allow(Role.TENANT_ADMIN))
+    async def link_account(
+        self,
+        request: Request,
+        people: NamedDependency[PeopleService],
+        data_scope: NamedDependency[Scope],
+        person_id: FromPath[UUID],
+    ) -> Any:
+        await people.card(data_scope, person_id)
+        data = await form_data(request)
+        try:
+            await people.link_account(
+                data_scope,
+                person_id,
+                _optional_uuid(data.get("user_id")),
+                request.scope["user"].actor,
+            )
+        except Refused as exc:
+            flash(request, "error", _(exc.message, **exc.args_))
+        else:
+            flash(request, "success", _("Saved."))
+        return see_other(request, f"/people/{person_id}")
+
+    @get("/duplicates")
+    async def duplicates(
+        self,
+        request: Request,
+        people: NamedDependency[PeopleService],
+        data_scope: NamedDependency[Scope],
+    ) -> Template:
+        pairs = await people.possible_duplicates(data_scope)
+        return render(request, "people/duplicates.html", {"pairs": pairs, **LABELS})
+
+    @post("/duplicates/dismiss")
+    async def dismiss(
+        self,
+        request: Request,
+        people: NamedDependency[PeopleService],
+        data_scope: NamedDependency[Scope],
+    ) -> Any:
+        data = await form_data(request)
+        first, second = _optional_uuid(data.get("a")), _optional_uuid(data.get("b"))
+        if first and second:
+            await people.dismiss_duplicate(data_scope, first, second, request.scope["user"].actor)
+            flash(request, "success", _("Marked as different people."))
+        return see_other(request, "/people/duplicates")

@@ -1,0 +1,96 @@
+"""The org tree through the browser: build, rename, move, retire, name a secretary."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+
+from app.accounts.models import Role
+from app.db import Database
+from app.state import AppServices
+from tests.factories import World, add_person, make_roster
+from tests.http.conftest import Browser
+
+
+async def units(owner_db: Database) -> dict[str, dict]:
+    async with owner_db.engine.connect() as conn:
+        rows = await conn.execute(text("select * from org_units"))
+        return {row.name: row._asdict() for row in rows}
+
+
+async def test_an_admin_builds_the_tree(browser: Browser, world: World, owner_db: Database) -> None:
+    await browser.login(world.a.users[Role.TENANT_ADMIN])
+    await browser.get("/org")
+    response = await browser.post("/org/units", {"kind": "center", "name": "历下军休服务中心"})
+    assert response.status_code == 303
+    center = (await units(owner_db))["历下军休服务中心"]
+    for kind, name, parent in (
+        ("subcenter", "第一分中心", center["id"]),
+        ("branch", "第一支部", center["id"]),
+    ):
+        assert (await browser.post(
+            "/org/units", {"kind": kind, "name": name, "parent_id": str(parent)}
+        )).status_code == 303  # fmt: skip
+    tree = await units(owner_db)
+    branch = tree["第一支部"]
+    assert branch["path"] == [center["id"], branch["id"]]
+    # Move the branch under the sub-center: its path follows.
+    sub = tree["第一分中心"]
+    assert (await browser.post(
+        f"/org/units/{branch['id']}/move", {"parent_id": str(sub["id"])}
+    )).status_code == 303  # fmt: skip
+    assert (await units(owner_db))["第一支部"]["path"] == [center["id"], sub["id"], branch["id"]]
+    page = (await browser.get("/org")).text
+    assert "第一分中心" in page and "第一支部" in page
+
+
+async def test_bad_units_are_refused_in_words_and_change_nothing(
+    browser: Browser, world: World, owner_db: Database
+) -> None:
+    await browser.login(world.a.users[Role.TENANT_ADMIN])
+    await browser.get("/org")
+    response = await browser.post("/org/units", {"kind": "branch", "name": "无处安放的支部"})
+    assert response.status_code == 422
+    assert "只有中心可以放在最上层" in response.text
+    assert (await browser.post("/org/units", {"kind": "center", "name": " "})).status_code == 422
+    assert await units(owner_db) == {}
+
+
+async def test_a_unit_with_people_cannot_be_retired_and_a_renamed_one_keeps_history(
+    browser: Browser, world: World, services: AppServices, owner_db: Database
+) -> None:
+    roster = await make_roster(services, world.a)
+    await browser.login(world.a.users[Role.TENANT_ADMIN])
+    await browser.get(f"/org/units/{roster.branch_2}")
+    refused = await browser.post(f"/org/units/{roster.branch_2}/retire")
+    assert refused.status_code == 422 and "还有 1 人" in refused.text
+    assert (await browser.post(
+        f"/org/units/{roster.branch_2}/rename", {"name": "第二党支部"}
+    )).status_code == 303  # fmt: skip
+    page = (await browser.get(f"/org/units/{roster.branch_2}")).text
+    assert "第二支部" in page and "第二党支部" in page  # before → after in its history
+    empty = await add_person(services, world.a, "临时", None)
+    assert empty
+    branch_3 = (await browser.post(
+        "/org/units", {"kind": "branch", "name": "第三支部", "parent_id": str(roster.center)}
+    ))  # fmt: skip
+    assert branch_3.status_code == 303
+    unit = (await units(owner_db))["第三支部"]
+    assert (await browser.post(f"/org/units/{unit['id']}/retire")).status_code == 303
+    assert (await units(owner_db))["第三支部"]["retired_at"] is not None
+    assert "第三支部" not in (await browser.get("/org")).text
+    assert "第三支部" in (await browser.get("/org?retired=1")).text
+
+
+async def test_naming_a_secretary(
+    browser: Browser, world: World, services: AppServices, owner_db: Database
+) -> None:
+    roster = await make_roster(services, world.a)
+    await browser.login(world.a.users[Role.TENANT_ADMIN])
+    page = (await browser.get(f"/org/units/{roster.branch_1}")).text
+    assert "甲一号" in page and "甲二号" not in page  # candidates come from the branch
+    response = await browser.post(
+        f"/org/units/{roster.branch_1}/leader", {"person_id": str(roster.person_1)}
+    )
+    assert response.status_code == 303
+    assert (await units(owner_db))["第一支部"]["leader_person_id"] == roster.person_1
+    assert "书记：甲一号" in (await browser.get("/org")).text

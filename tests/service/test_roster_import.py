@@ -1,0 +1,94 @@
+"""Roster import end to end at the service level: upload → dry run → commit → again."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import xlsxwriter
+from sqlalchemy import select, text
+from stdnum.cn import ric
+
+from app.accounts.models import Role
+from app.db import Database
+from app.people import imports
+from app.people.imports import ImportService
+from app.people.models import ImportStatus, OrgUnit, Person
+from app.people.scope import EVERYONE
+from app.people.service import PeopleService, PersonFilter
+from app.state import AppServices
+from tenants.context import tenant_scope
+from tests.factories import World
+
+TODAY = date(2026, 11, 24)
+
+
+def id_number(region: str, born: str, seq: str) -> str:
+    body = region + born + seq
+    return body + ric.calc_check_digit(body + "0")
+
+
+def small_roster(rows: list[list[object]]) -> bytes:
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet()
+    sheet.merge_range(0, 0, 0, 5, "历下区军休干部花名册")
+    header = ["序号", "姓名", "性别", "出生年月", "身份证号码", "手机", "所在支部", "类别"]
+    sheet.write_row(2, 0, header)
+    for offset, row in enumerate(rows):
+        sheet.write_row(3 + offset, 0, row)
+    sheet.write(4 + len(rows), 0, "制表人：王某")
+    book.close()
+    return buffer.getvalue()
+
+
+async def run_import(services: AppServices, world: World, data: bytes, mode: str = "good"):
+    admin = world.a.users[Role.TENANT_ADMIN]
+    from app.audit.service import Actor
+
+    actor = Actor("user", admin.name, admin.id)
+    with tenant_scope(world.a.tenant_id):
+        service = ImportService(services)
+        import_id = await service.upload("花名册.xlsx", data, "", actor)
+        assert await imports.check(services, import_id, today=TODAY) == ImportStatus.CHECKED
+        found = await service.get(import_id)
+        summary = dict(found.summary)
+        await service.commit(import_id, mode, None, actor)
+        assert await imports.apply(services, import_id) == ImportStatus.COMMITTED
+        return import_id, summary
+
+
+async def test_a_messy_roster_is_checked_then_committed_once(
+    services: AppServices, owner_db: Database, world: World
+) -> None:
+    zhang = id_number("370102", "19491001", "123")
+    li = id_number("370103", "19520315", "234")
+    rows = [
+        [1, "张建国", "男", "1949.10", zhang, "138 0013 8000", "第一支部", "军休干部"],
+        [2, "李 秀 英", "", "1952年3月", li, "139-0013-9000", "第二支部", "军休"],
+        [3, "王错", "男", "1950.13", "370102195001011230", "1380013", "第一支部", "军休干部"],
+    ]
+    _, summary = await run_import(services, world, small_roster(rows))
+    assert (summary["new"], summary["error"], summary["rows"]) == (2, 1, 3)
+    assert sorted(summary["new_branches"]) == ["第一支部", "第二支部"]
+    with tenant_scope(world.a.tenant_id):
+        async with services.db.session() as session:
+            people = {p.name: p for p in await session.scalars(select(Person))}
+            units = {u.name: u for u in await session.scalars(select(OrgUnit))}
+        assert set(people) == {"张建国", "李秀英"}
+        assert people["李秀英"].gender == "female"  # from the ID number
+        assert people["张建国"].birth_day_known is False
+        assert people["张建国"].phone == "13800138000"
+        assert units["第一支部"].parent_id == units["甲区退役军人事务局"].id
+        found = await PeopleService(services).find(EVERYONE, PersonFilter(q="zjg"))
+        assert [row.name for row in found.rows] == ["张建国"]
+    # ID numbers are stored encrypted, never in clear.
+    async with owner_db.engine.connect() as conn:
+        stored = (await conn.execute(text("select id_number_enc from people"))).scalars().all()
+    assert all(zhang.encode() not in bytes(value) for value in stored)
+
+    # The same file again: nobody is duplicated, nothing changes.
+    _, again = await run_import(services, world, small_roster(rows))
+    assert (again["new"], again["update"], again["same"]) == (0, 0, 2)
+    async with owner_db.engine.connect() as conn:
+        assert (await conn.execute(text("select count(*) from people"))).scalar() == 2
