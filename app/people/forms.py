@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from app.i18n import N_
+from app.i18n import N_, _
 from app.people.cells import (
     CellError,
     PartialDate,
@@ -53,13 +53,13 @@ def clean_person(
         try:
             values[key] = parse_phone(data.get(key, ""))
         except CellError as exc:
-            errors[key] = exc.message
+            errors[key] = _reason(exc)
     dates: dict[str, PartialDate | None] = {}
     for key in ("birth_date", "party_joined_on", "deceased_on"):
         try:
             dates[key] = parse_date(data.get(key, ""))
         except CellError as exc:
-            errors[key] = exc.message
+            errors[key] = _reason(exc)
             dates[key] = None
     for key, known in (
         ("birth_date", "birth_day_known"),
@@ -74,7 +74,7 @@ def clean_person(
         try:
             values["id_number"] = parse_id_number(data.get("id_number", ""))
         except CellError as exc:
-            errors["id_number"] = exc.message
+            errors["id_number"] = _reason(exc)
     if editing and not values.get("id_number"):
         values.pop("id_number", None)
     _check_against_id(values, dates, errors)
@@ -86,6 +86,12 @@ def clean_person(
         except ValueError:
             values[key] = None
     return values, errors
+
+
+def _reason(exc: CellError) -> str:
+    """A reader's message with its arguments filled in; the template's gettext then
+    finds no translation for it and shows it as it is."""
+    return _(exc.message, **exc.args_) if exc.args_ else exc.message
 
 
 def _check_against_id(

@@ -13,12 +13,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, false, or_, select, true
-from sqlalchemy.dialects.postgresql import array
+from sqlalchemy import ColumnElement, cast, false, or_, select, true
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import Role
 from app.people.models import OrgUnit, Person
+
+UUID_ARRAY = ARRAY(PgUUID(as_uuid=True))
 
 
 @dataclass(frozen=True)
@@ -39,7 +42,7 @@ class Scope:
             return true()
         if not self.units:
             return false()
-        return OrgUnit.path.overlap(array(sorted(self.units)))
+        return OrgUnit.path.overlap(cast(sorted(self.units), UUID_ARRAY))
 
     def people(self) -> ColumnElement[bool]:
         """People inside the scope: their branch or group lies in a led subtree."""

@@ -301,7 +301,7 @@ class PeopleService:
         async with self.db.session() as session:
             await self._check_units(session, scope, values)
             person = Person(tenant_id=_tenant())
-            changes = self._apply(person, values)
+            changes = self._apply(person, values, await unit_labels(session))
             session.add(person)
             await session.flush()
             await record(
@@ -322,7 +322,7 @@ class PeopleService:
         async with self.db.session() as session:
             person = await self._get(session, scope, person_id)
             await self._check_units(session, scope, values)
-            changes = self._apply(person, values)
+            changes = self._apply(person, values, await unit_labels(session))
             if not changes:
                 return
             await record(
@@ -365,7 +365,9 @@ class PeopleService:
             if group is None or group.kind != UnitKind.GROUP or group.parent_id != branch_id:
                 raise Refused(N_("This party group does not belong to the chosen branch."))
 
-    def _apply(self, person: Person, values: dict[str, Any]) -> dict[str, list[Any]]:
+    def _apply(
+        self, person: Person, values: dict[str, Any], units: dict[UUID, str]
+    ) -> dict[str, list[Any]]:
         """Set the given fields; return what changed as {field: [before, after]}, with
         ID numbers masked (the audit log is read by more eyes than the roster)."""
         changes: dict[str, list[Any]] = {}
@@ -390,6 +392,11 @@ class PeopleService:
             if before == value:
                 continue
             setattr(person, key, value)
+            if key in ("branch_id", "group_id"):  # the log shows names, as people read them
+                before, value = (
+                    units.get(before) if before else None,
+                    units.get(value) if value else None,
+                )
             changes[key] = [_audit_value(before), _audit_value(value)]
         if "name" in changes:
             person.search_keys = search_keys(person.name)

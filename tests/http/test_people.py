@@ -1,0 +1,130 @@
+"""The roster through the browser: add, search, edit, see history, export."""
+
+from __future__ import annotations
+
+import io
+
+from python_calamine import CalamineWorkbook
+from sqlalchemy import text
+
+from app.accounts.models import Role
+from app.db import Database
+from app.state import AppServices
+from tests.factories import World, add_person, make_roster
+from tests.http.conftest import Browser
+
+ZHANG_ID = "370102194910011236"
+
+
+async def people(owner_db: Database) -> list[dict]:
+    async with owner_db.engine.connect() as conn:
+        return [r._asdict() for r in await conn.execute(text("select * from people"))]
+
+
+async def test_adding_a_person_checks_every_field_in_plain_words(
+    browser: Browser, world: World, services: AppServices, owner_db: Database
+) -> None:
+    roster = await make_roster(services, world.a)
+    before = await people(owner_db)
+    await browser.login(world.a.users[Role.TENANT_ADMIN])
+    await browser.get("/people/new")
+    bad = await browser.post("/people", {
+        "name": "张建国", "category": "military_retiree", "birth_date": "1950.13",
+        "id_number": "370102194910011235", "phone": "1380013800", "branch_id": str(roster.branch_1),
+    })  # fmt: skip
+    assert bad.status_code == 422
+    for reason in ("校验码", "11 位", "没有 13 月"):
+        assert reason in bad.text, reason
+    assert await people(owner_db) == before
+    good = await browser.post("/people", {
+        "name": "张建国", "category": "military_retiree", "birth_date": "1949年10月",
+        "id_number": ZHANG_ID.replace("1236", "1252"), "phone": "138 0013 8000",
+        "branch_id": str(roster.branch_1), "party_member": "1", "party_joined_on": "1968.7",
+    })  # fmt: skip
+    assert good.status_code == 303, good.text[:3000]
+    page = (await browser.get(good.headers["location"])).text
+    assert "张建国" in page and "370102194910011252" in page  # the admin sees it whole
+    assert "1968年7月" in page
+
+
+async def test_search_by_pinyin_initials_phone_and_id_tail_answers_with_the_fragment(
+    browser: Browser, world: World, services: AppServices
+) -> None:
+    roster = await make_roster(services, world.a)
+    await add_person(services, world.a, "张建国", roster.branch_1, phone="13800138000")
+    await add_person(services, world.a, "曾国藩", roster.branch_2)
+    await browser.login(world.a.users[Role.TENANT_ADMIN])
+    searches = [
+        ("zjg", "张建国"), ("zhang", "张建国"), ("8000", "张建国"),
+        ("zeng", "曾国藩"), ("建国", "张建国"), ("1236", "甲一号"),
+    ]  # fmt: skip
+    for query, expected in searches:
+        response = await browser.get(
+            f"/people?q={query}", headers={"HX-Request": "true", "HX-Target": "results"}
+        )
+        assert response.status_code == 200
+        assert response.text.lstrip().startswith('<section id="results"'), query
+        assert expected in response.text, query
+    assert "曾国藩" not in (await browser.get("/people?q=zjg")).text
+    whole = (await browser.get("/people?q=zjg")).text
+    assert "<html" in whole and "张建国" in whole
+
+
+async def test_ids_are_masked_in_the_list_and_for_secretaries(
+    browser: Browser, world: World, services: AppServices, owner_db: Database
+) -> None:
+    roster = await make_roster(services, world.a)
+    await _make_secretary(services, world, roster)
+    await browser.login(world.a.users[Role.BRANCH_SECRETARY])
+    listing = (await browser.get("/people")).text
+    assert ZHANG_ID not in listing and "**1236" in listing
+    page = (await browser.get(f"/people/{roster.person_1}")).text
+    assert "3701**********1236" in page and ZHANG_ID not in page
+
+
+async def test_editing_records_before_and_after_on_the_persons_page(
+    browser: Browser, world: World, services: AppServices
+) -> None:
+    roster = await make_roster(services, world.a)
+    await browser.login(world.a.users[Role.TENANT_ADMIN])
+    await browser.get(f"/people/{roster.person_1}/edit")
+    response = await browser.post(f"/people/{roster.person_1}", {
+        "name": "甲一号", "category": "veteran", "phone": "13900001111",
+        "branch_id": str(roster.branch_2), "infirm": "1",
+    })  # fmt: skip
+    assert response.status_code == 303, response.text[:2000]
+    page = (await browser.get(f"/people/{roster.person_1}")).text
+    assert "13700001111" in page and "13900001111" in page  # before → after
+    assert "第一支部" in page and "第二支部" in page
+    assert "370102194910011236" in page  # a blank ID field on the form kept the number
+
+
+async def test_export_holds_the_filtered_people_and_reimports_as_is(
+    browser: Browser, world: World, services: AppServices
+) -> None:
+    roster = await make_roster(services, world.a)
+    await make_roster(services, world.b)
+    await browser.login(world.a.users[Role.TENANT_ADMIN])
+    response = await browser.get(f"/people/export.xlsx?unit={roster.branch_1}")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/vnd.openxmlformats")
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0)
+    cells = rows.to_python()
+    assert cells[0][:3] == ["姓名", "性别", "出生年月"]
+    assert [row[0] for row in cells[1:]] == ["甲一号"]
+    assert ZHANG_ID in cells[1]
+    assert "乙一号" not in str(cells)
+
+
+async def _make_secretary(services: AppServices, world: World, roster) -> None:  # type: ignore[no-untyped-def]
+    """The district's secretary account is 甲一号's login and leads 第一支部."""
+    from app.audit.service import SYSTEM
+    from app.people.org import OrgService
+    from app.people.scope import EVERYONE
+    from app.people.service import PeopleService
+    from tenants.context import tenant_scope
+
+    secretary = world.a.users[Role.BRANCH_SECRETARY]
+    with tenant_scope(world.a.tenant_id):
+        await PeopleService(services).link_account(EVERYONE, roster.person_1, secretary.id, SYSTEM)
+        await OrgService(services.db).set_leader(roster.branch_1, roster.person_1, SYSTEM)

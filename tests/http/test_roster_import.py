@@ -1,0 +1,101 @@
+"""Roster upload through the browser, including the bad files the issue lists."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from sqlalchemy import text
+
+from app.accounts.models import Role
+from app.db import Database
+from app.people import imports
+from app.state import AppServices
+from tenants.context import tenant_scope
+from tests.factories import World, add_person
+from tests.http.conftest import Browser
+from tests.service.test_roster_import import TODAY, id_number, small_roster
+
+ZHANG = id_number("370102", "19491001", "123")
+
+
+async def upload(browser: Browser, name: str, data: bytes, category: str = "") -> object:
+    await browser.get("/people/imports")
+    return await browser.client.post(
+        "/people/imports",
+        data={"_csrf_token": browser.token, "default_category": category},
+        files={"file": (name, data, "application/octet-stream")},
+    )
+
+
+async def checked(services: AppServices, world: World, location: str) -> UUID:
+    """Run the worker's dry run for the import the browser was sent to."""
+    import_id = UUID(location.rsplit("/", 1)[-1])
+    with tenant_scope(world.a.tenant_id):
+        await imports.check(services, import_id, today=TODAY)
+    return import_id
+
+
+async def count_people(owner_db: Database) -> int:
+    async with owner_db.engine.connect() as conn:
+        return (await conn.execute(text("select count(*) from people"))).scalar_one()
+
+
+async def test_upload_check_and_commit_the_good_rows(
+    browser: Browser, world: World, services: AppServices, owner_db: Database
+) -> None:
+    rows = [
+        [1, "张建国", "男", "1949.10", ZHANG, "138 0013 8000", "第一支部", "军休干部"],
+        [2, "王错", "男", "1950.13", "370102195001011230", "1380013", "第一支部", "军休干部"],
+    ]
+    await browser.login(world.a.users[Role.TENANT_ADMIN])
+    response = await upload(browser, "花名册.xlsx", small_roster(rows))
+    assert response.status_code == 303
+    import_id = await checked(services, world, response.headers["location"])
+    page = (await browser.get(f"/people/imports/{import_id}")).text
+    assert "没有 13 月" in page and "出生年月" in page  # the column as the file names it
+    assert "只导入没有问题的 1 行" in page and "将新建支部" in page
+    assert await count_people(owner_db) == 0  # the dry run wrote nobody
+    refused = await browser.post(f"/people/imports/{import_id}/commit", {"mode": "all"})
+    assert refused.status_code == 303 and await count_people(owner_db) == 0
+    committed = await browser.post(f"/people/imports/{import_id}/commit", {"mode": "good"})
+    assert committed.status_code == 303
+    with tenant_scope(world.a.tenant_id):
+        assert await imports.apply(services, import_id) == "committed"
+    assert await count_people(owner_db) == 1
+    assert "导入完成" in (await browser.get(f"/people/imports/{import_id}")).text
+    again = await browser.post(f"/people/imports/{import_id}/commit", {"mode": "good"})
+    assert again.status_code == 303 and await count_people(owner_db) == 1
+
+
+async def test_an_id_number_of_another_district_is_not_a_clash(
+    browser: Browser, world: World, services: AppServices, owner_db: Database
+) -> None:
+    """Lookups by ID number are keyed per district: B's person is invisible to A's import."""
+    await add_person(services, world.b, "别人", None, id_number=ZHANG)
+    await browser.login(world.a.users[Role.TENANT_ADMIN])
+    rows = [[1, "张建国", "男", "1949.10", ZHANG, "13800138000", "第一支部", "军休干部"]]
+    response = await upload(browser, "a.xlsx", small_roster(rows))
+    import_id = await checked(services, world, response.headers["location"])
+    page = (await browser.get(f"/people/imports/{import_id}?show=all")).text
+    assert "别人" not in page and "新增人员" in page
+
+
+async def test_bad_files_get_a_clear_message_and_write_nothing(
+    browser: Browser, world: World, services: AppServices, owner_db: Database
+) -> None:
+    await browser.login(world.a.users[Role.TENANT_ADMIN])
+    empty = await upload(browser, "空.xlsx", b"")
+    assert empty.status_code == 422 and "文件是空的" in empty.text
+    for name, data, reason in (
+        ("照片.xlsx", b"\x89PNG\r\n\x1a\n" + b"\x00" * 200, "不是"),
+        ("说明.csv", "这是一段说明文字\n没有表头\n".encode(), "找不到表头"),
+    ):
+        response = await upload(browser, name, data)
+        assert response.status_code == 303, name
+        import_id = await checked(services, world, response.headers["location"])
+        page = (await browser.get(f"/people/imports/{import_id}")).text
+        assert reason in page, name
+    huge = await upload(browser, "大.xlsx", b"0" * (50 * 1024 * 1024))
+    assert huge.status_code == 413 and "文件太大" in huge.text
+    assert await count_people(owner_db) == 0
+    assert (await browser.get("/people")).status_code == 200  # and the server still answers
