@@ -12,6 +12,7 @@ import time
 import click
 
 from app.people.crypto import generate_key
+from app.people.keys import Rotation
 from app.settings import Settings, development_secret, get_settings
 
 
@@ -101,6 +102,36 @@ def _print_logins() -> None:
             f"  {login.phone}  {login.where:<6} {_(ROLE_LABELS[login.role]):<10} {login.name}"
         )
     click.echo("")
+
+
+@main.command("rotate-id-keys")
+def rotate_id_keys_command() -> None:
+    """Re-encrypt every ID number under the first key of ID_NUMBER_KEYS.
+
+    Put the new key first (keep the old ones after it), restart the app, run this;
+    when it is done the old keys can be removed. Safe to run again."""
+    from app.people.crypto import UnknownKey
+
+    settings = prepare_environment()
+    try:
+        report = asyncio.run(_rotate(settings))
+    except UnknownKey as exc:
+        raise click.ClickException(
+            f"Some ID numbers are under key {exc.key_id!r}, which ID_NUMBER_KEYS no longer "
+            "lists. Put it back (after the current key) and run this again."
+        ) from exc
+    click.echo(
+        f"Re-encrypted {report.rotated} values in {report.tenants} districts "
+        f"under key {report.current_key!r}. Keys after it in ID_NUMBER_KEYS may now be removed."
+    )
+
+
+async def _rotate(settings: Settings) -> Rotation:
+    from app.people.keys import rotate_id_keys
+    from app.state import open_services
+
+    async with open_services(settings) as services:
+        return await rotate_id_keys(services)
 
 
 @main.command("create-operator")

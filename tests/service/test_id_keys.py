@@ -1,0 +1,40 @@
+"""Rotating the ID number key re-encrypts everything under the new key, once."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, text
+
+from app.db import Database
+from app.people.crypto import IdCipher
+from app.people.keys import rotate_id_keys
+from app.people.models import Person
+from app.state import AppServices
+from tenants.context import tenant_scope
+from tests.factories import World, add_person
+from tests.servers import TEST_ID_KEYS, TEST_INDEX_KEY
+
+ZHANG = "370102194910011236"
+
+
+async def test_rotation_moves_every_id_number_to_the_current_key(
+    services: AppServices, owner_db: Database, world: World
+) -> None:
+    old_only = IdCipher.from_config(TEST_ID_KEYS.split(",")[1], TEST_INDEX_KEY)
+    services_before = AppServices(
+        services.settings, services.db, services.redis, services.sessions, old_only
+    )
+    await add_person(services_before, world.a, "张建国", None, id_number=ZHANG)
+    await add_person(services_before, world.b, "张建国", None, id_number=ZHANG)
+    async with owner_db.engine.connect() as conn:
+        tokens = (await conn.execute(text("select id_number_enc from people"))).scalars().all()
+    assert {services.cipher.key_id(bytes(t)) for t in tokens} == {"t1"}
+
+    report = await rotate_id_keys(services)
+    assert (report.rotated, report.current_key) == (2, "t2")
+    assert (await rotate_id_keys(services)).rotated == 0  # idempotent
+    for district in (world.a, world.b):
+        with tenant_scope(district.tenant_id):
+            async with services.db.session() as session:
+                token = await session.scalar(select(Person.id_number_enc))
+        assert token is not None and services.cipher.key_id(token) == "t2"
+        assert services.cipher.decrypt(district.tenant_id, token) == ZHANG
