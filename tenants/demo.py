@@ -17,6 +17,7 @@ from app.audit.service import Actor, record
 from app.db import Database
 from app.state import AppServices
 from tenants.context import tenant_scope
+from tenants.demo_roster import seed_demo_roster
 from tenants.models import Tenant, insert_signup
 
 DEMO_PASSWORD = "Redstar2026"  # noqa: S105 — printed by `make run` on purpose
@@ -112,5 +113,7 @@ async def seed_demo(services: AppServices, owner: Database) -> bool:
                 {"t": tenant_id, "s": operator_id},
             )
             await session.commit()
+        with tenant_scope(tenant_id):
+            await seed_demo_roster(services, code, f"{district}军休服务中心")
         created = True
     return created

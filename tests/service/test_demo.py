@@ -1,0 +1,31 @@
+"""`make run`'s demo data: districts, accounts and a roster, through the product's flows."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+
+from app.db import Database
+from app.state import AppServices
+from tenants.demo import seed_demo
+
+
+async def test_the_demo_seeds_once_with_a_roster_imported_by_the_two_step_import(
+    services: AppServices, owner_db: Database
+) -> None:
+    assert await seed_demo(services, owner_db) is True
+    assert await seed_demo(services, owner_db) is False
+    async with owner_db.engine.connect() as conn:
+        per_district = dict(
+            (await conn.execute(text("select tenant_id, count(*) from people group by 1"))).all()
+        )
+        imported = (await conn.execute(text("select status, summary from roster_imports"))).all()
+        linked = (
+            await conn.execute(text("select count(*) from people where user_id is not null"))
+        ).scalar()
+        zhang = (
+            await conn.execute(text("select count(*) from people where name = '张建国'"))
+        ).scalar()
+    assert sorted(per_district.values()) == [36, 36]
+    assert [status for status, _ in imported] == ["committed", "committed"]
+    assert all(summary["error"] == 1 for _, summary in imported)  # the demo's bad row
+    assert linked == 4 and zhang == 2
