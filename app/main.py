@@ -22,7 +22,7 @@ from app.dashboard.routes import dashboard, home
 from app.health.routes import healthz, readyz
 from app.logging import configure_logging
 from app.people.import_routes import ImportController
-from app.people.routes import OrgController, PeopleController
+from app.people.routes import OrgController, PeopleController, my_branch
 from app.settings import PROJECT_ROOT, Settings, get_settings
 from app.state import open_services
 from app.web.errors import exception_handlers
@@ -47,6 +47,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     OrgController,
     ImportController,
     PeopleController,
+    my_branch,
     SignupController,
     ApprovalsController,
 ]

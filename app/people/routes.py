@@ -11,7 +11,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
 from litestar.response import Template
 
-from app.accounts.models import Role
+from app.accounts.models import TENANT_ROLES, Role
 from app.audit.service import ACTION_LABELS, latest_events
 from app.errors import Refused
 from app.i18n import _
@@ -419,3 +419,15 @@ class PeopleController(Controller):
             await people.dismiss_duplicate(data_scope, first, second, request.scope["user"].actor)
             flash(request, "success", _("Marked as different people."))
         return see_other(request, "/people/duplicates")
+
+
+@get("/my-branch", opt=allow(*TENANT_ROLES))
+async def my_branch(request: Request) -> Template:
+    """Anyone linked to a person sees their own card and their branch's members."""
+    people = PeopleService(request.app.state.services)
+    me, branch, mates = await people.my_branch(request.scope["user"].user_id)
+    return render(
+        request,
+        "people/my_branch.html",
+        {"me_person": me, "branch": branch, "mates": mates, **LABELS},
+    )

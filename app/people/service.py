@@ -21,7 +21,7 @@ from app.accounts.models import User
 from app.audit.service import Actor, record
 from app.errors import NotFound, Refused
 from app.i18n import N_
-from app.people.crypto import IdCipher, mask_id
+from app.people.crypto import IdCipher, mask_id, mask_phone
 from app.people.export import CATEGORY_WORDS, written_date, yes_no
 from app.people.models import Category, DuplicateDismissal, OrgUnit, Person, UnitKind
 from app.people.pinyin import looks_like_pinyin, normalise_query, search_keys, sort_key
@@ -110,6 +110,14 @@ class PersonRow:
     mobile: bool
     infirm: bool
     deceased_on: date | None
+
+
+@dataclass(frozen=True)
+class MateRow:
+    name: str
+    group: str
+    phone: str
+    is_me: bool
 
 
 @dataclass
@@ -450,9 +458,29 @@ class PeopleService:
             )
             return [(row[0], row[1], row[2]) for row in rows]
 
-    async def person_of_user(self, user_id: UUID) -> Person | None:
+    async def my_branch(self, user_id: UUID) -> tuple[Person | None, str | None, list[MateRow]]:
+        """A member's own card and their branch's living members, phones masked but
+        their own: members see each other, not each other's numbers."""
         async with self.db.session() as session:
-            return await session.scalar(select(Person).where(Person.user_id == user_id))
+            me = await session.scalar(select(Person).where(Person.user_id == user_id))
+            if me is None or me.branch_id is None:
+                return me, None, []
+            names = await unit_labels(session)
+            mates = await session.scalars(
+                select(Person)
+                .where(Person.branch_id == me.branch_id, Person.deceased_on.is_(None))
+                .order_by(Person.sort_key, Person.id)
+            )
+            rows = [
+                MateRow(
+                    p.name,
+                    names.get(p.group_id, "") if p.group_id else "",
+                    (p.phone or "") if p.id == me.id else mask_phone(p.phone),
+                    p.id == me.id,
+                )
+                for p in mates
+            ]
+        return me, names.get(me.branch_id), rows
 
     # --- possible duplicates -------------------------------------------------------------
 

@@ -23,6 +23,7 @@ NAVIGATION: list[tuple[str, str, frozenset[str]]] = [
     ("/approvals", N_("Approvals"), frozenset({Role.OPERATOR, Role.PROVINCIAL_VIEWER})),
     ("/people", N_("Roster"), frozenset({Role.TENANT_ADMIN, Role.BRANCH_SECRETARY})),
     ("/org", N_("Organisation"), frozenset({Role.TENANT_ADMIN})),
+    ("/my-branch", N_("My branch"), frozenset({Role.MEMBER, Role.GRID_WORKER})),
     ("/users", N_("Accounts"), frozenset({Role.TENANT_ADMIN})),
     ("/audit", N_("Change log"), frozenset({Role.TENANT_ADMIN})),
 ]

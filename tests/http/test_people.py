@@ -128,3 +128,24 @@ async def _make_secretary(services: AppServices, world: World, roster) -> None: 
     with tenant_scope(world.a.tenant_id):
         await PeopleService(services).link_account(EVERYONE, roster.person_1, secretary.id, SYSTEM)
         await OrgService(services.db).set_leader(roster.branch_1, roster.person_1, SYSTEM)
+
+
+async def test_a_member_sees_the_branch_with_other_members_phones_masked(
+    browser: Browser, world: World, services: AppServices
+) -> None:
+    from app.audit.service import SYSTEM
+    from app.people.scope import EVERYONE
+    from app.people.service import PeopleService
+    from tenants.context import tenant_scope
+
+    roster = await make_roster(services, world.a)
+    await add_person(services, world.a, "同支部", roster.branch_1, phone="13911112222")
+    member = world.a.users[Role.MEMBER]
+    with tenant_scope(world.a.tenant_id):
+        await PeopleService(services).link_account(EVERYONE, roster.person_1, member.id, SYSTEM)
+    await browser.login(member)
+    page = (await browser.get("/my-branch")).text
+    assert "同支部" in page and "139****2222" in page and "13911112222" not in page
+    assert "13700001111" in page  # their own number, whole
+    assert "甲二号" not in page  # another branch
+    assert (await browser.get("/people")).status_code == 403
