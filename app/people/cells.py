@@ -9,10 +9,12 @@ Blank cells become None; whether a blank is allowed is the importer's decision.
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from stdnum import numdb
@@ -152,9 +154,13 @@ def parse_id_number(value: Any) -> str | None:
     region), with a trailing x made upper-case."""
     if _blank(value):
         return None
-    if isinstance(value, float) or (isinstance(value, int) and str(value).endswith("000")):
+    if isinstance(value, float) and value.is_integer():
+        # repr() is the decimal Excel wrote (3.7010219491001e+17); int() of the binary
+        # float is not (…009984).
+        value = int(Decimal(repr(value)))
+    if isinstance(value, int) and str(value).endswith("000"):
         # Typed as a number, Excel keeps 15 significant digits and zeroes the rest.
-        text = str(int(value))
+        text = str(value)
         if len(text) == 18 and not _valid_id(text):
             raise CellError(
                 N_("The ID number was stored as a number and lost its last digits. "
@@ -200,9 +206,16 @@ def validate_id_number(text: str) -> str:
     if number[17] != ric.calc_check_digit(number):
         raise InvalidChecksum()
     ric.get_birth_date(number)  # raises InvalidComponent for a date that does not exist
-    if not numdb.get("cn/loc").info(number[:6])[1:]:
+    if not _region_assigned(number[:6]):
         raise InvalidComponent()
     return number
+
+
+@functools.lru_cache(maxsize=8192)
+def _region_assigned(code: str) -> bool:
+    """Whether GB/T 2260 has ever assigned this code (cached: a roster repeats a few
+    dozen codes, and the lookup is most of an ID check's cost)."""
+    return bool(numdb.get("cn/loc").info(code)[1:])
 
 
 def _valid_id(text: str) -> bool:

@@ -110,7 +110,7 @@ def draft_rows(
             N_("No header row was found. The first rows must name the columns, with 姓名 and "
                "at least two more such as 性别, 出生年月 or 身份证号.")
         )  # fmt: skip
-    titles = {index: str(sheet[header.index][index]).strip() for index in header.columns}
+    titles = {i: " ".join(str(sheet[header.index][i]).split()) for i in header.columns}
     rows: list[DraftRow] = []
     blank = 0
     footer: int | None = None

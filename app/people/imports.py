@@ -23,7 +23,6 @@ from app.audit.models import AuditEvent
 from app.audit.service import Actor, record
 from app.errors import NotFound, Refused
 from app.i18n import N_
-from app.people.drafts import parse_roster
 from app.people.import_plan import DATE_FIELDS, PLAIN_FIELDS, Plan, Roster, plan_rows
 from app.people.models import (
     Category,
@@ -37,6 +36,7 @@ from app.people.models import (
 from app.people.org import add_unit
 from app.people.pinyin import search_keys, sort_key
 from app.people.reader import MAX_BYTES, RosterFileError
+from app.people.sandbox import parse_isolated
 from app.state import AppServices
 from tenants.context import current_tenant_id
 from tenants.models import Tenant
@@ -206,12 +206,8 @@ async def check(services: AppServices, import_id: UUID, *, today: date | None = 
     found = await RosterImportState.load(services, import_id)
     data = services.cipher.decrypt_bytes(tenant_id, claimed)
     try:
-        parsed = await asyncio.to_thread(
-            parse_roster,
-            data,
-            found.filename,
-            default_category=found.default_category,
-            today=today,
+        parsed = await parse_isolated(
+            data, found.filename, default_category=found.default_category, today=today
         )
     except RosterFileError as exc:
         await _fail(services, import_id, exc.message, exc.args_)

@@ -5,13 +5,13 @@ The bytes decide the format, not the name: bureaus rename files, and a .docx or 
 photo of the sheet arrives as "名单.xlsx" often enough. Every refusal is a
 RosterFileError whose message is a gettext msgid the admin can act on.
 
-python-calamine allocates a dense grid spanning a sheet's first and last cells, and
-an allocation failure in Rust aborts the whole process: a 2 KB .xlsx with a value in
-A1 and one in XFD1048576 kills the server (tafia/calamine#693), and a 1 KB .ods with
-repeated rows asks for gigabytes (calamine#594). So the sheet XML inside a zip is
-scanned first, streaming, and the file is refused as soon as its extent passes the
-limits. .xls (BIFF) is not pre-scanned; its grid is bounded by the format
-(65,536 × 256), the refusal of more than MAX_ROWS rows happens after calamine loads it.
+python-calamine lays a sheet out as a dense grid from its first to its last cell, and
+a failed allocation in Rust aborts the whole process: a 2 KB .xlsx with values in A1
+and XFD1048576 kills the server (tafia/calamine#693), a 1 KB .ods of repeated rows
+asks for gigabytes (calamine#594). So the sheet XML inside a zip is scanned first,
+streaming, and the file is refused as soon as its extent passes the limits. .xls is
+not scanned (that needs an OLE reader): one Excel wrote holds at most 65,536 × 256
+cells (0.5 GB for calamine), but a crafted one could claim more.
 """
 
 from __future__ import annotations
@@ -171,17 +171,17 @@ def _check_zip(data: bytes) -> None:
 
 
 def _xlsx_sheets(archive: zipfile.ZipFile, names: set[str]) -> list[str]:
-    """The sheet parts calamine may open: those the workbook's relationships name, and
-    anything that looks like one."""
+    """The parts calamine may read as sheets: those the workbook's relationships name
+    (…/worksheet, …/dialogsheet, …/xlMacrosheet), and anything that looks like one."""
     found = {name for name in names if re.search(r"(?i)sheets?/[^/]+\.xml$", name)}
     rels = "xl/_rels/workbook.xml.rels"
-    if rels in names:
-        for target in re.findall(rb'Target="([^"]+)"', archive.read(rels)):
-            path = target.decode(errors="replace").lstrip("/")
-            path = path if path.startswith("xl/") else f"xl/{path}"
-            if path in names and path.endswith(".xml") and "sheet" in path.lower():
-                found.add(path)
-    return sorted(found)
+    for relationship in re.findall(rb"<[^>]*Relationship\s[^>]*>", archive.read(rels)):
+        kind = re.search(rb'Type="[^"]*sheet"', relationship, re.IGNORECASE)
+        target = re.search(rb'Target="/?([^"]+)"', relationship)
+        if kind and target:
+            path = target.group(1).decode(errors="replace")
+            found.add(path if path.startswith("xl/") else f"xl/{path}")
+    return sorted(found & names)
 
 
 def _check_extent(archive: zipfile.ZipFile, parts: list[str], extent: Any) -> None:

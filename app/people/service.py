@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 from uuid import UUID
 
 from sqlalchemy import Select, and_, func, or_, select
@@ -82,6 +83,7 @@ class PersonFilter:
         )
 
     def query_string(self, **changes: Any) -> str:
+        """This filter as a query string, with `changes` applied (e.g. page=2)."""
         values = {
             "q": self.q,
             "unit": str(self.unit_id or ""),
@@ -90,9 +92,9 @@ class PersonFilter:
             "page": str(self.page),
         }
         values.update({key: str(value) for key, value in changes.items()})
-        from urllib.parse import urlencode
-
-        return urlencode({key: value for key, value in values.items() if value not in ("", "1")})
+        if values["page"] == "1":
+            del values["page"]
+        return urlencode({key: value for key, value in values.items() if value})
 
 
 @dataclass(frozen=True)
@@ -156,7 +158,7 @@ def search_condition(text: str) -> Any:
         return Person.id_tail == query[-4:].upper()
     if looks_like_pinyin(query):
         return Person.search_keys.like(f"%{query}%")
-    return Person.name.like(f"%{_escape_like(text.strip())}%")
+    return Person.name.like(f"%{_escape_like(text.strip())}%", escape="\\")
 
 
 def _escape_like(text: str) -> str:

@@ -1,0 +1,225 @@
+"""From sheet rows to person drafts: the messy roster the issue describes, each reason a
+row is refused, and the rules that fill in or cross-check what a row says."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from app.people.cells import PartialDate
+from app.people.drafts import DraftRow, ParsedRoster, draft_rows, parse_roster
+from app.people.reader import RosterFileError
+from tests import rosters
+
+TODAY = date(2026, 11, 24)
+HEADER = ["姓名", "性别", "出生年月", "身份证号", "人员类别", "是否党员", "入党时间"]
+
+
+@pytest.fixture(scope="module")
+def messy() -> ParsedRoster:
+    return parse_roster(rosters.messy_roster_xlsx(), "花名册.xlsx", today=TODAY)
+
+
+def by_name(parsed: ParsedRoster) -> dict[str, DraftRow]:
+    return {row.draft.name: row for row in parsed.rows if row.draft}
+
+
+def one(*cells: Any, header: list[str] = HEADER, **options: Any) -> DraftRow:
+    parsed = draft_rows([header, list(cells)], today=TODAY, **options)
+    assert len(parsed.rows) == 1
+    return parsed.rows[0]
+
+
+def reasons(row: DraftRow) -> dict[str, str]:
+    return {problem.field: problem.message for problem in row.problems}
+
+
+# --- the messy roster ----------------------------------------------------------------------------
+
+
+def test_good_and_bad_rows_of_the_messy_roster(messy: ParsedRoster) -> None:
+    rows = by_name(messy)
+    assert sorted(rows) == sorted(rosters.GOOD_NAMES + list(rosters.BAD_ROWS))
+    assert [name for name in rosters.GOOD_NAMES if not rows[name].ok] == []
+    for name, field in rosters.BAD_ROWS.items():
+        assert not rows[name].ok, name
+        assert [problem.field for problem in rows[name].problems] == [field], name
+
+
+def test_the_layout_around_the_data(messy: ParsedRoster) -> None:
+    assert messy.columns["name"] == "姓 名"
+    assert messy.columns["birth_date"] == "出生年月 (年.月)"
+    assert messy.columns["phone"] == "手机" and messy.columns["branch"] == "所在支部"
+    assert messy.unknown_columns == ["序号", "籍贯"]
+    assert messy.duplicate_columns == []
+    assert messy.skipped_blank == rosters.BLANK_ROWS
+    assert messy.rows[0].line == rosters.HEADER_LINE + 1  # the line Excel shows
+    last = messy.rows[-1].line
+    assert messy.footer_line == last + 1
+    assert "说明" not in str([row.draft for row in messy.rows])  # below the signature
+
+
+def test_every_way_of_writing_a_date(messy: ParsedRoster) -> None:
+    rows = by_name(messy)
+    day, month = PartialDate(1949, 10, 1), PartialDate(1949, 10)
+    expected = {
+        "张建国": day,  # a date cell
+        "王秀英": month,  # 1949.10
+        "刘德华": day,  # 1949.10.01
+        "陈桂兰": month,  # 1949年10月
+        "赵志强": day,  # 1949年10月1日
+        "孙丽": day,  # 19491001
+        "周国庆": day,  # 1949/10/1
+        "吴芳": day,  # 1949-10-01
+        "冯军": day,  # an Excel serial as a plain number
+        "郑淑珍": PartialDate(1950, 3, 6),  # not given: the ID number's, to the day
+    }
+    got = {name: rows[name].draft.birth_date for name in expected if rows[name].draft}
+    assert got == expected
+    assert rows["张建国"].draft and rows["张建国"].draft.party_joined_on == PartialDate(1968, 7)
+    assert rows["刘德华"].draft and rows["刘德华"].draft.party_joined_on == day.__class__(
+        1968, 7, 1
+    )
+
+
+def test_id_numbers_and_phones_as_typed(messy: ParsedRoster) -> None:
+    rows = {name: row.draft for name, row in by_name(messy).items()}
+    assert rows["郑淑珍"] and rows["郑淑珍"].id_number == rosters.NUMBER_ID  # typed as a number
+    assert rows["冯军"] and rows["冯军"].id_number == rosters.LOWER_X  # trailing x, upper-cased
+    assert rows["张建国"] and rows["张建国"].phone == "13800138000"  # spaces
+    assert rows["孙丽"] and rows["孙丽"].phone == "13800138005"  # dashes
+    assert rows["吴芳"] and rows["吴芳"].phone == "13800138007"  # a number cell
+    assert rows["张建国"].family_contact_phone == "13905310001"
+
+
+def test_what_the_rows_say_beyond_dates(messy: ParsedRoster) -> None:
+    rows = {name: row.draft for name, row in by_name(messy).items()}
+    zhang, wang, liu, chen, zhao, zhou = (
+        rows[n] for n in ("张建国", "王秀英", "刘德华", "陈桂兰", "赵志强", "周国庆")
+    )
+    assert zhang and wang and liu and chen and zhao and zhou
+    assert (zhang.category, wang.category, liu.category) == (
+        "military_retiree", "military_retiree", "retired_cadre",
+    )  # fmt: skip
+    assert (chen.category, zhao.category) == ("veteran", "veteran")
+    assert rows["孙丽"] and rows["孙丽"].category == "staff_member"
+    assert liu.gender == "male"  # not given: from the ID number
+    assert chen.party_member is False and zhou.party_member is True  # 群众; a joining date
+    assert wang.infirm and liu.mobile and not zhang.mobile
+    assert zhao.deceased_on == PartialDate(2024, 3)
+    assert zhang.health_notes == "高血压，按时服药" and zhang.family_contact_name == "张小明"
+    assert zhou.branch == rosters.UNKNOWN_BRANCH  # kept, to be proposed for creation
+    assert zhang.branch == "第一支部" and zhang.group == "第一党小组"
+
+
+def test_the_reasons_for_the_bad_rows(messy: ParsedRoster) -> None:
+    rows = by_name(messy)
+    assert "check digit" in reasons(rows["卫建军"])["id_number"]
+    disagreement = rows["蒋红梅"].problems[0]
+    assert disagreement.column == "出生年月 (年.月)"
+    assert "disagrees with the ID number" in disagreement.message
+    assert "1951年5月6日" in str(disagreement.args.values())
+    assert reasons(rows["沈立新"])["birth_date"] == "There is no month %(month)s."
+    assert "11-digit" in reasons(rows["韩长生"])["phone"]
+    duplicate = rows["杨守田"].problems[0]
+    assert duplicate.column == "身份证号码"
+    assert duplicate.args == {"line": rows["褚卫东"].line}
+    assert "lost its last digits" in reasons(rows["朱大成"])["id_number"]
+
+
+@pytest.mark.parametrize(
+    ("encoding", "delimiter"), [("gb18030", ","), ("utf-8-sig", "\t")]
+)  # fmt: skip
+def test_a_csv_roster(encoding: str, delimiter: str) -> None:
+    parsed = parse_roster(rosters.roster_csv(encoding, delimiter), "名单.csv", today=TODAY)
+    assert [row.draft.name for row in parsed.rows if row.draft] == rosters.CSV_NAMES
+    assert all(row.ok for row in parsed.rows), [row.problems for row in parsed.rows]
+    assert parsed.skipped_blank == 1 and parsed.footer_line == 7
+    liu = parsed.rows[-1].draft
+    assert liu and liu.birth_date == PartialDate(1949, 10, 1) and liu.gender == "male"
+
+
+def test_the_benchmark_roster_is_clean() -> None:
+    parsed = parse_roster(rosters.large_roster_xlsx(300), "大.xlsx", today=TODAY)
+    assert len(parsed.rows) == 300 and all(row.ok for row in parsed.rows)
+    assert len({row.draft.id_number for row in parsed.rows if row.draft}) == 300
+
+
+# --- rules, one row at a time ------------------------------------------------------------------
+
+ZHANG = rosters.ZHANG  # a man born 1949-10-01
+
+
+@pytest.mark.parametrize(
+    ("word", "member"),
+    [("是", True), ("党员", True), ("中共党员", True), ("Y", True), ("√", True),
+     ("否", False), ("群众", False), ("N", False), ("", None)],
+)  # fmt: skip
+def test_party_member_words(word: str, member: bool | None) -> None:
+    row = one("张建国", "男", "1949.10", ZHANG, "军休", word, None)
+    assert row.ok and row.draft and row.draft.party_member is member
+
+
+@pytest.mark.parametrize(
+    ("word", "category"),
+    [("军休干部", "military_retiree"), ("军队离退休干部", "military_retiree"),
+     ("离休", "retired_cadre"), ("复员军人", "veteran"), ("转业军人", "veteran"),
+     ("在职", "staff_member"), ("职工", "staff_member")],
+)  # fmt: skip
+def test_category_words(word: str, category: str) -> None:
+    row = one("张建国", "男", "1949.10", ZHANG, word, "是", None)
+    assert row.draft and row.draft.category == category
+
+
+def test_a_blank_category_takes_the_default_or_is_a_problem() -> None:
+    row = one("张建国", "男", "1949.10", ZHANG, "", "是", None, default_category="veteran")
+    assert row.ok and row.draft and row.draft.category == "veteran"
+    row = one("张建国", "男", "1949.10", ZHANG, "", "是", None)
+    assert list(reasons(row)) == ["category"] and row.problems[0].column == "人员类别"
+    row = one("张建国", "男", "1949.10", header=["姓名", "性别", "出生年月"])
+    assert row.problems[0].column == "Category"  # no such column: the field's label
+
+
+def test_an_unknown_category_lists_the_four_words() -> None:
+    message = reasons(one("张建国", "男", "1949.10", ZHANG, "老干部", "是", None))["category"]
+    assert all(word in message for word in ("军休干部", "离休干部", "退役军人", "在职党员"))
+
+
+def test_cross_checks_with_the_id_number() -> None:
+    assert list(reasons(one("张建国", "女", "1949.10", ZHANG, "军休", "是", None))) == ["gender"]
+    assert list(reasons(one("张建国", "男", "1950.10", ZHANG, "军休", "是", None))) == [
+        "birth_date"
+    ]
+    filled = one("张建国", None, None, ZHANG, "军休", "是", None)
+    assert filled.ok and filled.draft
+    assert (filled.draft.gender, filled.draft.birth_date) == ("male", PartialDate(1949, 10, 1))
+
+
+def test_party_joining_dates() -> None:
+    before_birth = one("张建国", "男", "1949.10", ZHANG, "军休", "是", "1948.01")
+    assert list(reasons(before_birth)) == ["party_joined_on"]
+    future = one("张建国", "男", "1949.10", ZHANG, "军休", "是", "2030.01")
+    assert "future" in reasons(future)["party_joined_on"]
+    not_a_member = one("张建国", "男", "1949.10", ZHANG, "军休", "否", "1968.07")
+    assert list(reasons(not_a_member)) == ["party_joined_on"]
+
+
+def test_a_row_without_a_name_is_unusable() -> None:
+    row = one("", "男", "1949.10", ZHANG, "军休", "是", None)
+    assert row.draft is None and not row.ok and list(reasons(row)) == ["name"]
+
+
+def test_names_lose_the_spaces_typed_to_align_them() -> None:
+    for typed, name in [("张 三", "张三"), (" 欧阳 修 ", "欧阳修"), ("Tom  Lee", "Tom Lee")]:
+        row = one(typed, "男", "1949.10", ZHANG, "军休", "是", None)
+        assert row.draft and row.draft.name == name
+
+
+def test_a_sheet_without_a_header_or_without_people() -> None:
+    with pytest.raises(RosterFileError) as caught:
+        draft_rows([["花名册"], ["a", "b", "c"], ["张建国", "男", "1949.10"]])
+    assert "姓名" in caught.value.message
+    with pytest.raises(RosterFileError):
+        draft_rows([HEADER, [], ["制表人：王芳"]])
