@@ -17,7 +17,7 @@ from app.audit.service import Actor, record
 from app.db import Database
 from app.state import AppServices
 from tenants.context import tenant_scope
-from tenants.demo_roster import seed_demo_roster
+from tenants.demo_roster import has_roster, seed_demo_roster
 from tenants.models import Tenant, insert_signup
 
 DEMO_PASSWORD = "Redstar2026"  # noqa: S105 — printed by `make run` on purpose
@@ -83,11 +83,16 @@ async def seed_demo(services: AppServices, owner: Database) -> bool:
         )
 
     for name, slug, code, preset, prefix in DISTRICTS:
-        async with services.db.session() as session:
-            if await session.scalar(select(Tenant.id).where(Tenant.slug == slug)):
-                continue
-        tenant_id: UUID = uuid4()
         district = name.removesuffix("退役军人事务局")
+        async with services.db.session() as session:
+            existing = await session.scalar(select(Tenant.id).where(Tenant.slug == slug))
+        if existing:  # data from before the roster existed gets its roster now
+            with tenant_scope(existing):
+                if not await has_roster(services):
+                    await seed_demo_roster(services, code, f"{district}军休服务中心")
+                    created = True
+            continue
+        tenant_id: UUID = uuid4()
         admin_name, admin_phone = f"{district}{TENANT_PEOPLE[0][1]}", f"{prefix}1"
         with tenant_scope(tenant_id):
             async with services.db.session() as session:

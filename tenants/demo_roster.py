@@ -49,7 +49,7 @@ def demo_roster_xlsx(region: str, count: int = 36, seed: int = 1) -> bytes:
             f"{born.year}年{born.month}月" if n % 2 else f"{born.year}.{born.month:02d}",
             CATEGORIES[n % len(CATEGORIES)], joined, body + ric.calc_check_digit(body + "0"),
             f"139 {rng.randrange(10000):04d} {rng.randrange(10000):04d}", branch,
-            f"{branch[:2]}党小组{1 + n % 2}",
+            ("第一党小组", "第二党小组")[n % 2],
         ])  # fmt: skip
     sheet.write_row(2 + count, 0, [count + 1, "刘错号", "男", "1950.13", "军休干部"])
     sheet.write(4 + count, 0, "制表人：演示数据")
@@ -83,6 +83,11 @@ async def seed_demo_roster(services: AppServices, region: str, center_name: str)
     await people.link_account(EVERYONE, second, member.id, SYSTEM)
     assert branch_id is not None
     await OrgService(services.db).set_leader(branch_id, first, actor)
+
+
+async def has_roster(services: AppServices) -> bool:
+    async with services.db.session() as session:
+        return await session.scalar(select(OrgUnit.id).limit(1)) is not None
 
 
 def _user_with(role: Role):  # type: ignore[no-untyped-def]

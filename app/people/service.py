@@ -214,7 +214,7 @@ class PeopleService:
                 p.party_member,
                 p.phone,
                 mask_id_tail(p.id_tail) if p.id_tail else "",
-                labels.get(p.group_id or p.branch_id, "") if (p.group_id or p.branch_id) else "",
+                " / ".join(labels[u] for u in (p.branch_id, p.group_id) if u in labels),
                 p.mobile,
                 p.infirm,
                 p.deceased_on,
