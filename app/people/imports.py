@@ -51,6 +51,10 @@ ROW_FILTERS = {
     "suspect": ImportRow.suspects != [],
     "all": None,
 }
+CHANGED_SINCE = N_(
+    "The roster changed since this file was checked (someone added one of its ID "
+    "numbers). Upload the file again."
+)
 RUNNING = (ImportStatus.UPLOADED, ImportStatus.CHECKING, ImportStatus.COMMITTING)
 
 
@@ -196,15 +200,22 @@ async def check(services: AppServices, import_id: UUID, *, today: date | None = 
     async with services.db.session() as session:
         claimed = await session.scalar(
             update(RosterImport)
-            .where(RosterImport.id == import_id, RosterImport.status == ImportStatus.UPLOADED)
+            # CHECKING too: arq runs a job id once at a time, so a checking import seen
+            # here is a retry after the worker died, and its rows were never written.
+            .where(
+                RosterImport.id == import_id,
+                RosterImport.status.in_((ImportStatus.UPLOADED, ImportStatus.CHECKING)),
+                RosterImport.file_enc.is_not(None),
+            )
             .values(status=ImportStatus.CHECKING)
-            .returning(RosterImport.file_enc)
+            .returning(RosterImport)
         )
         await session.commit()
     if claimed is None:
         return "skipped"  # already checked, or a second delivery of the job
-    found = await RosterImportState.load(services, import_id)
-    data = services.cipher.decrypt_bytes(tenant_id, claimed)
+    found = claimed
+    assert found.file_enc is not None
+    data = services.cipher.decrypt_bytes(tenant_id, found.file_enc)
     try:
         parsed = await parse_isolated(
             data, found.filename, default_category=found.default_category, today=today
@@ -228,16 +239,6 @@ async def check(services: AppServices, import_id: UUID, *, today: date | None = 
         )
         await session.commit()
     return ImportStatus.CHECKED
-
-
-class RosterImportState:
-    @staticmethod
-    async def load(services: AppServices, import_id: UUID) -> RosterImport:
-        async with services.db.session() as session:
-            found = await session.get(RosterImport, {"tenant_id": _tenant(), "id": import_id})
-        if found is None:
-            raise NotFound()
-        return found
 
 
 async def _store_rows(session: AsyncSession, tenant_id: UUID, import_id: UUID, plan: Plan) -> None:
@@ -302,21 +303,10 @@ async def apply(services: AppServices, import_id: UUID) -> str:
                 },
             )
             await session.commit()
-    except IntegrityError:
-        log.warning("roster_commit_clashed", import_id=str(import_id))
-        async with services.db.session() as session:
-            await session.execute(
-                update(RosterImport)
-                .where(RosterImport.id == import_id)
-                .values(
-                    status=ImportStatus.FAILED,
-                    error=N_(
-                        "The roster changed since this file was checked (someone "
-                        "added one of its ID numbers). Upload the file again."
-                    ),
-                )
-            )
-            await session.commit()
+    except (IntegrityError, Refused) as exc:
+        log.warning("roster_commit_refused", import_id=str(import_id), error=type(exc).__name__)
+        message = exc.message if isinstance(exc, Refused) else CHANGED_SINCE
+        await _fail(services, import_id, message, {})
         return ImportStatus.FAILED
     return ImportStatus.COMMITTED
 

@@ -92,3 +92,57 @@ async def test_a_messy_roster_is_checked_then_committed_once(
     assert (again["new"], again["update"], again["same"]) == (0, 0, 2)
     async with owner_db.engine.connect() as conn:
         assert (await conn.execute(text("select count(*) from people"))).scalar() == 2
+
+
+async def test_a_check_retried_after_the_worker_died_finishes(
+    services: AppServices, owner_db: Database, world: World
+) -> None:
+    from app.audit.service import Actor
+
+    admin = world.a.users[Role.TENANT_ADMIN]
+    rows = [[1, "张建国", "男", "1949.10", id_number("370102", "19491001", "123"), "", "", "军休"]]
+    with tenant_scope(world.a.tenant_id):
+        import_id = await ImportService(services).upload(
+            "a.xlsx", small_roster(rows), "", Actor("user", admin.name, admin.id)
+        )
+    async with owner_db.engine.begin() as conn:  # claimed, then the worker was killed
+        await conn.execute(text("update roster_imports set status = 'checking'"))
+    with tenant_scope(world.a.tenant_id):
+        assert await imports.check(services, import_id, today=TODAY) == ImportStatus.CHECKED
+        assert await imports.check(services, import_id, today=TODAY) == "skipped"
+
+
+async def test_a_commit_that_clashes_with_a_later_change_writes_nothing(
+    services: AppServices, owner_db: Database, world: World
+) -> None:
+    from app.audit.service import Actor
+    from tests.factories import add_person
+
+    zhang = id_number("370102", "19491001", "123")
+    admin = world.a.users[Role.TENANT_ADMIN]
+    actor = Actor("user", admin.name, admin.id)
+    rows = [
+        [1, "张建国", "男", "1949.10", zhang, "", "第一支部", "军休"],
+        [
+            2,
+            "李四",
+            "男",
+            "1950.10",
+            id_number("370102", "19501001", "123"),
+            "",
+            "第一支部",
+            "军休",
+        ],
+    ]
+    with tenant_scope(world.a.tenant_id):
+        service = ImportService(services)
+        import_id = await service.upload("a.xlsx", small_roster(rows), "", actor)
+        await imports.check(services, import_id, today=TODAY)
+        await service.commit(import_id, "all", None, actor)
+    await add_person(services, world.a, "张建国", None, id_number=zhang)  # meanwhile
+    with tenant_scope(world.a.tenant_id):
+        assert await imports.apply(services, import_id) == ImportStatus.FAILED
+        assert "changed since" in (await service.get(import_id)).error
+    async with owner_db.engine.connect() as conn:
+        assert (await conn.execute(text("select count(*) from people"))).scalar() == 1
+        assert (await conn.execute(text("select count(*) from org_units"))).scalar() == 0
