@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import functools
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -86,6 +87,8 @@ def parse_date(value: Any, *, today: date | None = None) -> PartialDate | None:
     elif isinstance(value, bool):
         raise CellError(N_("Not a date: %(value)s"), value=value)
     elif isinstance(value, int | float):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise CellError(N_("Not a date: %(value)s"), value=value)
         found = _date_from_number(value)
     else:
         found = _date_from_text(_text(value))
@@ -113,7 +116,9 @@ def _date_from_number(number: float) -> PartialDate:
     if 1 <= whole <= LAST_SERIAL:
         day = EXCEL_EPOCH + timedelta(days=whole)
         return PartialDate(day.year, day.month, day.day)
-    return _date_from_text(str(whole))
+    if 100_000 <= whole <= 99_999_999:  # 194910 or 19491001 typed as a number
+        return _date_from_text(str(whole))
+    raise CellError(N_("Not a date: %(value)s"), value=whole)
 
 
 def _date_from_text(text: str) -> PartialDate:

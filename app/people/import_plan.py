@@ -50,6 +50,7 @@ class Roster:
     people: dict[UUID, dict[str, Any]]
     by_index: dict[bytes, UUID]
     twins: dict[tuple[str, date], list[UUID]]
+    by_name: dict[str, list[UUID]]
     branches: dict[str, list[UUID]]
     groups: dict[tuple[UUID, str], UUID]
 
@@ -84,6 +85,7 @@ class Roster:
         people: dict[UUID, dict[str, Any]] = {}
         by_index: dict[bytes, UUID] = {}
         twins: dict[tuple[str, date], list[UUID]] = defaultdict(list)
+        by_name: dict[str, list[UUID]] = defaultdict(list)
         for row in await session.execute(select(*columns)):
             values = row._asdict()
             people[values["id"]] = values
@@ -91,6 +93,7 @@ class Roster:
                 by_index[values["id_number_index"]] = values["id"]
             if values["birth_date"] is not None:
                 twins[(values["name"], values["birth_date"])].append(values["id"])
+            by_name[values["name"]].append(values["id"])
         branches: dict[str, list[UUID]] = defaultdict(list)
         groups: dict[tuple[UUID, str], UUID] = {}
         units = await session.execute(
@@ -103,7 +106,7 @@ class Roster:
                 branches[name].append(unit_id)
             elif kind == UnitKind.GROUP and parent_id:
                 groups[(parent_id, name)] = unit_id
-        return cls(people, by_index, dict(twins), dict(branches), groups)
+        return cls(people, by_index, dict(twins), dict(by_name), dict(branches), groups)
 
 
 @dataclass
@@ -207,13 +210,14 @@ def _plan_row(
                 item.person_id = holder
     _resolve_units(item, roster)
     birth = draft.birth_date.first_day if draft.birth_date else None
+    if item.person_id is None and item.id_number_index is None:
+        item.person_id = _same_person_without_id(draft.name, birth, data, roster)
     if birth is not None:
         for twin in roster.twins.get((draft.name, birth), []):
-            twin_index = roster.people[twin]["id_number_index"]
-            if item.person_id is None and twin_index is None and item.id_number_index is None:
-                item.person_id = twin  # no ID on either side: the same line imported again
-            elif twin != item.person_id:
+            if twin != item.person_id:
                 item.suspects.append({"person_id": str(twin), "name": draft.name})
+    if item.person_id is not None:
+        _check_against_current(item, roster.people[item.person_id])
     if item.problems:
         item.outcome = "error"
     elif item.person_id is not None:
@@ -221,6 +225,40 @@ def _plan_row(
         data["changed"] = changed
         item.outcome = "update" if changed else "same"
     return item
+
+
+def _same_person_without_id(
+    name: str, birth: date | None, data: dict[str, Any], roster: Roster
+) -> UUID | None:
+    """A row without an ID number is the person of the same name and birth date — or,
+    without a birth date, of the same name in the same branch — when exactly one
+    such person exists; importing such a file again then updates, not duplicates."""
+    if birth is not None:
+        found = roster.twins.get((name, birth), [])
+    else:
+        branch_id = data.get("branch_id")
+        found = [
+            person_id
+            for person_id in roster.by_name.get(name, [])
+            if branch_id and str(roster.people[person_id]["branch_id"]) == branch_id
+        ]
+    return found[0] if len(found) == 1 else None
+
+
+def _check_against_current(item: PlannedRow, current: dict[str, Any]) -> None:
+    """What an update may not do to the person on file: leave them in a party group
+    of their old branch, or make a member with a joining date a non-member."""
+    data = item.data
+    moved = data.get("branch") and data.get("branch_id") != str(current["branch_id"])
+    if moved and not data.get("group") and current["group_id"] is not None:
+        data["group_id"] = None  # the old branch's group does not come along
+    said_no = data.get("party_member") is False and "party_joined_on" not in data
+    if said_no and current["party_joined_on"] is not None:
+        item.problems.append({
+            "field": "party_member", "column": "",
+            "message": N_("The roster has a joining date for this person; the row says 否."),
+            "args": {},
+        })  # fmt: skip
 
 
 def draft_values(draft: PersonDraft, present: set[str]) -> dict[str, Any]:
@@ -287,7 +325,7 @@ def changed_fields(current: dict[str, Any], data: dict[str, Any]) -> list[str]:
         if key in ("branch", "group", "id_tail"):
             continue
         if key in ("branch_id", "group_id"):
-            if str(current.get(key)) != value:
+            if (str(current[key]) if current.get(key) else None) != value:
                 changed.append(key)
             continue
         before = current.get(key)

@@ -15,7 +15,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import structlog
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -52,8 +52,12 @@ ROW_FILTERS = {
     "all": None,
 }
 CHANGED_SINCE = N_(
-    "The roster changed since this file was checked (someone added one of its ID "
-    "numbers). Upload the file again."
+    "The roster changed after this file was checked, so it was not imported. "
+    "Upload the file again to check it against the roster as it is now."
+)
+NOT_SAVED = N_(
+    "The import could not be saved, and nothing was written. Please tell the "
+    "platform's support with the time of this attempt."
 )
 RUNNING = (ImportStatus.UPLOADED, ImportStatus.CHECKING, ImportStatus.COMMITTING)
 
@@ -227,18 +231,35 @@ async def check(services: AppServices, import_id: UUID, *, today: date | None = 
         log.exception("roster_check_failed", import_id=str(import_id))
         await _fail(services, import_id, N_("This file could not be read."), {})
         return ImportStatus.FAILED
-    async with services.db.session() as session:
-        roster = await Roster.load(session)
-    plan = await asyncio.to_thread(plan_rows, parsed, roster, services.cipher, tenant_id)
-    async with services.db.session() as session:
-        await _store_rows(session, tenant_id, import_id, plan)
-        await session.execute(
-            update(RosterImport)
-            .where(RosterImport.id == import_id)
-            .values(status=ImportStatus.CHECKED, summary=plan.summary(parsed), file_enc=None)
-        )
-        await session.commit()
+    try:
+        async with services.db.session() as session:
+            roster = await Roster.load(session)
+            stamp = await roster_stamp(session)
+        plan = await asyncio.to_thread(plan_rows, parsed, roster, services.cipher, tenant_id)
+        async with services.db.session() as session:
+            await _store_rows(session, tenant_id, import_id, plan)
+            await session.execute(
+                update(RosterImport)
+                .where(RosterImport.id == import_id)
+                .values(
+                    status=ImportStatus.CHECKED,
+                    summary=plan.summary(parsed) | {"roster_stamp": stamp},
+                    file_enc=None,
+                )
+            )
+            await session.commit()
+    except Exception:
+        log.exception("roster_check_failed", import_id=str(import_id))
+        await _fail(services, import_id, N_("This file could not be read."), {})
+        return ImportStatus.FAILED
     return ImportStatus.CHECKED
+
+
+async def roster_stamp(session: AsyncSession) -> str:
+    """Changes whenever a person is added or changed: a commit planned against an
+    older roster is refused rather than applied to one it was not checked against."""
+    count, latest = (await session.execute(select(func.count(), func.max(Person.updated_at)))).one()
+    return f"{count}:{latest.isoformat() if latest else '-'}"
 
 
 async def _store_rows(session: AsyncSession, tenant_id: UUID, import_id: UUID, plan: Plan) -> None:
@@ -284,6 +305,13 @@ async def apply(services: AppServices, import_id: UUID) -> str:
             )
             if found is None or found.status != ImportStatus.COMMITTING:
                 return "skipped"
+            # One roster commit at a time per district, against the roster it checked.
+            await session.execute(
+                text("select pg_advisory_xact_lock(hashtext('roster:' || :tenant))"),
+                {"tenant": str(tenant_id)},
+            )
+            if (found.summary or {}).get("roster_stamp") != await roster_stamp(session):
+                raise Refused(CHANGED_SINCE)
             actor = await _committer(session, found)
             counts = await _apply_rows(session, tenant_id, found, actor)
             found.status = ImportStatus.COMMITTED
@@ -303,10 +331,14 @@ async def apply(services: AppServices, import_id: UUID) -> str:
                 },
             )
             await session.commit()
-    except (IntegrityError, Refused) as exc:
-        log.warning("roster_commit_refused", import_id=str(import_id), error=type(exc).__name__)
-        message = exc.message if isinstance(exc, Refused) else CHANGED_SINCE
-        await _fail(services, import_id, message, {})
+    except Refused as exc:
+        log.warning("roster_commit_refused", import_id=str(import_id))
+        await _fail(services, import_id, exc.message, {})
+        return ImportStatus.FAILED
+    except IntegrityError as exc:
+        log.exception("roster_commit_failed", import_id=str(import_id))
+        clash = "uq_people_id_number" in str(exc.orig)
+        await _fail(services, import_id, CHANGED_SINCE if clash else NOT_SAVED, {})
         return ImportStatus.FAILED
     return ImportStatus.COMMITTED
 
@@ -477,6 +509,8 @@ def _person_values(row: ImportRow, units: dict[tuple[str, str | None], UUID]) ->
             values[known] = data[known]
     if "deceased_on" in data:
         values["deceased_on"] = date.fromisoformat(data["deceased_on"])
+    if "group_id" in data and data["group_id"] is None:
+        values["group_id"] = None  # moved to another branch, out of the old group
     if branch := data.get("branch"):
         values["branch_id"] = (
             UUID(data["branch_id"]) if data.get("branch_id") else units[(branch, None)]

@@ -125,7 +125,11 @@ class OrgService:
             units = (
                 await session.scalars(select(OrgUnit).where(OrgUnit.retired_at.is_(None)))
             ).all()
-            inside = set(await session.scalars(select(OrgUnit.id).where(scope.units_under())))
+            inside = (
+                {unit.id for unit in units}
+                if scope.everyone
+                else set(await session.scalars(select(OrgUnit.id).where(scope.units_under())))
+            )
         names = {unit.id: unit.name for unit in units}
         wanted = {str(kind) for kind in kinds}
         found = [

@@ -226,8 +226,12 @@ class PeopleController(Controller):
     ) -> Template:
         wanted = PersonFilter.from_query(dict(request.query_params))
         found = await people.find(data_scope, wanted)
-        units = await org.choices(
-            UnitKind.SUBCENTER, UnitKind.BRANCH, UnitKind.GROUP, scope=data_scope
+        # The filter form's choices only when the whole page is drawn, not for the
+        # results the search box swaps in.
+        units = (
+            []
+            if request.headers.get("hx-target") == "results"
+            else await org.choices(UnitKind.SUBCENTER, UnitKind.BRANCH, scope=data_scope)
         )
         return render(
             request,
@@ -396,7 +400,7 @@ class PeopleController(Controller):
             flash(request, "success", _("Saved."))
         return see_other(request, f"/people/{person_id}")
 
-    @get("/duplicates")
+    @get("/duplicates", opt=allow(Role.TENANT_ADMIN))
     async def duplicates(
         self,
         request: Request,
@@ -406,7 +410,7 @@ class PeopleController(Controller):
         pairs = await people.possible_duplicates(data_scope)
         return render(request, "people/duplicates.html", {"pairs": pairs, **LABELS})
 
-    @post("/duplicates/dismiss")
+    @post("/duplicates/dismiss", opt=allow(Role.TENANT_ADMIN))
     async def dismiss(
         self,
         request: Request,

@@ -7,13 +7,13 @@ is "not found" (404), the same answer as a person of another district.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -74,8 +74,9 @@ class PersonFilter:
             page = 1
         category = params.get("category", "")
         flag = params.get("flag", "")
+        query = "".join(ch for ch in params.get("q", "") if ch.isprintable())
         return cls(
-            q=params.get("q", "").strip()[:40],
+            q=query.strip()[:40],
             unit_id=unit_id,
             category=category if category in Category.__members__.values() else "",
             flag=flag if flag in FLAGS else "",
@@ -144,9 +145,13 @@ class PersonCard:
     led_units: list[str] = field(default_factory=list)
 
 
+WHOLE_ID = re.compile(r"[0-9]{17}[0-9x]")
+
+
 def search_condition(text: str) -> Any:
-    """Name, pinyin or initials, phone tail, ID tail or whole ID (through its hash)."""
-    query = normalise_query(text)
+    """Name, pinyin or initials, phone tail (4–11 digits, dashes allowed) or ID tail
+    (4 characters). A whole ID number is looked up through its hash (PeopleService)."""
+    query = normalise_query(text).replace("-", "")
     if not query:
         return None
     if re.fullmatch(r"[0-9]{4,11}", query):
@@ -154,8 +159,8 @@ def search_condition(text: str) -> Any:
         if len(query) == 4:
             conditions.append(Person.id_tail == query)
         return or_(*conditions)
-    if re.fullmatch(r"[0-9]{3,17}[0-9x]", query):
-        return Person.id_tail == query[-4:].upper()
+    if re.fullmatch(r"[0-9]{3}x", query):
+        return Person.id_tail == query.upper()
     if looks_like_pinyin(query):
         return Person.search_keys.like(f"%{query}%")
     return Person.name.like(f"%{_escape_like(text.strip())}%", escape="\\")
@@ -174,11 +179,16 @@ class PeopleService:
 
     def _filtered(self, scope: Scope, wanted: PersonFilter) -> Select[Any]:
         query = select(Person).where(scope.people())
-        if (condition := search_condition(wanted.q)) is not None:
+        whole_id = WHOLE_ID.fullmatch(normalise_query(wanted.q))
+        if whole_id and scope.sees_id_numbers:
+            index = self.cipher.blind_index(_tenant(), whole_id.group().upper())
+            query = query.where(Person.id_number_index == index)
+        elif whole_id:
+            # Only those who see whole numbers may test one: a yes/no answer to a
+            # guessed number would unmask what the masked form hides.
+            query = query.where(false())
+        elif (condition := search_condition(wanted.q)) is not None:
             query = query.where(condition)
-        if len(normalise_query(wanted.q)) == 18:
-            index = self.cipher.blind_index(_tenant(), normalise_query(wanted.q).upper())
-            query = select(Person).where(scope.people(), Person.id_number_index == index)
         if wanted.unit_id:
             under = select(OrgUnit.id).where(OrgUnit.path.contains([wanted.unit_id]))
             query = query.where(or_(Person.branch_id.in_(under), Person.group_id.in_(under)))
@@ -189,20 +199,22 @@ class PeopleService:
         return query
 
     async def find(self, scope: Scope, wanted: PersonFilter) -> PersonPage:
-        """A page of people in pinyin order."""
-        query = self._filtered(scope, wanted)
+        """A page of people in pinyin order, and how many match in all — one scan:
+        the count rides along as a window over the same rows."""
+        query = self._filtered(scope, wanted).add_columns(func.count().over().label("total"))
+        query = query.order_by(Person.sort_key, Person.id).limit(PAGE_SIZE)
         async with self.db.session() as session:
-            total = await session.scalar(select(func.count()).select_from(query.subquery()))
-            pages = max(1, -(-(total or 0) // PAGE_SIZE))
-            page = min(wanted.page, pages)
-            people = (
-                await session.scalars(
-                    query.order_by(Person.sort_key, Person.id)
-                    .limit(PAGE_SIZE)
-                    .offset((page - 1) * PAGE_SIZE)
+            found = (await session.execute(query.offset((wanted.page - 1) * PAGE_SIZE))).all()
+            page = wanted.page
+            if not found and page > 1:  # past the end (an old link): show the last page
+                total = await session.scalar(
+                    select(func.count()).select_from(self._filtered(scope, wanted).subquery())
                 )
-            ).all()
-            labels = await unit_labels(session)
+                page = max(1, -(-(total or 0) // PAGE_SIZE))
+                found = (await session.execute(query.offset((page - 1) * PAGE_SIZE))).all()
+            total = found[0].total if found else 0
+            unit_ids = {u for row in found for u in (row[0].branch_id, row[0].group_id) if u}
+            labels = await unit_labels(session, unit_ids)
         rows = [
             PersonRow(
                 p.id,
@@ -219,9 +231,9 @@ class PeopleService:
                 p.infirm,
                 p.deceased_on,
             )
-            for p in people
+            for p in (row[0] for row in found)
         ]
-        return PersonPage(rows, total or 0, page, pages, wanted)
+        return PersonPage(rows, total, page, max(1, -(-total // PAGE_SIZE)), wanted)
 
     async def everyone(self, scope: Scope, wanted: PersonFilter) -> list[Person]:
         """All people matching the filter (for the export), in pinyin order."""
@@ -240,7 +252,7 @@ class PeopleService:
                 actor,
                 "people.exported",
                 subject_type="roster",
-                changes={"count": len(people), "filter": wanted.query_string(page=1)},
+                changes={"count": len(people), "filter": _audited_filter(wanted)},
             )
             await session.commit()
         return [
@@ -513,6 +525,7 @@ class PeopleService:
                 | Person.id_number_index.is_(None),
                 ~dismissed,
                 scope.people(),
+                other.id.in_(select(Person.id).where(scope.people())),
             )
             .order_by(Person.sort_key)
             .limit(500)
@@ -549,10 +562,19 @@ class PeopleService:
                 await session.rollback()  # reviewed twice at once: the first verdict stands
 
 
-async def unit_labels(session: AsyncSession) -> dict[UUID, str]:
-    """Every unit's name (retired ones too: history keeps them)."""
-    rows = await session.execute(select(OrgUnit.id, OrgUnit.name))
-    return {row[0]: row[1] for row in rows}
+async def unit_labels(session: AsyncSession, ids: set[UUID] | None = None) -> dict[UUID, str]:
+    """Units' names — these, or all (retired ones too: history keeps them)."""
+    query = select(OrgUnit.id, OrgUnit.name)
+    if ids is not None:
+        query = query.where(OrgUnit.id.in_(ids))
+    return {row[0]: row[1] for row in await session.execute(query)}
+
+
+def _audited_filter(wanted: PersonFilter) -> str:
+    """The export's filter for the log, with a searched ID number masked."""
+    if WHOLE_ID.fullmatch(normalise_query(wanted.q)):
+        wanted = replace(wanted, q=mask_id(normalise_query(wanted.q).upper()))
+    return wanted.query_string(page=1)
 
 
 def mask_id_tail(tail: str) -> str:

@@ -51,7 +51,7 @@ def upgrade() -> None:
         create table people (
             tenant_id uuid not null references tenants (id),
             id uuid not null default gen_random_uuid(),
-            name text not null check (length(name) between 1 and 40),
+            name text not null check (length(name) between 1 and 50),
             search_keys text not null,
             sort_key text collate "C" not null,
             gender varchar(6) check (gender in ('male', 'female')),

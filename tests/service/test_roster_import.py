@@ -142,7 +142,7 @@ async def test_a_commit_that_clashes_with_a_later_change_writes_nothing(
     await add_person(services, world.a, "张建国", None, id_number=zhang)  # meanwhile
     with tenant_scope(world.a.tenant_id):
         assert await imports.apply(services, import_id) == ImportStatus.FAILED
-        assert "changed since" in (await service.get(import_id)).error
+        assert "changed after" in (await service.get(import_id)).error
     async with owner_db.engine.connect() as conn:
         assert (await conn.execute(text("select count(*) from people"))).scalar() == 1
         assert (await conn.execute(text("select count(*) from org_units"))).scalar() == 0

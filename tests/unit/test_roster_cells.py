@@ -182,3 +182,9 @@ def test_a_cadre_born_before_the_district_existed_has_a_valid_id() -> None:
     born_1949 = with_check_digit("37010219491001001")
     assert not ric.is_valid(born_1949)  # what python-stdnum's validate() alone would say
     assert parse_id_number(born_1949) == born_1949
+
+
+@pytest.mark.parametrize("cell", [0, "0", 80000, "80000", float("nan"), float("inf"), -5])
+def test_numbers_that_are_no_date_are_reported_not_looped_on(cell: object) -> None:
+    with pytest.raises(CellError):
+        parse_date(cell, today=TODAY)
