@@ -122,8 +122,13 @@ def rotate_id_keys_command() -> None:
         ) from exc
     click.echo(
         f"Re-encrypted {report.rotated} values in {report.tenants} districts "
-        f"under key {report.current_key!r}. Keys after it in ID_NUMBER_KEYS may now be removed."
+        f"under key {report.current_key!r}."
     )
+    if report.left:
+        raise click.ClickException(
+            f"{report.left} values were busy and are still under an old key: run this again."
+        )
+    click.echo("Nothing is left under an old key: keys after the first may now be removed.")
 
 
 async def _rotate(settings: Settings) -> Rotation:

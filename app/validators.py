@@ -53,6 +53,15 @@ def plain_text(raw: str) -> str:
     return " ".join(raw.split())
 
 
+def multiline_text(raw: str) -> str:
+    """Notes as typed, line breaks kept (each line's spaces collapsed, blank lines
+    at either end dropped)."""
+    if any(unicodedata.category(ch) == "Cc" and ch not in "\t\n\r" for ch in raw):
+        raise FieldError(N_("Please remove the invisible control characters from this text."))
+    lines = [" ".join(line.split()) for line in raw.replace("\r\n", "\n").split("\n")]
+    return "\n".join(lines).strip("\n")
+
+
 def person_name(raw: str) -> str:
     text = plain_text(raw)
     if not text:

@@ -17,9 +17,10 @@ from app.people.cells import (
     parse_phone,
 )
 from app.people.models import Category, Person
-from app.validators import FieldError, FormErrors, person_name, plain_text
+from app.validators import FieldError, FormErrors, multiline_text, person_name, plain_text
 
 TEXT_FIELDS = ("address", "family_contact_name", "health_notes", "notes")
+MULTILINE = ("health_notes", "notes")
 FLAG_FIELDS = ("party_member", "mobile", "infirm")
 
 
@@ -46,7 +47,8 @@ def clean_person(
         values[key] = data.get(key) in ("1", "on", "true")
     for key in TEXT_FIELDS:
         try:
-            values[key] = plain_text(data.get(key, ""))[:2000] or None
+            clean = multiline_text if key in MULTILINE else plain_text
+            values[key] = clean(data.get(key, ""))[:2000] or None
         except FieldError as exc:
             errors[key] = exc.message
     for key in ("phone", "family_contact_phone"):
@@ -84,7 +86,7 @@ def clean_person(
         try:
             values[key] = UUID(data[key]) if data.get(key) else None
         except ValueError:
-            values[key] = None
+            errors[key] = N_("Please choose from the list.")
     return values, errors
 
 
@@ -115,6 +117,21 @@ def _check_against_id(
     for key in ("party_joined_on", "deceased_on"):
         if born and values.get(key) and values[key] < born and key not in errors:
             errors[key] = N_("This date is before the date of birth.")
+
+
+def disagreement_with_id(values: dict[str, Any], id_number: str) -> str | None:
+    """On the edit form the ID number on file is not shown: the birth date and gender
+    typed there must still agree with it."""
+    born = values.get("birth_date")
+    if born is not None:
+        partial = PartialDate(
+            born.year, born.month, born.day if values.get("birth_day_known") else None
+        )
+        if not partial.agrees_with(id_birth_date(id_number)):
+            return N_("The date of birth disagrees with the ID number on file.")
+    if values.get("gender") and values["gender"] != id_gender(id_number):
+        return N_("The gender disagrees with the ID number on file.")
+    return None
 
 
 def person_form(person: Person) -> dict[str, Any]:

@@ -81,7 +81,7 @@ class ImportController(Controller):
         if which not in ROW_FILTERS:
             which = "error" if summary.get("error") else "all"
         try:
-            page = max(1, int(request.query_params.get("page", "1")))
+            page = max(1, min(int(request.query_params.get("page", "1")), 10_000))
         except ValueError:
             page = 1
         rows, total = await imports.rows(import_id, which, page)

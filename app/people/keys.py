@@ -36,6 +36,8 @@ class Rotation:
     tenants: int = 0
     rotated: int = 0
     current_key: str = ""
+    left: int = 0
+    """Values still under an old key (locked by a concurrent change): run it again."""
 
 
 async def rotate_id_keys(services: AppServices) -> Rotation:
@@ -50,7 +52,30 @@ async def rotate_id_keys(services: AppServices) -> Rotation:
                     services, cipher, tenant_id, model, column, keys
                 )
         report.tenants += 1
+    report.left = await _left_under_old_keys(services, tenant_ids, cipher)
     return report
+
+
+async def _left_under_old_keys(
+    services: AppServices, tenant_ids: list[UUID], cipher: IdCipher
+) -> int:
+    """Rows a concurrent transaction held while the batches ran (they were skipped)."""
+    current = b"v1:" + cipher.current_key_id.encode() + b":"
+    left = 0
+    for tenant_id in tenant_ids:
+        with tenant_scope(tenant_id):
+            async with services.db.session() as session:
+                for _model, column, _keys in ENCRYPTED:
+                    left += (
+                        await session.scalar(
+                            select(func.count()).where(
+                                column.is_not(None),
+                                func.substring(column, 1, len(current)) != current,
+                            )
+                        )
+                        or 0
+                    )
+    return left
 
 
 async def _rotate_table(

@@ -133,7 +133,8 @@ class OrgController(Controller):
         parent_kinds = [k for k, children in CHILD_KINDS.items() if unit.kind in children]
         people = PeopleService(request.app.state.services)
         candidates = await people.find(
-            Scope(units=frozenset({unit_id})), PersonFilter(q=request.query_params.get("q", ""))
+            Scope(units=frozenset({unit_id})),
+            PersonFilter.from_query({"q": request.query_params.get("q", "")}),
         )
         events = await latest_events(request.app.state.services.db, 50, subject_id=unit_id)
         return render(

@@ -24,6 +24,7 @@ from app.errors import NotFound, Refused
 from app.i18n import N_
 from app.people.crypto import IdCipher, mask_id, mask_phone
 from app.people.export import CATEGORY_WORDS, written_date, yes_no
+from app.people.forms import disagreement_with_id
 from app.people.models import Category, DuplicateDismissal, OrgUnit, Person, UnitKind
 from app.people.pinyin import looks_like_pinyin, normalise_query, search_keys, sort_key
 from app.people.scope import Scope
@@ -199,20 +200,36 @@ class PeopleService:
         return query
 
     async def find(self, scope: Scope, wanted: PersonFilter) -> PersonPage:
-        """A page of people in pinyin order, and how many match in all — one scan:
-        the count rides along as a window over the same rows."""
-        query = self._filtered(scope, wanted).add_columns(func.count().over().label("total"))
-        query = query.order_by(Person.sort_key, Person.id).limit(PAGE_SIZE)
+        """A page of people in pinyin order, and how many match in all.
+
+        A text search scans the district's rows anyway (LIKE cannot use an index under
+        row-level security, its operator not being leakproof), so the count rides along
+        as a window over that one scan. Without one, the page comes from the pinyin
+        index and the count from an index-only scan: two cheap queries beat one that
+        must read every row.
+        """
+        filtered = self._filtered(scope, wanted)
+        ordered = filtered.order_by(Person.sort_key, Person.id).limit(PAGE_SIZE)
         async with self.db.session() as session:
-            found = (await session.execute(query.offset((wanted.page - 1) * PAGE_SIZE))).all()
-            page = wanted.page
-            if not found and page > 1:  # past the end (an old link): show the last page
-                total = await session.scalar(
-                    select(func.count()).select_from(self._filtered(scope, wanted).subquery())
+            if wanted.q:
+                query = ordered.add_columns(func.count().over().label("total"))
+                found = (await session.execute(query.offset((wanted.page - 1) * PAGE_SIZE))).all()
+                total = found[0].total if found else None
+            else:
+                found, total = [], None
+            if total is None:  # no text search, or a page past the end
+                total = (
+                    await session.scalar(
+                        select(func.count()).select_from(
+                            filtered.with_only_columns(Person.id).subquery()
+                        )
+                    )
+                    or 0
                 )
-                page = max(1, -(-(total or 0) // PAGE_SIZE))
-                found = (await session.execute(query.offset((page - 1) * PAGE_SIZE))).all()
-            total = found[0].total if found else 0
+                page = min(wanted.page, max(1, -(-total // PAGE_SIZE)))
+                found = (await session.execute(ordered.offset((page - 1) * PAGE_SIZE))).all()
+            else:
+                page = wanted.page
             unit_ids = {u for row in found for u in (row[0].branch_id, row[0].group_id) if u}
             labels = await unit_labels(session, unit_ids)
         rows = [
@@ -344,6 +361,10 @@ class PeopleService:
         async with self.db.session() as session:
             person = await self._get(session, scope, person_id)
             await self._check_units(session, scope, values)
+            if "id_number" not in values and person.id_number_enc is not None:
+                stored = self.cipher.decrypt(person.tenant_id, person.id_number_enc)
+                if message := disagreement_with_id(values, stored):
+                    raise Refused(message)
             changes = self._apply(person, values, await unit_labels(session))
             if not changes:
                 return
@@ -369,23 +390,29 @@ class PeopleService:
             if group_id is not None:
                 raise Refused(N_("Choose the branch of this party group."))
             return
+        wanted = [u for u in (branch_id, group_id) if u]
         units = {
             unit.id: unit
             for unit in await session.scalars(
-                select(OrgUnit).where(
-                    OrgUnit.id.in_([u for u in (branch_id, group_id) if u]),
-                    OrgUnit.retired_at.is_(None),
-                    scope.units_under(),
-                )
+                select(OrgUnit).where(OrgUnit.id.in_(wanted), OrgUnit.retired_at.is_(None))
             )
         }
+        inside = set(
+            await session.scalars(
+                select(OrgUnit.id).where(OrgUnit.id.in_(wanted), scope.units_under())
+            )
+        )
         branch = units.get(branch_id)
         if branch is None or branch.kind != UnitKind.BRANCH:
             raise Refused(N_("Please choose a branch."))
-        if group_id is not None:
-            group = units.get(group_id)
-            if group is None or group.kind != UnitKind.GROUP or group.parent_id != branch_id:
-                raise Refused(N_("This party group does not belong to the chosen branch."))
+        group = units.get(group_id) if group_id else None
+        if group_id is not None and (
+            group is None or group.kind != UnitKind.GROUP or group.parent_id != branch_id
+        ):
+            raise Refused(N_("This party group does not belong to the chosen branch."))
+        # A group leader's scope is the group: its branch may be named with it.
+        if branch_id not in inside and not (group_id and group_id in inside):
+            raise Refused(N_("Please choose a branch."))
 
     def _apply(
         self, person: Person, values: dict[str, Any], units: dict[UUID, str]

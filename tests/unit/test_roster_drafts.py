@@ -223,3 +223,15 @@ def test_a_sheet_without_a_header_or_without_people() -> None:
     assert "姓名" in caught.value.message
     with pytest.raises(RosterFileError):
         draft_rows([HEADER, [], ["制表人：王芳"]])
+
+
+def test_a_footer_word_beside_a_name_is_data_not_the_end() -> None:
+    sheet = [
+        ["职务", "姓名", "性别", "出生年月", "类别"],
+        ["负责人", "王大", "男", "1950.01", "军休干部"],
+        ["", "王二", "男", "1951.02", "军休干部"],
+        ["制表人：李某", "", "", "", ""],
+    ]
+    parsed = draft_rows(sheet, today=date(2026, 11, 24))
+    assert [row.draft.name for row in parsed.rows if row.draft] == ["王大", "王二"]
+    assert parsed.footer_line == 4
