@@ -15,7 +15,7 @@ from pathlib import Path
 from app.db.migrate import upgrade_to_head
 from app.embedded import EmbeddedStack
 from app.settings import PROJECT_ROOT
-from bench import dashboard
+from bench import dashboard, roster
 from bench.generate import generate
 
 RESULTS = PROJECT_ROOT / "bench" / "results"
@@ -26,6 +26,7 @@ def main() -> None:
     stack = EmbeddedStack(data_dir, database="redstar_bench")
     env = stack.up()
     env["SECRET_KEY"] = "bench-secret-key-0123456789-0123456789"
+    env.update(roster.BENCH_KEYS)  # production mode needs ID number keys
     try:
         upgrade_to_head(env["DATABASE_OWNER_URL"])
         print("synthetic province:", asyncio.run(generate(env["DATABASE_OWNER_URL"])))
@@ -33,6 +34,9 @@ def main() -> None:
         print(dashboard.report(results))
         RESULTS.mkdir(parents=True, exist_ok=True)
         (RESULTS / "dashboard.json").write_text(json.dumps(results, indent=2))
+        results = roster.run(env, data_dir)
+        (RESULTS / "roster.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
+        print(roster.report(results))
     finally:
         stack.down()
 
