@@ -314,6 +314,8 @@ async def apply(services: AppServices, import_id: UUID) -> str:
                 raise Refused(CHANGED_SINCE)
             actor = await _committer(session, found)
             counts = await _apply_rows(session, tenant_id, found, actor)
+            # The dry-run rows hold the file's personal data; the roster has it now.
+            await session.execute(delete(ImportRow).where(ImportRow.import_id == import_id))
             found.status = ImportStatus.COMMITTED
             found.committed_at = datetime.now(UTC)
             found.summary = (found.summary or {}) | {"committed": counts}

@@ -146,3 +146,15 @@ async def test_a_commit_that_clashes_with_a_later_change_writes_nothing(
     async with owner_db.engine.connect() as conn:
         assert (await conn.execute(text("select count(*) from people"))).scalar() == 1
         assert (await conn.execute(text("select count(*) from org_units"))).scalar() == 0
+
+
+async def test_a_committed_import_keeps_its_counts_not_the_files_data(
+    services: AppServices, owner_db: Database, world: World
+) -> None:
+    rows = [[1, "张建国", "男", "1949.10", id_number("370102", "19491001", "123"), "", "", "军休"]]
+    _, summary = await run_import(services, world, small_roster(rows))
+    assert summary["new"] == 1
+    async with owner_db.engine.connect() as conn:
+        assert (await conn.execute(text("select count(*) from roster_import_rows"))).scalar() == 0
+        kept = (await conn.execute(text("select summary from roster_imports"))).scalar_one()
+    assert kept["committed"]["created"] == 1
