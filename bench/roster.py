@@ -224,7 +224,8 @@ async def _explain(services: Any, kind: str, value: str) -> dict[str, Any]:
 
     from app.people.models import Person
     from app.people.scope import EVERYONE
-    from app.people.service import PeopleService, PersonFilter
+    from app.people.search import PersonFilter
+    from app.people.service import PeopleService
 
     wanted = PersonFilter(unit_id=uuid.UUID(value)) if kind == "branch" else PersonFilter(q=value)
     query = PeopleService(services)._filtered(EVERYONE, wanted)

@@ -27,7 +27,8 @@ from app.people.models import (
 )
 from app.people.org import OrgService
 from app.people.scope import Scope, scope_of
-from app.people.service import FLAG_LABELS, PeopleService, PersonFilter
+from app.people.search import FLAG_LABELS, PersonFilter
+from app.people.service import PeopleService
 from app.web.flash import flash
 from app.web.guards import allow
 from app.web.responses import form_data, render, see_other

@@ -6,11 +6,9 @@ is "not found" (404), the same answer as a person of another district.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
-from urllib.parse import urlencode
 from uuid import UUID
 
 from sqlalchemy import Select, and_, false, func, or_, select
@@ -25,78 +23,20 @@ from app.i18n import N_
 from app.people.crypto import IdCipher, mask_id, mask_phone
 from app.people.export import CATEGORY_WORDS, written_date, yes_no
 from app.people.forms import disagreement_with_id
-from app.people.models import Category, DuplicateDismissal, OrgUnit, Person, UnitKind
-from app.people.pinyin import looks_like_pinyin, normalise_query, search_keys, sort_key
+from app.people.models import DuplicateDismissal, OrgUnit, Person, UnitKind
+from app.people.pinyin import normalise_query, search_keys, sort_key
 from app.people.scope import Scope
+from app.people.search import (
+    FLAGS,
+    WHOLE_ID,
+    PersonFilter,
+    audited_filter,
+    search_condition,
+)
 from app.state import AppServices
 from tenants.context import current_tenant_id
 
 PAGE_SIZE = 50
-
-# The list's flag filter: what each choice keeps.
-FLAGS: dict[str, Any] = {
-    "": Person.deceased_on.is_(None),
-    "party": and_(Person.party_member, Person.deceased_on.is_(None)),
-    "mobile": and_(Person.mobile, Person.deceased_on.is_(None)),
-    "infirm": and_(Person.infirm, Person.deceased_on.is_(None)),
-    "no_phone": and_(Person.phone.is_(None), Person.deceased_on.is_(None)),
-    "deceased": Person.deceased_on.is_not(None),
-    "all": None,
-}
-FLAG_LABELS = {
-    "": N_("Living"),
-    "party": N_("Party members"),
-    "mobile": N_("Mobile party members"),
-    "infirm": N_("Infirm (exempt from points)"),
-    "no_phone": N_("No phone number"),
-    "deceased": N_("Deceased"),
-    "all": N_("Everyone, deceased included"),
-}
-
-
-@dataclass(frozen=True)
-class PersonFilter:
-    q: str = ""
-    unit_id: UUID | None = None
-    category: str = ""
-    flag: str = ""
-    page: int = 1
-
-    @classmethod
-    def from_query(cls, params: dict[str, str]) -> PersonFilter:
-        """Lenient: a filter link someone mangled shows everyone, never an error page."""
-        try:
-            unit_id = UUID(params.get("unit", "")) if params.get("unit") else None
-        except ValueError:
-            unit_id = None
-        try:
-            page = max(1, min(int(params.get("page", "1")), 10_000))
-        except ValueError:
-            page = 1
-        category = params.get("category", "")
-        flag = params.get("flag", "")
-        query = "".join(ch for ch in params.get("q", "") if ch.isprintable())
-        return cls(
-            q=query.strip()[:40],
-            unit_id=unit_id,
-            category=category if category in Category.__members__.values() else "",
-            flag=flag if flag in FLAGS else "",
-            page=page,
-        )
-
-    def query_string(self, **changes: Any) -> str:
-        """This filter as a query string, with `changes` applied (e.g. page=2)."""
-        values = {
-            "q": self.q,
-            "unit": str(self.unit_id or ""),
-            "category": self.category,
-            "flag": self.flag,
-            "page": str(self.page),
-        }
-        values.update({key: str(value) for key, value in changes.items()})
-        if values["page"] == "1":
-            del values["page"]
-        return urlencode({key: value for key, value in values.items() if value})
 
 
 @dataclass(frozen=True)
@@ -144,31 +84,6 @@ class PersonCard:
     group: str | None
     account: str | None
     led_units: list[str] = field(default_factory=list)
-
-
-WHOLE_ID = re.compile(r"[0-9]{17}[0-9x]")
-
-
-def search_condition(text: str) -> Any:
-    """Name, pinyin or initials, phone tail (4–11 digits, dashes allowed) or ID tail
-    (4 characters). A whole ID number is looked up through its hash (PeopleService)."""
-    query = normalise_query(text).replace("-", "")
-    if not query:
-        return None
-    if re.fullmatch(r"[0-9]{4,11}", query):
-        conditions: list[Any] = [Person.phone.like(f"%{query}")]
-        if len(query) == 4:
-            conditions.append(Person.id_tail == query)
-        return or_(*conditions)
-    if re.fullmatch(r"[0-9]{3}x", query):
-        return Person.id_tail == query.upper()
-    if looks_like_pinyin(query):
-        return Person.search_keys.like(f"%{query}%")
-    return Person.name.like(f"%{_escape_like(text.strip())}%", escape="\\")
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 class PeopleService:
@@ -269,7 +184,7 @@ class PeopleService:
                 actor,
                 "people.exported",
                 subject_type="roster",
-                changes={"count": len(people), "filter": _audited_filter(wanted)},
+                changes={"count": len(people), "filter": audited_filter(wanted)},
             )
             await session.commit()
         return [
@@ -595,13 +510,6 @@ async def unit_labels(session: AsyncSession, ids: set[UUID] | None = None) -> di
     if ids is not None:
         query = query.where(OrgUnit.id.in_(ids))
     return {row[0]: row[1] for row in await session.execute(query)}
-
-
-def _audited_filter(wanted: PersonFilter) -> str:
-    """The export's filter for the log, with a searched ID number masked."""
-    if WHOLE_ID.fullmatch(normalise_query(wanted.q)):
-        wanted = replace(wanted, q=mask_id(normalise_query(wanted.q).upper()))
-    return wanted.query_string(page=1)
 
 
 def mask_id_tail(tail: str) -> str:

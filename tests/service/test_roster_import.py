@@ -15,7 +15,8 @@ from app.people import imports
 from app.people.imports import ImportService
 from app.people.models import ImportStatus, OrgUnit, Person
 from app.people.scope import EVERYONE
-from app.people.service import PeopleService, PersonFilter
+from app.people.search import PersonFilter
+from app.people.service import PeopleService
 from app.state import AppServices
 from tenants.context import tenant_scope
 from tests.factories import World
