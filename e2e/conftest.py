@@ -38,30 +38,69 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.e2e)
 
 
+def _start(command: str, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """`redstar <command>` in its own process group, its output in `log`."""
+    with log.open("w") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "app.cli", command], env=env, cwd=PROJECT_ROOT,
+            stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+
+
+def _stop(process: subprocess.Popen[bytes], log: Path) -> None:
+    """SIGTERM, as a process manager stops it; a hang is a failure, not a leak."""
+    if process.poll() is None:
+        process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=5)
+        raise RuntimeError(
+            f"{log.stem} did not stop on SIGTERM: {log.read_text()[-2000:]}"
+        ) from None
+
+
+def _tail(*logs: Path) -> str:
+    return "\n".join(f"--- {log.name}\n{log.read_text()[-2000:]}" for log in logs if log.exists())
+
+
 @pytest.fixture(scope="session")
 def live_server(servers: ServerPair) -> Iterator[str]:
-    """`redstar web` as a separate process, as in production."""
+    """`redstar web` and `redstar worker` as separate processes, as in production: the
+    worker runs the roster imports' dry runs and commits."""
     port = free_port()
     env = {**os.environ, **servers.environment(), "PORT": str(port), "APP_ENV": "test"}
-    log = (servers.root / "web.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "web"], env=env, cwd=PROJECT_ROOT,
-        stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    web_log, worker_log = servers.root / "web.log", servers.root / "worker.log"
+    web = _start("web", env, web_log)
+    worker = _start("worker", env, worker_log)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if web.poll() is not None or worker.poll() is not None:
+                raise RuntimeError(f"a server process exited early\n{_tail(web_log, worker_log)}")
+            try:
+                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError(f"the web server did not start\n{_tail(web_log, worker_log)}")
+        while b"worker_started" not in worker_log.read_bytes():
+            if worker.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the worker did not start\n{_tail(worker_log)}")
             time.sleep(0.2)
-    else:
-        process.terminate()
-        raise RuntimeError((servers.root / "web.log").read_text()[-2000:])
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
+        yield base
+    finally:
+        errors = []
+        for process, log in ((worker, worker_log), (web, web_log)):
+            try:
+                _stop(process, log)
+            except RuntimeError as exc:
+                errors.append(str(exc))
+        if errors:
+            raise RuntimeError("\n".join(errors))
 
 
 @pytest.fixture(scope="session")

@@ -249,6 +249,11 @@ def _check_against_current(item: PlannedRow, current: dict[str, Any]) -> None:
     """What an update may not do to the person on file: leave them in a party group
     of their old branch, or make a member with a joining date a non-member."""
     data = item.data
+    for key, known in DATE_FIELDS.items():
+        # 1949.10 in the file, 1949-10-20 on file: the file is vaguer, not different.
+        vaguer = key in data and not data[known] and current[known] and current[key]
+        if vaguer and current[key].isoformat()[:7] == data[key][:7]:
+            del data[key], data[known]
     moved = data.get("branch") and data.get("branch_id") != str(current["branch_id"])
     if moved and not data.get("group") and current["group_id"] is not None:
         data["group_id"] = None  # the old branch's group does not come along

@@ -287,7 +287,8 @@ async def _fail(services: AppServices, import_id: UUID, message: str, args: dict
     async with services.db.session() as session:
         await session.execute(
             update(RosterImport)
-            .where(RosterImport.id == import_id)
+            # Only a running import fails: a late duplicate run must not undo a result.
+            .where(RosterImport.id == import_id, RosterImport.status.in_(RUNNING))
             .values(status=ImportStatus.FAILED, error=message, error_args=args, file_enc=None)
         )
         await session.commit()
@@ -363,7 +364,10 @@ async def _apply_rows(
     rows = list((await session.scalars(query.order_by(ImportRow.line))).all())
     if any(row.outcome == "error" for row in rows):
         raise Refused(N_("This file still has rows with problems."))
+    units_before = await session.scalar(select(func.count()).select_from(OrgUnit)) or 0
     units = await _create_units(session, tenant_id, found, rows)
+    units_after = await session.scalar(select(func.count()).select_from(OrgUnit)) or 0
+    created_units = units_after - units_before
     before = await _current_values(session, [row.person_id for row in rows if row.person_id])
     now = datetime.now(UTC)
     created: list[dict[str, Any]] = []
@@ -418,7 +422,7 @@ async def _apply_rows(
     for start in range(0, len(events), 5000):
         await session.execute(insert(AuditEvent), events[start : start + 5000])
     updated = sum(len(group) for group in updates.values())
-    return {"created": len(created), "updated": updated, "units": len(units)}
+    return {"created": len(created), "updated": updated, "units": created_units}
 
 
 async def _current_values(session: AsyncSession, ids: list[UUID]) -> dict[UUID, dict[str, Any]]:

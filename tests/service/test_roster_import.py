@@ -159,3 +159,25 @@ async def test_a_committed_import_keeps_its_counts_not_the_files_data(
         assert (await conn.execute(text("select count(*) from roster_import_rows"))).scalar() == 0
         kept = (await conn.execute(text("select summary from roster_imports"))).scalar_one()
     assert kept["committed"]["created"] == 1
+
+
+async def test_a_vaguer_date_does_not_overwrite_a_precise_one_and_units_are_counted_once(
+    services: AppServices, owner_db: Database, world: World
+) -> None:
+    born = id_number("370102", "19491020", "124")
+    first = [[1, "王秀英", "女", "1949年10月20日", born, "", "第一支部", "军休"]]
+    _, summary = await run_import(services, world, small_roster(first))
+    again = [[1, "王秀英", "女", "1949.10", born, "", "第一支部", "军休"]]
+    import_id, summary = await run_import(services, world, small_roster(again))
+    assert (summary["same"], summary["update"]) == (1, 0), summary
+    async with owner_db.engine.connect() as conn:
+        birth, known = (
+            await conn.execute(text("select birth_date, birth_day_known from people"))
+        ).one()
+        committed = (
+            await conn.execute(
+                text("select summary from roster_imports where id = :i"), {"i": import_id}
+            )
+        ).scalar_one()
+    assert (birth, known) == (date(1949, 10, 20), True)
+    assert committed["committed"]["units"] == 0  # 第一支部 existed from the first import

@@ -1,0 +1,106 @@
+"""The roster issue's "done when": a district admin imports a messy roster through the
+browser, fixes nothing, commits the good rows and finds a person by pinyin initials —
+on a phone and on a desktop. The dry run and the commit are the worker's jobs.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from playwright.async_api import Page, expect
+
+from app.accounts.models import Role
+from app.state import AppServices
+from e2e.test_pages import log_in
+from tests import rosters
+from tests.factories import World, make_roster
+
+# Rows the file gets wrong: the column as the file names it and the reason in Chinese.
+BAD = {
+    "卫建军": ("身份证号码", "校验码不对"),  # wrong check digit
+    "沈立新": ("出生年月", "没有 13 月"),  # month 13
+    "韩长生": ("手机", "不是 11 位手机号码"),  # 10 digits
+}
+WORKER_TIMEOUT = 30_000  # ms: the worker polls its queue every half second
+
+
+async def test_import_a_messy_roster_and_find_a_person_by_pinyin(
+    new_context, shoot, world: World, services: AppServices, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    await make_roster(services, world.a)  # 第一支部 and 第二支部 exist; 第九支部 does not
+    roster_file = tmp_path / "历下区花名册.xlsx"
+    roster_file.write_bytes(rosters.messy_roster_xlsx())
+
+    page = await (await new_context()).new_page()
+    await log_in(page, world.a.users[Role.TENANT_ADMIN])
+    await page.get_by_role("navigation", name="主菜单").get_by_role("link", name="花名册").click()
+    await page.get_by_role("link", name="从 Excel 导入").click()
+    await expect(page.get_by_role("heading", name="导入花名册")).to_be_visible()
+    await shoot(page, "roster-1-upload")
+
+    await page.get_by_label("花名册文件").set_input_files(roster_file)
+    await page.get_by_role("button", name="检查文件").click()
+    await expect(page.get_by_role("heading", name=roster_file.name)).to_be_visible()
+
+    # The page asks again by itself until the worker's dry run is done.
+    good = len(rosters.GOOD_NAMES)
+    commit = page.get_by_role("button", name=f"只导入没有问题的 {good} 行", exact=True)
+    await expect(commit).to_be_visible(timeout=WORKER_TIMEOUT)
+    await expect(page.get_by_text("将新建支部：")).to_contain_text(rosters.UNKNOWN_BRANCH)
+    rows = page.locator("#import-rows tbody tr")
+    await expect(rows).to_have_count(len(rosters.BAD_ROWS))  # problems are shown first
+    for name, (column, reason) in BAD.items():
+        row = rows.filter(has_text=name)
+        await expect(row).to_have_count(1)
+        await expect(row.locator(".problem")).to_contain_text(column)
+        await expect(row.locator(".problem")).to_contain_text(reason)
+    await shoot(page, "roster-2-dry-run")
+
+    await commit.click()
+    await expect(page.get_by_text("导入完成")).to_be_visible(timeout=WORKER_TIMEOUT)
+    await expect(page.get_by_text(f"新增 {good} 人")).to_be_visible()
+    await shoot(page, "roster-3-imported")
+
+    await page.get_by_role("link", name="打开花名册").click()
+    await expect(page.get_by_role("heading", name="花名册", exact=True)).to_be_visible()
+    await settled(page)
+    await mark(page)
+    search = page.get_by_role("searchbox", name="查找")
+    await search.press_sequentially("zjg")
+    results = page.locator("#results")
+    await expect(results.locator("tbody tr")).to_have_count(1)
+    await expect(results).to_contain_text("找到 1 人")
+    await expect(page).to_have_url(re.compile(r"/people\?.*q=zjg"))
+    assert await still_marked(page), "the search reloaded the page instead of #results"
+    await shoot(page, "roster-4-search")
+
+    await results.get_by_role("link", name="张建国").click()
+    await expect(page.get_by_role("heading", name="张建国")).to_be_visible()
+    facts = page.locator(".facts")
+    await expect(facts).to_contain_text("高血压，按时服药")
+    await expect(facts).to_contain_text("第一支部 · 第一党小组")
+    await expect(facts).to_contain_text("张小明")
+    await shoot(page, "roster-5-person")
+
+
+async def settled(page: Page) -> None:
+    """htmx wires up swapped-in content when the swap settles (20 ms later): keys typed
+    before that reach a form that does not search yet. People are slower than that."""
+    await page.wait_for_function(
+        "() => !document.querySelector('.htmx-swapping, .htmx-settling, .htmx-request')"
+    )
+
+
+async def mark(page: Page) -> None:
+    """Marks that survive only if neither a reload nor a boosted navigation happens."""
+    await page.evaluate(
+        "() => { window.__kept = true; document.querySelector('form.filters').dataset.kept = '1'; }"
+    )
+
+
+async def still_marked(page: Page) -> bool:
+    return await page.evaluate(
+        "() => window.__kept === true"
+        " && document.querySelector('form.filters')?.dataset.kept === '1'"
+    )
