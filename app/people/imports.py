@@ -365,7 +365,7 @@ async def _apply_rows(
     if any(row.outcome == "error" for row in rows):
         raise Refused(N_("This file still has rows with problems."))
     units_before = await session.scalar(select(func.count()).select_from(OrgUnit)) or 0
-    units = await _create_units(session, tenant_id, found, rows)
+    units = await _create_units(session, tenant_id, found, rows, actor)
     units_after = await session.scalar(select(func.count()).select_from(OrgUnit)) or 0
     created_units = units_after - units_before
     before = await _current_values(session, [row.person_id for row in rows if row.person_id])
@@ -439,8 +439,22 @@ def _plain(value: Any) -> Any:
     return str(value) if isinstance(value, (date, UUID)) else value
 
 
+async def _unit_event(
+    session: AsyncSession, actor: Actor, unit_id: UUID, name: str, parent: str,
+    found: RosterImport,
+) -> None:  # fmt: skip
+    await record(
+        session, actor, "org.unit_created", subject_type="org_unit", subject_id=unit_id,
+        subject_name=name, changes={"parent": [None, parent], "import": [None, found.filename]},
+    )  # fmt: skip
+
+
 async def _create_units(
-    session: AsyncSession, tenant_id: UUID, found: RosterImport, rows: list[ImportRow]
+    session: AsyncSession,
+    tenant_id: UUID,
+    found: RosterImport,
+    rows: list[ImportRow],
+    actor: Actor,
 ) -> dict[tuple[str, str | None], UUID]:
     """Create the branches and groups the rows need: (branch, None) / (branch, group) → id."""
     wanted_branches = {row.data["branch"] for row in rows if row.data.get("branch")}
@@ -455,9 +469,10 @@ async def _create_units(
     made: dict[tuple[str, str | None], UUID] = {}
     missing = sorted(wanted_branches - set(existing))
     if missing:
-        parent = await _new_branch_parent(session, tenant_id, found)
+        parent = await _new_branch_parent(session, tenant_id, found, actor)
         for name in missing:
             made[(name, None)] = await add_unit(session, UnitKind.BRANCH, name, parent)
+            await _unit_event(session, actor, made[(name, None)], name, parent.name, found)
     branch_ids = existing | {name: unit_id for (name, _), unit_id in made.items()}
     for row in rows:
         branch, group = row.data.get("branch"), row.data.get("group")
@@ -472,9 +487,10 @@ async def _create_units(
                     OrgUnit.retired_at.is_(None),
                 )
             )
-            made[(branch, group)] = existing_group or await add_unit(
-                session, UnitKind.GROUP, group, parent_unit
-            )
+            if existing_group is None:
+                existing_group = await add_unit(session, UnitKind.GROUP, group, parent_unit)
+                await _unit_event(session, actor, existing_group, group, branch, found)
+            made[(branch, group)] = existing_group
     for (name, _), unit_id in list(made.items()):
         made.setdefault((name, None), branch_ids.get(name, unit_id))
     for name, unit_id in existing.items():
@@ -483,7 +499,7 @@ async def _create_units(
 
 
 async def _new_branch_parent(
-    session: AsyncSession, tenant_id: UUID, found: RosterImport
+    session: AsyncSession, tenant_id: UUID, found: RosterImport, actor: Actor
 ) -> OrgUnit:
     """Where new branches go: the unit the admin chose, else the only center, else a
     new center named after the district."""
@@ -501,6 +517,7 @@ async def _new_branch_parent(
         return centers[0]
     name = await session.scalar(select(Tenant.name).where(Tenant.id == tenant_id))
     center_id = await add_unit(session, UnitKind.CENTER, name or "中心", None)
+    await _unit_event(session, actor, center_id, name or "中心", "", found)
     center = await session.get(OrgUnit, {"tenant_id": tenant_id, "id": center_id})
     assert center is not None
     return center

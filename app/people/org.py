@@ -210,9 +210,18 @@ class OrgService:
                 update(OrgUnit).where(OrgUnit.id == unit_id).values(parent_id=parent.id)
             )
             if unit.kind == UnitKind.GROUP:  # its people follow it into the new branch
-                await session.execute(
-                    update(Person).where(Person.group_id == unit_id).values(branch_id=parent.id)
+                moved = await session.execute(
+                    update(Person)
+                    .where(Person.group_id == unit_id)
+                    .values(branch_id=parent.id)
+                    .returning(Person.id, Person.name)
                 )
+                branches = [old_parent.name if old_parent else None, parent.name]
+                for person_id, name in moved.all():
+                    await record(
+                        session, actor, "person.updated", subject_type="person",
+                        subject_id=person_id, subject_name=name, changes={"branch_id": branches},
+                    )  # fmt: skip
             await record(
                 session,
                 actor,

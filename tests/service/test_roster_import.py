@@ -181,3 +181,32 @@ async def test_a_vaguer_date_does_not_overwrite_a_precise_one_and_units_are_coun
         ).scalar_one()
     assert (birth, known) == (date(1949, 10, 20), True)
     assert committed["committed"]["units"] == 0  # 第一支部 existed from the first import
+
+
+async def test_units_an_import_creates_are_in_the_change_log(
+    services: AppServices, owner_db: Database, world: World
+) -> None:
+    rows = [
+        [
+            1,
+            "张建国",
+            "男",
+            "1949.10",
+            id_number("370102", "19491001", "123"),
+            "",
+            "第五支部",
+            "军休",
+        ]
+    ]
+    await run_import(services, world, small_roster(rows))
+    async with owner_db.engine.connect() as conn:
+        created = (
+            (
+                await conn.execute(
+                    text("select subject_name from audit_events where action = 'org.unit_created'")
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert sorted(created) == sorted(["第五支部", world.a.name])
