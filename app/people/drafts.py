@@ -34,7 +34,7 @@ from app.people.headers import (
     normalise_header,
 )
 from app.people.reader import RosterFileError, read_sheet
-from app.validators import FieldError, person_name, plain_text
+from app.validators import FieldError, multiline_text, person_name, plain_text
 
 
 @dataclass
@@ -185,8 +185,10 @@ def draft_row(
     draft.id_number = read("id_number", parse_id_number)
     draft.phone = read("phone", parse_phone)
     draft.family_contact_phone = read("family_contact_phone", parse_phone)
-    for text_field in ("address", "family_contact_name", "health_notes", "notes"):
+    for text_field in ("address", "family_contact_name"):
         setattr(draft, text_field, read(text_field, _text))
+    for text_field in ("health_notes", "notes"):  # Alt+Enter line breaks are kept
+        setattr(draft, text_field, read(text_field, _lines))
     draft.branch = read("branch", _unit_name)
     draft.group = read("group", _unit_name)
     draft.party_member = read("party_member", _yes_no)
@@ -266,6 +268,12 @@ def _text(raw: Any) -> str | None:
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
     return plain_text(str(raw))[:2000] or None
+
+
+def _lines(raw: Any) -> str | None:
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    return multiline_text(str(raw))[:2000] or None
 
 
 def _unit_name(raw: Any) -> str | None:

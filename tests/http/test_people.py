@@ -149,3 +149,40 @@ async def test_a_member_sees_the_branch_with_other_members_phones_masked(
     assert "13700001111" in page  # their own number, whole
     assert "甲二号" not in page  # another branch
     assert (await browser.get("/people")).status_code == 403
+
+
+async def test_the_edit_form_is_checked_against_the_id_on_file_and_keeps_line_breaks(
+    browser: Browser, world: World, services: AppServices, owner_db: Database
+) -> None:
+    roster = await make_roster(services, world.a)
+    await browser.login(world.a.users[Role.TENANT_ADMIN])
+    await browser.get(f"/people/{roster.person_1}/edit")
+    base = {"name": "甲一号", "category": "military_retiree", "branch_id": str(roster.branch_1)}
+    wrong = await browser.post(f"/people/{roster.person_1}", base | {"birth_date": "1960.5.5"})
+    assert wrong.status_code == 422 and "身份证号不符" in wrong.text
+    mangled = await browser.post(f"/people/{roster.person_1}", base | {"branch_id": "nope"})
+    assert mangled.status_code == 422
+    notes = await browser.post(
+        f"/people/{roster.person_1}", base | {"health_notes": "高血压\r\n糖尿病\r\n2024年住院"}
+    )
+    assert notes.status_code == 303
+    stored = [p for p in await people(owner_db) if p["name"] == "甲一号"][0]
+    assert stored["health_notes"] == "高血压\n糖尿病\n2024年住院"
+    assert stored["branch_id"] == roster.branch_1
+
+
+async def test_odd_searches_answer_calmly(
+    browser: Browser, world: World, services: AppServices
+) -> None:
+    await make_roster(services, world.a)
+    await browser.login(world.a.users[Role.TENANT_ADMIN])
+    for query in (
+        "张%00",
+        "%_%",
+        "x" * 500,
+        "１２３６",
+        "0000000000001236",
+        "99999999999999999999",
+    ):
+        response = await browser.get("/people", params={"q": query, "page": "99999999999"})
+        assert response.status_code == 200, query
