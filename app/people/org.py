@@ -12,11 +12,11 @@ from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
 from sqlalchemy import func, select, text, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.service import Actor, record
 from app.db import Database
+from app.db.commit import commit_or_refuse
 from app.errors import NotFound, Refused
 from app.i18n import N_
 from app.people.models import CHILD_KINDS, OrgUnit, Person, UnitKind
@@ -337,13 +337,9 @@ async def _person_name(session: AsyncSession, person_id: UUID | None) -> str | N
 
 
 async def _commit_unique(session: AsyncSession) -> None:
-    try:
-        await session.commit()
-    except IntegrityError as exc:
-        await session.rollback()
-        if "uq_org_units_sibling_name" in str(exc.orig):
-            raise Refused(N_("Another unit there already has this name.")) from exc
-        raise
+    await commit_or_refuse(
+        session, {"uq_org_units_sibling_name": N_("Another unit there already has this name.")}
+    )
 
 
 def _key(unit_id: UUID | None) -> dict[str, UUID | None]:

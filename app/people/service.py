@@ -18,6 +18,7 @@ from sqlalchemy.orm import aliased
 
 from app.accounts.models import User
 from app.audit.service import Actor, record
+from app.db.commit import commit_or_refuse
 from app.errors import NotFound, Refused
 from app.i18n import N_
 from app.people.crypto import IdCipher, mask_id, mask_phone
@@ -402,7 +403,7 @@ class PeopleService:
                 subject_name=person.name,
                 changes={"account": [before, account]},
             )
-            await session.commit()
+            await _commit_person(session)  # two admins linking the same account at once
 
     async def unlinked_accounts(self) -> list[tuple[UUID, str, str]]:
         """Active accounts not yet linked to a person: (id, name, phone)."""
@@ -525,13 +526,13 @@ def _audit_value(value: Any) -> Any:
 
 
 async def _commit_person(session: AsyncSession) -> None:
-    try:
-        await session.commit()
-    except IntegrityError as exc:
-        await session.rollback()
-        if "uq_people_id_number" in str(exc.orig):
-            raise Refused(N_("Another person in the roster already has this ID number.")) from exc
-        raise
+    await commit_or_refuse(
+        session,
+        {
+            "uq_people_id_number": N_("Another person in the roster already has this ID number."),
+            "uq_people_user": N_("This account already belongs to someone in the roster."),
+        },
+    )
 
 
 def _tenant() -> UUID:
