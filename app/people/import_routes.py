@@ -74,8 +74,11 @@ class ImportController(Controller):
         self, request: Request, imports: NamedDependency[ImportService], import_id: FromPath[UUID]
     ) -> Template:
         found = await imports.get(import_id)
+        # In case the queue lost the job (Redis restarted): a no-op otherwise.
         if found.status == ImportStatus.UPLOADED:
-            await imports.queue_check(import_id)  # in case the queue lost it: a no-op otherwise
+            await imports.queue_check(import_id)
+        elif found.status == ImportStatus.COMMITTING:
+            await imports.queue_commit(import_id)
         which = request.query_params.get("show", "")
         summary = found.summary or {}
         if which not in ROW_FILTERS:

@@ -33,7 +33,7 @@ from app.people.models import (
     RosterImport,
     UnitKind,
 )
-from app.people.org import add_unit
+from app.people.org import add_unit, lock_tree
 from app.people.pinyin import search_keys, sort_key
 from app.people.reader import MAX_BYTES, RosterFileError
 from app.people.sandbox import parse_isolated
@@ -174,6 +174,10 @@ class ImportService:
             await session.commit()
         if moved is None:
             raise Refused(N_("This import is not waiting to be committed."))
+        await self.queue_commit(import_id)
+
+    async def queue_commit(self, import_id: UUID) -> None:
+        """Queue the commit; like queue_check, safe to call again while it waits."""
         await self.services.redis.enqueue_job(
             "commit_roster_import",
             str(_tenant()),
@@ -457,6 +461,7 @@ async def _create_units(
     actor: Actor,
 ) -> dict[tuple[str, str | None], UUID]:
     """Create the branches and groups the rows need: (branch, None) / (branch, group) → id."""
+    await lock_tree(session)
     wanted_branches = {row.data["branch"] for row in rows if row.data.get("branch")}
     existing = {
         name: unit_id

@@ -149,6 +149,7 @@ class OrgService:
     async def create(self, kind: str, name: str, parent_id: UUID | None, actor: Actor) -> UUID:
         name = unit_name(name)
         async with self.db.session() as session:
+            await lock_tree(session)
             parent = await session.get(OrgUnit, _key(parent_id)) if parent_id else None
             if parent_id and (parent is None or parent.retired_at):
                 raise NotFound()
@@ -187,6 +188,7 @@ class OrgService:
     async def move(self, unit_id: UUID, parent_id: UUID, actor: Actor) -> None:
         """Put a unit (and its subtree) under another parent."""
         async with self.db.session() as session:
+            await lock_tree(session)
             unit = await _active_unit(session, unit_id)
             parent = await session.get(OrgUnit, _key(parent_id))
             if parent is None or parent.retired_at:
@@ -236,6 +238,7 @@ class OrgService:
     async def retire(self, unit_id: UUID, actor: Actor) -> None:
         """Retire an empty unit; it stays in history and can no longer be chosen."""
         async with self.db.session() as session:
+            await lock_tree(session)
             unit = await _active_unit(session, unit_id)
             children = await session.scalar(
                 select(func.count())
@@ -293,6 +296,15 @@ class OrgService:
 
 
 # --- helpers shared with the roster import ------------------------------------------
+
+
+async def lock_tree(session: AsyncSession) -> None:
+    """One change to the district's tree at a time (until the transaction ends), so a
+    unit added under a parent that is being moved cannot keep the parent's old path."""
+    await session.execute(
+        text("select pg_advisory_xact_lock(hashtext('org:' || :tenant))"),
+        {"tenant": str(_tenant(session))},
+    )
 
 
 async def add_unit(session: AsyncSession, kind: str, name: str, parent: OrgUnit | None) -> UUID:
