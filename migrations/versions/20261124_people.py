@@ -89,9 +89,9 @@ def upgrade() -> None:
     op.execute("""
         create unique index uq_people_id_number on people (tenant_id, id_number_index)
             where id_number_index is not null""")
-    op.execute(
-        "create unique index uq_people_user on people (tenant_id, user_id) where user_id is not null"
-    )
+    op.execute("""
+        create unique index uq_people_user on people (tenant_id, user_id)
+            where user_id is not null""")
     op.execute("create index ix_people_sort on people (tenant_id, sort_key, id)")
     op.execute("create index ix_people_branch on people (tenant_id, branch_id)")
     op.execute("create index ix_people_group on people (tenant_id, group_id)")
