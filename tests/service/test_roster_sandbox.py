@@ -22,3 +22,32 @@ async def test_a_child_that_runs_out_of_memory_fails_the_file_not_the_worker() -
         await parse_isolated(messy_roster_xlsx(), "messy.xlsx", memory_limit=24 * 1024 * 1024)
     assert caught.value.message == TOO_BIG
     assert os.getpid()  # still here
+
+
+async def test_the_childs_refusal_comes_back_with_its_message() -> None:
+    with pytest.raises(RosterFileError) as caught:
+        await parse_isolated("说明\n没有表头\n".encode(), "a.csv")
+    assert "header" in caught.value.message
+
+
+async def test_a_cancelled_parse_kills_its_child(monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+
+    from tests.rosters import large_roster_xlsx
+
+    children = []
+    started = asyncio.Event()
+    spawn = asyncio.create_subprocess_exec
+
+    async def recording_spawn(*args, **kwargs):  # type: ignore[no-untyped-def]
+        children.append(await spawn(*args, **kwargs))
+        started.set()
+        return children[-1]
+
+    monkeypatch.setattr("app.people.sandbox.asyncio.create_subprocess_exec", recording_spawn)
+    task = asyncio.create_task(parse_isolated(large_roster_xlsx(5000), "big.xlsx"))
+    await started.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert children[0].returncode == -9  # killed and reaped, not left running
