@@ -107,8 +107,10 @@ class PeopleService:
         elif (condition := search_condition(wanted.q)) is not None:
             query = query.where(condition)
         if wanted.unit_id:
+            # Everyone in a group also has the group's branch as theirs (forms, imports
+            # and group moves keep it so): a subtree is its branches, or the group itself.
             under = select(OrgUnit.id).where(OrgUnit.path.contains([wanted.unit_id]))
-            query = query.where(or_(Person.branch_id.in_(under), Person.group_id.in_(under)))
+            query = query.where(or_(Person.branch_id.in_(under), Person.group_id == wanted.unit_id))
         if wanted.category:
             query = query.where(Person.category == wanted.category)
         if (flag := FLAGS[wanted.flag]) is not None:

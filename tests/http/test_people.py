@@ -187,3 +187,17 @@ async def test_odd_searches_answer_calmly(
     ):
         response = await browser.get("/people", params={"q": query, "page": "99999999999"})
         assert response.status_code == 200, query
+
+
+async def test_filtering_by_a_unit_covers_its_subtree(
+    browser: Browser, world: World, services: AppServices
+) -> None:
+    roster = await make_roster(services, world.a)
+    await add_person(services, world.a, "不在小组", roster.branch_1)
+    await browser.login(world.a.users[Role.TENANT_ADMIN])
+    by_center = (await browser.get(f"/people?unit={roster.center}")).text
+    by_branch = (await browser.get(f"/people?unit={roster.branch_1}")).text
+    by_group = (await browser.get(f"/people?unit={roster.group_1}")).text
+    assert all(name in by_center for name in ("甲一号", "甲二号", "不在小组"))
+    assert "甲一号" in by_branch and "不在小组" in by_branch and "甲二号" not in by_branch
+    assert "甲一号" in by_group and "不在小组" not in by_group
