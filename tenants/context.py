@@ -22,3 +22,12 @@ def tenant_scope(tenant_id: UUID | None) -> Iterator[None]:
         yield
     finally:
         current_tenant_id.reset(token)
+
+
+def require_tenant() -> UUID:
+    """The current tenant, for code that writes tenant rows: none is a bug, not an
+    empty result, so it fails loudly instead of writing nothing."""
+    tenant_id = current_tenant_id.get()
+    if tenant_id is None:
+        raise RuntimeError("no tenant in context")
+    return tenant_id

@@ -22,7 +22,7 @@ from app.errors import NotFound
 from app.i18n import N_
 from app.state import AppServices
 from app.validators import FieldError, FormErrors, mainland_mobile, new_password, person_name
-from tenants.context import current_tenant_id, tenant_scope
+from tenants.context import require_tenant, tenant_scope
 from tenants.models import Tenant, TenantStatus
 
 WRONG_CREDENTIALS = N_("The phone number or password is not correct.")
@@ -253,7 +253,7 @@ class AccountService:
                 return None
             await session.execute(delete(UserRole).where(UserRole.user_id == user_id))
             session.add_all(
-                UserRole(tenant_id=_tenant(), user_id=user_id, role=role) for role in wanted
+                UserRole(tenant_id=require_tenant(), user_id=user_id, role=role) for role in wanted
             )
             await session.flush()
             admins = await session.scalar(
@@ -332,7 +332,7 @@ class AccountService:
             if open_invite:
                 return None, {"phone": N_("This phone number already has an open invitation.")}
             invitation = Invitation(
-                tenant_id=_tenant(),
+                tenant_id=require_tenant(),
                 token_hash=hash_token(token),
                 name=form.name,
                 phone=form.phone,
@@ -483,7 +483,7 @@ class PasswordService:
             )
             session.add(
                 PasswordReset(
-                    tenant_id=_tenant(),
+                    tenant_id=require_tenant(),
                     user_id=user_id,
                     token_hash=hash_token(token),
                     issued_by=actor.id,
@@ -617,13 +617,6 @@ class PasswordService:
 def _roles_of_user() -> Any:
     """The join condition users ↔ user_roles, with tenant_id as Citus needs it."""
     return and_(UserRole.tenant_id == User.tenant_id, UserRole.user_id == User.id)
-
-
-def _tenant() -> UUID:
-    tenant_id = current_tenant_id.get()
-    if tenant_id is None:
-        raise RuntimeError("no tenant in context")
-    return tenant_id
 
 
 def _role_order(role: str) -> int:

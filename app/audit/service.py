@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.audit.models import AuditEvent
 from app.db import Database
 from app.i18n import N_
-from tenants.context import current_tenant_id
+from tenants.context import require_tenant
 
 
 @dataclass(frozen=True)
@@ -71,9 +71,7 @@ async def record(
     changes: dict[str, Any] | None = None,
 ) -> None:
     """Add an event to the current tenant's log, in the caller's transaction."""
-    tenant_id = current_tenant_id.get()
-    if tenant_id is None:
-        raise RuntimeError("an audit event needs a tenant in context")
+    tenant_id = require_tenant()
     if action not in ACTION_LABELS:
         raise ValueError(f"unknown audit action {action!r}")
     session.add(

@@ -38,7 +38,7 @@ from app.people.pinyin import search_keys, sort_key
 from app.people.reader import MAX_BYTES, RosterFileError
 from app.people.sandbox import parse_isolated
 from app.state import AppServices
-from tenants.context import current_tenant_id
+from tenants.context import require_tenant
 from tenants.models import Tenant
 
 log = structlog.get_logger("redstar.roster")
@@ -82,7 +82,7 @@ class ImportService:
             )
         if default_category and default_category not in Category.__members__.values():
             raise Refused(N_("Please choose a category."))
-        tenant_id = _tenant()
+        tenant_id = require_tenant()
         import_id = uuid4()
         async with self.db.session() as session:
             session.add(
@@ -103,7 +103,7 @@ class ImportService:
         """Queue the dry run; the job id makes a second call (a page poll) a no-op."""
         await self.services.redis.enqueue_job(
             "check_roster_import",
-            str(_tenant()),
+            str(require_tenant()),
             str(import_id),
             _job_id=check_job_id(import_id),
         )
@@ -115,7 +115,9 @@ class ImportService:
 
     async def get(self, import_id: UUID) -> RosterImport:
         async with self.db.session() as session:
-            found = await session.get(RosterImport, {"tenant_id": _tenant(), "id": import_id})
+            found = await session.get(
+                RosterImport, {"tenant_id": require_tenant(), "id": import_id}
+            )
         if found is None:
             raise NotFound()
         return found
@@ -149,7 +151,9 @@ class ImportService:
             )
         async with self.db.session() as session:
             if parent_id is not None:
-                parent = await session.get(OrgUnit, {"tenant_id": _tenant(), "id": parent_id})
+                parent = await session.get(
+                    OrgUnit, {"tenant_id": require_tenant(), "id": parent_id}
+                )
                 if (
                     parent is None
                     or parent.retired_at
@@ -180,7 +184,7 @@ class ImportService:
         """Queue the commit; like queue_check, safe to call again while it waits."""
         await self.services.redis.enqueue_job(
             "commit_roster_import",
-            str(_tenant()),
+            str(require_tenant()),
             str(import_id),
             _job_id=f"roster-commit:{import_id}",
         )
@@ -204,7 +208,7 @@ class ImportService:
 
 async def check(services: AppServices, import_id: UUID, *, today: date | None = None) -> str:
     """The dry run: parse, plan, store one row per line. Returns the new status."""
-    tenant_id = _tenant()
+    tenant_id = require_tenant()
     async with services.db.session() as session:
         claimed = await session.scalar(
             update(RosterImport)
@@ -302,7 +306,7 @@ async def apply(services: AppServices, import_id: UUID) -> str:
     """The commit: new units, new people, updated people and their audit events, all
     in one transaction. A clash with a change made since the dry run (someone added
     the same ID number meanwhile) rolls everything back and asks for a new check."""
-    tenant_id = _tenant()
+    tenant_id = require_tenant()
     try:
         async with services.db.session() as session:
             found = await session.scalar(
@@ -550,10 +554,3 @@ def _person_values(row: ImportRow, units: dict[tuple[str, str | None], UUID]) ->
     if values.get("party_joined_on"):
         values["party_member"] = True
     return values
-
-
-def _tenant() -> UUID:
-    tenant_id = current_tenant_id.get()
-    if tenant_id is None:
-        raise RuntimeError("an import needs a tenant in context")
-    return tenant_id

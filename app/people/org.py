@@ -22,7 +22,7 @@ from app.i18n import N_
 from app.people.models import CHILD_KINDS, OrgUnit, Person, UnitKind
 from app.people.scope import EVERYONE, Scope
 from app.validators import FieldError, plain_text
-from tenants.context import current_tenant_id
+from tenants.context import require_tenant
 
 
 @dataclass
@@ -303,7 +303,7 @@ async def lock_tree(session: AsyncSession) -> None:
     unit added under a parent that is being moved cannot keep the parent's old path."""
     await session.execute(
         text("select pg_advisory_xact_lock(hashtext('org:' || :tenant))"),
-        {"tenant": str(_tenant(session))},
+        {"tenant": str(require_tenant())},
     )
 
 
@@ -312,7 +312,7 @@ async def add_unit(session: AsyncSession, kind: str, name: str, parent: OrgUnit 
     unit_id = uuid4()
     session.add(
         OrgUnit(
-            tenant_id=_tenant(session),
+            tenant_id=require_tenant(),
             id=unit_id,
             kind=kind,
             name=name,
@@ -355,11 +355,4 @@ async def _commit_unique(session: AsyncSession) -> None:
 
 
 def _key(unit_id: UUID | None) -> dict[str, UUID | None]:
-    return {"tenant_id": current_tenant_id.get(), "id": unit_id}
-
-
-def _tenant(session: AsyncSession) -> UUID:
-    tenant_id = current_tenant_id.get()
-    if tenant_id is None:
-        raise RuntimeError("org units need a tenant in context")
-    return tenant_id
+    return {"tenant_id": require_tenant(), "id": unit_id}

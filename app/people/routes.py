@@ -26,7 +26,7 @@ from app.people.models import (
     UnitKind,
 )
 from app.people.org import OrgService
-from app.people.scope import Scope, scope_of
+from app.people.scope import Scope
 from app.people.search import FLAG_LABELS, PersonFilter
 from app.people.service import PeopleService
 from app.web.flash import flash
@@ -44,8 +44,9 @@ def provide_people(request: Request) -> PeopleService:
 
 async def provide_scope(request: Request) -> Scope:
     identity = request.scope["user"]
-    async with request.app.state.services.db.session() as session:
-        return await scope_of(session, identity.user_id, identity.roles)
+    return await PeopleService(request.app.state.services).scope_of(
+        identity.user_id, identity.roles
+    )
 
 
 def _optional_uuid(raw: str | None) -> UUID | None:
@@ -296,8 +297,9 @@ class PeopleController(Controller):
         errors: dict[str, str],
         status_code: int = 200,
     ) -> Template:
-        branches = await org.choices(UnitKind.BRANCH, scope=data_scope)
-        groups = await org.choices(UnitKind.GROUP, scope=data_scope)
+        units = await org.choices(UnitKind.BRANCH, UnitKind.GROUP, scope=data_scope)
+        branches = [unit for unit in units if unit.kind == UnitKind.BRANCH]
+        groups = [unit for unit in units if unit.kind == UnitKind.GROUP]
         return render(
             request,
             "people/form.html",
@@ -362,7 +364,7 @@ class PeopleController(Controller):
         data_scope: NamedDependency[Scope],
         person_id: FromPath[UUID],
     ) -> Any:
-        await people.card(data_scope, person_id)  # 404 before reading the form
+        await people.ensure_visible(data_scope, person_id)  # 404 before reading the form
         data = await form_data(request)
         values, errors = forms.clean_person(
             data, with_id_number=data_scope.sees_id_numbers, editing=True
@@ -387,7 +389,7 @@ class PeopleController(Controller):
         data_scope: NamedDependency[Scope],
         person_id: FromPath[UUID],
     ) -> Any:
-        await people.card(data_scope, person_id)
+        await people.ensure_visible(data_scope, person_id)
         data = await form_data(request)
         try:
             await people.link_account(

@@ -26,7 +26,7 @@ from app.people.export import CATEGORY_WORDS, written_date, yes_no
 from app.people.forms import disagreement_with_id
 from app.people.models import DuplicateDismissal, OrgUnit, Person, UnitKind
 from app.people.pinyin import normalise_query, search_keys, sort_key
-from app.people.scope import Scope
+from app.people.scope import Scope, scope_of
 from app.people.search import (
     FLAGS,
     WHOLE_ID,
@@ -35,7 +35,7 @@ from app.people.search import (
     search_condition,
 )
 from app.state import AppServices
-from tenants.context import current_tenant_id
+from tenants.context import require_tenant
 
 PAGE_SIZE = 50
 
@@ -98,7 +98,7 @@ class PeopleService:
         query = select(Person).where(scope.people())
         whole_id = WHOLE_ID.fullmatch(normalise_query(wanted.q))
         if whole_id and scope.sees_id_numbers:
-            index = self.cipher.blind_index(_tenant(), whole_id.group().upper())
+            index = self.cipher.blind_index(require_tenant(), whole_id.group().upper())
             query = query.where(Person.id_number_index == index)
         elif whole_id:
             # Only those who see whole numbers may test one: a yes/no answer to a
@@ -239,6 +239,15 @@ class PeopleService:
             led_units=[names.get(unit_id, "") for unit_id in led],
         )
 
+    async def ensure_visible(self, scope: Scope, person_id: UUID) -> None:
+        """NotFound unless the person exists within the scope (before reading a form)."""
+        async with self.db.session() as session:
+            await self._get(session, scope, person_id)
+
+    async def scope_of(self, user_id: UUID, roles: frozenset[str]) -> Scope:
+        async with self.db.session() as session:
+            return await scope_of(session, user_id, roles)
+
     def id_number(self, person: Person, scope: Scope) -> str:
         if person.id_number_enc is None:
             return ""
@@ -257,20 +266,11 @@ class PeopleService:
         """Add a person from clean form values (see app.people.forms)."""
         async with self.db.session() as session:
             await self._check_units(session, scope, values)
-            person = Person(tenant_id=_tenant())
+            person = Person(tenant_id=require_tenant())
             changes = self._apply(person, values, await unit_labels(session))
             session.add(person)
             await session.flush()
-            await record(
-                session,
-                actor,
-                "person.created",
-                subject_type="person",
-                subject_id=person.id,
-                subject_name=person.name,
-                changes=changes,
-            )
-            await _commit_person(session)
+            await _save(session, actor, "person.created", person, changes)
             return person.id
 
     async def update(
@@ -284,18 +284,8 @@ class PeopleService:
                 if message := disagreement_with_id(values, stored):
                     raise Refused(message)
             changes = self._apply(person, values, await unit_labels(session))
-            if not changes:
-                return
-            await record(
-                session,
-                actor,
-                "person.updated",
-                subject_type="person",
-                subject_id=person.id,
-                subject_name=person.name,
-                changes=changes,
-            )
-            await _commit_person(session)
+            if changes:
+                await _save(session, actor, "person.updated", person, changes)
 
     async def _check_units(
         self, session: AsyncSession, scope: Scope, values: dict[str, Any]
@@ -396,16 +386,10 @@ class PeopleService:
                 else None
             )
             person.user_id = user_id
-            await record(
-                session,
-                actor,
-                "person.account_linked",
-                subject_type="person",
-                subject_id=person.id,
-                subject_name=person.name,
-                changes={"account": [before, account]},
+            # Through the unique index: two admins linking one account at once.
+            await _save(
+                session, actor, "person.account_linked", person, {"account": [before, account]}
             )
-            await _commit_person(session)  # two admins linking the same account at once
 
     async def unlinked_accounts(self) -> list[tuple[UUID, str, str]]:
         """Active accounts not yet linked to a person: (id, name, phone)."""
@@ -489,7 +473,7 @@ class PeopleService:
                 raise NotFound()
             session.add(
                 DuplicateDismissal(
-                    tenant_id=_tenant(), person_a=a, person_b=b, dismissed_by=actor.id
+                    tenant_id=require_tenant(), person_a=a, person_b=b, dismissed_by=actor.id
                 )
             )
             await record(
@@ -527,7 +511,14 @@ def _audit_value(value: Any) -> Any:
     return value
 
 
-async def _commit_person(session: AsyncSession) -> None:
+async def _save(
+    session: AsyncSession, actor: Actor, action: str, person: Person, changes: dict[str, Any]
+) -> None:
+    """Record the change in the person's history and commit both, or neither."""
+    await record(
+        session, actor, action, subject_type="person", subject_id=person.id,
+        subject_name=person.name, changes=changes,
+    )  # fmt: skip
     await commit_or_refuse(
         session,
         {
@@ -535,10 +526,3 @@ async def _commit_person(session: AsyncSession) -> None:
             "uq_people_user": N_("This account already belongs to someone in the roster."),
         },
     )
-
-
-def _tenant() -> UUID:
-    tenant_id = current_tenant_id.get()
-    if tenant_id is None:
-        raise RuntimeError("the roster needs a tenant in context")
-    return tenant_id
