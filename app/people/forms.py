@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from app.errors import Refused
 from app.i18n import N_, _
 from app.people.cells import PartialDate, id_birth_date, id_gender
 from app.people.drafts import CATEGORY_WORDS, PersonDraft, draft_row
@@ -75,6 +76,16 @@ def _columns(draft: PersonDraft | None, with_id_number: bool) -> dict[str, Any]:
     if with_id_number:
         values["id_number"] = draft.id_number
     return values
+
+
+def chosen_id(data: dict[str, str], key: str) -> UUID | None:
+    """The id a select sent: None when nothing was chosen; a mangled value is refused
+    (rather than read as "nothing", which would clear a leader or make a root unit)."""
+    raw = data.get(key, "")
+    try:
+        return UUID(raw) if raw else None
+    except ValueError:
+        raise Refused(N_("Please choose from the list.")) from None
 
 
 def disagreement_with_id(values: dict[str, Any], id_number: str) -> str | None:

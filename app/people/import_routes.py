@@ -14,6 +14,7 @@ from litestar.response import Template
 from app.accounts.models import Role
 from app.errors import Refused
 from app.i18n import _
+from app.people.forms import chosen_id
 from app.people.headers import FIELD_LABELS
 from app.people.imports import ROW_FILTERS, ROWS_PAGE, RUNNING, ImportService
 from app.people.models import CATEGORY_LABELS, ImportStatus, UnitKind
@@ -117,10 +118,7 @@ class ImportController(Controller):
         await imports.get(import_id)
         data = await form_data(request)
         try:
-            parent = UUID(data["parent_id"]) if data.get("parent_id") else None
-        except ValueError:
-            parent = None
-        try:
+            parent = chosen_id(data, "parent_id")
             await imports.commit(
                 import_id, data.get("mode", ""), parent, request.scope["user"].actor
             )

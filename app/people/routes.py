@@ -49,13 +49,6 @@ async def provide_scope(request: Request) -> Scope:
     )
 
 
-def _optional_uuid(raw: str | None) -> UUID | None:
-    try:
-        return UUID(raw) if raw else None
-    except ValueError:
-        return None
-
-
 LABELS = {
     "categories": CATEGORY_LABELS,
     "genders": GENDER_LABELS,
@@ -105,15 +98,19 @@ class OrgController(Controller):
     @post("/units")
     async def create(self, request: Request, org: NamedDependency[OrgService]) -> Any:
         data = await form_data(request)
-        parent_id = _optional_uuid(data.get("parent_id"))
         kind = data.get("kind", "")
         try:
+            parent_id = forms.chosen_id(data, "parent_id")
             await org.create(kind, data.get("name", ""), parent_id, request.scope["user"].actor)
         except Refused as exc:
             return await self._tree_page(
                 request, org, form=data, error=_(exc.message, **exc.args_), status_code=422
             )
-        flash(request, "success", _("%(name)s was added.", name=" ".join(data["name"].split())))
+        flash(
+            request,
+            "success",
+            _("%(name)s was added.", name=" ".join(data.get("name", "").split())),
+        )
         return see_other(request, "/org")
 
     @get("/units/{unit_id:uuid}")
@@ -183,7 +180,10 @@ class OrgController(Controller):
         self, request: Request, org: NamedDependency[OrgService], unit_id: FromPath[UUID]
     ) -> Any:
         data = await form_data(request)
-        parent_id = _optional_uuid(data.get("parent_id"))
+        try:
+            parent_id = forms.chosen_id(data, "parent_id")
+        except Refused:
+            parent_id = None
         if parent_id is None:
             return await self._unit_page(
                 request, org, unit_id, error=_("Please choose where to move it."), status_code=422
@@ -196,9 +196,12 @@ class OrgController(Controller):
         self, request: Request, org: NamedDependency[OrgService], unit_id: FromPath[UUID]
     ) -> Any:
         data = await form_data(request)
-        person_id = _optional_uuid(data.get("person_id"))
         actor = request.scope["user"].actor
-        return await self._change(request, org, unit_id, org.set_leader(unit_id, person_id, actor))
+
+        async def set_leader() -> None:
+            await org.set_leader(unit_id, forms.chosen_id(data, "person_id"), actor)
+
+        return await self._change(request, org, unit_id, set_leader())
 
     @post("/units/{unit_id:uuid}/retire")
     async def retire(
@@ -395,7 +398,7 @@ class PeopleController(Controller):
             await people.link_account(
                 data_scope,
                 person_id,
-                _optional_uuid(data.get("user_id")),
+                forms.chosen_id(data, "user_id"),
                 request.scope["user"].actor,
             )
         except Refused as exc:
@@ -422,7 +425,10 @@ class PeopleController(Controller):
         data_scope: NamedDependency[Scope],
     ) -> Any:
         data = await form_data(request)
-        first, second = _optional_uuid(data.get("a")), _optional_uuid(data.get("b"))
+        try:
+            first, second = forms.chosen_id(data, "a"), forms.chosen_id(data, "b")
+        except Refused:
+            first = second = None
         if first and second:
             await people.dismiss_duplicate(data_scope, first, second, request.scope["user"].actor)
             flash(request, "success", _("Marked as different people."))

@@ -213,6 +213,7 @@ LIST_PAGES = [
     (Role.TENANT_ADMIN, "/people/duplicates"),
     (Role.TENANT_ADMIN, "/people/imports"),
     (Role.TENANT_ADMIN, "/org"),
+    (Role.MEMBER, "/my-branch"),
 ]
 
 

@@ -94,3 +94,20 @@ async def test_naming_a_secretary(
     assert response.status_code == 303
     assert (await units(owner_db))["第一支部"]["leader_person_id"] == roster.person_1
     assert "书记：甲一号" in (await browser.get("/org")).text
+
+
+async def test_a_mangled_choice_is_refused_and_changes_nothing(
+    browser: Browser, world: World, services: AppServices, owner_db: Database
+) -> None:
+    roster = await make_roster(services, world.a)
+    await browser.login(world.a.users[Role.TENANT_ADMIN])
+    await browser.get(f"/org/units/{roster.branch_1}")
+    await browser.post(f"/org/units/{roster.branch_1}/leader", {"person_id": str(roster.person_1)})
+    before = await units(owner_db)
+    leader = await browser.post(f"/org/units/{roster.branch_1}/leader", {"person_id": "x"})
+    root = await browser.post(
+        "/org/units", {"kind": "center", "name": "另一中心", "parent_id": "x"}
+    )
+    assert (leader.status_code, root.status_code) == (422, 422)
+    assert "请从列表中选择" in leader.text
+    assert await units(owner_db) == before
