@@ -15,6 +15,7 @@ from app.accounts.passwords import hash_password
 from app.accounts.service import create_tenant_user
 from app.audit.service import Actor, record
 from app.db import Database
+from app.points.versions import install_preset
 from app.state import AppServices
 from tenants.context import tenant_scope
 from tenants.demo_roster import has_roster, seed_demo_roster
@@ -101,6 +102,7 @@ async def seed_demo(services: AppServices, owner: Database) -> bool:
                     region_code=code, preset=preset,
                     applicant_name=admin_name, applicant_phone=admin_phone,
                 )  # fmt: skip
+                await install_preset(session, tenant_id, preset)
                 for i, (role, title) in enumerate(TENANT_PEOPLE, start=1):
                     await create_tenant_user(
                         session, tenant_id, name=f"{district}{title}", phone=f"{prefix}{i}",

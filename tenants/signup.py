@@ -15,6 +15,7 @@ from app.accounts.service import create_tenant_user
 from app.audit.service import Actor, record
 from app.errors import NotFound
 from app.i18n import N_
+from app.points.versions import install_preset
 from app.state import AppServices
 from app.validators import (
     FieldError,
@@ -148,6 +149,7 @@ class TenancyService:
                     applicant_name=form.admin_name,
                     applicant_phone=form.admin_phone,
                 )
+                await install_preset(session, tenant_id, form.preset)
                 await create_tenant_user(
                     session, tenant_id, name=form.admin_name, phone=form.admin_phone,
                     password_hash=password_hash, roles=[Role.TENANT_ADMIN],

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
+from datetime import date
 from uuid import UUID, uuid4
 
 from sqlalchemy import text
@@ -13,6 +14,7 @@ from app.accounts.models import PlatformUser, Role
 from app.accounts.passwords import hash_password
 from app.accounts.service import create_tenant_user
 from app.db import Database
+from app.points.versions import install_preset
 from app.state import AppServices
 from tenants.context import tenant_scope
 from tenants.models import TenantStatus, insert_signup
@@ -74,6 +76,7 @@ async def make_tenant(
                 slug=slug, region_code=next_region(province), preset="qingdao-six-categories",
                 applicant_name="申请人", applicant_phone=next_phone(),
             )  # fmt: skip
+            await install_preset(session, tenant_id, "qingdao-six-categories")
             for role in roles:
                 phone = next_phone()
                 user = await create_tenant_user(
@@ -187,3 +190,38 @@ async def make_roster(services: AppServices, district: District) -> Roster:
     )  # fmt: skip
     person_2 = await add_person(services, district, f"{district.name[:1]}二号", branch_2)
     return Roster(center, branch_1, group_1, branch_2, person_1, person_2)
+
+
+@dataclass
+class PointsRoster:
+    """make_roster's tree with scored members: the secretary leads 第一支部, the member
+    account is 党员甲 of 第一支部; 党员乙 is beside them, 老党员丙 is exempt (infirm),
+    党员丁 is in 第二支部."""
+
+    roster: Roster
+    member_a: UUID
+    member_b: UUID
+    exempt: UUID
+    member_d: UUID
+
+
+async def make_points_roster(services: AppServices, district: District) -> PointsRoster:
+    from app.audit.service import SYSTEM
+    from app.people.org import OrgService
+    from app.people.scope import EVERYONE
+    from app.people.service import PeopleService
+
+    roster = await make_roster(services, district)
+    party = {"party_member": True, "party_joined_on": date(1970, 7, 1)}
+    member_a = await add_person(services, district, "党员甲", roster.branch_1, **party)
+    member_b = await add_person(services, district, "党员乙", roster.branch_1, **party)
+    exempt = await add_person(services, district, "老党员丙", roster.branch_1, infirm=True, **party)
+    member_d = await add_person(services, district, "党员丁", roster.branch_2, **party)
+    with tenant_scope(district.tenant_id):
+        people = PeopleService(services)
+        await people.link_account(
+            EVERYONE, roster.person_1, district.users[Role.BRANCH_SECRETARY].id, SYSTEM
+        )
+        await OrgService(services.db).set_leader(roster.branch_1, roster.person_1, SYSTEM)
+        await people.link_account(EVERYONE, member_a, district.users[Role.MEMBER].id, SYSTEM)
+    return PointsRoster(roster, member_a, member_b, exempt, member_d)

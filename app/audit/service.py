@@ -57,6 +57,14 @@ ACTION_LABELS = {
     "person.not_duplicate": N_("Marked as not a duplicate"),
     "people.exported": N_("Roster downloaded"),
     "roster.imported": N_("Roster imported"),
+    "points.reversed": N_("Points entry corrected"),
+    "points.claim_decided": N_("Points claim decided"),
+    "points.awarded": N_("Points awarded"),
+    "points.draft_changed": N_("Draft point rules changed"),
+    "points.rules_activated": N_("Point rules activated"),
+    "points.publication_opened": N_("Ranking put up for objections"),
+    "points.objection_answered": N_("Objection answered"),
+    "points.published": N_("Ranking published"),
 }
 
 

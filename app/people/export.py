@@ -17,7 +17,7 @@ import xlsxwriter
 
 from app.people.cells import PartialDate
 from app.people.models import CATEGORY_LABELS
-from app.web.templates import CHINA_TIME
+from app.clock import CHINA_TIME
 
 EXPORT_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

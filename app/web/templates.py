@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from jinja2 import Environment
 from litestar import Request
@@ -11,6 +10,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template import TemplateConfig
 
 from app.accounts.models import Role
+from app.clock import CHINA_TIME  # times are shown in China whatever the server's zone
 from app.i18n import LOCALES, N_, _, current_locale, html_lang, ntranslate, translate
 from app.settings import PROJECT_ROOT
 from app.web import flash
@@ -27,9 +27,6 @@ NAVIGATION: list[tuple[str, str, frozenset[str]]] = [
     ("/users", N_("Accounts"), frozenset({Role.TENANT_ADMIN})),
     ("/audit", N_("Change log"), frozenset({Role.TENANT_ADMIN})),
 ]
-
-# The districts are in China; times are shown there whatever the server's zone.
-CHINA_TIME = ZoneInfo("Asia/Shanghai")
 
 
 def current_user(request: Request) -> Any:

@@ -1,0 +1,183 @@
+"""The one way onto the ledger (台账): claims, awards, automatic sources, corrections.
+
+Every event passes the same checks — a party member in a branch, not exempt, a date
+not in the future, an item of the version in force that day, the right quantity for
+its unit, room left under its caps — so an automatic source (attendance, volunteer
+hours) cannot score what a secretary could not. Nothing here updates or deletes: the
+database refuses both, and a correction is a reversing event.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from uuid import UUID
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app import clock
+from app.audit.service import Actor, record
+from app.errors import Refused
+from app.i18n import N_
+from app.people.models import Person
+from app.points.models import PointEvent, RuleItem, Source, Tally, Unit
+from app.points.periods import quarter_of
+from app.points.tally import Caps, clamp, quarter_counts
+from app.points.versions import in_force
+from tenants.context import require_tenant
+
+MAX_HOURS = Decimal(24)
+MAX_OCCURRENCES = Decimal(50)
+HALF = Decimal("0.5")
+
+
+def caps_of(item: RuleItem) -> Caps:
+    return Caps(positive=item.points > 0, quarter=item.cap_quarter, year=item.cap_year)
+
+
+def read_quantity(text: str, unit: str) -> Decimal:
+    """The form's quantity for the item's unit: one event, whole occurrences, half hours."""
+    if unit == Unit.EVENT:
+        return Decimal(1)
+    try:
+        value = Decimal(text.strip() or "1")
+    except InvalidOperation:
+        value = Decimal(0)
+    if unit == Unit.HOUR:
+        if not (HALF <= value <= MAX_HOURS) or value % HALF:
+            raise Refused(N_("Give the hours as a number from 0.5 to 24, in half hours."))
+        return value
+    if not (1 <= value <= MAX_OCCURRENCES) or value % 1:
+        raise Refused(N_("Give how many times as a whole number from 1 to 50."))
+    return value
+
+
+def check_member(person: Person) -> None:
+    """Points are kept for living party members in a branch who are not exempt."""
+    if not person.party_member:
+        raise Refused(N_("%(name)s is not a party member; points are kept for party members."),
+                      name=person.name)  # fmt: skip
+    if person.deceased_on:
+        raise Refused(N_("%(name)s has passed away."), name=person.name)
+    if person.infirm:
+        raise Refused(
+            N_("%(name)s is exempt from points (old or frail) and is not scored."),
+            name=person.name,
+        )
+    if not person.branch_id:
+        raise Refused(N_("%(name)s is not in a branch yet."), name=person.name)
+
+
+async def check_item_on(session: AsyncSession, item: RuleItem, day: date) -> None:
+    """The item must belong to the version in force on the day of the event."""
+    today = clock.today()
+    if day > today:
+        raise Refused(N_("The date %(date)s is in the future."), date=day.isoformat())
+    if day.year < today.year - 1:
+        raise Refused(N_("Points can be recorded for this year and last year only."))
+    version = await in_force(session, day)
+    if version is None or version.id != item.rule_set_id:
+        raise Refused(
+            N_("This item belongs to rules that are not in force on %(date)s. "
+               "Please choose an item of the rules in force."),
+            date=day.isoformat(),
+        )  # fmt: skip
+
+
+async def check_room(session: AsyncSession, person: Person, item: RuleItem, day: date) -> None:
+    """Refuse an event that could count for nothing: its cap is already reached."""
+    caps = caps_of(item)
+    if caps.quarter is None and caps.year is None:
+        return
+    rows = await session.execute(
+        select(Tally.quarter_start, Tally.points).where(
+            Tally.person_id == person.id,
+            Tally.rule_item_id == item.id,
+            func.extract("year", Tally.quarter_start) == day.year,
+        )
+    )
+    sums: dict[date, Decimal] = {start: points for start, points in rows}
+    this = quarter_of(day)
+    raw = sums.get(this.start, Decimal(0))
+    if caps.quarter is not None and clamp(raw, caps.quarter, caps.positive) == (
+        caps.quarter if caps.positive else -caps.quarter
+    ):
+        raise Refused(
+            N_("%(name)s has already reached this item's cap of %(cap)s for the quarter."),
+            name=person.name, cap=caps.quarter,
+        )  # fmt: skip
+    if caps.year is not None:
+        quarters = [sums.get(q.start, Decimal(0)) for q in this.quarters_of_year()]
+        used = sum(quarter_counts(quarters, caps), Decimal(0))
+        if abs(used) >= caps.year:
+            raise Refused(
+                N_("%(name)s has already reached this item's cap of %(cap)s for the year."),
+                name=person.name, cap=caps.year,
+            )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Entry:
+    """An event to write, before its checks."""
+
+    person: Person
+    item: RuleItem
+    occurred_on: date
+    quantity: Decimal
+    source: Source
+    note: str | None = None
+    claim_id: UUID | None = None
+    source_ref: str | None = None
+
+
+async def check(session: AsyncSession, entry: Entry) -> None:
+    check_member(entry.person)
+    await check_item_on(session, entry.item, entry.occurred_on)
+    await check_room(session, entry.person, entry.item, entry.occurred_on)
+
+
+async def write(session: AsyncSession, entry: Entry, actor: Actor) -> PointEvent:
+    """Check and add the event in the caller's transaction (the tally follows by trigger)."""
+    await check(session, entry)
+    event = PointEvent(
+        tenant_id=require_tenant(), person_id=entry.person.id, branch_id=entry.person.branch_id,
+        rule_item_id=entry.item.id, occurred_on=entry.occurred_on, quantity=entry.quantity,
+        points=entry.item.points * entry.quantity, source=entry.source, claim_id=entry.claim_id,
+        source_ref=entry.source_ref, note=entry.note, recorded_by=actor.id,
+        recorded_by_name=actor.name,
+    )  # fmt: skip
+    session.add(event)
+    await session.flush()
+    return event
+
+
+async def reverse(
+    session: AsyncSession, original: PointEvent, reason: str, actor: Actor
+) -> PointEvent:
+    """A correction: the opposite of `original`, on its date, naming it and why.
+
+    The unique key on `reverses_id` makes a second reversal of the same event fail
+    at commit, so two secretaries correcting at once produce one correction.
+    """
+    if original.source == Source.REVERSAL:
+        raise Refused(N_("A correction cannot itself be corrected; record a new entry instead."))
+    if await session.scalar(select(PointEvent.id).where(PointEvent.reverses_id == original.id)):
+        raise Refused(N_("This entry has already been corrected."))
+    if not reason:
+        raise Refused(N_("Please give the reason for the correction."))
+    event = PointEvent(
+        tenant_id=require_tenant(), person_id=original.person_id, branch_id=original.branch_id,
+        rule_item_id=original.rule_item_id, occurred_on=original.occurred_on,
+        quantity=-original.quantity, points=-original.points, source=Source.REVERSAL,
+        reverses_id=original.id, note=reason, recorded_by=actor.id, recorded_by_name=actor.name,
+    )  # fmt: skip
+    session.add(event)
+    await session.flush()
+    await record(
+        session, actor, "points.reversed", subject_type="person",
+        subject_id=original.person_id, changes={"event": str(original.id), "reason": reason,
+                                                "points": str(-original.points)},
+    )  # fmt: skip
+    return event

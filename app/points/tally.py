@@ -1,0 +1,101 @@
+"""How caps turn ledger points into a tally — the rules, as pure functions.
+
+An item's cap limits what one member's events of that item count for in a quarter,
+and again in a year. A cap bounds a sum, never an event: the points an item counts
+for in a quarter are `clamp(sum of its events)`, and a year's cap clamps the running
+total of those quarter figures. Reversals are ordinary (negative) events in the sum,
+so reversing an event frees the room it used under the cap.
+
+The same figure can be shared out over the events in date order — each event counts
+for `clamp(running total) - clamp(running total before it)` — which telescopes to the
+capped sum. That is how a member's page says which event reached the cap. The SQL in
+standings.py computes the quarter figures over the tally table; tests hold the two to
+each other.
+
+A cap bounds deductions the same way: an item of -5 with a cap of 10 deducts at most
+10 a quarter. Caps belong to the item of the version that scored the event.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class Caps:
+    positive: bool
+    """The item adds points (a cap bounds from above) or deducts (from below)."""
+    quarter: Decimal | None = None
+    year: Decimal | None = None
+
+
+def clamp(value: Decimal, cap: Decimal | None, positive: bool) -> Decimal:
+    if cap is None:
+        return value
+    return min(value, cap) if positive else max(value, -cap)
+
+
+def quarter_counts(quarter_sums: Sequence[Decimal], caps: Caps) -> list[Decimal]:
+    """What each quarter of one year counts for, from its raw sum (Q1 first)."""
+    counts: list[Decimal] = []
+    total = ZERO
+    for raw in quarter_sums:
+        capped = clamp(raw, caps.quarter, caps.positive)
+        before, total = total, total + capped
+        counts.append(
+            clamp(total, caps.year, caps.positive) - clamp(before, caps.year, caps.positive)
+        )
+    return counts
+
+
+@dataclass(frozen=True)
+class Line:
+    """One ledger event, as the explanation needs it."""
+
+    key: Hashable
+    """The scoring item (version-specific): caps are kept per item."""
+    occurred_on: date
+    points: Decimal
+    caps: Caps
+
+
+def counted(lines: Iterable[Line]) -> list[Decimal]:
+    """What each event counts for after caps, in the order given (date order)."""
+    quarter_raw: dict[tuple[Hashable, int, int], Decimal] = defaultdict(lambda: ZERO)
+    year_total: dict[tuple[Hashable, int], Decimal] = defaultdict(lambda: ZERO)
+    result: list[Decimal] = []
+    for line in lines:
+        day = line.occurred_on
+        q_key = (line.key, day.year, (day.month - 1) // 3)
+        before_q = quarter_raw[q_key]
+        after_q = quarter_raw[q_key] = before_q + line.points
+        in_quarter = clamp(after_q, line.caps.quarter, line.caps.positive) - clamp(
+            before_q, line.caps.quarter, line.caps.positive
+        )
+        y_key = (line.key, day.year)
+        before_y = year_total[y_key]
+        after_y = year_total[y_key] = before_y + in_quarter
+        result.append(
+            clamp(after_y, line.caps.year, line.caps.positive)
+            - clamp(before_y, line.caps.year, line.caps.positive)
+        )
+    return result
+
+
+def score(points: Decimal, base: Decimal | None) -> Decimal:
+    """A member's score for a period: the base score (记分制), if any, plus the points."""
+    return (base or ZERO) + points
+
+
+def competition_ranks(scores: Sequence[Decimal]) -> list[int]:
+    """Ranks for scores sorted high to low; equal scores share a rank (1, 2, 2, 4)."""
+    ranks: list[int] = []
+    for i, value in enumerate(scores):
+        ranks.append(ranks[-1] if i and value == scores[i - 1] else i + 1)
+    return ranks

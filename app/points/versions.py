@@ -1,0 +1,116 @@
+"""Which version of the rules is in force on a day, and writing a version's rules.
+
+Active versions follow one another: each is in force from its `effective_from` until
+the next one starts. An event is scored by the version in force on the day it
+happened; an item of any other version is "retired" for that day.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID, uuid4
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app import clock
+from app.points.models import RuleCategory, RuleItem, RuleSet, RuleSetStatus
+from app.points.rules import CategorySpec, ItemSpec, RuleSetSpec
+from tenants.presets import all_presets
+
+
+async def in_force(session: AsyncSession, day: date | None = None) -> RuleSet | None:
+    """The active version in force on `day` (today by default)."""
+    day = day or clock.today()
+    return await session.scalar(
+        select(RuleSet)
+        .where(RuleSet.status == RuleSetStatus.ACTIVE, RuleSet.effective_from <= day)
+        .order_by(RuleSet.effective_from.desc())
+        .limit(1)
+    )
+
+
+async def active_versions(session: AsyncSession) -> list[RuleSet]:
+    """Every active version, newest start first (includes one that starts later)."""
+    return list(
+        (
+            await session.scalars(
+                select(RuleSet)
+                .where(RuleSet.status == RuleSetStatus.ACTIVE)
+                .order_by(RuleSet.effective_from.desc())
+            )
+        ).all()
+    )
+
+
+async def draft_of(session: AsyncSession) -> RuleSet | None:
+    return await session.scalar(select(RuleSet).where(RuleSet.status == RuleSetStatus.DRAFT))
+
+
+async def spec_of(session: AsyncSession, rule_set: RuleSet) -> RuleSetSpec:
+    """A stored version as plain data, for validation and comparison."""
+    categories = (
+        await session.scalars(
+            select(RuleCategory)
+            .where(RuleCategory.rule_set_id == rule_set.id)
+            .order_by(RuleCategory.position)
+        )
+    ).all()
+    items = (
+        await session.scalars(
+            select(RuleItem).where(RuleItem.rule_set_id == rule_set.id).order_by(RuleItem.position)
+        )
+    ).all()
+    by_category: dict[UUID, list[ItemSpec]] = {c.id: [] for c in categories}
+    for item in items:
+        by_category[item.category_id].append(
+            ItemSpec(
+                code=item.code, name=item.name, points=item.points, unit=item.unit,
+                cap_quarter=item.cap_quarter, cap_year=item.cap_year,
+                evidence_required=item.evidence_required, awarders=tuple(item.awarders),
+            )
+        )  # fmt: skip
+    return RuleSetSpec(
+        categories=tuple(CategorySpec(c.name, tuple(by_category[c.id])) for c in categories),
+        base_score=rule_set.base_score,
+        objection_days=rule_set.objection_days,
+    )
+
+
+def add_rules(session: AsyncSession, tenant_id: UUID, rule_set_id: UUID, spec: RuleSetSpec) -> None:
+    """Add a spec's categories and items under a (new) rule set, in order."""
+    position = 0
+    for c, category in enumerate(spec.categories):
+        category_id = uuid4()
+        session.add(RuleCategory(tenant_id=tenant_id, id=category_id, rule_set_id=rule_set_id,
+                                 position=c, name=category.name))  # fmt: skip
+        for item in category.items:
+            position += 1
+            session.add(
+                RuleItem(
+                    tenant_id=tenant_id, rule_set_id=rule_set_id, category_id=category_id,
+                    position=position, code=item.code, name=item.name, points=item.points,
+                    unit=item.unit, cap_quarter=item.cap_quarter, cap_year=item.cap_year,
+                    evidence_required=item.evidence_required, awarders=list(item.awarders),
+                )
+            )  # fmt: skip
+
+
+async def install_preset(session: AsyncSession, tenant_id: UUID, preset_key: str) -> RuleSet:
+    """A new district's first version: the rules of the scheme chosen at signup.
+
+    It is in force from January 1 of last year, so the paper ledger of the year
+    before can be entered under it.
+    """
+    spec = all_presets()[preset_key].rules
+    effective_from = date(clock.today().year - 1, 1, 1)
+    rule_set = RuleSet(
+        tenant_id=tenant_id, version=1, status=RuleSetStatus.ACTIVE, preset=preset_key,
+        base_score=spec.base_score, objection_days=spec.objection_days,
+        effective_from=effective_from, activated_at=clock.now(),
+    )  # fmt: skip
+    session.add(rule_set)
+    await session.flush()
+    add_rules(session, tenant_id, rule_set.id, spec)
+    await session.flush()
+    return rule_set
