@@ -23,6 +23,10 @@ from app.health.routes import healthz, readyz
 from app.logging import configure_logging
 from app.people.import_routes import ImportController
 from app.people.routes import OrgController, PeopleController, my_branch
+from app.points.claim_routes import ClaimController
+from app.points.publication_routes import PublicationController
+from app.points.routes import PointsController
+from app.points.rule_routes import RulesController
 from app.settings import PROJECT_ROOT, Settings, get_settings
 from app.state import open_services
 from app.web.errors import exception_handlers
@@ -48,6 +52,10 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     ImportController,
     PeopleController,
     my_branch,
+    PointsController,
+    ClaimController,
+    RulesController,
+    PublicationController,
     SignupController,
     ApprovalsController,
 ]

@@ -15,9 +15,9 @@ from urllib.parse import quote
 
 import xlsxwriter
 
+from app.clock import CHINA_TIME
 from app.people.cells import PartialDate
 from app.people.models import CATEGORY_LABELS
-from app.clock import CHINA_TIME
 
 EXPORT_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -223,3 +223,72 @@ async def branches(session: AsyncSession) -> list[OrgUnit]:
             )
         ).all()
     )
+
+
+@dataclass(frozen=True)
+class Move:
+    """One member's place under the active rules and under the draft."""
+
+    person_id: UUID
+    name: str
+    rank_now: int | None
+    rank_draft: int | None
+    score_now: Decimal
+    score_draft: Decimal
+
+    @property
+    def places_up(self) -> int:
+        """Positive when the draft moves the member up."""
+        if self.rank_now is None or self.rank_draft is None:
+            return 0
+        return self.rank_now - self.rank_draft
+
+
+@dataclass
+class BranchWhatIf:
+    branch_id: UUID
+    name: str
+    moves: list[Move]
+    """Every ranked member, in the draft's order."""
+
+    @property
+    def moved(self) -> list[Move]:
+        return [m for m in self.moves if m.places_up]
+
+
+@dataclass
+class WhatIf:
+    period: Period
+    active: RuleSet | None
+    draft: RuleSet
+    branches: list[BranchWhatIf]
+
+    @property
+    def members(self) -> int:
+        return sum(len(b.moves) for b in self.branches)
+
+    @property
+    def moved(self) -> int:
+        return sum(len(b.moved) for b in self.branches)
+
+
+async def what_if(
+    session: AsyncSession, period: Period, draft: RuleSet, branch_id: UUID | None = None
+) -> WhatIf:
+    """The period's rankings as they stand beside the same events scored by `draft`.
+
+    Two statements over the whole district (or one branch): the live tally, and the
+    tally with every sum re-scored by the draft item of the same code.
+    """
+    now = await rankings(session, period, branch_id=branch_id)
+    then = await rankings(session, period, branch_id=branch_id, draft=draft)
+    names = {u.id: u.name for u in await branches(session)}
+    result: list[BranchWhatIf] = []
+    for unit_id, ranking in sorted(now.items(), key=lambda kv: names.get(kv[0], "")):
+        before = {s.person_id: s for s in ranking.ranked}
+        moves = []
+        for s in then[unit_id].ranked:
+            was = before[s.person_id]
+            moves.append(Move(s.person_id, s.name, was.rank, s.rank, was.score, s.score))
+        result.append(BranchWhatIf(unit_id, names.get(unit_id, ""), moves))
+    return WhatIf(period, await version_for(session, period), draft, result)

@@ -9,7 +9,7 @@ from litestar import Request
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template import TemplateConfig
 
-from app.accounts.models import Role
+from app.accounts.models import TENANT_ROLES, Role
 from app.clock import CHINA_TIME  # times are shown in China whatever the server's zone
 from app.i18n import LOCALES, N_, _, current_locale, html_lang, ntranslate, translate
 from app.settings import PROJECT_ROOT
@@ -24,6 +24,7 @@ NAVIGATION: list[tuple[str, str, frozenset[str]]] = [
     ("/people", N_("Roster"), frozenset({Role.TENANT_ADMIN, Role.BRANCH_SECRETARY})),
     ("/org", N_("Organisation"), frozenset({Role.TENANT_ADMIN})),
     ("/my-branch", N_("My branch"), frozenset({Role.MEMBER, Role.GRID_WORKER})),
+    ("/points", N_("Points"), frozenset(TENANT_ROLES)),
     ("/users", N_("Accounts"), frozenset({Role.TENANT_ADMIN})),
     ("/audit", N_("Change log"), frozenset({Role.TENANT_ADMIN})),
 ]

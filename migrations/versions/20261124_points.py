@@ -90,10 +90,12 @@ def upgrade() -> None:
                 on delete cascade,
             foreign key (tenant_id, category_id) references point_categories (tenant_id, id)
                 on delete cascade,
-            unique (tenant_id, rule_set_id, code),
             check (awarders <@ array['secretary', 'grid_worker', 'automatic']
                    and cardinality(awarders) > 0)
         )""")
+    # Codes are not unique here: a draft may hold mistakes (two items with one code)
+    # that the admin sees listed and must fix before activation.
+    op.execute("create index ix_point_items_code on point_items (tenant_id, rule_set_id, code)")
     # Only a draft's rules change: an active version's rules scored events and must
     # explain them for ever.
     op.execute("""

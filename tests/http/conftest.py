@@ -7,14 +7,22 @@ from collections.abc import AsyncIterator
 
 import pytest
 from httpx import Response
+from markupsafe import escape
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from app.i18n import _
 from app.main import create_app
 from tests.factories import PASSWORD, Account
 from tests.servers import ServerPair
 
 CSRF_INPUT = re.compile(r'name="_csrf_token" value="([^"]+)"')
+
+
+def shown(message: str, **args: object) -> str:
+    """A message as a page shows it: translated to zh-CN (the English msgid until its
+    translation exists) and HTML-escaped the way Jinja escapes it."""
+    return str(escape(_(message, **args)))
 
 
 class Browser:
