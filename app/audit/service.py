@@ -65,6 +65,7 @@ ACTION_LABELS = {
     "points.publication_opened": N_("Ranking put up for objections"),
     "points.objection_answered": N_("Objection answered"),
     "points.published": N_("Ranking published"),
+    "points.ledger_exported": N_("Points ledger downloaded"),
 }
 
 

@@ -2,12 +2,180 @@
 
 from __future__ import annotations
 
-from litestar import Controller
+from typing import Any
+from uuid import UUID
 
-from app.accounts.models import TENANT_ROLES
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath
+from litestar.response import Template
+
+from app import clock
+from app.accounts.models import TENANT_ROLES, Role
+from app.errors import Refused
+from app.i18n import N_, _
+from app.people.forms import chosen_id
+from app.points.claims import ClaimForm, ClaimService, may_award
+from app.points.models import CLAIM_STATUS_LABELS, UNIT_LABELS
+from app.points.photos import JPEG
+from app.web.flash import flash
 from app.web.guards import allow
+from app.web.responses import form_data, render, see_other
+
+
+def provide_claims(request: Request) -> ClaimService:
+    return ClaimService(request.app.state.services)
+
+
+async def read_form(request: Request) -> tuple[dict[str, str], ClaimForm]:
+    """The claim form's fields; an unreadable person or item id is 'not chosen'."""
+    form = await request.form()
+    data = {key: str(value) for key, value in form.items() if isinstance(value, str)}
+    upload = form.get("photo")
+    photo = await upload.read() if isinstance(upload, UploadFile) and upload.filename else None
+    person_id = chosen_id(data, "person_id")
+    if person_id is None:
+        raise Refused(N_("Please choose a member."))
+    claim = ClaimForm(
+        person_id=person_id,
+        item_id=chosen_id(data, "item_id"),
+        occurred_on=data.get("occurred_on", ""),
+        quantity=data.get("quantity", ""),
+        evidence=data.get("evidence", ""),
+        photo=photo,
+    )
+    return data, claim
+
+
+def as_id(text: str | None) -> UUID | None:
+    """A person id from a link or a re-shown form; anything else shows the picker."""
+    try:
+        return UUID(text) if text else None
+    except ValueError:
+        return None
 
 
 class ClaimController(Controller):
     path = "/points/claims"
     opt = allow(*TENANT_ROLES)
+    dependencies = {"claims": Provide(provide_claims, sync_to_thread=False)}
+
+    @get("/")
+    async def index(self, request: Request, claims: NamedDependency[ClaimService]) -> Template:
+        identity = request.scope["user"]
+        return render(
+            request,
+            "points/claims.html",
+            {
+                "to_decide": await claims.to_decide(identity),
+                "mine": await claims.mine(identity),
+                "statuses": CLAIM_STATUS_LABELS,
+                "may_award": may_award(identity),
+            },
+        )
+
+    @get("/new")
+    async def new(self, request: Request, claims: NamedDependency[ClaimService]) -> Template:
+        return await self._form_page(request, claims, award=False)
+
+    @get("/award")
+    async def new_award(self, request: Request, claims: NamedDependency[ClaimService]) -> Template:
+        if not may_award(request.scope["user"]):
+            return await self._form_page(request, claims, award=False)
+        return await self._form_page(request, claims, award=True)
+
+    async def _form_page(
+        self,
+        request: Request,
+        claims: ClaimService,
+        *,
+        award: bool,
+        form: dict[str, str] | None = None,
+        error: str | None = None,
+        status_code: int = 200,
+    ) -> Template:
+        """Pick the member first (by name or pinyin), then the item, date and evidence."""
+        identity = request.scope["user"]
+        form = form or {}
+        person_id = as_id(form.get("person_id") or request.query_params.get("person"))
+        query = request.query_params.get("q", "")
+        person = await claims.person_for(identity, person_id) if person_id else None
+        if person is None and not query and identity.roles == {Role.MEMBER}:
+            person = await claims.own_person(identity)
+        return render(
+            request,
+            "points/claim_form.html",
+            {
+                "award": award,
+                "person": person,
+                "q": query,
+                "found": [] if person else await claims.pick(identity, query),
+                "item_groups": await claims.items(identity, award=award) if person else [],
+                "units": UNIT_LABELS,
+                "today": clock.today(),
+                "form": form,
+                "error": error,
+            },
+            status_code=status_code,
+        )
+
+    @post("/")
+    async def submit(self, request: Request, claims: NamedDependency[ClaimService]) -> Any:
+        return await self._save(request, claims, award=False)
+
+    @post("/award")
+    async def award(self, request: Request, claims: NamedDependency[ClaimService]) -> Any:
+        return await self._save(request, claims, award=True)
+
+    async def _save(self, request: Request, claims: ClaimService, *, award: bool) -> Any:
+        identity = request.scope["user"]
+        data: dict[str, str] = {}
+        try:
+            data, form = await read_form(request)
+            if award:
+                points = await claims.award(identity, form)
+                flash(request, "success", _("Awarded: %(points)s points.", points=points))
+                return see_other(request, f"/points/people/{form.person_id}")
+            await claims.submit(identity, form)
+        except Refused as exc:
+            return await self._form_page(
+                request, claims, award=award, form=data or {"_": ""},
+                error=_(exc.message, **exc.args_), status_code=422,
+            )  # fmt: skip
+        flash(request, "success", _("Your claim was sent to the branch secretary for approval."))
+        return see_other(request, "/points/claims")
+
+    @post("/{claim_id:uuid}/approve")
+    async def approve(
+        self, request: Request, claims: NamedDependency[ClaimService], claim_id: FromPath[UUID]
+    ) -> Any:
+        try:
+            await claims.approve(request.scope["user"], claim_id)
+        except Refused as exc:
+            flash(request, "error", _(exc.message, **exc.args_))
+            return see_other(request, "/points/claims")
+        flash(request, "success", _("Approved; the points are on the ledger."))
+        return see_other(request, "/points/claims")
+
+    @post("/{claim_id:uuid}/reject")
+    async def reject(
+        self, request: Request, claims: NamedDependency[ClaimService], claim_id: FromPath[UUID]
+    ) -> Any:
+        data = await form_data(request)
+        try:
+            await claims.reject(request.scope["user"], claim_id, data.get("reason", ""))
+        except Refused as exc:
+            flash(request, "error", _(exc.message, **exc.args_))
+            return see_other(request, "/points/claims")
+        flash(request, "success", _("Rejected; the claimant sees your reason."))
+        return see_other(request, "/points/claims")
+
+    @get("/photos/{photo_id:uuid}")
+    async def photo(
+        self, request: Request, claims: NamedDependency[ClaimService], photo_id: FromPath[UUID]
+    ) -> Response[bytes]:
+        content = await claims.photo(request.scope["user"], photo_id)
+        return Response(
+            content, media_type=JPEG, headers={"Cache-Control": "private, max-age=3600"}
+        )

@@ -2,12 +2,164 @@
 
 from __future__ import annotations
 
-from litestar import Controller
+from typing import Any
+from uuid import UUID
 
-from app.accounts.models import TENANT_ROLES
+import anyio
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath
+from litestar.response import Template
+
+from app import clock
+from app.accounts.models import TENANT_ROLES, Role
+from app.errors import Refused
+from app.i18n import _
+from app.people.export import EXPORT_MEDIA_TYPE
+from app.points.claims import ClaimService
+from app.points.export import ledger_filename, ledger_workbook
+from app.points.models import SOURCE_LABELS, UNIT_LABELS
+from app.points.periods import parse_quarter, quarter_of, recent_quarters
+from app.points.service import PointsService
+from app.web.flash import flash
 from app.web.guards import allow
+from app.web.responses import form_data, render, see_other
+
+
+def provide_points(request: Request) -> PointsService:
+    return PointsService(request.app.state.services)
+
+
+def chosen_quarter(request: Request):  # type: ignore[no-untyped-def]
+    today = clock.today()
+    return parse_quarter(request.query_params.get("quarter"), quarter_of(today))
 
 
 class PointsController(Controller):
     path = "/points"
     opt = allow(*TENANT_ROLES)
+    dependencies = {"points": Provide(provide_points, sync_to_thread=False)}
+
+    @get("/")
+    async def overview(self, request: Request, points: NamedDependency[PointsService]) -> Template:
+        """Each role's way in: branch summaries for those who lead, one's own points."""
+        identity = request.scope["user"]
+        period = chosen_quarter(request)
+        leads = bool(identity.roles & {Role.TENANT_ADMIN, Role.BRANCH_SECRETARY})
+        claims = ClaimService(request.app.state.services)
+        return render(
+            request,
+            "points/index.html",
+            {
+                "period": period,
+                "periods": recent_quarters(clock.today()),
+                "summaries": await points.summaries(identity, period) if leads else [],
+                "leads": leads,
+                "to_decide": len(await claims.to_decide(identity)) if leads else 0,
+                "own_person_id": await points.own_person_id(identity),
+            },
+        )
+
+    @get("/branches/{unit_id:uuid}")
+    async def branch(
+        self, request: Request, points: NamedDependency[PointsService], unit_id: FromPath[UUID]
+    ) -> Template:
+        period = chosen_quarter(request)
+        unit, ranking = await points.ranking(request.scope["user"], unit_id, period)
+        return render(
+            request,
+            "points/branch.html",
+            {
+                "unit": unit,
+                "ranking": ranking,
+                "period": period,
+                "periods": recent_quarters(clock.today()),
+            },
+        )
+
+    @get("/people/{person_id:uuid}")
+    async def person(
+        self, request: Request, points: NamedDependency[PointsService], person_id: FromPath[UUID]
+    ) -> Template:
+        return await self._person_page(request, points, person_id)
+
+    async def _person_page(
+        self,
+        request: Request,
+        points: PointsService,
+        person_id: UUID,
+        *,
+        error: str | None = None,
+        status_code: int = 200,
+    ) -> Template:
+        identity = request.scope["user"]
+        this_year = clock.today().year
+        try:
+            year = int(request.query_params.get("year", this_year))
+        except ValueError:
+            year = this_year
+        year = year if this_year - 5 <= year <= this_year else this_year
+        member = await points.member(identity, person_id, year)
+        return render(
+            request,
+            "points/person.html",
+            {
+                "member": member,
+                "years": list(range(this_year, this_year - 3, -1)),
+                "sources": SOURCE_LABELS,
+                "units": UNIT_LABELS,
+                "may_correct": bool(identity.roles & {Role.TENANT_ADMIN, Role.BRANCH_SECRETARY}),
+                "error": error,
+            },
+            status_code=status_code,
+        )
+
+    @post("/events/{event_id:uuid}/reverse")
+    async def reverse(
+        self, request: Request, points: NamedDependency[PointsService], event_id: FromPath[UUID]
+    ) -> Any:
+        data = await form_data(request)
+        identity = request.scope["user"]
+        try:
+            person_id, change = await points.reverse(identity, event_id, data.get("reason", ""))
+        except Refused as exc:
+            person_id = await points.person_of_event(identity, event_id)
+            return await self._person_page(
+                request, points, person_id, error=_(exc.message, **exc.args_), status_code=422
+            )
+        flash(request, "success", _("The entry was corrected (%(points)s points).", points=change))
+        return see_other(request, f"/points/people/{person_id}")
+
+    @get("/ledger/{unit_id:uuid}")
+    async def ledger(
+        self, request: Request, points: NamedDependency[PointsService], unit_id: FromPath[UUID]
+    ) -> Template:
+        period = chosen_quarter(request)
+        unit, lines = await points.ledger(request.scope["user"], unit_id, period)
+        return render(
+            request,
+            "points/ledger.html",
+            {
+                "unit": unit,
+                "lines": lines,
+                "period": period,
+                "periods": recent_quarters(clock.today()),
+                "sources": SOURCE_LABELS,
+                "total": sum((line.event.points for line in lines), 0),
+            },
+        )
+
+    @get("/ledger/{unit_id:uuid}/export")
+    async def export(
+        self, request: Request, points: NamedDependency[PointsService], unit_id: FromPath[UUID]
+    ) -> Response[bytes]:
+        identity = request.scope["user"]
+        period = chosen_quarter(request)
+        unit, lines = await points.ledger(identity, unit_id, period)
+        await points.record_export(identity, unit, period, len(lines))
+        content = await anyio.to_thread.run_sync(ledger_workbook, unit.name, period, lines)
+        return Response(
+            content,
+            media_type=EXPORT_MEDIA_TYPE,
+            headers={"Content-Disposition": ledger_filename(unit.name, period)},
+        )

@@ -1,0 +1,289 @@
+"""Reading points: the district's tally, a branch's ranking, a member's explained
+points and the branch ledger (台账) — each within the viewer's data scope.
+
+Admins see every branch, secretaries the branches they lead, a member their own
+points. Anything outside is NotFound, as another district's would be.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from uuid import UUID
+
+from sqlalchemy import and_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from app.accounts.models import Role
+from app.audit.service import record
+from app.db.commit import commit_or_refuse
+from app.errors import NotFound, Refused
+from app.i18n import N_
+from app.people.models import OrgUnit, Person, UnitKind
+from app.people.scope import Scope, scope_of
+from app.points import ledger
+from app.points.models import PointEvent, RuleCategory, RuleItem, RuleSet
+from app.points.periods import Period
+from app.points.standings import Ranking, branch_ranking, rankings
+from app.points.tally import ZERO, Line, counted
+from app.state import AppServices
+from app.validators import FieldError, plain_text
+from app.web.identity import Identity
+
+
+@dataclass(frozen=True)
+class BranchSummary:
+    id: UUID
+    name: str
+    ranked: int
+    exempt: int
+    average: Decimal | None
+    top_name: str | None
+    top_score: Decimal | None
+
+
+@dataclass(frozen=True)
+class ExplainedEvent:
+    event: PointEvent
+    code: str
+    item: str
+    category: str
+    version: int
+    counted: Decimal
+    reversed_by: PointEvent | None
+
+    @property
+    def capped(self) -> bool:
+        return self.counted != self.event.points
+
+
+@dataclass
+class MemberPoints:
+    person: Person
+    branch: str
+    year: int
+    events: list[ExplainedEvent]
+    quarters: dict[int, Decimal]
+    """Counted points per quarter (1–4) of the year."""
+
+    @property
+    def total(self) -> Decimal:
+        return sum(self.quarters.values(), ZERO)
+
+
+@dataclass(frozen=True)
+class LedgerLine:
+    event: PointEvent
+    person_name: str
+    code: str
+    item: str
+    category: str
+    version: int
+
+
+class PointsService:
+    def __init__(self, services: AppServices) -> None:
+        self.db = services.db
+
+    async def scope(self, session: AsyncSession, identity: Identity) -> Scope:
+        return await scope_of(session, identity.user_id, identity.roles)
+
+    async def _branch(self, session: AsyncSession, identity: Identity, unit_id: UUID) -> OrgUnit:
+        """A branch the viewer may see the ranking and ledger of."""
+        scope = await self.scope(session, identity)
+        if Role.TENANT_ADMIN not in identity.roles and Role.BRANCH_SECRETARY not in identity.roles:
+            raise NotFound()
+        unit = await session.scalar(
+            select(OrgUnit).where(
+                OrgUnit.id == unit_id, OrgUnit.kind == UnitKind.BRANCH, scope.units_under()
+            )
+        )
+        if unit is None:
+            raise NotFound()
+        return unit
+
+    # --- the district and its branches --------------------------------------------
+
+    async def summaries(self, identity: Identity, period: Period) -> list[BranchSummary]:
+        """One line per branch the viewer sees: how many ranked, the average, the top."""
+        async with self.db.session() as session:
+            scope = await self.scope(session, identity)
+            units = (
+                await session.execute(
+                    select(OrgUnit.id, OrgUnit.name)
+                    .where(
+                        OrgUnit.kind == UnitKind.BRANCH,
+                        OrgUnit.retired_at.is_(None),
+                        scope.units_under(),
+                    )
+                    .order_by(OrgUnit.name)
+                )
+            ).all()
+            if not units:
+                return []
+            single = units[0][0] if len(units) == 1 else None
+            found = await rankings(session, period, branch_id=single)
+        result = []
+        for unit_id, name in units:
+            ranking = found.get(unit_id)
+            ranked = ranking.ranked if ranking else []
+            top = ranked[0] if ranked else None
+            average = sum((s.score for s in ranked), ZERO) / len(ranked) if ranked else None
+            result.append(
+                BranchSummary(
+                    unit_id, name, len(ranked), len(ranking.exempt) if ranking else 0,
+                    average.quantize(Decimal("0.1")) if average is not None else None,
+                    top.name if top else None, top.score if top else None,
+                )
+            )  # fmt: skip
+        return result
+
+    async def ranking(
+        self, identity: Identity, unit_id: UUID, period: Period
+    ) -> tuple[OrgUnit, Ranking]:
+        async with self.db.session() as session:
+            unit = await self._branch(session, identity, unit_id)
+            return unit, await branch_ranking(session, unit.id, period)
+
+    # --- one member ----------------------------------------------------------------
+
+    async def _visible_person(
+        self, session: AsyncSession, identity: Identity, person_id: UUID
+    ) -> Person:
+        """A member's points are seen by the member, their secretary and the admin."""
+        scope = await self.scope(session, identity)
+        leads = (
+            scope.people() if identity.roles & {Role.TENANT_ADMIN, Role.BRANCH_SECRETARY} else None
+        )
+        condition = Person.user_id == identity.user_id
+        if leads is not None:
+            condition = condition | leads
+        person = await session.scalar(select(Person).where(Person.id == person_id, condition))
+        if person is None:
+            raise NotFound()
+        return person
+
+    async def own_person_id(self, identity: Identity) -> UUID | None:
+        async with self.db.session() as session:
+            return await session.scalar(select(Person.id).where(Person.user_id == identity.user_id))
+
+    async def member(self, identity: Identity, person_id: UUID, year: int) -> MemberPoints:
+        """Every event of the member's year, with what it counted for after caps."""
+        async with self.db.session() as session:
+            person = await self._visible_person(session, identity, person_id)
+            branch = await session.scalar(
+                select(OrgUnit.name).where(OrgUnit.id == person.branch_id)
+            ) if person.branch_id else None  # fmt: skip
+            reversal = aliased(PointEvent)
+            rows = (
+                await session.execute(
+                    select(PointEvent, RuleItem, RuleCategory.name, RuleSet.version, reversal)
+                    .join(RuleItem, and_(RuleItem.tenant_id == PointEvent.tenant_id,
+                                         RuleItem.id == PointEvent.rule_item_id))
+                    .join(RuleCategory, and_(RuleCategory.tenant_id == RuleItem.tenant_id,
+                                             RuleCategory.id == RuleItem.category_id))
+                    .join(RuleSet, and_(RuleSet.tenant_id == RuleItem.tenant_id,
+                                        RuleSet.id == RuleItem.rule_set_id))
+                    .outerjoin(reversal, and_(reversal.tenant_id == PointEvent.tenant_id,
+                                              reversal.reverses_id == PointEvent.id))
+                    .where(
+                        PointEvent.person_id == person.id,
+                        PointEvent.occurred_on >= date(year, 1, 1),
+                        PointEvent.occurred_on <= date(year, 12, 31),
+                    )
+                    .order_by(PointEvent.occurred_on, PointEvent.recorded_at, PointEvent.id)
+                )
+            ).all()  # fmt: skip
+        lines = [
+            Line(item.id, e.occurred_on, e.points, ledger.caps_of(item)) for e, item, *_ in rows
+        ]
+        events = [
+            ExplainedEvent(event, item.code, item.name, category, version, count, reversed_by)
+            for (event, item, category, version, reversed_by), count in zip(
+                rows, counted(lines), strict=True
+            )
+        ]
+        quarters = {q: ZERO for q in range(1, 5)}
+        for explained in events:
+            quarters[(explained.event.occurred_on.month - 1) // 3 + 1] += explained.counted
+        events.reverse()  # newest first on the page
+        return MemberPoints(person, branch or "", year, events, quarters)
+
+    async def person_of_event(self, identity: Identity, event_id: UUID) -> UUID:
+        async with self.db.session() as session:
+            person_id = await session.scalar(
+                select(PointEvent.person_id).where(PointEvent.id == event_id)
+            )
+            if person_id is None:
+                raise NotFound()
+            return (await self._visible_person(session, identity, person_id)).id
+
+    async def reverse(
+        self, identity: Identity, event_id: UUID, reason: str
+    ) -> tuple[UUID, Decimal]:
+        """Correct an event by a reversing one; the secretary of the member or the admin."""
+        if not identity.roles & {Role.TENANT_ADMIN, Role.BRANCH_SECRETARY}:
+            raise NotFound()
+        async with self.db.session() as session:
+            scope = await self.scope(session, identity)
+            event = await session.scalar(
+                select(PointEvent)
+                .join(Person, and_(Person.tenant_id == PointEvent.tenant_id,
+                                   Person.id == PointEvent.person_id))
+                .where(PointEvent.id == event_id, scope.people())
+            )  # fmt: skip
+            if event is None:
+                raise NotFound()
+            try:
+                reason = plain_text(reason)[:300]
+            except FieldError as exc:
+                raise Refused(exc.message) from exc
+            correction = await ledger.reverse(session, event, reason, identity.actor)
+            await commit_or_refuse(
+                session,
+                {
+                    "point_events_tenant_id_reverses_id_key": N_(
+                        "This entry has already been corrected."
+                    )
+                },
+            )
+            return event.person_id, correction.points
+
+    # --- the ledger (台账) ----------------------------------------------------------
+
+    async def ledger(
+        self, identity: Identity, unit_id: UUID, period: Period
+    ) -> tuple[OrgUnit, list[LedgerLine]]:
+        """The branch's events of the period in date order (corrections included)."""
+        async with self.db.session() as session:
+            unit = await self._branch(session, identity, unit_id)
+            rows = await session.execute(
+                select(PointEvent, Person.name, RuleItem.code, RuleItem.name, RuleCategory.name,
+                       RuleSet.version)
+                .join(Person, and_(Person.tenant_id == PointEvent.tenant_id,
+                                   Person.id == PointEvent.person_id))
+                .join(RuleItem, and_(RuleItem.tenant_id == PointEvent.tenant_id,
+                                     RuleItem.id == PointEvent.rule_item_id))
+                .join(RuleCategory, and_(RuleCategory.tenant_id == RuleItem.tenant_id,
+                                         RuleCategory.id == RuleItem.category_id))
+                .join(RuleSet, and_(RuleSet.tenant_id == RuleItem.tenant_id,
+                                    RuleSet.id == RuleItem.rule_set_id))
+                .where(PointEvent.branch_id == unit.id,
+                       PointEvent.occurred_on.between(period.start, period.end))
+                .order_by(PointEvent.occurred_on, Person.sort_key, PointEvent.recorded_at)
+            )  # fmt: skip
+            lines = [LedgerLine(*row) for row in rows]
+        return unit, lines
+
+    async def record_export(
+        self, identity: Identity, unit: OrgUnit, period: Period, n: int
+    ) -> None:
+        async with self.db.session() as session:
+            await record(
+                session, identity.actor, "points.ledger_exported", subject_type="unit",
+                subject_id=unit.id, subject_name=unit.name,
+                changes={"period": period.key, "rows": n},
+            )  # fmt: skip
+            await session.commit()
