@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -18,6 +18,7 @@ from app.points import ledger
 from app.points.models import PointEvent, RuleItem, Source, Tally
 from app.points.periods import quarter_of
 from app.points.standings import branch_ranking
+from app.points.versions import in_force
 from app.state import AppServices
 from tenants.context import tenant_scope
 from tests.factories import District, PointsRoster, make_points_roster, make_world
@@ -35,15 +36,19 @@ async def points(services: AppServices, district: District) -> PointsRoster:
     return await make_points_roster(services, district)
 
 
-async def item(session, code: str) -> RuleItem:  # type: ignore[no-untyped-def]
-    return (await session.scalars(select(RuleItem).where(RuleItem.code == code))).one()
+async def item(session, code: str, day: date) -> RuleItem:  # type: ignore[no-untyped-def]
+    """The item with this code in the rules in force on `day`."""
+    version = await in_force(session, day)
+    assert version is not None
+    query = select(RuleItem).where(RuleItem.code == code, RuleItem.rule_set_id == version.id)
+    return (await session.scalars(query)).one()
 
 
 async def write(services, district, person_id, code, day, quantity="1"):  # type: ignore[no-untyped-def]
     with tenant_scope(district.tenant_id):
         async with services.db.session() as session:
             person = await session.get(Person, {"tenant_id": district.tenant_id, "id": person_id})
-            rule = await item(session, code)
+            rule = await item(session, code, day)
             event = await ledger.write(
                 session,
                 ledger.Entry(
@@ -99,3 +104,54 @@ async def test_ledger_is_append_only(
                 await session.execute(
                     text("delete from point_events where id = :id"), {"id": event.id}
                 )
+
+
+async def test_sql_tally_matches_the_member_page_across_caps_versions_and_reversals(
+    services: AppServices, district: District, points: PointsRoster
+) -> None:
+    """standings.py (SQL over the quarter sums) and the member page (tally.counted over
+    the events) must agree quarter by quarter."""
+    from app.accounts.models import Role
+    from app.points.models import RuleSet
+    from app.points.periods import quarter
+    from app.points.service import PointsService
+    from app.points.standings import period_points
+    from app.points.versions import add_rules, spec_of
+    from app.web.identity import Identity
+
+    year = clock.today().year
+    member = points.member_a
+    for month, hours in ((1, "15"), (2, "10"), (4, "20"), (7, "20")):
+        await write(services, district, member, "ZY-01", date(year, month, 3), hours)  # cap 20/60
+    for day in (1, 2):
+        await write(services, district, member, "XX-02", date(year, 8, day))  # +3, cap 6 a quarter
+    first = await write(services, district, member, "ZZ-03", date(year, 3, 1))  # cap 6 a year
+    with tenant_scope(district.tenant_id):
+        async with services.db.session() as session:
+            original = await session.get(
+                PointEvent, {"tenant_id": district.tenant_id, "id": first.id}
+            )
+            assert original is not None
+            await ledger.reverse(session, original, "记错了人", SECRETARY)
+            # A new version in force from today: today's events use its items.
+            v1 = (await session.scalars(select(RuleSet))).one()
+            v2 = RuleSet(tenant_id=district.tenant_id, version=2, status="active",
+                         effective_from=clock.today(), objection_days=7)  # fmt: skip
+            session.add(v2)
+            await session.flush()
+            add_rules(session, district.tenant_id, v2.id, await spec_of(session, v1))
+            await session.commit()
+    await write(services, district, member, "ZY-01", clock.today(), "24")  # v2's own cap of 20
+
+    admin = district.users[Role.TENANT_ADMIN]
+    identity = Identity(admin.id, admin.name, frozenset({Role.TENANT_ADMIN}), district.tenant_id)
+    with tenant_scope(district.tenant_id):
+        page = await PointsService(services).member(identity, member, year)
+        async with services.db.session() as session:
+            for q in range(1, 5):
+                sql = await period_points(session, quarter(year, q))
+                assert sum(sql.get(member, {}).values(), Decimal(0)) == page.quarters[q], q
+    assert page.quarters[1] == Decimal(20)  # 15 + 10 hours, capped at 20; 组织生活会 reversed
+    assert page.quarters[3] == Decimal(26)  # 20 hours + 学习心得 capped at 6
+    assert page.quarters[4] == Decimal(20)  # year cap 60 reached by v1; v2's item counts 20
+    assert any(e.capped for e in page.events)
