@@ -15,9 +15,10 @@ from app.accounts.passwords import hash_password
 from app.accounts.service import create_tenant_user
 from app.audit.service import Actor, record
 from app.db import Database
-from app.points.versions import install_preset
+from app.points.versions import in_force, install_preset
 from app.state import AppServices
 from tenants.context import tenant_scope
+from tenants.demo_points import has_points, seed_demo_points
 from tenants.demo_roster import has_roster, seed_demo_roster
 from tenants.models import Tenant, insert_signup
 
@@ -87,11 +88,12 @@ async def seed_demo(services: AppServices, owner: Database) -> bool:
         district = name.removesuffix("退役军人事务局")
         async with services.db.session() as session:
             existing = await session.scalar(select(Tenant.id).where(Tenant.slug == slug))
-        if existing:  # data from before the roster existed gets its roster now
+        if existing:  # data from before the roster or points existed gets them now
             with tenant_scope(existing):
                 if not await has_roster(services):
                     await seed_demo_roster(services, code, f"{district}军休服务中心")
                     created = True
+                created = await ensure_points(services, existing, preset) or created
             continue
         tenant_id: UUID = uuid4()
         admin_name, admin_phone = f"{district}{TENANT_PEOPLE[0][1]}", f"{prefix}1"
@@ -122,5 +124,18 @@ async def seed_demo(services: AppServices, owner: Database) -> bool:
             await session.commit()
         with tenant_scope(tenant_id):
             await seed_demo_roster(services, code, f"{district}军休服务中心")
+            await seed_demo_points(services, tenant_id)
         created = True
     return created
+
+
+async def ensure_points(services: AppServices, tenant_id: UUID, preset: str) -> bool:
+    """Rules and a year of entries for a district made before points existed."""
+    async with services.db.session() as session:
+        if await in_force(session) is None:
+            await install_preset(session, tenant_id, preset)
+            await session.commit()
+    if await has_points(services):
+        return False
+    await seed_demo_points(services, tenant_id)
+    return True

@@ -29,3 +29,16 @@ async def test_the_demo_seeds_once_with_a_roster_imported_by_the_two_step_import
     assert [status for status, _ in imported] == ["committed", "committed"]
     assert all(summary["error"] == 1 for _, summary in imported)  # the demo's bad row
     assert linked == 4 and zhang == 2
+    async with owner_db.engine.connect() as conn:
+        events = dict(
+            (
+                await conn.execute(text("select tenant_id, count(*) from point_events group by 1"))
+            ).all()
+        )
+        versions = (await conn.execute(text("select preset from point_rule_sets"))).scalars()
+        pending = (
+            await conn.execute(text("select count(*) from point_claims where status = 'pending'"))
+        ).scalar()
+    assert len(events) == 2 and min(events.values()) > 100  # a year of entries each
+    assert sorted(versions) == ["qingdao-six-categories", "yanzhou-base-score"]
+    assert pending == 2
