@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from jinja2 import Environment
@@ -64,12 +65,20 @@ def _labeller(labels: dict[str, str]) -> Any:
     return lambda key: _(labels[key]) if key in labels else key
 
 
+def points(value: Any, signed: bool = False) -> str:
+    """A score as people write it: 14, 2.5, -3 (no trailing .0); `signed` adds a +."""
+    number = Decimal(value or 0).normalize()
+    text = f"{number:f}" if number != number.to_integral() else f"{number.to_integral():f}"
+    return f"+{text}" if signed and number > 0 else text
+
+
 def _configure(env: Environment) -> None:
     from app.people.headers import FIELD_LABELS
     from app.people.models import IMPORT_STATUS_LABELS, OUTCOME_LABELS
 
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(translate, ntranslate, newstyle=True)  # type: ignore[attr-defined]
+    env.filters["points"] = points
     env.globals.update(
         current_user=current_user,
         navigation=navigation,
