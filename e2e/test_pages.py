@@ -17,6 +17,7 @@ from uuid import UUID
 
 import pytest
 from playwright.async_api import Page
+from sqlalchemy import select
 
 from app.accounts.models import Role
 from app.audit.service import SYSTEM, Actor
@@ -26,8 +27,10 @@ from app.people.models import ImportStatus
 from app.people.org import OrgService
 from app.people.scope import EVERYONE
 from app.people.service import PeopleService
+from app.points.models import PointEvent
 from app.state import AppServices
 from tenants.context import tenant_scope
+from tenants.demo_points import seed_demo_points
 from tests import rosters
 from tests.factories import PASSWORD, Account, District, World, add_unit, make_roster
 
@@ -44,9 +47,22 @@ TOUR: list[tuple[str, list[str]]] = [
         "/people/imports/{import}", "/people/imports/{import}?show=all",
         "/people/imports/{committed}",
     ]),
-    (Role.BRANCH_SECRETARY, ["/people", "/people/{person}"]),
-    (Role.GRID_WORKER, ["/dashboard", "/my-branch"]),  # not linked to a person
-    (Role.MEMBER, ["/dashboard", "/users", "/account/password", "/my-branch"]),
+    (Role.TENANT_ADMIN, [
+        "/points", "/points/branches/{unit}", "/points/ledger/{unit}", "/points/people/{scored}",
+        "/points/claims", "/points/claims/award?person={scored}",
+    ]),
+    (Role.BRANCH_SECRETARY, [
+        "/people", "/people/{person}", "/points", "/points/claims", "/points/branches/{branch2}",
+        "/points/people/{person}",
+    ]),
+    (Role.GRID_WORKER, [  # not linked to a person
+        "/dashboard", "/my-branch", "/points", "/points/claims/new?q=欧阳",
+        "/points/claims/new?person={scored}", "/points/claims",
+    ]),
+    (Role.MEMBER, [
+        "/dashboard", "/users", "/account/password", "/my-branch", "/points",
+        "/points/people/{twin}",
+    ]),
 ]  # fmt: skip
 
 MEASURE = """() => {
@@ -112,9 +128,16 @@ async def ids(world: World, services: AppServices, live_server: str) -> dict[str
     waiting = await run_import(
         services, district, actor, rosters.messy_roster_xlsx(), "花名册.xlsx"
     )
+    with tenant_scope(district.tenant_id):
+        await seed_demo_points(services, district.tenant_id)
+        async with services.db.session() as session:
+            scored = await session.scalar(
+                select(PointEvent.person_id).order_by(PointEvent.recorded_at).limit(1)
+            )
     return {
         "member": district.users[Role.MEMBER].id, "unit": roster.branch_1, "person": person,
-        "committed": committed, "import": waiting,
+        "committed": committed, "import": waiting, "branch2": roster.branch_2, "twin": twin_id,
+        "scored": scored,
     }  # fmt: skip
 
 
@@ -183,6 +206,6 @@ async def test_every_page_is_readable(
                 problems.append(f"{where}: scrolls sideways")
             problems.extend(f"{where}: small target {h:.0f}px {html}" for html, h in found["small"])
             name = re.sub(r"[{}]", "", template.strip("/")).replace("/", "-") or "home"
-            name = name.replace("?show=", "-")
+            name = re.sub(r"\?(q|person)=.*", r"-\1", name.replace("?show=", "-"))
             await shoot(page, f"page-{role}-{name}")
     assert not problems, "\n".join(problems)

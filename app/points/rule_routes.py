@@ -2,12 +2,358 @@
 
 from __future__ import annotations
 
-from litestar import Controller
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
 
+from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath
+from litestar.response import Template
+
+from app import clock
 from app.accounts.models import Role
+from app.errors import NotFound, Refused
+from app.i18n import _
+from app.points.models import AWARDER_LABELS, UNIT_LABELS, Awarder, Unit
+from app.points.periods import parse_quarter, quarter_of, recent_quarters
+from app.points.rule_sets import (
+    STATE_LABELS,
+    InvalidForm,
+    ItemRow,
+    NotActivatable,
+    RuleSetService,
+)
+from app.points.rules import Problem
+from app.web.flash import flash
 from app.web.guards import allow
+from app.web.responses import form_data, render, see_other
+
+RULES = "/points/rules"
+DRAFT = "/points/rules/draft"
+
+
+def provide_rules(request: Request) -> RuleSetService:
+    return RuleSetService(request.app.state.services.db)
+
+
+def number(value: Decimal | None, signed: bool = False) -> str:
+    """2.0 → 2, 1.5 → 1.5; with `signed`, +2 and -5."""
+    if value is None:
+        return ""
+    text = f"{value:f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return f"+{text}" if signed and value > 0 else text
+
+
+def problem_texts(found: list[Problem]) -> list[str]:
+    return [_(p.message, **p.args) for p in found]
+
+
+LABELS = {
+    "units": UNIT_LABELS,
+    "awarder_labels": AWARDER_LABELS,
+    "state_labels": STATE_LABELS,
+    "number": number,
+}
+
+
+def item_form(item: ItemRow) -> dict[str, Any]:
+    return {
+        "category_id": str(item.category_id),
+        "code": item.code,
+        "name": item.name,
+        "points": number(item.points),
+        "unit": item.unit,
+        "cap_quarter": number(item.cap_quarter),
+        "cap_year": number(item.cap_year),
+        "evidence_required": "1" if item.evidence_required else "",
+        "awarders": list(item.awarders),
+    }
+
+
+async def awarders_of(request: Request) -> list[str]:
+    form = await request.form()
+    return [v for v in form.getall("awarders", []) if isinstance(v, str)]
 
 
 class RulesController(Controller):
-    path = "/points/rules"
+    path = RULES
     opt = allow(Role.TENANT_ADMIN)
+    dependencies = {"rules": Provide(provide_rules, sync_to_thread=False)}
+
+    # --- the versions ---------------------------------------------------------------
+
+    @get("/")
+    async def index(self, request: Request, rules: NamedDependency[RuleSetService]) -> Template:
+        page = await rules.versions()
+        return render(
+            request, "points/rules/index.html", {"page": page, "today": clock.today(), **LABELS}
+        )
+
+    @get("/{rule_set_id:uuid}")
+    async def version(
+        self, request: Request, rules: NamedDependency[RuleSetService], rule_set_id: FromPath[UUID]
+    ) -> Template:
+        version, state = await rules.version(rule_set_id)
+        return render(
+            request, "points/rules/version.html", {"rules": version, "state": state, **LABELS}
+        )
+
+    @post("/draft")
+    async def start_draft(self, request: Request, rules: NamedDependency[RuleSetService]) -> Any:
+        try:
+            await rules.start_draft(request.scope["user"].actor)
+        except Refused as exc:
+            flash(request, "info", _(exc.message, **exc.args_))
+        return see_other(request, DRAFT)
+
+    # --- the draft editor -----------------------------------------------------------
+
+    @get("/draft")
+    async def draft(self, request: Request, rules: NamedDependency[RuleSetService]) -> Any:
+        return await self._draft_page(request, rules)
+
+    async def _draft_page(
+        self,
+        request: Request,
+        rules: RuleSetService,
+        *,
+        refused: Refused | None = None,
+        where: str = "",
+        form: dict[str, str] | None = None,
+    ) -> Any:
+        """The editor; after a refusal, its message in the section `where` it concerns."""
+        page = await rules.draft_page()
+        if page is None:
+            flash(request, "info", _("There is no draft. Start one from the rules in force."))
+            return see_other(request, RULES)
+        errors = refused.errors if isinstance(refused, InvalidForm) else {}
+        return render(
+            request,
+            "points/rules/draft.html",
+            {
+                "page": page,
+                "rules": page.rules,
+                "problems": problem_texts(page.problems),
+                "error": _(refused.message, **refused.args_) if refused else None,
+                "errors": errors,
+                "where": where,
+                "form": form or {},
+                "activation_problems": problem_texts(refused.problems)
+                if isinstance(refused, NotActivatable)
+                else [],
+                "today": clock.today(),
+                **LABELS,
+            },
+            status_code=422 if refused else 200,
+        )
+
+    async def _change(
+        self,
+        request: Request,
+        rules: RuleSetService,
+        change: Any,
+        done: str,
+        *,
+        where: str,
+        form: dict[str, str] | None = None,
+        anchor: str = "",
+    ) -> Any:
+        try:
+            await change
+        except Refused as exc:
+            return await self._draft_page(request, rules, refused=exc, where=where, form=form)
+        flash(request, "success", done)
+        return see_other(request, DRAFT + (f"#{anchor}" if anchor else ""))
+
+    @post("/draft/settings")
+    async def settings(self, request: Request, rules: NamedDependency[RuleSetService]) -> Any:
+        data = await form_data(request)
+        change = rules.update_settings(
+            data.get("base_score", ""), data.get("objection_days", ""), request.scope["user"].actor
+        )
+        return await self._change(
+            request, rules, change, _("Saved."), where="settings", form=data, anchor="settings"
+        )
+
+    @post("/draft/discard")
+    async def discard(self, request: Request, rules: NamedDependency[RuleSetService]) -> Any:
+        await rules.discard_draft(request.scope["user"].actor)
+        flash(request, "success", _("The draft was discarded. The rules in force are unchanged."))
+        return see_other(request, RULES)
+
+    @post("/draft/categories")
+    async def add_category(self, request: Request, rules: NamedDependency[RuleSetService]) -> Any:
+        data = await form_data(request)
+        name = data.get("name", "")
+        change = rules.add_category(name, request.scope["user"].actor)
+        done = _("The category %(name)s was added.", name=" ".join(name.split()))
+        return await self._change(
+            request, rules, change, done, where="new-category", form=data, anchor="new-category"
+        )
+
+    @post("/draft/categories/{category_id:uuid}")
+    async def rename_category(
+        self,
+        request: Request,
+        rules: NamedDependency[RuleSetService],
+        category_id: FromPath[UUID],
+    ) -> Any:
+        await self._category_of_draft(rules, category_id)  # 404 before reading the form
+        data = await form_data(request)
+        change = rules.rename_category(
+            category_id, data.get("name", ""), request.scope["user"].actor
+        )
+        return await self._change(
+            request, rules, change, _("Saved."), where=f"category-{category_id}", form=data,
+            anchor=f"category-{category_id}",
+        )  # fmt: skip
+
+    @post("/draft/categories/{category_id:uuid}/delete")
+    async def delete_category(
+        self,
+        request: Request,
+        rules: NamedDependency[RuleSetService],
+        category_id: FromPath[UUID],
+    ) -> Any:
+        await self._category_of_draft(rules, category_id)
+        actor = request.scope["user"].actor
+        try:
+            name = await rules.delete_category(category_id, actor)
+        except Refused as exc:
+            return await self._draft_page(
+                request, rules, refused=exc, where=f"category-{category_id}"
+            )
+        flash(request, "success", _("The category %(name)s was deleted.", name=name))
+        return see_other(request, DRAFT)
+
+    async def _category_of_draft(self, rules: RuleSetService, category_id: UUID) -> None:
+        if (await rules.draft_rules()).category(category_id) is None:
+            raise NotFound()
+
+    # --- items ----------------------------------------------------------------------
+
+    @get("/draft/items/new")
+    async def new_item(self, request: Request, rules: NamedDependency[RuleSetService]) -> Template:
+        form: dict[str, Any] = {
+            "category_id": request.query_params.get("category_id", ""),
+            "unit": Unit.EVENT,
+            "awarders": [Awarder.SECRETARY, Awarder.GRID_WORKER],
+        }
+        return await self._item_page(request, rules, None, form)
+
+    async def _item_page(
+        self,
+        request: Request,
+        rules: RuleSetService,
+        item_id: UUID | None,
+        form: dict[str, Any],
+        refused: Refused | None = None,
+    ) -> Template:
+        draft = await rules.draft_rules()
+        return render(
+            request,
+            "points/rules/item.html",
+            {
+                "rules": draft,
+                "item_id": item_id,
+                "form": form,
+                "errors": refused.errors if isinstance(refused, InvalidForm) else {},
+                "error": _(refused.message, **refused.args_) if refused else None,
+                "unit_choices": list(Unit),
+                "awarder_choices": list(Awarder),
+                **LABELS,
+            },
+            status_code=422 if refused else 200,
+        )
+
+    @post("/draft/items")
+    async def create_item(self, request: Request, rules: NamedDependency[RuleSetService]) -> Any:
+        data = await form_data(request)
+        awarders = await awarders_of(request)
+        try:
+            values = await rules.add_item(data, awarders, request.scope["user"].actor)
+        except Refused as exc:
+            return await self._item_page(
+                request, rules, None, {**data, "awarders": awarders}, refused=exc
+            )
+        flash(request, "success", _("The item %(code)s was added.", code=values.code))
+        return see_other(request, f"{DRAFT}#category-{values.category_id}")
+
+    @get("/draft/items/{item_id:uuid}")
+    async def edit_item(
+        self, request: Request, rules: NamedDependency[RuleSetService], item_id: FromPath[UUID]
+    ) -> Template:
+        item = await rules.item(item_id)
+        return await self._item_page(request, rules, item_id, item_form(item))
+
+    @post("/draft/items/{item_id:uuid}")
+    async def update_item(
+        self, request: Request, rules: NamedDependency[RuleSetService], item_id: FromPath[UUID]
+    ) -> Any:
+        await rules.item(item_id)  # 404 before reading the form
+        data = await form_data(request)
+        awarders = await awarders_of(request)
+        try:
+            values = await rules.update_item(item_id, data, awarders, request.scope["user"].actor)
+        except Refused as exc:
+            return await self._item_page(
+                request, rules, item_id, {**data, "awarders": awarders}, refused=exc
+            )
+        flash(request, "success", _("The item %(code)s was saved.", code=values.code))
+        return see_other(request, f"{DRAFT}#category-{values.category_id}")
+
+    @post("/draft/items/{item_id:uuid}/delete")
+    async def delete_item(
+        self, request: Request, rules: NamedDependency[RuleSetService], item_id: FromPath[UUID]
+    ) -> Any:
+        label = await rules.delete_item(item_id, request.scope["user"].actor)
+        flash(request, "success", _("The item %(name)s was deleted.", name=label))
+        return see_other(request, DRAFT)
+
+    # --- what-if and activation -----------------------------------------------------
+
+    @get("/draft/preview")
+    async def preview(self, request: Request, rules: NamedDependency[RuleSetService]) -> Template:
+        today = clock.today()
+        period = parse_quarter(request.query_params.get("quarter"), quarter_of(today))
+        try:
+            branch_id: UUID | None = UUID(request.query_params.get("branch", ""))
+        except ValueError:
+            branch_id = None
+        result = await rules.preview(period, branch_id)
+        return render(
+            request,
+            "points/rules/preview.html",
+            {
+                "preview": result,
+                "problems": problem_texts(result.problems),
+                "quarters": recent_quarters(today, 4),
+                "branches": await rules.branch_choices(),
+                "branch_id": branch_id,
+                **LABELS,
+            },
+        )
+
+    @post("/draft/activate")
+    async def activate(self, request: Request, rules: NamedDependency[RuleSetService]) -> Any:
+        data = await form_data(request)
+        try:
+            version = await rules.activate(
+                data.get("effective_from", ""), request.scope["user"].actor
+            )
+        except Refused as exc:
+            return await self._draft_page(request, rules, refused=exc, where="activate", form=data)
+        assert version.effective_from is not None
+        flash(
+            request,
+            "success",
+            _(
+                "Version %(version)s is activated. It is in force from %(date)s.",
+                version=version.version,
+                date=version.effective_from.isoformat(),
+            ),
+        )
+        return see_other(request, RULES)
