@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from app.accounts.models import TENANT_ROLES, Invitation, Role
 from app.accounts.service import hash_token
@@ -73,7 +73,117 @@ async def _import_of_a(world: World, services: AppServices) -> str:
         )  # fmt: skip
 
 
+_POINTS: dict[object, dict[str, str]] = {}
+
+
+async def _points_of_a(world: World, services: AppServices) -> dict[str, str]:
+    """District A's points objects, made once per test: a claim with its photo, an
+    event, a draft with a category and an item, a publication with an objection."""
+    if world.a.tenant_id in _POINTS:
+        return _POINTS[world.a.tenant_id]
+    import io
+
+    from PIL import Image
+
+    from app import clock
+    from app.points.claims import ClaimForm, ClaimService
+    from app.points.models import (
+        Claim,
+        Objection,
+        PointEvent,
+        Publication,
+        RuleCategory,
+        RuleItem,
+        RuleSet,
+    )
+    from app.points.periods import half_of
+    from app.points.versions import add_rules, spec_of
+    from app.web.identity import Identity
+    from tests.factories import make_points_roster
+
+    points = await make_points_roster(services, world.a)
+    worker = world.a.users[Role.GRID_WORKER]
+    picture = io.BytesIO()
+    Image.new("RGB", (40, 30), "red").save(picture, "PNG")
+    tenant = world.a.tenant_id
+    with tenant_scope(tenant):
+        async with services.db.session() as session:
+            active = (await session.scalars(select(RuleSet))).one()
+            item = await session.scalar(select(RuleItem).where(RuleItem.code == "XX-02"))
+            assert item is not None
+        claim = await ClaimService(services).submit(
+            Identity(worker.id, worker.name, frozenset({Role.GRID_WORKER}), tenant),
+            ClaimForm(points.member_a, item.id, clock.today().isoformat(), "1", "证明",
+                      picture.getvalue()),
+        )  # fmt: skip
+        async with services.db.session() as session:
+            event = PointEvent(
+                tenant_id=tenant, person_id=points.member_b, branch_id=points.roster.branch_1,
+                rule_item_id=item.id, occurred_on=clock.today(), quantity=1, points=3,
+                source="award", recorded_by_name="书记",
+            )  # fmt: skip
+            draft = RuleSet(tenant_id=tenant, version=2, status="draft", objection_days=7)
+            session.add_all([event, draft])
+            await session.flush()
+            add_rules(session, tenant, draft.id, await spec_of(session, active))
+            await session.flush()
+            category = await session.scalar(
+                select(RuleCategory.id).where(RuleCategory.rule_set_id == draft.id)
+            )
+            draft_item = await session.scalar(
+                select(RuleItem.id).where(RuleItem.rule_set_id == draft.id)
+            )
+            period = half_of(clock.today())
+            publication = Publication(
+                tenant_id=tenant, branch_id=points.roster.branch_1, period_start=period.start,
+                period_end=period.end, rule_set_id=active.id, status="objection",
+                objections_close_on=clock.today(), opened_by=worker.id, opened_by_name="书记",
+            )  # fmt: skip
+            session.add(publication)
+            await session.flush()
+            objection = Objection(
+                tenant_id=tenant, publication_id=publication.id, person_id=points.member_b,
+                raised_by=world.a.users[Role.MEMBER].id, raised_by_name="党员甲", reason="有误",
+            )  # fmt: skip
+            session.add(objection)
+            await session.commit()
+            photo = await session.scalar(select(Claim.photo_id).where(Claim.id == claim.id))
+    # District B has a draft of its own, so a 404 for A's draft item is isolation,
+    # not "no draft here".
+    from app.audit.service import SYSTEM
+    from app.points.rule_sets import RuleSetService
+
+    with tenant_scope(world.b.tenant_id):
+        await RuleSetService(services.db).start_draft(SYSTEM)
+    _POINTS[tenant] = {
+        "claim_id": str(claim.id), "photo_id": str(photo), "event_id": str(event.id),
+        "rule_set_id": str(draft.id), "category_id": str(category), "item_id": str(draft_item),
+        "publication_id": str(publication.id), "objection_id": str(objection.id),
+    }  # fmt: skip
+    return _POINTS[tenant]
+
+
+def _points_factory(name: str) -> Callable[[World, AppServices], Awaitable[str]]:
+    async def factory(world: World, services: AppServices) -> str:
+        return (await _points_of_a(world, services))[name]
+
+    return factory
+
+
 OWNED_BY_A: dict[str, Callable[[World, AppServices], Awaitable[str]]] = {
+    **{
+        name: _points_factory(name)
+        for name in (
+            "claim_id",
+            "photo_id",
+            "event_id",
+            "rule_set_id",
+            "category_id",
+            "item_id",
+            "publication_id",
+            "objection_id",
+        )
+    },
     "user_id": _user_of_a,
     "invitation_id": _invitation_of_a,
     "tenant_id": _tenant_a,
@@ -214,6 +324,13 @@ LIST_PAGES = [
     (Role.TENANT_ADMIN, "/people/imports"),
     (Role.TENANT_ADMIN, "/org"),
     (Role.MEMBER, "/my-branch"),
+    (Role.TENANT_ADMIN, "/points"),
+    (Role.TENANT_ADMIN, "/points/claims"),
+    (Role.GRID_WORKER, "/points/claims/new?q=党员"),
+    (Role.GRID_WORKER, "/points/claims/new?q=dangyuan"),
+    (Role.TENANT_ADMIN, "/points/rules"),
+    (Role.TENANT_ADMIN, "/points/publications"),
+    (Role.MEMBER, "/points/publications"),
 ]
 
 
@@ -230,7 +347,7 @@ async def _history_in_a(world: World, services: AppServices) -> None:
                     subject_type="user", subject_id=account.id, subject_name=account.name,
                 )  # fmt: skip
             await session.commit()
-    await make_roster(services, world.a)
+    await _points_of_a(world, services)
 
 
 @pytest.mark.parametrize(("role", "path"), LIST_PAGES, ids=[f"{r} {p}" for r, p in LIST_PAGES])
