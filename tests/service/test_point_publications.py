@@ -1,0 +1,240 @@
+"""Publication (公示): the snapshot at opening, answers racing, publishing and the freeze."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
+
+from app import clock
+from app.accounts.models import Role
+from app.audit.models import AuditEvent
+from app.db import Database
+from app.errors import Refused
+from app.people.models import Person
+from app.points import ledger
+from app.points.models import (
+    Objection,
+    ObjectionStatus,
+    PointEvent,
+    Publication,
+    PublicationEntry,
+    RuleItem,
+    RuleSet,
+    Source,
+)
+from app.points.periods import half_of
+from app.points.publications import AnswerForm, PublicationService
+from app.points.versions import in_force
+from app.state import AppServices
+from app.web.identity import Identity
+from tenants.context import tenant_scope
+from tests.factories import Account, District, PointsRoster, make_points_roster, make_world
+
+
+@pytest.fixture
+async def district(services: AppServices, owner_db: Database) -> District:
+    return (await make_world(services, owner_db)).a
+
+
+@pytest.fixture
+async def points(services: AppServices, district: District) -> PointsRoster:
+    return await make_points_roster(services, district)
+
+
+def who(district: District, role: Role) -> Identity:
+    account: Account = district.users[role]
+    return Identity(account.id, account.name, frozenset({role}), district.tenant_id)
+
+
+async def award(
+    services: AppServices, district: District, person_id: object, code: str, day: date
+) -> PointEvent:
+    with tenant_scope(district.tenant_id):
+        async with services.db.session() as session:
+            person = await session.get(Person, {"tenant_id": district.tenant_id, "id": person_id})
+            version = await in_force(session, day)
+            assert person is not None and version is not None
+            item = (
+                await session.scalars(
+                    select(RuleItem).where(
+                        RuleItem.code == code, RuleItem.rule_set_id == version.id
+                    )
+                )
+            ).one()
+            event = await ledger.write(
+                session,
+                ledger.Entry(person, item, day, Decimal(1), Source.AWARD),
+                who(district, Role.BRANCH_SECRETARY).actor,
+            )
+            await session.commit()
+            return event
+
+
+async def entries(services: AppServices, district: District) -> dict[str, PublicationEntry]:
+    with tenant_scope(district.tenant_id):
+        async with services.db.session() as session:
+            found = (await session.scalars(select(PublicationEntry))).all()
+    return {e.person_name: e for e in found}
+
+
+async def test_opening_snapshots_the_branch_with_the_exempt_apart(
+    services: AppServices, district: District, points: PointsRoster
+) -> None:
+    today = clock.today()
+    await award(services, district, points.member_a, "FH-01", today)  # +5 发挥作用
+    await award(services, district, points.member_b, "XX-01", today)  # +2 政治学习
+    await award(services, district, points.member_d, "FH-01", today)  # another branch
+    with tenant_scope(district.tenant_id):
+        publication = await PublicationService(services).open(
+            who(district, Role.BRANCH_SECRETARY), points.roster.branch_1, half_of(today).key
+        )
+        async with services.db.session() as session:
+            version = await in_force(session)
+            audit = (
+                await session.scalars(
+                    select(AuditEvent.action).where(AuditEvent.subject_id == points.roster.branch_1)
+                )
+            ).all()
+    assert version is not None
+    assert publication.rule_set_id == version.id
+    assert publication.objections_close_on == today + timedelta(days=version.objection_days)
+    assert publication.status == "objection"
+    assert "points.publication_opened" in audit
+    found = await entries(services, district)
+    assert set(found) == {"党员甲", "党员乙", "老党员丙"}  # 党员丁 is in the other branch
+    assert (found["党员甲"].rank, found["党员甲"].score) == (1, Decimal(5))
+    assert found["党员甲"].categories["发挥作用"] == "5.0"
+    assert found["党员甲"].categories["政治学习"] == "0.0"
+    assert len(found["党员甲"].categories) == 6
+    assert (found["党员乙"].rank, found["党员乙"].exempt) == (2, False)
+    assert (found["老党员丙"].rank, found["老党员丙"].exempt) == (None, True)
+
+
+async def test_two_answers_at_once_one_wins(
+    services: AppServices, district: District, points: PointsRoster
+) -> None:
+    today = clock.today()
+    event = await award(services, district, points.member_a, "XX-01", today)
+    service = PublicationService(services)
+    with tenant_scope(district.tenant_id):
+        publication = await service.open(
+            who(district, Role.TENANT_ADMIN), points.roster.branch_1, half_of(today).key
+        )
+        objection = await service.object(
+            who(district, Role.MEMBER), publication.id, points.member_a, "这次学习我没有参加"
+        )
+
+        async def answer(role: Role, form: AnswerForm) -> str:
+            try:
+                await service.answer(who(district, role), publication.id, objection.id, form)
+                return "answered"
+            except Refused as exc:
+                return exc.message
+
+        outcomes = await asyncio.gather(
+            answer(
+                Role.BRANCH_SECRETARY, AnswerForm("upheld", "已核实，撤销", "reverse", event.id)
+            ),
+            answer(Role.TENANT_ADMIN, AnswerForm("rejected", "记录无误")),
+        )
+        async with services.db.session() as session:
+            stored = await session.get(
+                Objection, {"tenant_id": district.tenant_id, "id": objection.id}
+            )
+            reversals = (
+                await session.scalars(select(PointEvent).where(PointEvent.reverses_id == event.id))
+            ).all()
+    assert sorted(outcomes) == ["This objection has already been answered.", "answered"]
+    assert stored is not None and stored.status in (
+        ObjectionStatus.UPHELD,
+        ObjectionStatus.REJECTED,
+    )
+    assert len(reversals) == (1 if stored.status == ObjectionStatus.UPHELD else 0)
+    if reversals:
+        assert stored.event_id == reversals[0].id
+
+
+async def test_publishing_recomputes_then_nothing_changes_it(
+    services: AppServices,
+    district: District,
+    points: PointsRoster,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    today = clock.today()
+    half = half_of(today)
+    await award(services, district, points.member_a, "XX-01", today)
+    service = PublicationService(services)
+    secretary = who(district, Role.BRANCH_SECRETARY)
+    with tenant_scope(district.tenant_id):
+        publication = await service.open(secretary, points.roster.branch_1, half.key)
+        objection = await service.object(
+            who(district, Role.MEMBER), publication.id, points.member_b, "党员乙参加了学习"
+        )
+        await service.answer(
+            secretary, publication.id, objection.id,
+            AnswerForm("upheld", "补记学习", "award", item_id=await item_of(services, district),
+                       occurred_on=today.isoformat(), quantity="1"),
+        )  # fmt: skip
+    assert (await entries(services, district))["党员乙"].score == 0  # counted when published
+
+    monkeypatch.setattr("app.clock.today", lambda: publication.objections_close_on + timedelta(1))
+    with tenant_scope(district.tenant_id):
+        published = await service.publish(secretary, publication.id)
+    assert published.status == "published" and published.published_by == secretary.user_id
+    frozen = await entries(services, district)
+    assert frozen["党员乙"].score == Decimal(2) and frozen["党员甲"].score == Decimal(2)
+    assert {frozen["党员甲"].rank, frozen["党员乙"].rank} == {1}
+
+    monkeypatch.undo()
+    await award(services, district, points.member_a, "FH-01", today)  # after publishing
+    assert (await entries(services, district))["党员甲"].score == Decimal(2)
+
+    with tenant_scope(district.tenant_id):
+        for statement in (
+            "update point_publication_entries set score = 99",
+            "delete from point_publication_entries",
+            "update point_publications set status = 'objection', published_at = null",
+        ):
+            async with services.db.session() as session:
+                with pytest.raises(DBAPIError, match="a published ranking does not change"):
+                    await session.execute(text(statement))
+    assert (await entries(services, district))["党员甲"].score == Decimal(2)
+
+
+async def item_of(services: AppServices, district: District, code: str = "XX-01") -> object:
+    with tenant_scope(district.tenant_id):
+        async with services.db.session() as session:
+            version = await in_force(session)
+            return await session.scalar(
+                select(RuleItem.id)
+                .join(RuleSet, RuleSet.id == RuleItem.rule_set_id)
+                .where(RuleItem.code == code, RuleSet.id == version.id)  # type: ignore[union-attr]
+            )
+
+
+async def test_a_publication_waits_for_every_answer(
+    services: AppServices,
+    district: District,
+    points: PointsRoster,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    today = clock.today()
+    service = PublicationService(services)
+    secretary = who(district, Role.BRANCH_SECRETARY)
+    with tenant_scope(district.tenant_id):
+        publication = await service.open(secretary, points.roster.branch_1, half_of(today).key)
+        await service.object(who(district, Role.MEMBER), publication.id, points.member_a, "有误")
+        monkeypatch.setattr(
+            "app.clock.today", lambda: publication.objections_close_on + timedelta(1)
+        )
+        with pytest.raises(Refused) as refused:
+            await service.publish(secretary, publication.id)
+        async with services.db.session() as session:
+            status = await session.scalar(select(Publication.status))
+    assert refused.value.args_ == {"n": 1}
+    assert status == "objection"
