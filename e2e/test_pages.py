@@ -29,6 +29,7 @@ from app.people.scope import EVERYONE
 from app.people.service import PeopleService
 from app.points.models import PointEvent
 from app.state import AppServices
+from app.web.identity import Identity
 from tenants.context import tenant_scope
 from tenants.demo_points import seed_demo_points
 from tests import rosters
@@ -50,6 +51,10 @@ TOUR: list[tuple[str, list[str]]] = [
     (Role.TENANT_ADMIN, [
         "/points", "/points/branches/{unit}", "/points/ledger/{unit}", "/points/people/{scored}",
         "/points/claims", "/points/claims/award?person={scored}",
+        "/points/rules", "/points/rules/{version}", "/points/rules/draft",
+        "/points/rules/draft/items/{draft_item}", "/points/rules/draft/items/new",
+        "/points/rules/draft/preview", "/points/publications", "/points/publications/{publication}",
+        "/points/publications/{publication}/objections/{objection}/answer",
     ]),
     (Role.BRANCH_SECRETARY, [
         "/people", "/people/{person}", "/points", "/points/claims", "/points/branches/{branch2}",
@@ -61,7 +66,7 @@ TOUR: list[tuple[str, list[str]]] = [
     ]),
     (Role.MEMBER, [
         "/dashboard", "/users", "/account/password", "/my-branch", "/points",
-        "/points/people/{twin}",
+        "/points/people/{twin}", "/points/publications", "/points/publications/{publication}",
     ]),
 ]  # fmt: skip
 
@@ -134,10 +139,49 @@ async def ids(world: World, services: AppServices, live_server: str) -> dict[str
             scored = await session.scalar(
                 select(PointEvent.person_id).order_by(PointEvent.recorded_at).limit(1)
             )
+    points = await points_pages(services, district, roster.branch_2, twin_id)
     return {
+        **points,
         "member": district.users[Role.MEMBER].id, "unit": roster.branch_1, "person": person,
         "committed": committed, "import": waiting, "branch2": roster.branch_2, "twin": twin_id,
         "scored": scored,
+    }  # fmt: skip
+
+
+def identity_of(account: Account, tenant_id: UUID) -> Identity:
+    return Identity(account.id, account.name, frozenset({account.role}), tenant_id)
+
+
+async def points_pages(
+    services: AppServices, district: District, branch: UUID, member_person: UUID
+) -> dict[str, UUID]:
+    """A draft of the rules and 第二支部's half-year ranking with the member's objection."""
+    from app.points.models import RuleItem, RuleSet, RuleSetStatus
+    from app.points.periods import half_of
+    from app.points.publications import PublicationService
+    from app.points.rule_sets import RuleSetService
+
+    admin = district.users[Role.TENANT_ADMIN]
+    with tenant_scope(district.tenant_id):
+        draft = await RuleSetService(services.db).start_draft(Actor("user", admin.name, admin.id))
+        async with services.db.session() as session:
+            active = await session.scalar(
+                select(RuleSet.id).where(RuleSet.status == RuleSetStatus.ACTIVE)
+            )
+            item = await session.scalar(
+                select(RuleItem.id).where(RuleItem.rule_set_id == draft).limit(1)
+            )
+        publications = PublicationService(services)
+        secretary = identity_of(district.users[Role.BRANCH_SECRETARY], district.tenant_id)
+        published = await publications.open(secretary, branch, half_of(date.today()).key)
+        member = identity_of(district.users[Role.MEMBER], district.tenant_id)
+        objection = await publications.object(
+            member, published.id, member_person, "五月五日的集中学习没有记上"
+        )
+    assert active and item
+    return {
+        "draft_item": item, "version": active, "publication": published.id,
+        "objection": objection.id,
     }  # fmt: skip
 
 
