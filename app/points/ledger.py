@@ -92,11 +92,16 @@ async def check_room(session: AsyncSession, person: Person, item: RuleItem, day:
     if caps.quarter is None and caps.year is None:
         return
     rows = await session.execute(
-        select(Tally.quarter_start, Tally.points).where(
+        select(Tally.quarter_start, func.sum(Tally.points))
+        .join(
+            RuleItem, (RuleItem.tenant_id == Tally.tenant_id) & (RuleItem.id == Tally.rule_item_id)
+        )
+        .where(
             Tally.person_id == person.id,
-            Tally.rule_item_id == item.id,
+            RuleItem.code == item.code,  # caps are kept per code, across versions
             func.extract("year", Tally.quarter_start) == day.year,
         )
+        .group_by(Tally.quarter_start)
     )
     sums: dict[date, Decimal] = {start: points for start, points in rows}
     this = quarter_of(day)

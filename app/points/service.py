@@ -27,7 +27,7 @@ from app.points import ledger
 from app.points.models import PointEvent, RuleCategory, RuleItem, RuleSet
 from app.points.periods import Period
 from app.points.standings import Ranking, branch_ranking, rankings
-from app.points.tally import ZERO, Line, counted
+from app.points.tally import ZERO, Line, counted, quarter_caps
 from app.state import AppServices
 from app.validators import FieldError, plain_text
 from app.web.identity import Identity
@@ -196,9 +196,12 @@ class PointsService:
                     .order_by(PointEvent.occurred_on, PointEvent.recorded_at, PointEvent.id)
                 )
             ).all()  # fmt: skip
-        lines = [
-            Line(item.id, e.occurred_on, e.points, ledger.caps_of(item)) for e, item, *_ in rows
-        ]
+        lines = quarter_caps(
+            [
+                (Line(i.code, e.occurred_on, e.points, ledger.caps_of(i)), v)
+                for e, i, _, v, _ in rows
+            ]
+        )
         events = [
             ExplainedEvent(event, item.code, item.name, category, version, count, reversed_by)
             for (event, item, category, version, reversed_by), count in zip(

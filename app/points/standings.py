@@ -23,21 +23,27 @@ from app.points.periods import Period
 from app.points.tally import ZERO, competition_ranks, score
 from app.points.versions import in_force
 
-# Scored as recorded: each sum keeps the item (and caps) of the version that scored it.
+# Scored as recorded. Caps are kept per item *code*, so a new version of the rules does
+# not hand out fresh caps: a member's sums of one code in one quarter are capped
+# together, by the item of the newest version among them (normally the only one).
 SCORED = """
-    select pt.tenant_id, pt.person_id, pt.rule_item_id as item_id, pt.quarter_start, pt.points
+    select pt.tenant_id, pt.person_id, i.code, pt.quarter_start, sum(pt.points) as points,
+           (array_agg(i.id order by v.version desc))[1] as item_id
       from point_tallies pt
       join point_items i on i.tenant_id = pt.tenant_id and i.id = pt.rule_item_id
+      join point_rule_sets v on v.tenant_id = i.tenant_id and v.id = i.rule_set_id
       {people}
      where pt.quarter_start between :year_start and :last
-       and (pt.quarter_start >= :first or i.cap_year is not null)
+       and (pt.quarter_start >= :first
+            or i.code in (select code from point_items where cap_year is not null))
+     group by pt.tenant_id, pt.person_id, i.code, pt.quarter_start
 """
 
 # Re-scored by a draft: the quantity of every sum, times the draft item of the same code.
 # Items the draft drops count for nothing.
 DRAFT = """
-    select pt.tenant_id, pt.person_id, d.id as item_id, pt.quarter_start,
-           sum(pt.quantity) * d.points as points
+    select pt.tenant_id, pt.person_id, d.code, pt.quarter_start,
+           sum(pt.quantity) * d.points as points, d.id as item_id
       from point_tallies pt
       join point_items i on i.tenant_id = pt.tenant_id and i.id = pt.rule_item_id
       join point_items d on d.tenant_id = pt.tenant_id and d.rule_set_id = :draft
@@ -45,13 +51,13 @@ DRAFT = """
       {people}
      where pt.quarter_start between :year_start and :last
        and (pt.quarter_start >= :first or d.cap_year is not null)
-     group by pt.tenant_id, pt.person_id, d.id, pt.quarter_start, d.points
+     group by pt.tenant_id, pt.person_id, d.code, d.id, pt.quarter_start, d.points
 """
 
 CAPPED = """
 with raw as ({raw}),
 capped as (
-    select r.tenant_id, r.person_id, r.item_id, r.quarter_start, it.category_id, it.cap_year,
+    select r.tenant_id, r.person_id, r.code, r.quarter_start, it.category_id, it.cap_year,
            it.points > 0 as positive,
            case when it.cap_quarter is null then r.points
                 when it.points > 0 then least(r.points, it.cap_quarter)
@@ -60,7 +66,7 @@ capped as (
       join point_items it on it.tenant_id = r.tenant_id and it.id = r.item_id
 ),
 running as (
-    select *, sum(q) over (partition by person_id, item_id order by quarter_start) as total
+    select *, sum(q) over (partition by person_id, code order by quarter_start) as total
       from capped
 )
 select r.person_id, c.name as category,

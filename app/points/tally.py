@@ -13,14 +13,16 @@ standings.py computes the quarter figures over the tally table; tests hold the t
 each other.
 
 A cap bounds deductions the same way: an item of -5 with a cap of 10 deducts at most
-10 a quarter. Caps belong to the item of the version that scored the event.
+10 a quarter. Caps are kept per item *code*, so a new version of the rules gives no
+one a fresh cap; in a quarter holding events of two versions, the caps of the newer
+version's item apply to the quarter's sum (`quarter_caps`).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -59,7 +61,7 @@ class Line:
     """One ledger event, as the explanation needs it."""
 
     key: Hashable
-    """The scoring item (version-specific): caps are kept per item."""
+    """The item's code: caps are kept per code."""
     occurred_on: date
     points: Decimal
     caps: Caps
@@ -99,3 +101,20 @@ def competition_ranks(scores: Sequence[Decimal]) -> list[int]:
     for i, value in enumerate(scores):
         ranks.append(ranks[-1] if i and value == scores[i - 1] else i + 1)
     return ranks
+
+
+def quarter_caps(lines: Sequence[tuple[Line, int]]) -> list[Line]:
+    """The lines with the caps that apply to their quarter: for each code and quarter,
+    those of the newest version's item among them. Each entry is (line, version)."""
+    newest: dict[tuple[Hashable, int, int], tuple[int, Caps]] = {}
+    for line, version in lines:
+        key = (line.key, line.occurred_on.year, (line.occurred_on.month - 1) // 3)
+        if key not in newest or version > newest[key][0]:
+            newest[key] = (version, line.caps)
+    return [
+        replace(
+            line,
+            caps=newest[(line.key, line.occurred_on.year, (line.occurred_on.month - 1) // 3)][1],
+        )
+        for line, _ in lines
+    ]

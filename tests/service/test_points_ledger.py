@@ -107,8 +107,8 @@ async def test_ledger_is_append_only(
 
 
 async def test_sql_tally_matches_the_member_page_across_caps_versions_and_reversals(
-    services: AppServices, district: District, points: PointsRoster
-) -> None:
+    services: AppServices, district: District, points: PointsRoster, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     """standings.py (SQL over the quarter sums) and the member page (tally.counted over
     the events) must agree quarter by quarter."""
     from app.accounts.models import Role
@@ -119,9 +119,10 @@ async def test_sql_tally_matches_the_member_page_across_caps_versions_and_revers
     from app.points.versions import add_rules, spec_of
     from app.web.identity import Identity
 
-    year = clock.today().year
+    monkeypatch.setattr(clock, "today", lambda: date(2026, 11, 24))
+    year = 2026
     member = points.member_a
-    for month, hours in ((1, "15"), (2, "10"), (4, "20"), (7, "20")):
+    for month, hours in ((1, "15"), (2, "10"), (4, "20"), (7, "10")):
         await write(services, district, member, "ZY-01", date(year, month, 3), hours)  # cap 20/60
     for day in (1, 2):
         await write(services, district, member, "XX-02", date(year, 8, day))  # +3, cap 6 a quarter
@@ -141,7 +142,9 @@ async def test_sql_tally_matches_the_member_page_across_caps_versions_and_revers
             await session.flush()
             add_rules(session, district.tenant_id, v2.id, await spec_of(session, v1))
             await session.commit()
-    await write(services, district, member, "ZY-01", clock.today(), "24")  # v2's own cap of 20
+    # v2's item of the same code: its quarter cap is 20, but the year cap of 60 is
+    # shared with v1's item across the versions, and 50 of it is used.
+    await write(services, district, member, "ZY-01", clock.today(), "24")
 
     admin = district.users[Role.TENANT_ADMIN]
     identity = Identity(admin.id, admin.name, frozenset({Role.TENANT_ADMIN}), district.tenant_id)
@@ -152,6 +155,39 @@ async def test_sql_tally_matches_the_member_page_across_caps_versions_and_revers
                 sql = await period_points(session, quarter(year, q))
                 assert sum(sql.get(member, {}).values(), Decimal(0)) == page.quarters[q], q
     assert page.quarters[1] == Decimal(20)  # 15 + 10 hours, capped at 20; 组织生活会 reversed
-    assert page.quarters[3] == Decimal(26)  # 20 hours + 学习心得 capped at 6
-    assert page.quarters[4] == Decimal(20)  # year cap 60 reached by v1; v2's item counts 20
+    assert page.quarters[3] == Decimal(16)  # 10 hours + 学习心得 2 × 3
+    assert page.quarters[4] == Decimal(10)  # 24 hours, capped by the year's 60 across versions
     assert any(e.capped for e in page.events)
+
+
+async def test_a_new_version_gives_no_fresh_cap_and_an_unchanged_draft_moves_no_one(
+    services: AppServices, district: District, points: PointsRoster, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from app.points.models import RuleSet
+    from app.points.periods import quarter
+    from app.points.standings import what_if
+    from app.points.versions import add_rules, spec_of
+
+    monkeypatch.setattr(clock, "today", lambda: date(2026, 11, 24))
+    await write(services, district, points.member_a, "ZY-01", date(2026, 10, 1), "20")  # cap 20
+    await write(services, district, points.member_b, "FH-01", date(2026, 10, 2))  # 5
+    with tenant_scope(district.tenant_id):
+        async with services.db.session() as session:
+            v1 = (await session.scalars(select(RuleSet))).one()
+            spec = await spec_of(session, v1)
+            for version, status, start in ((2, "active", date(2026, 11, 24)), (3, "draft", None)):
+                rule_set = RuleSet(tenant_id=district.tenant_id, version=version, status=status,
+                                   effective_from=start, objection_days=7)  # fmt: skip
+                session.add(rule_set)
+                await session.flush()
+                add_rules(session, district.tenant_id, rule_set.id, spec)
+            await session.commit()
+    with pytest.raises(Refused, match="cap"):  # v2's item shares v1's quarter cap
+        await write(services, district, points.member_a, "ZY-01", date(2026, 11, 24), "20")
+    with tenant_scope(district.tenant_id):
+        async with services.db.session() as session:
+            draft = await session.scalar(select(RuleSet).where(RuleSet.status == "draft"))
+            assert draft is not None
+            preview = await what_if(session, quarter(2026, 4), draft)
+    moves = [m for branch in preview.branches for m in branch.moves]
+    assert moves and all(m.rank_now == m.rank_draft and m.score_now == m.score_draft for m in moves)

@@ -9,7 +9,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.points.periods import half, parse_half, parse_quarter, quarter, quarter_of
-from app.points.tally import Caps, Line, clamp, competition_ranks, counted, quarter_counts, score
+from app.points.tally import (
+    Caps,
+    Line,
+    clamp,
+    competition_ranks,
+    counted,
+    quarter_caps,
+    quarter_counts,
+    score,
+)
 
 D = Decimal
 
@@ -38,14 +47,18 @@ def test_a_reversal_frees_room_under_the_cap() -> None:
     assert sum(counted(lines)) == clamp(D(3), D(4), True)
 
 
-def test_caps_are_kept_per_item_of_each_version() -> None:
-    """An item of version 1 and its successor of version 2 have caps of their own."""
-    caps = Caps(positive=True, quarter=D(2))
-    lines = [
-        Line("v1-item", date(2026, 5, 1), D(2), caps),
-        Line("v2-item", date(2026, 5, 9), D(2), caps),
-    ]
-    assert counted(lines) == [D(2), D(2)]
+def test_a_new_version_gives_no_fresh_cap() -> None:
+    """Caps are kept per code: version 2's item shares the quarter with version 1's,
+    under the newer item's cap."""
+    old, new = Caps(positive=True, quarter=D(2)), Caps(positive=True, quarter=D(3))
+    lines = quarter_caps(
+        [
+            (Line("GJ-02", date(2026, 5, 1), D(2), old), 1),
+            (Line("GJ-02", date(2026, 5, 9), D(2), new), 2),
+            (Line("GJ-02", date(2026, 8, 9), D(2), old), 1),  # another quarter, its own caps
+        ]
+    )
+    assert counted(lines) == [D(2), D(1), D(2)]
 
 
 def test_base_score_and_ranks() -> None:
