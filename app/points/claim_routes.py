@@ -18,7 +18,7 @@ from app.i18n import N_, _
 from app.people.forms import chosen_id
 from app.points.claims import ClaimForm, ClaimService, may_award
 from app.points.models import CLAIM_STATUS_LABELS, UNIT_LABELS
-from app.points.photos import JPEG
+from app.points.photos import JPEG, MAX_UPLOAD_BYTES
 from app.web.flash import flash
 from app.web.guards import allow
 from app.web.responses import form_data, render, see_other
@@ -54,6 +54,11 @@ def as_id(text: str | None) -> UUID | None:
         return UUID(text) if text else None
     except ValueError:
         return None
+
+
+UPLOAD_LIMIT = MAX_UPLOAD_BYTES + 1024 * 1024
+"""The photo's own limit plus the form around it, so a large photo gets the page's
+message rather than a bare 413."""
 
 
 class ClaimController(Controller):
@@ -120,7 +125,7 @@ class ClaimController(Controller):
             status_code=status_code,
         )
 
-    @post("/")
+    @post("/", request_max_body_size=UPLOAD_LIMIT)
     async def submit(self, request: Request, claims: NamedDependency[ClaimService]) -> Any:
         return await self._save(request, claims, award=False)
 

@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+import anyio
 from sqlalchemy import ColumnElement, and_, false, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -49,6 +50,9 @@ from app.web.identity import Identity
 from tenants.context import require_tenant
 
 MAX_EVIDENCE = 500
+OWN_POINTS = N_(
+    "You cannot award or approve points for yourself; the district administrator does that."
+)
 PICK_LIMIT = 20
 
 
@@ -184,10 +188,18 @@ class ClaimService:
     # --- claiming and awarding -----------------------------------------------------
 
     async def _entry(
-        self, session: AsyncSession, identity: Identity, form: ClaimForm, *, award: bool
-    ) -> tuple[ledger.Entry, Photo | None]:
+        self,
+        session: AsyncSession,
+        identity: Identity,
+        form: ClaimForm,
+        *,
+        award: bool,
+        has_photo: bool = False,
+    ) -> ledger.Entry:
         """The checked event a claim or award would write (NotFound before any input)."""
         person = await self._person(session, identity, form.person_id)
+        if award and person.user_id == identity.user_id:
+            raise Refused(OWN_POINTS)
         if form.item_id is None:
             raise Refused(N_("Please choose an item."))
         item = await session.get(RuleItem, {"tenant_id": require_tenant(), "id": form.item_id})
@@ -205,21 +217,25 @@ class ClaimService:
         occurred_on = read_date(form.occurred_on)
         quantity = ledger.read_quantity(form.quantity, item.unit)
         evidence = read_evidence(form.evidence)
-        photo = None
-        if form.photo:
-            photo = Photo(tenant_id=require_tenant(), content=evidence_jpeg(form.photo),
-                          content_type=JPEG, uploaded_by=identity.user_id)  # fmt: skip
-        if item.evidence_required and not (evidence or photo):
+        if item.evidence_required and not (evidence or has_photo):
             raise Refused(N_("This item needs evidence: a few words or a photo."))
         entry = ledger.Entry(
             person, item, occurred_on, quantity, Source.AWARD if award else Source.CLAIM, evidence
         )
         await ledger.check(session, entry)
-        return entry, photo
+        return entry
 
     async def submit(self, identity: Identity, form: ClaimForm) -> Claim:
+        await self.person_for(identity, form.person_id)  # not found before any input
+        photo = None
+        if form.photo:  # decoded off the event loop, before a transaction is open
+            jpeg = await anyio.to_thread.run_sync(evidence_jpeg, form.photo)
+            photo = Photo(tenant_id=require_tenant(), content=jpeg, content_type=JPEG,
+                          uploaded_by=identity.user_id)  # fmt: skip
         async with self.db.session() as session:
-            entry, photo = await self._entry(session, identity, form, award=False)
+            entry = await self._entry(
+                session, identity, form, award=False, has_photo=photo is not None
+            )
             if photo is not None:
                 session.add(photo)
                 await session.flush()
@@ -234,20 +250,14 @@ class ClaimService:
             return claim
 
     async def award(self, identity: Identity, form: ClaimForm) -> Decimal:
-        """A secretary's direct award: on the ledger at once. Returns its points."""
+        """A secretary's direct award: on the ledger at once. Returns its points.
+
+        An award has no photo: the secretary saw it happen, and the note says what."""
         if not may_award(identity):
             raise NotFound()
         async with self.db.session() as session:
-            entry, photo = await self._entry(session, identity, form, award=True)
-            note = entry.note
-            if photo is not None:
-                session.add(photo)
-                await session.flush()
-                note = f"{note or ''}（附照片）".strip()
-            event = await ledger.write(
-                session, ledger.Entry(entry.person, entry.item, entry.occurred_on, entry.quantity,
-                                      Source.AWARD, note), identity.actor,
-            )  # fmt: skip
+            entry = await self._entry(session, identity, form, award=True)
+            event = await ledger.write(session, entry, identity.actor)
             await record(
                 session, identity.actor, "points.awarded", subject_type="person",
                 subject_id=entry.person.id, subject_name=entry.person.name,
@@ -288,6 +298,10 @@ class ClaimService:
                 RuleItem, {"tenant_id": claim.tenant_id, "id": claim.rule_item_id}
             )
             assert person is not None and item is not None  # foreign keys
+            if person.user_id == identity.user_id:
+                raise Refused(OWN_POINTS)
+            # Rules activated since the claim was made score it by their item of the code.
+            item = await ledger.item_in_force(session, item, claim.occurred_on)
             entry = ledger.Entry(person, item, claim.occurred_on, claim.quantity, Source.CLAIM,
                                  claim.evidence, claim_id=claim.id)  # fmt: skip
             await ledger.write(session, entry, identity.actor)

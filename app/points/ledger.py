@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from uuid import UUID
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
@@ -22,8 +23,16 @@ from app.audit.service import Actor, record
 from app.errors import Refused
 from app.i18n import N_
 from app.people.models import Person
-from app.points.models import PointEvent, RuleItem, Source, Tally, Unit
-from app.points.periods import quarter_of
+from app.points.models import (
+    PointEvent,
+    Publication,
+    PublicationStatus,
+    RuleItem,
+    Source,
+    Tally,
+    Unit,
+)
+from app.points.periods import half_of, quarter_of
 from app.points.tally import Caps, clamp, quarter_counts
 from app.points.versions import in_force
 from tenants.context import require_tenant
@@ -31,6 +40,7 @@ from tenants.context import require_tenant
 MAX_HOURS = Decimal(24)
 MAX_OCCURRENCES = Decimal(50)
 HALF = Decimal("0.5")
+ALREADY_CORRECTED = N_("This entry has already been corrected.")
 
 
 def caps_of(item: RuleItem) -> Caps:
@@ -45,13 +55,23 @@ def read_quantity(text: str, unit: str) -> Decimal:
         value = Decimal(text.strip() or "1")
     except InvalidOperation:
         value = Decimal(0)
-    if unit == Unit.HOUR:
+    if not value.is_finite():  # "NaN" and "Infinity" parse as decimals
+        value = Decimal(0)
+    check_quantity(value, unit)
+    return value
+
+
+def check_quantity(value: Decimal, unit: str) -> None:
+    """One per event, whole occurrences up to 50, half hours up to 24 — for forms and
+    automatic sources alike."""
+    if unit == Unit.EVENT:
+        if value != 1:
+            raise Refused(N_("An item counted per event is recorded once per entry."))
+    elif unit == Unit.HOUR:
         if not (HALF <= value <= MAX_HOURS) or value % HALF:
             raise Refused(N_("Give the hours as a number from 0.5 to 24, in half hours."))
-        return value
-    if not (1 <= value <= MAX_OCCURRENCES) or value % 1:
+    elif not (1 <= value <= MAX_OCCURRENCES) or value % 1:
         raise Refused(N_("Give how many times as a whole number from 1 to 50."))
-    return value
 
 
 def check_member(person: Person) -> None:
@@ -84,6 +104,23 @@ async def check_item_on(session: AsyncSession, item: RuleItem, day: date) -> Non
                "Please choose an item of the rules in force."),
             date=day.isoformat(),
         )  # fmt: skip
+
+
+async def item_in_force(session: AsyncSession, item: RuleItem, day: date) -> RuleItem:
+    """The item of the same code in the rules in force on `day` (the item itself when its
+    version is that one); refused when the code is gone from those rules."""
+    version = await in_force(session, day)
+    if version is None or version.id == item.rule_set_id:
+        return item
+    current = await session.scalar(
+        select(RuleItem).where(RuleItem.rule_set_id == version.id, RuleItem.code == item.code)
+    )
+    if current is None:
+        raise Refused(
+            N_("The item %(name)s is not in the rules in force on %(date)s."),
+            name=item.name, date=day.isoformat(),
+        )  # fmt: skip
+    return current
 
 
 async def check_room(session: AsyncSession, person: Person, item: RuleItem, day: date) -> None:
@@ -139,8 +176,30 @@ class Entry:
 
 async def check(session: AsyncSession, entry: Entry) -> None:
     check_member(entry.person)
+    check_quantity(entry.quantity, entry.item.unit)
     await check_item_on(session, entry.item, entry.occurred_on)
+    await check_not_published(session, entry.person.branch_id, entry.occurred_on)
     await check_room(session, entry.person, entry.item, entry.occurred_on)
+
+
+async def check_not_published(session: AsyncSession, branch_id: UUID | None, day: date) -> None:
+    """A published ranking is final: its half-year takes no new entries or corrections
+    for that branch (while it is open for objections, corrections are how they are
+    answered)."""
+    published = await session.scalar(
+        select(Publication.period_start).where(
+            Publication.branch_id == branch_id,
+            Publication.status == PublicationStatus.PUBLISHED,
+            Publication.period_start <= day,
+            Publication.period_end >= day,
+        )
+    )
+    if published is not None:
+        raise Refused(
+            N_("The branch's ranking for %(period)s is published; entries dated in it can "
+               "no longer be added or corrected."),
+            period=half_of(day).label,
+        )  # fmt: skip
 
 
 async def write(session: AsyncSession, entry: Entry, actor: Actor) -> PointEvent:
@@ -163,15 +222,16 @@ async def reverse(
 ) -> PointEvent:
     """A correction: the opposite of `original`, on its date, naming it and why.
 
-    The unique key on `reverses_id` makes a second reversal of the same event fail
-    at commit, so two secretaries correcting at once produce one correction.
+    The unique key on `reverses_id` refuses a second reversal of the same event, so
+    two secretaries correcting at once produce one correction; the second is told so.
     """
     if original.source == Source.REVERSAL:
         raise Refused(N_("A correction cannot itself be corrected; record a new entry instead."))
     if await session.scalar(select(PointEvent.id).where(PointEvent.reverses_id == original.id)):
-        raise Refused(N_("This entry has already been corrected."))
+        raise Refused(ALREADY_CORRECTED)
     if not reason:
         raise Refused(N_("Please give the reason for the correction."))
+    await check_not_published(session, original.branch_id, original.occurred_on)
     event = PointEvent(
         tenant_id=require_tenant(), person_id=original.person_id, branch_id=original.branch_id,
         rule_item_id=original.rule_item_id, occurred_on=original.occurred_on,
@@ -179,7 +239,10 @@ async def reverse(
         reverses_id=original.id, note=reason, recorded_by=actor.id, recorded_by_name=actor.name,
     )  # fmt: skip
     session.add(event)
-    await session.flush()
+    try:
+        await session.flush()
+    except IntegrityError as exc:  # another correction of the same event just won
+        raise Refused(ALREADY_CORRECTED) from exc
     await record(
         session, actor, "points.reversed", subject_type="person",
         subject_id=original.person_id, changes={"event": str(original.id), "reason": reason,

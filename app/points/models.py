@@ -204,7 +204,7 @@ class PointEvent(TenantMixin, Base):
     rule_item_id: Mapped[UUID] = mapped_column()
     occurred_on: Mapped[date] = mapped_column(Date)
     quantity: Mapped[Decimal] = mapped_column(Numeric(7, 1))
-    points: Mapped[Decimal] = mapped_column(Numeric(8, 1))
+    points: Mapped[Decimal] = mapped_column(Numeric(9, 2))
     source: Mapped[str] = mapped_column(String(10))
     claim_id: Mapped[UUID | None] = mapped_column()
     reverses_id: Mapped[UUID | None] = mapped_column()
@@ -226,7 +226,7 @@ class Tally(TenantMixin, Base):
     quarter_start: Mapped[date] = mapped_column(Date, primary_key=True)
     rule_item_id: Mapped[UUID] = mapped_column(primary_key=True)
     quantity: Mapped[Decimal] = mapped_column(Numeric(9, 1))
-    points: Mapped[Decimal] = mapped_column(Numeric(10, 1))
+    points: Mapped[Decimal] = mapped_column(Numeric(11, 2))
     events: Mapped[int] = mapped_column()
 
 
@@ -255,7 +255,7 @@ class PublicationEntry(TenantMixin, Base):
     person_id: Mapped[UUID] = mapped_column(primary_key=True)
     person_name: Mapped[str] = mapped_column(Text)
     rank: Mapped[int | None] = mapped_column()
-    score: Mapped[Decimal] = mapped_column(Numeric(9, 1))
+    score: Mapped[Decimal] = mapped_column(Numeric(9, 2))
     exempt: Mapped[bool] = mapped_column(Boolean)
     categories: Mapped[dict[str, Any]] = mapped_column(JSONB)
 

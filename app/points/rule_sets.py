@@ -17,12 +17,13 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from uuid import UUID, uuid4
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
@@ -234,6 +235,10 @@ def _normal(raw: str) -> str:
     return unicodedata.normalize("NFKC", raw).strip()
 
 
+LARGEST = Decimal(1_000_000)
+"""Beyond any points, cap or base score the rules allow; those ranges give the message."""
+
+
 def read_number(raw: str, *, optional: bool = False) -> Decimal | None:
     """A number with at most one decimal place; blank is None where `optional`."""
     text = _normal(raw).replace("，", "").replace(",", "")
@@ -245,7 +250,7 @@ def read_number(raw: str, *, optional: bool = False) -> Decimal | None:
         value = Decimal(text)
     except InvalidOperation as exc:
         raise FieldError(N_("Please enter a number, such as 2 or 1.5.")) from exc
-    if not value.is_finite():
+    if not value.is_finite() or abs(value) >= LARGEST:  # quantize fails past 28 digits
         raise FieldError(N_("Please enter a number, such as 2 or 1.5."))
     if value != value.quantize(TENTH):
         raise FieldError(N_("Please use at most one decimal place."))
@@ -357,11 +362,19 @@ def read_settings(base_score: str, objection_days: str) -> tuple[Decimal | None,
     return base, days
 
 
+MAX_LEAD_DAYS = 366
+
+
 def read_start(raw: str) -> date:
+    """The start date; at most a year ahead, so a mistyped year (2207) cannot block
+    every later version."""
     try:
-        return date.fromisoformat(_normal(raw))
+        day = date.fromisoformat(_normal(raw))
     except ValueError as exc:
         raise Refused(N_("Please choose the date the rules start, e.g. 2027-01-01.")) from exc
+    if day > clock.today() + timedelta(days=MAX_LEAD_DAYS):
+        raise Refused(N_("New rules can start at most a year from today."))
+    return day
 
 
 # --- comparing two versions --------------------------------------------------------------
@@ -552,7 +565,10 @@ class RuleSetService:
                 created_by=actor.id,
             )  # fmt: skip
             session.add(draft)
-            await session.flush()
+            try:
+                await session.flush()
+            except IntegrityError as exc:  # another admin's draft was added meanwhile
+                raise Refused(N_("Another administrator has just started a draft.")) from exc
             add_rules(session, tenant_id, draft.id, spec)
             await record(
                 session, actor, "points.draft_changed", subject_type="point_rule_set",

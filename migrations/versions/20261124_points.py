@@ -153,6 +153,9 @@ def upgrade() -> None:
     op.execute("create index ix_point_claims_pending on point_claims (tenant_id, claimed_at) "
                "where status = 'pending'")  # fmt: skip
     op.execute("create index ix_point_claims_person on point_claims (tenant_id, person_id)")
+    op.execute("create index ix_point_claims_claimant on point_claims "
+               "(tenant_id, claimed_by, claimed_at desc)")  # fmt: skip
+    op.execute("create index ix_point_claims_item on point_claims (tenant_id, rule_item_id)")
 
     # The ledger (台账). Append-only: the app may select and insert, and a trigger
     # refuses update and delete to everyone. A correction is a new row that names the
@@ -166,7 +169,7 @@ def upgrade() -> None:
             rule_item_id uuid not null,
             occurred_on date not null,
             quantity numeric(7, 1) not null check (quantity <> 0),
-            points numeric(8, 1) not null,
+            points numeric(9, 2) not null,
             source varchar(10) not null
                 check (source in ('claim', 'award', 'automatic', 'reversal')),
             claim_id uuid,
@@ -191,6 +194,8 @@ def upgrade() -> None:
                "(tenant_id, person_id, occurred_on)")  # fmt: skip
     op.execute("create index ix_point_events_branch on point_events "
                "(tenant_id, branch_id, occurred_on)")  # fmt: skip
+    # Deleting a draft item checks its foreign keys: without this, a scan of the ledger.
+    op.execute("create index ix_point_events_item on point_events (tenant_id, rule_item_id)")
     op.execute("""
         create function point_events_append_only() returns trigger language plpgsql as $$
         begin
@@ -210,7 +215,7 @@ def upgrade() -> None:
             quarter_start date not null,
             rule_item_id uuid not null,
             quantity numeric(9, 1) not null,
-            points numeric(10, 1) not null,
+            points numeric(11, 2) not null,
             events integer not null,
             primary key (tenant_id, person_id, quarter_start, rule_item_id)
         )""")
@@ -265,7 +270,7 @@ def upgrade() -> None:
             person_id uuid not null,
             person_name text not null,
             rank integer,
-            score numeric(9, 1) not null,
+            score numeric(9, 2) not null,
             exempt boolean not null,
             categories jsonb not null,
             primary key (tenant_id, publication_id, person_id),

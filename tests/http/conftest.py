@@ -7,9 +7,9 @@ from collections.abc import AsyncIterator
 
 import pytest
 from httpx import Response
-from markupsafe import escape
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+from markupsafe import escape
 
 from app.i18n import _
 from app.main import create_app

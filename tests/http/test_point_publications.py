@@ -15,6 +15,7 @@ from app import clock
 from app.accounts.models import Role
 from app.audit.models import AuditEvent
 from app.db import Database
+from app.errors import Refused
 from app.people.models import Person
 from app.points import ledger
 from app.points.models import (
@@ -242,9 +243,10 @@ async def test_open_object_answer_publish_and_the_page_stays(
     assert actions.count("points.objection_answered") == 2
     assert actions.count("points.published") == 1
 
-    # The ledger moves on; the published page does not.
+    # The published half-year takes no more entries, and the page stays as it was.
     monkeypatch.undo()
-    await award(services, world.a, points.member_b, "FH-01", today)
+    with pytest.raises(Refused, match="published"):
+        await award(services, world.a, points.member_b, "FH-01", today)
     again = await other_browser.get(f"{PUBLICATIONS}/{publication.id}")
     assert ranking_part(again.text) == ranking_part(final.text)
 

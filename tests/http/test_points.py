@@ -113,6 +113,8 @@ async def test_grid_worker_claims_secretary_approves_ranking_shows_it(
         ("member_a", "XX-01", {"occurred_on": "2026-13-01"},
          "Please give the date as year-month-day, for example 2026-05-01."),
         ("member_a", "FM-01", {}, "This item is awarded by the branch secretary, not claimed."),
+        ("member_a", "ZY-01", {"quantity": "NaN"},
+         "Give the hours as a number from 0.5 to 24, in half hours."),
     ],
 )  # fmt: skip
 async def test_bad_claims_are_refused_and_write_nothing(
@@ -349,3 +351,110 @@ async def test_photo_evidence_is_shrunk_and_shown_to_the_secretary(
     assert shown_photo.status_code == 200 and shown_photo.content == photo.content
     await other_browser.login(world.a.users[Role.MEMBER])
     assert (await other_browser.get(f"/points/claims/photos/{photo.id}")).status_code == 404
+
+
+async def test_no_one_awards_or_approves_their_own_points(
+    browser: Browser, services: AppServices, world: World, points: PointsRoster
+) -> None:
+    from app.audit.service import SYSTEM
+    from app.people.scope import EVERYONE
+    from app.people.service import PeopleService
+
+    admin = world.a.users[Role.TENANT_ADMIN]
+    with tenant_scope(world.a.tenant_id):
+        await PeopleService(services).link_account(EVERYONE, points.member_b, admin.id, SYSTEM)
+    await browser.login(admin)
+    study = await item_id(services, world.a, "XX-01")
+    response = await browser.post("/points/claims/award", claim_form(points.member_b, study))
+    assert response.status_code == 422
+    assert (
+        shown(
+            "You cannot award or approve points for yourself; the district administrator does that."
+        )
+        in response.text
+    )
+    assert await count(services, world.a, PointEvent) == 0
+
+
+async def test_a_published_half_year_takes_no_new_entries(
+    browser: Browser, services: AppServices, world: World, points: PointsRoster
+) -> None:
+    from app.points.models import Publication
+    from app.points.periods import half_of
+
+    period = half_of(clock.today())
+    with tenant_scope(world.a.tenant_id):
+        async with services.db.session() as session:
+            version = await session.scalar(select(RuleSet.id))
+            secretary = world.a.users[Role.BRANCH_SECRETARY]
+            session.add(Publication(
+                tenant_id=world.a.tenant_id, branch_id=points.roster.branch_1,
+                period_start=period.start, period_end=period.end, rule_set_id=version,
+                status="published", objections_close_on=clock.today(), opened_by=secretary.id,
+                opened_by_name="书记", published_at=clock.now(), published_by=secretary.id,
+            ))  # fmt: skip
+            await session.commit()
+    await browser.login(world.a.users[Role.BRANCH_SECRETARY])
+    study = await item_id(services, world.a, "XX-01")
+    response = await browser.post("/points/claims/award", claim_form(points.member_a, study))
+    assert response.status_code == 422
+    assert shown(
+        "The branch's ranking for %(period)s is published; entries dated in it can no longer "
+        "be added or corrected.",
+        period=period.label,
+    ) in response.text  # fmt: skip
+    assert await count(services, world.a, PointEvent) == 0
+
+
+async def test_a_claim_made_before_new_rules_is_scored_by_them(
+    browser: Browser, other_browser: Browser, services: AppServices, world: World,
+    points: PointsRoster,
+) -> None:  # fmt: skip
+    """Rules activated from today while a claim for today waits: approving it scores
+    it by the new version's item of the same code instead of refusing it."""
+    from sqlalchemy import update
+
+    await browser.login(world.a.users[Role.GRID_WORKER])
+    study = await item_id(services, world.a, "XX-01")
+    assert (
+        await browser.post("/points/claims/", claim_form(points.member_a, study))
+    ).status_code == 303
+    with tenant_scope(world.a.tenant_id):
+        async with services.db.session() as session:
+            first = (await session.scalars(select(RuleSet))).one()
+            newer = RuleSet(
+                tenant_id=world.a.tenant_id, version=2, status="draft", objection_days=7
+            )
+            session.add(newer)
+            await session.flush()
+            add_rules(session, world.a.tenant_id, newer.id, await spec_of(session, first))
+            await session.flush()
+            await session.execute(
+                update(RuleItem).where(RuleItem.rule_set_id == newer.id, RuleItem.code == "XX-01")
+                .values(points=3)
+            )  # fmt: skip
+            newer.status, newer.effective_from = "active", clock.today()
+            await session.commit()
+            claim_id = await session.scalar(select(Claim.id))
+    await other_browser.login(world.a.users[Role.BRANCH_SECRETARY])
+    assert (await other_browser.post(f"/points/claims/{claim_id}/approve")).status_code == 303
+    with tenant_scope(world.a.tenant_id):
+        async with services.db.session() as session:
+            event = (await session.scalars(select(PointEvent))).one()
+    assert event.points == 3 and event.rule_item_id != study
+
+
+async def test_the_rule_editor_refuses_huge_numbers_and_far_dates(
+    browser: Browser, services: AppServices, world: World
+) -> None:
+    await browser.login(world.a.users[Role.TENANT_ADMIN])
+    await browser.post("/points/rules/draft")
+    huge = await browser.post(
+        "/points/rules/draft/settings", {"base_score": "1e30", "objection_days": "7"}
+    )
+    assert huge.status_code == 422
+    assert shown("Please enter a number, such as 2 or 1.5.") in huge.text
+    far = await browser.post("/points/rules/draft/activate", {"effective_from": "9999-12-31"})
+    assert far.status_code == 422
+    assert shown("New rules can start at most a year from today.") in far.text
+    assert (await browser.get("/points/rules/draft")).status_code == 200

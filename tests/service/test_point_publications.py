@@ -191,7 +191,8 @@ async def test_publishing_recomputes_then_nothing_changes_it(
     assert {frozen["党员甲"].rank, frozen["党员乙"].rank} == {1}
 
     monkeypatch.undo()
-    await award(services, district, points.member_a, "FH-01", today)  # after publishing
+    with pytest.raises(Refused, match="published"):  # the half-year is closed on the ledger
+        await award(services, district, points.member_a, "FH-01", today)
     assert (await entries(services, district))["党员甲"].score == Decimal(2)
 
     with tenant_scope(district.tenant_id):
