@@ -15,7 +15,7 @@ from pathlib import Path
 from app.db.migrate import upgrade_to_head
 from app.embedded import EmbeddedStack
 from app.settings import PROJECT_ROOT
-from bench import dashboard, roster
+from bench import dashboard, points, roster
 from bench.generate import generate
 
 RESULTS = PROJECT_ROOT / "bench" / "results"
@@ -34,9 +34,15 @@ def main() -> None:
         print(dashboard.report(results))
         RESULTS.mkdir(parents=True, exist_ok=True)
         (RESULTS / "dashboard.json").write_text(json.dumps(results, indent=2))
+        points.clear(env)  # the ledger of an earlier run holds on to the roster's people
         results = roster.run(env, data_dir)
         (RESULTS / "roster.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
         print(roster.report(results))
+        results = points.run(env, data_dir)
+        (RESULTS / "points.json").write_text(
+            json.dumps(results, indent=2, ensure_ascii=False, default=str)
+        )
+        print(points.report(results))
     finally:
         stack.down()
 
