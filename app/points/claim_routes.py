@@ -29,7 +29,8 @@ def provide_claims(request: Request) -> ClaimService:
 
 
 async def read_form(request: Request) -> tuple[dict[str, str], ClaimForm]:
-    """The claim form's fields; an unreadable person or item id is 'not chosen'."""
+    """The claim form's fields; a missing member is refused, a mangled id too (by
+    chosen_id: "please choose from the list")."""
     form = await request.form()
     data = {key: str(value) for key, value in form.items() if isinstance(value, str)}
     upload = form.get("photo")

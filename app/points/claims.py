@@ -7,8 +7,10 @@ again at approval, so a claim that is over a cap, for an exempt member or under
 retired rules is refused with its reason and writes nothing.
 
 Who may claim for whom: a member for themself; a grid worker for any party member of
-the district (their grids arrive with the grid-service issue); a secretary for the
-members in their scope; the district admin for everyone.
+the district (their grids arrive with the grid-service issue); whoever leads a unit
+(a secretary, a group leader) for the members under it; the district admin for
+everyone. Only secretaries and the admin decide claims and award, and never for
+themselves.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from typing import Any
 from uuid import UUID
 
 import anyio
-from sqlalchemy import ColumnElement, and_, false, select, true
+from sqlalchemy import ColumnElement, and_, false, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
@@ -140,7 +142,9 @@ class ClaimService:
                 OrgUnit,
                 and_(OrgUnit.tenant_id == Person.tenant_id, OrgUnit.id == Person.branch_id),
             )
-            found = found.where(condition, Person.party_member, Person.deceased_on.is_(None))
+            found = found.where(
+                condition, Person.party_member, Person.deceased_on.is_(None), ~Person.infirm
+            )
             if not text:  # before a search: oneself, when one is a party member
                 found = found.where(Person.user_id == identity.user_id)
             elif looks_like_pinyin(text):
@@ -344,6 +348,25 @@ class ClaimService:
         claim.decision_reason = reason
 
     # --- lists ---------------------------------------------------------------------
+
+    async def waiting(self, identity: Identity) -> int:
+        """How many claims wait for this secretary (or admin)."""
+        if not may_award(identity):
+            return 0
+        async with self.db.session() as session:
+            scope = await self.scope(session, identity)
+            return (
+                await session.scalar(
+                    select(func.count())
+                    .select_from(Claim)
+                    .join(
+                        Person,
+                        and_(Person.tenant_id == Claim.tenant_id, Person.id == Claim.person_id),
+                    )
+                    .where(Claim.status == ClaimStatus.PENDING, scope.people())
+                )
+                or 0
+            )
 
     async def to_decide(self, identity: Identity) -> list[ClaimRow]:
         """Pending claims for the people this secretary (or admin) decides, oldest first."""

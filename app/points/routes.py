@@ -55,7 +55,7 @@ class PointsController(Controller):
                 "periods": recent_quarters(clock.today()),
                 "summaries": await points.summaries(identity, period) if leads else [],
                 "leads": leads,
-                "to_decide": len(await claims.to_decide(identity)) if leads else 0,
+                "to_decide": await claims.waiting(identity),
                 "own_person_id": await points.own_person_id(identity),
             },
         )

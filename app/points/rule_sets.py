@@ -522,8 +522,8 @@ class RuleSetService:
         preview.branch_count = len(result.branches)
         everyone: list[DistrictMove] = []
         for branch in result.branches:
-            up = [m for m in branch.moves if m.places_up > 0]
-            down = [m for m in branch.moves if m.places_up < 0]
+            up = sorted((m for m in branch.moves if m.places_up > 0), key=lambda m: -m.places_up)
+            down = sorted((m for m in branch.moves if m.places_up < 0), key=lambda m: m.places_up)
             everyone.extend(DistrictMove(branch.name, m) for m in up + down)
             if branch_id or up or down:
                 preview.branches.append(

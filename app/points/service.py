@@ -123,8 +123,8 @@ class PointsService:
             ).all()
             if not units:
                 return []
-            single = units[0][0] if len(units) == 1 else None
-            found = await rankings(session, period, branch_id=single)
+            wanted = None if scope.everyone else [unit_id for unit_id, _ in units]
+            found = await rankings(session, period, branch_ids=wanted)
         result = []
         for unit_id, name in units:
             ranking = found.get(unit_id)

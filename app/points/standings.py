@@ -17,18 +17,24 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
-from app.people.models import OrgUnit, Person, UnitKind
+from app.people.models import OrgUnit, UnitKind
 from app.points.models import RuleCategory, RuleSet
 from app.points.periods import Period
-from app.points.tally import ZERO, competition_ranks, score
+from app.points.tally import score
 from app.points.versions import in_force
 
-# Scored as recorded. Caps are kept per item *code*, so a new version of the rules does
-# not hand out fresh caps: a member's sums of one code in one quarter are capped
-# together, by the item of the newest version among them (normally the only one).
+# A period's points per member and category, in one statement over the per-quarter
+# sums. Caps are kept per item *code*, so a new version hands out no fresh cap: a
+# quarter's sums of one code are capped together by the newest version's item among
+# them, and the year's cap (of the newest item up to the period) bounds the quarters'
+# running total. With `before` the capped quarters of the year before the period and
+# `now` those inside it, the period counts clamp(before + now) - clamp(before): the
+# running total telescopes, so no window over the quarters is needed.
+
+# The per-quarter sums as recorded ({people} narrows them to one branch).
 SCORED = """
-    select pt.tenant_id, pt.person_id, i.code, pt.quarter_start, sum(pt.points) as points,
-           (array_agg(i.id order by v.version desc))[1] as item_id
+    select pt.person_id, i.code, pt.quarter_start >= :first as inside,
+           sum(pt.points) as points, max(v.version) as version
       from point_tallies pt
       join point_items i on i.tenant_id = pt.tenant_id and i.id = pt.rule_item_id
       join point_rule_sets v on v.tenant_id = i.tenant_id and v.id = i.rule_set_id
@@ -36,14 +42,20 @@ SCORED = """
      where pt.quarter_start between :year_start and :last
        and (pt.quarter_start >= :first
             or i.code in (select code from point_items where cap_year is not null))
-     group by pt.tenant_id, pt.person_id, i.code, pt.quarter_start
+     group by pt.person_id, i.code, pt.quarter_start
+"""
+SCORED_ITEMS = """
+    select i.code, v.version, i.category_id, i.cap_quarter, i.cap_year, i.points > 0 as positive
+      from point_items i
+      join point_rule_sets v on v.tenant_id = i.tenant_id and v.id = i.rule_set_id
+     where v.status = 'active'
 """
 
-# Re-scored by a draft: the quantity of every sum, times the draft item of the same code.
-# Items the draft drops count for nothing.
+# The same sums re-scored by a draft: their quantity times the draft item of the same
+# code. Items the draft drops count for nothing.
 DRAFT = """
-    select pt.tenant_id, pt.person_id, d.code, pt.quarter_start,
-           sum(pt.quantity) * d.points as points, d.id as item_id
+    select pt.person_id, d.code, pt.quarter_start >= :first as inside,
+           sum(pt.quantity) * d.points as points, 0 as version
       from point_tallies pt
       join point_items i on i.tenant_id = pt.tenant_id and i.id = pt.rule_item_id
       join point_items d on d.tenant_id = pt.tenant_id and d.rule_set_id = :draft
@@ -51,45 +63,86 @@ DRAFT = """
       {people}
      where pt.quarter_start between :year_start and :last
        and (pt.quarter_start >= :first or d.cap_year is not null)
-     group by pt.tenant_id, pt.person_id, d.code, d.id, pt.quarter_start, d.points
+     group by pt.person_id, d.code, pt.quarter_start, d.points
+"""
+DRAFT_ITEMS = """
+    select code, 0 as version, category_id, cap_quarter, cap_year, points > 0 as positive
+      from point_items where rule_set_id = :draft
 """
 
 CAPPED = """
-with raw as ({raw}),
+with items as ({items}),
+quarters as ({raw}),
 capped as (
-    select r.tenant_id, r.person_id, r.code, r.quarter_start, it.category_id, it.cap_year,
-           it.points > 0 as positive,
-           case when it.cap_quarter is null then r.points
-                when it.points > 0 then least(r.points, it.cap_quarter)
-                else greatest(r.points, -it.cap_quarter) end as q
-      from raw r
-      join point_items it on it.tenant_id = r.tenant_id and it.id = r.item_id
+    select q.person_id, q.code, q.inside, q.version,
+           case when it.cap_quarter is null then q.points
+                when it.positive then least(q.points, it.cap_quarter)
+                else greatest(q.points, -it.cap_quarter) end as q
+      from quarters q
+      join items it on it.code = q.code and it.version = q.version
 ),
-running as (
-    select *, sum(q) over (partition by person_id, code order by quarter_start) as total
+per_code as (
+    select person_id, code, max(version) as version,
+           coalesce(sum(q) filter (where not inside), 0) as before,
+           sum(q) filter (where inside) as now
       from capped
+     group by person_id, code
 )
-select r.person_id, c.name as category,
-       sum(case when r.cap_year is null then r.q
-                when r.positive then least(r.total, r.cap_year)
-                                   - least(r.total - r.q, r.cap_year)
-                else greatest(r.total, -r.cap_year) - greatest(r.total - r.q, -r.cap_year)
+select p.person_id, c.name as category,
+       sum(case when it.cap_year is null then p.now
+                when it.positive then least(p.before + p.now, it.cap_year)
+                                    - least(p.before, it.cap_year)
+                else greatest(p.before + p.now, -it.cap_year) - greatest(p.before, -it.cap_year)
            end) as points
-  from running r
-  join point_categories c on c.tenant_id = r.tenant_id and c.id = r.category_id
- where r.quarter_start >= :first
- group by r.person_id, c.name
+  from per_code p
+  join items it on it.code = p.code and it.version = p.version
+  join point_categories c on c.id = it.category_id
+ where p.now is not null
+ group by p.person_id, c.name
 """
 
 BRANCH_PEOPLE = """
       join people p on p.tenant_id = pt.tenant_id and p.id = pt.person_id
-                   and p.branch_id = :branch
+                   and p.branch_id = any(:branches)
+"""
+
+
+# Who is scored — living party members in a branch, the exempt listed apart — with
+# their period's points per category, in ranking order: one row per member.
+MEMBERS = """
+with counted as ({counted}),
+per_person as (
+    select person_id, sum(points) as points,
+           array_agg(category) as categories, array_agg(points) as category_points
+      from counted group by person_id
+)
+select m.id, m.name, m.branch_id, m.infirm, coalesce(pp.points, 0) as points,
+       pp.categories, pp.category_points
+  from people m
+  left join per_person pp on pp.person_id = m.id
+ where m.party_member and m.deceased_on is null and m.branch_id is not null {branch}
+ order by m.branch_id, coalesce(pp.points, 0) desc, m.sort_key, m.id
 """
 
 
 def tally_sql(*, draft: bool, branch: bool) -> str:
     raw = (DRAFT if draft else SCORED).format(people=BRANCH_PEOPLE if branch else "")
-    return CAPPED.format(raw=raw)
+    return CAPPED.format(raw=raw, items=DRAFT_ITEMS if draft else SCORED_ITEMS)
+
+
+def period_params(
+    period: Period, branch_id: UUID | None, draft_id: UUID | None
+) -> dict[str, object]:
+    params: dict[str, object] = {
+        "year_start": period.start.replace(month=1, day=1),
+        "first": period.start,
+        "last": period.quarters()[-1].start,
+    }
+    if branch_id:
+        params["branches"] = [branch_id]
+    if draft_id:
+        params["draft"] = draft_id
+    return params
 
 
 async def period_points(
@@ -100,17 +153,9 @@ async def period_points(
     draft_id: UUID | None = None,
 ) -> dict[UUID, dict[str, Decimal]]:
     """Counted points per member and category name for the period, after caps."""
-    params: dict[str, object] = {
-        "year_start": period.start.replace(month=1, day=1),
-        "first": period.start,
-        "last": period.quarters()[-1].start,
-    }
-    if branch_id:
-        params["branch"] = branch_id
-    if draft_id:
-        params["draft"] = draft_id
     rows = await session.execute(
-        text(tally_sql(draft=draft_id is not None, branch=branch_id is not None)), params
+        text(tally_sql(draft=draft_id is not None, branch=branch_id is not None)),
+        period_params(period, branch_id, draft_id),
     )
     result: dict[UUID, dict[str, Decimal]] = defaultdict(dict)
     for person_id, category, points in rows:
@@ -161,50 +206,49 @@ async def category_names(session: AsyncSession, rule_set: RuleSet | None) -> lis
     )
 
 
-def members_query(branch_id: UUID | None):  # type: ignore[no-untyped-def]
-    """Who is scored: living party members in a branch (the exempt are listed apart)."""
-    query = select(Person.id, Person.name, Person.branch_id, Person.infirm).where(
-        Person.party_member, Person.deceased_on.is_(None), Person.branch_id.is_not(None)
-    )
-    if branch_id:
-        query = query.where(Person.branch_id == branch_id)
-    return query.order_by(Person.sort_key, Person.id)
-
-
 async def rankings(
     session: AsyncSession,
     period: Period,
     *,
     branch_id: UUID | None = None,
+    branch_ids: list[UUID] | None = None,
     draft: RuleSet | None = None,
 ) -> dict[UUID, Ranking]:
-    """Each branch's ranking for the period (one branch's when `branch_id` is given).
+    """Each branch's ranking for the period (only those of `branch_id` / `branch_ids`
+    when given).
 
     With `draft`, the points are re-scored by the draft and its base score is used.
+    The statement returns the members already in ranking order (points high to low,
+    then pinyin); equal scores share a place.
     """
     rule_set = draft or await version_for(session, period)
     categories = await category_names(session, rule_set)
-    points = await period_points(
-        session, period, branch_id=branch_id, draft_id=draft.id if draft else None
-    )
     base = rule_set.base_score if rule_set else None
+    wanted = [branch_id] if branch_id else branch_ids
+    counted = tally_sql(draft=draft is not None, branch=wanted is not None)
+    statement = MEMBERS.format(
+        counted=counted, branch="and m.branch_id = any(:branches)" if wanted is not None else ""
+    )
+    params = period_params(period, None, draft.id if draft else None)
+    if wanted is not None:
+        params["branches"] = wanted
+    rows = await session.execute(text(statement), params)
     by_branch: dict[UUID, Ranking] = {}
-    for person_id, name, member_branch, infirm in await session.execute(members_query(branch_id)):
+    for person_id, name, member_branch, infirm, points, names, values in rows:
         ranking = by_branch.get(member_branch)
         if ranking is None:
             ranking = by_branch[member_branch] = Ranking(period, rule_set, categories)
-        counted = points.get(person_id, {})
-        total = sum(counted.values(), ZERO)
         standing = Standing(
-            person_id, name, member_branch, total, score(total, base), counted, exempt=infirm
-        )
-        (ranking.exempt if infirm else ranking.ranked).append(standing)
-    for ranking in by_branch.values():
-        ranking.ranked.sort(key=lambda s: -s.score)  # stable: pinyin order within a score
-        for standing, rank in zip(
-            ranking.ranked, competition_ranks([s.score for s in ranking.ranked]), strict=True
-        ):
-            standing.rank = rank
+            person_id, name, member_branch, points, score(points, base),
+            dict(zip(names, values, strict=True)) if names else {}, exempt=infirm,
+        )  # fmt: skip
+        if infirm:
+            ranking.exempt.append(standing)
+            continue
+        ranked = ranking.ranked
+        tied = ranked and ranked[-1].score == standing.score
+        standing.rank = ranked[-1].rank if tied else len(ranked) + 1
+        ranked.append(standing)
     return by_branch
 
 
@@ -283,8 +327,8 @@ async def what_if(
 ) -> WhatIf:
     """The period's rankings as they stand beside the same events scored by `draft`.
 
-    Two statements over the whole district (or one branch): the live tally, and the
-    tally with every sum re-scored by the draft item of the same code.
+    Two rankings of the whole district (or one branch), each one tally statement: as
+    scored, and with every sum re-scored by the draft item of the same code.
     """
     now = await rankings(session, period, branch_id=branch_id)
     then = await rankings(session, period, branch_id=branch_id, draft=draft)

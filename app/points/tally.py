@@ -104,17 +104,26 @@ def competition_ranks(scores: Sequence[Decimal]) -> list[int]:
 
 
 def quarter_caps(lines: Sequence[tuple[Line, int]]) -> list[Line]:
-    """The lines with the caps that apply to their quarter: for each code and quarter,
-    those of the newest version's item among them. Each entry is (line, version)."""
+    """The lines with the caps that apply to them, as standings.py applies them: the
+    quarter's cap of the newest version's item of the code in that quarter, and the
+    year's cap of the newest one in the year up to that quarter. Entries are
+    (line, version)."""
+
+    def quarter_key(line: Line) -> tuple[Hashable, int, int]:
+        return (line.key, line.occurred_on.year, (line.occurred_on.month - 1) // 3)
+
     newest: dict[tuple[Hashable, int, int], tuple[int, Caps]] = {}
     for line, version in lines:
-        key = (line.key, line.occurred_on.year, (line.occurred_on.month - 1) // 3)
+        key = quarter_key(line)
         if key not in newest or version > newest[key][0]:
             newest[key] = (version, line.caps)
+    year_cap: dict[tuple[Hashable, int, int], Decimal | None] = {}
+    for code, year, index in sorted(newest, key=lambda k: (str(k[0]), k[1], k[2])):
+        version, caps = newest[(code, year, index)]
+        earlier = [newest[(code, year, i)] for i in range(index) if (code, year, i) in newest]
+        latest = max([(version, caps), *earlier], key=lambda vc: vc[0])
+        year_cap[(code, year, index)] = latest[1].year
     return [
-        replace(
-            line,
-            caps=newest[(line.key, line.occurred_on.year, (line.occurred_on.month - 1) // 3)][1],
-        )
+        replace(line, caps=replace(newest[quarter_key(line)][1], year=year_cap[quarter_key(line)]))
         for line, _ in lines
     ]
