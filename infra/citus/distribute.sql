@@ -7,3 +7,24 @@ select create_reference_table('tenants');
 select create_distributed_table('users', 'tenant_id');
 select create_distributed_table('user_roles', 'tenant_id', colocate_with => 'users');
 select create_distributed_table('invitations', 'tenant_id', colocate_with => 'users');
+select create_distributed_table('password_resets', 'tenant_id', colocate_with => 'users');
+select create_distributed_table('audit_events', 'tenant_id', colocate_with => 'users');
+
+-- Organisation and roster.
+select create_distributed_table('org_units', 'tenant_id', colocate_with => 'users');
+select create_distributed_table('people', 'tenant_id', colocate_with => 'users');
+select create_distributed_table('duplicate_dismissals', 'tenant_id', colocate_with => 'users');
+select create_distributed_table('roster_imports', 'tenant_id', colocate_with => 'users');
+select create_distributed_table('roster_import_rows', 'tenant_id', colocate_with => 'users');
+
+-- Points: every join carries tenant_id, so each statement runs on one node.
+select create_distributed_table('point_rule_sets', 'tenant_id', colocate_with => 'users');
+select create_distributed_table('point_categories', 'tenant_id', colocate_with => 'users');
+select create_distributed_table('point_items', 'tenant_id', colocate_with => 'users');
+select create_distributed_table('point_photos', 'tenant_id', colocate_with => 'users');
+select create_distributed_table('point_claims', 'tenant_id', colocate_with => 'users');
+select create_distributed_table('point_events', 'tenant_id', colocate_with => 'users');
+select create_distributed_table('point_tallies', 'tenant_id', colocate_with => 'users');
+select create_distributed_table('point_publications', 'tenant_id', colocate_with => 'users');
+select create_distributed_table('point_publication_entries', 'tenant_id', colocate_with => 'users');
+select create_distributed_table('point_objections', 'tenant_id', colocate_with => 'users');
