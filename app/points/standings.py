@@ -45,7 +45,8 @@ SCORED = """
      group by pt.person_id, i.code, pt.quarter_start
 """
 SCORED_ITEMS = """
-    select i.code, v.version, i.category_id, i.cap_quarter, i.cap_year, i.points > 0 as positive
+    select i.code, v.version, i.category_id, i.cap_quarter, i.cap_year, i.points > 0 as positive,
+           row_number() over (order by v.version, i.code) as key
       from point_items i
       join point_rule_sets v on v.tenant_id = i.tenant_id and v.id = i.rule_set_id
      where v.status = 'active'
@@ -66,7 +67,8 @@ DRAFT = """
      group by pt.person_id, d.code, pt.quarter_start, d.points
 """
 DRAFT_ITEMS = """
-    select code, 0 as version, category_id, cap_quarter, cap_year, points > 0 as positive
+    select code, 0 as version, category_id, cap_quarter, cap_year, points > 0 as positive,
+           row_number() over (order by code) as key
       from point_items where rule_set_id = :draft
 """
 
@@ -74,7 +76,7 @@ CAPPED = """
 with items as ({items}),
 quarters as ({raw}),
 capped as (
-    select q.person_id, q.code, q.inside, q.version,
+    select q.person_id, q.code, q.inside, it.key,
            case when it.cap_quarter is null then q.points
                 when it.positive then least(q.points, it.cap_quarter)
                 else greatest(q.points, -it.cap_quarter) end as q
@@ -82,7 +84,7 @@ capped as (
       join items it on it.code = q.code and it.version = q.version
 ),
 per_code as (
-    select person_id, code, max(version) as version,
+    select person_id, max(key) as key,
            coalesce(sum(q) filter (where not inside), 0) as before,
            sum(q) filter (where inside) as now
       from capped
@@ -95,7 +97,7 @@ select p.person_id, c.name as category,
                 else greatest(p.before + p.now, -it.cap_year) - greatest(p.before, -it.cap_year)
            end) as points
   from per_code p
-  join items it on it.code = p.code and it.version = p.version
+  join items it on it.key = p.key
   join point_categories c on c.id = it.category_id
  where p.now is not null
  group by p.person_id, c.name
