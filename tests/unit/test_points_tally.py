@@ -115,3 +115,42 @@ def test_event_shares_add_up_to_the_quarter_figures(
         assert abs(sum(shares, D(0))) <= y_cap
     if q_cap is not None:
         assert all(abs(v) <= q_cap for v in by_quarter)
+
+
+@given(
+    st.lists(st.tuples(st.integers(1, 365), points, st.booleans()), max_size=30),
+    st.booleans(),
+    caps,
+    caps,
+)
+def test_reversals_keep_the_shares_and_the_quarter_figures_together(
+    events: list[tuple[int, Decimal, bool]],
+    positive: bool,
+    q_cap: Decimal | None,
+    y_cap: Decimal | None,
+) -> None:
+    """A reversal is an event of the opposite sign on the original's date: the shares
+    still sum to the quarter figures, and a reversed event's room is freed."""
+    item = Caps(positive=positive, quarter=q_cap, year=y_cap)
+    sign = 1 if positive else -1
+    start = date(2026, 1, 1).toordinal() - 1
+    lines: list[Line] = []
+    for day, p, reversed_ in sorted(events):
+        original = Line("item", date.fromordinal(start + day), sign * abs(p), item)
+        lines.append(original)
+        if reversed_:
+            lines.append(Line("item", original.occurred_on, -original.points, item))
+    shares = counted(lines)
+    quarter_index = [(ln.occurred_on.month - 1) // 3 for ln in lines]
+    sums = [
+        sum((ln.points for ln, i in zip(lines, quarter_index, strict=True) if i == q), D(0))
+        for q in range(4)
+    ]
+    by_quarter = [
+        sum((s for s, i in zip(shares, quarter_index, strict=True) if i == q), D(0))
+        for q in range(4)
+    ]
+    assert by_quarter == quarter_counts(sums, item)
+    kept = [p for day, p, reversed_ in events if not reversed_]
+    if q_cap is None and y_cap is None:
+        assert sum(shares, D(0)) == sign * sum((abs(p) for p in kept), D(0))
