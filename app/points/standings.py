@@ -132,6 +132,13 @@ def tally_sql(*, draft: bool, branch: bool) -> str:
     return CAPPED.format(raw=raw, items=DRAFT_ITEMS if draft else SCORED_ITEMS)
 
 
+async def plan_each_time(session: AsyncSession) -> None:
+    """Plan the tally for its own dates and branch. asyncpg prepares statements, and
+    after five runs PostgreSQL may switch to a generic plan that cannot see how few
+    quarters or people the parameters select — seconds instead of milliseconds."""
+    await session.execute(text("set local plan_cache_mode = force_custom_plan"))
+
+
 def period_params(
     period: Period, branch_id: UUID | None, draft_id: UUID | None
 ) -> dict[str, object]:
@@ -155,6 +162,7 @@ async def period_points(
     draft_id: UUID | None = None,
 ) -> dict[UUID, dict[str, Decimal]]:
     """Counted points per member and category name for the period, after caps."""
+    await plan_each_time(session)
     rows = await session.execute(
         text(tally_sql(draft=draft_id is not None, branch=branch_id is not None)),
         period_params(period, branch_id, draft_id),
@@ -234,6 +242,7 @@ async def rankings(
     params = period_params(period, None, draft.id if draft else None)
     if wanted is not None:
         params["branches"] = wanted
+    await plan_each_time(session)
     rows = await session.execute(text(statement), params)
     by_branch: dict[UUID, Ranking] = {}
     for person_id, name, member_branch, infirm, points, names, values in rows:
