@@ -362,7 +362,7 @@ async def _measure(argument: str) -> dict[str, Any]:
                 return await fetch(session, DISTRICT_FLOOR, *args)
 
             async def what_if_service(session: AsyncSession, i: int) -> Any:
-                return await standings.what_if(session, period, draft)
+                return await standings.what_if(session, period, draft, db=db)
 
             async def what_if_floor(session: AsyncSession, i: int) -> Any:
                 return await fetch(session, WHAT_IF_FLOOR, *args, draft.id)

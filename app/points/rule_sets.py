@@ -517,7 +517,9 @@ class RuleSetService:
             preview = Preview(draft, period, found)
             if found:
                 return preview
-            result = await standings.what_if(session, period, draft, branch_id=branch_id)
+            result = await standings.what_if(
+                session, period, draft, branch_id=branch_id, db=self.db
+            )
         preview.what_if = result
         preview.branch_count = len(result.branches)
         everyone: list[DistrictMove] = []
