@@ -151,7 +151,8 @@ EVENT_COLUMNS = ["tenant_id", "id", "person_id", "branch_id", "rule_item_id", "o
                  "quantity", "points", "source", "reverses_id", "source_ref", "note",
                  "recorded_by_name"]  # fmt: skip
 POINT_TABLES = ("point_objections", "point_publication_entries", "point_publications",
-                "point_events", "point_tallies", "point_claims", "point_photos")  # fmt: skip
+                "point_events", "point_tallies", "point_counted", "point_claims",
+                "point_photos")  # fmt: skip
 
 # What the per-row trigger point_tally_event() leaves behind, in one statement: its
 # upsert, summed. Run after a load with the trigger disabled, over a tenant whose
@@ -250,6 +251,8 @@ async def generate_points(
             )
             await conn.execute("alter table point_events enable trigger tally")
             await conn.execute(TALLY_FROM_EVENTS, tenant_id)
+            # and the capped figures the trigger would have kept, for the whole year
+            await conn.execute("select point_recount($1, $2, null, null)", tenant_id, year)
     await conn.execute("analyze people")
     await conn.execute("analyze point_events")
     await conn.execute("analyze point_tallies")

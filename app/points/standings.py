@@ -25,33 +25,24 @@ from app.points.periods import Period
 from app.points.tally import score
 from app.points.versions import in_force
 
-# A period's points per member and category, in one statement over the per-quarter
-# sums. Caps are kept per item *code*, so a new version hands out no fresh cap: a
-# quarter's sums of one code are capped together by the newest version's item among
-# them, and the year's cap (of the newest item up to the period) bounds the quarters'
-# running total. With `before` the capped quarters of the year before the period and
-# `now` those inside it, the period counts clamp(before + now) - clamp(before): the
-# running total telescopes, so no window over the quarters is needed.
+# A period's points per member and category. As scored, they are the capped figures
+# the ledger's trigger keeps per member, code and quarter (point_counted, by the rule
+# of tally.py — see migrations/versions/20261124_points_counted.py): the statement
+# only sums them. A draft re-scores the per-quarter sums in SQL by the same rule:
+# caps are kept per item *code*, so a new version hands out no fresh cap; a quarter's
+# sums of one code are capped together by the newest version's item among them, and
+# the year's cap (of the newest item up to the period) bounds the quarters' running
+# total. With `before` the capped quarters of the year before the period and `now`
+# those inside it, the period counts clamp(before + now) - clamp(before): the running
+# total telescopes, so no window over the quarters is needed.
 
-# The per-quarter sums as recorded ({people} narrows them to one branch).
 SCORED = """
-    select pt.person_id, i.code, pt.quarter_start >= :first as inside,
-           sum(pt.points) as points, max(v.version) as version
-      from point_tallies pt
-      join point_items i on i.tenant_id = pt.tenant_id and i.id = pt.rule_item_id
-      join point_rule_sets v on v.tenant_id = i.tenant_id and v.id = i.rule_set_id
+    select pt.person_id, c.name as category, sum(pt.points) as points
+      from point_counted pt
+      join point_categories c on c.tenant_id = pt.tenant_id and c.id = pt.category_id
       {people}
-     where pt.quarter_start between :year_start and :last
-       and (pt.quarter_start >= :first
-            or i.code in (select code from point_items where cap_year is not null))
-     group by pt.person_id, i.code, pt.quarter_start
-"""
-SCORED_ITEMS = """
-    select i.code, v.version, i.category_id, i.cap_quarter, i.cap_year, i.points > 0 as positive,
-           row_number() over (order by v.version, i.code) as key
-      from point_items i
-      join point_rule_sets v on v.tenant_id = i.tenant_id and v.id = i.rule_set_id
-     where v.status = 'active'
+     where pt.quarter_start between :first and :last
+     group by pt.person_id, c.name
 """
 
 # The same sums re-scored by a draft: their quantity times the draft item of the same
@@ -130,8 +121,10 @@ select m.id, m.name, m.branch_id, m.infirm, coalesce(pp.points, 0) as points,
 
 
 def tally_sql(*, draft: bool, branch: bool) -> str:
-    raw = (DRAFT if draft else SCORED).format(people=BRANCH_PEOPLE if branch else "")
-    return CAPPED.format(raw=raw, items=DRAFT_ITEMS if draft else SCORED_ITEMS)
+    people = BRANCH_PEOPLE if branch else ""
+    if not draft:
+        return SCORED.format(people=people)
+    return CAPPED.format(raw=DRAFT.format(people=people), items=DRAFT_ITEMS)
 
 
 async def plan_each_time(session: AsyncSession) -> None:

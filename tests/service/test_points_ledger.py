@@ -191,3 +191,32 @@ async def test_a_new_version_gives_no_fresh_cap_and_an_unchanged_draft_moves_no_
             preview = await what_if(session, quarter(2026, 4), draft)
     moves = [m for branch in preview.branches for m in branch.moves]
     assert moves and all(m.rank_now == m.rank_draft and m.score_now == m.score_draft for m in moves)
+
+
+async def test_the_kept_capped_figures_equal_a_full_recount(
+    services: AppServices, district: District, points: PointsRoster, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """point_counted, kept event by event by the trigger, is what a recount of the
+    whole year gives (the benchmark loads its ledger that way)."""
+    monkeypatch.setattr(clock, "today", lambda: date(2026, 11, 24))
+    for month, hours in ((1, "15"), (2, "10"), (4, "20"), (7, "10"), (10, "24")):
+        await write(services, district, points.member_a, "ZY-01", date(2026, month, 3), hours)
+    for day in (1, 2):
+        await write(services, district, points.member_b, "XX-02", date(2026, 8, day))
+    query = text(
+        "select person_id, quarter_start, code, points from point_counted order by 1, 2, 3"
+    )
+    with tenant_scope(district.tenant_id):
+        async with services.db.session() as session:
+            kept = (await session.execute(query)).all()
+            await session.execute(
+                text("select point_recount(:t, 2026, null, null)"), {"t": district.tenant_id}
+            )
+            recounted = (await session.execute(query)).all()
+    assert kept == recounted
+    assert [r.points for r in kept if r.person_id == points.member_a] == [
+        Decimal(20),
+        Decimal(20),
+        Decimal(10),
+        Decimal(10),  # the year's cap of 60
+    ]
