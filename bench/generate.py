@@ -256,6 +256,7 @@ async def generate_points(
     await conn.execute("analyze people")
     await conn.execute("analyze point_events")
     await conn.execute("analyze point_tallies")
+    await conn.execute("analyze point_counted")
     return {**counts, "seconds": round(time.perf_counter() - started, 1)}
 
 
