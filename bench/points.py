@@ -73,21 +73,8 @@ def bench_quarter() -> Period:
 
 # --- the floors: one statement each -----------------------------------------------------
 
-# One row per tally row the period reads: its quarter figure, capped per quarter by the
-# item that scored it. $1 the quarter's start, $2 the year's.
-NOW_ROWS = """
-    select pt.person_id, i.id as item_id, i.category_id, i.cap_year, i.points > 0 as positive,
-           pt.quarter_start = $1 as current,
-           case when i.cap_quarter is null then pt.points
-                when i.points > 0 then least(pt.points, i.cap_quarter)
-                else greatest(pt.points, -i.cap_quarter) end as q
-      from point_tallies pt
-      join point_items i on i.tenant_id = pt.tenant_id and i.id = pt.rule_item_id
-      {people}
-     where pt.quarter_start between $2 and $1
-       and (pt.quarter_start = $1 or i.cap_year is not null)"""
-
-# The same, re-scored by the draft item of the same code ($4 the draft).
+# One row per tally row the period reads, re-scored by the draft item of the same code
+# and capped per quarter. $1 the quarter's start, $2 the year's, $4 the draft.
 DRAFT_ROWS = """
     select pt.person_id, d.id as item_id, d.category_id, d.cap_year, d.points > 0 as positive,
            pt.quarter_start = $1 as current,
@@ -164,21 +151,36 @@ select branch_id, id, name, score_now, score_draft,
  order by branch_id, score_draft desc, sort_key, id"""
 
 
+# As scored, the same figures are kept capped per member, code and quarter by the
+# ledger's trigger (point_counted): the floor sums them, as the service does. ($2 is
+# referenced only so every floor takes the same arguments.)
+COUNTED_PER_PERSON = """
+    select person_id, sum(points) as points{categories}
+      from (select pt.person_id, c.name as category, sum(pt.points) as points
+              from point_counted pt
+              join point_categories c on c.id = pt.category_id
+              {people}
+             where pt.quarter_start = $1 and pt.quarter_start >= $2
+             group by pt.person_id, c.name) per_category
+     group by person_id"""
+
+
 def _per_person(rows: str, *, categories: bool = True) -> str:
     extra = ", jsonb_object_agg(category, points) as categories" if categories else ""
     return PER_PERSON.format(rows=rows, categories=extra)
 
 
+def _counted(people: str, *, categories: bool = True) -> str:
+    extra = ", jsonb_object_agg(category, points) as categories" if categories else ""
+    return COUNTED_PER_PERSON.format(people=people, categories=extra)
+
+
 BRANCH_FLOOR = RANKING.format(
-    per_person=_per_person(NOW_ROWS.format(people=BRANCH_PEOPLE)),
-    base=BASE_NOW,
-    branch=" and m.branch_id = $4",
+    per_person=_counted(BRANCH_PEOPLE), base=BASE_NOW, branch=" and m.branch_id = $4"
 )
-DISTRICT_FLOOR = RANKING.format(
-    per_person=_per_person(NOW_ROWS.format(people="")), base=BASE_NOW, branch=""
-)
+DISTRICT_FLOOR = RANKING.format(per_person=_counted(""), base=BASE_NOW, branch="")
 WHAT_IF_FLOOR = WHAT_IF.format(
-    now=_per_person(NOW_ROWS.format(people=""), categories=False),
+    now=_counted("", categories=False),
     draft=_per_person(DRAFT_ROWS, categories=False),
     base=BASE_NOW,
 )
