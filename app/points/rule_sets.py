@@ -54,7 +54,7 @@ from app.points.rules import (
     problems,
 )
 from app.points.standings import Move, WhatIf
-from app.points.versions import active_versions, add_rules, spec_of
+from app.points.versions import active_versions, add_rules, draft_of, spec_of
 from app.validators import FieldError
 from tenants.context import require_tenant
 
@@ -97,17 +97,10 @@ class NotActivatable(Refused):
 
 
 @dataclass(frozen=True)
-class ItemRow:
+class ItemRow(ItemValues):
+    """A stored item as the pages show it: its form values and its id."""
+
     id: UUID
-    category_id: UUID
-    code: str
-    name: str
-    points: Decimal
-    unit: str
-    cap_quarter: Decimal | None
-    cap_year: Decimal | None
-    evidence_required: bool
-    awarders: tuple[str, ...]
 
 
 @dataclass
@@ -282,8 +275,7 @@ class RuleSetService:
                 join=(Tally, (Tally.tenant_id == RuleItem.tenant_id)
                       & (Tally.rule_item_id == RuleItem.id)),
             )  # fmt: skip
-            current = next((v for v in active if v.effective_from and v.effective_from <= today),
-                           None)  # fmt: skip
+            current = _in_force_among(active, today)
             rows = [
                 VersionRow(
                     v,
@@ -305,13 +297,12 @@ class RuleSetService:
             if rule_set is None:
                 raise NotFound()
             active = await active_versions(session)
-            current = next((v for v in active if v.effective_from and v.effective_from <= today),
-                           None)  # fmt: skip
+            current = _in_force_among(active, today)
             return await _rules(session, rule_set), _state(rule_set, current, today)
 
     async def draft_page(self) -> DraftPage | None:
         async with self.db.session() as session:
-            draft = await _draft(session)
+            draft = await draft_of(session)
             if draft is None:
                 return None
             rules = await _rules(session, draft)
@@ -327,7 +318,7 @@ class RuleSetService:
 
     async def draft_rules(self) -> VersionRules:
         async with self.db.session() as session:
-            draft = await _draft(session)
+            draft = await draft_of(session)
             if draft is None:
                 raise NotFound()
             return await _rules(session, draft)
@@ -337,7 +328,7 @@ class RuleSetService:
         one branch). Not computed while the draft has problems: two items of one code
         would count the same events twice."""
         async with self.db.session() as session:
-            draft = await _draft(session)
+            draft = await draft_of(session)
             if draft is None:
                 raise NotFound()
             found = problems(await spec_of(session, draft))
@@ -380,7 +371,7 @@ class RuleSetService:
         existing draft if there is one."""
         tenant_id = require_tenant()
         async with self.db.session() as session:
-            existing = await _draft(session)
+            existing = await draft_of(session)
             if existing is not None:
                 return existing.id
             active = await active_versions(session)
@@ -542,7 +533,7 @@ class RuleSetService:
     async def item(self, item_id: UUID) -> ItemRow:
         """An item of the draft, for its edit form; an item of any other version is 404."""
         async with self.db.session() as session:
-            draft = await _draft(session)
+            draft = await draft_of(session)
             if draft is None:
                 raise NotFound()
             return _item_row(await _draft_item(session, draft, item_id))
@@ -612,6 +603,11 @@ class RuleSetService:
 # --- helpers ------------------------------------------------------------------------------
 
 
+def _in_force_among(active: list[RuleSet], today: date) -> RuleSet | None:
+    """Of the active versions (newest start first), the one in force today."""
+    return next((v for v in active if v.effective_from and v.effective_from <= today), None)
+
+
 def _key(object_id: UUID) -> dict[str, UUID]:
     return {"tenant_id": require_tenant(), "id": object_id}
 
@@ -631,10 +627,6 @@ def _category_name(raw: str) -> str:
         return read_name(raw, MAX_CATEGORY_NAME)
     except FieldError as exc:
         raise InvalidForm({"name": exc.message}) from exc
-
-
-async def _draft(session: AsyncSession) -> RuleSet | None:
-    return await session.scalar(select(RuleSet).where(RuleSet.status == RuleSetStatus.DRAFT))
 
 
 async def _locked_draft(session: AsyncSession) -> RuleSet:
@@ -684,8 +676,10 @@ async def _per_version(
 
 def _item_row(item: RuleItem) -> ItemRow:
     return ItemRow(
-        item.id, item.category_id, item.code, item.name, item.points, item.unit,
-        item.cap_quarter, item.cap_year, item.evidence_required, tuple(item.awarders),
+        id=item.id, category_id=item.category_id, code=item.code, name=item.name,
+        points=item.points, unit=item.unit, cap_quarter=item.cap_quarter,
+        cap_year=item.cap_year, evidence_required=item.evidence_required,
+        awarders=tuple(item.awarders),
     )  # fmt: skip
 
 

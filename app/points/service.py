@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any, TypeVar
 from uuid import UUID
 
-from sqlalchemy import and_, select
+from sqlalchemy import Select, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -81,6 +82,21 @@ class LedgerLine:
     item: str
     category: str
     version: int
+
+
+Query = TypeVar("Query", bound=Select[*tuple[Any, ...]])
+
+
+def with_rules(query: Query) -> Query:
+    """Events joined to the item that scored them, its category and its version."""
+    return (
+        query.join(RuleItem, and_(RuleItem.tenant_id == PointEvent.tenant_id,
+                                  RuleItem.id == PointEvent.rule_item_id))
+        .join(RuleCategory, and_(RuleCategory.tenant_id == RuleItem.tenant_id,
+                                 RuleCategory.id == RuleItem.category_id))
+        .join(RuleSet, and_(RuleSet.tenant_id == RuleItem.tenant_id,
+                            RuleSet.id == RuleItem.rule_set_id))
+    )  # fmt: skip
 
 
 class PointsService:
@@ -179,13 +195,8 @@ class PointsService:
             reversal = aliased(PointEvent)
             rows = (
                 await session.execute(
-                    select(PointEvent, RuleItem, RuleCategory.name, RuleSet.version, reversal)
-                    .join(RuleItem, and_(RuleItem.tenant_id == PointEvent.tenant_id,
-                                         RuleItem.id == PointEvent.rule_item_id))
-                    .join(RuleCategory, and_(RuleCategory.tenant_id == RuleItem.tenant_id,
-                                             RuleCategory.id == RuleItem.category_id))
-                    .join(RuleSet, and_(RuleSet.tenant_id == RuleItem.tenant_id,
-                                        RuleSet.id == RuleItem.rule_set_id))
+                    with_rules(select(PointEvent, RuleItem, RuleCategory.name, RuleSet.version,
+                                      reversal))
                     .outerjoin(reversal, and_(reversal.tenant_id == PointEvent.tenant_id,
                                               reversal.reverses_id == PointEvent.id))
                     .where(
@@ -263,16 +274,10 @@ class PointsService:
         async with self.db.session() as session:
             unit = await self._branch(session, identity, unit_id)
             rows = await session.execute(
-                select(PointEvent, Person.name, RuleItem.code, RuleItem.name, RuleCategory.name,
-                       RuleSet.version)
+                with_rules(select(PointEvent, Person.name, RuleItem.code, RuleItem.name,
+                                  RuleCategory.name, RuleSet.version))
                 .join(Person, and_(Person.tenant_id == PointEvent.tenant_id,
                                    Person.id == PointEvent.person_id))
-                .join(RuleItem, and_(RuleItem.tenant_id == PointEvent.tenant_id,
-                                     RuleItem.id == PointEvent.rule_item_id))
-                .join(RuleCategory, and_(RuleCategory.tenant_id == RuleItem.tenant_id,
-                                         RuleCategory.id == RuleItem.category_id))
-                .join(RuleSet, and_(RuleSet.tenant_id == RuleItem.tenant_id,
-                                    RuleSet.id == RuleItem.rule_set_id))
                 .where(PointEvent.branch_id == unit.id,
                        PointEvent.occurred_on.between(period.start, period.end))
                 .order_by(PointEvent.occurred_on, Person.sort_key, PointEvent.recorded_at)

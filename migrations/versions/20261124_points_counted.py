@@ -79,6 +79,18 @@ $$
 """
 
 
+# The trigger's upsert of the per-quarter sums (as in 20261124_points), kept by both.
+TALLY_SUMS = """insert into point_tallies as t
+                (tenant_id, person_id, quarter_start, rule_item_id, quantity, points, events)
+            values (new.tenant_id, new.person_id,
+                    date_trunc('quarter', new.occurred_on)::date, new.rule_item_id,
+                    new.quantity, new.points, 1)
+            on conflict (tenant_id, person_id, quarter_start, rule_item_id) do update
+                set quantity = t.quantity + excluded.quantity,
+                    points = t.points + excluded.points,
+                    events = t.events + 1;"""
+
+
 def upgrade() -> None:
     op.execute("""
         create table point_counted (
@@ -95,39 +107,23 @@ def upgrade() -> None:
         op.execute(statement)
     op.execute(RECOUNT)
     # The tally trigger keeps the sums and now recounts the event's member and code.
-    op.execute("""
+    op.execute(f"""
         create or replace function point_tally_event() returns trigger language plpgsql as $$
         begin
-            insert into point_tallies as t
-                (tenant_id, person_id, quarter_start, rule_item_id, quantity, points, events)
-            values (new.tenant_id, new.person_id,
-                    date_trunc('quarter', new.occurred_on)::date, new.rule_item_id,
-                    new.quantity, new.points, 1)
-            on conflict (tenant_id, person_id, quarter_start, rule_item_id) do update
-                set quantity = t.quantity + excluded.quantity,
-                    points = t.points + excluded.points,
-                    events = t.events + 1;
+            {TALLY_SUMS}
             perform point_recount(
                 new.tenant_id, extract(year from new.occurred_on)::integer, new.person_id,
                 (select code from point_items i
                   where i.tenant_id = new.tenant_id and i.id = new.rule_item_id));
             return null;
-        end $$""")
+        end $$""")  # noqa: S608 — TALLY_SUMS is this file's constant
 
 
 def downgrade() -> None:
-    op.execute("""
+    op.execute(f"""
         create or replace function point_tally_event() returns trigger language plpgsql as $$
         begin
-            insert into point_tallies as t
-                (tenant_id, person_id, quarter_start, rule_item_id, quantity, points, events)
-            values (new.tenant_id, new.person_id,
-                    date_trunc('quarter', new.occurred_on)::date, new.rule_item_id,
-                    new.quantity, new.points, 1)
-            on conflict (tenant_id, person_id, quarter_start, rule_item_id) do update
-                set quantity = t.quantity + excluded.quantity,
-                    points = t.points + excluded.points,
-                    events = t.events + 1;
+            {TALLY_SUMS}
             return null;
         end $$""")
     op.execute("drop function point_recount(uuid, integer, uuid, text)")
