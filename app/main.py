@@ -19,6 +19,9 @@ from app.accounts.routes import (
 )
 from app.audit.routes import audit_log
 from app.dashboard.routes import dashboard, home
+from app.grid import admin_routes as grid_admin
+from app.grid import coverage_routes as grid_coverage
+from app.grid import routes as grid
 from app.health.routes import healthz, readyz
 from app.logging import configure_logging
 from app.people.import_routes import ImportController
@@ -27,6 +30,7 @@ from app.points.claim_routes import ClaimController
 from app.points.publication_routes import PublicationController
 from app.points.routes import PointsController
 from app.points.rule_routes import RulesController
+from app.service_requests import routes as service_requests
 from app.settings import PROJECT_ROOT, Settings, get_settings
 from app.state import open_services
 from app.web.errors import exception_handlers
@@ -56,6 +60,10 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     ClaimController,
     RulesController,
     PublicationController,
+    *grid.ROUTES,
+    *grid_admin.ROUTES,
+    *grid_coverage.ROUTES,
+    *service_requests.ROUTES,
     SignupController,
     ApprovalsController,
 ]

@@ -21,6 +21,7 @@ from tenants.context import tenant_scope
 from tenants.demo_points import has_points, seed_demo_points
 from tenants.demo_roster import has_roster, seed_demo_roster
 from tenants.models import Tenant, insert_signup
+from tenants.presets.service import install_service_preset
 
 DEMO_PASSWORD = "Redstar2026"  # noqa: S105 — printed by `make run` on purpose
 
@@ -105,6 +106,7 @@ async def seed_demo(services: AppServices, owner: Database) -> bool:
                     applicant_name=admin_name, applicant_phone=admin_phone,
                 )  # fmt: skip
                 await install_preset(session, tenant_id, preset)
+                await install_service_preset(session, tenant_id)
                 for i, (role, title) in enumerate(TENANT_PEOPLE, start=1):
                     await create_tenant_user(
                         session, tenant_id, name=f"{district}{title}", phone=f"{prefix}{i}",

@@ -31,6 +31,7 @@ from app.web.identity import Identity
 from tenants.context import tenant_scope
 from tenants.models import Province, Tenant, TenantStatus, insert_signup
 from tenants.presets import all_presets
+from tenants.presets.service import install_service_preset
 
 
 @dataclass(frozen=True)
@@ -150,6 +151,7 @@ class TenancyService:
                     applicant_phone=form.admin_phone,
                 )
                 await install_preset(session, tenant_id, form.preset)
+                await install_service_preset(session, tenant_id)
                 await create_tenant_user(
                     session, tenant_id, name=form.admin_name, phone=form.admin_phone,
                     password_hash=password_hash, roles=[Role.TENANT_ADMIN],

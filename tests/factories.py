@@ -18,6 +18,7 @@ from app.points.versions import install_preset
 from app.state import AppServices
 from tenants.context import tenant_scope
 from tenants.models import TenantStatus, insert_signup
+from tenants.presets.service import install_service_preset
 
 PASSWORD = "Test-pass-2026"
 _phones = itertools.count(1)
@@ -77,6 +78,7 @@ async def make_tenant(
                 applicant_name="申请人", applicant_phone=next_phone(),
             )  # fmt: skip
             await install_preset(session, tenant_id, "qingdao-six-categories")
+            await install_service_preset(session, tenant_id)
             for role in roles:
                 phone = next_phone()
                 user = await create_tenant_user(
@@ -224,4 +226,52 @@ async def make_points_roster(services: AppServices, district: District) -> Point
         )
         await OrgService(services.db).set_leader(roster.branch_1, roster.person_1, SYSTEM)
         await people.link_account(EVERYONE, member_a, district.users[Role.MEMBER].id, SYSTEM)
+    if Role.GRID_WORKER in district.users:
+        await add_grid(
+            services, district, "第一网格",
+            people=[roster.person_1, roster.person_2, member_a, member_b, exempt, member_d],
+            workers=[district.users[Role.GRID_WORKER].id],
+        )  # fmt: skip
     return PointsRoster(roster, member_a, member_b, exempt, member_d)
+
+
+async def add_grid(
+    services: AppServices,
+    district: District,
+    name: str,
+    *,
+    people: list[UUID] = (),  # type: ignore[assignment]
+    workers: list[UUID] = (),  # type: ignore[assignment]
+    unit: UUID | None = None,
+) -> UUID:
+    """A grid with its workers and people (each moved out of any grid they were in)."""
+    from sqlalchemy import update
+
+    from app import clock
+    from app.grid.models import Grid, GridAssignment, GridWorker
+
+    with tenant_scope(district.tenant_id):
+        async with services.db.session() as session:
+            grid = Grid(tenant_id=district.tenant_id, name=name, unit_id=unit)
+            session.add(grid)
+            await session.flush()
+            for user_id in workers:
+                session.add(
+                    GridWorker(tenant_id=district.tenant_id, grid_id=grid.id, user_id=user_id)
+                )
+            now = clock.now()
+            if people:
+                await session.execute(
+                    update(GridAssignment)
+                    .where(GridAssignment.person_id.in_(people), GridAssignment.ends_at.is_(None))
+                    .values(ends_at=now)
+                )
+            for person_id in people:
+                session.add(
+                    GridAssignment(
+                        tenant_id=district.tenant_id, person_id=person_id, grid_id=grid.id,
+                        starts_at=now,
+                    )
+                )  # fmt: skip
+            await session.commit()
+            return grid.id

@@ -2,10 +2,10 @@
 
 The district administrator sees everyone. Anyone else sees the subtrees of the units
 whose leader they are (through the person linked to their account): a branch
-secretary their branch, a sub-center head the sub-center, a group leader the group.
-Services apply `Scope.people()` to every query, so a secretary asking for another
-branch's person gets "not found", exactly as another district would. (Grid workers'
-people, by grid, join here with the grid issue.)
+secretary their branch, a sub-center head the sub-center, a group leader the group. A grid worker
+also sees the people currently assigned to their grids (定人包户). Services apply
+`Scope.people()` to every query, so a secretary asking for another branch's person
+gets "not found", exactly as another district would.
 """
 
 from __future__ import annotations
@@ -13,12 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, cast, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, cast, false, or_, select, true
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import Role
+from app.grid.models import Grid, GridAssignment, GridWorker
 from app.people.models import OrgUnit, Person
 
 UUID_ARRAY = ARRAY(PgUUID(as_uuid=True))
@@ -29,12 +30,14 @@ class Scope:
     everyone: bool = False
     units: frozenset[UUID] = frozenset()
     """Roots of the subtrees this user leads."""
+    grids: frozenset[UUID] = frozenset()
+    """Grids this user works as grid worker: their people are in scope too."""
     sees_id_numbers: bool = False
     """Whole ID numbers; everyone else sees them masked."""
 
     @property
     def empty(self) -> bool:
-        return not self.everyone and not self.units
+        return not self.everyone and not self.units and not self.grids
 
     def units_under(self) -> ColumnElement[bool]:
         """Org units inside the scope."""
@@ -45,21 +48,45 @@ class Scope:
         return OrgUnit.path.overlap(cast(sorted(self.units), UUID_ARRAY))
 
     def people(self) -> ColumnElement[bool]:
-        """People inside the scope: their branch or group lies in a led subtree."""
+        """People inside the scope: their branch or group lies in a led subtree, or they
+        are assigned to one of the user's grids."""
         if self.everyone:
             return true()
-        if not self.units:
+        if self.empty:
             return false()
-        inside = select(OrgUnit.id).where(self.units_under())
-        return or_(Person.branch_id.in_(inside), Person.group_id.in_(inside))
+        conditions = []
+        if self.units:
+            inside = select(OrgUnit.id).where(self.units_under())
+            conditions += [Person.branch_id.in_(inside), Person.group_id.in_(inside)]
+        if self.grids:
+            conditions.append(Person.id.in_(assigned_to(self.grids)))
+        return or_(*conditions)
 
 
 EVERYONE = Scope(everyone=True, sees_id_numbers=True)
 
 
+def assigned_to(grids: frozenset[UUID]) -> Select[tuple[UUID]]:
+    """People currently assigned to any of `grids`."""
+    return select(GridAssignment.person_id).where(
+        GridAssignment.grid_id.in_(sorted(grids)), GridAssignment.ends_at.is_(None)
+    )
+
+
 async def scope_of(session: AsyncSession, user_id: UUID, roles: frozenset[str]) -> Scope:
     if Role.TENANT_ADMIN in roles:
         return EVERYONE
+    grids: frozenset[UUID] = frozenset()
+    if Role.GRID_WORKER in roles:
+        grids = frozenset(
+            await session.scalars(
+                select(GridWorker.grid_id)
+                .join(
+                    Grid, (Grid.tenant_id == GridWorker.tenant_id) & (Grid.id == GridWorker.grid_id)
+                )
+                .where(GridWorker.user_id == user_id, Grid.retired_at.is_(None))
+            )
+        )
     led = await session.scalars(
         select(OrgUnit.id)
         .join(
@@ -68,4 +95,4 @@ async def scope_of(session: AsyncSession, user_id: UUID, roles: frozenset[str]) 
         )
         .where(Person.user_id == user_id, OrgUnit.retired_at.is_(None))
     )
-    return Scope(units=frozenset(led))
+    return Scope(units=frozenset(led), grids=grids)

@@ -6,11 +6,10 @@ secretary may also award directly. Both run the ledger's checks, at the claim an
 again at approval, so a claim that is over a cap, for an exempt member or under
 retired rules is refused with its reason and writes nothing.
 
-Who may claim for whom: a member for themself; a grid worker for any party member of
-the district (their grids arrive with the grid-service issue); whoever leads a unit
-(a secretary, a group leader) for the members under it; the district admin for
-everyone. Only secretaries and the admin decide claims and award, and never for
-themselves.
+Who may claim for whom: a member for themself; a grid worker for the members of
+their grids; whoever leads a unit (a secretary, a group leader) for the members under
+it; the district admin for everyone. Only secretaries and the admin decide claims
+and award, and never for themselves.
 """
 
 from __future__ import annotations
@@ -80,10 +79,10 @@ class ClaimRow:
 
 def claim_condition(identity: Identity, scope: Scope) -> ColumnElement[bool]:
     """The people this account may claim points for."""
-    if Role.TENANT_ADMIN in identity.roles or Role.GRID_WORKER in identity.roles:
+    if Role.TENANT_ADMIN in identity.roles:
         return true()
     own = Person.user_id == identity.user_id
-    if scope.units:
+    if not scope.empty:
         return scope.people() | own
     return own if Role.MEMBER in identity.roles else false()
 
