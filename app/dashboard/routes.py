@@ -3,6 +3,7 @@ from __future__ import annotations
 from litestar import Request, get
 from litestar.response import Redirect, Template
 
+from app.accounts.models import Role
 from app.dashboard.service import build_dashboard
 from app.web.guards import LOGGED_IN, PUBLIC
 from app.web.responses import render
@@ -17,7 +18,10 @@ async def home(request: Request) -> Template | Redirect:
 
 
 @get("/dashboard", opt=LOGGED_IN)
-async def dashboard(request: Request) -> Template:
+async def dashboard(request: Request) -> Template | Redirect:
+    """A grid worker's home screen is the due list (issue 5); others get the board."""
     identity = request.scope["user"]
+    if identity.roles == {Role.GRID_WORKER}:
+        return Redirect("/grid", status_code=303)
     board = await build_dashboard(request.app.state.services, identity)
     return render(request, "dashboard/index.html", {"board": board})

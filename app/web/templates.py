@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from babel.dates import format_skeleton
 from jinja2 import Environment
 from litestar import Request
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template import TemplateConfig
 
+from app import clock
 from app.accounts.models import TENANT_ROLES, Role
 from app.clock import CHINA_TIME  # times are shown in China whatever the server's zone
 from app.i18n import LOCALES, N_, _, current_locale, html_lang, ntranslate, translate
@@ -25,6 +28,16 @@ NAVIGATION: list[tuple[str, str, frozenset[str]]] = [
     ("/people", N_("Roster"), frozenset({Role.TENANT_ADMIN, Role.BRANCH_SECRETARY})),
     ("/org", N_("Organisation"), frozenset({Role.TENANT_ADMIN})),
     ("/my-branch", N_("My branch"), frozenset({Role.MEMBER, Role.GRID_WORKER})),
+    (
+        "/grid",
+        N_("Visits"),
+        frozenset({Role.TENANT_ADMIN, Role.BRANCH_SECRETARY, Role.GRID_WORKER}),
+    ),
+    (
+        "/requests",
+        N_("Requests"),
+        frozenset({Role.TENANT_ADMIN, Role.BRANCH_SECRETARY, Role.GRID_WORKER}),
+    ),
     ("/points", N_("Points"), frozenset(TENANT_ROLES)),
     ("/users", N_("Accounts"), frozenset({Role.TENANT_ADMIN})),
     ("/audit", N_("Change log"), frozenset({Role.TENANT_ADMIN})),
@@ -72,6 +85,19 @@ def points(value: Any, signed: bool = False) -> str:
     return f"+{text}" if signed and number > 0 else text
 
 
+def day(value: date) -> str:
+    """A date as people say it: 11月26日周四 / Thu, Nov 26 (the year when not this one)."""
+    locale = current_locale.get()
+    skeleton = "MMMEd" if value.year == clock.today().year else "yMMMEd"
+    return format_skeleton(skeleton, value, locale=locale)
+
+
+def moment(value: datetime) -> str:
+    """A time in China: 11月26日周四 20:05."""
+    local = value.astimezone(CHINA_TIME)
+    return f"{day(local.date())} {format_skeleton('Hm', local, locale=current_locale.get())}"
+
+
 def _configure(env: Environment) -> None:
     from app.people.headers import FIELD_LABELS
     from app.people.models import IMPORT_STATUS_LABELS, OUTCOME_LABELS
@@ -79,6 +105,8 @@ def _configure(env: Environment) -> None:
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(translate, ntranslate, newstyle=True)  # type: ignore[attr-defined]
     env.filters["points"] = points
+    env.filters["day"] = day
+    env.filters["moment"] = moment
     env.globals.update(
         current_user=current_user,
         navigation=navigation,

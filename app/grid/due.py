@@ -1,0 +1,190 @@
+"""Due items: the visits the must-visit rules ask for, written down so the due list is
+one indexed read and a visit can say which items it answered.
+
+- Birthdays and holidays are written ahead by `refresh()` (a daily job, and after a
+  rule or an assignment changes) for every living person whose window opens within
+  the next week. Writing is idempotent: one row per person, rule and occasion.
+- A concern (in hospital, hardship …) writes its item when it is noted.
+- `resolve()` gives each open item the first visit of the kind its rule wants, made on
+  or after the window opened (in person when the rule says so, a phone call then does
+  not count). A visit up to MISSED_AFTER_DAYS late still answers it, as late.
+- An item no visit answered within MISSED_AFTER_DAYS of its deadline leaves the list:
+  it stays in the table as missed, for the coverage and compliance figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+from uuid import UUID
+
+from sqlalchemy import delete, literal, select, text
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app import clock
+from app.grid.models import SATISFIED_BY, Concern, Trigger, VisitDueItem, VisitRule
+from app.grid.occasions import (
+    CalendarRule,
+    calendar_occasions,
+    concern_due_at,
+    holiday_windows,
+)
+from app.people.models import Person
+from tenants.context import require_tenant
+
+HORIZON_DAYS = 7
+"""The list shows what opens within the next week, so a worker can plan."""
+MISSED_AFTER_DAYS = 30
+BATCH = 5_000
+
+
+def calendar_rule(rule: VisitRule) -> CalendarRule:
+    return CalendarRule(
+        id=rule.id, trigger=rule.trigger, holiday=rule.holiday, days_before=rule.days_before,
+        days_after=rule.days_after, party_only=rule.party_only,
+    )  # fmt: skip
+
+
+async def refresh(
+    session: AsyncSession,
+    today: date,
+    *,
+    person_ids: Sequence[UUID] | None = None,
+    rule_ids: Sequence[UUID] | None = None,
+) -> int:
+    """Write the birthday and holiday items whose window meets [yesterday, today + a
+    week] (yesterday: a day the job missed is caught up), then resolve them against
+    visits already made. Returns how many items were new."""
+    tenant_id = require_tenant()
+    start, end = today - timedelta(days=1), today + timedelta(days=HORIZON_DAYS)
+    query = select(VisitRule).where(
+        VisitRule.enabled, VisitRule.trigger.in_((Trigger.BIRTHDAY, Trigger.HOLIDAY))
+    )
+    if rule_ids is not None:
+        query = query.where(VisitRule.id.in_(rule_ids))
+    rules = list(await session.scalars(query))
+    living = select(Person.id, Person.birth_date, Person.party_member).where(
+        Person.deceased_on.is_(None)
+    )
+    if person_ids is not None:
+        living = living.where(Person.id.in_(person_ids))
+    written = 0
+    for rule in (r for r in rules if r.trigger == Trigger.HOLIDAY):
+        for occasion in holiday_windows(calendar_rule(rule), start, end):
+            people = living.where(Person.party_member) if rule.party_only else living
+            subset = people.with_only_columns(
+                Person.tenant_id, Person.id, literal(rule.id), literal(occasion.key),
+                literal(occasion.opens_on), literal(occasion.due_at),
+            )  # fmt: skip
+            result = await session.execute(
+                insert(VisitDueItem)
+                .from_select(
+                    ["tenant_id", "person_id", "rule_id", "occasion", "opens_on", "due_at"],
+                    subset,
+                )
+                .on_conflict_do_nothing()
+            )
+            written += max(result.rowcount, 0)  # type: ignore[attr-defined]
+    birthday_rules = [calendar_rule(r) for r in rules if r.trigger == Trigger.BIRTHDAY]
+    if birthday_rules:
+        rows = []
+        for person_id, born, party_member in await session.execute(
+            living.where(Person.birth_date.is_not(None))
+        ):
+            for birthday in birthday_rules:
+                for occasion in calendar_occasions(
+                    birthday, born=born, party_member=party_member, start=start, end=end
+                ):
+                    rows.append(
+                        {
+                            "tenant_id": tenant_id, "person_id": person_id,
+                            "rule_id": birthday.id, "occasion": occasion.key,
+                            "opens_on": occasion.opens_on, "due_at": occasion.due_at,
+                        }
+                    )  # fmt: skip
+        for i in range(0, len(rows), BATCH):
+            result = await session.execute(
+                insert(VisitDueItem).values(rows[i : i + BATCH]).on_conflict_do_nothing()
+            )
+            written += max(result.rowcount, 0)  # type: ignore[attr-defined]
+    await resolve(session, person_ids)
+    return written
+
+
+async def add_concern_item(session: AsyncSession, concern: Concern) -> VisitDueItem | None:
+    """The item a newly noted concern asks for, if its rule is on; resolved at once
+    by a visit already made that day for it."""
+    rule = await session.scalar(
+        select(VisitRule).where(VisitRule.trigger == concern.kind, VisitRule.enabled)
+    )
+    if rule is None or rule.due_hours is None:
+        return None
+    item = VisitDueItem(
+        tenant_id=concern.tenant_id, person_id=concern.person_id, rule_id=rule.id,
+        occasion=f"concern:{concern.id}",
+        opens_on=concern.noted_at.astimezone(clock.CHINA_TIME).date(),
+        due_at=concern_due_at(concern.noted_at, rule.due_hours), concern_id=concern.id,
+    )  # fmt: skip
+    session.add(item)
+    await session.flush()
+    return item
+
+
+async def rule_changed(session: AsyncSession, rule_id: UUID, today: date) -> None:
+    """After an admin edits a rule: drop its unanswered items and write them again by
+    the rule as it now stands (none if it was switched off)."""
+    await session.execute(
+        delete(VisitDueItem).where(VisitDueItem.rule_id == rule_id, VisitDueItem.visit_id.is_(None))
+    )
+    rule = await session.get(VisitRule, {"tenant_id": require_tenant(), "id": rule_id})
+    if rule is None or not rule.enabled:
+        return
+    if rule.trigger in (Trigger.BIRTHDAY, Trigger.HOLIDAY):
+        await refresh(session, today, rule_ids=[rule_id])
+        return
+    open_concerns = await session.scalars(
+        select(Concern).where(Concern.kind == rule.trigger, Concern.closed_at.is_(None))
+    )
+    for concern in open_concerns:
+        answered = await session.scalar(
+            select(VisitDueItem.id).where(VisitDueItem.concern_id == concern.id)
+        )
+        if answered is None:
+            await add_concern_item(session, concern)
+    await resolve(session, None)
+
+
+# The first visit of the wanted kind on or after the window opened, and at most
+# MISSED_AFTER_DAYS past the deadline, answers an item.
+RESOLVE = f"""
+    update visit_due_items d
+       set visit_id = m.visit_id, resolved_at = :now
+      from (
+        select distinct on (d2.id) d2.id as item_id, v.id as visit_id
+          from visit_due_items d2
+          join visit_rules r on r.tenant_id = d2.tenant_id and r.id = d2.rule_id
+          join visits v on v.tenant_id = d2.tenant_id and v.person_id = d2.person_id
+           and v.kind = (case r.trigger {" ".join(f"when '{t}' then '{k}'" for t, k in SATISFIED_BY.items())} end)
+           and v.visited_on >= d2.opens_on
+           and v.visited_on <= (d2.due_at at time zone 'Asia/Shanghai')::date + {MISSED_AFTER_DAYS}
+           and (not r.in_person or v.place <> 'phone')
+         where d2.visit_id is null and (cast(:people as uuid[]) is null or d2.person_id = any(:people))
+         order by d2.id, v.visited_on, v.logged_at
+      ) m
+     where d.tenant_id = nullif(current_setting('app.tenant_id', true), '')::uuid
+       and d.id = m.item_id
+    returning d.id
+"""  # noqa: E501, S608
+
+
+async def resolve(session: AsyncSession, person_ids: Sequence[UUID] | None) -> list[UUID]:
+    """Answer the open items of these people (everyone: None) by visits already made."""
+    people = list(person_ids) if person_ids is not None else None
+    result = await session.execute(text(RESOLVE), {"now": clock.now(), "people": people})
+    return list(result.scalars())
+
+
+async def refresh_tenant(session: AsyncSession, today: date) -> int:
+    """The daily job's work for one district (in the caller's tenant scope)."""
+    return await refresh(session, today)

@@ -1,0 +1,191 @@
+"""The due list: the grid worker's home screen, and the same per grid for secretaries
+and the district admin.
+
+Who is due a visit, why, by when; overdue first. One indexed read of the open items of
+the people currently in the chosen grids (the hot path of the phone: a Core query, no
+ORM objects).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from uuid import UUID
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app import clock
+from app.grid.due import HORIZON_DAYS, MISSED_AFTER_DAYS
+from app.grid.models import Grid, GridAssignment, VisitDueItem, VisitRule
+from app.grid.visibility import grid_for, grids_condition
+from app.people.models import Person
+from app.people.scope import Scope, scope_of
+from app.state import AppServices
+from app.web.identity import Identity
+
+
+@dataclass(frozen=True)
+class DueRow:
+    person_id: UUID
+    name: str
+    phone: str | None
+    address: str | None
+    rule_name: str
+    trigger: str
+    opens_on: date
+    due_at: datetime
+    grid_name: str
+
+    @property
+    def last_day(self) -> date:
+        """The day by which to visit (an item is due at the end of it)."""
+        return (self.due_at.astimezone(clock.CHINA_TIME) - timedelta(microseconds=1)).date()
+
+    @property
+    def has_hour(self) -> bool:
+        """Concern items are due at an hour ("48 hours"), calendar ones by a day."""
+        local = self.due_at.astimezone(clock.CHINA_TIME)
+        return (local.hour, local.minute) != (0, 0)
+
+
+@dataclass(frozen=True)
+class GridChoice:
+    id: UUID
+    name: str
+    overdue: int
+    open_now: int
+
+
+@dataclass(frozen=True)
+class DueList:
+    grids: list[GridChoice]
+    chosen: list[UUID]
+    overdue: list[DueRow]
+    now_open: list[DueRow]
+    coming: list[DueRow]
+
+
+class DueListService:
+    def __init__(self, services: AppServices) -> None:
+        self.db = services.db
+
+    async def due_list(self, identity: Identity, grid_id: UUID | None = None) -> DueList:
+        """A worker's own grids by default; anyone may choose one grid they see."""
+        now = clock.now()
+        async with self.db.session() as session:
+            scope = await scope_of(session, identity.user_id, identity.roles)
+            if grid_id is not None:
+                chosen = [(await grid_for(session, identity, grid_id)).id]
+            else:
+                chosen = sorted(scope.grids)
+            grids = await self._grid_choices(session, identity, scope, now)
+            rows = await self._rows(session, chosen, now) if chosen else []
+        today = now.date()
+        return DueList(
+            grids=grids,
+            chosen=chosen,
+            overdue=[r for r in rows if r.due_at <= now],
+            now_open=[r for r in rows if r.due_at > now and r.opens_on <= today],
+            coming=[r for r in rows if r.opens_on > today],
+        )
+
+    async def _rows(self, session: AsyncSession, grids: list[UUID], now: datetime) -> list[DueRow]:
+        today = now.astimezone(clock.CHINA_TIME).date()
+        result = await session.execute(
+            select(
+                Person.id,
+                Person.name,
+                Person.phone,
+                Person.address,
+                VisitRule.name,
+                VisitRule.trigger,
+                VisitDueItem.opens_on,
+                VisitDueItem.due_at,
+                Grid.name,
+            )
+            .select_from(GridAssignment)
+            .join(
+                Grid,
+                and_(Grid.tenant_id == GridAssignment.tenant_id, Grid.id == GridAssignment.grid_id),
+            )
+            .join(
+                Person,
+                and_(
+                    Person.tenant_id == GridAssignment.tenant_id,
+                    Person.id == GridAssignment.person_id,
+                ),
+            )
+            .join(
+                VisitDueItem,
+                and_(
+                    VisitDueItem.tenant_id == GridAssignment.tenant_id,
+                    VisitDueItem.person_id == GridAssignment.person_id,
+                ),
+            )
+            .join(
+                VisitRule,
+                and_(
+                    VisitRule.tenant_id == VisitDueItem.tenant_id,
+                    VisitRule.id == VisitDueItem.rule_id,
+                ),
+            )
+            .where(
+                GridAssignment.grid_id.in_(grids),
+                GridAssignment.ends_at.is_(None),
+                Person.deceased_on.is_(None),
+                VisitDueItem.visit_id.is_(None),
+                VisitDueItem.opens_on <= today + timedelta(days=HORIZON_DAYS),
+                VisitDueItem.due_at > now - timedelta(days=MISSED_AFTER_DAYS),
+            )
+            .order_by(VisitDueItem.due_at, Person.sort_key)
+        )
+        return [DueRow(*row) for row in result]
+
+    async def _grid_choices(
+        self, session: AsyncSession, identity: Identity, scope: Scope, now: datetime
+    ) -> list[GridChoice]:
+        """The grids this user sees, each with its overdue and open counts."""
+        today = now.astimezone(clock.CHINA_TIME).date()
+        open_item = and_(
+            VisitDueItem.visit_id.is_(None),
+            VisitDueItem.opens_on <= today,
+            VisitDueItem.due_at > now - timedelta(days=MISSED_AFTER_DAYS),
+        )
+        result = await session.execute(
+            select(
+                Grid.id,
+                Grid.name,
+                func.count(VisitDueItem.id).filter(VisitDueItem.due_at <= now),
+                func.count(VisitDueItem.id),
+            )
+            .select_from(Grid)
+            .outerjoin(
+                GridAssignment,
+                and_(
+                    GridAssignment.tenant_id == Grid.tenant_id,
+                    GridAssignment.grid_id == Grid.id,
+                    GridAssignment.ends_at.is_(None),
+                ),
+            )
+            .outerjoin(
+                Person,
+                and_(
+                    Person.tenant_id == GridAssignment.tenant_id,
+                    Person.id == GridAssignment.person_id,
+                    Person.deceased_on.is_(None),
+                ),
+            )
+            .outerjoin(
+                VisitDueItem,
+                and_(
+                    VisitDueItem.tenant_id == Person.tenant_id,
+                    VisitDueItem.person_id == Person.id,
+                    open_item,
+                ),
+            )
+            .where(grids_condition(identity, scope), Grid.retired_at.is_(None))
+            .group_by(Grid.id, Grid.name)
+            .order_by(Grid.name)
+        )
+        return [GridChoice(*row) for row in result]

@@ -1,0 +1,330 @@
+"""Visits and concerns: what a grid worker logs on the phone.
+
+A visit is written once and never rewritten (the runtime role may only insert). It
+answers the due items it satisfies, in the same transaction, and its four knows become
+the person's current card and the next visit's starting text.
+
+Who may log for whom: a grid worker for the people of their grids, unit leaders for
+the people under their units, the district admin for everyone. Anyone else of the
+district gets a plain refusal, not a 404: the worker asked for a name they were given.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app import clock
+from app.errors import NotFound, Refused
+from app.grid import due
+from app.grid.models import (
+    CONCERN_TRIGGERS,
+    SATISFIED_BY,
+    Concern,
+    GridAssignment,
+    Place,
+    Trigger,
+    Visit,
+    VisitDueItem,
+    VisitKind,
+    VisitPhoto,
+    VisitRule,
+)
+from app.i18n import N_
+from app.people.models import Person
+from app.people.scope import Scope, scope_of
+from app.people.search import search_condition
+from app.points.photos import JPEG, evidence_jpeg
+from app.state import AppServices
+from app.validators import FieldError, multiline_text
+from app.web.identity import Identity
+from tenants.context import require_tenant
+
+KNOWS = ("knows_where", "knows_doing", "knows_difficulties", "knows_help")
+"""四个知道: where they are, what they are doing, their difficulties, the help needed."""
+MAX_NOTES = 1000
+PICK_LIMIT = 20
+MAX_KNOW = 300
+BACKDATE_DAYS = 31
+"""A visit may be logged up to a month late (a worker back from a week of visits)."""
+NOT_YOURS = N_(
+    "%(name)s is not in your grids. Ask the district administrator to assign them to you."
+)
+
+
+@dataclass(frozen=True)
+class VisitForm:
+    person_id: UUID
+    kind: str
+    place: str
+    visited_on: str
+    notes: str = ""
+    knows: tuple[str, str, str, str] = ("", "", "", "")
+    follow_up: bool = False
+    photo: bytes | None = None
+
+
+@dataclass(frozen=True)
+class LoggedVisit:
+    visit: Visit
+    answered: list[str]
+    """Names of the rules whose due items this visit answered."""
+
+
+def _text(value: str, limit: int) -> str | None:
+    try:
+        cleaned = multiline_text(value)
+    except FieldError as exc:
+        raise Refused(exc.message) from exc
+    if len(cleaned) > limit:
+        raise Refused(N_("Please keep each text under %(n)s characters."), n=limit)
+    return cleaned or None
+
+
+def read_visit_date(value: str, today: date) -> date:
+    try:
+        visited_on = date.fromisoformat(value.strip()) if value.strip() else today
+    except ValueError as exc:
+        raise Refused(
+            N_("Please give the date as year-month-day, for example 2026-05-01.")
+        ) from exc
+    if visited_on > today:
+        raise Refused(N_("A visit cannot be dated in the future."))
+    if visited_on < today - timedelta(days=BACKDATE_DAYS):
+        raise Refused(
+            N_("A visit can be logged up to %(n)s days later, not more."), n=BACKDATE_DAYS
+        )
+    return visited_on
+
+
+class VisitService:
+    def __init__(self, services: AppServices) -> None:
+        self.db = services.db
+
+    async def _scope(self, session: AsyncSession, identity: Identity) -> Scope:
+        return await scope_of(session, identity.user_id, identity.roles)
+
+    async def person_in_scope(
+        self, session: AsyncSession, identity: Identity, person_id: UUID
+    ) -> Person:
+        """The person, if this user may serve them. Another district's (or a missing)
+        person is NotFound; one of this district outside the user's grids is refused."""
+        person = await session.get(Person, {"tenant_id": require_tenant(), "id": person_id})
+        if person is None:
+            raise NotFound()
+        scope = await self._scope(session, identity)
+        inside = await session.scalar(
+            select(Person.id).where(Person.id == person_id, scope.people())
+        )
+        if inside is None:
+            raise Refused(NOT_YOURS, name=person.name)
+        return person
+
+    async def person(self, identity: Identity, person_id: UUID) -> Person:
+        async with self.db.session() as session:
+            return await self.person_in_scope(session, identity, person_id)
+
+    async def last_knows(self, session: AsyncSession, person_id: UUID) -> dict[str, Any]:
+        """The four knows from the latest visit that wrote any of them."""
+        visit = await session.scalar(
+            select(Visit)
+            .where(
+                Visit.person_id == person_id,
+                (Visit.knows_where.is_not(None))
+                | (Visit.knows_doing.is_not(None))
+                | (Visit.knows_difficulties.is_not(None))
+                | (Visit.knows_help.is_not(None)),
+            )
+            .order_by(Visit.visited_on.desc(), Visit.logged_at.desc())
+            .limit(1)
+        )
+        if visit is None:
+            return {}
+        return {key: getattr(visit, key) or "" for key in KNOWS} | {
+            "visited_on": visit.visited_on,
+            "visitor_name": visit.visitor_name,
+        }
+
+    async def form_context(self, identity: Identity, person_id: UUID) -> dict[str, Any]:
+        """What the visit form starts from: the person, the four knows of last time,
+        and the kind the oldest open item asks for (a hospital item → hospital visit)."""
+        async with self.db.session() as session:
+            person = await self.person_in_scope(session, identity, person_id)
+            knows = await self.last_knows(session, person_id)
+            wanted = await session.scalar(
+                select(VisitRule.trigger)
+                .join(
+                    VisitDueItem,
+                    (VisitDueItem.tenant_id == VisitRule.tenant_id)
+                    & (VisitDueItem.rule_id == VisitRule.id),
+                )
+                .where(
+                    VisitDueItem.person_id == person_id,
+                    VisitDueItem.visit_id.is_(None),
+                    VisitDueItem.opens_on <= clock.today(),
+                )
+                .order_by(VisitDueItem.due_at)
+                .limit(1)
+            )
+        kind = SATISFIED_BY[Trigger(wanted)] if wanted else VisitKind.ROUTINE
+        place = Place.HOSPITAL if kind == VisitKind.HOSPITAL else Place.HOME
+        return {"person": person, "knows": knows, "kind": kind.value, "place": place.value}
+
+    async def log(self, identity: Identity, form: VisitForm) -> LoggedVisit:
+        today = clock.today()
+        async with self.db.session() as session:
+            person = await self.person_in_scope(session, identity, form.person_id)
+            if form.kind not in set(VisitKind):
+                raise Refused(N_("Please choose what kind of visit it was."))
+            if form.place not in set(Place):
+                raise Refused(N_("Please choose where the visit took place."))
+            visited_on = read_visit_date(form.visited_on, today)
+            if person.deceased_on is not None and visited_on > person.deceased_on:
+                raise Refused(N_("%(name)s has passed away."), name=person.name)
+            notes = _text(form.notes, MAX_NOTES)
+            knows = [_text(value, MAX_KNOW) for value in form.knows]
+            photo_id = None
+            if form.photo:
+                photo = VisitPhoto(
+                    tenant_id=require_tenant(), content=evidence_jpeg(form.photo),
+                    content_type=JPEG, uploaded_by=identity.user_id,
+                )  # fmt: skip
+                session.add(photo)
+                await session.flush()
+                photo_id = photo.id
+            grid_id = await session.scalar(
+                select(GridAssignment.grid_id).where(
+                    GridAssignment.person_id == person.id, GridAssignment.ends_at.is_(None)
+                )
+            )
+            visit = Visit(
+                tenant_id=require_tenant(), person_id=person.id, visited_on=visited_on,
+                kind=form.kind, place=form.place, notes=notes,
+                **dict(zip(KNOWS, knows, strict=True)), follow_up=form.follow_up,
+                photo_id=photo_id, grid_id=grid_id,
+                visitor_id=identity.user_id, visitor_name=identity.name, logged_at=clock.now(),
+            )  # fmt: skip
+            session.add(visit)
+            await session.flush()
+            answered_ids = await due.resolve(session, [person.id])
+            answered = list(
+                await session.scalars(
+                    select(VisitRule.name)
+                    .join(
+                        VisitDueItem,
+                        (VisitDueItem.tenant_id == VisitRule.tenant_id)
+                        & (VisitDueItem.rule_id == VisitRule.id),
+                    )
+                    .where(VisitDueItem.id.in_(answered_ids))
+                    .order_by(VisitRule.position)
+                )
+            )
+            await session.commit()
+            return LoggedVisit(visit, answered)
+
+    async def visit(self, identity: Identity, visit_id: UUID) -> Visit:
+        async with self.db.session() as session:
+            visit = await session.get(Visit, {"tenant_id": require_tenant(), "id": visit_id})
+            if visit is None:
+                raise NotFound()
+            scope = await self._scope(session, identity)
+            inside = await session.scalar(
+                select(Person.id).where(Person.id == visit.person_id, scope.people())
+            )
+            if inside is None:
+                raise NotFound()
+            return visit
+
+    async def photo(self, identity: Identity, photo_id: UUID) -> bytes:
+        async with self.db.session() as session:
+            scope = await self._scope(session, identity)
+            content = await session.scalar(
+                select(VisitPhoto.content)
+                .join(
+                    Visit,
+                    (Visit.tenant_id == VisitPhoto.tenant_id) & (Visit.photo_id == VisitPhoto.id),
+                )
+                .join(
+                    Person, (Person.tenant_id == Visit.tenant_id) & (Person.id == Visit.person_id)
+                )
+                .where(VisitPhoto.id == photo_id, scope.people())
+            )
+        if content is None:
+            raise NotFound()
+        return content
+
+    async def history(self, session: AsyncSession, person_id: UUID, limit: int = 30) -> list[Visit]:
+        found = await session.scalars(
+            select(Visit)
+            .where(Visit.person_id == person_id)
+            .order_by(Visit.visited_on.desc(), Visit.logged_at.desc())
+            .limit(limit)
+        )
+        return list(found)
+
+    # Concerns: noted from the person's page; each asks for a visit by its rule.
+
+    async def note_concern(
+        self, identity: Identity, person_id: UUID, kind: str, note: str
+    ) -> Concern:
+        async with self.db.session() as session:
+            person = await self.person_in_scope(session, identity, person_id)
+            if kind not in set(CONCERN_TRIGGERS):
+                raise Refused(N_("Please choose what happened."))
+            concern = Concern(
+                tenant_id=require_tenant(), person_id=person.id, kind=kind,
+                note=_text(note, MAX_KNOW), noted_at=clock.now(), noted_by=identity.user_id,
+            )  # fmt: skip
+            session.add(concern)
+            await session.flush()
+            await due.add_concern_item(session, concern)
+            await due.resolve(session, [person.id])
+            await session.commit()
+            return concern
+
+    async def close_concern(self, identity: Identity, concern_id: UUID) -> Concern:
+        """Closing a concern (back home, settled) drops its visit if none was made yet."""
+        async with self.db.session() as session:
+            concern = await session.get(
+                Concern, {"tenant_id": require_tenant(), "id": concern_id}, with_for_update=True
+            )
+            if concern is None:
+                raise NotFound()
+            scope = await self._scope(session, identity)
+            if (
+                await session.scalar(
+                    select(Person.id).where(Person.id == concern.person_id, scope.people())
+                )
+                is None
+            ):
+                raise NotFound()
+            if concern.closed_at is not None:
+                raise Refused(N_("This was already closed."))
+            concern.closed_at, concern.closed_by = clock.now(), identity.user_id
+            await session.execute(
+                delete(VisitDueItem).where(
+                    VisitDueItem.concern_id == concern.id, VisitDueItem.visit_id.is_(None)
+                )
+            )
+            await session.commit()
+            return concern
+
+    async def pick(self, identity: Identity, query: str) -> list[Person]:
+        """People this user serves, by name, pinyin or phone tail; none before a search."""
+        condition = search_condition(query)
+        if condition is None:
+            return []
+        async with self.db.session() as session:
+            scope = await self._scope(session, identity)
+            found = await session.scalars(
+                select(Person)
+                .where(condition, scope.people(), Person.deceased_on.is_(None))
+                .order_by(Person.sort_key)
+                .limit(PICK_LIMIT)
+            )
+            return list(found)
