@@ -10,6 +10,8 @@ from arq import cron
 from arq.connections import RedisSettings
 
 from app.accounts.jobs import prune_stale_invitations
+from app.clock import CHINA_TIME
+from app.grid.jobs import refresh_due_items
 from app.logging import configure_logging
 from app.people.jobs import check_roster_import, commit_roster_import
 from app.settings import get_settings
@@ -44,14 +46,19 @@ class WorkerSettings:
         prune_stale_invitations,
         check_roster_import,
         commit_roster_import,
+        refresh_due_items,
     ]
     cron_jobs: ClassVar[list[Any]] = [
         cron(prune_stale_invitations, hour={3}, minute={17}, unique=True),
+        # 00:07, 01:07 and 02:07: the new day's windows open before the first worker
+        # looks; the later runs catch up a missed one.
+        cron(refresh_due_items, hour={0, 1, 2}, minute={7}, unique=True),
     ]
     on_startup = startup
     on_shutdown = shutdown
     on_job_start = on_job_start
     on_job_end = on_job_end
     redis_settings = RedisSettings.from_dsn(settings.redis.url or "redis://127.0.0.1:6379")
+    timezone = CHINA_TIME  # cron hours are China's, whatever the server's zone
     max_jobs = 10
     job_timeout = 600

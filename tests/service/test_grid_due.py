@@ -1,0 +1,125 @@
+"""Due items against the real database: what the nightly refresh writes, that it is
+idempotent, who it skips, which visits answer an item, and rule changes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+from uuid import UUID
+
+import pytest
+from sqlalchemy import select, update
+
+from app import clock
+from app.accounts.models import Role
+from app.grid import due
+from app.grid.jobs import refresh_due_items
+from app.grid.models import Visit, VisitDueItem, VisitRule
+from app.state import AppServices
+from tenants.context import tenant_scope
+from tests.factories import District, World, add_person
+
+# 2026-06-29, a Monday: 七一 (party day) is in its week-before window, and 党员甲's
+# birthday (1 July) falls in this week.
+TODAY = date(2026, 6, 29)
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(clock, "today", lambda: TODAY)
+    monkeypatch.setattr(clock, "now", lambda: datetime.combine(TODAY, time(9), clock.CHINA_TIME))
+
+
+async def items(services: AppServices, district: District) -> dict[tuple[UUID, str], Any]:
+    with tenant_scope(district.tenant_id):
+        async with services.db.session() as session:
+            rows = await session.execute(
+                select(VisitDueItem.person_id, VisitDueItem.occasion, VisitDueItem.visit_id)
+            )
+            return {(person, occasion): visit for person, occasion, visit in rows}
+
+
+async def refresh(services: AppServices, district: District) -> int:
+    with tenant_scope(district.tenant_id):
+        async with services.db.session() as session:
+            written = await due.refresh(session, TODAY)
+            await session.commit()
+            return written
+
+
+async def test_the_refresh_writes_birthdays_and_holidays_once(
+    services: AppServices, world: World
+) -> None:
+    party = {"party_member": True, "party_joined_on": date(1965, 7, 1)}
+    member = await add_person(services, world.a, "党员甲", birth_date=date(1936, 7, 1), **party)
+    veteran = await add_person(services, world.a, "老兵乙", birth_date=date(1940, 3, 3))
+    await add_person(
+        services, world.a, "已故丙", birth_date=date(1930, 7, 2), deceased_on=date(2026, 1, 5)
+    )
+    written = await refresh(services, world.a)
+    found = await items(services, world.a)
+    assert set(found) == {(member, "birthday:2026"), (member, "party_day:2026")}
+    assert (veteran, "party_day:2026") not in found  # 七一 is for party members
+    assert written == 2
+    assert await refresh(services, world.a) == 0  # idempotent
+    assert await items(services, world.b) == {}
+
+
+async def test_a_visit_made_before_the_item_was_written_still_answers_it(
+    services: AppServices, world: World
+) -> None:
+    member = await add_person(
+        services, world.a, "党员甲", party_member=True, party_joined_on=date(1965, 7, 1)
+    )
+    with tenant_scope(world.a.tenant_id):
+        async with services.db.session() as session:
+            visit = Visit(
+                tenant_id=world.a.tenant_id, person_id=member, visited_on=date(2026, 6, 26),
+                kind="holiday", place="home", visitor_id=world.a.users[Role.GRID_WORKER].id,
+                visitor_name="网格员",
+            )  # fmt: skip
+            session.add(visit)
+            await session.commit()
+    await refresh(services, world.a)
+    assert (await items(services, world.a))[(member, "party_day:2026")] == visit.id
+
+
+async def test_switching_a_rule_off_drops_its_unanswered_items(
+    services: AppServices, world: World
+) -> None:
+    member = await add_person(
+        services, world.a, "党员甲", party_member=True, party_joined_on=date(1965, 7, 1)
+    )
+    await refresh(services, world.a)
+    with tenant_scope(world.a.tenant_id):
+        async with services.db.session() as session:
+            rule = await session.scalar(select(VisitRule).where(VisitRule.code == "party_day"))
+            assert rule is not None
+            await session.execute(
+                update(VisitRule).where(VisitRule.id == rule.id).values(enabled=False)
+            )
+            await due.rule_changed(session, rule.id, TODAY)
+            await session.commit()
+    assert (member, "party_day:2026") not in await items(services, world.a)
+    with tenant_scope(world.a.tenant_id):
+        async with services.db.session() as session:
+            await session.execute(
+                update(VisitRule).where(VisitRule.id == rule.id).values(days_before=2)
+            )
+            await session.execute(
+                update(VisitRule).where(VisitRule.id == rule.id).values(enabled=True)
+            )
+            await due.rule_changed(session, rule.id, TODAY)
+            await session.commit()
+    # Two days before 1 July opens on 29 June: today, so it is back.
+    assert (member, "party_day:2026") in await items(services, world.a)
+
+
+async def test_the_nightly_job_covers_every_active_district(
+    services: AppServices, world: World
+) -> None:
+    a = await add_person(services, world.a, "甲区人", birth_date=date(1950, 7, 3))
+    b = await add_person(services, world.b, "乙区人", birth_date=date(1950, 7, 4))
+    assert await refresh_due_items({"services": services}) >= 2
+    assert (a, "birthday:2026") in await items(services, world.a)
+    assert (b, "birthday:2026") in await items(services, world.b)
