@@ -18,6 +18,7 @@ from app.db import Database
 from app.points.versions import in_force, install_preset
 from app.state import AppServices
 from tenants.context import tenant_scope
+from tenants.demo_grid import has_grid, seed_demo_grid
 from tenants.demo_points import has_points, seed_demo_points
 from tenants.demo_roster import has_roster, seed_demo_roster
 from tenants.models import Tenant, insert_signup
@@ -94,6 +95,9 @@ async def seed_demo(services: AppServices, owner: Database) -> bool:
                 if not await has_roster(services):
                     await seed_demo_roster(services, code, f"{district}军休服务中心")
                     created = True
+                if not await has_grid(services):
+                    await seed_demo_grid(services, existing)
+                    created = True
                 created = await ensure_points(services, existing, preset) or created
             continue
         tenant_id: UUID = uuid4()
@@ -126,6 +130,7 @@ async def seed_demo(services: AppServices, owner: Database) -> bool:
             await session.commit()
         with tenant_scope(tenant_id):
             await seed_demo_roster(services, code, f"{district}军休服务中心")
+            await seed_demo_grid(services, tenant_id)  # before points: claims need a grid
             await seed_demo_points(services, tenant_id)
         created = True
     return created

@@ -74,7 +74,8 @@ async def seed_demo_points(services: AppServices, tenant_id: UUID, seed: int = 7
         await session.commit()
     if members:
         talk = next((i for i in items if i.code.endswith("-01") and i.points > 0), items[0])
+        # The worker claims for someone of their grid (the demo grid holds the first half).
         identity = Identity(worker.id, worker.name, frozenset({Role.GRID_WORKER}), tenant_id)
-        claim = ClaimForm(members[-1].id, talk.id, today.isoformat(), "1", "到社区作红色宣讲一次")
+        claim = ClaimForm(members[0].id, talk.id, today.isoformat(), "1", "到社区作红色宣讲一次")
         with contextlib.suppress(Refused):  # the member may be at the item's cap already
             await ClaimService(services).submit(identity, claim)

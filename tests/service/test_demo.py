@@ -42,3 +42,18 @@ async def test_the_demo_seeds_once_with_a_roster_imported_by_the_two_step_import
     assert len(events) == 2 and min(events.values()) > 100  # a year of entries each
     assert sorted(versions) == ["qingdao-six-categories", "yanzhou-base-score"]
     assert pending == 2
+    async with owner_db.engine.connect() as conn:
+        grids = (await conn.execute(text("select count(*) from grids"))).scalar()
+        unassigned = (
+            await conn.execute(
+                text(
+                    "select count(*) from people p where not exists (select 1 from "
+                    "grid_assignments a where a.person_id = p.id and a.ends_at is null)"
+                )
+            )
+        ).scalar()
+        open_items = (
+            await conn.execute(text("select count(*) from visit_due_items where visit_id is null"))
+        ).scalar()
+    assert grids == 4 and unassigned == 8  # two grids and four unassigned people each
+    assert open_items and open_items >= 4  # two concerns per district at least
