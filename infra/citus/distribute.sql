@@ -28,3 +28,18 @@ select create_distributed_table('point_tallies', 'tenant_id', colocate_with => '
 select create_distributed_table('point_publications', 'tenant_id', colocate_with => 'users');
 select create_distributed_table('point_publication_entries', 'tenant_id', colocate_with => 'users');
 select create_distributed_table('point_objections', 'tenant_id', colocate_with => 'users');
+
+-- Grid service and service requests.
+select create_distributed_table('service_settings', 'tenant_id', colocate_with => 'users');
+select create_distributed_table('grids', 'tenant_id', colocate_with => 'users');
+select create_distributed_table('grid_workers', 'tenant_id', colocate_with => 'users');
+select create_distributed_table('grid_assignments', 'tenant_id', colocate_with => 'users');
+select create_distributed_table('visit_rules', 'tenant_id', colocate_with => 'users');
+select create_distributed_table('concerns', 'tenant_id', colocate_with => 'users');
+select create_distributed_table('visit_photos', 'tenant_id', colocate_with => 'users');
+select create_distributed_table('visits', 'tenant_id', colocate_with => 'users');
+select create_distributed_table('visit_due_items', 'tenant_id', colocate_with => 'users');
+select create_distributed_table('request_categories', 'tenant_id', colocate_with => 'users');
+select create_distributed_table('escalation_levels', 'tenant_id', colocate_with => 'users');
+select create_distributed_table('service_requests', 'tenant_id', colocate_with => 'users');
+select create_distributed_table('service_request_events', 'tenant_id', colocate_with => 'users');

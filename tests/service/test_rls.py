@@ -131,3 +131,12 @@ async def test_runtime_role_cannot_write_platform_staff_or_rename_tenants(
     async with services.db.engine.connect() as conn:
         with pytest.raises(ProgrammingError, match="permission denied"):
             await conn.execute(text("update tenants set name = 'x'"))
+
+
+async def test_the_citus_plan_distributes_every_tenant_table(owner_db: Database) -> None:
+    """infra/citus/distribute.sql names every tenant table, so the plan stays current."""
+    from app.settings import PROJECT_ROOT
+
+    plan = (PROJECT_ROOT / "infra" / "citus" / "distribute.sql").read_text()
+    missing = [t for t in await tenant_tables(owner_db) if f"'{t}'" not in plan]
+    assert missing == []
