@@ -28,6 +28,7 @@ select create_distributed_table('point_tallies', 'tenant_id', colocate_with => '
 select create_distributed_table('point_publications', 'tenant_id', colocate_with => 'users');
 select create_distributed_table('point_publication_entries', 'tenant_id', colocate_with => 'users');
 select create_distributed_table('point_objections', 'tenant_id', colocate_with => 'users');
+select create_distributed_table('point_counted', 'tenant_id', colocate_with => 'users');
 
 -- Grid service and service requests.
 select create_distributed_table('service_settings', 'tenant_id', colocate_with => 'users');
