@@ -29,6 +29,10 @@ CHROMIUM_ARGS = [
 ]  # fmt: skip
 SCREENSHOTS = PROJECT_ROOT / "e2e" / "screenshots"
 
+CLOCK_SHIFT = "clock-shift"
+"""File under the servers' root: seconds the web and worker processes' clocks run ahead
+(app.clock honours it with APP_ENV=test only)."""
+
 DESKTOP: dict[str, Any] = {"viewport": {"width": 1280, "height": 860}, "locale": "zh-CN"}
 
 
@@ -70,7 +74,10 @@ def live_server(servers: ServerPair) -> Iterator[str]:
     """`redstar web` and `redstar worker` as separate processes, as in production: the
     worker runs the roster imports' dry runs and commits."""
     port = free_port()
-    env = {**os.environ, **servers.environment(), "PORT": str(port), "APP_ENV": "test"}
+    env = {
+        **os.environ, **servers.environment(), "PORT": str(port), "APP_ENV": "test",
+        "REDSTAR_CLOCK_SHIFT_FILE": str(servers.root / CLOCK_SHIFT),
+    }  # fmt: skip
     web_log, worker_log = servers.root / "web.log", servers.root / "worker.log"
     web = _start("web", env, web_log)
     worker = _start("worker", env, worker_log)
@@ -173,3 +180,17 @@ def shoot(device: dict[str, Any]):  # type: ignore[no-untyped-def]
         )
 
     return screenshot
+
+
+@pytest.fixture
+def move_clock(servers: ServerPair) -> Iterator[Any]:
+    """Move the live server's clock forward, e.g. `move_clock(hours=30)`; back after."""
+    shift_file = servers.root / CLOCK_SHIFT
+
+    def move(**delta: float) -> None:
+        from datetime import timedelta
+
+        shift_file.write_text(str(timedelta(**delta).total_seconds()))
+
+    yield move
+    shift_file.unlink(missing_ok=True)

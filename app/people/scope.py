@@ -66,7 +66,7 @@ class Scope:
 EVERYONE = Scope(everyone=True, sees_id_numbers=True)
 
 
-def assigned_to(grids: frozenset[UUID]) -> Select[tuple[UUID]]:
+def assigned_to(grids: frozenset[UUID]) -> Select[UUID]:
     """People currently assigned to any of `grids`."""
     return select(GridAssignment.person_id).where(
         GridAssignment.grid_id.in_(sorted(grids)), GridAssignment.ends_at.is_(None)

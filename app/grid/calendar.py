@@ -1,0 +1,237 @@
+"""The worker's calendar: five weeks from this week's Monday, day by day, with the
+monthly meeting day (见面日), the holidays the district visits for, and the must-visit
+items falling due on each day for the people of the user's grids — the overdue ones
+first, so nothing slips behind the page's first screen.
+
+An item falls on its last day: the day before its deadline when the deadline is
+midnight (birthdays, holidays), the deadline's own day otherwise (a concern due 48
+hours after it was noted). Only unanswered items are shown; those more than
+MISSED_AFTER_DAYS past their deadline are missed, as on the due list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from uuid import UUID
+
+from sqlalchemy import and_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app import clock
+from app.grid.due import MISSED_AFTER_DAYS
+from app.grid.models import (
+    Grid,
+    GridAssignment,
+    ServiceSettings,
+    Trigger,
+    VisitDueItem,
+    VisitRule,
+)
+from app.grid.occasions import HOLIDAYS, end_of_day, holiday_on, meeting_days
+from app.grid.visibility import grid_for, visible_grids
+from app.people.models import Person
+from app.people.scope import scope_of
+from app.state import AppServices
+from app.web.identity import Identity
+
+WEEKS = 5
+DEFAULT_MEETING_DAY = 10
+
+
+@dataclass(frozen=True)
+class DueEntry:
+    item_id: UUID
+    person_id: UUID
+    person_name: str
+    phone: str | None
+    rule_name: str
+    opens_on: date
+    due_at: datetime
+
+    @property
+    def last_day(self) -> date:
+        """The last day to visit, China time (a deadline at midnight ends the day before)."""
+        return (self.due_at - timedelta(microseconds=1)).astimezone(clock.CHINA_TIME).date()
+
+
+@dataclass
+class CalendarDay:
+    day: date
+    today: date
+    meeting: bool = False
+    holidays: list[str] = field(default_factory=list)
+    """Message ids of the holidays on this day."""
+    due: list[DueEntry] = field(default_factory=list)
+
+    @property
+    def is_today(self) -> bool:
+        return self.day == self.today
+
+    @property
+    def past(self) -> bool:
+        return self.day < self.today
+
+    @property
+    def empty(self) -> bool:
+        return not (self.meeting or self.holidays or self.due)
+
+
+@dataclass(frozen=True)
+class QuietDays:
+    """A run of days with nothing on them, shown as one line."""
+
+    first: date
+    last: date
+
+
+@dataclass(frozen=True)
+class WorkerCalendar:
+    today: date
+    start: date
+    end: date
+    days: list[CalendarDay]
+    overdue: list[DueEntry]
+    meeting_day: int
+    grids: list[Grid]
+    """The grids whose items are shown (none: the user picks one)."""
+    choices: list[Grid]
+    """Grids the user may view instead (admins, secretaries, workers of several)."""
+    chosen: Grid | None = None
+
+    @property
+    def weeks(self) -> list[list[CalendarDay]]:
+        return [self.days[i : i + 7] for i in range(0, len(self.days), 7)]
+
+    @property
+    def agenda(self) -> list[CalendarDay | QuietDays]:
+        """The days as a phone lists them: empty days folded into runs."""
+        rows: list[CalendarDay | QuietDays] = []
+        for day in self.days:
+            if not day.empty or day.is_today:
+                rows.append(day)
+                continue
+            last = rows[-1] if rows else None
+            if isinstance(last, QuietDays) and last.last == day.day - timedelta(days=1):
+                rows[-1] = QuietDays(last.first, day.day)
+            else:
+                rows.append(QuietDays(day.day, day.day))
+        return rows
+
+
+def first_monday(today: date) -> date:
+    return today - timedelta(days=today.weekday())
+
+
+async def due_entries(
+    session: AsyncSession, grid_ids: list[UUID], since: datetime, until: datetime
+) -> list[DueEntry]:
+    """Unanswered items of the grids' living people with a deadline in (since, until]."""
+    rows = await session.execute(
+        select(
+            VisitDueItem.id,
+            Person.id,
+            Person.name,
+            Person.phone,
+            VisitRule.name,
+            VisitDueItem.opens_on,
+            VisitDueItem.due_at,
+        )
+        .select_from(GridAssignment)
+        .join(
+            Person,
+            and_(
+                Person.tenant_id == GridAssignment.tenant_id, Person.id == GridAssignment.person_id
+            ),
+        )
+        .join(
+            VisitDueItem,
+            and_(
+                VisitDueItem.tenant_id == GridAssignment.tenant_id,
+                VisitDueItem.person_id == GridAssignment.person_id,
+            ),
+        )
+        .join(
+            VisitRule,
+            and_(
+                VisitRule.tenant_id == VisitDueItem.tenant_id, VisitRule.id == VisitDueItem.rule_id
+            ),
+        )
+        .where(
+            GridAssignment.grid_id.in_(grid_ids),
+            GridAssignment.ends_at.is_(None),
+            Person.deceased_on.is_(None),
+            VisitDueItem.visit_id.is_(None),
+            VisitDueItem.due_at > since,
+            VisitDueItem.due_at <= until,
+        )
+        .order_by(VisitDueItem.due_at, Person.sort_key, VisitRule.position)
+    )
+    return [DueEntry(*row) for row in rows]
+
+
+async def holidays_between(session: AsyncSession, start: date, end: date) -> dict[date, list[str]]:
+    """The days of the holidays the district's enabled rules visit for."""
+    codes = set(
+        await session.scalars(
+            select(VisitRule.holiday).where(VisitRule.enabled, VisitRule.trigger == Trigger.HOLIDAY)
+        )
+    )
+    found: dict[date, list[str]] = {}
+    for code in sorted(c for c in codes if c in HOLIDAYS):
+        for year in range(start.year, end.year + 1):
+            day = holiday_on(code, year)
+            if start <= day <= end:
+                found.setdefault(day, []).append(HOLIDAYS[code].label)
+    return found
+
+
+class CalendarService:
+    def __init__(self, services: AppServices) -> None:
+        self.db = services.db
+
+    async def calendar(self, identity: Identity, grid_id: UUID | None = None) -> WorkerCalendar:
+        """The user's own grids (a grid worker's), or the one grid asked for, which
+        must be one they see (NotFound otherwise, as for another district's grid)."""
+        today, now = clock.today(), clock.now()
+        start = first_monday(today)
+        end = start + timedelta(days=7 * WEEKS - 1)
+        async with self.db.session() as session:
+            choices = await visible_grids(session, identity)
+            chosen = None
+            if grid_id is not None:
+                chosen = await grid_for(session, identity, grid_id)
+                grids = [chosen]
+            else:
+                own = (await scope_of(session, identity.user_id, identity.roles)).grids
+                grids = [grid for grid in choices if grid.id in own]
+            meeting_day = (
+                await session.scalar(select(ServiceSettings.meeting_day)) or DEFAULT_MEETING_DAY
+            )
+            holidays = await holidays_between(session, start, end)
+            entries = (
+                await due_entries(
+                    session,
+                    [grid.id for grid in grids],
+                    now - timedelta(days=MISSED_AFTER_DAYS),
+                    end_of_day(end),
+                )
+                if grids
+                else []
+            )
+        meetings = set(meeting_days(meeting_day, start, end))
+        days = [
+            CalendarDay(day, today, meeting=day in meetings, holidays=holidays.get(day, []))
+            for day in (start + timedelta(days=n) for n in range(7 * WEEKS))
+        ]
+        by_day = {day.day: day for day in days}
+        overdue = []
+        for entry in entries:
+            if entry.due_at <= now:
+                overdue.append(entry)
+            elif entry.last_day in by_day:
+                by_day[entry.last_day].due.append(entry)
+        return WorkerCalendar(
+            today=today, start=start, end=end, days=days, overdue=overdue,
+            meeting_day=meeting_day, grids=grids, choices=choices, chosen=chosen,
+        )  # fmt: skip
