@@ -31,6 +31,7 @@ from app.points.models import PointEvent
 from app.state import AppServices
 from app.web.identity import Identity
 from tenants.context import tenant_scope
+from tenants.demo_grid import seed_demo_grid
 from tenants.demo_points import seed_demo_points
 from tests import rosters
 from tests.factories import PASSWORD, Account, District, World, add_unit, make_roster
@@ -64,6 +65,22 @@ TOUR: list[tuple[str, list[str]]] = [
         "/dashboard", "/my-branch", "/points", "/points/claims/new?q=欧阳",
         "/points/claims/new?person={scored}", "/points/claims",
     ]),
+    (Role.GRID_WORKER, [
+        "/grid", "/grid/visits/new", "/grid/visits/new?q=a",
+        "/grid/visits/new?person={grid_person}", "/grid/people/{grid_person}",
+        "/grid/visits/{visit}", "/grid/calendar", "/grid/coverage", "/grid/grids",
+        "/grid/grids/{grid}", "/requests", "/requests/new?person={grid_person}",
+        "/requests/{request}",
+    ]),
+    (Role.TENANT_ADMIN, [
+        "/grid", "/grid?grid={grid}", "/grid/grids", "/grid/grids/new", "/grid/grids/{grid}",
+        "/grid/grids/{grid}/edit", "/grid/assign", "/grid/assign?unassigned=1",
+        "/grid/unassigned", "/grid/rules", "/grid/rules/{visit_rule}", "/grid/coverage",
+        "/grid/coverage/{grid}", "/grid/calendar?grid={grid}", "/requests", "/requests/sla",
+        "/requests/settings", "/requests/settings/categories/{request_category}",
+        "/requests/{request}",
+    ]),
+    (Role.BRANCH_SECRETARY, ["/grid", "/grid/coverage", "/requests"]),
     (Role.MEMBER, [
         "/dashboard", "/users", "/account/password", "/my-branch", "/points",
         "/points/people/{twin}", "/points/publications", "/points/publications/{publication}",
@@ -99,7 +116,7 @@ async def log_in(page: Page, account: Account) -> None:
     await page.get_by_label("手机号码").fill(account.phone)
     await page.get_by_label("密码").fill(PASSWORD)
     await page.get_by_role("button", name="登录").click()
-    await page.wait_for_url("**/dashboard")
+    await page.wait_for_url(lambda url: "/login" not in url)  # a grid worker lands on /grid
 
 
 @pytest.fixture
@@ -134,17 +151,50 @@ async def ids(world: World, services: AppServices, live_server: str) -> dict[str
         services, district, actor, rosters.messy_roster_xlsx(), "花名册.xlsx"
     )
     with tenant_scope(district.tenant_id):
+        await seed_demo_grid(services, district.tenant_id)  # the worker claims for their grid
         await seed_demo_points(services, district.tenant_id)
         async with services.db.session() as session:
             scored = await session.scalar(
                 select(PointEvent.person_id).order_by(PointEvent.recorded_at).limit(1)
             )
     points = await points_pages(services, district, roster.branch_2, twin_id)
+    grid = await grid_pages(services, district)
     return {
         **points,
+        **grid,
         "member": district.users[Role.MEMBER].id, "unit": roster.branch_1, "person": person,
         "committed": committed, "import": waiting, "branch2": roster.branch_2, "twin": twin_id,
         "scored": scored,
+    }  # fmt: skip
+
+
+async def grid_pages(services: AppServices, district: District) -> dict[str, UUID]:
+    """The demo grid (seeded above), one of its people with visits, a rule, and a water
+    request logged by the grid worker."""
+    from app.grid.models import Grid, GridAssignment, Visit, VisitRule
+    from app.service_requests.forms import RequestForm
+    from app.service_requests.models import RequestCategory
+    from app.service_requests.service import RequestService
+
+    with tenant_scope(district.tenant_id):
+        async with services.db.session() as session:
+            grid = await session.scalar(select(Grid.id).where(Grid.name == "第一网格"))
+            visit = await session.scalar(select(Visit).where(Visit.grid_id == grid).limit(1))
+            rule = await session.scalar(select(VisitRule.id).where(VisitRule.code == "birthday"))
+            water = await session.scalar(
+                select(RequestCategory.id).where(RequestCategory.code == "water")
+            )
+            person = await session.scalar(
+                select(GridAssignment.person_id).where(GridAssignment.grid_id == grid).limit(1)
+            )
+        assert grid and visit and rule and water and person
+        worker = identity_of(district.users[Role.GRID_WORKER], district.tenant_id)
+        request = await RequestService(services).log(
+            worker, RequestForm(visit.person_id, water, "卫生间水龙头关不紧，一直滴水")
+        )
+    return {
+        "grid": grid, "grid_person": visit.person_id, "visit": visit.id, "visit_rule": rule,
+        "request_category": water, "request": request.id,
     }  # fmt: skip
 
 

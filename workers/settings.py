@@ -14,6 +14,7 @@ from app.clock import CHINA_TIME
 from app.grid.jobs import refresh_due_items
 from app.logging import configure_logging
 from app.people.jobs import check_roster_import, commit_roster_import
+from app.service_requests.jobs import escalate_service_requests
 from app.settings import get_settings
 from app.state import open_services
 
@@ -47,12 +48,15 @@ class WorkerSettings:
         check_roster_import,
         commit_roster_import,
         refresh_due_items,
+        escalate_service_requests,
     ]
     cron_jobs: ClassVar[list[Any]] = [
         cron(prune_stale_invitations, hour={3}, minute={17}, unique=True),
         # 00:07, 01:07 and 02:07: the new day's windows open before the first worker
         # looks; the later runs catch up a missed one.
         cron(refresh_due_items, hour={0, 1, 2}, minute={7}, unique=True),
+        # Escalation is recorded within 10 minutes; pages show the clock's level at once.
+        cron(escalate_service_requests, minute=set(range(0, 60, 10)), unique=True),
     ]
     on_startup = startup
     on_shutdown = shutdown

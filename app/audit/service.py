@@ -66,6 +66,15 @@ ACTION_LABELS = {
     "points.objection_answered": N_("Objection answered"),
     "points.published": N_("Ranking published"),
     "points.ledger_exported": N_("Points ledger downloaded"),
+    "grid.created": N_("Grid added"),
+    "grid.changed": N_("Grid changed"),
+    "grid.retired": N_("Grid retired"),
+    "grid.worker_added": N_("Grid worker added to a grid"),
+    "grid.worker_removed": N_("Grid worker removed from a grid"),
+    "grid.people_assigned": N_("People assigned to a grid"),
+    "grid.person_removed": N_("Person taken out of a grid"),
+    "visit_rule.changed": N_("Must-visit rule changed"),
+    "service.meeting_day_changed": N_("Meeting day changed"),
 }
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from app.accounts.models import Role
 from app.accounts.service import AccountService
+from app.service_requests.views import RequestViews
 from app.state import AppServices
 from app.web.identity import Identity
 from tenants.signup import TenancyService
@@ -18,6 +19,8 @@ class Dashboard:
     pending_invitations: int = 0
     tenant_counts: dict[str, int] = field(default_factory=dict)
     recent_tenants: list[Any] = field(default_factory=list)
+    request_counts: Any = None
+    """Service requests open, overdue and waiting for this user (admins, secretaries)."""
 
 
 async def build_dashboard(services: AppServices, identity: Identity) -> Dashboard:
@@ -30,4 +33,6 @@ async def build_dashboard(services: AppServices, identity: Identity) -> Dashboar
         board.role_counts, board.pending_invitations = await AccountService(
             services
         ).account_summary()
+    if identity.roles & {Role.TENANT_ADMIN, Role.BRANCH_SECRETARY}:
+        board.request_counts = await RequestViews(services).dashboard_counts(identity)
     return board

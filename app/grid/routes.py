@@ -24,6 +24,7 @@ from app.grid.visits import KNOWS, VisitForm, VisitService
 from app.i18n import N_, _
 from app.people.forms import chosen_id
 from app.points.photos import JPEG, MAX_UPLOAD_BYTES
+from app.service_requests.views import RequestViews
 from app.web.flash import flash
 from app.web.guards import allow
 from app.web.responses import form_data, render, see_other
@@ -69,8 +70,10 @@ class GridController(Controller):
     async def due_list(self, request: Request) -> Template:
         """The grid worker's home: who is due a visit, why, by when; overdue first."""
         grid = as_id(request.query_params.get("grid"))
-        due = await DueListService(request.app.state.services).due_list(request.scope["user"], grid)
-        return render(request, "grid/due.html", {"due": due, "chosen_grid": grid})
+        services, identity = request.app.state.services, request.scope["user"]
+        due = await DueListService(services).due_list(identity, grid)
+        requests = await RequestViews(services).dashboard_counts(identity)
+        return render(request, "grid/due.html", {"due": due, "request_counts": requests})
 
     @get("/visits/new")
     async def new_visit(self, request: Request, visits: NamedDependency[VisitService]) -> Template:

@@ -110,10 +110,11 @@ class VisitService:
         return await scope_of(session, identity.user_id, identity.roles)
 
     async def person_in_scope(
-        self, session: AsyncSession, identity: Identity, person_id: UUID
+        self, session: AsyncSession, identity: Identity, person_id: UUID, *, named: bool = True
     ) -> Person:
         """The person, if this user may serve them. Another district's (or a missing)
-        person is NotFound; one of this district outside the user's grids is refused."""
+        person is NotFound. One of this district outside the user's grids is refused by
+        name when the worker chose them in a form (`named`), else NotFound too."""
         person = await session.get(Person, {"tenant_id": require_tenant(), "id": person_id})
         if person is None:
             raise NotFound()
@@ -122,6 +123,8 @@ class VisitService:
             select(Person.id).where(Person.id == person_id, scope.people())
         )
         if inside is None:
+            if not named:
+                raise NotFound()
             raise Refused(NOT_YOURS, name=person.name)
         return person
 
@@ -273,7 +276,7 @@ class VisitService:
         self, identity: Identity, person_id: UUID, kind: str, note: str
     ) -> Concern:
         async with self.db.session() as session:
-            person = await self.person_in_scope(session, identity, person_id)
+            person = await self.person_in_scope(session, identity, person_id, named=False)
             if kind not in set(CONCERN_TRIGGERS):
                 raise Refused(N_("Please choose what happened."))
             concern = Concern(

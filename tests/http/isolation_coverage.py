@@ -17,7 +17,7 @@ async def objects_of_a(world: World, services: AppServices) -> dict[str, str]:
     if world.a.tenant_id not in _OBJECTS:
         person = await add_person(services, world.a, "甲网格老人")
         grid = await add_grid(
-            services, world.a, "甲区网格", people=[person],
+            services, world.a, "甲区覆盖网格", people=[person],
             workers=[world.a.users[Role.GRID_WORKER].id],
         )  # fmt: skip
         _OBJECTS[world.a.tenant_id] = {"grid_id": str(grid)}

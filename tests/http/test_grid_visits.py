@@ -83,8 +83,10 @@ async def test_bad_visits_are_refused_and_nothing_is_written(
     cases = [
         (visit_form(points.member_a, visited_on="2999-01-01", notes="未来"),
          shown("A visit cannot be dated in the future.")),
-        (visit_form(points.member_a, kind="party"), shown("Please choose what kind of visit it was.")),
-        (visit_form(points.member_a, place="moon"), shown("Please choose where the visit took place.")),
+        (visit_form(points.member_a, kind="party"),
+         shown("Please choose what kind of visit it was.")),
+        (visit_form(points.member_a, place="moon"),
+         shown("Please choose where the visit took place.")),
         (visit_form(points.member_a, visited_on="昨天"),
          shown("Please give the date as year-month-day, for example 2026-05-01.")),
         (visit_form(outsider), shown(

@@ -42,9 +42,10 @@ async def test_invited_grid_worker_sets_a_password_and_logs_in(
     assert (await other_browser.get(link)).status_code == 404  # used once
 
     await other_browser.login_with("13912345678", "Zhang-2026")
-    dashboard = await other_browser.get("/dashboard")
-    assert "张建国" in dashboard.text and "网格员" in dashboard.text
-    assert "/users" not in dashboard.text  # no admin menu for a grid worker
+    assert (await other_browser.get("/dashboard")).headers["location"] == "/grid"
+    home = await other_browser.get("/grid")  # a grid worker's home is the due list
+    assert "张建国" in home.text
+    assert "/users" not in home.text  # no admin menu for a grid worker
 
 
 async def test_invitation_refuses_bad_input_and_duplicates(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from types import ModuleType
 
 import pytest
 from litestar import Litestar
@@ -26,6 +27,7 @@ from app.settings import AppSettings, DatabaseSettings, RedisSettings, Settings
 from app.state import AppServices
 from tenants.context import tenant_scope
 from tests.factories import Account, World, make_roster
+from tests.http import isolation_coverage, isolation_grids, isolation_requests, isolation_visits
 from tests.http.conftest import Browser
 
 
@@ -170,7 +172,26 @@ def _points_factory(name: str) -> Callable[[World, AppServices], Awaitable[str]]
     return factory
 
 
+def _made_by(module: ModuleType, name: str) -> Callable[[World, AppServices], Awaitable[str]]:
+    """A factory for one parameter out of a capability's isolation module."""
+
+    async def factory(world: World, services: AppServices) -> str:
+        return str((await module.objects_of_a(world, services))[name])
+
+    return factory
+
+
+# Each capability's isolation module makes district A's objects and names its pages.
+CAPABILITIES = (isolation_grids, isolation_coverage, isolation_visits, isolation_requests)
+
 OWNED_BY_A: dict[str, Callable[[World, AppServices], Awaitable[str]]] = {
+    "grid_id": _made_by(isolation_grids, "grid_id"),
+    "visit_rule_id": _made_by(isolation_grids, "visit_rule_id"),
+    "visit_id": _made_by(isolation_visits, "visit_id"),
+    "visit_photo_id": _made_by(isolation_visits, "visit_photo_id"),
+    "concern_id": _made_by(isolation_visits, "concern_id"),
+    "request_id": _made_by(isolation_requests, "request_id"),
+    "request_category_id": _made_by(isolation_requests, "request_category_id"),
     **{
         name: _points_factory(name)
         for name in (
@@ -331,6 +352,7 @@ LIST_PAGES = [
     (Role.TENANT_ADMIN, "/points/rules"),
     (Role.TENANT_ADMIN, "/points/publications"),
     (Role.MEMBER, "/points/publications"),
+    *(page for module in CAPABILITIES for page in module.LIST_PAGES),
 ]
 
 
@@ -348,6 +370,8 @@ async def _history_in_a(world: World, services: AppServices) -> None:
                 )  # fmt: skip
             await session.commit()
     await _points_of_a(world, services)
+    for module in CAPABILITIES:
+        await module.objects_of_a(world, services)
 
 
 @pytest.mark.parametrize(("role", "path"), LIST_PAGES, ids=[f"{r} {p}" for r, p in LIST_PAGES])

@@ -82,8 +82,8 @@ async def test_changing_my_password_keeps_me_logged_in_here_only(
     )
     assert changed.status_code == 303
     assert browser.client.cookies.get(COOKIE_NAME) != before
-    assert (await browser.get("/dashboard")).status_code == 200
-    assert (await other_browser.get("/dashboard")).status_code == 303
+    assert (await browser.get("/grid")).status_code == 200
+    assert (await other_browser.get("/grid")).status_code == 303  # to the login page
 
 
 async def test_platform_staff_have_no_password_page(browser: Browser, world: World) -> None:

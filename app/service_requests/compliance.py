@@ -1,0 +1,128 @@
+"""SLA compliance: of the requests logged in a period, the share resolved in time — per
+category and per worker against the SLA, and per escalation level against the time
+that level had. Requests still open whose time has not run out are counted apart
+("still running"), neither in time nor late yet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import and_
+
+from app import clock
+from app.clock import CHINA_TIME
+from app.i18n import N_
+from app.people.scope import scope_of
+from app.service_requests import sla
+from app.service_requests.models import EscalationLevel, ServiceRequest
+from app.service_requests.queries import STOPPED, chain, rows_query, visible
+from app.state import AppServices
+from app.web.identity import Identity
+
+PERIODS = {
+    "month": N_("This month"),
+    "quarter": N_("This quarter"),
+    "year": N_("This year"),
+}
+NOT_ASSIGNED = N_("Not assigned")
+
+
+def period_range(key: str, today: date) -> tuple[date, date]:
+    """The first day of the period holding `today` and the first day after it."""
+    if key == "year":
+        return date(today.year, 1, 1), date(today.year + 1, 1, 1)
+    months = 3 if key == "quarter" else 1
+    first_month = (today.month - 1) // months * months + 1
+    start = date(today.year, first_month, 1)
+    following = first_month + months
+    end = date(today.year + (following > 12), (following - 1) % 12 + 1, 1)
+    return start, end
+
+
+@dataclass
+class Tally:
+    label: str
+    count: int = 0
+    within: int = 0
+    late: int = 0
+    running: int = 0
+
+    def add(self, outcome: str) -> None:
+        self.count += 1
+        setattr(self, outcome, getattr(self, outcome) + 1)
+
+    @property
+    def share(self) -> int | None:
+        """Percent in time of those decided (in time or late); None when none are."""
+        decided = self.within + self.late
+        return round(100 * self.within / decided) if decided else None
+
+
+@dataclass
+class Compliance:
+    period: str
+    start: date
+    last_day: date
+    total: Tally
+    categories: list[Tally] = field(default_factory=list)
+    workers: list[Tally] = field(default_factory=list)
+    levels: list[Tally] = field(default_factory=list)
+
+
+def outcome(deadline: datetime, resolved_at: datetime | None, now: datetime) -> str:
+    """In time, late, or still running against one deadline."""
+    if resolved_at is not None:
+        return "within" if resolved_at <= deadline else "late"
+    return "late" if now > deadline else "running"
+
+
+def level_outcomes(
+    request: ServiceRequest, levels: list[EscalationLevel], now: datetime
+) -> list[tuple[int, str]]:
+    """Each level the request reached, and how that level did: a level whose time ran
+    out hands the request to the next, which it then reached too."""
+    resolved_at = request.resolved_at if request.status in STOPPED else None
+    reached = []
+    for level, ends in sla.deadlines(request.due_at, levels, request.callback_level or 1):
+        result = outcome(ends, resolved_at, now)
+        reached.append((level, result))
+        if result != "late":
+            break
+    return reached
+
+
+async def compliance(services: AppServices, identity: Identity, period: str) -> Compliance:
+    """Compliance of the requests this user sees, logged in the period (this month by
+    default)."""
+    period = period if period in PERIODS else "month"
+    now = clock.now()
+    start, end = period_range(period, clock.today())
+    found = Compliance(period, start, end - timedelta(days=1), Tally(""))
+    async with services.db.session() as session:
+        scope = await scope_of(session, identity.user_id, identity.roles)
+        levels = await chain(session)
+        query = rows_query(
+            visible(identity, scope),
+            and_(
+                ServiceRequest.created_at >= datetime.combine(start, time(), CHINA_TIME),
+                ServiceRequest.created_at < datetime.combine(end, time(), CHINA_TIME),
+            ),
+        )
+        rows = list(await session.execute(query))
+    categories: dict[str, Tally] = {}
+    workers: dict[str, Tally] = {}
+    by_level = {level.level: Tally(level.name) for level in levels}
+    for request, _person, _phone, category, assignee in rows:
+        resolved_at = request.resolved_at if request.status in STOPPED else None
+        result = outcome(request.due_at, resolved_at, now)
+        found.total.add(result)
+        categories.setdefault(category, Tally(category)).add(result)
+        workers.setdefault(assignee or "", Tally(assignee or "")).add(result)
+        for level, level_result in level_outcomes(request, levels, now):
+            by_level.setdefault(level, Tally(str(level))).add(level_result)
+    found.categories = sorted(categories.values(), key=lambda tally: tally.label)
+    found.workers = sorted(workers.values(), key=lambda tally: (not tally.label, tally.label))
+    found.levels = [by_level[level] for level in sorted(by_level)]
+    return found

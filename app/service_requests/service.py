@@ -1,0 +1,276 @@
+"""Service requests (诉求): logging one for a person and moving it along its flow.
+
+new → assigned → in progress → resolved → confirmed; a resolved request the person is
+not happy with (satisfaction 1 or 2), or that is not fixed, is reopened and goes round
+again. A satisfaction of 1 or 2 sends it to the next escalation level for a call-back,
+as hotlines do. A step that skips the flow is refused and writes nothing; every step
+writes an event. Transitions lock the request's row, so two people confirming at once
+give one confirmation.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import and_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app import clock
+from app.accounts.models import Role, User
+from app.errors import Refused
+from app.grid.models import Grid, GridAssignment, GridWorker
+from app.i18n import N_, _
+from app.people.models import Person
+from app.service_requests import forms, sla
+from app.service_requests.models import (
+    STATUS_LABELS,
+    EscalationLevel,
+    RequestCategory,
+    RequestEvent,
+    RequestStatus,
+    ServiceRequest,
+)
+from app.service_requests.queries import (
+    Access,
+    chain,
+    grid_workers,
+    load_request,
+    loggable_person,
+    reading,
+)
+from app.state import AppServices
+from app.web.identity import Identity
+from tenants.context import require_tenant
+
+FLOW: dict[str, tuple[RequestStatus, ...]] = {
+    "assign": (
+        RequestStatus.NEW,
+        RequestStatus.ASSIGNED,
+        RequestStatus.IN_PROGRESS,
+        RequestStatus.REOPENED,
+    ),
+    "start": (RequestStatus.ASSIGNED, RequestStatus.REOPENED),
+    "resolve": (RequestStatus.IN_PROGRESS,),
+    "confirm": (RequestStatus.RESOLVED,),
+    "reopen": (RequestStatus.RESOLVED,),
+}
+"""The statuses each step may start from."""
+
+ACTION_WORDS = {
+    "assign": N_("assigned"),
+    "start": N_("started"),
+    "resolve": N_("resolved"),
+    "confirm": N_("confirmed"),
+    "reopen": N_("reopened"),
+}
+
+SKIPS_THE_FLOW = N_("This request is %(status)s; it cannot be %(action)s.")
+ALREADY_CONFIRMED = N_("This request has already been confirmed.")
+UNKNOWN_CATEGORY = N_(
+    "That request category is unknown or no longer used; please choose one from the list."
+)
+
+
+def allowed_steps(request: ServiceRequest, access: Access) -> frozenset[str]:
+    permitted = {
+        "assign": access.assign,
+        "start": access.act and request.assignee_id is not None,
+        "resolve": access.act,
+        "confirm": access.confirm,
+        "reopen": access.confirm,
+    }
+    return frozenset(step for step, ok in permitted.items() if ok and request.status in FLOW[step])
+
+
+def check_flow(request: ServiceRequest, step: str) -> None:
+    """Refuse a step the request's status does not allow (before anything is written)."""
+    if step == "confirm" and request.status == RequestStatus.CONFIRMED:
+        raise Refused(ALREADY_CONFIRMED)
+    if request.status not in FLOW[step]:
+        raise Refused(
+            SKIPS_THE_FLOW,
+            status=_(STATUS_LABELS[RequestStatus(request.status)]),
+            action=_(ACTION_WORDS[step]),
+        )
+
+
+class RequestService:
+    def __init__(self, services: AppServices) -> None:
+        self.db = services.db
+
+    # --- logging -------------------------------------------------------------------
+
+    async def log(self, identity: Identity, form: forms.RequestForm) -> ServiceRequest:
+        """Log a request: due from the category's SLA, held by the grid worker who logs
+        it, else by the first worker of the person's grid, else waiting to be assigned."""
+        async with self.db.session() as session:
+            person = await loggable_person(session, identity, form.person_id)
+            if form.category_id is None:
+                raise Refused(N_("Please choose what the request is about."))
+            category = await session.get(
+                RequestCategory, {"tenant_id": require_tenant(), "id": form.category_id}
+            )
+            if category is None or category.retired_at is not None:
+                raise Refused(UNKNOWN_CATEGORY)
+            description = forms.read_description(form.description)
+            now = clock.now()
+            grid_id = await session.scalar(
+                select(GridAssignment.grid_id).where(
+                    GridAssignment.person_id == person.id, GridAssignment.ends_at.is_(None)
+                )
+            )
+            assignee = await self._first_assignee(session, identity, grid_id)
+            request = ServiceRequest(
+                tenant_id=require_tenant(), person_id=person.id, category_id=category.id,
+                description=description, grid_id=grid_id, created_at=now,
+                created_by=identity.user_id, due_at=sla.due_at(category, now), level=1,
+                assignee_id=assignee[0] if assignee else None,
+                status=RequestStatus.ASSIGNED if assignee else RequestStatus.NEW,
+            )  # fmt: skip
+            session.add(request)
+            await session.flush()
+            self._event(session, request, identity, "logged", 1, description)
+            if assignee:
+                self._event(session, request, identity, "assigned", 1, assignee[1])
+            await session.commit()
+            return request
+
+    async def _first_assignee(
+        self, session: AsyncSession, identity: Identity, grid_id: UUID | None
+    ) -> tuple[UUID, str] | None:
+        if Role.GRID_WORKER in identity.roles:
+            return identity.user_id, identity.name
+        if grid_id is None:
+            return None
+        found = await session.execute(
+            select(User.id, User.name)
+            .join(
+                GridWorker,
+                and_(GridWorker.tenant_id == User.tenant_id, GridWorker.user_id == User.id),
+            )
+            .join(Grid, and_(Grid.tenant_id == GridWorker.tenant_id, Grid.id == GridWorker.grid_id))
+            .where(GridWorker.grid_id == grid_id, User.is_active, Grid.retired_at.is_(None))
+            .order_by(GridWorker.since, User.name)
+            .limit(1)
+        )
+        row = found.first()
+        return (row[0], row[1]) if row else None
+
+    # --- the steps -----------------------------------------------------------------
+
+    def _event(
+        self, session: AsyncSession, request: ServiceRequest, identity: Identity, kind: str,
+        level: int, note: str | None = None, satisfaction: int | None = None,
+    ) -> None:  # fmt: skip
+        session.add(
+            RequestEvent(
+                tenant_id=request.tenant_id, request_id=request.id, at=clock.now(),
+                actor_id=identity.user_id, actor_name=identity.name, kind=kind,
+                status=request.status, level=level, note=note, satisfaction=satisfaction,
+            )
+        )  # fmt: skip
+
+    async def _begin(
+        self, session: AsyncSession, identity: Identity, request_id: UUID, step: str
+    ) -> tuple[ServiceRequest, Person, list[EscalationLevel]]:
+        request, person, access = await load_request(session, identity, request_id, lock=True)
+        permitted = {
+            "assign": access.assign,
+            "start": access.act,
+            "resolve": access.act,
+            "confirm": access.confirm,
+            "reopen": access.confirm,
+        }
+        if not permitted[step]:
+            raise Refused(N_("You may not change this request."))
+        check_flow(request, step)
+        return request, person, await chain(session)
+
+    async def assign(self, identity: Identity, request_id: UUID, assignee_id: UUID | None) -> str:
+        """Assign or reassign to a grid worker; returns their name."""
+        async with self.db.session() as session:
+            request, _person, levels = await self._begin(session, identity, request_id, "assign")
+            workers = dict(await grid_workers(session))
+            if assignee_id not in workers:
+                raise Refused(N_("Please choose a grid worker."))
+            if assignee_id == request.assignee_id and request.status == RequestStatus.ASSIGNED:
+                raise Refused(
+                    N_("This request is already assigned to %(name)s."), name=workers[assignee_id]
+                )
+            request.assignee_id = assignee_id
+            request.status = RequestStatus.ASSIGNED
+            level = reading(request, levels, clock.now()).level
+            self._event(session, request, identity, "assigned", level, workers[assignee_id])
+            await session.commit()
+            return workers[assignee_id]
+
+    async def start(self, identity: Identity, request_id: UUID) -> None:
+        async with self.db.session() as session:
+            request, _person, levels = await self._begin(session, identity, request_id, "start")
+            if request.assignee_id is None:
+                raise Refused(N_("Please assign the request to a grid worker first."))
+            request.status = RequestStatus.IN_PROGRESS
+            level = reading(request, levels, clock.now()).level
+            self._event(session, request, identity, "started", level)
+            await session.commit()
+
+    async def resolve(self, identity: Identity, request_id: UUID, note: str) -> None:
+        """Resolved: the clock stops, and the request waits for the person's word."""
+        async with self.db.session() as session:
+            request, _person, levels = await self._begin(session, identity, request_id, "resolve")
+            text = forms.read_note(note, missing=N_("Please say what was done."))
+            now = clock.now()
+            request.status = RequestStatus.RESOLVED
+            request.resolved_at = now
+            request.resolution = text
+            level = reading(request, levels, now).level
+            self._event(session, request, identity, "resolved", level, text)
+            await session.commit()
+
+    async def confirm(
+        self, identity: Identity, request_id: UUID, satisfaction: str, note: str = ""
+    ) -> ServiceRequest:
+        """Record the person's satisfaction. 3 to 5 confirms; 1 or 2 reopens the request
+        for a call-back by the level above the one that resolved it, on a new due time."""
+        async with self.db.session() as session:
+            request, _person, levels = await self._begin(session, identity, request_id, "confirm")
+            score = forms.read_satisfaction(satisfaction)
+            text = forms.read_note(note)
+            now = clock.now()
+            request.satisfaction = score
+            if score >= 3:
+                level = reading(request, levels, now).level
+                request.status = RequestStatus.CONFIRMED
+                request.confirmed_at = now
+                self._event(session, request, identity, "confirmed", level, text, score)
+            else:
+                resolved_level = reading(request, levels, now).level
+                last = levels[-1].level if levels else resolved_level
+                await self._reopen(session, request, now, min(resolved_level + 1, last))
+                self._event(session, request, identity, "reopened", request.level, text, score)
+            await session.commit()
+            return request
+
+    async def reopen(self, identity: Identity, request_id: UUID, note: str) -> None:
+        """The person says it is not fixed: back to work on a new due time."""
+        async with self.db.session() as session:
+            request, _person, _levels = await self._begin(session, identity, request_id, "reopen")
+            text = forms.read_note(note, missing=N_("Please say what is still not fixed."))
+            await self._reopen(session, request, clock.now(), None)
+            self._event(session, request, identity, "reopened", request.level, text)
+            await session.commit()
+
+    async def _reopen(
+        self, session: AsyncSession, request: ServiceRequest, now: datetime, callback: int | None
+    ) -> None:
+        category = await session.get(
+            RequestCategory, {"tenant_id": request.tenant_id, "id": request.category_id}
+        )
+        assert category is not None  # foreign key
+        request.status = RequestStatus.REOPENED
+        request.resolved_at = None
+        request.callback_level = callback
+        request.level = callback or 1
+        request.reopen_count += 1
+        request.due_at = sla.due_at(category, now)

@@ -1,0 +1,176 @@
+"""The district admin sets request categories (with their SLAs) and the escalation chain."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath
+from litestar.response import Template
+
+from app.accounts.models import Role
+from app.errors import Refused
+from app.i18n import N_, _
+from app.service_requests.models import Holder
+from app.service_requests.setup import RequestSettings
+from app.service_requests.words import sla_words
+from app.web.flash import flash
+from app.web.guards import allow
+from app.web.responses import form_data, render, see_other
+
+HOLDER_LABELS = {
+    Holder.ASSIGNEE: N_("The assigned grid worker"),
+    Holder.UNIT_LEADER: N_("Leaders of the person's unit"),
+    Holder.ADMIN: N_("District administrator"),
+}
+
+
+def provide_settings(request: Request) -> RequestSettings:
+    return RequestSettings(request.app.state.services)
+
+
+def category_form(category: Any) -> dict[str, str]:
+    """A category as its form shows it."""
+    return {
+        "name": category.name,
+        "kind": "same_day" if category.same_day_by else "hours",
+        "sla_hours": str(category.sla_hours or ""),
+        "same_day_by": category.same_day_by.strftime("%H:%M") if category.same_day_by else "",
+    }
+
+
+class RequestSettingsController(Controller):
+    path = "/requests/settings"
+    opt = allow(Role.TENANT_ADMIN)
+    dependencies = {"settings": Provide(provide_settings, sync_to_thread=False)}
+
+    @get("/")
+    async def index(self, request: Request, settings: NamedDependency[RequestSettings]) -> Template:
+        return await self._page(request, settings)
+
+    async def _page(
+        self,
+        request: Request,
+        settings: RequestSettings,
+        *,
+        new_form: dict[str, str] | None = None,
+        levels_form: dict[str, str] | None = None,
+        error: str | None = None,
+        status_code: int = 200,
+    ) -> Template:
+        levels = await settings.levels()
+        return render(
+            request,
+            "service_requests/settings.html",
+            {
+                "categories": await settings.categories(),
+                "levels": levels,
+                "holders": HOLDER_LABELS,
+                "sla_words": sla_words,
+                "new_form": new_form or {"kind": "hours"},
+                "new_error": error if new_form is not None else None,
+                "levels_form": levels_form
+                or {
+                    **{f"name_{level.level}": level.name for level in levels},
+                    **{f"limit_{level.level}": str(level.limit_hours or "") for level in levels},
+                },
+                "levels_error": error if levels_form is not None else None,
+            },
+            status_code=status_code,
+        )
+
+    @post("/categories")
+    async def add_category(
+        self, request: Request, settings: NamedDependency[RequestSettings]
+    ) -> Any:
+        data = await form_data(request)
+        try:
+            category = await settings.add_category(data)
+        except Refused as exc:
+            message = _(exc.message, **exc.args_)
+            return await self._page(
+                request, settings, new_form=data, error=message, status_code=422
+            )
+        flash(request, "success", _("Category %(name)s added.", name=category.name))
+        return see_other(request, "/requests/settings")
+
+    @post("/levels")
+    async def save_levels(
+        self, request: Request, settings: NamedDependency[RequestSettings]
+    ) -> Any:
+        data = await form_data(request)
+        try:
+            await settings.update_levels(data)
+        except Refused as exc:
+            message = _(exc.message, **exc.args_)
+            return await self._page(
+                request, settings, levels_form=data, error=message, status_code=422
+            )
+        flash(request, "success", _("Saved."))
+        return see_other(request, "/requests/settings")
+
+    @get("/categories/{request_category_id:uuid}")
+    async def category(
+        self,
+        request: Request,
+        settings: NamedDependency[RequestSettings],
+        request_category_id: FromPath[UUID],
+    ) -> Template:
+        category = await settings.category(request_category_id)
+        return self._category_page(request, category, category_form(category))
+
+    def _category_page(
+        self,
+        request: Request,
+        category: Any,
+        form: dict[str, str],
+        error: str | None = None,
+        status_code: int = 200,
+    ) -> Template:
+        return render(
+            request,
+            "service_requests/category.html",
+            {"category": category, "form": form, "error": error, "sla_words": sla_words},
+            status_code=status_code,
+        )
+
+    @post("/categories/{request_category_id:uuid}")
+    async def save_category(
+        self,
+        request: Request,
+        settings: NamedDependency[RequestSettings],
+        request_category_id: FromPath[UUID],
+    ) -> Any:
+        category = await settings.category(request_category_id)  # 404 before the form
+        data = await form_data(request)
+        try:
+            await settings.update_category(request_category_id, data)
+        except Refused as exc:
+            message = _(exc.message, **exc.args_)
+            return self._category_page(request, category, data, message, 422)
+        flash(request, "success", _("Saved."))
+        return see_other(request, "/requests/settings")
+
+    @post("/categories/{request_category_id:uuid}/retire")
+    async def retire(
+        self,
+        request: Request,
+        settings: NamedDependency[RequestSettings],
+        request_category_id: FromPath[UUID],
+    ) -> Any:
+        category = await settings.category(request_category_id)  # 404 before the form
+        data = await form_data(request)
+        try:
+            changed = await settings.retire_category(
+                request_category_id, retire=data.get("retire") != "0"
+            )
+        except Refused as exc:
+            message = _(exc.message, **exc.args_)
+            return self._category_page(request, category, category_form(category), message, 422)
+        if changed.retired_at:
+            flash(request, "success", _("Category %(name)s retired.", name=changed.name))
+        else:
+            flash(request, "success", _("Category %(name)s is in use again.", name=changed.name))
+        return see_other(request, "/requests/settings")

@@ -1,0 +1,230 @@
+"""What the request pages read: the lists (assigned to me, waiting at my level, all
+open), one request with its history, the person picker, and the dashboard counts.
+
+Levels are read from the clock (due time and now), so a breach shows at once, before
+the escalation job has recorded it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from uuid import UUID
+
+from sqlalchemy import ColumnElement, and_, false, select, true
+
+from app import clock
+from app.accounts.models import User
+from app.grid.models import Grid
+from app.people.models import OrgUnit, Person
+from app.people.pinyin import looks_like_pinyin, normalise_query
+from app.people.scope import Scope, scope_of
+from app.service_requests.models import (
+    OPEN_STATUSES,
+    EscalationLevel,
+    Holder,
+    RequestCategory,
+    RequestEvent,
+    RequestStatus,
+    ServiceRequest,
+)
+from app.service_requests.queries import (
+    RequestRow,
+    chain,
+    grid_workers,
+    is_admin,
+    leads,
+    load_request,
+    loggable,
+    loggable_person,
+    overdue_first,
+    request_rows,
+    rows_query,
+    visible,
+)
+from app.service_requests.service import allowed_steps
+from app.state import AppServices
+from app.web.identity import Identity
+
+PICK_LIMIT = 20
+LIST_LIMIT = 300
+
+
+@dataclass(frozen=True)
+class Detail:
+    row: RequestRow
+    person: Person
+    category: RequestCategory
+    grid_name: str | None
+    created_by_name: str | None
+    events: list[RequestEvent]
+    levels: list[EscalationLevel]
+    allowed: frozenset[str]
+    """The steps this user may take now."""
+    workers: list[tuple[UUID, str]]
+    """Grid workers the request may be assigned to (when this user may assign)."""
+
+
+@dataclass
+class Lists:
+    mine: list[RequestRow] = field(default_factory=list)
+    """Requests assigned to this user, not yet confirmed."""
+    waiting: list[RequestRow] = field(default_factory=list)
+    """Open requests escalated to this user's level."""
+    waiting_from: int | None = None
+    """The level from which requests wait for this user (None: no level is theirs)."""
+    listed: list[RequestRow] = field(default_factory=list)
+    """Every request this user sees, by the filters (those not yet confirmed when none)."""
+
+
+@dataclass(frozen=True)
+class RequestCounts:
+    """For the dashboard tile."""
+
+    open: int
+    overdue: int
+    waiting: int
+    """Assigned to me, or escalated to my level."""
+
+
+def holder_level(levels: list[EscalationLevel], holder: Holder, default: int) -> int:
+    """The first level the chain gives to `holder` (unit leaders, the admin)."""
+    return next((level.level for level in levels if level.holder == holder), default)
+
+
+class RequestViews:
+    def __init__(self, services: AppServices) -> None:
+        self.db = services.db
+
+    # --- the person and category pickers -------------------------------------------
+
+    async def person_for(self, identity: Identity, person_id: UUID) -> Person:
+        async with self.db.session() as session:
+            return await loggable_person(session, identity, person_id)
+
+    async def pick(self, identity: Identity, query: str) -> list[tuple[Person, str]]:
+        """Living people to log a request for, by name or pinyin."""
+        text = normalise_query(query)
+        if not text:
+            return []
+        async with self.db.session() as session:
+            found = (
+                select(Person, OrgUnit.name)
+                .outerjoin(
+                    OrgUnit,
+                    and_(OrgUnit.tenant_id == Person.tenant_id, OrgUnit.id == Person.branch_id),
+                )
+                .where(await loggable(session, identity), Person.deceased_on.is_(None))
+            )
+            if looks_like_pinyin(text):
+                found = found.where(Person.search_keys.like(f"%{text}%"))
+            else:
+                found = found.where(Person.name.contains(query.strip(), autoescape=True))
+            rows = await session.execute(found.order_by(Person.sort_key).limit(PICK_LIMIT))
+            return [(person, branch or "") for person, branch in rows]
+
+    async def categories(self, *, retired: bool = False) -> list[RequestCategory]:
+        """The categories in the district's order (live ones only, unless `retired`)."""
+        async with self.db.session() as session:
+            query = select(RequestCategory).order_by(
+                RequestCategory.retired_at.is_not(None), RequestCategory.position
+            )
+            if not retired:
+                query = query.where(RequestCategory.retired_at.is_(None))
+            return list(await session.scalars(query))
+
+    # --- one request ---------------------------------------------------------------
+
+    async def detail(self, identity: Identity, request_id: UUID) -> Detail:
+        async with self.db.session() as session:
+            request, person, access = await load_request(session, identity, request_id, lock=False)
+            levels = await chain(session)
+            rows = await request_rows(
+                session, rows_query(ServiceRequest.id == request.id), levels, clock.now()
+            )
+            category = await session.get(
+                RequestCategory, {"tenant_id": request.tenant_id, "id": request.category_id}
+            )
+            assert category is not None  # foreign key
+            grid_name = None
+            if request.grid_id:
+                grid_name = await session.scalar(
+                    select(Grid.name).where(Grid.id == request.grid_id)
+                )
+            events = await session.scalars(
+                select(RequestEvent)
+                .where(RequestEvent.request_id == request.id)
+                .order_by(RequestEvent.at, RequestEvent.id)
+            )
+            allowed = allowed_steps(request, access)
+            creator = await session.scalar(select(User.name).where(User.id == request.created_by))
+            return Detail(
+                row=rows[0], person=person, category=category, grid_name=grid_name,
+                created_by_name=creator, events=list(events), levels=levels, allowed=allowed,
+                workers=await grid_workers(session) if "assign" in allowed else [],
+            )  # fmt: skip
+
+    # --- lists ---------------------------------------------------------------------
+
+    async def lists(
+        self,
+        identity: Identity,
+        status: str | None = None,
+        category_id: UUID | None = None,
+        limit: int | None = LIST_LIMIT,
+    ) -> Lists:
+        """Overdue first everywhere. Without a status filter: every request not yet
+        confirmed (a resolved one waits for the person's answer)."""
+        now = clock.now()
+        found = Lists()
+        async with self.db.session() as session:
+            scope = await scope_of(session, identity.user_id, identity.roles)
+            levels = await chain(session)
+            still_open = ServiceRequest.status.in_(OPEN_STATUSES)
+            not_done = ServiceRequest.status != RequestStatus.CONFIRMED
+            found.mine = await request_rows(
+                session,
+                rows_query(not_done, ServiceRequest.assignee_id == identity.user_id),
+                levels,
+                now,
+            )
+            found.waiting_from, condition = self._waiting(identity, scope, levels)
+            if found.waiting_from is not None:
+                candidates = await request_rows(
+                    session, rows_query(still_open, condition), levels, now
+                )
+                found.waiting = [row for row in candidates if row.clock.level >= found.waiting_from]
+            filters = [visible(identity, scope)]
+            filters.append(
+                ServiceRequest.status == status if status in set(RequestStatus) else not_done
+            )
+            if category_id is not None:
+                filters.append(ServiceRequest.category_id == category_id)
+            query = rows_query(*filters).order_by(ServiceRequest.due_at).limit(limit)
+            found.listed = await request_rows(session, query, levels, now)
+        found.mine = overdue_first(found.mine)
+        found.waiting = overdue_first(found.waiting)
+        found.listed = overdue_first(found.listed)
+        return found
+
+    @staticmethod
+    def _waiting(
+        identity: Identity, scope: Scope, levels: list[EscalationLevel]
+    ) -> tuple[int | None, ColumnElement[bool]]:
+        """From which level requests wait for this user, and among whose people: the
+        admin's level for everyone, the unit leaders' level for the people they lead."""
+        if is_admin(identity):
+            return holder_level(levels, Holder.ADMIN, 3), true()
+        if scope.units:
+            return holder_level(levels, Holder.UNIT_LEADER, 2), leads(scope).people()
+        return None, false()
+
+    async def dashboard_counts(self, identity: Identity) -> RequestCounts:
+        """Open and overdue requests this user sees, and how many wait for them."""
+        found = await self.lists(identity, limit=None)
+        waiting = {row.request.id for row in found.mine + found.waiting}
+        still_open = [row for row in found.listed if row.open]
+        return RequestCounts(
+            open=len(still_open),
+            overdue=sum(1 for row in still_open if row.clock.overdue),
+            waiting=len(waiting),
+        )

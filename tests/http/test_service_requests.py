@@ -1,0 +1,286 @@
+"""Service requests over HTTP: logging on the phone form, the lists with the SLA clock,
+the steps and their refusals, compliance and settings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from uuid import UUID, uuid4
+
+import pytest
+from sqlalchemy import func, select
+
+from app import clock
+from app.accounts.models import Role
+from app.clock import CHINA_TIME
+from app.i18n import _, ngettext
+from app.service_requests.models import RequestCategory, RequestEvent, ServiceRequest
+from app.service_requests.routes import REOPENED_FOR_CALLBACK
+from app.service_requests.service import ALREADY_CONFIRMED, SKIPS_THE_FLOW, UNKNOWN_CATEGORY
+from app.state import AppServices
+from tenants.context import tenant_scope
+from tests.factories import District, PointsRoster, World, add_person, make_points_roster
+from tests.http.conftest import Browser, shown
+
+MORNING = datetime(2026, 5, 6, 9, 30, tzinfo=CHINA_TIME)
+TONIGHT = datetime(2026, 5, 6, 22, 0, tzinfo=CHINA_TIME)
+
+
+@pytest.fixture
+def move_clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[datetime], None]:
+    def move(moment: datetime) -> None:
+        monkeypatch.setattr(clock, "now", lambda: moment)
+        monkeypatch.setattr(clock, "today", lambda: moment.date())
+
+    move(MORNING)
+    return move
+
+
+@pytest.fixture
+async def points(services: AppServices, world: World, move_clock: object) -> PointsRoster:
+    return await make_points_roster(services, world.a)
+
+
+async def category_id(services: AppServices, district: District, code: str) -> UUID:
+    with tenant_scope(district.tenant_id):
+        async with services.db.session() as session:
+            found = await session.scalar(
+                select(RequestCategory.id).where(RequestCategory.code == code)
+            )
+    assert found is not None
+    return found
+
+
+async def count(services: AppServices, district: District, model: type) -> int:
+    with tenant_scope(district.tenant_id):
+        async with services.db.session() as session:
+            return await session.scalar(select(func.count()).select_from(model)) or 0
+
+
+async def log_water(
+    browser: Browser, services: AppServices, world: World, person: UUID, text: str = "厨房漏水"
+) -> str:
+    """Log a water request through the form; returns the request's page."""
+    water = await category_id(services, world.a, "water")
+    response = await browser.post(
+        "/requests/", {"person_id": str(person), "category_id": str(water), "description": text}
+    )
+    assert response.status_code == 303, response.text[:800]
+    return response.headers["location"]
+
+
+async def test_a_worker_logs_a_water_leak_from_the_phone_form(
+    browser: Browser, services: AppServices, world: World, points: PointsRoster
+) -> None:
+    await browser.login(world.a.users[Role.GRID_WORKER])
+    found = await browser.get("/requests/new?q=dangyuanjia")
+    assert found.status_code == 200 and "党员甲" in found.text and "党员乙" not in found.text
+    form = await browser.get(f"/requests/new?person={points.roster.person_1}")
+    assert "data-keep-form" in form.text
+    assert shown("Same day by %(time)s", time=_("%(hour)s:00", hour=22)) in form.text
+    assert ngettext("Within %(num)s hour", "Within %(num)s hours", 24) in form.text
+    page_url = await log_water(browser, services, world, points.roster.person_1)
+    page = await browser.get(page_url)
+    assert page.status_code == 200
+    assert "厨房漏水" in page.text and shown("Start work on it") in page.text
+    assert shown("Request logged; it is due by %(due)s.", due="05-06 22:00") in page.text
+    listing = await browser.get("/requests")
+    mine = listing.text[listing.text.index(shown("Assigned to me")) :]
+    assert "甲一号" in mine and 'href="tel:13700001111"' in mine
+    left = _("%(hours)s h %(minutes)s min", hours=12, minutes=30)
+    assert shown("%(time)s left", time=left) in mine
+
+
+@pytest.mark.parametrize(
+    ("category", "description", "message"),
+    [
+        ("unknown", "厨房漏水", UNKNOWN_CATEGORY),
+        ("water", "", "Please say what the person needs."),
+        ("water", "水" * 501, "Please keep the description under %(n)s characters."),
+        ("", "厨房漏水", "Please choose what the request is about."),
+        ("not-an-id", "厨房漏水", "Please choose from the list."),
+    ],
+)
+async def test_bad_requests_come_back_with_what_was_typed_and_write_nothing(
+    browser: Browser, services: AppServices, world: World, points: PointsRoster,
+    category: str, description: str, message: str,
+) -> None:  # fmt: skip
+    chosen = {"unknown": str(uuid4()), "water": str(await category_id(services, world.a, "water"))}
+    await browser.login(world.a.users[Role.GRID_WORKER])
+    response = await browser.post(
+        "/requests/",
+        {"person_id": str(points.member_a), "category_id": chosen.get(category, category),
+         "description": description},
+    )  # fmt: skip
+    assert response.status_code == 422
+    assert shown(message, n=500) in response.text
+    assert description[:20] in response.text  # kept, not retyped
+    if category == "water":
+        assert f'value="{chosen["water"]}" required checked' in response.text
+    assert await count(services, world.a, ServiceRequest) == 0
+
+
+async def test_a_person_outside_the_workers_grids_is_not_found(
+    browser: Browser, services: AppServices, world: World, points: PointsRoster
+) -> None:
+    outsider = await add_person(services, world.a, "网格外老人")
+    await browser.login(world.a.users[Role.GRID_WORKER])
+    assert (await browser.get(f"/requests/new?person={outsider}")).status_code == 404
+    assert "网格外老人" not in (await browser.get("/requests/new?q=网格外")).text
+    water = await category_id(services, world.a, "water")
+    response = await browser.post(
+        "/requests/", {"person_id": str(outsider), "category_id": str(water), "description": "x"}
+    )
+    assert response.status_code == 404
+    assert await count(services, world.a, ServiceRequest) == 0
+
+
+async def test_the_admin_sees_it_overdue_after_the_sla_passes(
+    browser: Browser, other_browser: Browser, services: AppServices, world: World,
+    points: PointsRoster, move_clock: Callable[[datetime], None],
+) -> None:  # fmt: skip
+    await browser.login(world.a.users[Role.GRID_WORKER])
+    await log_water(browser, services, world, points.member_a)
+    await other_browser.login(world.a.users[Role.TENANT_ADMIN])
+    before = await other_browser.get("/requests")
+    assert shown("Overdue by %(time)s", time="") not in before.text
+    move_clock(TONIGHT + timedelta(hours=1, minutes=5))  # no escalation job has run
+    late = await other_browser.get("/requests")
+    overdue = shown(
+        "Overdue by %(time)s", time=_("%(hours)s h %(minutes)s min", hours=1, minutes=5)
+    )
+    assert overdue in late.text and "req-clock--overdue" in late.text and "⚠" in late.text
+    assert shown("Level %(level)s: %(name)s", level=2, name="分中心（服务站）") in late.text
+    waiting = late.text[late.text.index(shown("Waiting at my level")) :]
+    assert shown("Nothing is waiting at your level.") in waiting  # the admin's level is 3
+    move_clock(TONIGHT + timedelta(hours=25))
+    later = await other_browser.get("/requests")
+    waiting = later.text[later.text.index(shown("Waiting at my level")) :]
+    assert "党员甲" in waiting.split(shown("Requests I can see"))[0]
+    assert shown("Level %(level)s: %(name)s", level=3, name="局领导") in later.text
+
+
+async def test_the_steps_over_http_with_their_refusals(
+    browser: Browser, services: AppServices, world: World, points: PointsRoster
+) -> None:
+    await browser.login(world.a.users[Role.GRID_WORKER])
+    url = await log_water(browser, services, world, points.member_a)
+    skipped = await browser.post(f"{url}/resolve", {"note": "修好了"})
+    assert skipped.status_code == 422
+    assert shown(SKIPS_THE_FLOW, status=_("Assigned"), action=_("resolved")) in skipped.text
+    assert (await browser.post(f"{url}/start")).status_code == 303
+    empty = await browser.post(f"{url}/resolve", {"note": "  "})
+    assert empty.status_code == 422 and shown("Please say what was done.") in empty.text
+    assert (await browser.post(f"{url}/resolve", {"note": "换了阀门"})).status_code == 303
+    page = await browser.get(url)
+    assert shown("How satisfied is the person?") in page.text and "换了阀门" in page.text
+    assert page.text.count('name="satisfaction"') == 5
+    unsure = await browser.post(f"{url}/confirm", {"satisfaction": "9", "note": "他说还行"})
+    assert unsure.status_code == 422 and "他说还行" in unsure.text
+    assert shown("Please choose how satisfied the person is, from 1 to 5.") in unsure.text
+    assert (await browser.post(f"{url}/confirm", {"satisfaction": "5"})).status_code == 303
+    again = await browser.post(f"{url}/confirm", {"satisfaction": "1"})
+    assert again.status_code == 422 and shown(ALREADY_CONFIRMED) in again.text
+    assert await count(services, world.a, RequestEvent) == 5  # logged, assigned … confirmed
+
+
+async def test_satisfaction_two_reopens_and_the_member_answers_for_themself(
+    browser: Browser, other_browser: Browser, services: AppServices, world: World,
+    points: PointsRoster,
+) -> None:  # fmt: skip
+    await browser.login(world.a.users[Role.GRID_WORKER])
+    url = await log_water(browser, services, world, points.member_a)
+    await browser.post(f"{url}/start")
+    await browser.post(f"{url}/resolve", {"note": "换了阀门"})
+    await other_browser.login(world.a.users[Role.MEMBER])  # linked to 党员甲
+    own = await other_browser.get("/requests")
+    assert "党员甲" in own.text
+    answer = await other_browser.post(f"{url}/confirm", {"satisfaction": "2"})
+    assert answer.status_code == 303
+    page = await other_browser.get(url)
+    assert shown(REOPENED_FOR_CALLBACK) in page.text
+    assert shown("Reopened") in page.text
+    assert shown("Level %(level)s: %(name)s", level=2, name="分中心（服务站）") in page.text
+    assert (await other_browser.post(f"{url}/start")).status_code == 403  # members do not work it
+
+
+async def test_lists_filter_by_status_and_category(
+    browser: Browser, services: AppServices, world: World, points: PointsRoster
+) -> None:
+    await browser.login(world.a.users[Role.TENANT_ADMIN])
+    await log_water(browser, services, world, points.member_a, "甲家漏水")
+    await log_water(browser, services, world, points.member_b, "乙家漏水")
+    power = await category_id(services, world.a, "power")
+    water = await category_id(services, world.a, "water")
+    assert (await browser.post("/requests/", {"person_id": str(points.member_d),
+            "category_id": str(power), "description": "丁家停电"})).status_code == 303  # fmt: skip
+    only_water = await browser.get(f"/requests?category={water}")
+    assert "甲家漏水" in only_water.text and "丁家停电" not in only_water.text
+    closed = await browser.get("/requests?status=confirmed")
+    assert "甲家漏水" not in closed.text and shown("No requests here.") in closed.text
+    junk = await browser.get("/requests?status=nonsense&category=nonsense")
+    assert junk.status_code == 200 and "丁家停电" in junk.text
+
+
+async def test_compliance_for_leaders_only(
+    browser: Browser, services: AppServices, world: World, points: PointsRoster,
+    move_clock: Callable[[datetime], None],
+) -> None:  # fmt: skip
+    await browser.login(world.a.users[Role.GRID_WORKER])
+    url = await log_water(browser, services, world, points.member_a)
+    await browser.post(f"{url}/start")
+    move_clock(TONIGHT + timedelta(hours=2))
+    await browser.post(f"{url}/resolve", {"note": "晚了点"})
+    assert (await browser.get("/requests/sla")).status_code == 403
+    await browser.login(world.a.users[Role.TENANT_ADMIN])
+    report = await browser.get("/requests/sla?period=quarter")
+    assert report.status_code == 200
+    assert "水（漏水、停水）" in report.text
+    assert world.a.users[Role.GRID_WORKER].name in report.text
+    assert "分中心（服务站）" in report.text and "0%" in report.text  # resolved late
+    assert (await browser.get("/requests/sla?period=decade")).status_code == 200
+
+
+async def test_settings_validate_and_save(
+    browser: Browser, services: AppServices, world: World, points: PointsRoster
+) -> None:
+    water = await category_id(services, world.a, "water")
+    await browser.login(world.a.users[Role.GRID_WORKER])
+    assert (await browser.get("/requests/settings")).status_code == 403
+    await browser.login(world.a.users[Role.TENANT_ADMIN])
+    assert (await browser.get("/requests/settings")).status_code == 200
+    edit = f"/requests/settings/categories/{water}"
+    assert "22:00" in (await browser.get(edit)).text
+    bad = await browser.post(edit, {"name": "水", "kind": "hours", "sla_hours": "0"})
+    assert bad.status_code == 422
+    assert shown("Give the time limit as whole hours from 1 to 720.") in bad.text
+    assert 'value="水"' in bad.text
+    bad_time = await browser.post(edit, {"name": "水", "kind": "same_day", "same_day_by": "25:00"})
+    assert bad_time.status_code == 422
+    ok = await browser.post(edit, {"name": "水", "kind": "same_day", "same_day_by": "21:30"})
+    assert ok.status_code == 303
+    taken = await browser.post(
+        "/requests/settings/categories", {"name": "水", "kind": "hours", "sla_hours": "4"}
+    )
+    assert taken.status_code == 422
+    assert shown("There is already a category called %(name)s.", name="水") in taken.text
+    added = await browser.post(
+        "/requests/settings/categories", {"name": "换灯泡", "kind": "hours", "sla_hours": "4"}
+    )
+    assert added.status_code == 303
+    levels = await browser.post(
+        "/requests/settings/levels",
+        {"name_1": "网格员", "name_2": "服务站", "limit_2": "12", "name_3": "局领导",
+         "limit_3": "abc"},
+    )  # fmt: skip
+    assert levels.status_code == 422 and "服务站" in levels.text
+    assert (await browser.post(f"{edit}/retire", {"retire": "1"})).status_code == 303
+    await browser.login(world.a.users[Role.GRID_WORKER])
+    form = await browser.get(f"/requests/new?person={points.member_a}")
+    assert "换灯泡" in form.text and 'value="{water}"' not in form.text
+    with tenant_scope(world.a.tenant_id):
+        async with services.db.session() as session:
+            category = await session.get(RequestCategory, {"tenant_id": world.a.tenant_id,
+                                                           "id": water})  # fmt: skip
+    assert category is not None and str(category.same_day_by) == "21:30:00"
+    assert category.retired_at is not None
