@@ -54,7 +54,7 @@ class Place(enum.StrEnum):
 
 PLACE_LABELS = {
     Place.HOME: N_("At home"),
-    Place.HOSPITAL: N_("In hospital"),
+    Place.HOSPITAL: N_("At the hospital"),
     Place.PHONE: N_("By phone"),
 }
 
