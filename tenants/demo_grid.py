@@ -93,21 +93,23 @@ async def seed_demo_grid(services: AppServices, tenant_id: UUID, seed: int = 5) 
                         visitor_name=worker.name, logged_at=now - timedelta(days=1),
                     )
                 )  # fmt: skip
-        concerns = [
-            Concern(
-                tenant_id=tenant_id, person_id=in_first[2].id, kind="hospitalisation",
-                note="心脏不适，住市第一医院心内科", noted_at=now - timedelta(hours=14),
-                noted_by=worker.id,
-            ),
-            Concern(
-                tenant_id=tenant_id, person_id=in_first[5].id, kind="hardship",
-                note="老伴去世后独居，生活不便", noted_at=now - timedelta(days=9),
-                noted_by=worker.id,
-            ),
-        ]  # fmt: skip
-        session.add_all(concerns)
-        await session.flush()
-        for concern in concerns:
-            await due.add_concern_item(session, concern)
+        if in_first:  # one in hospital since last night, one hardship visit overdue
+            patient, lonely = in_first[len(in_first) // 3], in_first[-1]
+            concerns = [
+                Concern(
+                    tenant_id=tenant_id, person_id=patient.id, kind="hospitalisation",
+                    note="心脏不适，住市第一医院心内科", noted_at=now - timedelta(hours=14),
+                    noted_by=worker.id,
+                ),
+                Concern(
+                    tenant_id=tenant_id, person_id=lonely.id, kind="hardship",
+                    note="老伴去世后独居，生活不便", noted_at=now - timedelta(days=9),
+                    noted_by=worker.id,
+                ),
+            ]  # fmt: skip
+            session.add_all(concerns)
+            await session.flush()
+            for concern in concerns:
+                await due.add_concern_item(session, concern)
         await due.refresh(session, today)
         await session.commit()
