@@ -132,10 +132,15 @@ async def add_concern_item(session: AsyncSession, concern: Concern) -> VisitDueI
 
 
 async def rule_changed(session: AsyncSession, rule_id: UUID, today: date) -> None:
-    """After an admin edits a rule: drop its unanswered items and write them again by
-    the rule as it now stands (none if it was switched off)."""
+    """After an admin edits a rule: drop its unanswered items still running and write
+    them again by the rule as it now stands (none if it was switched off). Items
+    already overdue stay: they were missed under the rule of their time."""
     await session.execute(
-        delete(VisitDueItem).where(VisitDueItem.rule_id == rule_id, VisitDueItem.visit_id.is_(None))
+        delete(VisitDueItem).where(
+            VisitDueItem.rule_id == rule_id,
+            VisitDueItem.visit_id.is_(None),
+            VisitDueItem.due_at > clock.now(),
+        )
     )
     rule = await session.get(VisitRule, {"tenant_id": require_tenant(), "id": rule_id})
     if rule is None or not rule.enabled:
@@ -147,10 +152,10 @@ async def rule_changed(session: AsyncSession, rule_id: UUID, today: date) -> Non
         select(Concern).where(Concern.kind == rule.trigger, Concern.closed_at.is_(None))
     )
     for concern in open_concerns:
-        answered = await session.scalar(
+        kept = await session.scalar(
             select(VisitDueItem.id).where(VisitDueItem.concern_id == concern.id)
         )
-        if answered is None:
+        if kept is None:
             await add_concern_item(session, concern)
     await resolve(session, None)
 
@@ -174,6 +179,7 @@ RESOLVE = f"""
       ) m
      where d.tenant_id = nullif(current_setting('app.tenant_id', true), '')::uuid
        and d.id = m.item_id
+       and d.visit_id is null
     returning d.id
 """  # noqa: E501, S608
 

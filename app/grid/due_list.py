@@ -135,6 +135,7 @@ class DueListService:
                 GridAssignment.ends_at.is_(None),
                 Person.deceased_on.is_(None),
                 VisitDueItem.visit_id.is_(None),
+                VisitRule.enabled,
                 VisitDueItem.opens_on <= today + timedelta(days=HORIZON_DAYS),
                 VisitDueItem.due_at > now - timedelta(days=MISSED_AFTER_DAYS),
             )
@@ -149,6 +150,7 @@ class DueListService:
         today = now.astimezone(clock.CHINA_TIME).date()
         open_item = and_(
             VisitDueItem.visit_id.is_(None),
+            VisitDueItem.rule_id.in_(select(VisitRule.id).where(VisitRule.enabled)),
             VisitDueItem.opens_on <= today,
             VisitDueItem.due_at > now - timedelta(days=MISSED_AFTER_DAYS),
         )
@@ -157,7 +159,7 @@ class DueListService:
                 Grid.id,
                 Grid.name,
                 func.count(VisitDueItem.id).filter(VisitDueItem.due_at <= now),
-                func.count(VisitDueItem.id),
+                func.count(VisitDueItem.id).filter(VisitDueItem.due_at > now),
             )
             .select_from(Grid)
             .outerjoin(

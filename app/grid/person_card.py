@@ -4,7 +4,7 @@ due, and the visit history — what a worker reads before knocking on the door."
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -12,6 +12,7 @@ from sqlalchemy import and_, select
 
 from app import clock
 from app.errors import NotFound
+from app.grid.due import MISSED_AFTER_DAYS
 from app.grid.models import Concern, Visit, VisitDueItem, VisitRule
 from app.grid.visits import VisitService
 from app.people.models import OrgUnit, Person
@@ -52,7 +53,7 @@ class PersonCardService:
         async with self.db.session() as session:
             scope = await scope_of(session, identity.user_id, identity.roles)
             person = await session.scalar(
-                select(Person).where(Person.id == person_id, scope.people())
+                select(Person).where(Person.id == person_id, scope.served())
             )
             if person is None:
                 raise NotFound()
@@ -85,6 +86,8 @@ class PersonCardService:
                     VisitDueItem.person_id == person_id,
                     VisitDueItem.visit_id.is_(None),
                     VisitDueItem.opens_on <= now.date(),
+                    VisitDueItem.due_at > now - timedelta(days=MISSED_AFTER_DAYS),
+                    VisitRule.enabled,
                 )
                 .order_by(VisitDueItem.due_at)
             )

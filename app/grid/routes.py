@@ -5,7 +5,7 @@ was typed."""
 from __future__ import annotations
 
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
@@ -52,9 +52,10 @@ async def read_visit_form(request: Request) -> tuple[dict[str, str], VisitForm]:
     person_id = chosen_id(data, "person_id")
     if person_id is None:
         raise Refused(N_("Please choose the person you visited."))
+    visit_id = chosen_id(data, "visit_id") or uuid4()
     knows = tuple(data.get(key, "") for key in KNOWS)
     return data, VisitForm(
-        person_id=person_id, kind=data.get("kind", ""), place=data.get("place", ""),
+        id=visit_id, person_id=person_id, kind=data.get("kind", ""), place=data.get("place", ""),
         visited_on=data.get("visited_on", ""), notes=data.get("notes", ""),
         knows=(knows[0], knows[1], knows[2], knows[3]), follow_up=data.get("follow_up") == "1",
         photo=photo,
@@ -98,7 +99,7 @@ class GridController(Controller):
         }  # fmt: skip
         if person_id is not None:
             try:
-                context |= await visits.form_context(identity, person_id)
+                context |= await visits.form_context(identity, person_id, named=form is not None)
             except Refused as exc:
                 context["error"] = _(exc.message, **exc.args_)
                 status_code = 422 if form is not None else 403
@@ -107,7 +108,7 @@ class GridController(Controller):
         if form is None and context["person"] is not None:
             knows = context.get("knows", {})
             context["form"] = {key: knows.get(key, "") for key in KNOWS} | {
-                "kind": context["kind"], "place": context["place"],
+                "kind": context["kind"], "place": context["place"], "visit_id": str(uuid4()),
             }  # fmt: skip
         return render(request, "grid/visit_form.html", context, status_code=status_code)
 
@@ -123,7 +124,9 @@ class GridController(Controller):
                 error=_(exc.message, **exc.args_), status_code=422,
             )  # fmt: skip
         message = _("Visit saved.")
-        if logged.answered:
+        if logged.repeated:
+            message = _("This visit was already saved.")
+        elif logged.answered:
             message += " " + _("Done: %(items)s.", items="、".join(logged.answered))
         flash(request, "success", message)
         return see_other(request, "/grid")

@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
+import anyio
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -59,6 +60,8 @@ NOT_YOURS = N_(
 
 @dataclass(frozen=True)
 class VisitForm:
+    id: UUID
+    """Made when the form was shown: a retry after a lost answer saves nothing twice."""
     person_id: UUID
     kind: str
     place: str
@@ -74,6 +77,8 @@ class LoggedVisit:
     visit: Visit
     answered: list[str]
     """Names of the rules whose due items this visit answered."""
+    repeated: bool = False
+    """The same form was sent again (a retry): the visit was already saved."""
 
 
 def _text(value: str, limit: int) -> str | None:
@@ -120,7 +125,7 @@ class VisitService:
             raise NotFound()
         scope = await self._scope(session, identity)
         inside = await session.scalar(
-            select(Person.id).where(Person.id == person_id, scope.people())
+            select(Person.id).where(Person.id == person_id, scope.served())
         )
         if inside is None:
             if not named:
@@ -153,11 +158,13 @@ class VisitService:
             "visitor_name": visit.visitor_name,
         }
 
-    async def form_context(self, identity: Identity, person_id: UUID) -> dict[str, Any]:
+    async def form_context(
+        self, identity: Identity, person_id: UUID, *, named: bool = True
+    ) -> dict[str, Any]:
         """What the visit form starts from: the person, the four knows of last time,
         and the kind the oldest open item asks for (a hospital item → hospital visit)."""
         async with self.db.session() as session:
-            person = await self.person_in_scope(session, identity, person_id)
+            person = await self.person_in_scope(session, identity, person_id, named=named)
             knows = await self.last_knows(session, person_id)
             wanted = await session.scalar(
                 select(VisitRule.trigger)
@@ -180,8 +187,13 @@ class VisitService:
 
     async def log(self, identity: Identity, form: VisitForm) -> LoggedVisit:
         today = clock.today()
+        # Pillow's work off the event loop, before a connection is held.
+        jpeg = await anyio.to_thread.run_sync(evidence_jpeg, form.photo) if form.photo else None
         async with self.db.session() as session:
             person = await self.person_in_scope(session, identity, form.person_id)
+            saved = await session.get(Visit, {"tenant_id": require_tenant(), "id": form.id})
+            if saved is not None and saved.person_id == person.id:
+                return LoggedVisit(saved, [], repeated=True)
             if form.kind not in set(VisitKind):
                 raise Refused(N_("Please choose what kind of visit it was."))
             if form.place not in set(Place):
@@ -192,9 +204,9 @@ class VisitService:
             notes = _text(form.notes, MAX_NOTES)
             knows = [_text(value, MAX_KNOW) for value in form.knows]
             photo_id = None
-            if form.photo:
+            if jpeg:
                 photo = VisitPhoto(
-                    tenant_id=require_tenant(), content=evidence_jpeg(form.photo),
+                    tenant_id=require_tenant(), content=jpeg,
                     content_type=JPEG, uploaded_by=identity.user_id,
                 )  # fmt: skip
                 session.add(photo)
@@ -206,7 +218,8 @@ class VisitService:
                 )
             )
             visit = Visit(
-                tenant_id=require_tenant(), person_id=person.id, visited_on=visited_on,
+                id=form.id, tenant_id=require_tenant(), person_id=person.id,
+                visited_on=visited_on,
                 kind=form.kind, place=form.place, notes=notes,
                 **dict(zip(KNOWS, knows, strict=True)), follow_up=form.follow_up,
                 photo_id=photo_id, grid_id=grid_id,
@@ -237,7 +250,7 @@ class VisitService:
                 raise NotFound()
             scope = await self._scope(session, identity)
             inside = await session.scalar(
-                select(Person.id).where(Person.id == visit.person_id, scope.people())
+                select(Person.id).where(Person.id == visit.person_id, scope.served())
             )
             if inside is None:
                 raise NotFound()
@@ -255,7 +268,7 @@ class VisitService:
                 .join(
                     Person, (Person.tenant_id == Visit.tenant_id) & (Person.id == Visit.person_id)
                 )
-                .where(VisitPhoto.id == photo_id, scope.people())
+                .where(VisitPhoto.id == photo_id, scope.served())
             )
         if content is None:
             raise NotFound()
@@ -301,7 +314,7 @@ class VisitService:
             scope = await self._scope(session, identity)
             if (
                 await session.scalar(
-                    select(Person.id).where(Person.id == concern.person_id, scope.people())
+                    select(Person.id).where(Person.id == concern.person_id, scope.served())
                 )
                 is None
             ):
@@ -326,7 +339,7 @@ class VisitService:
             scope = await self._scope(session, identity)
             found = await session.scalars(
                 select(Person)
-                .where(condition, scope.people(), Person.deceased_on.is_(None))
+                .where(condition, scope.served(), Person.deceased_on.is_(None))
                 .order_by(Person.sort_key)
                 .limit(PICK_LIMIT)
             )

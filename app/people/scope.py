@@ -2,10 +2,14 @@
 
 The district administrator sees everyone. Anyone else sees the subtrees of the units
 whose leader they are (through the person linked to their account): a branch
-secretary their branch, a sub-center head the sub-center, a group leader the group. A grid worker
-also sees the people currently assigned to their grids (定人包户). Services apply
+secretary their branch, a sub-center head the sub-center, a group leader the group. Services apply
 `Scope.people()` to every query, so a secretary asking for another branch's person
 gets "not found", exactly as another district would.
+
+Grid service is wider: `Scope.served()` adds the people currently assigned to the
+user's grids (定人包户) and to the grids of the units they lead. It opens visits,
+requests and point claims, never the roster or point decisions — a secretary who is
+also a grid worker does not edit the records of the people in their grid.
 """
 
 from __future__ import annotations
@@ -48,18 +52,37 @@ class Scope:
         return OrgUnit.path.overlap(cast(sorted(self.units), UUID_ARRAY))
 
     def people(self) -> ColumnElement[bool]:
-        """People inside the scope: their branch or group lies in a led subtree, or they
-        are assigned to one of the user's grids."""
+        """People inside the led subtrees: their branch or group lies in one. The
+        roster, point decisions and corrections use this, never the grids."""
+        if self.everyone:
+            return true()
+        if not self.units:
+            return false()
+        inside = select(OrgUnit.id).where(self.units_under())
+        return or_(Person.branch_id.in_(inside), Person.group_id.in_(inside))
+
+    def served(self) -> ColumnElement[bool]:
+        """People this user serves on the ground (visits, requests, claims): those of
+        the led subtrees, those of the user's own grids, and those of the grids that
+        belong to a led unit — the grids this user sees (app.grid.visibility)."""
         if self.everyone:
             return true()
         if self.empty:
             return false()
-        conditions = []
-        if self.units:
-            inside = select(OrgUnit.id).where(self.units_under())
-            conditions += [Person.branch_id.in_(inside), Person.group_id.in_(inside)]
+        conditions = [self.people()] if self.units else []
         if self.grids:
             conditions.append(Person.id.in_(assigned_to(self.grids)))
+        if self.units:
+            owned = select(Grid.id).where(
+                Grid.unit_id.in_(select(OrgUnit.id).where(self.units_under()))
+            )
+            conditions.append(
+                Person.id.in_(
+                    select(GridAssignment.person_id).where(
+                        GridAssignment.grid_id.in_(owned), GridAssignment.ends_at.is_(None)
+                    )
+                )
+            )
         return or_(*conditions)
 
 

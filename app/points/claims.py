@@ -83,7 +83,7 @@ def claim_condition(identity: Identity, scope: Scope) -> ColumnElement[bool]:
         return true()
     own = Person.user_id == identity.user_id
     if not scope.empty:
-        return scope.people() | own
+        return scope.served() | own
     return own if Role.MEMBER in identity.roles else false()
 
 

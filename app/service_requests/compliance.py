@@ -9,14 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import and_
+from sqlalchemy import and_, select
 
 from app import clock
 from app.clock import CHINA_TIME
 from app.i18n import N_
 from app.people.scope import scope_of
 from app.service_requests import sla
-from app.service_requests.models import EscalationLevel, ServiceRequest
+from app.service_requests.models import EscalationLevel, RequestEvent, ServiceRequest
 from app.service_requests.queries import STOPPED, chain, rows_query, visible
 from app.state import AppServices
 from app.web.identity import Identity
@@ -111,12 +111,22 @@ async def compliance(services: AppServices, identity: Identity, period: str) -> 
             ),
         )
         rows = list(await session.execute(query))
+        late_before = set(
+            await session.scalars(
+                select(RequestEvent.request_id).where(
+                    RequestEvent.kind == "late",
+                    RequestEvent.request_id.in_([row[0].id for row in rows]),
+                )
+            )
+        )
     categories: dict[str, Tally] = {}
     workers: dict[str, Tally] = {}
     by_level = {level.level: Tally(level.name) for level in levels}
     for request, _person, _phone, category, assignee in rows:
         resolved_at = request.resolved_at if request.status in STOPPED else None
         result = outcome(request.due_at, resolved_at, now)
+        if request.id in late_before:  # an earlier round, before a reopen, was late
+            result = "late"
         found.total.add(result)
         categories.setdefault(category, Tally(category)).add(result)
         workers.setdefault(assignee or "", Tally(assignee or "")).add(result)

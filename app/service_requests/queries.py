@@ -53,7 +53,7 @@ def visible(identity: Identity, scope: Scope) -> ColumnElement[bool]:
         Person.user_id == identity.user_id,
     ]
     if not scope.empty:
-        conditions.append(scope.people())
+        conditions.append(scope.served())
     return or_(*conditions)
 
 
@@ -64,7 +64,7 @@ async def holds(session: AsyncSession, scope: Scope, person_id: UUID) -> bool:
     if scope.empty:
         return False
     return bool(
-        await session.scalar(select(exists().where(Person.id == person_id, scope.people())))
+        await session.scalar(select(exists().where(Person.id == person_id, scope.served())))
     )
 
 
@@ -90,7 +90,16 @@ async def access_to(
         or await holds(session, scope, request.person_id)
     )
     assign = admin or await holds(session, leads(scope), request.person_id)
-    return Access(act=act, assign=assign, confirm=act or person.user_id == identity.user_id)
+    # The satisfaction is the person's word: they give it themselves, or staff who did
+    # not do the work ask them (a hotline's call-back) — never the assignee, and never
+    # a member who merely leads the person's party group.
+    staff = bool(identity.roles & {Role.BRANCH_SECRETARY, Role.GRID_WORKER})
+    confirm = (
+        admin
+        or person.user_id == identity.user_id
+        or (act and staff and request.assignee_id != identity.user_id)
+    )
+    return Access(act=act, assign=assign, confirm=confirm)
 
 
 async def chain(session: AsyncSession) -> list[EscalationLevel]:
@@ -189,7 +198,7 @@ async def loggable(session: AsyncSession, identity: Identity) -> ColumnElement[b
     if is_admin(identity):
         return true()
     scope = await scope_of(session, identity.user_id, identity.roles)
-    return false() if scope.empty else scope.people()
+    return false() if scope.empty else scope.served()
 
 
 async def loggable_person(session: AsyncSession, identity: Identity, person_id: UUID) -> Person:

@@ -72,15 +72,23 @@ UNKNOWN_CATEGORY = N_(
 )
 
 
-def allowed_steps(request: ServiceRequest, access: Access) -> frozenset[str]:
-    permitted = {
+def permitted(request: ServiceRequest, access: Access) -> dict[str, bool]:
+    """Who may take each step. Reopening ("still not fixed") is for whoever works the
+    request or may confirm it; the satisfaction itself never comes from the assignee."""
+    return {
         "assign": access.assign,
         "start": access.act and request.assignee_id is not None,
         "resolve": access.act,
         "confirm": access.confirm,
-        "reopen": access.confirm,
+        "reopen": access.act or access.confirm,
     }
-    return frozenset(step for step, ok in permitted.items() if ok and request.status in FLOW[step])
+
+
+def allowed_steps(request: ServiceRequest, access: Access) -> frozenset[str]:
+    return frozenset(
+        step for step, ok in permitted(request, access).items()
+        if ok and request.status in FLOW[step]
+    )  # fmt: skip
 
 
 def check_flow(request: ServiceRequest, step: str) -> None:
@@ -175,16 +183,9 @@ class RequestService:
         self, session: AsyncSession, identity: Identity, request_id: UUID, step: str
     ) -> tuple[ServiceRequest, Person, list[EscalationLevel]]:
         request, person, access = await load_request(session, identity, request_id, lock=True)
-        permitted = {
-            "assign": access.assign,
-            "start": access.act,
-            "resolve": access.act,
-            "confirm": access.confirm,
-            "reopen": access.confirm,
-        }
-        if not permitted[step]:
+        check_flow(request, step)  # the status says more than "not you" when both apply
+        if not permitted(request, access)[step] and not (step == "start" and access.act):
             raise Refused(N_("You may not change this request."))
-        check_flow(request, step)
         return request, person, await chain(session)
 
     async def assign(self, identity: Identity, request_id: UUID, assignee_id: UUID | None) -> str:
@@ -268,6 +269,14 @@ class RequestService:
             RequestCategory, {"tenant_id": request.tenant_id, "id": request.category_id}
         )
         assert category is not None  # foreign key
+        if request.resolved_at is not None and request.resolved_at > request.due_at:
+            # The round that ends here was late; the new due time must not hide it.
+            session.add(
+                RequestEvent(
+                    tenant_id=request.tenant_id, request_id=request.id, at=now, kind="late",
+                    status=request.status, level=request.level,
+                )
+            )  # fmt: skip
         request.status = RequestStatus.REOPENED
         request.resolved_at = None
         request.callback_level = callback

@@ -37,6 +37,10 @@ class LevelRule(Protocol):
     def limit_hours(self) -> int | None: ...
 
 
+SAME_DAY_LEAD = timedelta(hours=2)
+"""A same-day deadline gives at least this much time; logged later, it is tomorrow's."""
+
+
 def due_at(category: SlaRule, logged_at: datetime) -> datetime:
     """When a request logged at `logged_at` in `category` must be resolved."""
     logged = logged_at.astimezone(CHINA_TIME)
@@ -46,7 +50,7 @@ def due_at(category: SlaRule, logged_at: datetime) -> datetime:
         raise ValueError("a category needs sla_hours or same_day_by")
     by = category.same_day_by.replace(tzinfo=None)
     due = datetime.combine(logged.date(), by, tzinfo=CHINA_TIME)
-    if logged >= due:
+    if logged > due - SAME_DAY_LEAD:  # a leak logged at 21:58 is not due at 22:00
         due = datetime.combine(logged.date() + timedelta(days=1), by, tzinfo=CHINA_TIME)
     return due
 

@@ -9,8 +9,9 @@
 
   function fields(form) {
     return Array.prototype.filter.call(form.elements, function (el) {
-      return el.name && el.name !== "_csrf_token" && el.type !== "file" &&
-        el.type !== "hidden" && el.type !== "submit";
+      // Hidden fields too (a visit's id made with the form, so a retry after a lost
+      // answer saves it once), but never the CSRF token of an older page.
+      return el.name && el.name !== "_csrf_token" && el.type !== "file" && el.type !== "submit";
     });
   }
 
@@ -41,11 +42,11 @@
   }
 
   function setUp(root) {
-    try {
+    try {  // the page after a submit: its success message means that form was saved
       var pending = sessionStorage.getItem(PENDING);
+      sessionStorage.removeItem(PENDING);
       if (pending && document.querySelector(".flash--success")) {
         sessionStorage.removeItem(PREFIX + pending);
-        sessionStorage.removeItem(PENDING);
       }
     } catch (e) {}
     (root.querySelectorAll ? root : document).querySelectorAll("form[data-keep-form]").forEach(function (form) {
@@ -56,6 +57,14 @@
       form.addEventListener("change", function () { save(form); });
       form.addEventListener("submit", function () {
         try { sessionStorage.setItem(PENDING, form.dataset.keepForm); } catch (e) {}
+      });
+    });
+    // Any other form sent from this page is not the kept one.
+    document.querySelectorAll("form:not([data-keep-form])").forEach(function (other) {
+      if (other.dataset.keepFormWatch) return;
+      other.dataset.keepFormWatch = "1";
+      other.addEventListener("submit", function () {
+        try { sessionStorage.removeItem(PENDING); } catch (e) {}
       });
     });
   }

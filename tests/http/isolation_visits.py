@@ -4,7 +4,7 @@ district A's visit with its photo and a concern, and the pages B's accounts open
 from __future__ import annotations
 
 import io
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from PIL import Image
 from sqlalchemy import select
@@ -34,7 +34,7 @@ async def objects_of_a(world: World, services: AppServices) -> dict[str, str]:
         visits = VisitService(services)
         await visits.log(
             identity,
-            VisitForm(person, "routine", "home", "", notes="甲区走访记录",
+            VisitForm(uuid4(), person, "routine", "home", "", notes="甲区走访记录",
                       knows=("在家", "看书", "无", "无"), photo=picture.getvalue()),
         )  # fmt: skip
         concern = await visits.note_concern(identity, person, "hardship", "甲区困难")

@@ -14,7 +14,7 @@ from app.accounts.models import Role
 from app.grid.models import Concern, Visit, VisitDueItem
 from app.state import AppServices
 from tenants.context import tenant_scope
-from tests.factories import PointsRoster, World, add_person, make_points_roster
+from tests.factories import PointsRoster, World, add_grid, add_person, make_points_roster
 from tests.http.conftest import Browser, shown
 
 
@@ -171,3 +171,44 @@ async def test_the_admin_sees_each_grid_with_its_overdue_count(
     assert grid_id is None  # no visits yet
     page = await browser.get("/grid")
     assert shown("Log a visit") in page.text
+
+
+async def test_a_retry_of_the_same_visit_form_saves_it_once(
+    browser: Browser, world: World, points: PointsRoster, services: AppServices
+) -> None:
+    await browser.login(world.a.users[Role.GRID_WORKER])
+    form = await browser.get(f"/grid/visits/new?person={points.member_a}")
+    visit_id = form.text.split('name="visit_id" value="')[1].split('"')[0]
+    data = visit_form(points.member_a, notes="第一次提交") | {"visit_id": visit_id}
+    assert (await browser.post("/grid/visits", data)).status_code == 303
+    # The answer was lost on the way back; the worker taps save again.
+    assert (await browser.post("/grid/visits", data)).status_code == 303
+    assert shown("This visit was already saved.") in (await browser.get("/grid")).text
+    assert await count(services, world, Visit) == 1
+
+
+async def test_a_secretary_who_works_a_grid_serves_its_people_but_keeps_the_roster_of_the_branch(
+    browser: Browser, world: World, points: PointsRoster, services: AppServices
+) -> None:
+    """Grid work opens visits and requests for the grid's people, not their roster
+    records: a secretary of 第一支部 who also works a grid holding someone of 第二支部
+    visits them, and cannot edit them."""
+    from app.accounts.models import UserRole
+
+    secretary = world.a.users[Role.BRANCH_SECRETARY]  # leads 第一支部 (make_points_roster)
+    with tenant_scope(world.a.tenant_id):
+        async with services.db.session() as session:
+            session.add(
+                UserRole(tenant_id=world.a.tenant_id, user_id=secretary.id, role=Role.GRID_WORKER)
+            )
+            await session.commit()
+    await add_grid(
+        services, world.a, "书记的网格", people=[points.member_d], workers=[secretary.id]
+    )
+    await browser.login(secretary)
+    assert (await browser.get(f"/grid/people/{points.member_d}")).status_code == 200
+    response = await browser.post("/grid/visits", visit_form(points.member_d))
+    assert response.status_code == 303
+    assert (await browser.get(f"/people/{points.member_d}")).status_code == 404
+    edit = await browser.post(f"/people/{points.member_d}", {"name": "改名", "category": "veteran"})
+    assert edit.status_code == 404

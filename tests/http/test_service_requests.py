@@ -161,8 +161,9 @@ async def test_the_admin_sees_it_overdue_after_the_sla_passes(
 
 
 async def test_the_steps_over_http_with_their_refusals(
-    browser: Browser, services: AppServices, world: World, points: PointsRoster
-) -> None:
+    browser: Browser, other_browser: Browser, services: AppServices, world: World,
+    points: PointsRoster,
+) -> None:  # fmt: skip
     await browser.login(world.a.users[Role.GRID_WORKER])
     url = await log_water(browser, services, world, points.member_a)
     skipped = await browser.post(f"{url}/resolve", {"note": "修好了"})
@@ -172,14 +173,22 @@ async def test_the_steps_over_http_with_their_refusals(
     empty = await browser.post(f"{url}/resolve", {"note": "  "})
     assert empty.status_code == 422 and shown("Please say what was done.") in empty.text
     assert (await browser.post(f"{url}/resolve", {"note": "换了阀门"})).status_code == 303
-    page = await browser.get(url)
+    # The worker who did the job does not record the person's satisfaction.
+    assert shown("How satisfied is the person?") not in (await browser.get(url)).text
+    own_word = await browser.post(f"{url}/confirm", {"satisfaction": "5"})
+    assert own_word.status_code == 422
+    assert shown("You may not change this request.") in own_word.text
+    # The call-back is made by someone else: here the district admin.
+    call_back = other_browser
+    await call_back.login(world.a.users[Role.TENANT_ADMIN])
+    page = await call_back.get(url)
     assert shown("How satisfied is the person?") in page.text and "换了阀门" in page.text
     assert page.text.count('name="satisfaction"') == 5
-    unsure = await browser.post(f"{url}/confirm", {"satisfaction": "9", "note": "他说还行"})
+    unsure = await call_back.post(f"{url}/confirm", {"satisfaction": "9", "note": "他说还行"})
     assert unsure.status_code == 422 and "他说还行" in unsure.text
     assert shown("Please choose how satisfied the person is, from 1 to 5.") in unsure.text
-    assert (await browser.post(f"{url}/confirm", {"satisfaction": "5"})).status_code == 303
-    again = await browser.post(f"{url}/confirm", {"satisfaction": "1"})
+    assert (await call_back.post(f"{url}/confirm", {"satisfaction": "5"})).status_code == 303
+    again = await call_back.post(f"{url}/confirm", {"satisfaction": "1"})
     assert again.status_code == 422 and shown(ALREADY_CONFIRMED) in again.text
     assert await count(services, world.a, RequestEvent) == 5  # logged, assigned … confirmed
 

@@ -120,7 +120,9 @@ async def test_the_happy_path_from_logging_to_confirmation(
         move_clock(MORNING + timedelta(hours=3))
         await service.resolve(worker, logged.id, "换了阀门")
         move_clock(MORNING + timedelta(hours=4))
-        confirmed = await service.confirm(worker, logged.id, "5", "很满意")
+        confirmed = await service.confirm(
+            who(district, Role.TENANT_ADMIN), logged.id, "5", "很满意"
+        )
     assert confirmed.status == "confirmed" and confirmed.satisfaction == 5
     row = await stored(services, district, logged.id)
     assert row.resolved_at == MORNING + timedelta(hours=3) and row.resolution == "换了阀门"
@@ -162,7 +164,7 @@ async def test_a_step_that_skips_the_flow_is_refused_and_writes_nothing(
         if step == "resolve":
             await service.resolve(worker, logged.id, "修好了")
         elif step == "confirm":
-            await service.confirm(worker, logged.id, "5")
+            await service.confirm(who(district, Role.TENANT_ADMIN), logged.id, "5")
         else:
             await service.reopen(worker, logged.id, "没修好")
     assert refused.value.message == SKIPS_THE_FLOW
@@ -188,7 +190,7 @@ async def test_a_second_confirmation_is_refused(
     request = await resolved(services, district, points.member_a)
     service = RequestService(services)
     with tenant_scope(district.tenant_id):
-        await service.confirm(who(district, Role.GRID_WORKER), request.id, "4")
+        await service.confirm(who(district, Role.TENANT_ADMIN), request.id, "4")
         with pytest.raises(Refused) as refused:
             await service.confirm(who(district, Role.TENANT_ADMIN), request.id, "1")
     assert refused.value.message == ALREADY_CONFIRMED
@@ -205,7 +207,7 @@ async def test_two_confirmations_at_once_give_one(
     service = RequestService(services)
     with tenant_scope(district.tenant_id):
         results = await asyncio.gather(
-            service.confirm(who(district, Role.GRID_WORKER), request.id, "5"),
+            service.confirm(who(district, Role.BRANCH_SECRETARY), request.id, "5"),
             service.confirm(who(district, Role.TENANT_ADMIN), request.id, "3"),
             return_exceptions=True,
         )
@@ -224,7 +226,9 @@ async def test_a_poor_satisfaction_reopens_for_a_call_back_by_the_next_level(
     move_clock(later)
     service = RequestService(services)
     with tenant_scope(district.tenant_id):
-        reopened = await service.confirm(who(district, Role.GRID_WORKER), request.id, "2", "没修好")
+        reopened = await service.confirm(
+            who(district, Role.TENANT_ADMIN), request.id, "2", "没修好"
+        )
     assert reopened.status == "reopened" and reopened.satisfaction == 2
     row = await stored(services, district, request.id)
     assert row.callback_level == 2 and row.level == 2 and row.reopen_count == 1
@@ -241,7 +245,7 @@ async def test_a_poor_satisfaction_reopens_for_a_call_back_by_the_next_level(
     with tenant_scope(district.tenant_id):
         await service.start(worker, request.id)
         await service.resolve(worker, request.id, "换了整根水管")
-        confirmed = await service.confirm(worker, request.id, "4")
+        confirmed = await service.confirm(who(district, Role.TENANT_ADMIN), request.id, "4")
     assert confirmed.status == "confirmed"
 
 
@@ -257,7 +261,7 @@ async def test_a_call_back_after_the_last_level_stays_at_the_last_level(
     with tenant_scope(district.tenant_id):
         await service.start(worker, logged.id)
         await service.resolve(worker, logged.id, "终于修好")
-        await service.confirm(worker, logged.id, "1")
+        await service.confirm(who(district, Role.TENANT_ADMIN), logged.id, "1")
     row = await stored(services, district, logged.id)
     assert row.callback_level == 3 and row.status == "reopened"
 
@@ -428,3 +432,26 @@ async def test_dashboard_counts_follow_the_clock_before_any_job_runs(
     assert (worker.open, worker.overdue, worker.waiting) == (2, 1, 2)  # both are theirs
     assert (admin.open, admin.overdue, admin.waiting) == (2, 1, 0)  # level 2 is not theirs
     assert secretary.waiting == 1  # 党员甲 is in the secretary's branch, at level 2
+
+
+async def test_a_late_round_stays_late_after_a_reopen_and_a_quick_fix(
+    services: AppServices, world: World, points: PointsRoster,
+    move_clock: Callable[[datetime], None],
+) -> None:  # fmt: skip
+    """A worker cannot clean a breach by getting the request reopened and fixing the
+    second round in time: compliance remembers the late round."""
+    from app.service_requests.compliance import compliance
+
+    district, worker = world.a, who(world.a, Role.GRID_WORKER)
+    logged = await log(services, district, points.member_a, "power")  # 24 hours
+    service = RequestService(services)
+    with tenant_scope(district.tenant_id):
+        await service.start(worker, logged.id)
+        move_clock(MORNING + timedelta(hours=30))
+        await service.resolve(worker, logged.id, "修好了")
+        await service.reopen(worker, logged.id, "还是不亮")
+        move_clock(MORNING + timedelta(hours=31))
+        await service.start(worker, logged.id)
+        await service.resolve(worker, logged.id, "换了开关")
+        found = await compliance(services, who(district, Role.TENANT_ADMIN), "month")
+    assert (found.total.within, found.total.late) == (0, 1)

@@ -38,7 +38,8 @@ def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datet
     ("logged", "due"),
     [
         (at(2026, 5, 6, 9, 30), at(2026, 5, 6, 22)),  # morning: tonight
-        (at(2026, 5, 6, 21, 59), at(2026, 5, 6, 22)),  # a minute before: still tonight
+        (at(2026, 5, 6, 20, 0), at(2026, 5, 6, 22)),  # two hours before: still tonight
+        (at(2026, 5, 6, 21, 59), at(2026, 5, 7, 22)),  # a minute before: too late for tonight
         (at(2026, 5, 6, 22, 0), at(2026, 5, 7, 22)),  # at the hour: tomorrow night
         (at(2026, 5, 6, 23, 30), at(2026, 5, 7, 22)),  # late evening: tomorrow night
         (at(2026, 5, 31, 22, 15), at(2026, 6, 1, 22)),  # across the month end
