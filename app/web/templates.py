@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from babel.dates import format_skeleton
@@ -87,15 +88,24 @@ def points(value: Any, signed: bool = False) -> str:
 
 def day(value: date) -> str:
     """A date as people say it: 11月26日周四 / Thu, Nov 26 (the year when not this one)."""
-    locale = current_locale.get()
-    skeleton = "MMMEd" if value.year == clock.today().year else "yMMMEd"
-    return format_skeleton(skeleton, value, locale=locale)
+    return _day(value, current_locale.get(), value.year == clock.today().year)
 
 
 def moment(value: datetime) -> str:
     """A time in China: 11月26日周四 20:05."""
     local = value.astimezone(CHINA_TIME)
-    return f"{day(local.date())} {format_skeleton('Hm', local, locale=current_locale.get())}"
+    return f"{day(local.date())} {_hour(local.hour, local.minute, current_locale.get())}"
+
+
+# Babel takes ~0.1 ms a date; a due list repeats the same few dates hundreds of times.
+@lru_cache(maxsize=4096)
+def _day(value: date, locale: str, this_year: bool) -> str:
+    return format_skeleton("MMMEd" if this_year else "yMMMEd", value, locale=locale)
+
+
+@lru_cache(maxsize=4096)
+def _hour(hour: int, minute: int, locale: str) -> str:
+    return format_skeleton("Hm", time(hour, minute), locale=locale)
 
 
 def _configure(env: Environment) -> None:
