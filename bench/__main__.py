@@ -15,7 +15,7 @@ from pathlib import Path
 from app.db.migrate import upgrade_to_head
 from app.embedded import EmbeddedStack
 from app.settings import PROJECT_ROOT
-from bench import dashboard, points, roster
+from bench import dashboard, grid, points, roster
 from bench.generate import generate
 
 RESULTS = PROJECT_ROOT / "bench" / "results"
@@ -35,6 +35,7 @@ def main() -> None:
         RESULTS.mkdir(parents=True, exist_ok=True)
         (RESULTS / "dashboard.json").write_text(json.dumps(results, indent=2))
         points.clear(env)  # the ledger of an earlier run holds on to the roster's people
+        grid.clear(env)  # and so do the grids, visits and due items
         results = roster.run(env, data_dir)
         (RESULTS / "roster.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
         print(roster.report(results))
@@ -43,6 +44,11 @@ def main() -> None:
             json.dumps(results, indent=2, ensure_ascii=False, default=str)
         )
         print(points.report(results))
+        results = grid.run(env, data_dir)
+        (RESULTS / "grid.json").write_text(
+            json.dumps(results, indent=2, ensure_ascii=False, default=str)
+        )
+        print(grid.report(results))
     finally:
         stack.down()
 

@@ -82,6 +82,10 @@ async def refresh(
                 .from_select(
                     ["tenant_id", "person_id", "rule_id", "occasion", "opens_on", "due_at"],
                     subset,
+                    # The id's Python default would be one value for every row (and ON
+                    # CONFLICT would keep one person); the table's gen_random_uuid()
+                    # gives each row its own.
+                    include_defaults=False,
                 )
                 .on_conflict_do_nothing()
             )

@@ -53,14 +53,17 @@ async def test_the_refresh_writes_birthdays_and_holidays_once(
     party = {"party_member": True, "party_joined_on": date(1965, 7, 1)}
     member = await add_person(services, world.a, "党员甲", birth_date=date(1936, 7, 1), **party)
     veteran = await add_person(services, world.a, "老兵乙", birth_date=date(1940, 3, 3))
+    comrade = await add_person(services, world.a, "党员丁", **party)
     await add_person(
         services, world.a, "已故丙", birth_date=date(1930, 7, 2), deceased_on=date(2026, 1, 5)
     )
     written = await refresh(services, world.a)
     found = await items(services, world.a)
-    assert set(found) == {(member, "birthday:2026"), (member, "party_day:2026")}
+    assert set(found) == {
+        (member, "birthday:2026"), (member, "party_day:2026"), (comrade, "party_day:2026")
+    }  # fmt: skip
     assert (veteran, "party_day:2026") not in found  # 七一 is for party members
-    assert written == 2
+    assert written == 3
     assert await refresh(services, world.a) == 0  # idempotent
     assert await items(services, world.b) == {}
 
