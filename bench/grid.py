@@ -133,33 +133,49 @@ def floor_args(user_id: uuid.UUID, now: datetime) -> tuple[uuid.UUID, date, date
 
 Row = tuple[Any, ...]
 Answer = tuple[list[Row], list[Row], list[Row]]
+"""Each section's rows: a person's own item, or a holiday's line (name, deadline, count)."""
 """Overdue, due now, coming: each section's rows."""
 
 
 def sections(rows: Sequence[Row], now: datetime) -> Answer:
-    """The floor's rows split as the page shows them (DueListService.due_list)."""
+    """The floor's rows split as the page shows them (DueListService.due_list): own
+    items one by one, a holiday's items as one line with a count."""
     today = now.astimezone(clock.CHINA_TIME).date()
-    return (
+    parts: Answer = (
         [r for r in rows if r[7] <= now],
         [r for r in rows if r[7] > now and r[6] <= today],
         [r for r in rows if r[6] > today],
     )
+    return _lines(parts[0]), _lines(parts[1]), _lines(parts[2])
+
+
+def _lines(rows: list[Row]) -> list[Row]:
+    own = [r for r in rows if r[5] != "holiday"]
+    counts: dict[tuple[Any, Any], int] = {}
+    for r in rows:
+        if r[5] == "holiday":
+            counts[(r[4], r[7])] = counts.get((r[4], r[7]), 0) + 1
+    return own + [("holiday", name, due, n) for (name, due), n in counts.items()]
 
 
 def service_answer(found: DueList) -> Answer:
-    def plain(rows: list[DueRow]) -> list[Row]:
-        return [(r.person_id, r.name, r.phone, r.address, r.rule_name, r.trigger, r.opens_on,
-                 r.due_at, r.grid_name) for r in rows]  # fmt: skip
+    def plain(rows: list[DueRow], groups: list[Any]) -> list[Row]:
+        own = [(r.person_id, r.name, r.phone, r.address, r.rule_name, r.trigger, r.opens_on,
+                r.due_at, r.grid_name) for r in rows]  # fmt: skip
+        return own + [("holiday", g.rule_name, g.first.due_at, g.count) for g in groups]
 
-    return plain(found.overdue), plain(found.now_open), plain(found.coming)
+    return (
+        plain(found.overdue, found.holidays_overdue),
+        plain(found.now_open, found.holidays_now),
+        plain(found.coming, found.holidays_coming),
+    )
 
 
 def same_answer(service: Answer, floor: Answer) -> bool:
     """Each section holds the same rows in the same order of deadlines (rows that tie
     on deadline and name may come in either order)."""
     return all(
-        [r[7] for r in s] == [r[7] for r in f] and sorted(s, key=repr) == sorted(f, key=repr)
-        for s, f in zip(service, floor, strict=True)
+        sorted(s, key=repr) == sorted(f, key=repr) for s, f in zip(service, floor, strict=True)
     )
 
 

@@ -27,6 +27,7 @@ from app.web.identity import Identity
 
 @dataclass(frozen=True)
 class DueRow:
+    rule_id: UUID
     person_id: UUID
     name: str
     phone: str | None
@@ -50,6 +51,36 @@ class DueRow:
 
 
 @dataclass(frozen=True)
+class HolidayGroup:
+    """A holiday asks the same of everyone in the grid: one line with a count, whose
+    people open on their own page — not 150 rows on a phone."""
+
+    rule_id: UUID
+    rule_name: str
+    count: int
+    first: DueRow
+    """The row whose deadline and window the line shows (all share them)."""
+
+
+def grouped(rows: list[DueRow]) -> tuple[list[DueRow], list[HolidayGroup]]:
+    """Personal items as rows; holiday items as one group per rule and deadline."""
+    people: list[DueRow] = []
+    groups: dict[tuple[UUID, datetime], HolidayGroup] = {}
+    for row in rows:
+        if row.trigger != "holiday":
+            people.append(row)
+            continue
+        key = (row.rule_id, row.due_at)
+        if key in groups:
+            groups[key] = HolidayGroup(
+                row.rule_id, row.rule_name, groups[key].count + 1, groups[key].first
+            )
+        else:
+            groups[key] = HolidayGroup(row.rule_id, row.rule_name, 1, row)
+    return people, list(groups.values())
+
+
+@dataclass(frozen=True)
 class GridChoice:
     id: UUID
     name: str
@@ -64,14 +95,22 @@ class DueList:
     overdue: list[DueRow]
     now_open: list[DueRow]
     coming: list[DueRow]
+    holidays_overdue: list[HolidayGroup]
+    holidays_now: list[HolidayGroup]
+    holidays_coming: list[HolidayGroup]
+    holiday: str | None = None
+    """When one holiday's people are shown (?holiday=<rule>): its name."""
 
 
 class DueListService:
     def __init__(self, services: AppServices) -> None:
         self.db = services.db
 
-    async def due_list(self, identity: Identity, grid_id: UUID | None = None) -> DueList:
-        """A worker's own grids by default; anyone may choose one grid they see."""
+    async def due_list(
+        self, identity: Identity, grid_id: UUID | None = None, holiday: UUID | None = None
+    ) -> DueList:
+        """A worker's own grids by default; anyone may choose one grid they see. With
+        `holiday`, that holiday rule's people one by one instead of the whole list."""
         now = clock.now()
         async with self.db.session() as session:
             scope = await scope_of(session, identity.user_id, identity.roles)
@@ -79,21 +118,36 @@ class DueListService:
                 chosen = [(await grid_for(session, identity, grid_id)).id]
             else:
                 chosen = sorted(scope.grids)
-            grids = await self._grid_choices(session, identity, scope, now)
+            # A worker with one grid has nothing to choose: skip the counts.
+            one_grid = grid_id is None and len(scope.grids) == 1 and not scope.units
+            grids = [] if one_grid else await self._grid_choices(session, identity, scope, now)
             rows = await self._rows(session, chosen, now) if chosen else []
         today = now.date()
+        name = None
+        groups: list[HolidayGroup] = []
+        if holiday is not None:
+            rows = [r for r in rows if r.rule_id == holiday and r.trigger == "holiday"]
+            name = rows[0].rule_name if rows else None
+            people = rows
+        else:
+            people, groups = grouped(rows)
         return DueList(
             grids=grids,
             chosen=chosen,
-            overdue=[r for r in rows if r.due_at <= now],
-            now_open=[r for r in rows if r.due_at > now and r.opens_on <= today],
-            coming=[r for r in rows if r.opens_on > today],
+            overdue=[r for r in people if r.due_at <= now],
+            now_open=[r for r in people if r.due_at > now and r.opens_on <= today],
+            coming=[r for r in people if r.opens_on > today],
+            holidays_overdue=[g for g in groups if g.first.due_at <= now],
+            holidays_now=[g for g in groups if g.first.due_at > now and g.first.opens_on <= today],
+            holidays_coming=[g for g in groups if g.first.opens_on > today],
+            holiday=name,
         )
 
     async def _rows(self, session: AsyncSession, grids: list[UUID], now: datetime) -> list[DueRow]:
         today = now.astimezone(clock.CHINA_TIME).date()
         result = await session.execute(
             select(
+                VisitRule.id,
                 Person.id,
                 Person.name,
                 Person.phone,
@@ -141,7 +195,7 @@ class DueListService:
             )
             .order_by(VisitDueItem.due_at, Person.sort_key)
         )
-        return [DueRow(*row) for row in result]
+        return [DueRow(*tuple(row)) for row in result]
 
     async def _grid_choices(
         self, session: AsyncSession, identity: Identity, scope: Scope, now: datetime

@@ -71,10 +71,13 @@ class GridController(Controller):
     async def due_list(self, request: Request) -> Template:
         """The grid worker's home: who is due a visit, why, by when; overdue first."""
         grid = as_id(request.query_params.get("grid"))
+        holiday = as_id(request.query_params.get("holiday"))
         services, identity = request.app.state.services, request.scope["user"]
-        due = await DueListService(services).due_list(identity, grid)
+        due = await DueListService(services).due_list(identity, grid, holiday)
         requests = await RequestViews(services).dashboard_counts(identity)
-        return render(request, "grid/due.html", {"due": due, "request_counts": requests})
+        return render(
+            request, "grid/due.html", {"due": due, "request_counts": requests, "grid": grid}
+        )
 
     @get("/visits/new")
     async def new_visit(self, request: Request, visits: NamedDependency[VisitService]) -> Template:

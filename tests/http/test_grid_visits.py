@@ -212,3 +212,35 @@ async def test_a_secretary_who_works_a_grid_serves_its_people_but_keeps_the_rost
     assert (await browser.get(f"/people/{points.member_d}")).status_code == 404
     edit = await browser.post(f"/people/{points.member_d}", {"name": "改名", "category": "veteran"})
     assert edit.status_code == 404
+
+
+async def test_a_holiday_is_one_line_with_a_count_whose_people_open_on_their_own_page(
+    browser: Browser, world: World, points: PointsRoster, services: AppServices
+) -> None:
+    """On a holiday everyone in the grid is due: the list shows one line, not 150 rows."""
+    from datetime import timedelta
+
+    from app import clock
+    from app.grid.models import VisitRule
+    from app.grid.occasions import end_of_day
+
+    with tenant_scope(world.a.tenant_id):
+        async with services.db.session() as session:
+            rule = await session.scalar(select(VisitRule).where(VisitRule.code == "mid_autumn"))
+            assert rule is not None
+            for person in (points.member_a, points.member_b):
+                session.add(
+                    VisitDueItem(
+                        tenant_id=world.a.tenant_id, person_id=person, rule_id=rule.id,
+                        occasion="mid_autumn:test", opens_on=clock.today(),
+                        due_at=end_of_day(clock.today() + timedelta(days=2)),
+                    )
+                )  # fmt: skip
+            await session.commit()
+    await browser.login(world.a.users[Role.GRID_WORKER])
+    page = await browser.get("/grid")
+    assert page.text.count("中秋节慰问") == 1 and "2 人" in page.text
+    assert "党员甲" not in page.text
+    people = await browser.get(f"/grid?holiday={rule.id}")
+    assert "党员甲" in people.text and "党员乙" in people.text
+    assert people.text.count(f"/grid/visits/new?person={points.member_a}") == 1
