@@ -22,6 +22,8 @@ class RequestForm:
     person_id: UUID
     category_id: UUID | None
     description: str
+    id: UUID | None = None
+    """Made when the form was shown: a retry after a lost answer logs nothing twice."""
 
 
 def _text(raw: str) -> str:

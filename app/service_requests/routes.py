@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency, Provide
@@ -122,7 +122,7 @@ class RequestController(Controller):
     ) -> Template:
         """Find the person by name or pinyin first; then the category and what they need."""
         identity = request.scope["user"]
-        form = form or {}
+        form = form or {"form_id": str(uuid4())}
         person_id = as_id(form.get("person_id") or request.query_params.get("person"))
         query = request.query_params.get("q", "")
         person = await views.person_for(identity, person_id) if person_id else None
@@ -156,7 +156,12 @@ class RequestController(Controller):
                 raise Refused(N_("Please choose a person."))
             logged = await service.log(
                 request.scope["user"],
-                RequestForm(person_id, chosen_id(data, "category_id"), data.get("description", "")),
+                RequestForm(
+                    person_id,
+                    chosen_id(data, "category_id"),
+                    data.get("description", ""),
+                    chosen_id(data, "form_id"),
+                ),
             )
         except Refused as exc:
             return await self._form_page(

@@ -11,7 +11,7 @@ give one confirmation.
 from __future__ import annotations
 
 from datetime import datetime
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -114,6 +114,12 @@ class RequestService:
         it, else by the first worker of the person's grid, else waiting to be assigned."""
         async with self.db.session() as session:
             person = await loggable_person(session, identity, form.person_id)
+            if form.id is not None:
+                sent = await session.get(
+                    ServiceRequest, {"tenant_id": require_tenant(), "id": form.id}
+                )
+                if sent is not None and sent.person_id == person.id:
+                    return sent  # the same form again: it was logged already
             if form.category_id is None:
                 raise Refused(N_("Please choose what the request is about."))
             category = await session.get(
@@ -130,7 +136,8 @@ class RequestService:
             )
             assignee = await self._first_assignee(session, identity, grid_id)
             request = ServiceRequest(
-                tenant_id=require_tenant(), person_id=person.id, category_id=category.id,
+                id=form.id or uuid4(), tenant_id=require_tenant(), person_id=person.id,
+                category_id=category.id,
                 description=description, grid_id=grid_id, created_at=now,
                 created_by=identity.user_id, due_at=sla.due_at(category, now), level=1,
                 assignee_id=assignee[0] if assignee else None,

@@ -293,3 +293,23 @@ async def test_settings_validate_and_save(
                                                            "id": water})  # fmt: skip
     assert category is not None and str(category.same_day_by) == "21:30:00"
     assert category.retired_at is not None
+
+
+async def test_a_retry_of_the_same_request_form_logs_it_once(
+    browser: Browser, services: AppServices, world: World, points: PointsRoster
+) -> None:
+    """On a weak network the answer to a submit can be lost; tapping again must not
+    start a second SLA clock for the same leak."""
+    await browser.login(world.a.users[Role.GRID_WORKER])
+    form = await browser.get(f"/requests/new?person={points.member_a}")
+    form_id = form.text.split('name="form_id" value="')[1].split('"')[0]
+    water = await category_id(services, world.a, "water")
+    data = {"person_id": str(points.member_a), "category_id": str(water),
+            "description": "厨房漏水", "form_id": form_id}  # fmt: skip
+    first = await browser.post("/requests/", data)
+    again = await browser.post("/requests/", data)
+    assert first.status_code == again.status_code == 303
+    assert first.headers["location"] == again.headers["location"]
+    with tenant_scope(world.a.tenant_id):
+        async with services.db.session() as session:
+            assert await session.scalar(select(func.count()).select_from(ServiceRequest)) == 1
