@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from uuid import UUID
 
-from sqlalchemy import delete, literal, select, text
+from sqlalchemy import delete, exists, literal, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -152,15 +152,15 @@ async def rule_changed(session: AsyncSession, rule_id: UUID, today: date) -> Non
     if rule.trigger in (Trigger.BIRTHDAY, Trigger.HOLIDAY):
         await refresh(session, today, rule_ids=[rule_id])
         return
-    open_concerns = await session.scalars(
-        select(Concern).where(Concern.kind == rule.trigger, Concern.closed_at.is_(None))
-    )
-    for concern in open_concerns:
-        kept = await session.scalar(
-            select(VisitDueItem.id).where(VisitDueItem.concern_id == concern.id)
+    without_item = await session.scalars(
+        select(Concern).where(
+            Concern.kind == rule.trigger,
+            Concern.closed_at.is_(None),
+            ~exists().where(VisitDueItem.concern_id == Concern.id),
         )
-        if kept is None:
-            await add_concern_item(session, concern)
+    )
+    for concern in without_item:
+        await add_concern_item(session, concern)
     await resolve(session, None)
 
 

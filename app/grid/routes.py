@@ -22,26 +22,18 @@ from app.grid.models import CONCERN_LABELS, PLACE_LABELS, VISIT_KIND_LABELS
 from app.grid.person_card import PersonCardService
 from app.grid.visits import KNOWS, VisitForm, VisitService
 from app.i18n import N_, _
-from app.people.forms import chosen_id
-from app.points.photos import JPEG, MAX_UPLOAD_BYTES
+from app.people.forms import chosen_id, id_from_link
+from app.points.photos import JPEG, UPLOAD_LIMIT
 from app.service_requests.views import RequestViews
 from app.web.flash import flash
 from app.web.guards import allow
 from app.web.responses import form_data, render, see_other
 
 SERVING = allow(Role.TENANT_ADMIN, Role.BRANCH_SECRETARY, Role.GRID_WORKER)
-UPLOAD_LIMIT = MAX_UPLOAD_BYTES + 1024 * 1024
 
 
 def provide_visits(request: Request) -> VisitService:
     return VisitService(request.app.state.services)
-
-
-def as_id(text: str | None) -> UUID | None:
-    try:
-        return UUID(text) if text else None
-    except ValueError:
-        return None
 
 
 async def read_visit_form(request: Request) -> tuple[dict[str, str], VisitForm]:
@@ -70,8 +62,8 @@ class GridController(Controller):
     @get("/")
     async def due_list(self, request: Request) -> Template:
         """The grid worker's home: who is due a visit, why, by when; overdue first."""
-        grid = as_id(request.query_params.get("grid"))
-        holiday = as_id(request.query_params.get("holiday"))
+        grid = id_from_link(request.query_params.get("grid"))
+        holiday = id_from_link(request.query_params.get("holiday"))
         services, identity = request.app.state.services, request.scope["user"]
         due = await DueListService(services).due_list(identity, grid, holiday)
         requests = await RequestViews(services).dashboard_counts(identity)
@@ -94,7 +86,9 @@ class GridController(Controller):
     ) -> Template:
         """Choose the person first (by name, pinyin or phone), then one screen to fill."""
         identity = request.scope["user"]
-        person_id = as_id((form or {}).get("person_id") or request.query_params.get("person"))
+        person_id = id_from_link(
+            (form or {}).get("person_id") or request.query_params.get("person")
+        )
         query = request.query_params.get("q", "")
         context: dict[str, Any] = {
             "form": form or {}, "error": error, "q": query, "today": clock.today(),

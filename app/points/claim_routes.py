@@ -15,10 +15,10 @@ from app import clock
 from app.accounts.models import TENANT_ROLES, Role
 from app.errors import Refused
 from app.i18n import N_, _
-from app.people.forms import chosen_id
+from app.people.forms import chosen_id, id_from_link
 from app.points.claims import ClaimForm, ClaimService, may_award
 from app.points.models import CLAIM_STATUS_LABELS, UNIT_LABELS
-from app.points.photos import JPEG, MAX_UPLOAD_BYTES
+from app.points.photos import JPEG, UPLOAD_LIMIT
 from app.web.flash import flash
 from app.web.guards import allow
 from app.web.responses import form_data, render, see_other
@@ -47,19 +47,6 @@ async def read_form(request: Request) -> tuple[dict[str, str], ClaimForm]:
         photo=photo,
     )
     return data, claim
-
-
-def as_id(text: str | None) -> UUID | None:
-    """A person id from a link or a re-shown form; anything else shows the picker."""
-    try:
-        return UUID(text) if text else None
-    except ValueError:
-        return None
-
-
-UPLOAD_LIMIT = MAX_UPLOAD_BYTES + 1024 * 1024
-"""The photo's own limit plus the form around it, so a large photo gets the page's
-message rather than a bare 413."""
 
 
 class ClaimController(Controller):
@@ -104,7 +91,7 @@ class ClaimController(Controller):
         """Pick the member first (by name or pinyin), then the item, date and evidence."""
         identity = request.scope["user"]
         form = form or {}
-        person_id = as_id(form.get("person_id") or request.query_params.get("person"))
+        person_id = id_from_link(form.get("person_id") or request.query_params.get("person"))
         query = request.query_params.get("q", "")
         person = await claims.person_for(identity, person_id) if person_id else None
         if person is None and not query and identity.roles == {Role.MEMBER}:

@@ -16,6 +16,9 @@ from app.errors import Refused
 from app.i18n import N_
 
 MAX_UPLOAD_BYTES = 12 * 1024 * 1024
+UPLOAD_LIMIT = MAX_UPLOAD_BYTES + 1024 * 1024
+"""A form's body limit: the photo's own limit plus the form around it, so a large photo
+gets the page's message rather than a bare 413."""
 MAX_PIXELS = 50_000_000
 LONG_SIDE = 1600
 JPEG = "image/jpeg"

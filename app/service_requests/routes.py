@@ -16,7 +16,7 @@ from app.accounts.models import TENANT_ROLES, Role
 from app.clock import CHINA_TIME
 from app.errors import Refused
 from app.i18n import N_, _
-from app.people.forms import chosen_id
+from app.people.forms import chosen_id, id_from_link
 from app.service_requests.compliance import NOT_ASSIGNED, PERIODS, compliance
 from app.service_requests.forms import MAX_DESCRIPTION, MAX_NOTE, RequestForm
 from app.service_requests.models import STATUS_LABELS, RequestStatus
@@ -60,14 +60,6 @@ def provide_views(request: Request) -> RequestViews:
     return RequestViews(request.app.state.services)
 
 
-def as_id(text: str | None) -> UUID | None:
-    """An id from a link or a filter; anything else is ignored."""
-    try:
-        return UUID(text) if text else None
-    except ValueError:
-        return None
-
-
 def shared() -> dict[str, Any]:
     """What every request page formats with."""
     return {
@@ -91,7 +83,7 @@ class RequestController(Controller):
         """Assigned to me, waiting at my level, and every open request I see: overdue first."""
         identity = request.scope["user"]
         status = request.query_params.get("status", "")
-        category = as_id(request.query_params.get("category"))
+        category = id_from_link(request.query_params.get("category"))
         return render(
             request,
             "service_requests/index.html",
@@ -123,7 +115,7 @@ class RequestController(Controller):
         """Find the person by name or pinyin first; then the category and what they need."""
         identity = request.scope["user"]
         form = form or {"form_id": str(uuid4())}
-        person_id = as_id(form.get("person_id") or request.query_params.get("person"))
+        person_id = id_from_link(form.get("person_id") or request.query_params.get("person"))
         query = request.query_params.get("q", "")
         person = await views.person_for(identity, person_id) if person_id else None
         return render(

@@ -191,7 +191,7 @@ class RequestService:
     ) -> tuple[ServiceRequest, Person, list[EscalationLevel]]:
         request, person, access = await load_request(session, identity, request_id, lock=True)
         check_flow(request, step)  # the status says more than "not you" when both apply
-        if not permitted(request, access)[step] and not (step == "start" and access.act):
+        if not permitted(request, access)[step]:
             raise Refused(N_("You may not change this request."))
         return request, person, await chain(session)
 
