@@ -22,6 +22,7 @@ from app.accounts.models import PlatformUser, User, UserRole
 from app.audit.service import Actor
 from app.i18n import DEFAULT_LOCALE, LOCALES, current_locale
 from app.web import flash
+from app.web.params import clean_query_string
 from app.web.sessions import COOKIE_NAME
 from tenants.context import current_tenant_id, tenant_scope
 from tenants.models import Tenant, TenantStatus
@@ -128,13 +129,15 @@ def _cookies(scope: Scope) -> dict[str, str]:
 
 
 class IdentityMiddleware(ASGIMiddleware):
-    """Resolve request id, locale and identity; log one line per request."""
+    """Resolve request id, locale and identity, clean the query string (app.web.params);
+    log one line per request."""
 
     scopes = ("http",)  # type: ignore[assignment]
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         services: AppServices = scope["litestar_app"].state.services
         request_id = _header(scope, b"x-request-id") or uuid.uuid4().hex
+        scope["query_string"] = clean_query_string(scope.get("query_string", b""))
         cookies = _cookies(scope)
         locale = locale_from_cookies(cookies)
         structlog.contextvars.clear_contextvars()
