@@ -11,7 +11,6 @@ from __future__ import annotations
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
-
 from sqlalchemy import select
 
 from app.accounts.models import TENANT_ROLES, Role
