@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from litestar import Litestar
+from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
@@ -37,7 +38,9 @@ from app.web.errors import exception_handlers
 from app.web.guards import PUBLIC, access_guard
 from app.web.headers import decorate_response
 from app.web.identity import IdentityMiddleware
-from app.web.routes import switch_locale
+from app.web.assets import Assets
+from app.web.downloads import send_downloads_past_htmx
+from app.web.routes import asset, switch_locale
 from app.web.templates import template_config
 from tenants.routes import ApprovalsController, SignupController
 
@@ -48,6 +51,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     healthz,
     readyz,
     switch_locale,
+    asset,
     AuthController,
     UsersController,
     InvitationController,
@@ -83,9 +87,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         path="/static", directories=[PROJECT_ROOT / "static"], opt=PUBLIC,
         include_in_schema=False, cache_control=None,
     )  # fmt: skip
-    return Litestar(
+    app = Litestar(
         route_handlers=[*ROUTE_HANDLERS, static],
         lifespan=[lifespan],
+        before_request=send_downloads_past_htmx,
         guards=[access_guard],
         middleware=[IdentityMiddleware()],
         before_send=[decorate_response],
@@ -98,9 +103,17 @@ def create_app(settings: Settings | None = None) -> Litestar:
             header_name="x-csrftoken",
         ),
         template_config=template_config,
+        # Pages shrink to about a fifth; files already compressed (bundles, photos,
+        # spreadsheets) say so in their route's opt.
+        compression_config=CompressionConfig(
+            backend="gzip", minimum_size=1024, gzip_compress_level=6,
+            exclude_opt_key="skip_compression",
+        ),
         plugins=[HTMXPlugin()],
         exception_handlers=exception_handlers,
         logging_config=None,  # structlog is configured in app.logging
         openapi_config=None,  # the JSON API issue publishes /api/v1 with its schema
         debug=False,
     )
+    app.state.assets = Assets(PROJECT_ROOT / "static", watch=not settings.app.production)
+    return app

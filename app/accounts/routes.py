@@ -80,6 +80,13 @@ class AuthController(Controller):
         await start_session(request, response, outcome.session)
         return response
 
+    @get("/account", opt=LOGGED_IN)
+    async def account(self, request: Request) -> Template:
+        """One's own account: who one is here, the language, the password, logging out
+        (on a phone the header shows only one's name, which leads here)."""
+        changes_password = request.scope["user"].has_any(frozenset(TENANT_ROLES))
+        return render(request, "accounts/account.html", {"changes_password": changes_password})
+
     @post("/logout", opt=LOGGED_IN)
     async def logout(self, request: Request) -> Response[Any]:
         identity = request.scope["user"]

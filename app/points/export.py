@@ -4,7 +4,6 @@ replaces: one line per event, numbers as numbers, a total at the foot."""
 from __future__ import annotations
 
 import io
-from urllib.parse import quote
 
 import xlsxwriter
 
@@ -66,5 +65,4 @@ SOURCE_WORDS: dict[str, str] = {
 
 
 def ledger_filename(branch: str, period: Period) -> str:
-    name = f"积分台账-{branch}-{period.key}.xlsx"
-    return f"attachment; filename=ledger-{period.key}.xlsx; filename*=UTF-8''{quote(name)}"
+    return f"积分台账-{branch}-{period.key}.xlsx"

@@ -15,12 +15,12 @@ from app import clock
 from app.accounts.models import TENANT_ROLES, Role
 from app.errors import Refused
 from app.i18n import _
-from app.people.export import EXPORT_MEDIA_TYPE
 from app.points.claims import ClaimService
 from app.points.export import ledger_filename, ledger_workbook
 from app.points.models import SOURCE_LABELS, UNIT_LABELS
 from app.points.periods import parse_quarter, quarter_of, recent_quarters
 from app.points.service import PointsService
+from app.web.downloads import DOWNLOAD, attachment
 from app.web.flash import flash
 from app.web.guards import allow
 from app.web.responses import form_data, render, see_other
@@ -149,7 +149,7 @@ class PointsController(Controller):
             },
         )
 
-    @get("/ledger/{unit_id:uuid}/export")
+    @get("/ledger/{unit_id:uuid}/export", opt=DOWNLOAD)
     async def export(
         self, request: Request, points: NamedDependency[PointsService], unit_id: FromPath[UUID]
     ) -> Response[bytes]:
@@ -158,8 +158,6 @@ class PointsController(Controller):
         unit, lines = await points.ledger(identity, unit_id, period)
         await points.record_export(identity, unit, period, len(lines))
         content = await anyio.to_thread.run_sync(ledger_workbook, unit.name, period, lines)
-        return Response(
-            content,
-            media_type=EXPORT_MEDIA_TYPE,
-            headers={"Content-Disposition": ledger_filename(unit.name, period)},
+        return attachment(
+            content, ledger_filename(unit.name, period), fallback=f"ledger-{period.key}.xlsx"
         )

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from litestar.datastructures import Cookie, MutableScopeHeaders
 
 from app.web import flash
+from app.web.identity import LOCALE_COOKIE
 from app.web.sessions import COOKIE_NAME
 
 if TYPE_CHECKING:
@@ -43,6 +44,12 @@ async def decorate_response(message: Message, scope: Scope) -> None:
         # button or the history must not bring them back.
         headers.setdefault("cache-control", "no-store")
     secure = _production(scope)
+    if locale := state.get("remember_locale"):
+        cookie = Cookie(
+            key=LOCALE_COOKIE, value=locale, path="/", samesite="lax", secure=secure,
+            max_age=365 * 86400,
+        )  # fmt: skip
+        headers.add("set-cookie", cookie.to_header(header=""))
     flash.write_cookie(scope, headers, secure=secure)
     _slide_session_cookie(scope, headers, secure=secure)
 

@@ -12,6 +12,7 @@ import uuid
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs
 from uuid import UUID
 
 import structlog
@@ -22,6 +23,7 @@ from app.accounts.models import PlatformUser, User, UserRole
 from app.audit.service import Actor
 from app.i18n import DEFAULT_LOCALE, LOCALES, current_locale
 from app.web import flash
+from app.web.params import clean_query_string
 from app.web.sessions import COOKIE_NAME
 from tenants.context import current_tenant_id, tenant_scope
 from tenants.models import Tenant, TenantStatus
@@ -128,20 +130,25 @@ def _cookies(scope: Scope) -> dict[str, str]:
 
 
 class IdentityMiddleware(ASGIMiddleware):
-    """Resolve request id, locale and identity; log one line per request."""
+    """Resolve request id, locale and identity, clean the query string (app.web.params);
+    log one line per request."""
 
     scopes = ("http",)  # type: ignore[assignment]
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         services: AppServices = scope["litestar_app"].state.services
         request_id = _header(scope, b"x-request-id") or uuid.uuid4().hex
+        scope["query_string"] = clean_query_string(scope.get("query_string", b""))
         cookies = _cookies(scope)
         locale = locale_from_cookies(cookies)
+        state = scope.setdefault("state", {})
+        if linked := locale_from_link(scope["query_string"]):
+            locale = state["remember_locale"] = linked
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id)
         locale_token = current_locale.set(locale)
         identity = None
-        if not scope["path"].startswith(("/static/", "/healthz", "/readyz")):
+        if not scope["path"].startswith(("/static/", "/assets/", "/healthz", "/readyz")):
             session_id = cookies.get(COOKIE_NAME, "")
             data = await services.sessions.load(session_id) if session_id else None
             if data is not None:
@@ -149,7 +156,6 @@ class IdentityMiddleware(ASGIMiddleware):
                 if identity is None:
                     await services.sessions.destroy(session_id)
         scope["user"] = identity
-        state = scope.setdefault("state", {})
         state["request_id"] = request_id
         state["flash_in"] = flash.decode(cookies.get(flash.COOKIE, ""))
         tenant_token = current_tenant_id.set(identity.tenant_id if identity else None)
@@ -183,6 +189,15 @@ class IdentityMiddleware(ASGIMiddleware):
             current_tenant_id.reset(tenant_token)
             current_locale.reset(locale_token)
             structlog.contextvars.clear_contextvars()
+
+
+def locale_from_link(query_string: bytes) -> str | None:
+    """`?lang=en` on a link opens the page in that language (and remembers it, like
+    the choice on the account page)."""
+    if b"lang=" not in query_string:
+        return None
+    values = parse_qs(query_string.decode("latin-1")).get("lang", [])
+    return values[0] if values and values[0] in LOCALES else None
 
 
 def locale_from_cookies(cookies: dict[str, str]) -> str:

@@ -50,9 +50,17 @@ def render(
 
 
 def see_other(request: Request, url: str, *, full_reload: bool = False) -> Response[Any]:
-    """303 after a POST; HTMX gets a client redirect when the whole page must reload."""
-    if full_reload and request.headers.get("hx-request"):
-        return ClientRedirect(redirect_to=url)
+    """303 after a POST, which a boosted form follows into the page's body.
+
+    A form that swaps only itself (`hx-target="this"`) would get the next page inside
+    the form, header and all: it is answered with `HX-Location`, which loads the page
+    into the body and pushes its address. `full_reload` makes the browser load the page
+    afresh (after a login or a change of language)."""
+    if request.headers.get("hx-request"):
+        if full_reload:
+            return ClientRedirect(redirect_to=url)
+        if not request.headers.get("hx-boosted"):
+            return Response(b"", status_code=200, headers={"HX-Location": url})
     return Redirect(url, status_code=303)
 
 

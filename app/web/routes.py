@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, post
+from litestar import Request, get, post
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.response import Response
 
 from app.i18n import LOCALES
+from app.web.assets import Assets
 from app.web.guards import PUBLIC
 from app.web.identity import LOCALE_COOKIE
 from app.web.responses import form_data, safe_next, see_other
+
+A_YEAR = 365 * 86400
 
 
 @post("/locale", opt=PUBLIC)
@@ -19,5 +25,26 @@ async def switch_locale(request: Request) -> Any:
     locale = data.get("locale", "")
     response = see_other(request, safe_next(data.get("next"), "/"), full_reload=True)
     if locale in LOCALES:
-        response.set_cookie(LOCALE_COOKIE, locale, max_age=365 * 86400, path="/", samesite="lax")
+        response.set_cookie(LOCALE_COOKIE, locale, max_age=A_YEAR, path="/", samesite="lax")
     return response
+
+
+@get("/assets/{name:str}", opt={**PUBLIC, "skip_compression": True}, include_in_schema=False)
+async def asset(request: Request, name: FromPath[str]) -> Response[bytes]:
+    """A bundle (app.web.assets) under its hashed name, kept by browsers for a year. A
+    page rendered before a deploy may ask for the previous name: it gets today's file,
+    to be asked for again next time."""
+    assets: Assets = request.app.state.assets
+    found = assets.find(name)
+    if found is None:
+        raise NotFoundException()
+    bundle, current = found
+    headers = {
+        "Cache-Control": "public, max-age=31536000, immutable" if current else "no-cache",
+        "Vary": "Accept-Encoding",
+    }
+    body = bundle.body
+    if "gzip" in request.headers.get("accept-encoding", ""):
+        body = bundle.gzipped
+        headers["Content-Encoding"] = "gzip"
+    return Response(body, media_type=bundle.media_type, headers=headers)

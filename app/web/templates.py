@@ -8,7 +8,8 @@ from functools import lru_cache
 from typing import Any
 
 from babel.dates import format_skeleton
-from jinja2 import Environment
+from jinja2 import Environment, pass_context
+from jinja2.runtime import Context
 from litestar import Request
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template import TemplateConfig
@@ -108,6 +109,12 @@ def _hour(hour: int, minute: int, locale: str) -> str:
     return format_skeleton("Hm", time(hour, minute), locale=locale)
 
 
+@pass_context
+def asset(context: Context, name: str) -> str:
+    """The address of a bundle of stylesheets or scripts (app.web.assets)."""
+    return str(context["request"].app.state.assets.url(name))
+
+
 def _configure(env: Environment) -> None:
     from app.people.headers import FIELD_LABELS
     from app.people.models import IMPORT_STATUS_LABELS, OUTCOME_LABELS
@@ -118,6 +125,7 @@ def _configure(env: Environment) -> None:
     env.filters["day"] = day
     env.filters["moment"] = moment
     env.globals.update(
+        asset=asset,
         current_user=current_user,
         navigation=navigation,
         flashes=flash.consume,

@@ -216,7 +216,7 @@ OWNED_BY_A: dict[str, Callable[[World, AppServices], Awaitable[str]]] = {
 # Parameters that are credentials, not ids: whoever holds the link may use it.
 CAPABILITY_PARAMETERS = {"token"}
 # Routes that serve files, not tenant data.
-NOT_TENANT_DATA = {"/static/{file_path:path}"}
+NOT_TENANT_DATA = {"/static/{file_path:path}", "/assets/{name:str}"}
 
 
 def _enumeration_app() -> Litestar:
