@@ -3,8 +3,7 @@ from __future__ import annotations
 from litestar import Request, get
 from litestar.response import Redirect, Template
 
-from app.accounts.models import Role
-from app.dashboard.service import build_dashboard
+from app.dashboard.service import build_dashboard, home_path
 from app.web.guards import LOGGED_IN, PUBLIC
 from app.web.responses import render
 
@@ -21,7 +20,7 @@ async def home(request: Request) -> Template | Redirect:
 async def dashboard(request: Request) -> Template | Redirect:
     """A grid worker's home screen is the due list (issue 5); others get the board."""
     identity = request.scope["user"]
-    if identity.roles == {Role.GRID_WORKER}:
-        return Redirect("/grid", status_code=303)
+    if (home := home_path(identity.roles)) != "/dashboard":
+        return Redirect(home, status_code=303)
     board = await build_dashboard(request.app.state.services, identity)
     return render(request, "dashboard/index.html", {"board": board})
