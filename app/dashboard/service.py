@@ -8,6 +8,7 @@ from typing import Any
 
 from app.accounts.models import Role
 from app.accounts.service import AccountService
+from app.dashboard.setup import SetupProgress, SetupService
 from app.service_requests.views import RequestViews
 from app.state import AppServices
 from app.web.identity import Identity
@@ -28,6 +29,8 @@ class Dashboard:
     recent_tenants: list[Any] = field(default_factory=list)
     request_counts: Any = None
     """Service requests open, overdue and waiting for this user (admins, secretaries)."""
+    setup: SetupProgress | None = None
+    """The district's first steps (administrators)."""
 
 
 async def build_dashboard(services: AppServices, identity: Identity) -> Dashboard:
@@ -40,6 +43,7 @@ async def build_dashboard(services: AppServices, identity: Identity) -> Dashboar
         board.role_counts, board.pending_invitations = await AccountService(
             services
         ).account_summary()
+        board.setup = await SetupService(services).progress(identity.user_id)
     if identity.roles & {Role.TENANT_ADMIN, Role.BRANCH_SECRETARY}:
         board.request_counts = await RequestViews(services).dashboard_counts(identity)
     return board
