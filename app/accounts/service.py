@@ -312,6 +312,29 @@ class AccountService:
             ).one()
         return {role: row[i] for i, role in enumerate(TENANT_ROLES)}, row[-1]
 
+    async def admins_to_ask(self, user_id: UUID, limit: int = 3) -> list[str]:
+        """The district administrators someone should ask (to link their account to
+        the roster, say): the one who invited them first, if still active."""
+        inviter = (
+            select(Invitation.invited_by)
+            .where(
+                Invitation.phone == select(User.phone).where(User.id == user_id).scalar_subquery(),
+                Invitation.accepted_at.is_not(None),
+            )
+            .order_by(Invitation.accepted_at.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+        query = (
+            select(User.name)
+            .join(UserRole, _roles_of_user())
+            .where(UserRole.role == Role.TENANT_ADMIN, User.is_active)
+            .order_by((User.id == inviter).is_(True).desc(), User.name)
+            .limit(limit)
+        )
+        async with self.db.session() as session:
+            return list(await session.scalars(query))
+
     async def pending_invitations(self) -> list[Invitation]:
         async with self.db.session() as session:
             return list(

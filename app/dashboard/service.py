@@ -8,6 +8,7 @@ from typing import Any
 
 from app.accounts.models import Role
 from app.accounts.service import AccountService
+from app.dashboard.member import MemberHome, member_home
 from app.dashboard.setup import SetupProgress, SetupService
 from app.service_requests.views import RequestViews
 from app.state import AppServices
@@ -31,6 +32,8 @@ class Dashboard:
     """Service requests open, overdue and waiting for this user (admins, secretaries)."""
     setup: SetupProgress | None = None
     """The district's first steps (administrators)."""
+    member: MemberHome | None = None
+    """A member's own points, branch ranking and requests."""
 
 
 async def build_dashboard(services: AppServices, identity: Identity) -> Dashboard:
@@ -44,6 +47,8 @@ async def build_dashboard(services: AppServices, identity: Identity) -> Dashboar
             services
         ).account_summary()
         board.setup = await SetupService(services).progress(identity.user_id)
+    if Role.MEMBER in identity.roles:
+        board.member = await member_home(services, identity)
     if identity.roles & {Role.TENANT_ADMIN, Role.BRANCH_SECRETARY}:
         board.request_counts = await RequestViews(services).dashboard_counts(identity)
     return board
