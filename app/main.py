@@ -19,7 +19,7 @@ from app.accounts.routes import (
     UsersController,
 )
 from app.audit.routes import audit_log
-from app.dashboard.routes import dashboard, home
+from app.dashboard.routes import GettingStartedController, dashboard, home
 from app.grid import admin_routes as grid_admin
 from app.grid import coverage_routes as grid_coverage
 from app.grid import routes as grid
@@ -47,6 +47,7 @@ from tenants.routes import ApprovalsController, SignupController
 ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     home,
     dashboard,
+    GettingStartedController,
     audit_log,
     healthz,
     readyz,

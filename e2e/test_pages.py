@@ -143,7 +143,8 @@ async def ids(world: World, services: AppServices, live_server: str) -> dict[str
         await people.update(
             EVERYONE, person, full_person(roster.branch_2, phone="13905310099"), actor
         )
-        twin = full_person(roster.branch_2) | {"id_number": None, "phone": None}
+        # Scored, not exempt: the member's home then shows a place in the ranking.
+        twin = full_person(roster.branch_2, infirm="") | {"id_number": None, "phone": None}
         twin_id = await people.create(EVERYONE, twin, actor)  # same name and birth date
         await people.link_account(EVERYONE, twin_id, district.users[Role.MEMBER].id, SYSTEM)
     committed = await run_import(services, district, actor, rosters.roster_csv(), "老名单.csv")
@@ -158,7 +159,7 @@ async def ids(world: World, services: AppServices, live_server: str) -> dict[str
                 select(PointEvent.person_id).order_by(PointEvent.recorded_at).limit(1)
             )
     points = await points_pages(services, district, roster.branch_2, twin_id)
-    grid = await grid_pages(services, district)
+    grid = await grid_pages(services, district, twin_id)
     return {
         **points,
         **grid,
@@ -168,9 +169,9 @@ async def ids(world: World, services: AppServices, live_server: str) -> dict[str
     }  # fmt: skip
 
 
-async def grid_pages(services: AppServices, district: District) -> dict[str, UUID]:
-    """The demo grid (seeded above), one of its people with visits, a rule, and a water
-    request logged by the grid worker."""
+async def grid_pages(services: AppServices, district: District, member: UUID) -> dict[str, UUID]:
+    """The demo grid (seeded above), one of its people with visits, a rule, a water
+    request logged by the grid worker, and one the admin logged for the member."""
     from app.grid.models import Grid, GridAssignment, Visit, VisitRule
     from app.service_requests.forms import RequestForm
     from app.service_requests.models import RequestCategory
@@ -191,6 +192,10 @@ async def grid_pages(services: AppServices, district: District) -> dict[str, UUI
         worker = identity_of(district.users[Role.GRID_WORKER], district.tenant_id)
         request = await RequestService(services).log(
             worker, RequestForm(visit.person_id, water, "卫生间水龙头关不紧，一直滴水")
+        )
+        admin = identity_of(district.users[Role.TENANT_ADMIN], district.tenant_id)
+        await RequestService(services).log(
+            admin, RequestForm(member, water, "厨房水管接头漏水，地上总是湿的")
         )
     return {
         "grid": grid, "grid_person": visit.person_id, "visit": visit.id, "visit_rule": rule,

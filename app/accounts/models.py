@@ -65,6 +65,8 @@ class User(TenantMixin, Base):
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     password_version: Mapped[int] = mapped_column(default=0)
     """Raised by each reset or change of password; sessions of older versions end."""
+    getting_started_hidden_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """When this administrator hid the getting-started card of the dashboard."""
 
 
 class UserRole(TenantMixin, Base):

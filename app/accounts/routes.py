@@ -14,6 +14,7 @@ from litestar.response import Template
 from app.accounts.models import TENANT_ROLES, Role
 from app.accounts.service import AccountService, InvitationForm, PasswordService, session_data
 from app.audit.service import ACTION_LABELS, latest_events
+from app.dashboard.service import home_path
 from app.i18n import _
 from app.web.flash import flash
 from app.web.guards import LOGGED_IN, PUBLIC, allow
@@ -232,7 +233,8 @@ class UsersController(Controller):
 
 
 class InvitationController(Controller):
-    """Anyone holding the link may set a password once; the link is the credential."""
+    """Anyone holding the link may set a password once; the link is the credential,
+    and setting the password logs them in as a login would."""
 
     path = "/invite"
     opt = PUBLIC
@@ -256,10 +258,10 @@ class InvitationController(Controller):
         self, request: Request, accounts: NamedDependency[AccountService], token: FromPath[str]
     ) -> Any:
         data = await form_data(request)
-        errors = await accounts.accept_invitation(
+        accepted, errors = await accounts.accept_invitation(
             token, data.get("password", ""), data.get("password_confirm", "")
         )
-        if errors:
+        if accepted is None:
             found = await accounts.open_invitation(token)
             if found is None:
                 raise NotFoundException()
@@ -268,8 +270,10 @@ class InvitationController(Controller):
                 {"invitation": found[0], "tenant_name": found[1], "errors": errors},
                 status_code=422,
             )  # fmt: skip
-        flash(request, "success", _("Your account is ready. Please log in."))
-        return see_other(request, "/login")
+        flash(request, "success", _("Your account is ready. Welcome!"))
+        response = see_other(request, home_path(accepted.roles), full_reload=True)
+        await start_session(request, response, accepted.session)
+        return response
 
 
 class PasswordController(Controller):

@@ -110,6 +110,25 @@ def session_data(
     }
 
 
+async def logged_in(
+    session: AsyncSession, user_id: UUID, tenant_id: UUID, password_version: int
+) -> dict[str, Any]:
+    """A district user is logged in, whichever way they came (a password checked, an
+    invitation accepted): the login time is stored in the caller's transaction, and the
+    session data to start (`start_session` gives it a fresh id) is returned."""
+    await session.execute(update(User).where(User.id == user_id).values(last_login_at=func.now()))
+    return session_data(user_id, tenant_id, password_version)
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """An invitation accepted: the new account's session, and its roles (which say
+    where it lands)."""
+
+    session: dict[str, Any]
+    roles: frozenset[str]
+
+
 class AccountService:
     def __init__(self, services: AppServices) -> None:
         self.db = services.db
@@ -176,13 +195,11 @@ class AccountService:
         match = active[0]
         with tenant_scope(match.tenant_id):
             async with self.db.session() as session:
-                await session.execute(
-                    update(User).where(User.id == match.user_id).values(last_login_at=func.now())
+                data = await logged_in(
+                    session, match.user_id, match.tenant_id, versions[match.user_id]
                 )
                 await session.commit()
-        return LoginOutcome(
-            session=session_data(match.user_id, match.tenant_id, versions[match.user_id])
-        )
+        return LoginOutcome(session=data)
 
     async def _password_hash(self, candidate: Any) -> tuple[str | None, int]:
         """A tenant user's hash and password version, read together under that tenant's
@@ -294,6 +311,29 @@ class AccountService:
                 )
             ).one()
         return {role: row[i] for i, role in enumerate(TENANT_ROLES)}, row[-1]
+
+    async def admins_to_ask(self, user_id: UUID, limit: int = 3) -> list[str]:
+        """The district administrators someone should ask (to link their account to
+        the roster, say): the one who invited them first, if still active."""
+        inviter = (
+            select(Invitation.invited_by)
+            .where(
+                Invitation.phone == select(User.phone).where(User.id == user_id).scalar_subquery(),
+                Invitation.accepted_at.is_not(None),
+            )
+            .order_by(Invitation.accepted_at.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+        query = (
+            select(User.name)
+            .join(UserRole, _roles_of_user())
+            .where(UserRole.role == Role.TENANT_ADMIN, User.is_active)
+            .order_by((User.id == inviter).is_(True).desc(), User.name)
+            .limit(limit)
+        )
+        async with self.db.session() as session:
+            return list(await session.scalars(query))
 
     async def pending_invitations(self) -> list[Invitation]:
         async with self.db.session() as session:
@@ -415,27 +455,41 @@ class AccountService:
                 )
         return (invitation, tenant_name) if invitation else None
 
-    async def accept_invitation(self, token: str, password: str, confirm: str) -> FormErrors:
+    async def accept_invitation(
+        self, token: str, password: str, confirm: str
+    ) -> tuple[Accepted | None, FormErrors]:
+        """Create the invited account and log it in; the invitation works once.
+
+        The password follows the same rules as every new password. The invitation is
+        locked and checked again (open, not expired) in the transaction that creates
+        the account, so two submissions of one link make one account and one session.
+        """
         tenant_id = await self.invitation_tenant(token)
         if tenant_id is None:
             raise NotFound()
         password_hash, errors = await hashed_new_password(password, confirm)
         if errors:
-            return errors
+            return None, errors
         with tenant_scope(tenant_id):
             async with self.db.session() as session:
                 invitation = await session.scalar(
                     select(Invitation)
-                    .where(Invitation.token_hash == hash_token(token))
+                    .where(
+                        Invitation.token_hash == hash_token(token),
+                        Invitation.accepted_at.is_(None),
+                        Invitation.revoked_at.is_(None),
+                        Invitation.expires_at > func.now(),
+                    )
                     .with_for_update()
                 )
-                if invitation is None or invitation.accepted_at or invitation.revoked_at:
+                if invitation is None:
                     raise NotFound()
                 user = User(
                     tenant_id=tenant_id,
                     phone=invitation.phone,
                     name=invitation.name,
                     password_hash=password_hash,
+                    password_version=0,
                 )
                 session.add(user)
                 await session.flush()
@@ -446,11 +500,13 @@ class AccountService:
                     subject_type="user", subject_id=user.id, subject_name=user.name,
                     changes={"role": invitation.role},
                 )  # fmt: skip
+                data = await logged_in(session, user.id, tenant_id, user.password_version)
+                roles = frozenset({invitation.role})
                 try:
                     await session.commit()
                 except IntegrityError:
-                    return {"password": N_("This phone number already has an account here.")}
-        return {}
+                    return None, {"password": N_("This phone number already has an account here.")}
+        return Accepted(data, roles), {}
 
 
 @dataclass(frozen=True)

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Set
 from dataclasses import dataclass, field
 from typing import Any
 
 from app.accounts.models import Role
 from app.accounts.service import AccountService
+from app.dashboard.member import MemberHome, member_home
+from app.dashboard.setup import SetupProgress, SetupService
 from app.service_requests.views import RequestViews
 from app.state import AppServices
 from app.web.identity import Identity
 from tenants.signup import TenancyService
+
+
+def home_path(roles: Set[str]) -> str:
+    """Where an account lands after logging in: a grid worker's home is the due list
+    (they work from it on the phone); everyone else starts on the dashboard."""
+    return "/grid" if roles == {Role.GRID_WORKER} else "/dashboard"
 
 
 @dataclass
@@ -21,6 +30,10 @@ class Dashboard:
     recent_tenants: list[Any] = field(default_factory=list)
     request_counts: Any = None
     """Service requests open, overdue and waiting for this user (admins, secretaries)."""
+    setup: SetupProgress | None = None
+    """The district's first steps (administrators)."""
+    member: MemberHome | None = None
+    """A member's own points, branch ranking and requests."""
 
 
 async def build_dashboard(services: AppServices, identity: Identity) -> Dashboard:
@@ -33,6 +46,9 @@ async def build_dashboard(services: AppServices, identity: Identity) -> Dashboar
         board.role_counts, board.pending_invitations = await AccountService(
             services
         ).account_summary()
+        board.setup = await SetupService(services).progress(identity.user_id)
+    if Role.MEMBER in identity.roles:
+        board.member = await member_home(services, identity)
     if identity.roles & {Role.TENANT_ADMIN, Role.BRANCH_SECRETARY}:
         board.request_counts = await RequestViews(services).dashboard_counts(identity)
     return board

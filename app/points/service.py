@@ -25,9 +25,10 @@ from app.i18n import N_
 from app.people.models import OrgUnit, Person, UnitKind
 from app.people.scope import Scope, scope_of
 from app.points import ledger
-from app.points.models import PointEvent, RuleCategory, RuleItem, RuleSet
+from app.points.models import PointEvent, Publication, RuleCategory, RuleItem, RuleSet
 from app.points.periods import Period
-from app.points.standings import Ranking, branch_ranking, rankings
+from app.points.publications import PublicationRow
+from app.points.standings import Ranking, Standing, branch_ranking, rankings
 from app.points.tally import ZERO, Line, counted, quarter_caps
 from app.state import AppServices
 from app.validators import FieldError, plain_text
@@ -295,3 +296,60 @@ class PointsService:
                 changes={"period": period.key, "rows": n},
             )  # fmt: skip
             await session.commit()
+
+    # --- a member's own home --------------------------------------------------------
+
+    async def own_standing(self, identity: Identity, period: Period) -> OwnStanding | None:
+        """The logged-in member's figures for their home: their place in their branch's
+        ranking of `period` (the ranking itself, so the figures are the ranking page's)
+        and the branch's latest half-year ranking put up. None when the account is
+        linked to no person."""
+        async with self.db.session() as session:
+            found = (
+                await session.execute(
+                    select(Person.id, Person.branch_id, OrgUnit.name)
+                    .outerjoin(OrgUnit, and_(OrgUnit.tenant_id == Person.tenant_id,
+                                             OrgUnit.id == Person.branch_id))
+                    .where(Person.user_id == identity.user_id)
+                )
+            ).first()  # fmt: skip
+            if found is None:
+                return None
+            person_id, branch_id, branch_name = found
+            if branch_id is None:
+                return OwnStanding(person_id, None, period)
+            ranking = await branch_ranking(session, branch_id, period)
+            standing = next(
+                (s for s in [*ranking.ranked, *ranking.exempt] if s.person_id == person_id), None
+            )
+            latest = (
+                await session.execute(
+                    select(Publication, RuleSet.version)
+                    .join(RuleSet, and_(RuleSet.tenant_id == Publication.tenant_id,
+                                        RuleSet.id == Publication.rule_set_id))
+                    .where(Publication.branch_id == branch_id)
+                    .order_by(Publication.period_start.desc())
+                    .limit(1)
+                )
+            ).first()  # fmt: skip
+        return OwnStanding(
+            person_id, branch_name, period, standing, len(ranking.ranked),
+            ranking.rule_set.base_score if ranking.rule_set else None,
+            PublicationRow(latest[0], branch_name, latest[1]) if latest else None,
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class OwnStanding:
+    """A member's own figures for the period, as their branch's ranking has them."""
+
+    person_id: UUID
+    branch_name: str | None
+    period: Period
+    standing: Standing | None = None
+    """None when the person is not scored (not a living party member in a branch)."""
+    ranked: int = 0
+    """How many of the branch's members are ranked."""
+    base_score: Decimal | None = None
+    publication: PublicationRow | None = None
+    """The branch's latest half-year ranking, up for objections or published."""

@@ -44,3 +44,6 @@ select create_distributed_table('request_categories', 'tenant_id', colocate_with
 select create_distributed_table('escalation_levels', 'tenant_id', colocate_with => 'users');
 select create_distributed_table('service_requests', 'tenant_id', colocate_with => 'users');
 select create_distributed_table('service_request_events', 'tenant_id', colocate_with => 'users');
+
+-- The dashboard's getting-started steps.
+select create_distributed_table('setup_checks', 'tenant_id', colocate_with => 'users');

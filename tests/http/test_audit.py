@@ -27,7 +27,9 @@ def log_rows(page: str) -> list[tuple[str, str, str]]:
     return rows
 
 
-async def test_account_changes_are_logged_for_the_admin(browser: Browser, world: World) -> None:
+async def test_account_changes_are_logged_for_the_admin(
+    browser: Browser, other_browser: Browser, world: World
+) -> None:
     admin = world.a.users[Role.TENANT_ADMIN]
     member = world.a.users[Role.MEMBER]
     await browser.login(admin)
@@ -48,9 +50,11 @@ async def test_account_changes_are_logged_for_the_admin(browser: Browser, world:
     reset = await browser.post(f"/users/{member.id}/reset-link")
     reset_link = re.search(r'value="http://testserver\.local(/reset/[^"]+)"', reset.text).group(1)  # type: ignore[union-attr]
 
-    # The links are public forms: whoever holds them uses them.
-    await browser.post(link, {"password": "Qian-2026x", "password_confirm": "Qian-2026x"})
-    await browser.post(reset_link, {"password": "Member-2026", "password_confirm": "Member-2026"})
+    # The links are public forms: whoever holds them uses them (accepting logs them in).
+    await other_browser.post(link, {"password": "Qian-2026x", "password_confirm": "Qian-2026x"})
+    await other_browser.post(
+        reset_link, {"password": "Member-2026", "password_confirm": "Member-2026"}
+    )
     rows = log_rows((await browser.get("/audit")).text)
     expected = {
         (admin.name, "发出了邀请（党员）", "钱七"),

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 from sqlalchemy import text
 
 from app.accounts.models import Role
 from app.db import Database
+from app.state import AppServices
+from app.web.sessions import COOKIE_NAME
 from tests.factories import World
 from tests.http.conftest import Browser
 
@@ -23,8 +26,8 @@ async def invite(browser: Browser, name: str, phone: str, role: str) -> str:
     return match.group(1)
 
 
-async def test_invited_grid_worker_sets_a_password_and_logs_in(
-    browser: Browser, other_browser: Browser, world: World
+async def test_invited_grid_worker_sets_a_password_and_is_logged_in(
+    browser: Browser, other_browser: Browser, world: World, services: AppServices
 ) -> None:
     await browser.login(world.a.users[Role.TENANT_ADMIN])
     link = await invite(browser, "张建国", "139 1234 5678", Role.GRID_WORKER)
@@ -35,17 +38,79 @@ async def test_invited_grid_worker_sets_a_password_and_logs_in(
     assert page.status_code == 200 and "张建国" in page.text and world.a.name in page.text
     weak = await other_browser.post(link, {"password": "123", "password_confirm": "123"})
     assert weak.status_code == 422 and "至少需要 8 位" in weak.text
+    assert COOKIE_NAME not in weak.cookies  # a refused password logs nobody in
     done = await other_browser.post(
         link, {"password": "Zhang-2026", "password_confirm": "Zhang-2026"}
     )
-    assert done.status_code == 303
+    # Logged in at once, and on a grid worker's home: the due list.
+    assert done.status_code == 303 and done.headers["location"] == "/grid"
+    session_id = done.cookies[COOKIE_NAME]
+    assert await services.sessions.load(session_id) is not None
+    home = await other_browser.get("/grid")
+    assert home.status_code == 200 and "张建国" in home.text
+    assert "/users" not in home.text  # no admin menu for a grid worker
     assert (await other_browser.get(link)).status_code == 404  # used once
 
+    # The password chosen works for the next login too.
+    await other_browser.post("/logout")
     await other_browser.login_with("13912345678", "Zhang-2026")
     assert (await other_browser.get("/dashboard")).headers["location"] == "/grid"
-    home = await other_browser.get("/grid")  # a grid worker's home is the due list
-    assert "张建国" in home.text
-    assert "/users" not in home.text  # no admin menu for a grid worker
+
+
+async def test_accepting_starts_a_fresh_session_like_a_login(
+    browser: Browser, other_browser: Browser, world: World, services: AppServices
+) -> None:
+    """Whatever session the browser had is dropped (no fixation); the new one carries
+    the password version, so a later reset ends it as it ends a login's."""
+    await browser.login(world.a.users[Role.TENANT_ADMIN])
+    link = await invite(browser, "李秀英", "13912345672", Role.MEMBER)
+    await other_browser.login(world.b.users[Role.MEMBER])  # someone else, earlier
+    before = other_browser.client.cookies[COOKIE_NAME]
+    await other_browser.get(link)
+    done = await other_browser.post(
+        link, {"password": "Li-xiu-2026", "password_confirm": "Li-xiu-2026"}
+    )
+    assert done.status_code == 303 and done.headers["location"] == "/dashboard"
+    after = done.cookies[COOKIE_NAME]
+    assert after != before
+    assert await services.sessions.load(before) is None
+    data = await services.sessions.load(after)
+    assert data is not None and data["tid"] == str(world.a.tenant_id) and data["pv"] == 0
+    dashboard = await other_browser.get("/dashboard")
+    assert dashboard.status_code == 200 and "李秀英" in dashboard.text
+    assert world.a.name in dashboard.text and world.b.name not in dashboard.text
+
+
+async def test_htmx_acceptance_reloads_the_whole_page(
+    browser: Browser, other_browser: Browser, world: World
+) -> None:
+    await browser.login(world.a.users[Role.TENANT_ADMIN])
+    link = await invite(browser, "王芳", "13912345673", Role.BRANCH_SECRETARY)
+    await other_browser.get(link)
+    done = await other_browser.post(
+        link,
+        {"password": "Wang-fang-2026", "password_confirm": "Wang-fang-2026"},
+        headers={"hx-request": "true"},
+    )
+    assert done.headers.get("hx-redirect") == "/dashboard" and COOKIE_NAME in done.cookies
+
+
+async def test_an_invitation_accepted_twice_at_once_makes_one_account(
+    browser: Browser, other_browser: Browser, world: World, owner_db: Database
+) -> None:
+    await browser.login(world.a.users[Role.TENANT_ADMIN])
+    link = await invite(browser, "赵刚", "13912345674", Role.MEMBER)
+    await browser.post("/logout")
+    for each in (browser, other_browser):
+        await each.get(link)
+    form = {"password": "Zhao-gang-2026", "password_confirm": "Zhao-gang-2026"}
+    answers = await asyncio.gather(browser.post(link, form), other_browser.post(link, form))
+    assert sorted(a.status_code for a in answers) == [303, 404]
+    logged_in = [a for a in answers if a.status_code == 303]
+    assert len(logged_in) == 1 and COOKIE_NAME in logged_in[0].cookies
+    async with owner_db.engine.connect() as conn:
+        count = await conn.scalar(text("select count(*) from users where phone = '13912345674'"))
+    assert count == 1
 
 
 async def test_invitation_refuses_bad_input_and_duplicates(
