@@ -34,12 +34,12 @@ from app.points.rule_routes import RulesController
 from app.service_requests import routes as service_requests
 from app.settings import PROJECT_ROOT, Settings, get_settings
 from app.state import open_services
+from app.web.assets import Assets
+from app.web.downloads import send_downloads_past_htmx
 from app.web.errors import exception_handlers
 from app.web.guards import PUBLIC, access_guard
 from app.web.headers import decorate_response
 from app.web.identity import IdentityMiddleware
-from app.web.assets import Assets
-from app.web.downloads import send_downloads_past_htmx
 from app.web.routes import asset, switch_locale
 from app.web.templates import template_config
 from tenants.routes import ApprovalsController, SignupController
@@ -107,7 +107,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         # Pages shrink to about a fifth; files already compressed (bundles, photos,
         # spreadsheets) say so in their route's opt.
         compression_config=CompressionConfig(
-            backend="gzip", minimum_size=1024, gzip_compress_level=6,
+            backend="gzip",
+            minimum_size=1024,
+            gzip_compress_level=6,
             exclude_opt_key="skip_compression",
         ),
         plugins=[HTMXPlugin()],
