@@ -119,6 +119,15 @@ async def log_in(page: Page, account: Account) -> None:
     await page.wait_for_url(lambda url: "/login" not in url)  # a grid worker lands on /grid
 
 
+async def open_from_menu(page: Page, label: str) -> None:
+    """Click a place in the main menu; on a phone the menu's last places are under 更多."""
+    menu = page.get_by_role("navigation", name="主菜单")
+    link = menu.locator("a:visible", has_text=label)
+    if not await link.count():
+        await menu.get_by_text("更多").click()
+    await link.first.click()
+
+
 @pytest.fixture
 async def ids(world: World, services: AppServices, live_server: str) -> dict[str, UUID]:
     """District A's roster, enough to fill every roster page: a tree three levels deep,

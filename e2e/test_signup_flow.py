@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from playwright.async_api import expect
 
+from e2e.test_pages import open_from_menu
 from tests.factories import PASSWORD, World
 
 
@@ -91,7 +92,7 @@ async def test_signup_approval_login_dashboard(new_context, shoot, world: World)
     await bureau.reload()
     await expect(card).to_have_count(0)  # hidden for good, until shown again
     await shoot(bureau, "dashboard-steps-hidden")
-    await bureau.get_by_role("link", name="操作记录").click()
+    await open_from_menu(bureau, "操作记录")
     await expect(bureau.get_by_text("通过了注册申请")).to_be_visible()
     await expect(bureau.get_by_text("提交了注册申请")).to_be_visible()
     await shoot(bureau, "audit")
