@@ -16,6 +16,7 @@ from litestar.types import ControllerRouterHandler
 
 from app import clock
 from app.accounts.models import Role
+from app.db.form_ids import FormUsed
 from app.errors import Refused
 from app.grid.due_list import DueListService
 from app.grid.models import CONCERN_LABELS, PLACE_LABELS, VISIT_KIND_LABELS
@@ -116,6 +117,8 @@ class GridController(Controller):
             data, form = await read_visit_form(request)
             logged = await visits.log(request.scope["user"], form)
         except Refused as exc:
+            if isinstance(exc, FormUsed):
+                data["visit_id"] = str(uuid4())
             return await self._visit_form(
                 request, visits, form=data or {"_": ""},
                 error=_(exc.message, **exc.args_), status_code=422,

@@ -14,6 +14,7 @@ from litestar.types import ControllerRouterHandler
 
 from app.accounts.models import TENANT_ROLES, Role
 from app.clock import CHINA_TIME
+from app.db.form_ids import FormUsed
 from app.errors import Refused
 from app.i18n import N_, _
 from app.people.forms import chosen_id, id_from_link
@@ -156,6 +157,8 @@ class RequestController(Controller):
                 ),
             )
         except Refused as exc:
+            if isinstance(exc, FormUsed):
+                data["form_id"] = str(uuid4())
             return await self._form_page(
                 request, views, data or {"_": ""}, _(exc.message, **exc.args_), 422
             )

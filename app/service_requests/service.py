@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
 from app.accounts.models import Role, User
+from app.db.form_ids import FormUsed, hold_form_id
 from app.errors import Refused
 from app.grid.models import Grid, GridAssignment, GridWorker
 from app.i18n import N_, _
@@ -67,6 +68,10 @@ ACTION_WORDS = {
 
 SKIPS_THE_FLOW = N_("This request is %(status)s; it cannot be %(action)s.")
 ALREADY_CONFIRMED = N_("This request has already been confirmed.")
+FORM_USED = N_(
+    "This form was already used to log a different request, so nothing was logged. Check "
+    "what you typed and send it again to log it as a new request."
+)
 UNKNOWN_CATEGORY = N_(
     "That request category is unknown or no longer used; please choose one from the list."
 )
@@ -114,20 +119,25 @@ class RequestService:
         it, else by the first worker of the person's grid, else waiting to be assigned."""
         async with self.db.session() as session:
             person = await loggable_person(session, identity, form.person_id)
+            if form.category_id is None:
+                raise Refused(N_("Please choose what the request is about."))
+            description = forms.read_description(form.description)
             if form.id is not None:
+                await hold_form_id(session, "service_requests", form.id)
                 sent = await session.get(
                     ServiceRequest, {"tenant_id": require_tenant(), "id": form.id}
                 )
-                if sent is not None and sent.person_id == person.id:
+                if sent is not None:
+                    same = (identity.user_id, person.id, form.category_id, description)
+                    if same != (sent.created_by, sent.person_id, sent.category_id,
+                                sent.description):  # fmt: skip
+                        raise FormUsed(FORM_USED)
                     return sent  # the same form again: it was logged already
-            if form.category_id is None:
-                raise Refused(N_("Please choose what the request is about."))
             category = await session.get(
                 RequestCategory, {"tenant_id": require_tenant(), "id": form.category_id}
             )
             if category is None or category.retired_at is not None:
                 raise Refused(UNKNOWN_CATEGORY)
-            description = forms.read_description(form.description)
             now = clock.now()
             grid_id = await session.scalar(
                 select(GridAssignment.grid_id).where(

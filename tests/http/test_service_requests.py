@@ -313,3 +313,30 @@ async def test_a_retry_of_the_same_request_form_logs_it_once(
     with tenant_scope(world.a.tenant_id):
         async with services.db.session() as session:
             assert await session.scalar(select(func.count()).select_from(ServiceRequest)) == 1
+
+
+async def test_a_request_form_id_already_used_for_another_request_is_refused(
+    browser: Browser, services: AppServices, world: World, points: PointsRoster
+) -> None:
+    from app.service_requests.service import FORM_USED
+
+    await browser.login(world.a.users[Role.GRID_WORKER])
+    water = await category_id(services, world.a, "water")
+    power = await category_id(services, world.a, "power")
+    form_id = str(uuid4())
+    first = {"person_id": str(points.member_a), "category_id": str(water),
+             "description": "厨房漏水", "form_id": form_id}  # fmt: skip
+    assert (await browser.post("/requests/", first)).status_code == 303
+    for other in (
+        first | {"person_id": str(points.member_b)},
+        first | {"description": "卫生间也漏水"},
+        first | {"category_id": str(power)},
+    ):
+        response = await browser.post("/requests/", other)
+        assert response.status_code == 422, other
+        assert shown(FORM_USED) in response.text
+        assert f'value="{form_id}"' not in response.text  # a fresh id to send it as new
+    assert await count(services, world.a, ServiceRequest) == 1
+    assert await count(services, world.a, RequestEvent) == 2  # logged, assigned: once
+    assert (await browser.post("/requests/", first)).status_code == 303  # the true retry
+    assert await count(services, world.a, ServiceRequest) == 1
