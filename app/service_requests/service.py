@@ -10,6 +10,7 @@ give one confirmation.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from uuid import UUID, uuid4
 
@@ -34,6 +35,8 @@ from app.service_requests.models import (
 )
 from app.service_requests.queries import (
     Access,
+    CallBack,
+    call_back,
     chain,
     grid_workers,
     load_request,
@@ -87,6 +90,16 @@ def permitted(request: ServiceRequest, access: Access) -> dict[str, bool]:
         "confirm": access.confirm,
         "reopen": access.act or access.confirm,
     }
+
+
+def poor_answer_level(
+    request: ServiceRequest, levels: Sequence[EscalationLevel], now: datetime
+) -> int:
+    """The level a satisfaction of 1 or 2 reopens the request for, to call back: the one
+    above the level that held it when it was resolved (the last level keeps it)."""
+    resolved_level = reading(request, levels, now).level
+    last = levels[-1].level if levels else resolved_level
+    return min(resolved_level + 1, last)
 
 
 def allowed_steps(request: ServiceRequest, access: Access) -> frozenset[str]:
@@ -233,10 +246,11 @@ class RequestService:
             self._event(session, request, identity, "started", level)
             await session.commit()
 
-    async def resolve(self, identity: Identity, request_id: UUID, note: str) -> None:
-        """Resolved: the clock stops, and the request waits for the person's word."""
+    async def resolve(self, identity: Identity, request_id: UUID, note: str) -> CallBack:
+        """Resolved: the clock stops, and the request waits for the person's word, which
+        the returned call-back asks for."""
         async with self.db.session() as session:
-            request, _person, levels = await self._begin(session, identity, request_id, "resolve")
+            request, person, levels = await self._begin(session, identity, request_id, "resolve")
             text = forms.read_note(note, missing=N_("Please say what was done."))
             now = clock.now()
             request.status = RequestStatus.RESOLVED
@@ -244,7 +258,9 @@ class RequestService:
             request.resolution = text
             level = reading(request, levels, now).level
             self._event(session, request, identity, "resolved", level, text)
+            asked = await call_back(session, request, person, levels)
             await session.commit()
+            return asked
 
     async def confirm(
         self, identity: Identity, request_id: UUID, satisfaction: str, note: str = ""
@@ -263,9 +279,7 @@ class RequestService:
                 request.confirmed_at = now
                 self._event(session, request, identity, "confirmed", level, text, score)
             else:
-                resolved_level = reading(request, levels, now).level
-                last = levels[-1].level if levels else resolved_level
-                await self._reopen(session, request, now, min(resolved_level + 1, last))
+                await self._reopen(session, request, now, poor_answer_level(request, levels, now))
                 self._event(session, request, identity, "reopened", request.level, text, score)
             await session.commit()
             return request
