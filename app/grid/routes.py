@@ -29,6 +29,7 @@ from app.service_requests.views import RequestViews
 from app.web.flash import flash
 from app.web.guards import allow
 from app.web.responses import form_data, render, see_other
+from app.web.templates import day
 
 SERVING = allow(Role.TENANT_ADMIN, Role.BRANCH_SECRETARY, Role.GRID_WORKER)
 
@@ -94,6 +95,7 @@ class GridController(Controller):
         context: dict[str, Any] = {
             "form": form or {}, "error": error, "q": query, "today": clock.today(),
             "kinds": VISIT_KIND_LABELS, "places": PLACE_LABELS, "person": None, "found": [],
+            "not_yet": [],
         }  # fmt: skip
         if person_id is not None:
             try:
@@ -128,6 +130,11 @@ class GridController(Controller):
             message = _("This visit was already saved.")
         elif logged.answered:
             message += " " + _("Done: %(items)s.", items="、".join(logged.answered))
+        for item in logged.not_yet:
+            message += " " + _(
+                "This visit will not count for %(rule)s: its time to visit opens on %(day)s.",
+                rule=item.rule_name, day=day(item.opens_on),
+            )  # fmt: skip
         flash(request, "success", message)
         return see_other(request, "/grid")
 

@@ -11,7 +11,7 @@ district gets a plain refusal, not a 404: the worker asked for a name they were 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
@@ -78,12 +78,50 @@ class VisitForm:
 
 
 @dataclass(frozen=True)
+class NotYetOpen:
+    """A due item whose window opens after the visit: the visit does not answer it
+    (the district set when its visits count), so the worker is told, not left to guess."""
+
+    rule_name: str
+    opens_on: date
+
+
+@dataclass(frozen=True)
 class LoggedVisit:
     visit: Visit
     answered: list[str]
     """Names of the rules whose due items this visit answered."""
     repeated: bool = False
     """The same form was sent again (a retry): the visit was already saved."""
+    not_yet: list[NotYetOpen] = field(default_factory=list)
+    """Items of the kind this visit gives whose window had not opened on its date."""
+
+
+async def not_yet_open(
+    session: AsyncSession, person_id: UUID, on: date, kind: str | None = None
+) -> list[NotYetOpen]:
+    """The person's unanswered items whose window opens after `on` (those the nightly
+    job has written: opening within the week), of the rules `kind` would answer."""
+    query = (
+        select(VisitRule.name, VisitDueItem.opens_on, VisitRule.trigger)
+        .join(
+            VisitDueItem,
+            (VisitDueItem.tenant_id == VisitRule.tenant_id)
+            & (VisitDueItem.rule_id == VisitRule.id),
+        )
+        .where(
+            VisitDueItem.person_id == person_id,
+            VisitDueItem.visit_id.is_(None),
+            VisitDueItem.opens_on > on,
+            VisitRule.enabled,
+        )
+        .order_by(VisitDueItem.opens_on, VisitRule.position)
+    )
+    return [
+        NotYetOpen(name, opens_on)
+        for name, opens_on, trigger in await session.execute(query)
+        if kind is None or SATISFIED_BY[Trigger(trigger)] == kind
+    ]
 
 
 def _text(value: str, limit: int) -> str | None:
@@ -195,9 +233,11 @@ class VisitService:
                 .order_by(VisitDueItem.due_at)
                 .limit(1)
             )
+            not_yet = await not_yet_open(session, person_id, clock.today())
         kind = SATISFIED_BY[Trigger(wanted)] if wanted else VisitKind.ROUTINE
         place = Place.HOSPITAL if kind == VisitKind.HOSPITAL else Place.HOME
-        return {"person": person, "knows": knows, "kind": kind.value, "place": place.value}
+        return {"person": person, "knows": knows, "kind": kind.value, "place": place.value,
+                "not_yet": not_yet}  # fmt: skip
 
     async def log(self, identity: Identity, form: VisitForm) -> LoggedVisit:
         today = clock.today()
@@ -259,8 +299,9 @@ class VisitService:
                     .order_by(VisitRule.position)
                 )
             )
+            not_yet = await not_yet_open(session, person.id, visited_on, form.kind)
             await session.commit()
-            return LoggedVisit(visit, answered)
+            return LoggedVisit(visit, answered, not_yet=not_yet)
 
     async def visit(self, identity: Identity, visit_id: UUID) -> Visit:
         async with self.db.session() as session:
