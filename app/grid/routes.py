@@ -20,6 +20,7 @@ from app.db.form_ids import FormUsed
 from app.errors import Refused
 from app.grid.due_list import DueListService
 from app.grid.models import CONCERN_LABELS, PLACE_LABELS, VISIT_KIND_LABELS
+from app.grid.navigation import render_grid
 from app.grid.person_card import PersonCardService
 from app.grid.visits import KNOWS, VisitForm, VisitService
 from app.i18n import N_, _
@@ -27,8 +28,8 @@ from app.people.forms import chosen_id, id_from_link
 from app.points.photos import JPEG, UPLOAD_LIMIT
 from app.service_requests.views import RequestViews
 from app.web.flash import flash
-from app.web.guards import allow
-from app.web.responses import form_data, render, see_other
+from app.web.guards import allow, may_open
+from app.web.responses import form_data, see_other
 from app.web.templates import day
 
 SERVING = allow(Role.TENANT_ADMIN, Role.BRANCH_SECRETARY, Role.GRID_WORKER)
@@ -69,9 +70,13 @@ class GridController(Controller):
         services, identity = request.app.state.services, request.scope["user"]
         due = await DueListService(services).due_list(identity, grid, holiday)
         requests = await RequestViews(services).dashboard_counts(identity)
-        return render(
-            request, "grid/due.html", {"due": due, "request_counts": requests, "grid": grid}
-        )
+        context = {
+            "due": due, "request_counts": requests, "grid": grid,
+            # With no grid to show: the first step, for whoever may take it.
+            "may_add_grid": may_open(request, "/grid/grids/new"),
+            "works_grids": Role.GRID_WORKER in identity.roles,
+        }  # fmt: skip
+        return render_grid(request, "grid/due.html", context)
 
     @get("/visits/new")
     async def new_visit(self, request: Request, visits: NamedDependency[VisitService]) -> Template:
@@ -110,7 +115,7 @@ class GridController(Controller):
             context["form"] = {key: knows.get(key, "") for key in KNOWS} | {
                 "kind": context["kind"], "place": context["place"], "visit_id": str(uuid4()),
             }  # fmt: skip
-        return render(request, "grid/visit_form.html", context, status_code=status_code)
+        return render_grid(request, "grid/visit_form.html", context, status_code=status_code)
 
     @post("/visits", request_max_body_size=UPLOAD_LIMIT)
     async def log_visit(self, request: Request, visits: NamedDependency[VisitService]) -> Any:
@@ -143,7 +148,7 @@ class GridController(Controller):
         self, request: Request, visits: NamedDependency[VisitService], visit_id: FromPath[UUID]
     ) -> Template:
         visit = await visits.visit(request.scope["user"], visit_id)
-        return render(
+        return render_grid(
             request, "grid/visit.html",
             {"visit": visit, "kinds": VISIT_KIND_LABELS, "places": PLACE_LABELS},
         )  # fmt: skip
@@ -166,7 +171,7 @@ class GridController(Controller):
         card = await PersonCardService(request.app.state.services).card(
             request.scope["user"], person_id
         )
-        return render(
+        return render_grid(
             request, "grid/person.html",
             {"card": card, "kinds": VISIT_KIND_LABELS, "places": PLACE_LABELS,
              "concern_kinds": CONCERN_LABELS},
