@@ -78,50 +78,14 @@ class VisitForm:
 
 
 @dataclass(frozen=True)
-class NotYetOpen:
-    """A due item whose window opens after the visit: the visit does not answer it
-    (the district set when its visits count), so the worker is told, not left to guess."""
-
-    rule_name: str
-    opens_on: date
-
-
-@dataclass(frozen=True)
 class LoggedVisit:
     visit: Visit
     answered: list[str]
     """Names of the rules whose due items this visit answered."""
     repeated: bool = False
     """The same form was sent again (a retry): the visit was already saved."""
-    not_yet: list[NotYetOpen] = field(default_factory=list)
+    not_yet: list[due.NotYetOpen] = field(default_factory=list)
     """Items of the kind this visit gives whose window had not opened on its date."""
-
-
-async def not_yet_open(
-    session: AsyncSession, person_id: UUID, on: date, kind: str | None = None
-) -> list[NotYetOpen]:
-    """The person's unanswered items whose window opens after `on` (those the nightly
-    job has written: opening within the week), of the rules `kind` would answer."""
-    query = (
-        select(VisitRule.name, VisitDueItem.opens_on, VisitRule.trigger)
-        .join(
-            VisitDueItem,
-            (VisitDueItem.tenant_id == VisitRule.tenant_id)
-            & (VisitDueItem.rule_id == VisitRule.id),
-        )
-        .where(
-            VisitDueItem.person_id == person_id,
-            VisitDueItem.visit_id.is_(None),
-            VisitDueItem.opens_on > on,
-            VisitRule.enabled,
-        )
-        .order_by(VisitDueItem.opens_on, VisitRule.position)
-    )
-    return [
-        NotYetOpen(name, opens_on)
-        for name, opens_on, trigger in await session.execute(query)
-        if kind is None or SATISFIED_BY[Trigger(trigger)] == kind
-    ]
 
 
 def _text(value: str, limit: int) -> str | None:
@@ -233,7 +197,7 @@ class VisitService:
                 .order_by(VisitDueItem.due_at)
                 .limit(1)
             )
-            not_yet = await not_yet_open(session, person_id, clock.today())
+            not_yet = await due.not_yet_open(session, person_id, clock.today())
         kind = SATISFIED_BY[Trigger(wanted)] if wanted else VisitKind.ROUTINE
         place = Place.HOSPITAL if kind == VisitKind.HOSPITAL else Place.HOME
         return {"person": person, "knows": knows, "kind": kind.value, "place": place.value,
@@ -299,7 +263,7 @@ class VisitService:
                     .order_by(VisitRule.position)
                 )
             )
-            not_yet = await not_yet_open(session, person.id, visited_on, form.kind)
+            not_yet = await due.not_yet_open(session, person.id, visited_on, form.kind)
             await session.commit()
             return LoggedVisit(visit, answered, not_yet=not_yet)
 
