@@ -394,9 +394,7 @@ def linked(page: str) -> set[str]:
     return set(re.findall(r'href="(/grid[^"?]*)"', nav))
 
 
-@pytest.mark.parametrize(
-    "role", [Role.TENANT_ADMIN, Role.BRANCH_SECRETARY, Role.GRID_WORKER]
-)
+@pytest.mark.parametrize("role", [Role.TENANT_ADMIN, Role.BRANCH_SECRETARY, Role.GRID_WORKER])
 async def test_every_grid_page_links_the_grid_pages_its_user_may_open(
     browser: Browser, services: AppServices, world: World, points: PointsRoster, role: Role
 ) -> None:
@@ -418,17 +416,21 @@ async def test_a_new_district_s_admin_is_shown_the_first_step_not_a_dead_end(
     page = await browser.get("/grid")
     assert page.status_code == 200
     assert shown("You have no grid yet. The district administrator assigns grids.") not in page.text
-    assert shown(
-        "This district has no grids yet. First add a grid with its grid workers, then "
-        "assign people to it."
-    ) in page.text
+    assert (
+        shown(
+            "This district has no grids yet. First add a grid with its grid workers, then "
+            "assign people to it."
+        )
+        in page.text
+    )
     assert 'href="/grid/grids/new"' in page.text and 'href="/grid/assign"' in page.text
     # A secretary of the new district is told who draws the grids, not that it is theirs.
     await browser.login(world.a.users[Role.BRANCH_SECRETARY])
     page = await browser.get("/grid")
-    assert shown(
-        "No grid belongs to your units yet. The district administrator draws the grids."
-    ) in page.text
+    assert (
+        shown("No grid belongs to your units yet. The district administrator draws the grids.")
+        in page.text
+    )
     assert 'href="/grid/grids/new"' not in page.text
 
 
