@@ -132,21 +132,28 @@ def floor_args(user_id: uuid.UUID, now: datetime) -> tuple[uuid.UUID, date, date
 
 
 Row = tuple[Any, ...]
-Answer = tuple[list[Row], list[Row], list[Row]]
-"""Each section's rows: a person's own item, or a holiday's line (name, deadline, count)."""
-"""Overdue, due now, coming: each section's rows."""
+Answer = tuple[list[Row], list[Row], list[Row], list[Row]]
+"""Overdue, due this week, open but due later, not open yet: each section's rows, a
+person's own item, or a holiday's line (name, deadline, count)."""
 
 
 def sections(rows: Sequence[Row], now: datetime) -> Answer:
     """The floor's rows split as the page shows them (DueListService.due_list): own
     items one by one, a holiday's items as one line with a count."""
     today = now.astimezone(clock.CHINA_TIME).date()
+    sunday = today + timedelta(days=6 - today.weekday())
+
+    def last_day(row: Row) -> date:
+        return (row[7] - timedelta(microseconds=1)).astimezone(clock.CHINA_TIME).date()
+
+    is_open = [r for r in rows if r[7] > now and r[6] <= today]
     parts: Answer = (
         [r for r in rows if r[7] <= now],
-        [r for r in rows if r[7] > now and r[6] <= today],
-        [r for r in rows if r[6] > today],
+        [r for r in is_open if last_day(r) <= sunday],
+        [r for r in is_open if last_day(r) > sunday],
+        [r for r in rows if r[7] > now and r[6] > today],
     )
-    return _lines(parts[0]), _lines(parts[1]), _lines(parts[2])
+    return _lines(parts[0]), _lines(parts[1]), _lines(parts[2]), _lines(parts[3])
 
 
 def _lines(rows: list[Row]) -> list[Row]:
@@ -166,8 +173,9 @@ def service_answer(found: DueList) -> Answer:
 
     return (
         plain(found.overdue, found.holidays_overdue),
-        plain(found.now_open, found.holidays_now),
-        plain(found.coming, found.holidays_coming),
+        plain(found.this_week, found.holidays_this_week),
+        plain(found.later, found.holidays_later),
+        plain(found.not_open, found.holidays_not_open),
     )
 
 
@@ -622,7 +630,7 @@ LOAD_LABELS = {
 def report(results: dict[str, Any]) -> str:
     c, p = results["counts"], results["pages"]
     sizes = results["sizes"]
-    mean = [round(statistics.mean(s[i] for s in sizes)) for i in range(3)]
+    mean = [round(statistics.mean(s[i] for s in sizes)) for i in range(4)]
     g = results.get("generated")
     lines = [
         f"Due list on {results['day'][:10]} (中秋 open, 国庆 coming): {c['people']:,} people in"
@@ -635,7 +643,8 @@ def report(results: dict[str, Any]) -> str:
         + (f"; generated in {g['seconds']} s" if g else " (reused)"),
         f"due.refresh for the day then wrote {results['refresh']['written']} items and answered"
         f" {results['refresh']['answered']}. A worker's list: {mean[0]} overdue, {mean[1]} due"
-        f" now, {mean[2]} coming (means over {len(sizes)} workers), {p['kb']} KB",
+        f" this week, {mean[2]} open and due later, {mean[3]} not open yet (means over"
+        f" {len(sizes)} workers), {p['kb']} KB",
         "",
         "| due list of a worker with 150 people | runs | p50 ms | p95 ms | min ms | target |",
         "|---|---:|---:|---:|---:|---|",

@@ -21,13 +21,14 @@ from app.grid.assign_forms import AssignFilter, read_assign_form
 from app.grid.assignment import MAX_AT_ONCE, AssignmentService, AssignResult
 from app.grid.grids import FIELDS, GridService
 from app.grid.models import Grid
+from app.grid.navigation import render_grid
 from app.grid.rule_routes import RuleController, refusal
 from app.i18n import _
 from app.people.models import UnitKind
 from app.people.org import OrgService
 from app.web.flash import flash
 from app.web.guards import allow
-from app.web.responses import form_data, render, see_other
+from app.web.responses import form_data, see_other
 
 ADMIN = allow(Role.TENANT_ADMIN)
 VIEWERS = allow(Role.TENANT_ADMIN, Role.BRANCH_SECRETARY, Role.GRID_WORKER)
@@ -58,7 +59,9 @@ class GridAdminController(Controller):
         identity = request.scope["user"]
         rows = await grids.grids(identity)
         may_manage = Role.TENANT_ADMIN in identity.roles
-        return render(request, "grid/admin/grids.html", {"rows": rows, "may_manage": may_manage})
+        return render_grid(
+            request, "grid/admin/grids.html", {"rows": rows, "may_manage": may_manage}
+        )
 
     @get("/new", opt=ADMIN)
     async def new(self, request: Request, grids: NamedDependency[GridService]) -> Template:
@@ -77,7 +80,7 @@ class GridAdminController(Controller):
                    "error": None, "errors": {}}  # fmt: skip
         if refused is not None:
             context |= refusal(refused)
-        return render(request, "grid/admin/grid_form.html", context,
+        return render_grid(request, "grid/admin/grid_form.html", context,
                       status_code=422 if refused else 200)  # fmt: skip
 
     @post("/", opt=ADMIN)
@@ -97,7 +100,7 @@ class GridAdminController(Controller):
         self, request: Request, grids: NamedDependency[GridService], grid_id: FromPath[UUID]
     ) -> Template:
         identity = request.scope["user"]
-        return render(
+        return render_grid(
             request, "grid/admin/grid.html",
             {"detail": await grids.grid(identity, grid_id),
              "may_manage": Role.TENANT_ADMIN in identity.roles},
@@ -195,7 +198,7 @@ async def assign_page(
     assignment = AssignmentService(services)
     kinds = (UnitKind.CENTER, UnitKind.SUBCENTER, UnitKind.BRANCH, UnitKind.GROUP)
     form = form or {"grid_id": request.query_params.get("grid", ""), "ticked": []}
-    return render(
+    return render_grid(
         request,
         "grid/admin/unassigned.html" if unassigned_view else "grid/admin/assign.html",
         {

@@ -15,6 +15,7 @@ one indexed read and a visit can say which items it answered.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from uuid import UUID
 
@@ -114,6 +115,42 @@ async def refresh(
             written += max(result.rowcount, 0)  # type: ignore[attr-defined]
     await resolve(session, person_ids)
     return written
+
+
+@dataclass(frozen=True)
+class NotYetOpen:
+    """A due item whose window opens after the visit: the visit does not answer it
+    (the district set when its visits count), so the worker is told, not left to guess."""
+
+    rule_name: str
+    opens_on: date
+
+
+async def not_yet_open(
+    session: AsyncSession, person_id: UUID, on: date, kind: str | None = None
+) -> list[NotYetOpen]:
+    """The person's unanswered items whose window opens after `on` (those the nightly
+    job has written: opening within the week), of the rules `kind` would answer."""
+    query = (
+        select(VisitRule.name, VisitDueItem.opens_on, VisitRule.trigger)
+        .join(
+            VisitDueItem,
+            (VisitDueItem.tenant_id == VisitRule.tenant_id)
+            & (VisitDueItem.rule_id == VisitRule.id),
+        )
+        .where(
+            VisitDueItem.person_id == person_id,
+            VisitDueItem.visit_id.is_(None),
+            VisitDueItem.opens_on > on,
+            VisitRule.enabled,
+        )
+        .order_by(VisitDueItem.opens_on, VisitRule.position)
+    )
+    return [
+        NotYetOpen(name, opens_on)
+        for name, opens_on, trigger in await session.execute(query)
+        if kind is None or SATISFIED_BY[Trigger(trigger)] == kind
+    ]
 
 
 async def add_concern_item(session: AsyncSession, concern: Concern) -> VisitDueItem | None:

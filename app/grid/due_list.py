@@ -16,6 +16,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
+from app.grid.calendar import first_monday
 from app.grid.due import HORIZON_DAYS, MISSED_AFTER_DAYS
 from app.grid.models import Grid, GridAssignment, VisitDueItem, VisitRule
 from app.grid.visibility import grid_for, grids_condition
@@ -90,16 +91,45 @@ class GridChoice:
 
 @dataclass(frozen=True)
 class DueList:
+    """The sections of the list, each what its heading says, as the calendar has it:
+    overdue; due this week (the last day falls by this Sunday); open now but due later
+    (a long holiday window); not open yet (opens within the week: a visit before then
+    does not answer it)."""
+
     grids: list[GridChoice]
     chosen: list[UUID]
     overdue: list[DueRow]
-    now_open: list[DueRow]
-    coming: list[DueRow]
+    this_week: list[DueRow]
+    later: list[DueRow]
+    not_open: list[DueRow]
     holidays_overdue: list[HolidayGroup]
-    holidays_now: list[HolidayGroup]
-    holidays_coming: list[HolidayGroup]
+    holidays_this_week: list[HolidayGroup]
+    holidays_later: list[HolidayGroup]
+    holidays_not_open: list[HolidayGroup]
     holiday: str | None = None
     """When one holiday's people are shown (?holiday=<rule>): its name."""
+
+    @property
+    def empty(self) -> bool:
+        return not (
+            self.overdue or self.this_week or self.later or self.not_open
+            or self.holidays_overdue or self.holidays_this_week or self.holidays_later
+            or self.holidays_not_open
+        )  # fmt: skip
+
+
+def section(row: DueRow, now: datetime, today: date) -> str:
+    """Which section of the list an item belongs in (see DueList)."""
+    if row.due_at <= now:
+        return "overdue"
+    if row.opens_on > today:
+        return "not_open"
+    if row.last_day <= first_monday(today) + timedelta(days=6):
+        return "this_week"
+    return "later"
+
+
+SECTIONS = ("overdue", "this_week", "later", "not_open")
 
 
 class DueListService:
@@ -131,17 +161,19 @@ class DueListService:
             people = rows
         else:
             people, groups = grouped(rows)
+        rows_by: dict[str, list[DueRow]] = {key: [] for key in SECTIONS}
+        for row in people:
+            rows_by[section(row, now, today)].append(row)
+        groups_by: dict[str, list[HolidayGroup]] = {key: [] for key in SECTIONS}
+        for group in groups:
+            groups_by[section(group.first, now, today)].append(group)
         return DueList(
-            grids=grids,
-            chosen=chosen,
-            overdue=[r for r in people if r.due_at <= now],
-            now_open=[r for r in people if r.due_at > now and r.opens_on <= today],
-            coming=[r for r in people if r.opens_on > today],
-            holidays_overdue=[g for g in groups if g.first.due_at <= now],
-            holidays_now=[g for g in groups if g.first.due_at > now and g.first.opens_on <= today],
-            holidays_coming=[g for g in groups if g.first.opens_on > today],
+            grids=grids, chosen=chosen, overdue=rows_by["overdue"],
+            this_week=rows_by["this_week"], later=rows_by["later"], not_open=rows_by["not_open"],
+            holidays_overdue=groups_by["overdue"], holidays_this_week=groups_by["this_week"],
+            holidays_later=groups_by["later"], holidays_not_open=groups_by["not_open"],
             holiday=name,
-        )
+        )  # fmt: skip
 
     async def _rows(self, session: AsyncSession, grids: list[UUID], now: datetime) -> list[DueRow]:
         today = now.astimezone(clock.CHINA_TIME).date()

@@ -16,9 +16,11 @@ from litestar.types import ControllerRouterHandler
 
 from app import clock
 from app.accounts.models import Role
+from app.db.form_ids import FormUsed
 from app.errors import Refused
 from app.grid.due_list import DueListService
 from app.grid.models import CONCERN_LABELS, PLACE_LABELS, VISIT_KIND_LABELS
+from app.grid.navigation import render_grid
 from app.grid.person_card import PersonCardService
 from app.grid.visits import KNOWS, VisitForm, VisitService
 from app.i18n import N_, _
@@ -26,8 +28,9 @@ from app.people.forms import chosen_id, id_from_link
 from app.points.photos import JPEG, UPLOAD_LIMIT
 from app.service_requests.views import RequestViews
 from app.web.flash import flash
-from app.web.guards import allow
-from app.web.responses import form_data, render, see_other
+from app.web.guards import allow, may_open
+from app.web.responses import form_data, see_other
+from app.web.templates import day
 
 SERVING = allow(Role.TENANT_ADMIN, Role.BRANCH_SECRETARY, Role.GRID_WORKER)
 
@@ -67,9 +70,13 @@ class GridController(Controller):
         services, identity = request.app.state.services, request.scope["user"]
         due = await DueListService(services).due_list(identity, grid, holiday)
         requests = await RequestViews(services).dashboard_counts(identity)
-        return render(
-            request, "grid/due.html", {"due": due, "request_counts": requests, "grid": grid}
-        )
+        context = {
+            "due": due, "request_counts": requests, "grid": grid,
+            # With no grid to show: the first step, for whoever may take it.
+            "may_add_grid": may_open(request, "/grid/grids/new"),
+            "works_grids": Role.GRID_WORKER in identity.roles,
+        }  # fmt: skip
+        return render_grid(request, "grid/due.html", context)
 
     @get("/visits/new")
     async def new_visit(self, request: Request, visits: NamedDependency[VisitService]) -> Template:
@@ -93,6 +100,7 @@ class GridController(Controller):
         context: dict[str, Any] = {
             "form": form or {}, "error": error, "q": query, "today": clock.today(),
             "kinds": VISIT_KIND_LABELS, "places": PLACE_LABELS, "person": None, "found": [],
+            "not_yet": [],
         }  # fmt: skip
         if person_id is not None:
             try:
@@ -107,7 +115,7 @@ class GridController(Controller):
             context["form"] = {key: knows.get(key, "") for key in KNOWS} | {
                 "kind": context["kind"], "place": context["place"], "visit_id": str(uuid4()),
             }  # fmt: skip
-        return render(request, "grid/visit_form.html", context, status_code=status_code)
+        return render_grid(request, "grid/visit_form.html", context, status_code=status_code)
 
     @post("/visits", request_max_body_size=UPLOAD_LIMIT)
     async def log_visit(self, request: Request, visits: NamedDependency[VisitService]) -> Any:
@@ -116,6 +124,8 @@ class GridController(Controller):
             data, form = await read_visit_form(request)
             logged = await visits.log(request.scope["user"], form)
         except Refused as exc:
+            if isinstance(exc, FormUsed):
+                data["visit_id"] = str(uuid4())
             return await self._visit_form(
                 request, visits, form=data or {"_": ""},
                 error=_(exc.message, **exc.args_), status_code=422,
@@ -125,6 +135,11 @@ class GridController(Controller):
             message = _("This visit was already saved.")
         elif logged.answered:
             message += " " + _("Done: %(items)s.", items="、".join(logged.answered))
+        for item in logged.not_yet:
+            message += " " + _(
+                "This visit will not count for %(rule)s: its time to visit opens on %(day)s.",
+                rule=item.rule_name, day=day(item.opens_on),
+            )  # fmt: skip
         flash(request, "success", message)
         return see_other(request, "/grid")
 
@@ -133,7 +148,7 @@ class GridController(Controller):
         self, request: Request, visits: NamedDependency[VisitService], visit_id: FromPath[UUID]
     ) -> Template:
         visit = await visits.visit(request.scope["user"], visit_id)
-        return render(
+        return render_grid(
             request, "grid/visit.html",
             {"visit": visit, "kinds": VISIT_KIND_LABELS, "places": PLACE_LABELS},
         )  # fmt: skip
@@ -156,7 +171,7 @@ class GridController(Controller):
         card = await PersonCardService(request.app.state.services).card(
             request.scope["user"], person_id
         )
-        return render(
+        return render_grid(
             request, "grid/person.html",
             {"card": card, "kinds": VISIT_KIND_LABELS, "places": PLACE_LABELS,
              "concern_kinds": CONCERN_LABELS},

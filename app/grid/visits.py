@@ -11,7 +11,7 @@ district gets a plain refusal, not a 404: the worker asked for a name they were 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
@@ -21,6 +21,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
+from app.db.form_ids import FormUsed, hold_form_id
 from app.errors import NotFound, Refused
 from app.grid import due
 from app.grid.models import (
@@ -53,6 +54,10 @@ PICK_LIMIT = 20
 MAX_KNOW = 300
 BACKDATE_DAYS = 31
 """A visit may be logged up to a month late (a worker back from a week of visits)."""
+FORM_USED = N_(
+    "This form was already used to save a different visit, so nothing was saved. Check "
+    "what you typed and save again to log it as a new visit."
+)
 NOT_YOURS = N_(
     "%(name)s is not in your grids. Ask the district administrator to assign them to you."
 )
@@ -79,6 +84,8 @@ class LoggedVisit:
     """Names of the rules whose due items this visit answered."""
     repeated: bool = False
     """The same form was sent again (a retry): the visit was already saved."""
+    not_yet: list[due.NotYetOpen] = field(default_factory=list)
+    """Items of the kind this visit gives whose window had not opened on its date."""
 
 
 def _text(value: str, limit: int) -> str | None:
@@ -105,6 +112,15 @@ def read_visit_date(value: str, today: date) -> date:
             N_("A visit can be logged up to %(n)s days later, not more."), n=BACKDATE_DAYS
         )
     return visited_on
+
+
+def same_visit(visit: Visit) -> tuple[Any, ...]:
+    """What a retry of the form that saved `visit` sends again (the photo by presence:
+    the stored one is re-encoded)."""
+    return (
+        visit.visitor_id, visit.person_id, visit.kind, visit.place, visit.visited_on, visit.notes,
+        *(getattr(visit, key) for key in KNOWS), visit.follow_up, visit.photo_id is not None,
+    )  # fmt: skip
 
 
 class VisitService:
@@ -181,9 +197,11 @@ class VisitService:
                 .order_by(VisitDueItem.due_at)
                 .limit(1)
             )
+            not_yet = await due.not_yet_open(session, person_id, clock.today())
         kind = SATISFIED_BY[Trigger(wanted)] if wanted else VisitKind.ROUTINE
         place = Place.HOSPITAL if kind == VisitKind.HOSPITAL else Place.HOME
-        return {"person": person, "knows": knows, "kind": kind.value, "place": place.value}
+        return {"person": person, "knows": knows, "kind": kind.value, "place": place.value,
+                "not_yet": not_yet}  # fmt: skip
 
     async def log(self, identity: Identity, form: VisitForm) -> LoggedVisit:
         today = clock.today()
@@ -191,9 +209,6 @@ class VisitService:
         jpeg = await anyio.to_thread.run_sync(evidence_jpeg, form.photo) if form.photo else None
         async with self.db.session() as session:
             person = await self.person_in_scope(session, identity, form.person_id)
-            saved = await session.get(Visit, {"tenant_id": require_tenant(), "id": form.id})
-            if saved is not None and saved.person_id == person.id:
-                return LoggedVisit(saved, [], repeated=True)
             if form.kind not in set(VisitKind):
                 raise Refused(N_("Please choose what kind of visit it was."))
             if form.place not in set(Place):
@@ -203,6 +218,14 @@ class VisitService:
                 raise Refused(N_("%(name)s has passed away."), name=person.name)
             notes = _text(form.notes, MAX_NOTES)
             knows = [_text(value, MAX_KNOW) for value in form.knows]
+            await hold_form_id(session, "visits", form.id)
+            saved = await session.get(Visit, {"tenant_id": require_tenant(), "id": form.id})
+            if saved is not None:
+                sent = (identity.user_id, person.id, form.kind, form.place, visited_on, notes,
+                        *knows, form.follow_up, jpeg is not None)  # fmt: skip
+                if sent != same_visit(saved):
+                    raise FormUsed(FORM_USED)
+                return LoggedVisit(saved, [], repeated=True)
             photo_id = None
             if jpeg:
                 photo = VisitPhoto(
@@ -240,8 +263,9 @@ class VisitService:
                     .order_by(VisitRule.position)
                 )
             )
+            not_yet = await due.not_yet_open(session, person.id, visited_on, form.kind)
             await session.commit()
-            return LoggedVisit(visit, answered)
+            return LoggedVisit(visit, answered, not_yet=not_yet)
 
     async def visit(self, identity: Identity, visit_id: UUID) -> Visit:
         async with self.db.session() as session:

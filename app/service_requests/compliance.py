@@ -18,6 +18,7 @@ from app.people.scope import scope_of
 from app.service_requests import sla
 from app.service_requests.models import EscalationLevel, RequestEvent, ServiceRequest
 from app.service_requests.queries import STOPPED, chain, rows_query, visible
+from app.service_requests.words import level_label
 from app.state import AppServices
 from app.web.identity import Identity
 
@@ -121,7 +122,8 @@ async def compliance(services: AppServices, identity: Identity, period: str) -> 
         )
     categories: dict[str, Tally] = {}
     workers: dict[str, Tally] = {}
-    by_level = {level.level: Tally(level.name) for level in levels}
+    names = {level.level: level.name for level in levels}
+    by_level = {level.level: Tally(level_label(level.level, names)) for level in levels}
     for request, _person, _phone, category, assignee in rows:
         resolved_at = request.resolved_at if request.status in STOPPED else None
         result = outcome(request.due_at, resolved_at, now)
@@ -131,7 +133,7 @@ async def compliance(services: AppServices, identity: Identity, period: str) -> 
         categories.setdefault(category, Tally(category)).add(result)
         workers.setdefault(assignee or "", Tally(assignee or "")).add(result)
         for level, level_result in level_outcomes(request, levels, now):
-            by_level.setdefault(level, Tally(str(level))).add(level_result)
+            by_level.setdefault(level, Tally(level_label(level, names))).add(level_result)
     found.categories = sorted(categories.values(), key=lambda tally: tally.label)
     found.workers = sorted(workers.values(), key=lambda tally: (not tally.label, tally.label))
     found.levels = [by_level[level] for level in sorted(by_level)]

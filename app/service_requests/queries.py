@@ -14,21 +14,24 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from app.accounts.models import Role, User, UserRole
 from app.errors import NotFound
-from app.people.models import Person
+from app.grid.models import Grid, GridAssignment, GridWorker
+from app.people.models import OrgUnit, Person
 from app.people.scope import Scope, scope_of
 from app.service_requests import sla
 from app.service_requests.models import (
     EscalationLevel,
+    Holder,
     RequestCategory,
     RequestStatus,
     ServiceRequest,
 )
+from app.service_requests.words import level_label
 from app.web.identity import Identity
 
 STOPPED = (RequestStatus.RESOLVED, RequestStatus.CONFIRMED)
@@ -141,6 +144,11 @@ class RequestRow:
     def open(self) -> bool:
         return self.request.status not in STOPPED
 
+    @property
+    def level_label(self) -> str:
+        """The level the clock gives, by the district's name for it."""
+        return level_label(self.clock.level, {self.clock.level: self.level_name})
+
 
 Assignee = aliased(User)
 RowsQuery = Select[ServiceRequest, str, str | None, str, str]
@@ -243,3 +251,69 @@ async def grid_workers(session: AsyncSession) -> list[tuple[UUID, str]]:
         .order_by(User.name)
     )
     return [(user_id, name) for user_id, name in found]
+
+
+STAFF = frozenset({Role.TENANT_ADMIN, Role.BRANCH_SECRETARY, Role.GRID_WORKER})
+
+
+@dataclass(frozen=True)
+class CallBack:
+    """Who asks the person, once a request is resolved, whether it is fixed and how
+    satisfied (回访): never the assignee, who would be scoring their own work."""
+
+    level: int
+    """The chain level whose holders make the call."""
+    names: list[str]
+    user_ids: frozenset[UUID]
+
+
+async def call_back(
+    session: AsyncSession,
+    request: ServiceRequest,
+    person: Person,
+    levels: Sequence[EscalationLevel],
+) -> CallBack:
+    """After a poor answer, the level the request was reopened for; otherwise the grid
+    workers of the person's grid, and when the only one did the work, the next level up
+    that has someone: the leaders of the person's units, then the district admin. Only
+    staff accounts (a member who leads a party group is not asked), all of whom may
+    record the answer (access_to gives them `confirm`)."""
+    first = request.callback_level or 1
+    for level in (level for level in levels if level.level >= first):
+        found = [
+            (user_id, name)
+            for user_id, name in await _holders(session, level.holder, person)
+            if user_id != request.assignee_id
+        ]
+        if found:
+            return CallBack(level.level, [n for _u, n in found], frozenset(u for u, _n in found))
+    return CallBack(levels[-1].level if levels else first, [], frozenset())
+
+
+async def _holders(session: AsyncSession, holder: str, person: Person) -> list[tuple[UUID, str]]:
+    """Active staff accounts holding `holder`'s part for this person, by name."""
+    staff = select(UserRole.user_id).where(UserRole.role.in_(sorted(STAFF)))
+    query = select(User.id, User.name).where(User.is_active, User.id.in_(staff))
+    if holder == Holder.ASSIGNEE:  # level 1 at a call-back: the person's grid workers
+        grid = select(GridAssignment.grid_id).where(
+            GridAssignment.person_id == person.id, GridAssignment.ends_at.is_(None)
+        )
+        live = select(Grid.id).where(Grid.id.in_(grid), Grid.retired_at.is_(None))
+        query = query.where(
+            User.id.in_(select(GridWorker.user_id).where(GridWorker.grid_id.in_(live)))
+        )
+    elif holder == Holder.UNIT_LEADER:  # leaders of the units above the person
+        units = [unit for unit in (person.branch_id, person.group_id) if unit is not None]
+        paths = select(func.unnest(OrgUnit.path)).where(OrgUnit.id.in_(units))
+        leaders = select(Person.user_id).where(
+            Person.id.in_(
+                select(OrgUnit.leader_person_id).where(
+                    OrgUnit.id.in_(paths), OrgUnit.retired_at.is_(None)
+                )
+            )
+        )
+        query = query.where(User.id.in_(leaders))
+    else:
+        admins = select(UserRole.user_id).where(UserRole.role == Role.TENANT_ADMIN)
+        query = query.where(User.id.in_(admins))
+    return [(user_id, name) for user_id, name in await session.execute(query.order_by(User.name))]

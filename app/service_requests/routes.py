@@ -14,16 +14,18 @@ from litestar.types import ControllerRouterHandler
 
 from app.accounts.models import TENANT_ROLES, Role
 from app.clock import CHINA_TIME
+from app.db.form_ids import FormUsed
 from app.errors import Refused
 from app.i18n import N_, _
 from app.people.forms import chosen_id, id_from_link
 from app.service_requests.compliance import NOT_ASSIGNED, PERIODS, compliance
 from app.service_requests.forms import MAX_DESCRIPTION, MAX_NOTE, RequestForm
 from app.service_requests.models import STATUS_LABELS, RequestStatus
+from app.service_requests.queries import CallBack
 from app.service_requests.service import RequestService
 from app.service_requests.settings_routes import RequestSettingsController
 from app.service_requests.views import RequestViews
-from app.service_requests.words import clock_words, sla_words
+from app.service_requests.words import clock_words, level_label, sla_words
 from app.web.flash import flash
 from app.web.guards import allow
 from app.web.responses import form_data, render, see_other
@@ -41,7 +43,7 @@ EVENT_LABELS = {
     "escalated": N_("Escalated"),
 }
 REOPENED_FOR_CALLBACK = N_(
-    "The person is not satisfied: the request is reopened for a call-back by the next level."
+    "The person is not satisfied: the request is reopened for a call-back by %(level)s."
 )
 SATISFACTION_LABELS = {
     1: N_("Very dissatisfied"),
@@ -50,6 +52,11 @@ SATISFACTION_LABELS = {
     4: N_("Satisfied"),
     5: N_("Very satisfied"),
 }
+
+
+def call_back_words(asked: CallBack, names: dict[int, str]) -> str:
+    """Who will call the person back: by name, else by their level's name."""
+    return "、".join(asked.names) if asked.names else level_label(asked.level, names)
 
 
 def provide_service(request: Request) -> RequestService:
@@ -66,6 +73,8 @@ def shared() -> dict[str, Any]:
         "statuses": STATUS_LABELS,
         "clock_words": clock_words,
         "sla_words": sla_words,
+        "level_label": level_label,
+        "call_back_words": call_back_words,
         "china_time": CHINA_TIME,
     }
 
@@ -156,6 +165,8 @@ class RequestController(Controller):
                 ),
             )
         except Refused as exc:
+            if isinstance(exc, FormUsed):
+                data["form_id"] = str(uuid4())
             return await self._form_page(
                 request, views, data or {"_": ""}, _(exc.message, **exc.args_), 422
             )
@@ -257,8 +268,16 @@ class RequestController(Controller):
         identity = request.scope["user"]
 
         async def step(data: dict[str, str]) -> str:
-            await service.resolve(identity, request_id, data.get("note", ""))
-            return _("Marked as resolved. Ask the person whether it is fixed, and how satisfied.")
+            asked = await service.resolve(identity, request_id, data.get("note", ""))
+            if identity.user_id in asked.user_ids:
+                return _(
+                    "Marked as resolved. Ask the person whether it is fixed, and how satisfied."
+                )
+            return _(
+                "Marked as resolved. %(who)s will ask the person whether it is fixed, and how "
+                "satisfied.",
+                who=call_back_words(asked, await views.level_names()),
+            )
 
         return await self._step(request, views, request_id, step)
 
@@ -278,7 +297,8 @@ class RequestController(Controller):
             )
             if confirmed.status == RequestStatus.CONFIRMED:
                 return _("Confirmed. Thank you.")
-            return _(REOPENED_FOR_CALLBACK)
+            names = await views.level_names()
+            return _(REOPENED_FOR_CALLBACK, level=level_label(confirmed.level, names))
 
         return await self._step(request, views, request_id, step)
 

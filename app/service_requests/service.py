@@ -10,6 +10,7 @@ give one confirmation.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from uuid import UUID, uuid4
 
@@ -18,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
 from app.accounts.models import Role, User
+from app.db.form_ids import FormUsed, hold_form_id
 from app.errors import Refused
 from app.grid.models import Grid, GridAssignment, GridWorker
 from app.i18n import N_, _
@@ -33,6 +35,8 @@ from app.service_requests.models import (
 )
 from app.service_requests.queries import (
     Access,
+    CallBack,
+    call_back,
     chain,
     grid_workers,
     load_request,
@@ -67,6 +71,10 @@ ACTION_WORDS = {
 
 SKIPS_THE_FLOW = N_("This request is %(status)s; it cannot be %(action)s.")
 ALREADY_CONFIRMED = N_("This request has already been confirmed.")
+FORM_USED = N_(
+    "This form was already used to log a different request, so nothing was logged. Check "
+    "what you typed and send it again to log it as a new request."
+)
 UNKNOWN_CATEGORY = N_(
     "That request category is unknown or no longer used; please choose one from the list."
 )
@@ -82,6 +90,16 @@ def permitted(request: ServiceRequest, access: Access) -> dict[str, bool]:
         "confirm": access.confirm,
         "reopen": access.act or access.confirm,
     }
+
+
+def poor_answer_level(
+    request: ServiceRequest, levels: Sequence[EscalationLevel], now: datetime
+) -> int:
+    """The level a satisfaction of 1 or 2 reopens the request for, to call back: the one
+    above the level that held it when it was resolved (the last level keeps it)."""
+    resolved_level = reading(request, levels, now).level
+    last = levels[-1].level if levels else resolved_level
+    return min(resolved_level + 1, last)
 
 
 def allowed_steps(request: ServiceRequest, access: Access) -> frozenset[str]:
@@ -114,20 +132,25 @@ class RequestService:
         it, else by the first worker of the person's grid, else waiting to be assigned."""
         async with self.db.session() as session:
             person = await loggable_person(session, identity, form.person_id)
+            if form.category_id is None:
+                raise Refused(N_("Please choose what the request is about."))
+            description = forms.read_description(form.description)
             if form.id is not None:
+                await hold_form_id(session, "service_requests", form.id)
                 sent = await session.get(
                     ServiceRequest, {"tenant_id": require_tenant(), "id": form.id}
                 )
-                if sent is not None and sent.person_id == person.id:
+                if sent is not None:
+                    same = (identity.user_id, person.id, form.category_id, description)
+                    if same != (sent.created_by, sent.person_id, sent.category_id,
+                                sent.description):  # fmt: skip
+                        raise FormUsed(FORM_USED)
                     return sent  # the same form again: it was logged already
-            if form.category_id is None:
-                raise Refused(N_("Please choose what the request is about."))
             category = await session.get(
                 RequestCategory, {"tenant_id": require_tenant(), "id": form.category_id}
             )
             if category is None or category.retired_at is not None:
                 raise Refused(UNKNOWN_CATEGORY)
-            description = forms.read_description(form.description)
             now = clock.now()
             grid_id = await session.scalar(
                 select(GridAssignment.grid_id).where(
@@ -223,10 +246,11 @@ class RequestService:
             self._event(session, request, identity, "started", level)
             await session.commit()
 
-    async def resolve(self, identity: Identity, request_id: UUID, note: str) -> None:
-        """Resolved: the clock stops, and the request waits for the person's word."""
+    async def resolve(self, identity: Identity, request_id: UUID, note: str) -> CallBack:
+        """Resolved: the clock stops, and the request waits for the person's word, which
+        the returned call-back asks for."""
         async with self.db.session() as session:
-            request, _person, levels = await self._begin(session, identity, request_id, "resolve")
+            request, person, levels = await self._begin(session, identity, request_id, "resolve")
             text = forms.read_note(note, missing=N_("Please say what was done."))
             now = clock.now()
             request.status = RequestStatus.RESOLVED
@@ -234,7 +258,9 @@ class RequestService:
             request.resolution = text
             level = reading(request, levels, now).level
             self._event(session, request, identity, "resolved", level, text)
+            asked = await call_back(session, request, person, levels)
             await session.commit()
+            return asked
 
     async def confirm(
         self, identity: Identity, request_id: UUID, satisfaction: str, note: str = ""
@@ -253,9 +279,7 @@ class RequestService:
                 request.confirmed_at = now
                 self._event(session, request, identity, "confirmed", level, text, score)
             else:
-                resolved_level = reading(request, levels, now).level
-                last = levels[-1].level if levels else resolved_level
-                await self._reopen(session, request, now, min(resolved_level + 1, last))
+                await self._reopen(session, request, now, poor_answer_level(request, levels, now))
                 self._event(session, request, identity, "reopened", request.level, text, score)
             await session.commit()
             return request

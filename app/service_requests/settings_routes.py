@@ -15,7 +15,7 @@ from app.errors import Refused
 from app.i18n import N_, _
 from app.service_requests.models import Holder
 from app.service_requests.setup import RequestSettings
-from app.service_requests.words import sla_words
+from app.service_requests.words import level_label, sla_words
 from app.web.flash import flash
 from app.web.guards import allow
 from app.web.responses import form_data, render, see_other
@@ -68,6 +68,7 @@ class RequestSettingsController(Controller):
                 "categories": await settings.categories(),
                 "levels": levels,
                 "holders": HOLDER_LABELS,
+                "level_label": level_label,
                 "sla_words": sla_words,
                 "new_form": new_form or {"kind": "hours"},
                 "new_error": error if new_form is not None else None,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, and_, false, select, true
+from sqlalchemy import ColumnElement, and_, false, or_, select, true
 
 from app import clock
 from app.accounts.models import User
@@ -28,7 +28,10 @@ from app.service_requests.models import (
     ServiceRequest,
 )
 from app.service_requests.queries import (
+    STAFF,
+    CallBack,
     RequestRow,
+    call_back,
     chain,
     grid_workers,
     is_admin,
@@ -41,7 +44,8 @@ from app.service_requests.queries import (
     rows_query,
     visible,
 )
-from app.service_requests.service import allowed_steps
+from app.service_requests.service import allowed_steps, poor_answer_level
+from app.service_requests.words import level_label
 from app.state import AppServices
 from app.web.identity import Identity
 
@@ -62,6 +66,10 @@ class Detail:
     """The steps this user may take now."""
     workers: list[tuple[UUID, str]]
     """Grid workers the request may be assigned to (when this user may assign)."""
+    call_back: CallBack | None
+    """Once resolved: who asks the person whether it is fixed and how satisfied."""
+    poor_answer_level: str
+    """The level (by its name) a satisfaction of 1 or 2 sends the request to."""
 
 
 @dataclass
@@ -72,6 +80,10 @@ class Lists:
     """Open requests escalated to this user's level."""
     waiting_from: int | None = None
     """The level from which requests wait for this user (None: no level is theirs)."""
+    waiting_label: str = ""
+    """That level by the district's name for it."""
+    to_call_back: list[RequestRow] = field(default_factory=list)
+    """Resolved requests whose person's answer this user may record (not their own work)."""
     listed: list[RequestRow] = field(default_factory=list)
     """Every request this user sees, by the filters (those not yet confirmed when none)."""
 
@@ -84,6 +96,10 @@ class RequestCounts:
     overdue: int
     waiting: int
     """Assigned to me, or escalated to my level."""
+
+
+def names_of(levels: list[EscalationLevel]) -> dict[int, str]:
+    return {level.level: level.name for level in levels}
 
 
 def holder_level(levels: list[EscalationLevel], holder: Holder, default: int) -> int:
@@ -122,6 +138,11 @@ class RequestViews:
             rows = await session.execute(found.order_by(Person.sort_key).limit(PICK_LIMIT))
             return [(person, branch or "") for person, branch in rows]
 
+    async def level_names(self) -> dict[int, str]:
+        """The district's names of its escalation levels."""
+        async with self.db.session() as session:
+            return names_of(await chain(session))
+
     async def categories(self, *, retired: bool = False) -> list[RequestCategory]:
         """The categories in the district's order (live ones only, unless `retired`)."""
         async with self.db.session() as session:
@@ -157,10 +178,15 @@ class RequestViews:
             )
             allowed = allowed_steps(request, access)
             creator = await session.scalar(select(User.name).where(User.id == request.created_by))
+            asked = None
+            if request.status == RequestStatus.RESOLVED:
+                asked = await call_back(session, request, person, levels)
+            poor = poor_answer_level(request, levels, clock.now())
             return Detail(
                 row=rows[0], person=person, category=category, grid_name=grid_name,
                 created_by_name=creator, events=list(events), levels=levels, allowed=allowed,
                 workers=await grid_workers(session) if "assign" in allowed else [],
+                call_back=asked, poor_answer_level=level_label(poor, names_of(levels)),
             )  # fmt: skip
 
     # --- lists ---------------------------------------------------------------------
@@ -189,10 +215,26 @@ class RequestViews:
             )
             found.waiting_from, condition = self._waiting(identity, scope, levels)
             if found.waiting_from is not None:
+                found.waiting_label = level_label(found.waiting_from, names_of(levels))
                 candidates = await request_rows(
                     session, rows_query(still_open, condition), levels, now
                 )
                 found.waiting = [row for row in candidates if row.clock.level >= found.waiting_from]
+            callable_ = self._callable(identity, scope)
+            if callable_ is not None:
+                found.to_call_back = await request_rows(
+                    session,
+                    rows_query(
+                        ServiceRequest.status == RequestStatus.RESOLVED,
+                        or_(
+                            ServiceRequest.assignee_id.is_(None),
+                            ServiceRequest.assignee_id != identity.user_id,
+                        ),
+                        callable_,
+                    ).order_by(ServiceRequest.resolved_at),
+                    levels,
+                    now,
+                )
             filters = [visible(identity, scope)]
             filters.append(
                 ServiceRequest.status == status if status in set(RequestStatus) else not_done
@@ -205,6 +247,16 @@ class RequestViews:
         found.waiting = overdue_first(found.waiting)
         found.listed = overdue_first(found.listed)
         return found
+
+    @staticmethod
+    def _callable(identity: Identity, scope: Scope) -> ColumnElement[bool] | None:
+        """Whose people's answers this user may record as staff (access_to's `confirm`
+        without the assignee's own work, which the query leaves out)."""
+        if is_admin(identity):
+            return true()
+        if not identity.roles & STAFF or scope.empty:
+            return None
+        return scope.served()
 
     @staticmethod
     def _waiting(
@@ -221,7 +273,7 @@ class RequestViews:
     async def dashboard_counts(self, identity: Identity) -> RequestCounts:
         """Open and overdue requests this user sees, and how many wait for them."""
         found = await self.lists(identity, limit=None)
-        waiting = {row.request.id for row in found.mine + found.waiting}
+        waiting = {row.request.id for row in found.mine + found.waiting + found.to_call_back}
         still_open = [row for row in found.listed if row.open]
         return RequestCounts(
             open=len(still_open),

@@ -4,6 +4,7 @@ Translated when called, so call these while rendering (the request's locale is s
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import time, timedelta
 
 from app.i18n import _, ngettext
@@ -44,3 +45,12 @@ def clock_words(reading: Reading) -> str:
     if reading.overdue:
         return _("Overdue by %(time)s", time=duration(reading.left))
     return _("%(time)s left", time=duration(reading.left))
+
+
+def level_label(level: int, names: Mapping[int, str]) -> str:
+    """An escalation level as every page names it: "第2级：分中心（服务站）", the name
+    the district gave it in the settings (the number alone if it has none)."""
+    name = names.get(level)
+    if name:
+        return _("Level %(level)s: %(name)s", level=level, name=name)
+    return _("Level %(level)s", level=level)

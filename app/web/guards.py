@@ -8,11 +8,14 @@ one guard everywhere, so a route that forgets to declare is closed, not open.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
+from litestar import HttpMethod, Litestar
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
+from litestar.routes import HTTPRoute
 
 from app.accounts.models import Role
 
@@ -36,3 +39,27 @@ def access_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
     if access == "roles" and identity.has_any(handler.opt["roles"]):
         return
     raise PermissionDeniedException()
+
+
+def may_open(connection: ASGIConnection, path: str) -> bool:
+    """Whether this user may GET the page at `path` (a route path, no parameters): the
+    route's own declared access answers, so a link is shown exactly to those the route
+    lets in — navigation needs no second list of roles."""
+    handler = _page_handlers(connection.app).get(path)
+    if handler is None:
+        return False
+    try:
+        access_guard(connection, handler)
+    except (NotAuthorizedException, PermissionDeniedException):
+        return False
+    return True
+
+
+@cache
+def _page_handlers(app: Litestar) -> dict[str, BaseRouteHandler]:
+    """Each route path's GET handler (its opt holds the access of every layer)."""
+    return {
+        route.path: route.route_handler_map[HttpMethod.GET][0]
+        for route in app.routes
+        if isinstance(route, HTTPRoute) and HttpMethod.GET in route.route_handler_map
+    }

@@ -244,3 +244,32 @@ async def test_a_holiday_is_one_line_with_a_count_whose_people_open_on_their_own
     people = await browser.get(f"/grid?holiday={rule.id}")
     assert "党员甲" in people.text and "党员乙" in people.text
     assert people.text.count(f"/grid/visits/new?person={points.member_a}") == 1
+
+
+async def test_a_visit_form_id_already_used_for_another_visit_is_refused_and_writes_nothing(
+    browser: Browser, world: World, points: PointsRoster, services: AppServices
+) -> None:
+    """The form's id makes a retry save once; sent again for someone else, or with other
+    details, it is a clear refusal (not a 500) and writes nothing."""
+    from app.grid.visits import FORM_USED
+
+    await browser.login(world.a.users[Role.GRID_WORKER])
+    visit_id = "6f1c2c3a-1111-4c1d-9a5e-0123456789ab"
+    first = visit_form(points.member_a, notes="第一次") | {"visit_id": visit_id}
+    assert (await browser.post("/grid/visits", first)).status_code == 303
+    for other in (
+        visit_form(points.member_b, notes="给乙的") | {"visit_id": visit_id},
+        first | {"notes": "改过的内容"},
+        first | {"kind": "holiday"},
+    ):
+        response = await browser.post("/grid/visits", other)
+        assert response.status_code == 422, other
+        assert shown(FORM_USED) in response.text
+        # The form comes back with what was typed and a fresh id, so saving it again
+        # is a new visit, deliberately.
+        assert other["notes"] in response.text
+        assert f'value="{visit_id}"' not in response.text
+    assert await count(services, world, Visit) == 1
+    # The true retry still saves once.
+    assert (await browser.post("/grid/visits", first)).status_code == 303
+    assert await count(services, world, Visit) == 1

@@ -381,3 +381,62 @@ async def test_the_person_page_card_shows_the_grid_its_workers_and_the_history(
     assert world.a.users[Role.GRID_WORKER].name not in now
     empty = template.render(assignments=nobody)
     assert shown("Not in any grid: no grid worker answers for this person yet.") in empty
+
+
+GRID_PAGES = ("/grid", "/grid/calendar", "/grid/coverage", "/grid/grids", "/grid/assign",
+              "/grid/unassigned", "/grid/rules")  # fmt: skip
+
+
+def linked(page: str) -> set[str]:
+    """The grid pages the page's grid navigation links to."""
+    start = page.index('class="grid-nav"')
+    nav = page[start : page.index("</nav>", start)]
+    return set(re.findall(r'href="(/grid[^"?]*)"', nav))
+
+
+@pytest.mark.parametrize("role", [Role.TENANT_ADMIN, Role.BRANCH_SECRETARY, Role.GRID_WORKER])
+async def test_every_grid_page_links_the_grid_pages_its_user_may_open(
+    browser: Browser, services: AppServices, world: World, points: PointsRoster, role: Role
+) -> None:
+    """The links come from the routes' own guards: a page is linked exactly when the
+    user may open it, on every grid page, so the admin's pages are a tap away."""
+    await browser.login(world.a.users[role])
+    opens = {path for path in GRID_PAGES if (await browser.get(path)).status_code == 200}
+    assert "/grid" in opens
+    for path in opens:
+        assert linked((await browser.get(path)).text) == opens, path
+    if role == Role.TENANT_ADMIN:
+        assert {"/grid/grids", "/grid/assign", "/grid/rules", "/grid/coverage"} <= opens
+
+
+async def test_a_new_district_s_admin_is_shown_the_first_step_not_a_dead_end(
+    browser: Browser, world: World
+) -> None:
+    await browser.login(world.a.users[Role.TENANT_ADMIN])
+    page = await browser.get("/grid")
+    assert page.status_code == 200
+    assert shown("You have no grid yet. The district administrator assigns grids.") not in page.text
+    assert (
+        shown(
+            "This district has no grids yet. First add a grid with its grid workers, then "
+            "assign people to it."
+        )
+        in page.text
+    )
+    assert 'href="/grid/grids/new"' in page.text and 'href="/grid/assign"' in page.text
+    # A secretary of the new district is told who draws the grids, not that it is theirs.
+    await browser.login(world.a.users[Role.BRANCH_SECRETARY])
+    page = await browser.get("/grid")
+    assert (
+        shown("No grid belongs to your units yet. The district administrator draws the grids.")
+        in page.text
+    )
+    assert 'href="/grid/grids/new"' not in page.text
+
+
+async def test_the_admin_sees_the_districts_grids_on_the_visits_page(
+    browser: Browser, world: World, points: PointsRoster
+) -> None:
+    await browser.login(world.a.users[Role.TENANT_ADMIN])
+    page = await browser.get("/grid")
+    assert "第一网格" in page.text and 'href="/grid/grids"' in page.text

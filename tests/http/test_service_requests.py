@@ -19,7 +19,14 @@ from app.service_requests.routes import REOPENED_FOR_CALLBACK
 from app.service_requests.service import ALREADY_CONFIRMED, SKIPS_THE_FLOW, UNKNOWN_CATEGORY
 from app.state import AppServices
 from tenants.context import tenant_scope
-from tests.factories import District, PointsRoster, World, add_person, make_points_roster
+from tests.factories import (
+    Account,
+    District,
+    PointsRoster,
+    World,
+    add_person,
+    make_points_roster,
+)
 from tests.http.conftest import Browser, shown
 
 MORNING = datetime(2026, 5, 6, 9, 30, tzinfo=CHINA_TIME)
@@ -207,7 +214,8 @@ async def test_satisfaction_two_reopens_and_the_member_answers_for_themself(
     answer = await other_browser.post(f"{url}/confirm", {"satisfaction": "2"})
     assert answer.status_code == 303
     page = await other_browser.get(url)
-    assert shown(REOPENED_FOR_CALLBACK) in page.text
+    second = _("Level %(level)s: %(name)s", level=2, name="分中心（服务站）")
+    assert shown(REOPENED_FOR_CALLBACK, level=second) in page.text
     assert shown("Reopened") in page.text
     assert shown("Level %(level)s: %(name)s", level=2, name="分中心（服务站）") in page.text
     assert (await other_browser.post(f"{url}/start")).status_code == 403  # members do not work it
@@ -313,3 +321,144 @@ async def test_a_retry_of_the_same_request_form_logs_it_once(
     with tenant_scope(world.a.tenant_id):
         async with services.db.session() as session:
             assert await session.scalar(select(func.count()).select_from(ServiceRequest)) == 1
+
+
+async def test_a_request_form_id_already_used_for_another_request_is_refused(
+    browser: Browser, services: AppServices, world: World, points: PointsRoster
+) -> None:
+    from app.service_requests.service import FORM_USED
+
+    await browser.login(world.a.users[Role.GRID_WORKER])
+    water = await category_id(services, world.a, "water")
+    power = await category_id(services, world.a, "power")
+    form_id = str(uuid4())
+    first = {"person_id": str(points.member_a), "category_id": str(water),
+             "description": "厨房漏水", "form_id": form_id}  # fmt: skip
+    assert (await browser.post("/requests/", first)).status_code == 303
+    for other in (
+        first | {"person_id": str(points.member_b)},
+        first | {"description": "卫生间也漏水"},
+        first | {"category_id": str(power)},
+    ):
+        response = await browser.post("/requests/", other)
+        assert response.status_code == 422, other
+        assert shown(FORM_USED) in response.text
+        assert f'value="{form_id}"' not in response.text  # a fresh id to send it as new
+    assert await count(services, world.a, ServiceRequest) == 1
+    assert await count(services, world.a, RequestEvent) == 2  # logged, assigned: once
+    assert (await browser.post("/requests/", first)).status_code == 303  # the true retry
+    assert await count(services, world.a, ServiceRequest) == 1
+
+
+async def test_every_place_a_level_is_named_reads_the_districts_names(
+    browser: Browser, other_browser: Browser, services: AppServices, world: World,
+    points: PointsRoster, move_clock: Callable[[datetime], None],
+) -> None:  # fmt: skip
+    """One set of names, from the settings: the settings' own legend, the lists, the
+    request page, the call-back words and the SLA page all say 第2级：片区服务站."""
+    await browser.login(world.a.users[Role.TENANT_ADMIN])
+    renamed = {"name_1": "社区网格员", "name_2": "片区服务站", "limit_2": "24",
+               "name_3": "分管局长", "limit_3": "48"}  # fmt: skip
+    assert (await browser.post("/requests/settings/levels", renamed)).status_code == 303
+    second = shown("Level %(level)s: %(name)s", level=2, name="片区服务站")
+    third = shown("Level %(level)s: %(name)s", level=3, name="分管局长")
+    settings = await browser.get("/requests/settings")
+    assert second in settings.text and third in settings.text
+    await other_browser.login(world.a.users[Role.GRID_WORKER])
+    url = await log_water(other_browser, services, world, points.member_a)
+    await other_browser.post(f"{url}/start")
+    page = await browser.get(url)
+    assert shown("Level %(level)s: %(name)s", level=1, name="社区网格员") in page.text
+    move_clock(TONIGHT + timedelta(hours=25))  # level 3's time: the admin's
+    listing = await browser.get("/requests")
+    assert third in listing.text
+    hint = shown(
+        "Requests that reached %(level)s or a level above it: the time of the levels below "
+        "ran out.", level=third,
+    )  # fmt: skip
+    assert hint in listing.text
+    await other_browser.post(f"{url}/resolve", {"note": "换了阀门"})
+    move_clock(TONIGHT + timedelta(hours=26))
+    page = await browser.get(url)
+    assert (
+        shown("1 or 2 reopens the request: %(level)s calls the person back.", level=third)
+        in page.text
+    )
+    answer = await browser.post(f"{url}/confirm", {"satisfaction": "2"})
+    assert answer.status_code == 303
+    after = await browser.get(url)
+    assert shown(REOPENED_FOR_CALLBACK, level=third) in after.text
+    report = await browser.get("/requests/sla?period=quarter")
+    for level, name in ((1, "社区网格员"), (2, "片区服务站"), (3, "分管局长")):
+        assert shown("Level %(level)s: %(name)s", level=level, name=name) in report.text
+    for page in (settings, listing, report):
+        assert "分中心（服务站）" not in page.text and "局领导" not in page.text
+
+
+async def a_second_worker(services: AppServices, district: District) -> Account:
+    """Another grid worker of the district, who works no grid of these people."""
+    from app.accounts.service import create_tenant_user
+    from tests.factories import next_phone, password_hash
+
+    phone = next_phone()
+    with tenant_scope(district.tenant_id):
+        async with services.db.session() as session:
+            user = await create_tenant_user(
+                session, district.tenant_id, name="李水电", phone=phone,
+                password_hash=await password_hash(), roles=[Role.GRID_WORKER],
+            )  # fmt: skip
+            await session.commit()
+    return Account(user.id, phone, user.name, Role.GRID_WORKER, district.tenant_id)
+
+
+async def test_whoever_is_asked_to_call_back_has_the_form_and_the_others_are_told_who(
+    browser: Browser, other_browser: Browser, services: AppServices, world: World,
+    points: PointsRoster,
+) -> None:  # fmt: skip
+    """After resolution the person is asked by someone who did not do the work: the
+    grid worker of the person's grid; when that worker did it, the level above (here
+    the secretary who leads the branch). The one asked finds it in their list and has
+    the form; the one who did the work is told who will ask, and has no form."""
+    grid_worker = world.a.users[Role.GRID_WORKER]
+    secretary = world.a.users[Role.BRANCH_SECRETARY]
+    asked = shown("Waiting for the call-back")
+    # 1. The grid's worker logs and fixes it themself: the secretary calls back.
+    await browser.login(grid_worker)
+    url = await log_water(browser, services, world, points.member_b)
+    await browser.post(f"{url}/start")
+    resolved = await browser.post(f"{url}/resolve", {"note": "换了阀门"})
+    assert resolved.status_code == 303
+    page = await browser.get(url)
+    told = shown(
+        "Marked as resolved. %(who)s will ask the person whether it is fixed, and how "
+        "satisfied.", who=secretary.name,
+    )  # fmt: skip
+    assert told in page.text
+    assert shown("Ask the person whether it is fixed, and how satisfied.") not in page.text
+    assert shown("How satisfied is the person?") not in page.text
+    await other_browser.login(secretary)
+    listing = await other_browser.get("/requests")
+    assert asked in listing.text and url in listing.text.split(asked)[1]
+    form = await other_browser.get(url)
+    assert form.text.count('name="satisfaction"') == 5
+    assert (await other_browser.post(f"{url}/confirm", {"satisfaction": "5"})).status_code == 303
+    # 2. The admin hands a leak to another worker: the grid's own worker calls back.
+    plumber = await a_second_worker(services, world.a)
+    url = await log_water(other_browser, services, world, points.member_b, "卫生间漏水")
+    await browser.login(world.a.users[Role.TENANT_ADMIN])
+    assert (
+        await browser.post(f"{url}/assign", {"assignee_id": str(plumber.id)})
+    ).status_code == 303
+    await browser.login(plumber)
+    await browser.post(f"{url}/start")
+    await browser.post(f"{url}/resolve", {"note": "修好了"})
+    told = shown(
+        "Marked as resolved. %(who)s will ask the person whether it is fixed, and how "
+        "satisfied.", who=grid_worker.name,
+    )  # fmt: skip
+    assert told in (await browser.get(url)).text
+    await browser.login(grid_worker)
+    listing = await browser.get("/requests")
+    assert url in listing.text.split(asked)[1]
+    assert (await browser.post(f"{url}/confirm", {"satisfaction": "4"})).status_code == 303
+    assert await count(services, world.a, ServiceRequest) == 2

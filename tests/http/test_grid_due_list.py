@@ -1,0 +1,127 @@
+"""The due list's sections mean what they say, as the calendar does: "this week" is
+the items whose last day falls in this Monday-to-Sunday week; an item whose window is
+open but runs on is apart, and one not open yet is apart again, with its opening day.
+A visit logged before an item's window opens does not answer it, and the form and
+the message after saving say so."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, time
+
+import pytest
+from sqlalchemy import select, update
+
+from app import clock
+from app.accounts.models import Role
+from app.clock import CHINA_TIME
+from app.grid import due
+from app.grid.models import VisitDueItem, VisitRule
+from app.people.models import Person
+from app.state import AppServices
+from app.web.templates import day
+from tenants.context import tenant_scope
+from tests.factories import PointsRoster, World, make_points_roster
+from tests.http.conftest import Browser, shown
+
+FRIDAY = date(2026, 12, 4)
+"""春节 2027 is on 6 February; with 60 days before, its window opens on Tuesday 8
+December and runs to 12 February."""
+SPRING_OPENS = date(2026, 12, 8)
+
+
+@pytest.fixture
+def move_day(monkeypatch: pytest.MonkeyPatch) -> Callable[[date], None]:
+    def move(today: date) -> None:
+        monkeypatch.setattr(clock, "today", lambda: today)
+        monkeypatch.setattr(clock, "now", lambda: datetime.combine(today, time(9), CHINA_TIME))
+
+    move(FRIDAY)
+    return move
+
+
+@pytest.fixture
+async def points(services: AppServices, world: World, move_day: object) -> PointsRoster:
+    points = await make_points_roster(services, world.a)
+    with tenant_scope(world.a.tenant_id):
+        async with services.db.session() as session:
+            # 党员甲's birthday is on Saturday: due this week.
+            await session.execute(
+                update(Person)
+                .where(Person.id == points.member_a)
+                .values(birth_date=date(1936, 12, 5))
+            )
+            # The district visits for 春节 over the two months before it.
+            await session.execute(
+                update(VisitRule).where(VisitRule.code == "spring_festival").values(days_before=60)
+            )
+            await session.commit()
+    await refresh(services, world)
+    return points
+
+
+async def refresh(services: AppServices, world: World) -> None:
+    """What the nightly job does for the day."""
+    with tenant_scope(world.a.tenant_id):
+        async with services.db.session() as session:
+            await due.refresh(session, clock.today())
+            await session.commit()
+
+
+def section(page: str, name: str) -> str:
+    """One section of the due list ('' when it is not there)."""
+    start = page.find(f'id="due-{name}"')
+    return "" if start < 0 else page[start : page.index("</section>", start)]
+
+
+async def test_this_week_is_this_week_and_a_window_not_open_yet_is_apart(
+    browser: Browser, world: World, points: PointsRoster, services: AppServices,
+    move_day: Callable[[date], None],
+) -> None:  # fmt: skip
+    await browser.login(world.a.users[Role.GRID_WORKER])
+    page = (await browser.get("/grid")).text
+    this_week = section(page, "this-week")
+    assert "党员甲" in this_week and "生日祝寿" in this_week
+    assert "春节慰问" not in this_week
+    assert shown("Coming up this week") not in page
+    not_open = section(page, "not-open")
+    assert "春节慰问" in not_open
+    assert shown("from %(day)s", day=day(SPRING_OPENS)) in not_open
+    # The calendar agrees: the birthday on its day this week, 春节 nowhere in five weeks.
+    calendar = (await browser.get("/grid/calendar")).text
+    assert "党员甲" in calendar and "生日祝寿" in calendar
+    assert "春节慰问" not in calendar
+    # Once the window is open the item can be answered; its deadline is not this week.
+    move_day(date(2026, 12, 9))
+    await refresh(services, world)
+    page = (await browser.get("/grid")).text
+    assert "春节慰问" in section(page, "later")
+    assert "春节慰问" not in section(page, "this-week") + section(page, "not-open")
+
+
+async def test_a_visit_before_the_window_opens_is_told_what_it_will_not_answer(
+    browser: Browser, world: World, points: PointsRoster, services: AppServices
+) -> None:
+    await browser.login(world.a.users[Role.GRID_WORKER])
+    notice = shown(
+        "This visit will not count for %(rule)s: its time to visit opens on %(day)s.",
+        rule="春节慰问", day=day(SPRING_OPENS),
+    )  # fmt: skip
+    form = await browser.get(f"/grid/visits/new?person={points.member_b}")
+    assert notice in form.text
+    saved = await browser.post(
+        "/grid/visits",
+        {"person_id": str(points.member_b), "kind": "holiday", "place": "home",
+         "visited_on": FRIDAY.isoformat(), "visit_id": "", "notes": "提前送了对联"},
+    )  # fmt: skip
+    assert saved.status_code == 303
+    assert notice in (await browser.get("/grid")).text  # the message after saving
+    with tenant_scope(world.a.tenant_id):
+        async with services.db.session() as session:
+            item = await session.scalar(
+                select(VisitDueItem.visit_id).where(
+                    VisitDueItem.person_id == points.member_b,
+                    VisitDueItem.occasion == "spring_festival:2027",
+                )
+            )
+    assert item is None  # still to do once its window opens
