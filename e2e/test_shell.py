@@ -12,6 +12,7 @@ from playwright.async_api import Page, expect
 
 from app.accounts.models import Role
 from app.state import AppServices
+from e2e.conftest import NETWORK_DROPPED
 from e2e.test_pages import log_in, open_from_menu
 from tests.factories import World, make_points_roster
 
@@ -35,7 +36,12 @@ async def slow_network(page: Page) -> Any:
 
 
 async def test_header_menu_language_sending_and_downloads(
-    new_context, shoot, device: dict[str, Any], world: World, services: AppServices
+    new_context,
+    shoot,
+    console_errors,
+    device: dict[str, Any],
+    world: World,
+    services: AppServices,
 ) -> None:  # type: ignore[no-untyped-def]
     points = await make_points_roster(services, world.a)
     phone = device["name"] == "pixel7"
@@ -58,6 +64,22 @@ async def test_header_menu_language_sending_and_downloads(
     else:
         assert header_box[2] + menu_box[2] <= 130
     await shoot(worker, "shell-1-worker")
+
+    # The request form on a link that drops: the worker is told, and nothing typed is lost.
+    await worker.goto(f"/requests/new?person={points.member_b}")
+    await worker.locator("label", has_text="水（漏水、停水）").click()
+    await worker.locator("textarea[name='description']").fill("厨房水管漏水")
+    await worker.context.set_offline(True)
+    console_errors.forgive(*NETWORK_DROPPED)
+    send = worker.locator("form[action='/requests'] button[type='submit']")
+    await send.click()
+    await expect(worker.get_by_text("网络没有响应")).to_be_visible()
+    await expect(send).to_be_enabled()  # it can be sent again
+    await shoot(worker, "shell-1b-request-offline")
+    await worker.context.set_offline(False)
+    await send.click()
+    await expect(worker.locator("main")).to_contain_text("厨房水管漏水")
+    await expect(worker.locator(".flash--success")).to_be_visible()
 
     # The administrator's eight places: on a phone four and 更多.
     admin = await (await new_context()).new_page()
