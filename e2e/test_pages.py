@@ -84,6 +84,7 @@ TOUR: list[tuple[str, list[str]]] = [
     (Role.MEMBER, [
         "/dashboard", "/users", "/account/password", "/my-branch", "/points",
         "/points/people/{twin}", "/points/publications", "/points/publications/{publication}",
+        "/requests", "/account",
     ]),
 ]  # fmt: skip
 

@@ -11,7 +11,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
 from litestar.response import Template
 
-from app.accounts.models import TENANT_ROLES, Role
+from app.accounts.models import Role
 from app.audit.service import ACTION_LABELS, latest_events
 from app.errors import Refused
 from app.i18n import _
@@ -435,7 +435,7 @@ class PeopleController(Controller):
         return see_other(request, "/people/duplicates")
 
 
-@get("/my-branch", opt=allow(*TENANT_ROLES))
+@get("/my-branch", opt=allow(Role.MEMBER, Role.GRID_WORKER))
 async def my_branch(request: Request) -> Template:
     """Anyone linked to a person sees their own card and their branch's members."""
     people = PeopleService(request.app.state.services)

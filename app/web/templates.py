@@ -15,34 +15,29 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template import TemplateConfig
 
 from app import clock
-from app.accounts.models import TENANT_ROLES, Role
+from app.accounts.models import Role
 from app.clock import CHINA_TIME  # times are shown in China whatever the server's zone
 from app.i18n import LOCALES, N_, _, current_locale, html_lang, ntranslate, translate
 from app.settings import PROJECT_ROOT
 from app.web import flash
+from app.web.guards import may_open
 
 TEMPLATE_DIR = PROJECT_ROOT / "templates"
 
-# (path, label, roles allowed): what each role sees in the top navigation.
-NAVIGATION: list[tuple[str, str, frozenset[str]]] = [
-    ("/dashboard", N_("Home"), frozenset(Role)),
-    ("/approvals", N_("Approvals"), frozenset({Role.OPERATOR, Role.PROVINCIAL_VIEWER})),
-    ("/people", N_("Roster"), frozenset({Role.TENANT_ADMIN, Role.BRANCH_SECRETARY})),
-    ("/org", N_("Organisation"), frozenset({Role.TENANT_ADMIN})),
-    ("/my-branch", N_("My branch"), frozenset({Role.MEMBER, Role.GRID_WORKER})),
-    (
-        "/grid",
-        N_("Visits"),
-        frozenset({Role.TENANT_ADMIN, Role.BRANCH_SECRETARY, Role.GRID_WORKER}),
-    ),
-    (
-        "/requests",
-        N_("Requests"),
-        frozenset({Role.TENANT_ADMIN, Role.BRANCH_SECRETARY, Role.GRID_WORKER}),
-    ),
-    ("/points", N_("Points"), frozenset(TENANT_ROLES)),
-    ("/users", N_("Accounts"), frozenset({Role.TENANT_ADMIN})),
-    ("/audit", N_("Change log"), frozenset({Role.TENANT_ADMIN})),
+# The places of the main menu, in order. Who sees one is asked of its route's own
+# guard (app.web.guards.may_open): a role that may not open a page never sees its link,
+# and a page opened to a new role shows up in its menu without a second list.
+NAVIGATION: list[tuple[str, str]] = [
+    ("/dashboard", N_("Home")),
+    ("/approvals", N_("Approvals")),
+    ("/people", N_("Roster")),
+    ("/org", N_("Organisation")),
+    ("/my-branch", N_("My branch")),
+    ("/grid", N_("Visits")),
+    ("/requests", N_("Requests")),
+    ("/points", N_("Points")),
+    ("/users", N_("Accounts")),
+    ("/audit", N_("Change log")),
 ]
 
 
@@ -51,14 +46,13 @@ def current_user(request: Request) -> Any:
 
 
 def navigation(request: Request) -> list[dict[str, Any]]:
-    identity = current_user(request)
-    if identity is None:
+    if current_user(request) is None:
         return []
     path = request.url.path
     return [
         {"href": href, "label": _(label), "active": path.startswith(href)}
-        for href, label, roles in NAVIGATION
-        if identity.has_any(roles)
+        for href, label in NAVIGATION
+        if may_open(request, href)
     ]
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
+import pytest
 from sqlalchemy import text
 
-from app.accounts.models import Role
+from app.accounts.models import TENANT_ROLES, Role
 from app.accounts.service import AccountService
 from app.audit.service import SYSTEM
 from app.db import Database
@@ -92,3 +95,27 @@ async def test_the_district_always_keeps_an_active_administrator(
         error = await AccountService(services).set_roles(admin.id, ["member"], SYSTEM)
     assert error == "The district needs at least one active administrator."
     assert await roles_of(owner_db, admin.id) == ["tenant_admin"]
+
+
+MENU = re.compile(r'<nav class="site-nav[^"]*"[^>]*>(.*?)</nav>', re.S)
+
+
+@pytest.mark.parametrize("role", sorted(TENANT_ROLES))
+async def test_the_main_menu_links_exactly_the_places_the_role_may_open(
+    browser: Browser, world: World, role: Role
+) -> None:
+    """The menu asks each place's route; no second list of roles can drift from it."""
+    from app.web.templates import NAVIGATION
+
+    await browser.login(world.a.users[role])
+    page = (await browser.get("/points")).text
+    found = MENU.search(page)
+    assert found is not None
+    linked = set(re.findall(r'href="([^"]+)"', found.group(1)))
+    opens = set()
+    for href, _label in NAVIGATION:
+        status = (await browser.get(href)).status_code
+        assert status in (200, 303, 403), (href, status)
+        if status != 403:
+            opens.add(href)
+    assert linked == opens
