@@ -63,6 +63,14 @@ async def test_header_menu_language_sending_and_downloads(
         assert menu_box[2] <= 72
     else:
         assert header_box[2] + menu_box[2] <= 130
+    # The page's main action: on a phone under the thumb, above the menu.
+    action = worker.locator("main .button--main")
+    await expect(action).to_have_text(re.compile("记录走访"))
+    action_box = await action.evaluate(BOX)
+    if phone:
+        assert height * 2 / 3 <= action_box[0] and action_box[1] <= menu_box[0], action_box
+    else:
+        assert action_box[1] <= 300
     await shoot(worker, "shell-1-worker")
 
     # The request form on a link that drops: the worker is told, and nothing typed is lost.
