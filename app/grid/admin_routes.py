@@ -26,6 +26,7 @@ from app.grid.rule_routes import RuleController, refusal
 from app.i18n import _
 from app.people.models import UnitKind
 from app.people.org import OrgService
+from app.query_params import query_id
 from app.web.flash import flash
 from app.web.guards import allow
 from app.web.responses import form_data, see_other
@@ -197,7 +198,7 @@ async def assign_page(
     services = request.app.state.services
     assignment = AssignmentService(services)
     kinds = (UnitKind.CENTER, UnitKind.SUBCENTER, UnitKind.BRANCH, UnitKind.GROUP)
-    form = form or {"grid_id": request.query_params.get("grid", ""), "ticked": []}
+    form = form or {"grid_id": str(query_id(request.query_params, "grid") or ""), "ticked": []}
     return render_grid(
         request,
         "grid/admin/unassigned.html" if unassigned_view else "grid/admin/assign.html",

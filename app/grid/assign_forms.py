@@ -17,10 +17,7 @@ from app.grid.models import GridAssignment
 from app.i18n import N_
 from app.people.models import OrgUnit, Person
 from app.people.search import search_condition
-
-
-def _printable(text: str, limit: int) -> str:
-    return "".join(ch for ch in text if ch.isprintable()).strip()[:limit]
+from app.query_params import Params, query_flag, query_id, query_page, query_text
 
 
 @dataclass(frozen=True)
@@ -34,22 +31,14 @@ class AssignFilter:
     page: int = 1
 
     @classmethod
-    def from_params(cls, params: Mapping[str, str]) -> AssignFilter:
+    def from_params(cls, params: Params) -> AssignFilter:
         """Lenient, like the roster's filter: a mangled link shows everyone."""
-        try:
-            unit_id = UUID(params.get("unit", "")) if params.get("unit") else None
-        except ValueError:
-            unit_id = None
-        try:
-            page = max(1, min(int(params.get("page", "1")), 10_000))
-        except ValueError:
-            page = 1
         return cls(
-            q=_printable(params.get("q", ""), 40),
-            unit_id=unit_id,
-            unassigned=params.get("unassigned") in ("1", "on"),
-            address=_printable(params.get("address", ""), 60),
-            page=page,
+            q=query_text(params, "q"),
+            unit_id=query_id(params, "unit"),
+            unassigned=query_flag(params, "unassigned"),
+            address=query_text(params, "address", max_length=60),
+            page=query_page(params),
         )
 
     def params(self) -> dict[str, str]:

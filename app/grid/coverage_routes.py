@@ -18,6 +18,7 @@ from app.grid.coverage import STALE_DAYS, CoverageService
 from app.grid.models import VISIT_KIND_LABELS
 from app.grid.navigation import render_grid
 from app.i18n import N_
+from app.query_params import query_id
 from app.web.guards import allow
 
 STAFF = (Role.TENANT_ADMIN, Role.BRANCH_SECRETARY, Role.GRID_WORKER)
@@ -35,13 +36,12 @@ def provide_calendar(request: Request) -> CalendarService:
 
 def grid_param(request: Request) -> UUID | None:
     """`?grid=<id>`; a mangled id is a grid nobody has."""
-    raw = request.query_params.get("grid", "").strip()
-    if not raw:
+    if not request.query_params.get("grid", "").strip():
         return None
-    try:
-        return UUID(raw)
-    except ValueError:
-        raise NotFound() from None
+    grid = query_id(request.query_params, "grid")
+    if grid is None:
+        raise NotFound()
+    return grid
 
 
 class CoverageController(Controller):

@@ -26,6 +26,7 @@ from app.grid.visits import KNOWS, VisitForm, VisitService
 from app.i18n import N_, _
 from app.people.forms import chosen_id, id_from_link
 from app.points.photos import JPEG, UPLOAD_LIMIT
+from app.query_params import query_id, query_text
 from app.service_requests.views import RequestViews
 from app.web.flash import flash
 from app.web.guards import allow, may_open
@@ -65,8 +66,8 @@ class GridController(Controller):
     @get("/")
     async def due_list(self, request: Request) -> Template:
         """The grid worker's home: who is due a visit, why, by when; overdue first."""
-        grid = id_from_link(request.query_params.get("grid"))
-        holiday = id_from_link(request.query_params.get("holiday"))
+        grid = query_id(request.query_params, "grid")
+        holiday = query_id(request.query_params, "holiday")
         services, identity = request.app.state.services, request.scope["user"]
         due = await DueListService(services).due_list(identity, grid, holiday)
         requests = await RequestViews(services).dashboard_counts(identity)
@@ -96,7 +97,7 @@ class GridController(Controller):
         person_id = id_from_link(
             (form or {}).get("person_id") or request.query_params.get("person")
         )
-        query = request.query_params.get("q", "")
+        query = query_text(request.query_params, "q")
         context: dict[str, Any] = {
             "form": form or {}, "error": error, "q": query, "today": clock.today(),
             "kinds": VISIT_KIND_LABELS, "places": PLACE_LABELS, "person": None, "found": [],

@@ -29,6 +29,7 @@ from app.people.org import OrgService
 from app.people.scope import Scope
 from app.people.search import FLAG_LABELS, PersonFilter
 from app.people.service import PeopleService
+from app.query_params import query_flag, query_text
 from app.web.flash import flash
 from app.web.guards import allow
 from app.web.responses import form_data, render, see_other
@@ -67,7 +68,7 @@ class OrgController(Controller):
 
     @get("/")
     async def tree(self, request: Request, org: NamedDependency[OrgService]) -> Template:
-        retired = request.query_params.get("retired") == "1"
+        retired = query_flag(request.query_params, "retired")
         return await self._tree_page(request, org, retired=retired)
 
     async def _tree_page(
@@ -133,7 +134,7 @@ class OrgController(Controller):
         people = PeopleService(request.app.state.services)
         candidates = await people.find(
             Scope(units=frozenset({unit_id})),
-            PersonFilter.from_query({"q": request.query_params.get("q", "")}),
+            PersonFilter.from_query({"q": query_text(request.query_params, "q")}),
         )
         events = await latest_events(request.app.state.services.db, 50, subject_id=unit_id)
         return render(
@@ -230,7 +231,7 @@ class PeopleController(Controller):
         org: NamedDependency[OrgService],
         data_scope: NamedDependency[Scope],
     ) -> Template:
-        wanted = PersonFilter.from_query(dict(request.query_params))
+        wanted = PersonFilter.from_query(request.query_params)
         found = await people.find(data_scope, wanted)
         # The filter form's choices only when the whole page is drawn, not for the
         # results the search box swaps in.
@@ -254,7 +255,7 @@ class PeopleController(Controller):
         org: NamedDependency[OrgService],
         data_scope: NamedDependency[Scope],
     ) -> Response[bytes]:
-        wanted = PersonFilter.from_query(dict(request.query_params))
+        wanted = PersonFilter.from_query(request.query_params)
         everyone = await people.everyone(data_scope, wanted)
         rows = await people.export_rows(data_scope, wanted, everyone, request.scope["user"].actor)
         content = await anyio.to_thread.run_sync(people_workbook, rows)

@@ -19,6 +19,7 @@ from app.i18n import N_
 from app.people.crypto import mask_id
 from app.people.models import Category, Person
 from app.people.pinyin import looks_like_pinyin, normalise_query
+from app.query_params import Params, query_choice, query_id, query_page, query_text
 
 # The list's flag filter: what each choice keeps.
 FLAGS: dict[str, Any] = {
@@ -50,25 +51,14 @@ class PersonFilter:
     page: int = 1
 
     @classmethod
-    def from_query(cls, params: dict[str, str]) -> PersonFilter:
+    def from_query(cls, params: Params) -> PersonFilter:
         """Lenient: a filter link someone mangled shows everyone, never an error page."""
-        try:
-            unit_id = UUID(params.get("unit", "")) if params.get("unit") else None
-        except ValueError:
-            unit_id = None
-        try:
-            page = max(1, min(int(params.get("page", "1")), 10_000))
-        except ValueError:
-            page = 1
-        category = params.get("category", "")
-        flag = params.get("flag", "")
-        query = "".join(ch for ch in params.get("q", "") if ch.isprintable())
         return cls(
-            q=query.strip()[:40],
-            unit_id=unit_id,
-            category=category if category in Category.__members__.values() else "",
-            flag=flag if flag in FLAGS else "",
-            page=page,
+            q=query_text(params, "q"),
+            unit_id=query_id(params, "unit"),
+            category=query_choice(params, "category", set(Category)),
+            flag=query_choice(params, "flag", FLAGS),
+            page=query_page(params),
         )
 
     def query_string(self, **changes: Any) -> str:

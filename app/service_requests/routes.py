@@ -18,6 +18,7 @@ from app.db.form_ids import FormUsed
 from app.errors import Refused
 from app.i18n import N_, _
 from app.people.forms import chosen_id, id_from_link
+from app.query_params import query_choice, query_id, query_text
 from app.service_requests.compliance import NOT_ASSIGNED, PERIODS, compliance
 from app.service_requests.forms import MAX_DESCRIPTION, MAX_NOTE, RequestForm
 from app.service_requests.models import STATUS_LABELS, RequestStatus
@@ -91,8 +92,8 @@ class RequestController(Controller):
     async def index(self, request: Request, views: NamedDependency[RequestViews]) -> Template:
         """Assigned to me, waiting at my level, and every open request I see: overdue first."""
         identity = request.scope["user"]
-        status = request.query_params.get("status", "")
-        category = id_from_link(request.query_params.get("category"))
+        status = query_text(request.query_params, "status")
+        category = query_id(request.query_params, "category")
         return render(
             request,
             "service_requests/index.html",
@@ -125,7 +126,7 @@ class RequestController(Controller):
         identity = request.scope["user"]
         form = form or {"form_id": str(uuid4())}
         person_id = id_from_link(form.get("person_id") or request.query_params.get("person"))
-        query = request.query_params.get("q", "")
+        query = query_text(request.query_params, "q")
         person = await views.person_for(identity, person_id) if person_id else None
         return render(
             request,
@@ -321,7 +322,7 @@ class RequestController(Controller):
     @get("/sla", opt=allow(*LEADERS))
     async def sla(self, request: Request) -> Template:
         """Compliance per category, per worker and per level, for a chosen period."""
-        period = request.query_params.get("period", "month")
+        period = query_choice(request.query_params, "period", PERIODS, "month")
         report = await compliance(request.app.state.services, request.scope["user"], period)
         return render(
             request,

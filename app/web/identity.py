@@ -22,8 +22,8 @@ from sqlalchemy import func, select
 from app.accounts.models import PlatformUser, User, UserRole
 from app.audit.service import Actor
 from app.i18n import DEFAULT_LOCALE, LOCALES, current_locale
+from app.query_params import clean_query_string
 from app.web import flash
-from app.web.params import clean_query_string
 from app.web.sessions import COOKIE_NAME
 from tenants.context import current_tenant_id, tenant_scope
 from tenants.models import Tenant, TenantStatus
@@ -130,7 +130,7 @@ def _cookies(scope: Scope) -> dict[str, str]:
 
 
 class IdentityMiddleware(ASGIMiddleware):
-    """Resolve request id, locale and identity, clean the query string (app.web.params);
+    """Resolve request id, locale and identity, clean the query string (app.query_params);
     log one line per request."""
 
     scopes = ("http",)  # type: ignore[assignment]
