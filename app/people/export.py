@@ -11,15 +11,12 @@ from __future__ import annotations
 import io
 from datetime import date
 from typing import Any
-from urllib.parse import quote
 
 import xlsxwriter
 
 from app.clock import CHINA_TIME
 from app.people.cells import PartialDate
 from app.people.models import CATEGORY_LABELS
-
-EXPORT_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # Header → how to read it from an export row (see PeopleService.export_rows).
 COLUMNS: list[tuple[str, int]] = [
@@ -83,5 +80,4 @@ def people_workbook(rows: list[list[Any]]) -> bytes:
 def export_filename() -> str:
     from datetime import datetime
 
-    name = f"花名册-{datetime.now(CHINA_TIME):%Y%m%d-%H%M}.xlsx"
-    return f"attachment; filename=roster.xlsx; filename*=UTF-8''{quote(name)}"
+    return f"花名册-{datetime.now(CHINA_TIME):%Y%m%d-%H%M}.xlsx"

@@ -16,7 +16,7 @@ from app.audit.service import ACTION_LABELS, latest_events
 from app.errors import Refused
 from app.i18n import _
 from app.people import forms
-from app.people.export import EXPORT_MEDIA_TYPE, export_filename, people_workbook
+from app.people.export import export_filename, people_workbook
 from app.people.models import (
     CATEGORY_LABELS,
     CHILD_KINDS,
@@ -30,6 +30,7 @@ from app.people.scope import Scope
 from app.people.search import FLAG_LABELS, PersonFilter
 from app.people.service import PeopleService
 from app.query_params import query_flag, query_text
+from app.web.downloads import DOWNLOAD, attachment
 from app.web.flash import flash
 from app.web.guards import allow
 from app.web.responses import form_data, render, see_other
@@ -247,7 +248,7 @@ class PeopleController(Controller):
             fragment="people/_results.html",
         )
 
-    @get("/export.xlsx")
+    @get("/export.xlsx", opt=DOWNLOAD)
     async def export(
         self,
         request: Request,
@@ -259,11 +260,7 @@ class PeopleController(Controller):
         everyone = await people.everyone(data_scope, wanted)
         rows = await people.export_rows(data_scope, wanted, everyone, request.scope["user"].actor)
         content = await anyio.to_thread.run_sync(people_workbook, rows)
-        return Response(
-            content,
-            media_type=EXPORT_MEDIA_TYPE,
-            headers={"Content-Disposition": export_filename()},
-        )
+        return attachment(content, export_filename(), fallback="roster.xlsx")
 
     @get("/new")
     async def new(

@@ -14,7 +14,8 @@ from typing import Any
 from urllib.parse import quote
 
 from litestar import Request, Response
-from litestar.plugins.htmx import ClientRedirect
+
+from app.web.responses import client_redirect
 
 DOWNLOAD: dict[str, Any] = {"download": True, "skip_compression": True}
 """Route opt of a file download (spreadsheets are compressed already)."""
@@ -40,5 +41,5 @@ def send_downloads_past_htmx(request: Request) -> Response[Any] | None:
     """App-wide `before_request`: an htmx request for a download is told to let the
     browser fetch it."""
     if request.route_handler.opt.get("download") and request.headers.get("hx-request"):
-        return ClientRedirect(redirect_to=str(request.url))
+        return client_redirect(str(request.url))
     return None

@@ -6,7 +6,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from litestar import MediaType, Request, Response
-from litestar.plugins.htmx import ClientRedirect
 from litestar.response import Redirect, Template
 
 
@@ -58,10 +57,16 @@ def see_other(request: Request, url: str, *, full_reload: bool = False) -> Respo
     afresh (after a login or a change of language)."""
     if request.headers.get("hx-request"):
         if full_reload:
-            return ClientRedirect(redirect_to=url)
+            return client_redirect(url)
         if not request.headers.get("hx-boosted"):
             return Response(b"", status_code=200, headers={"HX-Location": url})
     return Redirect(url, status_code=303)
+
+
+def client_redirect(url: str) -> Response[bytes]:
+    """Tell htmx to let the browser itself load `url` (a full page load, or a file
+    that the browser then saves)."""
+    return Response(b"", status_code=200, headers={"HX-Redirect": url})
 
 
 def safe_next(url: str | None, default: str = "/dashboard") -> str:

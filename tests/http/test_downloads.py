@@ -1,0 +1,68 @@
+"""Every download: a plain link, saved by the browser, kept by no cache.
+
+The routes come from the app (those declaring `opt=DOWNLOAD`), so a new download is
+checked without being listed here.
+"""
+
+from __future__ import annotations
+
+import re
+
+from litestar import Litestar
+
+from app.accounts.models import Role
+from app.settings import PROJECT_ROOT
+from app.state import AppServices
+from tests.factories import World
+from tests.http.conftest import Browser
+from tests.http.test_isolation import OWNED_BY_A, _enumeration_app, _path
+
+LINK = re.compile(r"<a\s[^>]*>", re.S)
+HREF = re.compile(r'href="([^"]+)"')
+
+
+def download_routes() -> list[str]:
+    return sorted(
+        route.path
+        for route in _enumeration_app().routes
+        for handler in getattr(route, "route_handlers", [])
+        if handler.opt.get("download")
+    )
+
+
+def test_the_downloads_are_found() -> None:
+    assert {"/people/export.xlsx", "/points/ledger/{unit_id:uuid}/export"} <= set(download_routes())
+
+
+def test_every_link_to_a_download_is_plain() -> None:
+    """hx-boost would fetch the file with XMLHttpRequest and pour it into the page."""
+    patterns = [
+        re.compile("^" + re.sub(r"\\\{[^}]*\\\}", ".+?", re.escape(path)) + r"(\?|$)")
+        for path in download_routes()
+    ]
+    found = []
+    for template in (PROJECT_ROOT / "templates").rglob("*.html"):
+        for tag in LINK.findall(template.read_text()):
+            href = HREF.search(tag)
+            if href and any(p.match(href.group(1)) for p in patterns):
+                found.append(template.name)
+                assert 'hx-boost="false"' in tag and " download" in tag, (template, tag)
+    assert len(found) >= 2
+
+
+async def test_downloads_are_not_cached_and_htmx_lets_the_browser_save_them(
+    app: Litestar, browser: Browser, world: World, services: AppServices
+) -> None:
+    await browser.login(world.a.users[Role.TENANT_ADMIN])
+    for template in download_routes():
+        route = next(r for r in app.routes if r.path == template)
+        url = _path(
+            template, {p: await OWNED_BY_A[p](world, services) for p in route.path_parameters}
+        )
+        response = await browser.get(url)
+        assert response.status_code == 200, url
+        assert response.headers["content-disposition"].startswith("attachment;"), url
+        assert response.headers["cache-control"] == "no-store", url
+        boosted = await browser.get(url, headers={"HX-Request": "true", "HX-Boosted": "true"})
+        assert boosted.headers.get("hx-redirect") == f"http://testserver.local{url}", url
+        assert boosted.content == b""
