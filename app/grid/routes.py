@@ -25,9 +25,10 @@ from app.grid.person_card import PersonCardService
 from app.grid.visits import KNOWS, VisitForm, VisitService
 from app.i18n import N_, _
 from app.people.forms import chosen_id, id_from_link
-from app.points.photos import JPEG, UPLOAD_LIMIT
+from app.points.photos import UPLOAD_LIMIT
 from app.query_params import query_id, query_text
 from app.service_requests.views import RequestViews
+from app.web.downloads import PHOTO, private_photo
 from app.web.flash import flash
 from app.web.guards import allow, may_open
 from app.web.responses import form_data, see_other
@@ -154,7 +155,7 @@ class GridController(Controller):
             {"visit": visit, "kinds": VISIT_KIND_LABELS, "places": PLACE_LABELS},
         )  # fmt: skip
 
-    @get("/visits/photos/{visit_photo_id:uuid}")
+    @get("/visits/photos/{visit_photo_id:uuid}", opt=PHOTO)
     async def photo(
         self,
         request: Request,
@@ -162,9 +163,7 @@ class GridController(Controller):
         visit_photo_id: FromPath[UUID],
     ) -> Response[bytes]:
         content = await visits.photo(request.scope["user"], visit_photo_id)
-        return Response(
-            content, media_type=JPEG, headers={"Cache-Control": "private, max-age=3600"}
-        )
+        return private_photo(content)
 
     @get("/people/{person_id:uuid}")
     async def person(self, request: Request, person_id: FromPath[UUID]) -> Template:

@@ -37,6 +37,16 @@ def attachment(
     )
 
 
+PHOTO: dict[str, Any] = {"skip_compression": True}
+"""Route opt of a photo shown in a page (JPEG is compressed already)."""
+
+
+def private_photo(content: bytes) -> Response[bytes]:
+    """A photo of a visit or of a claim's evidence: shown in a page, personal all the
+    same, so no cache keeps it either."""
+    return Response(content, media_type="image/jpeg", headers={"Cache-Control": "no-store"})
+
+
 def send_downloads_past_htmx(request: Request) -> Response[Any] | None:
     """App-wide `before_request`: an htmx request for a download is told to let the
     browser fetch it."""

@@ -134,6 +134,7 @@ async def test_a_photo_is_kept_small_and_shown_to_those_who_serve_the_person(
     assert f"/grid/visits/photos/{visit.photo_id}" in page.text
     photo = await browser.get(f"/grid/visits/photos/{visit.photo_id}")
     assert photo.headers["content-type"] == "image/jpeg"
+    assert photo.headers["cache-control"] == "no-store"  # a person's home: no cache keeps it
     assert max(Image.open(io.BytesIO(photo.content)).size) == 1600
 
 
