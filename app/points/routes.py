@@ -19,6 +19,7 @@ from app.people.export import EXPORT_MEDIA_TYPE
 from app.points.claims import ClaimService
 from app.points.export import ledger_filename, ledger_workbook
 from app.points.models import SOURCE_LABELS, UNIT_LABELS
+from app.points.numbers import points_text
 from app.points.periods import parse_quarter, quarter_of, recent_quarters
 from app.points.service import PointsService
 from app.web.flash import flash
@@ -127,7 +128,11 @@ class PointsController(Controller):
             return await self._person_page(
                 request, points, person_id, error=_(exc.message, **exc.args_), status_code=422
             )
-        flash(request, "success", _("The entry was corrected (%(points)s points).", points=change))
+        flash(
+            request,
+            "success",
+            _("The entry was corrected (%(points)s points).", points=points_text(change)),
+        )
         return see_other(request, f"/points/people/{person_id}")
 
     @get("/ledger/{unit_id:uuid}")
