@@ -244,9 +244,10 @@ async def reverse(
         await session.flush()
     except IntegrityError as exc:  # another correction of the same event just won
         raise Refused(ALREADY_CORRECTED) from exc
+    name = await session.scalar(select(Person.name).where(Person.id == original.person_id))
     await record(
         session, actor, "points.reversed", subject_type="person",
-        subject_id=original.person_id, changes={"event": str(original.id), "reason": reason,
-                                                "points": str(-original.points)},
+        subject_id=original.person_id, subject_name=name,
+        changes={"event": str(original.id), "reason": reason, "points": str(-original.points)},
     )  # fmt: skip
     return event

@@ -553,9 +553,10 @@ class PublicationService:
             objection.answered_by_name = identity.name
             objection.answered_at = clock.now()
             objection.event_id = event.id if event else None
+            name = await session.scalar(select(Person.name).where(Person.id == objection.person_id))
             await record(
                 session, identity.actor, "points.objection_answered", subject_type="person",
-                subject_id=objection.person_id,
+                subject_id=objection.person_id, subject_name=name,
                 changes={"objection": str(objection.id), "decision": form.decision,
                          "answer": answer, "event": str(event.id) if event else None},
             )  # fmt: skip
