@@ -32,6 +32,7 @@ from app.db.commit import commit_or_refuse
 from app.errors import NotFound, Refused
 from app.i18n import N_
 from app.people.models import OrgUnit, Person, UnitKind
+from app.people.pinyin import unit_sort_key
 from app.people.scope import Scope, scope_of
 from app.points import ledger
 from app.points.models import (
@@ -242,11 +243,14 @@ class PublicationService:
             .join(RuleSet, and_(RuleSet.tenant_id == Publication.tenant_id,
                                 RuleSet.id == Publication.rule_set_id))
             .where(*where)
-            .order_by(Publication.period_start.desc(), OrgUnit.name)
         )  # fmt: skip
-        return [
+        rows = [
             PublicationRow(p, name, version) for p, name, version in await session.execute(query)
         ]
+        # Newest half-year first, its branches in unit order (第一、第二…第十二).
+        rows.sort(key=lambda row: unit_sort_key(row.branch_name))
+        rows.sort(key=lambda row: row.publication.period_start, reverse=True)
+        return rows
 
     async def _visible(
         self, session: AsyncSession, viewer: Viewer, publication_id: UUID, *, manage: bool = False
@@ -275,19 +279,14 @@ class PublicationService:
     async def _branches(self, session: AsyncSession, viewer: Viewer) -> list[OrgUnit]:
         if not may_manage(viewer.identity):
             return []
-        return list(
-            (
-                await session.scalars(
-                    select(OrgUnit)
-                    .where(
-                        OrgUnit.kind == UnitKind.BRANCH,
-                        OrgUnit.retired_at.is_(None),
-                        viewer.scope.units_under(),
-                    )
-                    .order_by(OrgUnit.name)
-                )
-            ).all()
+        found = await session.scalars(
+            select(OrgUnit).where(
+                OrgUnit.kind == UnitKind.BRANCH,
+                OrgUnit.retired_at.is_(None),
+                viewer.scope.units_under(),
+            )
         )
+        return sorted(found, key=lambda unit: unit_sort_key(unit.name))
 
     # --- the list and opening ------------------------------------------------------
 

@@ -23,6 +23,7 @@ from app.db.commit import commit_or_refuse
 from app.errors import NotFound, Refused
 from app.i18n import N_
 from app.people.models import OrgUnit, Person, UnitKind
+from app.people.pinyin import unit_sort_key
 from app.people.scope import Scope, scope_of
 from app.points import ledger
 from app.points.models import PointEvent, RuleCategory, RuleItem, RuleSet
@@ -128,15 +129,14 @@ class PointsService:
             scope = await self.scope(session, identity)
             units = (
                 await session.execute(
-                    select(OrgUnit.id, OrgUnit.name)
-                    .where(
+                    select(OrgUnit.id, OrgUnit.name).where(
                         OrgUnit.kind == UnitKind.BRANCH,
                         OrgUnit.retired_at.is_(None),
                         scope.units_under(),
                     )
-                    .order_by(OrgUnit.name)
                 )
             ).all()
+            units = sorted(units, key=lambda unit: unit_sort_key(unit[1]))
             if not units:
                 return []
             wanted = None if scope.everyone else [unit_id for unit_id, _ in units]
