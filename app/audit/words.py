@@ -351,8 +351,10 @@ def describe(action: str, changes: dict[str, Any], names: Names) -> list[Line]:
         value = changes[key]
         if isinstance(value, list) and len(value) == 2:  # [before, after]
             before, after = (detail.show(v, names) for v in value)
-            if before or after:
+            if before:
                 lines.append(Line(_(detail.label), before, after, True))
+            elif after:  # set for the first time: a value, not a change
+                lines.append(Line(_(detail.label), None, after, False))
         elif (shown := detail.show(value, names)) is not None and shown != "":
             lines.append(Line(_(detail.label), None, shown, False))
     return lines
