@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.models import AuditEvent
 from app.audit.names import find_names
-from app.audit.words import ACTION_LABELS, SUBJECT_LABELS, Line, Names, describe
+from app.audit.words import SUBJECT_LABELS, Line, Names, describe
 from app.db import Database
 from app.i18n import N_, _
 from tenants.context import require_tenant
@@ -33,6 +33,52 @@ class Actor:
 
 
 SYSTEM = Actor("system", "系统")
+
+# Labels for the audit page; the action codes are stable identifiers. What each
+# action's details say is in words.py.
+ACTION_LABELS = {
+    "tenant.signed_up": N_("Signed up"),
+    "tenant.approved": N_("Signup approved"),
+    "tenant.rejected": N_("Signup rejected"),
+    "account.invited": N_("Invited"),
+    "invitation.revoked": N_("Invitation withdrawn"),
+    "account.created": N_("Account created from an invitation"),
+    "account.disabled": N_("Account disabled"),
+    "account.enabled": N_("Account enabled"),
+    "account.roles_changed": N_("Roles changed"),
+    "password.reset_link": N_("Password reset link issued"),
+    "password.reset": N_("Password set by reset link"),
+    "password.changed": N_("Password changed"),
+    "org.unit_created": N_("Unit added"),
+    "org.unit_renamed": N_("Unit renamed"),
+    "org.unit_moved": N_("Unit moved"),
+    "org.unit_retired": N_("Unit retired"),
+    "org.leader_set": N_("Leader named"),
+    "person.created": N_("Person added"),
+    "person.updated": N_("Person changed"),
+    "person.account_linked": N_("Login account linked"),
+    "person.not_duplicate": N_("Marked as not a duplicate"),
+    "people.exported": N_("Roster downloaded"),
+    "roster.imported": N_("Roster imported"),
+    "points.reversed": N_("Points entry corrected"),
+    "points.claim_decided": N_("Points claim decided"),
+    "points.awarded": N_("Points awarded"),
+    "points.draft_changed": N_("Draft point rules changed"),
+    "points.rules_activated": N_("Point rules activated"),
+    "points.publication_opened": N_("Ranking put up for objections"),
+    "points.objection_answered": N_("Objection answered"),
+    "points.published": N_("Ranking published"),
+    "points.ledger_exported": N_("Points ledger downloaded"),
+    "grid.created": N_("Grid added"),
+    "grid.changed": N_("Grid changed"),
+    "grid.retired": N_("Grid retired"),
+    "grid.worker_added": N_("Grid worker added to a grid"),
+    "grid.worker_removed": N_("Grid worker removed from a grid"),
+    "grid.people_assigned": N_("People assigned to a grid"),
+    "grid.person_removed": N_("Person taken out of a grid"),
+    "visit_rule.changed": N_("Must-visit rule changed"),
+    "service.meeting_day_changed": N_("Meeting day changed"),
+}
 
 
 async def record(

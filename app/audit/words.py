@@ -1,4 +1,4 @@
-"""How a change reads in the log: a label for every action and for every detail it keeps.
+"""How a change's details read in the log (the actions' own labels are in service.py).
 
 Services record plain values in `changes` — codes, ids, numbers as text, [before, after]
 pairs — so the log keeps exactly what happened. This is the one place that turns them
@@ -30,51 +30,6 @@ from app.points.numbers import points_text
 from app.points.periods import parse_half, parse_quarter
 from app.regions import current_county
 from app.web.templates import ROLE_LABELS
-
-# What each action is called; the action codes are stable identifiers.
-ACTION_LABELS = {
-    "tenant.signed_up": N_("Signed up"),
-    "tenant.approved": N_("Signup approved"),
-    "tenant.rejected": N_("Signup rejected"),
-    "account.invited": N_("Invited"),
-    "invitation.revoked": N_("Invitation withdrawn"),
-    "account.created": N_("Account created from an invitation"),
-    "account.disabled": N_("Account disabled"),
-    "account.enabled": N_("Account enabled"),
-    "account.roles_changed": N_("Roles changed"),
-    "password.reset_link": N_("Password reset link issued"),
-    "password.reset": N_("Password set by reset link"),
-    "password.changed": N_("Password changed"),
-    "org.unit_created": N_("Unit added"),
-    "org.unit_renamed": N_("Unit renamed"),
-    "org.unit_moved": N_("Unit moved"),
-    "org.unit_retired": N_("Unit retired"),
-    "org.leader_set": N_("Leader named"),
-    "person.created": N_("Person added"),
-    "person.updated": N_("Person changed"),
-    "person.account_linked": N_("Login account linked"),
-    "person.not_duplicate": N_("Marked as not a duplicate"),
-    "people.exported": N_("Roster downloaded"),
-    "roster.imported": N_("Roster imported"),
-    "points.reversed": N_("Points entry corrected"),
-    "points.claim_decided": N_("Points claim decided"),
-    "points.awarded": N_("Points awarded"),
-    "points.draft_changed": N_("Draft point rules changed"),
-    "points.rules_activated": N_("Point rules activated"),
-    "points.publication_opened": N_("Ranking put up for objections"),
-    "points.objection_answered": N_("Objection answered"),
-    "points.published": N_("Ranking published"),
-    "points.ledger_exported": N_("Points ledger downloaded"),
-    "grid.created": N_("Grid added"),
-    "grid.changed": N_("Grid changed"),
-    "grid.retired": N_("Grid retired"),
-    "grid.worker_added": N_("Grid worker added to a grid"),
-    "grid.worker_removed": N_("Grid worker removed from a grid"),
-    "grid.people_assigned": N_("People assigned to a grid"),
-    "grid.person_removed": N_("Person taken out of a grid"),
-    "visit_rule.changed": N_("Must-visit rule changed"),
-    "service.meeting_day_changed": N_("Meeting day changed"),
-}
 
 # What a change is about when it has no name of its own (the roster as a whole …).
 SUBJECT_LABELS = {
@@ -362,7 +317,5 @@ def describe(action: str, changes: dict[str, Any], names: Names) -> list[Line]:
 
 def unlabelled(action: str, changes: dict[str, Any]) -> list[str]:
     """Keys of `changes` this module has no words for (a test keeps this empty)."""
-    if action not in ACTION_LABELS:
-        return [action]
     known = DETAILS.get(action, {})
     return sorted(key for key in changes if key not in known)
