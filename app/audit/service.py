@@ -79,6 +79,7 @@ ACTION_LABELS = {
     "visit_rule.changed": N_("Must-visit rule changed"),
     "service.meeting_day_changed": N_("Meeting day changed"),
 }
+OTHER_CHANGE = N_("Other change")  # an action of a newer version of the app
 
 
 async def record(
@@ -124,7 +125,7 @@ class AuditRow:
 
     @property
     def what(self) -> str:
-        return _(ACTION_LABELS.get(self.action, N_("Other change")))
+        return _(ACTION_LABELS.get(self.action, OTHER_CHANGE))
 
     @property
     def concerning(self) -> str:
