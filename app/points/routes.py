@@ -20,7 +20,7 @@ from app.points.claims import ClaimService
 from app.points.export import ledger_filename, ledger_workbook
 from app.points.models import SOURCE_LABELS, UNIT_LABELS
 from app.points.numbers import points_text
-from app.points.periods import parse_quarter, quarter_of, recent_quarters
+from app.points.periods import parse_quarter, quarter_of
 from app.points.service import PointsService
 from app.web.flash import flash
 from app.web.guards import allow
@@ -53,7 +53,7 @@ class PointsController(Controller):
             "points/index.html",
             {
                 "period": period,
-                "periods": recent_quarters(clock.today()),
+                "periods": await points.quarters(),
                 "summaries": await points.summaries(identity, period) if leads else [],
                 "leads": leads,
                 "to_decide": await claims.waiting(identity),
@@ -74,7 +74,7 @@ class PointsController(Controller):
                 "unit": unit,
                 "ranking": ranking,
                 "period": period,
-                "periods": recent_quarters(clock.today()),
+                "periods": await points.quarters(),
             },
         )
 
@@ -148,7 +148,7 @@ class PointsController(Controller):
                 "unit": unit,
                 "lines": lines,
                 "period": period,
-                "periods": recent_quarters(clock.today()),
+                "periods": await points.quarters(),
                 "sources": SOURCE_LABELS,
                 "total": sum((line.event.points for line in lines), 0),
             },

@@ -17,6 +17,7 @@ from sqlalchemy import Select, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from app import clock
 from app.accounts.models import Role
 from app.audit.service import record
 from app.db.commit import commit_or_refuse
@@ -27,9 +28,10 @@ from app.people.pinyin import unit_sort_key
 from app.people.scope import Scope, scope_of
 from app.points import ledger
 from app.points.models import PointEvent, RuleCategory, RuleItem, RuleSet
-from app.points.periods import Period
+from app.points.periods import Period, recent_quarters
 from app.points.standings import Ranking, branch_ranking, rankings
 from app.points.tally import ZERO, Line, counted, quarter_caps
+from app.points.versions import first_start
 from app.state import AppServices
 from app.validators import FieldError, plain_text
 from app.web.identity import Identity
@@ -122,6 +124,12 @@ class PointsService:
         return unit
 
     # --- the district and its branches --------------------------------------------
+
+    async def quarters(self) -> list[Period]:
+        """The quarters a period picker offers: recent ones since the rules began."""
+        async with self.db.session() as session:
+            since = await first_start(session)
+        return recent_quarters(clock.today(), since=since)
 
     async def summaries(self, identity: Identity, period: Period) -> list[BranchSummary]:
         """One line per branch the viewer sees: how many ranked, the average, the top."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID, uuid4
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
@@ -28,6 +28,13 @@ async def in_force(session: AsyncSession, day: date | None = None) -> RuleSet | 
         .where(RuleSet.status == RuleSetStatus.ACTIVE, RuleSet.effective_from <= day)
         .order_by(RuleSet.effective_from.desc())
         .limit(1)
+    )
+
+
+async def first_start(session: AsyncSession) -> date | None:
+    """The day the district's first rules came into force: no points before it."""
+    return await session.scalar(
+        select(func.min(RuleSet.effective_from)).where(RuleSet.status == RuleSetStatus.ACTIVE)
     )
 
 
