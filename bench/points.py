@@ -463,7 +463,9 @@ async def prepare(owner_url: str) -> dict[str, Any]:
         with tenant_scope(tenant_id):
             async with db.session() as session:
                 if await versions.in_force(session, date(period.year, 1, 1)) is None:
-                    await versions.install_preset(session, tenant_id, "qingdao-six-categories")
+                    await versions.install_preset(
+                        session, tenant_id, "qingdao-six-categories", date(period.year, 1, 1)
+                    )
                 await make_draft(session, tenant_id, period.end)
                 await session.commit()
     finally:

@@ -6,10 +6,12 @@ Idempotent: a second run finds everything in place and changes nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from uuid import UUID, uuid4
 
 from sqlalchemy import select, text
 
+from app import clock
 from app.accounts.models import PlatformUser, Role
 from app.accounts.passwords import hash_password
 from app.accounts.service import create_tenant_user
@@ -109,7 +111,7 @@ async def seed_demo(services: AppServices, owner: Database) -> bool:
                     region_code=code, preset=preset,
                     applicant_name=admin_name, applicant_phone=admin_phone,
                 )  # fmt: skip
-                await install_preset(session, tenant_id, preset)
+                await install_preset(session, tenant_id, preset, rules_from())
                 await install_service_preset(session, tenant_id)
                 for i, (role, title) in enumerate(TENANT_PEOPLE, start=1):
                     await create_tenant_user(
@@ -140,9 +142,16 @@ async def ensure_points(services: AppServices, tenant_id: UUID, preset: str) -> 
     """Rules and a year of entries for a district made before points existed."""
     async with services.db.session() as session:
         if await in_force(session) is None:
-            await install_preset(session, tenant_id, preset)
+            await install_preset(session, tenant_id, preset, rules_from())
             await session.commit()
     if await has_points(services):
         return False
     await seed_demo_points(services, tenant_id)
     return True
+
+
+def rules_from() -> date:
+    """The demo districts show a year in use, so their rules are in force from
+    1 January, before the first demo entry (seed_demo_points writes from then) — not
+    from the quarter of approval, as a district that signs up gets them."""
+    return date(clock.today().year, 1, 1)

@@ -15,7 +15,7 @@ from app.accounts.service import create_tenant_user
 from app.audit.service import Actor, record
 from app.errors import NotFound
 from app.i18n import N_
-from app.points.versions import install_preset
+from app.points.versions import install_first_rules
 from app.state import AppServices
 from app.validators import (
     FieldError,
@@ -150,7 +150,6 @@ class TenancyService:
                     applicant_name=form.admin_name,
                     applicant_phone=form.admin_phone,
                 )
-                await install_preset(session, tenant_id, form.preset)
                 await install_service_preset(session, tenant_id)
                 await create_tenant_user(
                     session, tenant_id, name=form.admin_name, phone=form.admin_phone,
@@ -217,7 +216,8 @@ class TenancyService:
 
         The database function decide_signup() holds the rule (an operator decides any
         signup, a provincial viewer those of the province); a tenant outside it is
-        reported as not found (404), as if it did not exist.
+        reported as not found (404), as if it did not exist. An approved district gets
+        its first point rules in the same transaction (see install_first_rules).
         """
         try:
             note = plain_text(note)[:500]
@@ -225,12 +225,20 @@ class TenancyService:
             return exc.message
         if not approve and not note:
             return N_("Please give the reason for rejecting, so the bureau can correct it.")
-        async with self.db.session() as session:
-            outcome = await session.scalar(
-                text("select decide_signup(:tenant, :staff, :approve, :note)"),
-                {"tenant": tenant_id, "staff": identity.user_id, "approve": approve, "note": note},
-            )
-            await session.commit()
+        with tenant_scope(tenant_id):  # the first rules are the district's own rows
+            async with self.db.session() as session:
+                outcome = await session.scalar(
+                    text("select decide_signup(:tenant, :staff, :approve, :note)"),
+                    {"tenant": tenant_id, "staff": identity.user_id, "approve": approve,
+                     "note": note},
+                )  # fmt: skip
+                if outcome == "decided" and approve:
+                    preset = await session.scalar(
+                        select(Tenant.preset).where(Tenant.id == tenant_id)
+                    )
+                    assert preset is not None  # decide_signup() has just approved it
+                    await install_first_rules(session, tenant_id, preset)
+                await session.commit()
         if outcome == "not_found":
             raise NotFound()
         if outcome == "already_decided":

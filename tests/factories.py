@@ -10,6 +10,7 @@ from uuid import UUID, uuid4
 
 from sqlalchemy import text
 
+from app import clock
 from app.accounts.models import PlatformUser, Role
 from app.accounts.passwords import hash_password
 from app.accounts.service import create_tenant_user
@@ -77,7 +78,9 @@ async def make_tenant(
                 slug=slug, region_code=next_region(province), preset="qingdao-six-categories",
                 applicant_name="申请人", applicant_phone=next_phone(),
             )  # fmt: skip
-            await install_preset(session, tenant_id, "qingdao-six-categories")
+            # A district in use since last year: tests write entries of earlier quarters.
+            rules_from = date(clock.today().year - 1, 1, 1)
+            await install_preset(session, tenant_id, "qingdao-six-categories", rules_from)
             await install_service_preset(session, tenant_id)
             for role in roles:
                 phone = next_phone()

@@ -20,6 +20,7 @@ from app.db.commit import commit_or_refuse
 from app.errors import NotFound, Refused
 from app.i18n import N_
 from app.people.models import CHILD_KINDS, OrgUnit, Person, UnitKind
+from app.people.pinyin import unit_sort_key
 from app.people.scope import EVERYONE, Scope
 from app.validators import FieldError, plain_text
 from tenants.context import require_tenant
@@ -69,7 +70,8 @@ class OrgService:
     # --- reading --------------------------------------------------------------------
 
     async def tree(self, *, include_retired: bool = False) -> list[UnitNode]:
-        """The district's units as a forest (normally one center), siblings by name."""
+        """The district's units as a forest (normally one center), siblings in unit
+        order (第一、第二…第十二, see unit_sort_key)."""
         async with self.db.session() as session:
             counts = dict(
                 (
@@ -87,11 +89,14 @@ class OrgService:
                     (Person.tenant_id == OrgUnit.tenant_id)
                     & (Person.id == OrgUnit.leader_person_id),
                 )
-                .order_by(func.cardinality(OrgUnit.path), OrgUnit.name)
+                .order_by(func.cardinality(OrgUnit.path))
             )
             if not include_retired:
                 query = query.where(OrgUnit.retired_at.is_(None))
-            rows = (await session.execute(query)).all()
+            rows = sorted(
+                (await session.execute(query)).all(),
+                key=lambda row: (len(row[0].path), unit_sort_key(row[0].name)),
+            )
         nodes: dict[UUID, UnitNode] = {}
         roots: list[UnitNode] = []
         for unit, leader_name in rows:
@@ -132,17 +137,13 @@ class OrgService:
             )
         names = {unit.id: unit.name for unit in units}
         wanted = {str(kind) for kind in kinds}
-        found = [
-            UnitChoice(
-                unit.id,
-                unit.kind,
-                " / ".join(names.get(i, "…") for i in unit.path[1:]) or unit.name,
-                unit.parent_id,
-            )
-            for unit in units
-            if unit.kind in wanted and unit.id in inside
-        ]
-        return sorted(found, key=lambda choice: choice.label)
+        found = []
+        for unit in units:
+            if unit.kind in wanted and unit.id in inside:
+                place = [names.get(i, "…") for i in unit.path[1:]] or [unit.name]
+                choice = UnitChoice(unit.id, unit.kind, " / ".join(place), unit.parent_id)
+                found.append((tuple(unit_sort_key(n) for n in place), choice))
+        return [choice for _, choice in sorted(found, key=lambda pair: pair[0])]
 
     # --- changing -------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from pypinyin import Style, lazy_pinyin
 
@@ -177,3 +178,56 @@ def looks_like_pinyin(text: str) -> bool:
     matched against search_keys rather than the name itself."""
     query = normalise_query(text)
     return bool(query) and query.isascii() and query.isalpha()
+
+
+# --- ordering org units: 第一、第二…第十二 by value, then by pinyin ------------------
+
+_CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
+              "八": 8, "九": 9}  # fmt: skip
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+# A run of digits, or of Chinese numerals that holds a digit or 十 (so 千佛山, 百花 and
+# 万达 stay words; 两 is left out: 两新组织 is a name, not "2 new").
+_NUMBER = re.compile(
+    r"[0-9]+|[〇零一二三四五六七八九十百千万]*[〇零一二三四五六七八九十][〇零一二三四五六七八九十百千万]*"
+)
+
+UnitSortKey = tuple[tuple[tuple[int, int, str], ...], str]
+
+
+def _chinese_number(text: str) -> int:
+    """十二 → 12, 二十 → 20, 一百零五 → 105, 三万二千 → 32000; 二〇二六 (digits only,
+    as years are written) → 2026."""
+    if not any(ch in _CN_UNITS or ch == "万" for ch in text):
+        return int("".join(str(_CN_DIGITS[ch]) for ch in text))
+    total = section = 0
+    digit: int | None = None
+    for ch in text:
+        if ch in _CN_DIGITS:
+            digit = _CN_DIGITS[ch]
+        elif ch in _CN_UNITS:
+            section += (1 if digit is None else digit) * _CN_UNITS[ch]
+            digit = None
+        else:  # 万
+            total += (section + (digit or 0)) * 10_000
+            section, digit = 0, None
+    return total + section + (digit or 0)
+
+
+@lru_cache(maxsize=4096)
+def unit_sort_key(name: str) -> UnitSortKey:
+    """How org units are ordered wherever they are listed: numbers by value, whether
+    written 12, １２ or 十二 (第二 before 第十 before 第十二), the words between them by
+    pinyin (机关 before 离休), numbers before words; equal keys fall back to the name, so
+    第12支部 and 第十二支部 keep one order."""
+    text = unicodedata.normalize("NFKC", name).strip()
+    parts: list[tuple[int, int, str]] = []
+    at = 0
+    for match in _NUMBER.finditer(text):
+        if match.start() > at:
+            parts.append((1, 0, " ".join(_syllables(text[at : match.start()]))))
+        run = match.group()
+        parts.append((0, int(run) if run.isdigit() else _chinese_number(run), ""))
+        at = match.end()
+    if at < len(text):
+        parts.append((1, 0, " ".join(_syllables(text[at:]))))
+    return tuple(parts), name

@@ -18,6 +18,7 @@ from app.i18n import N_, _
 from app.people.forms import chosen_id, id_from_link
 from app.points.claims import ClaimForm, ClaimService, may_award
 from app.points.models import CLAIM_STATUS_LABELS, UNIT_LABELS
+from app.points.numbers import points_text
 from app.points.photos import JPEG, UPLOAD_LIMIT
 from app.web.flash import flash
 from app.web.guards import allow
@@ -128,7 +129,9 @@ class ClaimController(Controller):
             data, form = await read_form(request)
             if award:
                 points = await claims.award(identity, form)
-                flash(request, "success", _("Awarded: %(points)s points.", points=points))
+                flash(
+                    request, "success", _("Awarded: %(points)s points.", points=points_text(points))
+                )
                 return see_other(request, f"/points/people/{form.person_id}")
             await claims.submit(identity, form)
         except Refused as exc:

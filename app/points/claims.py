@@ -330,9 +330,10 @@ class ClaimService:
             if not reason:
                 raise Refused(N_("Please give the reason for rejecting, so the claimant knows."))
             self._decide(claim, identity, ClaimStatus.REJECTED, reason)
+            name = await session.scalar(select(Person.name).where(Person.id == claim.person_id))
             await record(
                 session, identity.actor, "points.claim_decided", subject_type="person",
-                subject_id=claim.person_id,
+                subject_id=claim.person_id, subject_name=name,
                 changes={"claim": str(claim.id), "decision": "rejected", "reason": reason},
             )  # fmt: skip
             await session.commit()

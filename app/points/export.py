@@ -24,8 +24,9 @@ def ledger_workbook(branch: str, period: Period, lines: list[LedgerLine]) -> byt
     sheet = book.add_worksheet("台账")
     title = book.add_format({"bold": True, "font_size": 14})
     header = book.add_format({"bold": True, "bg_color": "#F2F2F2", "border": 1})
-    number = book.add_format({"num_format": "0.0"})
-    bold_number = book.add_format({"num_format": "0.0", "bold": True})
+    # "General" writes 3, 2.5 and -1 as people do (a "0.0" format would write 3.0).
+    number = book.add_format({"num_format": "General"})
+    bold_number = book.add_format({"num_format": "General", "bold": True})
     sheet.write_string(0, 0, f"{branch} 党员积分台账 {period.label}", title)
     for column, (heading, width) in enumerate(COLUMNS):
         sheet.set_column(column, column, width)

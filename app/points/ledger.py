@@ -32,6 +32,7 @@ from app.points.models import (
     Tally,
     Unit,
 )
+from app.points.numbers import points_text
 from app.points.periods import half_of, quarter_of
 from app.points.tally import Caps, clamp, quarter_counts
 from app.points.versions import in_force
@@ -148,7 +149,7 @@ async def check_room(session: AsyncSession, person: Person, item: RuleItem, day:
     ):
         raise Refused(
             N_("%(name)s has already reached this item's cap of %(cap)s for the quarter."),
-            name=person.name, cap=caps.quarter,
+            name=person.name, cap=points_text(caps.quarter),
         )  # fmt: skip
     if caps.year is not None:
         quarters = [sums.get(q.start, Decimal(0)) for q in this.quarters_of_year()]
@@ -156,7 +157,7 @@ async def check_room(session: AsyncSession, person: Person, item: RuleItem, day:
         if abs(used) >= caps.year:
             raise Refused(
                 N_("%(name)s has already reached this item's cap of %(cap)s for the year."),
-                name=person.name, cap=caps.year,
+                name=person.name, cap=points_text(caps.year),
             )  # fmt: skip
 
 
@@ -243,9 +244,10 @@ async def reverse(
         await session.flush()
     except IntegrityError as exc:  # another correction of the same event just won
         raise Refused(ALREADY_CORRECTED) from exc
+    name = await session.scalar(select(Person.name).where(Person.id == original.person_id))
     await record(
         session, actor, "points.reversed", subject_type="person",
-        subject_id=original.person_id, changes={"event": str(original.id), "reason": reason,
-                                                "points": str(-original.points)},
+        subject_id=original.person_id, subject_name=name,
+        changes={"event": str(original.id), "reason": reason, "points": str(-original.points)},
     )  # fmt: skip
     return event

@@ -87,9 +87,10 @@ def parse_half(text: str | None) -> Period | None:
     return half(int(match[1]), int(match[2]))
 
 
-def recent_quarters(day: date, count: int = 8) -> list[Period]:
-    """The quarter of `day` and the ones before it, newest first (for a period picker)."""
+def recent_quarters(day: date, count: int = 8, since: date | None = None) -> list[Period]:
+    """The quarter of `day` and the ones before it, newest first (for a period picker),
+    back to the quarter of `since` (when the district's rules began) at the earliest."""
     periods = [quarter_of(day)]
-    while len(periods) < count:
+    while len(periods) < count and (since is None or periods[-1].start > since):
         periods.append(periods[-1].previous())
     return periods

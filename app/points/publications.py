@@ -5,9 +5,10 @@ entries and the branch's members may object to an entry, with a reason, until th
 objection window closes (`objection_days` of the rules after opening). The secretary
 answers each objection; upholding one needs a correction through the ledger — a
 reversing event or an awarded item — so the ledger stays the one source of points.
-After the window, with every objection answered, publishing recomputes the entries
-(so corrections count) and freezes them: the database refuses any later change, and
-the page never moves again whatever the ledger does.
+While the ranking is open its page shows the standings as the ledger has them now, so
+members and the secretary see a correction at once. After the window, with every
+objection answered, publishing recomputes the entries and freezes them: the database
+refuses any later change, and the page never moves again whatever the ledger does.
 
 Who sees what: the admin every publication, a secretary those of the branches they
 lead, anyone else (members, grid workers) those of their own branch. Anything else
@@ -16,7 +17,7 @@ is NotFound, as another district's would be.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from uuid import UUID
@@ -32,6 +33,7 @@ from app.db.commit import commit_or_refuse
 from app.errors import NotFound, Refused
 from app.i18n import N_
 from app.people.models import OrgUnit, Person, UnitKind
+from app.people.pinyin import unit_sort_key
 from app.people.scope import Scope, scope_of
 from app.points import ledger
 from app.points.models import (
@@ -242,11 +244,14 @@ class PublicationService:
             .join(RuleSet, and_(RuleSet.tenant_id == Publication.tenant_id,
                                 RuleSet.id == Publication.rule_set_id))
             .where(*where)
-            .order_by(Publication.period_start.desc(), OrgUnit.name)
         )  # fmt: skip
-        return [
+        rows = [
             PublicationRow(p, name, version) for p, name, version in await session.execute(query)
         ]
+        # Newest half-year first, its branches in unit order (第一、第二…第十二).
+        rows.sort(key=lambda row: unit_sort_key(row.branch_name))
+        rows.sort(key=lambda row: row.publication.period_start, reverse=True)
+        return rows
 
     async def _visible(
         self, session: AsyncSession, viewer: Viewer, publication_id: UUID, *, manage: bool = False
@@ -275,19 +280,14 @@ class PublicationService:
     async def _branches(self, session: AsyncSession, viewer: Viewer) -> list[OrgUnit]:
         if not may_manage(viewer.identity):
             return []
-        return list(
-            (
-                await session.scalars(
-                    select(OrgUnit)
-                    .where(
-                        OrgUnit.kind == UnitKind.BRANCH,
-                        OrgUnit.retired_at.is_(None),
-                        viewer.scope.units_under(),
-                    )
-                    .order_by(OrgUnit.name)
-                )
-            ).all()
+        found = await session.scalars(
+            select(OrgUnit).where(
+                OrgUnit.kind == UnitKind.BRANCH,
+                OrgUnit.retired_at.is_(None),
+                viewer.scope.units_under(),
+            )
         )
+        return sorted(found, key=lambda unit: unit_sort_key(unit.name))
 
     # --- the list and opening ------------------------------------------------------
 
@@ -358,21 +358,29 @@ class PublicationService:
                     select(Publication.id).where(Publication.id == publication.id, viewer.manages)
                 )
             )
-            rule_set = await session.get(
-                RuleSet, {"tenant_id": publication.tenant_id, "id": publication.rule_set_id}
-            )
-            entries = (
-                await session.scalars(
-                    select(PublicationEntry)
-                    .where(PublicationEntry.publication_id == publication.id)
-                    .order_by(PublicationEntry.rank.nulls_last(), PublicationEntry.person_name)
+            if row.is_open:  # the ledger as it stands: corrections show at once
+                ranking = await branch_ranking(session, publication.branch_id, row.period)
+                rule_set = ranking.rule_set
+                entries = entry_rows(publication, ranking)
+                if rule_set is not None:
+                    row = replace(row, version=rule_set.version)
+            else:  # the snapshot taken when it was published, whatever the ledger says
+                rule_set = await session.get(
+                    RuleSet, {"tenant_id": publication.tenant_id, "id": publication.rule_set_id}
                 )
-            ).all()
-            names = {e.person_id: e.person_name for e in entries}
-            objections = select(Objection, PointEvent.points).outerjoin(
+                entries = list(
+                    await session.scalars(
+                        select(PublicationEntry)
+                        .where(PublicationEntry.publication_id == publication.id)
+                        .order_by(PublicationEntry.rank.nulls_last(), PublicationEntry.person_name)
+                    )
+                )
+            objections = select(Objection, PointEvent.points, Person.name).outerjoin(
                 PointEvent,
                 and_(PointEvent.tenant_id == Objection.tenant_id,
                      PointEvent.id == Objection.event_id),
+            ).join(Person, and_(Person.tenant_id == Objection.tenant_id,
+                                Person.id == Objection.person_id),
             ).where(Objection.publication_id == publication.id)  # fmt: skip
             if not manages:
                 objections = objections.where(Objection.raised_by == identity.user_id)
@@ -389,9 +397,7 @@ class PublicationService:
                 may_manage=manages,
                 may_object=window_open and member and not manages,
                 window_open=window_open,
-                objections=[
-                    ObjectionRow(o, names.get(o.person_id, ""), points) for o, points in found
-                ],
+                objections=[ObjectionRow(o, name, points) for o, points, name in found],
             )
 
     async def object(
@@ -414,21 +420,16 @@ class PublicationService:
                     N_("The time for objections ended on %(date)s."),
                     date=publication.objections_close_on.isoformat(),
                 )
-            entry = None
-            if person_id is not None:
-                entry = await session.get(
-                    PublicationEntry,
-                    {"tenant_id": publication.tenant_id, "publication_id": publication.id,
-                     "person_id": person_id},
-                )  # fmt: skip
-            if entry is None:
+            # The names the page offers: the ranking as it stands (see page()).
+            ranking = await branch_ranking(session, publication.branch_id, row.period)
+            if person_id not in {s.person_id for s in [*ranking.ranked, *ranking.exempt]}:
                 raise Refused(N_("Please choose a name from the ranking."))
             text = read_text(
                 reason, empty=N_("Please write what you think is wrong."), limit=MAX_REASON
             )
             objection = Objection(
                 tenant_id=publication.tenant_id, publication_id=publication.id,
-                person_id=entry.person_id, raised_by=identity.user_id,
+                person_id=person_id, raised_by=identity.user_id,
                 raised_by_name=identity.name, reason=text, status=ObjectionStatus.OPEN,
             )  # fmt: skip
             session.add(objection)
@@ -510,12 +511,7 @@ class PublicationService:
         async with self.db.session() as session:
             viewer = await self._viewer(session, identity)
             row, objection = await self._objection(session, viewer, publication_id, objection_id)
-            name = await session.scalar(
-                select(PublicationEntry.person_name).where(
-                    PublicationEntry.publication_id == row.publication.id,
-                    PublicationEntry.person_id == objection.person_id,
-                )
-            )
+            name = await session.scalar(select(Person.name).where(Person.id == objection.person_id))
             return AnswerPage(
                 row=row,
                 objection=objection,
@@ -553,9 +549,10 @@ class PublicationService:
             objection.answered_by_name = identity.name
             objection.answered_at = clock.now()
             objection.event_id = event.id if event else None
+            name = await session.scalar(select(Person.name).where(Person.id == objection.person_id))
             await record(
                 session, identity.actor, "points.objection_answered", subject_type="person",
-                subject_id=objection.person_id,
+                subject_id=objection.person_id, subject_name=name,
                 changes={"objection": str(objection.id), "decision": form.decision,
                          "answer": answer, "event": str(event.id) if event else None},
             )  # fmt: skip

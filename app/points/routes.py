@@ -18,7 +18,8 @@ from app.i18n import _
 from app.points.claims import ClaimService
 from app.points.export import ledger_filename, ledger_workbook
 from app.points.models import SOURCE_LABELS, UNIT_LABELS
-from app.points.periods import parse_quarter, quarter_of, recent_quarters
+from app.points.numbers import points_text
+from app.points.periods import parse_quarter, quarter_of
 from app.points.service import PointsService
 from app.web.downloads import DOWNLOAD, attachment
 from app.web.flash import flash
@@ -52,7 +53,7 @@ class PointsController(Controller):
             "points/index.html",
             {
                 "period": period,
-                "periods": recent_quarters(clock.today()),
+                "periods": await points.quarters(),
                 "summaries": await points.summaries(identity, period) if leads else [],
                 "leads": leads,
                 "to_decide": await claims.waiting(identity),
@@ -73,7 +74,7 @@ class PointsController(Controller):
                 "unit": unit,
                 "ranking": ranking,
                 "period": period,
-                "periods": recent_quarters(clock.today()),
+                "periods": await points.quarters(),
             },
         )
 
@@ -127,7 +128,11 @@ class PointsController(Controller):
             return await self._person_page(
                 request, points, person_id, error=_(exc.message, **exc.args_), status_code=422
             )
-        flash(request, "success", _("The entry was corrected (%(points)s points).", points=change))
+        flash(
+            request,
+            "success",
+            _("The entry was corrected (%(points)s points).", points=points_text(change)),
+        )
         return see_other(request, f"/points/people/{person_id}")
 
     @get("/ledger/{unit_id:uuid}")
@@ -143,7 +148,7 @@ class PointsController(Controller):
                 "unit": unit,
                 "lines": lines,
                 "period": period,
-                "periods": recent_quarters(clock.today()),
+                "periods": await points.quarters(),
                 "sources": SOURCE_LABELS,
                 "total": sum((line.event.points for line in lines), 0),
             },

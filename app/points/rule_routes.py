@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -16,6 +15,7 @@ from app.accounts.models import Role
 from app.errors import NotFound, Refused
 from app.i18n import _
 from app.points.models import AWARDER_LABELS, UNIT_LABELS, Awarder, Unit
+from app.points.numbers import points_text
 from app.points.periods import parse_quarter, quarter_of, recent_quarters
 from app.points.rule_sets import (
     STATE_LABELS,
@@ -37,16 +37,6 @@ def provide_rules(request: Request) -> RuleSetService:
     return RuleSetService(request.app.state.services.db)
 
 
-def number(value: Decimal | None, signed: bool = False) -> str:
-    """2.0 → 2, 1.5 → 1.5; with `signed`, +2 and -5."""
-    if value is None:
-        return ""
-    text = f"{value:f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return f"+{text}" if signed and value > 0 else text
-
-
 def problem_texts(found: list[Problem]) -> list[str]:
     return [_(p.message, **p.args) for p in found]
 
@@ -55,7 +45,7 @@ LABELS = {
     "units": UNIT_LABELS,
     "awarder_labels": AWARDER_LABELS,
     "state_labels": STATE_LABELS,
-    "number": number,
+    "number": points_text,
 }
 
 
@@ -64,10 +54,10 @@ def item_form(item: ItemRow) -> dict[str, Any]:
         "category_id": str(item.category_id),
         "code": item.code,
         "name": item.name,
-        "points": number(item.points),
+        "points": points_text(item.points),
         "unit": item.unit,
-        "cap_quarter": number(item.cap_quarter),
-        "cap_year": number(item.cap_year),
+        "cap_quarter": points_text(item.cap_quarter),
+        "cap_year": points_text(item.cap_year),
         "evidence_required": "1" if item.evidence_required else "",
         "awarders": list(item.awarders),
     }

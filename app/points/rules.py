@@ -13,6 +13,7 @@ from typing import Any
 
 from app.i18n import N_
 from app.points.models import Awarder, Unit
+from app.points.numbers import points_text
 
 MAX_POINTS = Decimal("999.9")
 MAX_CAP = Decimal("9999.9")
@@ -103,7 +104,7 @@ def item_problems(item: ItemSpec) -> list[Problem]:
         if cap is not None and cap < one:
             found.append(Problem(
                 N_("Item %(code)s: the cap %(cap)s is below the %(points)s points of one event."),
-                {**code, "cap": cap, "points": one},
+                {**code, "cap": points_text(cap), "points": points_text(one)},
             ))  # fmt: skip
         elif cap is not None and cap > MAX_CAP:
             found.append(Problem(N_("Item %(code)s: a cap is at most %(n)s."),

@@ -17,19 +17,22 @@ from sqlalchemy import Select, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from app import clock
 from app.accounts.models import Role
 from app.audit.service import record
 from app.db.commit import commit_or_refuse
 from app.errors import NotFound, Refused
 from app.i18n import N_
 from app.people.models import OrgUnit, Person, UnitKind
+from app.people.pinyin import unit_sort_key
 from app.people.scope import Scope, scope_of
 from app.points import ledger
 from app.points.models import PointEvent, Publication, RuleCategory, RuleItem, RuleSet
-from app.points.periods import Period
+from app.points.periods import Period, recent_quarters
 from app.points.publications import PublicationRow
 from app.points.standings import Ranking, Standing, branch_ranking, rankings
 from app.points.tally import ZERO, Line, counted, quarter_caps
+from app.points.versions import first_start
 from app.state import AppServices
 from app.validators import FieldError, plain_text
 from app.web.identity import Identity
@@ -123,21 +126,26 @@ class PointsService:
 
     # --- the district and its branches --------------------------------------------
 
+    async def quarters(self) -> list[Period]:
+        """The quarters a period picker offers: recent ones since the rules began."""
+        async with self.db.session() as session:
+            since = await first_start(session)
+        return recent_quarters(clock.today(), since=since)
+
     async def summaries(self, identity: Identity, period: Period) -> list[BranchSummary]:
         """One line per branch the viewer sees: how many ranked, the average, the top."""
         async with self.db.session() as session:
             scope = await self.scope(session, identity)
             units = (
                 await session.execute(
-                    select(OrgUnit.id, OrgUnit.name)
-                    .where(
+                    select(OrgUnit.id, OrgUnit.name).where(
                         OrgUnit.kind == UnitKind.BRANCH,
                         OrgUnit.retired_at.is_(None),
                         scope.units_under(),
                     )
-                    .order_by(OrgUnit.name)
                 )
             ).all()
+            units = sorted(units, key=lambda unit: unit_sort_key(unit[1]))
             if not units:
                 return []
             wanted = None if scope.everyone else [unit_id for unit_id, _ in units]

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import clock
 from app.db import Database
 from app.people.models import OrgUnit, UnitKind
+from app.people.pinyin import unit_sort_key
 from app.points.models import RuleCategory, RuleSet
 from app.points.periods import Period
 from app.points.tally import score
@@ -269,16 +270,11 @@ async def branch_ranking(
 
 
 async def branches(session: AsyncSession) -> list[OrgUnit]:
-    """The district's branches, in name order (retired ones have no members to rank)."""
-    return list(
-        (
-            await session.scalars(
-                select(OrgUnit)
-                .where(OrgUnit.kind == UnitKind.BRANCH, OrgUnit.retired_at.is_(None))
-                .order_by(OrgUnit.name)
-            )
-        ).all()
+    """The district's branches in unit order (retired ones have no members to rank)."""
+    found = await session.scalars(
+        select(OrgUnit).where(OrgUnit.kind == UnitKind.BRANCH, OrgUnit.retired_at.is_(None))
     )
+    return sorted(found, key=lambda unit: unit_sort_key(unit.name))
 
 
 @dataclass(frozen=True)
@@ -354,7 +350,7 @@ async def what_if(
         now, then = await asyncio.gather(ranked(None), ranked(draft))
     names = {u.id: u.name for u in await branches(session)}
     result: list[BranchWhatIf] = []
-    for unit_id, ranking in sorted(now.items(), key=lambda kv: names.get(kv[0], "")):
+    for unit_id, ranking in sorted(now.items(), key=lambda kv: unit_sort_key(names.get(kv[0], ""))):
         before = {s.person_id: s for s in ranking.ranked}
         moves = []
         for s in then[unit_id].ranked:

@@ -10,11 +10,12 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID, uuid4
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
 from app.points.models import RuleCategory, RuleItem, RuleSet, RuleSetStatus
+from app.points.periods import quarter_of
 from app.points.rules import CategorySpec, ItemSpec, RuleSetSpec
 from tenants.presets import all_presets
 
@@ -27,6 +28,13 @@ async def in_force(session: AsyncSession, day: date | None = None) -> RuleSet | 
         .where(RuleSet.status == RuleSetStatus.ACTIVE, RuleSet.effective_from <= day)
         .order_by(RuleSet.effective_from.desc())
         .limit(1)
+    )
+
+
+async def first_start(session: AsyncSession) -> date | None:
+    """The day the district's first rules came into force: no points before it."""
+    return await session.scalar(
+        select(func.min(RuleSet.effective_from)).where(RuleSet.status == RuleSetStatus.ACTIVE)
     )
 
 
@@ -96,14 +104,12 @@ def add_rules(session: AsyncSession, tenant_id: UUID, rule_set_id: UUID, spec: R
             )  # fmt: skip
 
 
-async def install_preset(session: AsyncSession, tenant_id: UUID, preset_key: str) -> RuleSet:
-    """A new district's first version: the rules of the scheme chosen at signup.
-
-    It is in force from January 1 of last year, so the paper ledger of the year
-    before can be entered under it.
-    """
+async def install_preset(
+    session: AsyncSession, tenant_id: UUID, preset_key: str, effective_from: date
+) -> RuleSet:
+    """A district's first version: the rules of the scheme chosen at signup, in force
+    from `effective_from` (see tenants/signup.py for the day a new district gets)."""
     spec = all_presets()[preset_key].rules
-    effective_from = date(clock.today().year - 1, 1, 1)
     rule_set = RuleSet(
         tenant_id=tenant_id, version=1, status=RuleSetStatus.ACTIVE, preset=preset_key,
         base_score=spec.base_score, objection_days=spec.objection_days,
@@ -114,3 +120,14 @@ async def install_preset(session: AsyncSession, tenant_id: UUID, preset_key: str
     add_rules(session, tenant_id, rule_set.id, spec)
     await session.flush()
     return rule_set
+
+
+async def install_first_rules(session: AsyncSession, tenant_id: UUID, preset_key: str) -> None:
+    """A district just approved gets the scheme it chose, in force from the first day of
+    the quarter it is approved in: a bureau approved in mid-November enters October's
+    points from its paper ledger, and the quarter's tally and ranking are complete.
+    Not earlier (rankings of a time before the district used the product would be empty
+    ones) and not from the day itself (part of the first quarter would be outside the
+    rules). A district that got its rules at signup, as before, keeps them."""
+    if await session.scalar(select(RuleSet.id).limit(1)) is None:
+        await install_preset(session, tenant_id, preset_key, quarter_of(clock.today()).start)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
@@ -18,6 +17,7 @@ from app import clock
 from app.accounts.models import Role
 from app.clock import CHINA_TIME  # times are shown in China whatever the server's zone
 from app.i18n import LOCALES, N_, _, current_locale, html_lang, ntranslate, translate
+from app.points.numbers import points_text
 from app.settings import PROJECT_ROOT
 from app.web import flash
 from app.web.guards import may_open
@@ -75,10 +75,8 @@ def _labeller(labels: dict[str, str]) -> Any:
 
 
 def points(value: Any, signed: bool = False) -> str:
-    """A score as people write it: 14, 2.5, -3 (no trailing .0); `signed` adds a +."""
-    number = Decimal(value or 0).normalize()
-    text = f"{number:f}" if number != number.to_integral() else f"{number.to_integral():f}"
-    return f"+{text}" if signed and number > 0 else text
+    """A score as people write it (14, 2.5, -3; `signed` adds a +): see points_text."""
+    return points_text(0 if value is None else value, signed)
 
 
 def day(value: date) -> str:

@@ -17,11 +17,13 @@ from tests.http.test_signup import FORM
 
 
 def log_rows(page: str) -> list[tuple[str, str, str]]:
-    """(who, what, concerning) of each row of the change log, newest first."""
+    """(who, what, concerning) of each row of the change log, newest first; `what` is
+    the action and its details (角色 党员) as words separated by spaces."""
     rows = []
     for row in re.findall(r"<tr>(.*?)</tr>", page, flags=re.S)[1:]:
         cells = [
-            re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+            " ".join(re.sub(r"<[^>]+>", " ", c).split())
+            for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
         ]
         rows.append((cells[1], cells[2], cells[3]))
     return rows
@@ -57,12 +59,12 @@ async def test_account_changes_are_logged_for_the_admin(
     )
     rows = log_rows((await browser.get("/audit")).text)
     expected = {
-        (admin.name, "发出了邀请（党员）", "钱七"),
+        (admin.name, "发出了邀请 角色 党员", "钱七"),
         (admin.name, "撤回了邀请", "孙八"),
         (admin.name, "停用了账号", member.name),
         (admin.name, "重新启用了账号", member.name),
         (admin.name, "发出了重设密码链接", member.name),
-        ("钱七", "通过邀请创建了账号（党员）", "钱七"),
+        ("钱七", "通过邀请创建了账号 角色 党员", "钱七"),
         (member.name, "通过链接重设了密码", member.name),
     }
     assert expected <= set(rows), set(rows)
@@ -81,7 +83,7 @@ async def test_signup_and_approval_appear_in_the_new_districts_log(
     rows = log_rows((await browser.get("/audit")).text)
     assert rows == [
         (world.viewer_37.name, "通过了注册申请", "济南市历下区退役军人事务局"),
-        ("王建国", "提交了注册申请", "济南市历下区退役军人事务局"),
+        ("王建国", "提交了注册申请 辖区 历下区", "济南市历下区退役军人事务局"),
     ]
 
 

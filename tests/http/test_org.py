@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from sqlalchemy import text
+from datetime import date
+from uuid import UUID
 
+from sqlalchemy import select, text
+
+from app import clock
 from app.accounts.models import Role
 from app.db import Database
+from app.people.models import OrgUnit
+from app.points.periods import half_of
 from app.state import AppServices
-from tests.factories import World, add_person, make_roster
+from tenants.context import tenant_scope
+from tests.factories import World, add_person, add_unit, make_roster
 from tests.http.conftest import Browser
 
 
@@ -111,3 +118,47 @@ async def test_a_mangled_choice_is_refused_and_changes_nothing(
     assert (leader.status_code, root.status_code) == (422, 422)
     assert "请从列表中选择" in leader.text
     assert await units(owner_db) == before
+
+
+async def test_units_are_listed_in_number_order_everywhere(
+    browser: Browser, world: World, services: AppServices
+) -> None:
+    """第一、第二、第三…第十二, whether written 12 or 十二 — in the tree, every unit
+    dropdown (roster filter, parent, grid unit, publication, what-if), the district's
+    points, the publications list and the what-if preview."""
+    roster = await make_roster(services, world.a)  # 第一支部 and 第二支部
+    for name in ("第十二支部", "第三支部", "第10支部"):
+        await add_unit(services, world.a, "branch", name, roster.center)
+    party = {"party_member": True, "party_joined_on": date(1970, 7, 1)}
+    for branch in await branch_ids(services, world):
+        await add_person(services, world.a, "党员", branch, **party)
+    order = ["第一支部", "第二支部", "第三支部", "第10支部", "第十二支部"]
+
+    def listed(html: str, start: str = "") -> list[str]:
+        html = html[html.index(start) :] if start else html
+        found = [(html.find(name), name) for name in order]
+        assert all(at >= 0 for at, _ in found), [n for at, n in found if at < 0]
+        return [name for _, name in sorted(found)]
+
+    await browser.login(world.a.users[Role.TENANT_ADMIN])
+    assert listed((await browser.get("/org")).text) == order
+    assert listed((await browser.get("/org")).text, 'id="f-parent"') == order
+    assert listed((await browser.get("/people")).text, 'id="f-unit"') == order
+    assert listed((await browser.get("/grid/grids/new")).text, 'id="f-unit_id"') == order
+    assert listed((await browser.get("/points")).text) == order
+    page = await browser.get("/points/publications")
+    assert listed(page.text, 'id="branch_id"') == order
+    for branch in await branch_ids(services, world):
+        await browser.post(
+            "/points/publications/", {"branch_id": str(branch), "half": half_of(clock.today()).key}
+        )
+    assert listed((await browser.get("/points/publications")).text, "<tbody>") == order
+    await browser.post("/points/rules/draft")
+    preview = (await browser.get("/points/rules/draft/preview")).text
+    assert listed(preview, 'id="f-branch"') == order
+
+
+async def branch_ids(services: AppServices, world: World) -> list[UUID]:
+    with tenant_scope(world.a.tenant_id):
+        async with services.db.session() as session:
+            return list(await session.scalars(select(OrgUnit.id).where(OrgUnit.kind == "branch")))

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -592,3 +593,60 @@ async def test_other_branches_and_districts_see_404(
         # Nor may district B open a ranking for district A's branch.
         assert (await open_half(other_browser, points.roster.branch_1)).status_code == 422
     assert await state(services, world.a) == before
+
+
+def score_of(html: str, name: str) -> str:
+    """The score column of `name`'s row in the ranking table."""
+    row = re.search(
+        rf'<td class="ranking__name">{name}.*?<td class="ranking__score">([^<]*)</td>', html, re.S
+    )
+    assert row, f"{name} is not in the ranking"
+    return row.group(1).strip()
+
+
+async def test_an_open_ranking_shows_the_ledger_as_it_stands(
+    browser: Browser, other_browser: Browser, services: AppServices, world: World,
+    points: PointsRoster, monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """While members may object, the page shows the live standings, so an upheld
+    objection's correction shows at once, to the secretary and the members; once
+    published, the frozen snapshot."""
+    today = clock.today()
+    await award(services, world.a, points.member_a, "FH-01", today)  # 5
+    await award(services, world.a, points.member_b, "XX-01", today)  # 2
+    publication_id = await opened(services, world, points, browser)
+    await other_browser.login(world.a.users[Role.MEMBER])
+    page = f"{PUBLICATIONS}/{publication_id}"
+    assert score_of((await other_browser.get(page)).text, "党员乙") == "2"
+
+    sent = await other_browser.post(
+        f"{page}/objections", {"person_id": str(points.member_b), "reason": "漏记了一次学习"}
+    )
+    assert sent.status_code == 303
+    objection = await one(services, world.a, Objection)
+    answered = await browser.post(
+        f"{page}/objections/{objection.id}/answer",
+        {"decision": "upheld", "answer": "补记", "correction": "award",
+         "item_id": await item_id(services, world.a, "XX-01"),
+         "occurred_on": today.isoformat(), "quantity": "1"},
+    )  # fmt: skip
+    assert answered.status_code == 303, answered.text[:800]
+    for viewer in (browser, other_browser):
+        shown_now = (await viewer.get(page)).text
+        assert score_of(shown_now, "党员乙") == "4"  # the correction counts at once
+        assert score_of(shown_now, "党员甲") == "5"
+    # Other entries of the half-year count too, while it is open.
+    await award(services, world.a, points.member_b, "ZY-02", today)  # +2
+    live = (await other_browser.get(page)).text
+    assert score_of(live, "党员乙") == "6"
+    assert live.index("党员乙") < live.index("党员甲")  # and the order follows
+
+    after_window(monkeypatch, await one(services, world.a, Publication))
+    assert (await browser.post(f"{page}/publish")).status_code == 303
+    published = (await other_browser.get(page)).text
+    assert score_of(published, "党员乙") == "6"
+    with tenant_scope(world.a.tenant_id):  # the snapshot, not the ledger, from now on
+        async with services.db.session() as session:
+            entry = (await session.scalars(select(PublicationEntry).where(
+                PublicationEntry.person_id == points.member_b))).one()  # fmt: skip
+    assert entry.score == 6

@@ -255,7 +255,7 @@ async def test_problems_are_listed_and_block_activation(
     reasons = [
         shown("The code %(code)s is used by more than one item.", code="XX-01"),
         shown("Item %(code)s: the cap %(cap)s is below the %(points)s points of one event.",
-              code="XX-12", cap=Decimal("2.0"), points=Decimal("5.0")),
+              code="XX-12", cap="2", points="5"),
         shown("The category %(name)s has no items.", name="空类别"),
     ]  # fmt: skip
     editor = await browser.get("/points/rules/draft")

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import text
 
+from app import clock
 from app.accounts.models import Role
 from app.db import Database
+from app.points.periods import quarter_of
 from tests.factories import World
 from tests.http.conftest import Browser
 
@@ -53,6 +57,13 @@ async def test_signup_approval_login(
     await browser.login_with("13800138000", "Lixia-2026")
     dashboard = await browser.get("/dashboard")
     assert "王建国" in dashboard.text and "济南市历下区退役军人事务局" in dashboard.text
+
+    # Its points start with the quarter it was approved in: the quarter picker offers
+    # no earlier quarter, whose rankings could only be empty.
+    points = await browser.get("/points")
+    assert points.status_code == 200
+    picker = points.text[points.text.index('name="quarter"') :].split("</select>", 1)[0]
+    assert re.findall(r"<option[^>]*>([^<]+)</option>", picker) == [quarter_of(clock.today()).label]
 
 
 async def test_bad_fields_come_back_beside_each_field_and_nothing_is_created(

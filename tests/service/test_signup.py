@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import func, select, text
 
+from app.clock import CHINA_TIME
 from app.db import Database
 from app.errors import NotFound
+from app.points.models import RuleSet
+from app.points.versions import in_force
 from app.state import AppServices
 from app.web.identity import Identity
+from tenants.context import tenant_scope
 from tenants.models import Tenant
 from tenants.signup import SignupForm, TenancyService
 from tests.factories import Account, World
@@ -198,3 +203,54 @@ async def test_one_address_cannot_squat_region_codes(
         replace(VALID, slug="elsewhere", region_code=jinan[-1]), "198.51.100.1"
     )
     assert errors == {}
+
+
+@pytest.mark.parametrize(
+    ("signed_up", "approved", "starts"),
+    [
+        (date(2026, 12, 10), date(2026, 12, 10), date(2026, 10, 1)),  # not 2025-01-01
+        (date(2026, 11, 20), date(2026, 12, 1), date(2026, 10, 1)),
+        (date(2026, 9, 28), date(2026, 10, 2), date(2026, 10, 1)),  # approved next quarter
+        (date(2027, 2, 14), date(2027, 2, 20), date(2027, 1, 1)),
+    ],
+)
+async def test_the_first_rules_start_with_the_quarter_the_district_is_approved_in(
+    services: AppServices, world: World, monkeypatch: pytest.MonkeyPatch,
+    signed_up: date, approved: date, starts: date,
+) -> None:  # fmt: skip
+    """A bureau approved mid-quarter enters that quarter's points from its paper
+    ledger, so its first rules are in force from the quarter's first day — no earlier,
+    so no year before it existed shows in its rankings."""
+
+    def set_day(day: date) -> None:
+        moment = datetime.combine(day, time(10), CHINA_TIME)
+        monkeypatch.setattr("app.clock.now", lambda: moment)
+        monkeypatch.setattr("app.clock.today", lambda: day)
+
+    service = TenancyService(services)
+    set_day(signed_up)
+    tenant_id, errors = await service.sign_up(VALID, IP)
+    assert tenant_id is not None, errors
+    set_day(approved)
+    assert (
+        await service.decide(as_identity(world.operator), tenant_id, approve=True, note="") is None
+    )
+    with tenant_scope(tenant_id):
+        async with services.db.session() as session:
+            versions = (await session.scalars(select(RuleSet))).all()
+            assert [(v.version, v.status, v.effective_from) for v in versions] == [
+                (1, "active", starts)
+            ]
+            assert await in_force(session, starts) is not None
+            assert await in_force(session, starts - timedelta(days=1)) is None
+
+
+async def test_a_rejected_signup_gets_no_rules(services: AppServices, world: World) -> None:
+    service = TenancyService(services)
+    tenant_id, _ = await service.sign_up(VALID, IP)
+    assert tenant_id is not None
+    assert await service.decide(as_identity(world.operator), tenant_id, approve=False,
+                                note="代码有误") is None  # fmt: skip
+    with tenant_scope(tenant_id):
+        async with services.db.session() as session:
+            assert (await session.scalars(select(RuleSet))).all() == []

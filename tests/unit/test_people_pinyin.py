@@ -6,7 +6,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.people.pinyin import looks_like_pinyin, normalise_query, search_keys, sort_key
+from app.people.pinyin import (
+    looks_like_pinyin,
+    normalise_query,
+    search_keys,
+    sort_key,
+    unit_sort_key,
+)
 
 
 def found(name: str, query: str) -> bool:
@@ -203,3 +209,68 @@ def test_every_chinese_name_is_found_by_its_own_keys(name: str) -> None:
     for key in keys:
         assert looks_like_pinyin(key)
         assert found(name, key)
+
+
+def in_unit_order(*names: str) -> list[str]:
+    return sorted(names, key=unit_sort_key)
+
+
+def test_branches_sort_by_number_not_by_character() -> None:
+    assert in_unit_order("第三支部", "第一支部", "第二支部") == ["第一支部", "第二支部", "第三支部"]
+    assert in_unit_order("第十二支部", "第二支部", "第十支部", "第二十支部", "第九支部") == [
+        "第二支部", "第九支部", "第十支部", "第十二支部", "第二十支部",
+    ]  # fmt: skip
+    assert in_unit_order("第12支部", "第3支部", "第十一支部") == [
+        "第3支部",
+        "第十一支部",
+        "第12支部",
+    ]
+    assert in_unit_order("第一百零五支部", "第九十九支部") == ["第九十九支部", "第一百零五支部"]
+
+
+def test_digits_and_chinese_numerals_are_the_same_number() -> None:
+    assert in_unit_order("第十二支部", "第12支部") == ["第12支部", "第十二支部"]  # then stable
+    assert in_unit_order("第十三支部", "第12支部", "第十一支部") == [
+        "第十一支部", "第12支部", "第十三支部",
+    ]  # fmt: skip
+    assert in_unit_order("第１３支部", "第12支部") == ["第12支部", "第１３支部"]  # full-width
+
+
+def test_names_starting_with_a_number_and_mixed_text() -> None:
+    assert in_unit_order("二分中心", "一支部", "三支部") == ["一支部", "二分中心", "三支部"]
+    assert in_unit_order("第3党小组（二）", "第3党小组（一）", "第2党小组") == [
+        "第2党小组", "第3党小组（一）", "第3党小组（二）",
+    ]  # fmt: skip
+    # Text sorts by pinyin (机关 ji before 离休 li before 退休 tui), after numbers.
+    assert in_unit_order("退休支部", "离休支部", "机关支部", "一支部") == [
+        "一支部", "机关支部", "离休支部", "退休支部",
+    ]  # fmt: skip
+
+
+def test_words_that_hold_a_numeral_character_are_not_numbers() -> None:
+    # 千佛山, 百花, 万达: 千 百 万 alone are words; 两新 is 两新组织, not 2.
+    assert in_unit_order("千佛山社区支部", "百花支部", "万达社区支部", "二支部") == [
+        "二支部", "百花支部", "千佛山社区支部", "万达社区支部",
+    ]  # fmt: skip
+    assert in_unit_order("两新组织支部", "二支部", "三支部") == ["二支部", "三支部", "两新组织支部"]
+
+
+@given(st.lists(st.integers(min_value=1, max_value=9999), min_size=2, max_size=8, unique=True))
+def test_numbered_branches_in_any_writing_sort_by_value(numbers: list[int]) -> None:
+    number_of = {f"第{chinese(n) if n % 2 else n}支部": n for n in numbers}
+    assert [number_of[name] for name in in_unit_order(*number_of)] == sorted(numbers)
+
+
+def chinese(n: int) -> str:
+    """1234 → 一千二百三十四, 105 → 一百零五, 12 → 十二 (as people write numbers)."""
+    digits, units, out, zero = "零一二三四五六七八九", ["", "十", "百", "千"], "", False
+    text = str(n)
+    for i, ch in enumerate(text):
+        place = len(text) - i - 1
+        if ch == "0":
+            zero = bool(out)
+            continue
+        if zero:
+            out, zero = out + "零", False
+        out += ("" if (ch == "1" and place == 1 and not out) else digits[int(ch)]) + units[place]
+    return out

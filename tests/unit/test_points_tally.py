@@ -8,7 +8,14 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.points.periods import half, parse_half, parse_quarter, quarter, quarter_of
+from app.points.periods import (
+    half,
+    parse_half,
+    parse_quarter,
+    quarter,
+    quarter_of,
+    recent_quarters,
+)
 from app.points.tally import (
     Caps,
     Line,
@@ -154,3 +161,14 @@ def test_reversals_keep_the_shares_and_the_quarter_figures_together(
     kept = [p for day, p, reversed_ in events if not reversed_]
     if q_cap is None and y_cap is None:
         assert sum(shares, D(0)) == sign * sum((abs(p) for p in kept), D(0))
+
+
+def test_the_quarter_picker_goes_back_to_the_quarter_the_rules_began() -> None:
+    today = date(2026, 12, 6)
+    assert recent_quarters(today, since=date(2026, 5, 1)) == [
+        quarter(2026, 4), quarter(2026, 3), quarter(2026, 2),
+    ]  # fmt: skip
+    assert recent_quarters(today, since=date(2026, 10, 1)) == [quarter(2026, 4)]
+    assert recent_quarters(today, since=date(2027, 1, 1)) == [quarter(2026, 4)]
+    assert len(recent_quarters(today, since=date(2020, 1, 1))) == 8
+    assert len(recent_quarters(today)) == 8
