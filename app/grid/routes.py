@@ -95,8 +95,8 @@ class GridController(Controller):
     ) -> Template:
         """Choose the person first (by name, pinyin or phone), then one screen to fill."""
         identity = request.scope["user"]
-        person_id = id_from_link(
-            (form or {}).get("person_id") or request.query_params.get("person")
+        person_id = id_from_link((form or {}).get("person_id")) or query_id(
+            request.query_params, "person"
         )
         query = query_text(request.query_params, "q")
         context: dict[str, Any] = {

@@ -19,7 +19,9 @@ from app.people.forms import chosen_id, id_from_link
 from app.points.claims import ClaimForm, ClaimService, may_award
 from app.points.models import CLAIM_STATUS_LABELS, UNIT_LABELS
 from app.points.numbers import points_text
-from app.points.photos import JPEG, UPLOAD_LIMIT
+from app.points.photos import UPLOAD_LIMIT
+from app.query_params import query_id, query_text
+from app.web.downloads import PHOTO, private_photo
 from app.web.flash import flash
 from app.web.guards import allow
 from app.web.responses import form_data, render, see_other
@@ -92,8 +94,8 @@ class ClaimController(Controller):
         """Pick the member first (by name or pinyin), then the item, date and evidence."""
         identity = request.scope["user"]
         form = form or {}
-        person_id = id_from_link(form.get("person_id") or request.query_params.get("person"))
-        query = request.query_params.get("q", "")
+        person_id = id_from_link(form.get("person_id")) or query_id(request.query_params, "person")
+        query = query_text(request.query_params, "q")
         person = await claims.person_for(identity, person_id) if person_id else None
         if person is None and not query and identity.roles == {Role.MEMBER}:
             person = await claims.own_person(identity)
@@ -167,11 +169,9 @@ class ClaimController(Controller):
         flash(request, "success", _("Rejected; the claimant sees your reason."))
         return see_other(request, "/points/claims")
 
-    @get("/photos/{photo_id:uuid}")
+    @get("/photos/{photo_id:uuid}", opt=PHOTO)
     async def photo(
         self, request: Request, claims: NamedDependency[ClaimService], photo_id: FromPath[UUID]
     ) -> Response[bytes]:
         content = await claims.photo(request.scope["user"], photo_id)
-        return Response(
-            content, media_type=JPEG, headers={"Cache-Control": "private, max-age=3600"}
-        )
+        return private_photo(content)

@@ -21,6 +21,7 @@ from app.points.models import SOURCE_LABELS, UNIT_LABELS
 from app.points.numbers import points_text
 from app.points.periods import parse_quarter, quarter_of
 from app.points.service import PointsService
+from app.query_params import query_int, query_text
 from app.web.downloads import DOWNLOAD, attachment
 from app.web.flash import flash
 from app.web.guards import allow
@@ -33,7 +34,7 @@ def provide_points(request: Request) -> PointsService:
 
 def chosen_quarter(request: Request):  # type: ignore[no-untyped-def]
     today = clock.today()
-    return parse_quarter(request.query_params.get("quarter"), quarter_of(today))
+    return parse_quarter(query_text(request.query_params, "quarter"), quarter_of(today))
 
 
 class PointsController(Controller):
@@ -95,11 +96,9 @@ class PointsController(Controller):
     ) -> Template:
         identity = request.scope["user"]
         this_year = clock.today().year
-        try:
-            year = int(request.query_params.get("year", this_year))
-        except ValueError:
-            year = this_year
-        year = year if this_year - 5 <= year <= this_year else this_year
+        year = query_int(
+            request.query_params, "year", default=this_year, low=this_year - 5, high=this_year
+        )
         member = await points.member(identity, person_id, year)
         return render(
             request,

@@ -25,6 +25,7 @@ from app.points.rule_sets import (
     RuleSetService,
 )
 from app.points.rules import Problem
+from app.query_params import query_id, query_text
 from app.web.flash import flash
 from app.web.guards import allow
 from app.web.responses import form_data, render, see_other
@@ -228,7 +229,7 @@ class RulesController(Controller):
     @get("/draft/items/new")
     async def new_item(self, request: Request, rules: NamedDependency[RuleSetService]) -> Template:
         form: dict[str, Any] = {
-            "category_id": request.query_params.get("category_id", ""),
+            "category_id": str(query_id(request.query_params, "category_id") or ""),
             "unit": Unit.EVENT,
             "awarders": [Awarder.SECRETARY, Awarder.GRID_WORKER],
         }
@@ -308,11 +309,8 @@ class RulesController(Controller):
     @get("/draft/preview")
     async def preview(self, request: Request, rules: NamedDependency[RuleSetService]) -> Template:
         today = clock.today()
-        period = parse_quarter(request.query_params.get("quarter"), quarter_of(today))
-        try:
-            branch_id: UUID | None = UUID(request.query_params.get("branch", ""))
-        except ValueError:
-            branch_id = None
+        period = parse_quarter(query_text(request.query_params, "quarter"), quarter_of(today))
+        branch_id = query_id(request.query_params, "branch")
         result = await rules.preview(period, branch_id)
         return render(
             request,

@@ -125,7 +125,7 @@ class RequestController(Controller):
         """Find the person by name or pinyin first; then the category and what they need."""
         identity = request.scope["user"]
         form = form or {"form_id": str(uuid4())}
-        person_id = id_from_link(form.get("person_id") or request.query_params.get("person"))
+        person_id = id_from_link(form.get("person_id")) or query_id(request.query_params, "person")
         query = query_text(request.query_params, "q")
         person = await views.person_for(identity, person_id) if person_id else None
         return render(

@@ -348,6 +348,7 @@ async def test_photo_evidence_is_shrunk_and_shown_to_the_secretary(
     await other_browser.login(world.a.users[Role.BRANCH_SECRETARY])
     shown_photo = await other_browser.get(f"/points/claims/photos/{photo.id}")
     assert shown_photo.status_code == 200 and shown_photo.content == photo.content
+    assert shown_photo.headers["cache-control"] == "no-store"
     await other_browser.login(world.a.users[Role.MEMBER])
     assert (await other_browser.get(f"/points/claims/photos/{photo.id}")).status_code == 404
 
