@@ -92,8 +92,8 @@ async def _seed(settings: Settings) -> bool:
 
 
 def _print_logins() -> None:
+    from app.accounts.models import ROLE_LABELS
     from app.i18n import _
-    from app.web.templates import ROLE_LABELS
     from tenants.demo import DEMO_PASSWORD, demo_logins
 
     click.echo(f"\nDemo logins (password for all: {DEMO_PASSWORD})")

@@ -20,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.base import Base, TenantMixin
+from app.i18n import N_
 
 
 class Role(enum.StrEnum):
@@ -33,6 +34,15 @@ class Role(enum.StrEnum):
 
 PLATFORM_ROLES = frozenset({Role.OPERATOR, Role.PROVINCIAL_VIEWER})
 TENANT_ROLES = (Role.TENANT_ADMIN, Role.BRANCH_SECRETARY, Role.GRID_WORKER, Role.MEMBER)
+
+ROLE_LABELS: dict[str, str] = {
+    Role.OPERATOR: N_("Platform operator"),
+    Role.PROVINCIAL_VIEWER: N_("Provincial viewer"),
+    Role.TENANT_ADMIN: N_("District administrator"),
+    Role.BRANCH_SECRETARY: N_("Branch secretary"),
+    Role.GRID_WORKER: N_("Grid worker"),
+    Role.MEMBER: N_("Member"),
+}
 
 
 class PlatformUser(Base):

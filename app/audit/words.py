@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
+from app.accounts.models import ROLE_LABELS
 from app.i18n import N_, _
 from app.people.headers import FIELD_LABELS
 from app.people.models import CATEGORY_LABELS, GENDER_LABELS, UNIT_KIND_LABELS
@@ -29,7 +30,6 @@ from app.points.models import (
 from app.points.numbers import points_text
 from app.points.periods import parse_half, parse_quarter
 from app.regions import current_county
-from app.web.templates import ROLE_LABELS
 
 # What a change is about when it has no name of its own (the roster as a whole …).
 SUBJECT_LABELS = {

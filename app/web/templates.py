@@ -14,7 +14,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template import TemplateConfig
 
 from app import clock
-from app.accounts.models import Role
+from app.accounts.models import ROLE_LABELS
 from app.clock import CHINA_TIME  # times are shown in China whatever the server's zone
 from app.i18n import LOCALES, N_, _, current_locale, html_lang, ntranslate, translate
 from app.points.numbers import points_text
@@ -58,16 +58,6 @@ def navigation(request: Request) -> list[dict[str, Any]]:
 
 def role_label(role: str) -> str:
     return _(ROLE_LABELS.get(role, role))
-
-
-ROLE_LABELS: dict[str, str] = {
-    Role.OPERATOR: N_("Platform operator"),
-    Role.PROVINCIAL_VIEWER: N_("Provincial viewer"),
-    Role.TENANT_ADMIN: N_("District administrator"),
-    Role.BRANCH_SECRETARY: N_("Branch secretary"),
-    Role.GRID_WORKER: N_("Grid worker"),
-    Role.MEMBER: N_("Member"),
-}
 
 
 def _labeller(labels: dict[str, str]) -> Any:
