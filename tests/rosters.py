@@ -12,6 +12,7 @@ import csv
 import io
 import zipfile
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -36,9 +37,34 @@ def _id_ending_000(region: str, after: date) -> str:
     return number
 
 
+def _passes(number: str) -> bool:
+    """The check digit is right (region and date are real in every number made here)."""
+    return number[:17].isdigit() and ric.calc_check_digit(number) == number[17]
+
+
 def as_excel_number(number: str) -> float:
     """An 18-digit number typed into an Excel cell: 15 digits kept, the rest zeroes."""
     return float(number[:15] + "000")
+
+
+def as_wps_number(number: str) -> float:
+    """The same typed into WPS, or written by a program: 16 significant digits kept, so
+    the reader sees 3.702021952111723e+17."""
+    return float(f"{int(number):.16g}")
+
+
+def _rounded_but_passing(region: str, born: date) -> tuple[str, float]:
+    """A man's number whose 16-digit rounding happens to pass the check digit (1 in 11
+    do) and, ending in 00, says "woman": the worst case of an ID typed as a number."""
+    for sequence in range(1, 1000, 2):
+        real = id_number(region, born, sequence)
+        if real.endswith("X"):
+            continue  # cannot be typed as a number
+        cell = as_wps_number(real)
+        rounded = f"{Decimal(repr(cell)):f}".split(".")[0]
+        if rounded != real and _passes(rounded) and int(rounded[16]) % 2 == 0:
+            return real, cell
+    raise AssertionError("no rounded ID passes the check")
 
 
 # --- the messy roster -----------------------------------------------------------------------
@@ -55,6 +81,7 @@ ZHANG = id_number("370102", date(1949, 10, 1), 11)
 NUMBER_ID = _id_ending_000("370103", date(1950, 3, 1))
 DUPLICATED = id_number("370104", date(1948, 6, 15), 31)
 WRONG_CHECK = ZHANG[:-1] + ("1" if ZHANG[-1] != "1" else "2")
+QIAN_REAL, QIAN_CELL = _rounded_but_passing("370202", date(1952, 11, 17))
 LOWER_X = next(
     n for s in range(101, 999, 2) if (n := id_number("370105", date(1949, 10, 1), s)).endswith("X")
 )
@@ -91,13 +118,11 @@ GOOD = [
          id_number("370102", date(1949, 10, 1), 77), "13800138006", branch=UNKNOWN_BRANCH),
     _row("吴芳", "女", "1949-10-01", "军休干部", "否", None,
          id_number("370103", date(1949, 10, 1), 88), 13800138007.0),
-    _row("郑淑珍", None, None, "军休干部", "是", "1975.06", as_excel_number(NUMBER_ID),
-         "13800138008", notes="身份证号以数字录入"),
     _row("冯军", "男", 18172, "退役军人", "否", None, LOWER_X.lower(), "13800138009"),
     _row("褚卫东", "男", "1948.06", "军休干部", "是", "1969.03", DUPLICATED, "13800138010"),
 ]
 GOOD_NAMES = ["张建国", "王秀英", "刘德华", "陈桂兰", "赵志强", "孙丽", "周国庆", "吴芳",
-              "郑淑珍", "冯军", "褚卫东"]
+              "冯军", "褚卫东"]
 BAD = [
     _row("卫建军", "男", "1950.03", "军休干部", "是", None, WRONG_CHECK, "13800138011"),
     _row("蒋红梅", "女", "1952.01", "军休干部", "是", None,
@@ -107,6 +132,10 @@ BAD = [
     _row("杨守田", "男", "1948.06", "军休干部", "是", None, DUPLICATED, "13800138014"),
     _row("朱大成", "男", "1953.04", "军休干部", "是", None,
          as_excel_number(id_number("370105", date(1953, 4, 5), 13)), "13800138015"),
+    # The 15 digits Excel kept happen to form a valid number: still not to be trusted.
+    _row("郑淑珍", None, None, "军休干部", "是", "1975.06", as_excel_number(NUMBER_ID),
+         "13800138008", notes="身份证号以数字录入"),
+    _row("钱玉成", "男", "1952.11", "军休干部", "是", None, QIAN_CELL, "13800138016"),
 ]
 # fmt: on
 BAD_ROWS = {
@@ -116,6 +145,8 @@ BAD_ROWS = {
     "韩长生": "phone",  # 10 digits
     "杨守田": "id_number",  # same ID number as 褚卫东 above
     "朱大成": "id_number",  # typed as a number: the last three digits are lost
+    "郑淑珍": "id_number",  # typed as a number: the digits left pass, but cannot be trusted
+    "钱玉成": "id_number",  # typed into WPS: the rounding passes and reads as a woman's
 }
 FOOTER = [None, "制表人：王芳", None, None, None, "审核人：李强", None, "制表日期：2026年11月20日"]
 AFTER_FOOTER = [None, "说明：此行在签名之后，不应导入", "男"]
@@ -158,11 +189,18 @@ def _write(sheet: Any, line: int, row: list[Any], day: Any) -> None:
 # --- CSV, plain workbooks, ODS, the benchmark roster -------------------------------------------
 
 CSV_NAMES = ["张建国", "王秀英", "刘德华"]
+CSV_BAD = {
+    "李桂芝": "id_number",  # 3.70202E+17: what Excel shows of a number under General
+    "马文平": "id_number",  # a number format: 15 digits and 000, failing the check
+    "胡秀兰": "id_number",  # 15 digits and 000 passing the check, in a column of numbers
+}
+CSV_NUMBER_ID = _id_ending_000("370202", date(1951, 2, 1))
 
 
 def roster_csv(encoding: str = "gb18030", delimiter: str = ",") -> bytes:
     """What 另存为 CSV gives: GBK by default in Chinese Excel, UTF-8 with a BOM or
-    tab-separated from newer versions; every cell is text."""
+    tab-separated from newer versions; every cell is text — as the cell showed it, so
+    an ID in a number column arrives as 3.70202E+17 or as 15 digits and 000."""
     out = io.StringIO(newline="")
     writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow([TITLE])
@@ -177,8 +215,22 @@ def roster_csv(encoding: str = "gb18030", delimiter: str = ",") -> bytes:
     writer.writerow([])
     writer.writerow(["刘德华", "", "18172", id_number("370103", date(1949, 10, 1), 33).lower(),
                      "138-0013-8002", "第二支部", "1968年7月", "离休"])  # fmt: skip
+    writer.writerow(["李桂芝", "女", "1952.11", "3.70202E+17", "13800138020", "第二支部", "",
+                     "军休"])  # fmt: skip
+    writer.writerow(["马文平", "男", "1950.03",
+                     _digits_lost(id_number("370103", date(1950, 3, 7), 53)),
+                     "13800138021", "第二支部", "", "军休"])  # fmt: skip
+    writer.writerow(["胡秀兰", "女", "1951.02", CSV_NUMBER_ID, "13800138022", "第二支部", "",
+                     "军休"])  # fmt: skip
     writer.writerow(["制表人：王芳"])
     return out.getvalue().encode(encoding)
+
+
+def _digits_lost(number: str) -> str:
+    """Fifteen digits and 000, as a number-formatted column exports them."""
+    kept = number[:15] + "000"
+    assert not _passes(kept)
+    return kept
 
 
 def xlsx(rows: list[list[Any]], *, constant_memory: bool = False) -> bytes:

@@ -24,10 +24,12 @@ from app.people.cells import (
     parse_gender,
     parse_id_number,
     parse_phone,
+    stored_as_number,
 )
 from app.people.headers import (
     FIELD_LABELS,
     FOOTER_WORDS,
+    HeaderRow,
     find_header,
     is_blank,
     is_footer,
@@ -123,6 +125,7 @@ def draft_rows(
     blank = 0
     footer: int | None = None
     seen_ids: dict[str, int] = {}
+    numbers = _id_column_held_numbers(sheet, header)
     for index in range(header.index + 1, len(sheet)):
         cells = sheet[index]
         if is_blank(cells):
@@ -136,7 +139,9 @@ def draft_rows(
             for column, name in header.columns.items()
         }
         columns = {name: titles[column] for column, name in header.columns.items()}
-        row = draft_row(index + 1, values, columns, default_category, today)
+        row = draft_row(
+            index + 1, values, columns, default_category, today, id_column_held_numbers=numbers
+        )
         if row.draft and row.draft.id_number:
             first = seen_ids.setdefault(row.draft.id_number, row.line)
             if first != row.line:
@@ -157,9 +162,22 @@ def draft_rows(
     )
 
 
+def _id_column_held_numbers(sheet: list[list[Any]], header: HeaderRow) -> bool:
+    """Whether any cell of the ID column bears the marks of a number (see
+    cells.stored_as_number): then the column was a number column in Excel."""
+    column = next((c for c, name in header.columns.items() if name == "id_number"), None)
+    if column is None:
+        return False
+    return any(
+        column < len(cells) and stored_as_number(cells[column])
+        for cells in sheet[header.index + 1 :]
+    )
+
+
 def draft_row(
     line: int, values: dict[str, Any], columns: dict[str, str],
-    default_category: str | None = None, today: date | None = None,
+    default_category: str | None = None, today: date | None = None, *,
+    id_column_held_numbers: bool = False,
 ) -> DraftRow:  # fmt: skip
     """One row's cells (roster field → raw cell) → a draft and its problems."""
     problems: list[RowProblem] = []
@@ -182,7 +200,9 @@ def draft_row(
     draft.birth_date = read("birth_date", lambda raw: parse_date(raw, today=today))
     draft.party_joined_on = read("party_joined_on", lambda raw: parse_date(raw, today=today))
     draft.deceased_on = read("deceased_on", lambda raw: parse_date(raw, today=today))
-    draft.id_number = read("id_number", parse_id_number)
+    draft.id_number = read(
+        "id_number", lambda raw: parse_id_number(raw, column_held_numbers=id_column_held_numbers)
+    )
     draft.phone = read("phone", parse_phone)
     draft.family_contact_phone = read("family_contact_phone", parse_phone)
     for text_field in ("address", "family_contact_name"):

@@ -74,7 +74,6 @@ def test_every_way_of_writing_a_date(messy: ParsedRoster) -> None:
         "周国庆": day,  # 1949/10/1
         "吴芳": day,  # 1949-10-01
         "冯军": day,  # an Excel serial as a plain number
-        "郑淑珍": PartialDate(1950, 3, 6),  # not given: the ID number's, to the day
     }
     got = {name: rows[name].draft.birth_date for name in expected if rows[name].draft}
     assert got == expected
@@ -86,7 +85,6 @@ def test_every_way_of_writing_a_date(messy: ParsedRoster) -> None:
 
 def test_id_numbers_and_phones_as_typed(messy: ParsedRoster) -> None:
     rows = {name: row.draft for name, row in by_name(messy).items()}
-    assert rows["郑淑珍"] and rows["郑淑珍"].id_number == rosters.NUMBER_ID  # typed as a number
     assert rows["冯军"] and rows["冯军"].id_number == rosters.LOWER_X  # trailing x, upper-cased
     assert rows["张建国"] and rows["张建国"].phone == "13800138000"  # spaces
     assert rows["孙丽"] and rows["孙丽"].phone == "13800138005"  # dashes
@@ -126,7 +124,14 @@ def test_the_reasons_for_the_bad_rows(messy: ParsedRoster) -> None:
     duplicate = rows["杨守田"].problems[0]
     assert duplicate.column == "身份证号码"
     assert duplicate.args == {"line": rows["褚卫东"].line}
-    assert "lost its last digits" in reasons(rows["朱大成"])["id_number"]
+    for typed_as_a_number in ("朱大成", "郑淑珍", "钱玉成"):
+        # The only reason given: no check digit, and no gender or birth date compared
+        # with digits that are not the person's.
+        row = rows[typed_as_a_number]
+        assert [p.field for p in row.problems] == ["id_number"], row.problems
+        assert "lost its last digits" in row.problems[0].message
+        assert row.draft and row.draft.id_number is None
+    assert rows["郑淑珍"].draft and rows["郑淑珍"].draft.birth_date is None  # not from the ID
 
 
 @pytest.mark.parametrize(
@@ -134,10 +139,15 @@ def test_the_reasons_for_the_bad_rows(messy: ParsedRoster) -> None:
 )  # fmt: skip
 def test_a_csv_roster(encoding: str, delimiter: str) -> None:
     parsed = parse_roster(rosters.roster_csv(encoding, delimiter), "名单.csv", today=TODAY)
-    assert [row.draft.name for row in parsed.rows if row.draft] == rosters.CSV_NAMES
-    assert all(row.ok for row in parsed.rows), [row.problems for row in parsed.rows]
-    assert parsed.skipped_blank == 1 and parsed.footer_line == 7
-    liu = parsed.rows[-1].draft
+    rows = by_name(parsed)
+    assert [name for name, row in rows.items() if row.ok] == rosters.CSV_NAMES
+    assert {name: [p.field for p in row.problems] for name, row in rows.items() if not row.ok} == {
+        name: [field] for name, field in rosters.CSV_BAD.items()
+    }
+    for name in rosters.CSV_BAD:
+        assert "lost its last digits" in rows[name].problems[0].message
+    assert parsed.skipped_blank == 1 and parsed.footer_line == parsed.rows[-1].line + 1
+    liu = rows["刘德华"].draft
     assert liu and liu.birth_date == PartialDate(1949, 10, 1) and liu.gender == "male"
 
 
