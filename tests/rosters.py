@@ -72,7 +72,7 @@ def _rounded_but_passing(region: str, born: date) -> tuple[str, float]:
 HEADER = [
     "序号", "姓 名", "性别", "出生年月\n(年.月)", "人员类别", "是否党员", "入党日期", "身份证号码",
     "手机", "所在支部", "党小组", "家庭住址", "流动党员", "年迈体弱", "去世日期", "健康状况",
-    "家属联系人", "家属电话", "籍贯", "备注",
+    "家属联系人", "家属电话", "籍贯", "备注", "座机",
 ]  # fmt: skip
 KNOWN_BRANCHES = ("第一支部", "第二支部")
 UNKNOWN_BRANCH = "第九支部"
@@ -94,7 +94,7 @@ def _row(name: str, gender: Any, born: Any, category: str, party: Any, joined: A
     extra = [more.get(k) for k in ("mobile", "infirm", "died", "health", "family", "family_phone")]
     address = more.get("address", "历下区文化东路1号")
     return [None, name, gender, born, category, party, joined, id_cell, phone, branch, group,
-            address, *extra, "山东济南", more.get("notes")]  # fmt: skip
+            address, *extra, "山东济南", more.get("notes"), more.get("landline")]  # fmt: skip
 
 
 EXCEL_DATE = object()
@@ -120,9 +120,15 @@ GOOD = [
          id_number("370103", date(1949, 10, 1), 88), 13800138007.0),
     _row("冯军", "男", 18172, "退役军人", "否", None, LOWER_X.lower(), "13800138009"),
     _row("褚卫东", "男", "1948.06", "军休干部", "是", "1969.03", DUPLICATED, "13800138010"),
+    # Elderly people often have only a landline: in the 座机 column, or typed as a number
+    # into the 手机 one (which drops its leading 0).
+    _row("何凤英", "女", "1938.02", "离休干部", "是", "1956.03",
+         id_number("370102", date(1938, 2, 14), 24), None, landline="0532-82861234"),
+    _row("林海", "男", "1945.08", "军休干部", "是", "1966.05",
+         id_number("370103", date(1945, 8, 3), 35), 53182861235, landline="8286 1236"),
 ]
 GOOD_NAMES = ["张建国", "王秀英", "刘德华", "陈桂兰", "赵志强", "孙丽", "周国庆", "吴芳",
-              "冯军", "褚卫东"]
+              "冯军", "褚卫东", "何凤英", "林海"]
 BAD = [
     _row("卫建军", "男", "1950.03", "军休干部", "是", None, WRONG_CHECK, "13800138011"),
     _row("蒋红梅", "女", "1952.01", "军休干部", "是", None,
@@ -188,7 +194,7 @@ def _write(sheet: Any, line: int, row: list[Any], day: Any) -> None:
 
 # --- CSV, plain workbooks, ODS, the benchmark roster -------------------------------------------
 
-CSV_NAMES = ["张建国", "王秀英", "刘德华"]
+CSV_NAMES = ["张建国", "王秀英", "刘德华", "赵桂英"]
 CSV_BAD = {
     "李桂芝": "id_number",  # 3.70202E+17: what Excel shows of a number under General
     "马文平": "id_number",  # a number format: 15 digits and 000, failing the check
@@ -215,6 +221,9 @@ def roster_csv(encoding: str = "gb18030", delimiter: str = ",") -> bytes:
     writer.writerow([])
     writer.writerow(["刘德华", "", "18172", id_number("370103", date(1949, 10, 1), 33).lower(),
                      "138-0013-8002", "第二支部", "1968年7月", "离休"])  # fmt: skip
+    # A landline without its area code, as the district writes it.
+    writer.writerow(["赵桂英", "女", "1940年5月", id_number("370102", date(1940, 5, 9), 42),
+                     "8286 1238", "第二支部", "1962.10", "军休"])  # fmt: skip
     writer.writerow(["李桂芝", "女", "1952.11", "3.70202E+17", "13800138020", "第二支部", "",
                      "军休"])  # fmt: skip
     writer.writerow(["马文平", "男", "1950.03",

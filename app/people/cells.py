@@ -22,7 +22,7 @@ from stdnum.cn import ric
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
 
 from app.i18n import N_
-from app.validators import FieldError, mainland_mobile
+from app.validators import FieldError, contact_phone
 
 
 class CellError(ValueError):
@@ -265,18 +265,16 @@ def id_gender(id_number: str) -> str:
 
 
 def parse_phone(value: Any) -> str | None:
-    """A mainland mobile number, whether typed as text (with spaces or dashes) or as
-    a number (13800138000.0)."""
+    """A contact phone (validators.contact_phone), typed as text or as a number: then a
+    mobile is 13800138000.0 and a landline has lost its leading 0 (53282861234)."""
     if _blank(value):
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     try:
-        return mainland_mobile(_text(value))
+        return contact_phone(_text(value))
     except FieldError as exc:
-        raise CellError(
-            N_("%(value)s is not an 11-digit mobile number."), value=_text(value)
-        ) from exc
+        raise CellError(exc.message, **exc.args_) from exc
 
 
 GENDERS = {

@@ -204,6 +204,9 @@ def draft_row(
         "id_number", lambda raw: parse_id_number(raw, column_held_numbers=id_column_held_numbers)
     )
     draft.phone = read("phone", parse_phone)
+    # A 座机 column beside the 手机 one: the landline is the phone of those without a mobile.
+    landline = read("landline", parse_phone)
+    draft.phone = draft.phone or landline
     draft.family_contact_phone = read("family_contact_phone", parse_phone)
     for text_field in ("address", "family_contact_name"):
         setattr(draft, text_field, read(text_field, _text))

@@ -140,7 +140,8 @@ class Person(TenantMixin, Base):
     """Keyed hash of the ID number: finds a person by ID without decrypting."""
     id_tail: Mapped[str | None] = mapped_column(String(4))
     """The last four characters, which the masked form shows anyway: search by ID tail."""
-    phone: Mapped[str | None] = mapped_column(String(11))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    """A mobile's 11 digits, a landline as 0532-82861234, or a local number (82861234)."""
     address: Mapped[str | None] = mapped_column(Text)
     branch_id: Mapped[UUID | None] = mapped_column()
     group_id: Mapped[UUID | None] = mapped_column()
@@ -149,7 +150,7 @@ class Person(TenantMixin, Base):
     deceased_on: Mapped[date | None] = mapped_column(Date)
     health_notes: Mapped[str | None] = mapped_column(Text)
     family_contact_name: Mapped[str | None] = mapped_column(Text)
-    family_contact_phone: Mapped[str | None] = mapped_column(String(11))
+    family_contact_phone: Mapped[str | None] = mapped_column(String(20))
     notes: Mapped[str | None] = mapped_column(Text)
     user_id: Mapped[UUID | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -228,10 +228,25 @@ def test_phones(cell: object, expected: str | None) -> None:
     assert parse_phone(cell) == expected
 
 
-@pytest.mark.parametrize("cell", ["1380013800", "0531-86001234", "123"])
-def test_not_mobile_phones(cell: str) -> None:
-    with pytest.raises(CellError):
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [("0532-82861234", "0532-82861234"), (53282861234, "0532-82861234"),
+     (82861234, "82861234"), (82861234.0, "82861234"), ("82861234", "82861234")],
+)  # fmt: skip
+def test_landlines(cell: object, expected: str) -> None:
+    """A landline typed as a number loses its leading 0: 53282861234 is 0532-82861234."""
+    assert parse_phone(cell) == expected
+
+
+@pytest.mark.parametrize(
+    ("cell", "reason"),
+    [("1380013800", "has 10"), ("15412345678", "not a mobile number in use"),
+     (19412345678, "not a mobile number in use"), ("123", "not a phone number")],
+)  # fmt: skip
+def test_not_phones_say_why(cell: object, reason: str) -> None:
+    with pytest.raises(CellError) as failure:
         parse_phone(cell)
+    assert reason in failure.value.message % failure.value.args_
 
 
 def test_genders() -> None:

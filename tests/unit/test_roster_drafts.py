@@ -90,6 +90,8 @@ def test_id_numbers_and_phones_as_typed(messy: ParsedRoster) -> None:
     assert rows["孙丽"] and rows["孙丽"].phone == "13800138005"  # dashes
     assert rows["吴芳"] and rows["吴芳"].phone == "13800138007"  # a number cell
     assert rows["张建国"].family_contact_phone == "13905310001"
+    assert rows["何凤英"] and rows["何凤英"].phone == "0532-82861234"  # only a landline, in 座机
+    assert rows["林海"] and rows["林海"].phone == "0531-82861235"  # a number: its 0 was lost
 
 
 def test_what_the_rows_say_beyond_dates(messy: ParsedRoster) -> None:
@@ -120,7 +122,8 @@ def test_the_reasons_for_the_bad_rows(messy: ParsedRoster) -> None:
     assert "disagrees with the ID number" in disagreement.message
     assert "1951年5月6日" in str(disagreement.args.values())
     assert reasons(rows["沈立新"])["birth_date"] == "There is no month %(month)s."
-    assert "11-digit" in reasons(rows["韩长生"])["phone"]
+    short = next(p for p in rows["韩长生"].problems if p.field == "phone")
+    assert "has 11 digits" in short.message and short.args["count"] == 10
     duplicate = rows["杨守田"].problems[0]
     assert duplicate.column == "身份证号码"
     assert duplicate.args == {"line": rows["褚卫东"].line}
@@ -149,6 +152,8 @@ def test_a_csv_roster(encoding: str, delimiter: str) -> None:
     assert parsed.skipped_blank == 1 and parsed.footer_line == parsed.rows[-1].line + 1
     liu = rows["刘德华"].draft
     assert liu and liu.birth_date == PartialDate(1949, 10, 1) and liu.gender == "male"
+    zhao = rows["赵桂英"].draft
+    assert zhao and zhao.phone == "82861238"  # a landline without its area code
 
 
 def test_the_benchmark_roster_is_clean() -> None:

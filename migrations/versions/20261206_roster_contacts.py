@@ -1,0 +1,34 @@
+"""Roster: landlines as contact phones, and what a roster import keeps of its rows.
+
+A person's phone and family contact's phone may be a landline, stored as
+`0532-82861234` (13 characters) or as the local number; accounts keep their 11-digit
+mobiles in `users`.
+
+Revision ID: 20261206_roster_contacts
+Revises: 20261125_grid
+Create Date: 2026-12-06
+"""
+
+from __future__ import annotations
+
+from alembic import op
+
+revision = "20261206_roster_contacts"
+down_revision = "20261125_grid"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.execute("""
+        alter table people
+            alter column phone type varchar(20),
+            alter column family_contact_phone type varchar(20)""")
+
+
+def downgrade() -> None:
+    op.execute("""
+        alter table people
+            alter column phone type varchar(11) using left(replace(phone, '-', ''), 11),
+            alter column family_contact_phone type varchar(11)
+                using left(replace(family_contact_phone, '-', ''), 11)""")
