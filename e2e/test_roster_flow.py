@@ -20,7 +20,12 @@ from tests.factories import World, make_roster
 BAD = {
     "卫建军": ("身份证号码", "校验码不对"),  # wrong check digit
     "沈立新": ("出生年月", "没有 13 月"),  # month 13
-    "韩长生": ("手机", "不是 11 位手机号码"),  # 10 digits
+    "钱玉成": ("身份证号码", "后几位已经丢失"),  # typed as a number: digits lost
+}
+# Rows imported without a contact value: the column and the reason, apart from problems.
+WARNED = {
+    "韩长生": ("手机", "手机号码是 11 位"),  # 10 digits
+    "杨秀梅": ("手机", "不是在用的手机号段"),  # 154 is no mobile range
 }
 WORKER_TIMEOUT = 30_000  # ms: the worker polls its queue every half second
 
@@ -44,7 +49,7 @@ async def test_import_a_messy_roster_and_find_a_person_by_pinyin(
     await expect(page.get_by_role("heading", name=roster_file.name)).to_be_visible()
 
     # The page asks again by itself until the worker's dry run is done.
-    good = len(rosters.GOOD_NAMES)
+    good = len(rosters.GOOD_NAMES) + len(rosters.WARNED_ROWS)
     commit = page.get_by_role("button", name=f"只导入没有问题的 {good} 行", exact=True)
     await expect(commit).to_be_visible(timeout=WORKER_TIMEOUT)
     await expect(page.get_by_text("将新建支部：")).to_contain_text(rosters.UNKNOWN_BRANCH)
@@ -56,6 +61,15 @@ async def test_import_a_messy_roster_and_find_a_person_by_pinyin(
         await expect(row.locator(".problem")).to_contain_text(column)
         await expect(row.locator(".problem")).to_contain_text(reason)
     await shoot(page, "roster-2-dry-run")
+    await page.locator("#import-rows").get_by_role("link", name="提醒").click()
+    await expect(rows).to_have_count(len(rosters.WARNED_ROWS))
+    for name, (column, reason) in WARNED.items():
+        warning = rows.filter(has_text=name).locator(".warning").first
+        await expect(warning).to_contain_text(column)
+        await expect(warning).to_contain_text(reason)
+        await expect(warning).to_contain_text("此项不导入")
+    await expect(rows.locator(".problem")).to_have_count(0)
+    await shoot(page, "roster-2b-warnings")
 
     await commit.click()
     await expect(page.get_by_text("导入完成")).to_be_visible(timeout=WORKER_TIMEOUT)

@@ -129,12 +129,22 @@ GOOD = [
 ]
 GOOD_NAMES = ["张建国", "王秀英", "刘德华", "陈桂兰", "赵志强", "孙丽", "周国庆", "吴芳",
               "冯军", "褚卫东", "何凤英", "林海"]
+# A bad phone does not cost the person: imported without it, with a warning.
+WARNED = [
+    _row("韩长生", "男", "1950.02", "军休干部", "是", None, None, "1380013801"),
+    _row("杨秀梅", "女", "1944.09", "军休干部", "是", "1965.07",
+         id_number("370104", date(1944, 9, 12), 46), "15412345678",
+         family="杨小军", family_phone="0532-8286123"),
+]
+WARNED_ROWS = {
+    "韩长生": ["phone"],  # 10 digits
+    "杨秀梅": ["phone", "family_contact_phone"],  # no mobile range 154; a digit short
+}
 BAD = [
     _row("卫建军", "男", "1950.03", "军休干部", "是", None, WRONG_CHECK, "13800138011"),
     _row("蒋红梅", "女", "1952.01", "军休干部", "是", None,
          id_number("370102", date(1951, 5, 6), 12), "13800138012"),
     _row("沈立新", "男", "1950.13", "军休干部", "是", None, None, "13800138013"),
-    _row("韩长生", "男", "1950.02", "军休干部", "是", None, None, "1380013801"),
     _row("杨守田", "男", "1948.06", "军休干部", "是", None, DUPLICATED, "13800138014"),
     _row("朱大成", "男", "1953.04", "军休干部", "是", None,
          as_excel_number(id_number("370105", date(1953, 4, 5), 13)), "13800138015"),
@@ -148,7 +158,6 @@ BAD_ROWS = {
     "卫建军": "id_number",  # wrong check digit
     "蒋红梅": "birth_date",  # disagrees with the ID number
     "沈立新": "birth_date",  # month 13
-    "韩长生": "phone",  # 10 digits
     "杨守田": "id_number",  # same ID number as 褚卫东 above
     "朱大成": "id_number",  # typed as a number: the last three digits are lost
     "郑淑珍": "id_number",  # typed as a number: the digits left pass, but cannot be trusted
@@ -170,7 +179,7 @@ def messy_roster_xlsx() -> bytes:
     sheet.merge_range(0, 0, 0, len(HEADER) - 1, TITLE, book.add_format({"bold": True}))
     sheet.write_string(1, 14, "填报时间：2026年11月")
     sheet.write_row(HEADER_LINE - 1, 0, HEADER)
-    rows = [*GOOD[:4], None, *BAD[:3], *GOOD[4:8], None, *GOOD[8:], *BAD[3:]]
+    rows = [*GOOD[:4], None, *BAD[:3], *GOOD[4:8], None, *GOOD[8:], *WARNED, *BAD[3:]]
     line = HEADER_LINE
     for number, row in enumerate(rows, start=1):
         if row is not None:

@@ -69,12 +69,27 @@ class RowProblem:
     args: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
+WARNING_FIELDS = frozenset(
+    {"phone", "landline", "address", "family_contact_name", "family_contact_phone",
+     "health_notes", "notes"}
+)  # fmt: skip
+"""How to reach a person, and notes about them: a bad value is left out with a warning
+and the person is imported, to be completed later. Every other field says who the
+person is (name, ID number, birth date, gender) or what they are in the district
+(category, party membership and joining date, flags, branch and group, date of death);
+a bad one refuses the row, since a person filed under the wrong category, without a
+political birthday or in no branch would be wrong everywhere, unnoticed."""
+
+
 @dataclass
 class DraftRow:
     line: int
     """The row number Excel shows (1-based)."""
     draft: PersonDraft | None
     problems: list[RowProblem] = dataclasses.field(default_factory=list)
+    """What refuses the row."""
+    warnings: list[RowProblem] = dataclasses.field(default_factory=list)
+    """Contact values left out (WARNING_FIELDS); the row is imported without them."""
 
     @property
     def ok(self) -> bool:
@@ -179,17 +194,18 @@ def draft_row(
     default_category: str | None = None, today: date | None = None, *,
     id_column_held_numbers: bool = False,
 ) -> DraftRow:  # fmt: skip
-    """One row's cells (roster field → raw cell) → a draft and its problems."""
+    """One row's cells (roster field → raw cell) → a draft, its problems and warnings."""
     problems: list[RowProblem] = []
+    warnings: list[RowProblem] = []
 
     def read(name: str, reader: Callable[[Any], Any]) -> Any:
         raw = values.get(name)
         try:
             return reader(raw)
         except (CellError, FieldError) as exc:
-            args = getattr(exc, "args_", {})
             column = columns.get(name) or FIELD_LABELS.get(name, name)
-            problems.append(RowProblem(name, column, exc.message, args))
+            found = warnings if name in WARNING_FIELDS else problems
+            found.append(RowProblem(name, column, exc.message, exc.args_))
             return None
 
     name = read("name", lambda raw: person_name(_squeeze(raw)))
@@ -224,7 +240,7 @@ def draft_row(
                        N_("The category is missing (军休干部, 离休干部, 退役军人 or 在职党员)."))
         )  # fmt: skip
     problems.extend(_cross_checks(draft, columns))
-    return DraftRow(line, draft, problems)
+    return DraftRow(line, draft, problems, warnings)
 
 
 def _cross_checks(draft: PersonDraft, columns: dict[str, str]) -> list[RowProblem]:

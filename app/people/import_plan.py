@@ -120,6 +120,8 @@ class PlannedRow:
     id_number_enc: bytes | None = None
     id_number_index: bytes | None = None
     problems: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+    """Contact values left out; the row is imported without them (drafts.WARNING_FIELDS)."""
     suspects: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -137,6 +139,7 @@ class Plan:
         return {
             "rows": len(self.rows),
             **counts,
+            "warnings": sum(1 for row in self.rows if row.warnings and row.outcome != "error"),
             "suspects": sum(1 for row in self.rows if row.suspects),
             "new_branches": self.new_branches,
             "new_groups": self.new_groups,
@@ -182,14 +185,17 @@ def _plan_row(
     row: DraftRow, present: set[str], roster: Roster, cipher: IdCipher, tenant_id: UUID
 ) -> PlannedRow:
     draft = row.draft
-    problems = [
-        {"field": p.field, "column": p.column, "message": p.message, "args": p.args}
-        for p in row.problems
-    ]
+    problems, warnings = (
+        [
+            {"field": p.field, "column": p.column, "message": p.message, "args": p.args}
+            for p in found
+        ]
+        for found in (row.problems, row.warnings)
+    )
     if draft is None:
-        return PlannedRow(row.line, "error", None, {}, problems=problems)
+        return PlannedRow(row.line, "error", None, {}, problems=problems, warnings=warnings)
     data = draft_values(draft, present)
-    item = PlannedRow(row.line, "new", draft.name, data, problems=problems)
+    item = PlannedRow(row.line, "new", draft.name, data, problems=problems, warnings=warnings)
     if draft.id_number:
         item.id_number_index = cipher.blind_index(tenant_id, draft.id_number)
         item.id_number_enc = cipher.encrypt(tenant_id, draft.id_number)

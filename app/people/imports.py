@@ -15,7 +15,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import structlog
-from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy import and_, delete, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -46,6 +46,7 @@ log = structlog.get_logger("redstar.roster")
 ROWS_PAGE = 100
 ROW_FILTERS = {
     "error": ImportRow.outcome == "error",
+    "warning": and_(ImportRow.outcome != "error", ImportRow.warnings != []),
     "new": ImportRow.outcome == "new",
     "update": ImportRow.outcome == "update",
     "suspect": ImportRow.suspects != [],
@@ -149,6 +150,12 @@ class ImportService:
                 N_("%(count)s rows have problems: fix the file, or import only the good rows."),
                 count=summary["error"],
             )
+        if mode == "all" and summary.get("warnings"):
+            raise Refused(
+                N_("%(count)s rows would be imported without a value that is wrong: fix the "
+                   "file, or import the rows as they can be."),
+                count=summary["warnings"],
+            )  # fmt: skip
         async with self.db.session() as session:
             if parent_id is not None:
                 parent = await session.get(
@@ -283,6 +290,7 @@ async def _store_rows(session: AsyncSession, tenant_id: UUID, import_id: UUID, p
             "id_number_enc": row.id_number_enc,
             "id_number_index": row.id_number_index,
             "problems": row.problems,
+            "warnings": row.warnings,
             "suspects": row.suspects,
         }
         for row in plan.rows
@@ -371,6 +379,8 @@ async def _apply_rows(
         query = query.where(ImportRow.outcome != "same")
     rows = list((await session.scalars(query.order_by(ImportRow.line))).all())
     if any(row.outcome == "error" for row in rows):
+        raise Refused(N_("This file still has rows with problems."))
+    if found.commit_mode == "all" and any(row.warnings for row in rows):
         raise Refused(N_("This file still has rows with problems."))
     units_before = await session.scalar(select(func.count()).select_from(OrgUnit)) or 0
     units = await _create_units(session, tenant_id, found, rows, actor)

@@ -233,4 +233,7 @@ class ImportRow(TenantMixin, Base):
     id_number_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     id_number_index: Mapped[bytes | None] = mapped_column(LargeBinary)
     problems: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
+    """What refuses the row: field, column as the file names it, message, args."""
+    warnings: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
+    """Contact values the row is imported without, in the same shape."""
     suspects: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)

@@ -4,6 +4,9 @@ A person's phone and family contact's phone may be a landline, stored as
 `0532-82861234` (13 characters) or as the local number; accounts keep their 11-digit
 mobiles in `users`.
 
+A bad contact value no longer refuses the row: the dry run lists it as a warning
+beside the row, which is imported without that value.
+
 Revision ID: 20261206_roster_contacts
 Revises: 20261125_grid
 Create Date: 2026-12-06
@@ -24,9 +27,11 @@ def upgrade() -> None:
         alter table people
             alter column phone type varchar(20),
             alter column family_contact_phone type varchar(20)""")
+    op.execute("alter table roster_import_rows add column warnings jsonb not null default '[]'")
 
 
 def downgrade() -> None:
+    op.execute("alter table roster_import_rows drop column warnings")
     op.execute("""
         alter table people
             alter column phone type varchar(11) using left(replace(phone, '-', ''), 11),

@@ -99,3 +99,23 @@ async def test_bad_files_get_a_clear_message_and_write_nothing(
     assert huge.status_code == 413 and "文件太大" in huge.text
     assert await count_people(owner_db) == 0
     assert (await browser.get("/people")).status_code == 200  # and the server still answers
+
+
+async def test_the_dry_run_shows_warnings_apart_from_problems(
+    browser: Browser, world: World, services: AppServices
+) -> None:
+    rows = [
+        [1, "张建国", "男", "1949.10", ZHANG, "15412345678", "第一支部", "军休干部"],
+        [2, "王错", "男", "1950.13", "", "13800138000", "第一支部", "军休干部"],
+    ]
+    await browser.login(world.a.users[Role.TENANT_ADMIN])
+    response = await upload(browser, "花名册.xlsx", small_roster(rows))
+    import_id = await checked(services, world, response.headers["location"])
+    page = (await browser.get(f"/people/imports/{import_id}?show=all")).text
+    warning = page[page.index('class="warning"') :][:400]
+    assert "手机" in warning and "不是在用的手机号段" in warning and "此项不导入" in warning
+    problem = page[page.index('class="problem"') :][:300]
+    assert "没有 13 月" in problem
+    assert "共 2 行：新增 1 行、更新 0 行、无变化 0 行、不能导入 1 行" in page
+    assert "有 1 行会空出填错的项" in page
+    assert "只导入没有问题的 1 行" in page and "导入整个文件" not in page

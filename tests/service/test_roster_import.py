@@ -210,3 +210,47 @@ async def test_units_an_import_creates_are_in_the_change_log(
             .all()
         )
     assert sorted(created) == sorted(["第五支部", world.a.name])
+
+
+async def test_a_bad_phone_costs_the_phone_not_the_person(
+    services: AppServices, owner_db: Database, world: World
+) -> None:
+    """Contact fields degrade to a warning; identity fields still refuse the row; the
+    whole-file mode imports nothing that would lose a value."""
+    from app.audit.service import Actor
+    from app.errors import Refused
+
+    zhang = id_number("370102", "19491001", "123")
+    li = id_number("370103", "19520315", "234")
+    rows = [
+        [1, "张建国", "男", "1949.10", zhang, "15412345678", "第一支部", "军休干部"],
+        [2, "李秀英", "女", "1952.03", li, "13900139000", "第一支部", "军休"],
+        [3, "王错", "男", "1950.13", "", "13800138000", "第一支部", "军休干部"],
+    ]
+    admin = world.a.users[Role.TENANT_ADMIN]
+    actor = Actor("user", admin.name, admin.id)
+    with tenant_scope(world.a.tenant_id):
+        service = ImportService(services)
+        import_id = await service.upload("a.xlsx", small_roster(rows), "", actor)
+        await imports.check(services, import_id, today=TODAY)
+        summary = (await service.get(import_id)).summary
+        assert (summary["rows"], summary["new"], summary["error"], summary["warnings"]) == (
+            3, 2, 1, 1,
+        )  # fmt: skip
+        assert summary["rows"] == sum(summary[k] for k in ("new", "update", "same", "error"))
+        warned, _ = await service.rows(import_id, "warning", 1)
+        assert [(r.name, [w["field"] for w in r.warnings]) for r in warned] == [
+            ("张建国", ["phone"])
+        ]
+        assert warned[0].outcome == "new" and warned[0].problems == []
+        try:
+            await service.commit(import_id, "all", None, actor)
+        except Refused:
+            pass
+        else:
+            raise AssertionError("the whole file cannot be imported: a row loses a value")
+        await service.commit(import_id, "good", None, actor)
+        assert await imports.apply(services, import_id) == ImportStatus.COMMITTED
+    async with owner_db.engine.connect() as conn:
+        phones = dict((await conn.execute(text("select name, phone from people"))).all())
+    assert phones == {"张建国": None, "李秀英": "13900139000"}

@@ -41,11 +41,40 @@ def reasons(row: DraftRow) -> dict[str, str]:
 
 def test_good_and_bad_rows_of_the_messy_roster(messy: ParsedRoster) -> None:
     rows = by_name(messy)
-    assert sorted(rows) == sorted(rosters.GOOD_NAMES + list(rosters.BAD_ROWS))
-    assert [name for name in rosters.GOOD_NAMES if not rows[name].ok] == []
+    assert sorted(rows) == sorted(
+        rosters.GOOD_NAMES + list(rosters.WARNED_ROWS) + list(rosters.BAD_ROWS)
+    )
+    assert [name for name in rosters.GOOD_NAMES if not rows[name].ok or rows[name].warnings] == []
     for name, field in rosters.BAD_ROWS.items():
         assert not rows[name].ok, name
         assert [problem.field for problem in rows[name].problems] == [field], name
+    for name, fields in rosters.WARNED_ROWS.items():
+        # A bad contact field costs the value, not the person.
+        assert rows[name].ok, (name, rows[name].problems)
+        assert [warning.field for warning in rows[name].warnings] == fields, name
+        assert rows[name].draft and rows[name].draft.phone is None
+
+
+def test_contact_fields_warn_and_identity_fields_refuse() -> None:
+    header = [*HEADER, "手机", "住址", "家属联系人", "家属电话", "健康状况", "备注"]
+    control = "有\x00控制字符"
+    row = one("张建国", "男", "1949.10", ZHANG, "军休", "是", None, "15412345678", control,
+              control, "0999-1", control, control, header=header)  # fmt: skip
+    assert row.ok and row.draft
+    assert [w.field for w in row.warnings] == [
+        "phone", "family_contact_phone", "address", "family_contact_name", "health_notes",
+        "notes",
+    ]  # fmt: skip
+    first = row.warnings[0]
+    assert first.column == "手机" and "not a mobile number in use" in first.message
+    for identity in (
+        one("张建国", "男", "1950.13", ZHANG, "军休", "是", None),  # birth date
+        one("张建国", "男", "1949.10", ZHANG[:-1], "军休", "是", None),  # ID number
+        one("张建国", "男", "1949.10", ZHANG, "老干部", "是", None),  # category
+        one("张建国", "男", "1949.10", ZHANG, "军休", "也许", None),  # party membership
+        one("张建国", "男", "1949.10", ZHANG, "军休", "是", "1968.13"),  # joining date
+    ):
+        assert not identity.ok and identity.warnings == [], identity
 
 
 def test_the_layout_around_the_data(messy: ParsedRoster) -> None:
@@ -122,7 +151,7 @@ def test_the_reasons_for_the_bad_rows(messy: ParsedRoster) -> None:
     assert "disagrees with the ID number" in disagreement.message
     assert "1951年5月6日" in str(disagreement.args.values())
     assert reasons(rows["沈立新"])["birth_date"] == "There is no month %(month)s."
-    short = next(p for p in rows["韩长生"].problems if p.field == "phone")
+    short = next(p for p in rows["韩长生"].warnings if p.field == "phone")
     assert "has 11 digits" in short.message and short.args["count"] == 10
     duplicate = rows["杨守田"].problems[0]
     assert duplicate.column == "身份证号码"
