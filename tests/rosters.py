@@ -163,8 +163,15 @@ BAD_ROWS = {
     "郑淑珍": "id_number",  # typed as a number: the digits left pass, but cannot be trusted
     "钱玉成": "id_number",  # typed into WPS: the rounding passes and reads as a woman's
 }
-FOOTER = [None, "制表人：王芳", None, None, None, "审核人：李强", None, "制表日期：2026年11月20日"]
-AFTER_FOOTER = [None, "说明：此行在签名之后，不应导入", "男"]
+# The signature block as bureaus type it: a label in the 序号 column and the name under
+# 姓名, more labels and values further right (the date as a date cell), then the unit's
+# stamp line and the filler's phone.
+FOOTER = ["制表人：", "王芳", None, None, None, "审核人：", "李强", None, "制表日期：",
+          datetime(2026, 11, 20)]  # fmt: skip
+AFTER_FOOTER = [
+    ["填报单位（盖章）：", None, None, "历下区军休服务中心", None, "联系电话：", "0531-86001234"],
+    [None, "说明：此行在签名之后，不应导入", "男"],
+]
 TITLE = "历下区军休服务中心在册人员花名册"
 HEADER_LINE = 3
 """The header's row as Excel numbers it; people start on the next one."""
@@ -185,8 +192,9 @@ def messy_roster_xlsx() -> bytes:
         if row is not None:
             _write(sheet, line, [number, *row[1:]], day)
         line += 1
-    sheet.write_row(line, 0, FOOTER)
-    sheet.write_row(line + 1, 0, AFTER_FOOTER)
+    _write(sheet, line, FOOTER, day)
+    for offset, after in enumerate(AFTER_FOOTER, start=1):
+        sheet.write_row(line + offset, 0, after)
     book.close()
     return buffer.getvalue()
 
@@ -195,6 +203,8 @@ def _write(sheet: Any, line: int, row: list[Any], day: Any) -> None:
     for column, value in enumerate(row):
         if value is EXCEL_DATE:
             sheet.write_datetime(line, column, datetime(1949, 10, 1), day)
+        elif isinstance(value, datetime):
+            sheet.write_datetime(line, column, value, day)
         elif isinstance(value, int | float):
             sheet.write_number(line, column, value)
         elif value is not None:
@@ -240,7 +250,9 @@ def roster_csv(encoding: str = "gb18030", delimiter: str = ",") -> bytes:
                      "13800138021", "第二支部", "", "军休"])  # fmt: skip
     writer.writerow(["胡秀兰", "女", "1951.02", CSV_NUMBER_ID, "13800138022", "第二支部", "",
                      "军休"])  # fmt: skip
-    writer.writerow(["制表人：王芳"])
+    writer.writerow([])
+    writer.writerow(["制表人：", "王芳", "", "审核人：", "李强", "", "制表日期：", "2026/11/20"])
+    writer.writerow(["单位（盖章）"])
     return out.getvalue().encode(encoding)
 
 

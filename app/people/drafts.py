@@ -28,12 +28,10 @@ from app.people.cells import (
 )
 from app.people.headers import (
     FIELD_LABELS,
-    FOOTER_WORDS,
     HeaderRow,
     find_header,
     is_blank,
     is_footer,
-    normalise_header,
 )
 from app.people.reader import RosterFileError, read_sheet
 from app.validators import FieldError, multiline_text, person_name, plain_text
@@ -135,7 +133,6 @@ def draft_rows(
                "at least two more such as 性别, 出生年月 or 身份证号.")
         )  # fmt: skip
     titles = {i: " ".join(str(sheet[header.index][i]).split()) for i in header.columns}
-    name_column = next(column for column, name in header.columns.items() if name == "name")
     rows: list[DraftRow] = []
     blank = 0
     footer: int | None = None
@@ -146,8 +143,8 @@ def draft_rows(
         if is_blank(cells):
             blank += 1
             continue
-        if is_footer(cells) and _no_name(cells, name_column):
-            footer = index + 1  # 制表人… — but a 职务 of 负责人 beside a name is data
+        if is_footer(cells, header):
+            footer = index + 1
             break
         values = {
             name: cells[column] if column < len(cells) else None
@@ -285,12 +282,6 @@ def _cross_checks(draft: PersonDraft, columns: dict[str, str]) -> list[RowProble
     ):
         problem("deceased_on", N_("The date of death is before the date of birth."))
     return found
-
-
-def _no_name(cells: list[Any], column: int) -> bool:
-    """A footer has no person's name in the name column (or a footer word there)."""
-    cell = normalise_header(cells[column]) if column < len(cells) else ""
-    return not cell or cell.startswith(FOOTER_WORDS)
 
 
 def _squeeze(raw: Any) -> str:

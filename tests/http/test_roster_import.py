@@ -119,3 +119,4 @@ async def test_the_dry_run_shows_warnings_apart_from_problems(
     assert "共 2 行：新增 1 行、更新 0 行、无变化 0 行、不能导入 1 行" in page
     assert "有 1 行会空出填错的项" in page
     assert "只导入没有问题的 1 行" in page and "导入整个文件" not in page
+    assert "从第 7 行起是表尾" in page  # 制表人：王某, under the two rows

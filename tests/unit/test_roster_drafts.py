@@ -88,6 +88,7 @@ def test_the_layout_around_the_data(messy: ParsedRoster) -> None:
     last = messy.rows[-1].line
     assert messy.footer_line == last + 1
     assert "说明" not in str([row.draft for row in messy.rows])  # below the signature
+    assert "王芳" not in by_name(messy)  # the filler's name under 姓名 is no person
 
 
 def test_every_way_of_writing_a_date(messy: ParsedRoster) -> None:
@@ -178,7 +179,9 @@ def test_a_csv_roster(encoding: str, delimiter: str) -> None:
     }
     for name in rosters.CSV_BAD:
         assert "lost its last digits" in rows[name].problems[0].message
-    assert parsed.skipped_blank == 1 and parsed.footer_line == parsed.rows[-1].line + 1
+    # The signature block spread over the columns, after a blank line: not a person.
+    assert parsed.skipped_blank == 2 and parsed.footer_line == parsed.rows[-1].line + 2
+    assert "王芳" not in rows
     liu = rows["刘德华"].draft
     assert liu and liu.birth_date == PartialDate(1949, 10, 1) and liu.gender == "male"
     zhao = rows["赵桂英"].draft
@@ -279,3 +282,56 @@ def test_a_footer_word_beside_a_name_is_data_not_the_end() -> None:
     parsed = draft_rows(sheet, today=date(2026, 11, 24))
     assert [row.draft.name for row in parsed.rows if row.draft] == ["王大", "王二"]
     assert parsed.footer_line == 4
+
+
+# --- where the data ends ------------------------------------------------------------------------
+
+SHEET_HEADER = ["序号", "姓名", "性别", "出生年月", "身份证号", "人员类别", "联系电话", "家庭住址",
+                "职务", "备注"]  # fmt: skip
+PEOPLE = [
+    [1, "王大", "男", "1950.01", None, "军休干部", "13800138000", "文化东路1号", None, None],
+    [2, "李二", "女", "1951.02", None, "军休干部", None, None, None, None],
+]
+
+
+@pytest.mark.parametrize(
+    "footer",
+    [
+        # Spread over columns: a label, the name under 姓名, more labels further right.
+        ["制表人：", "王芳", None, None, "审核人：", "李强", None, "制表日期：", "2026年11月20日"],
+        ["制表人:", "王芳", "", "审核人:", "李强", "", "", "制表日期:", date(2026, 11, 20)],
+        ["制表人", "王芳", None, "审核人", "李强"],  # no colons
+        [None, "制表人：王芳", None, None, "审核人：李强", None, None, "制表日期：2026年11月20日"],
+        [None, None, None, None, None, None, None, "填表人：张三  联系电话：13800138000"],
+        ["填报单位（盖章）：", None, None, None, "负责人：", "赵六"],
+        ["单位(盖章)", None, None, None, None, None, "联系电话：", "0531-86001234"],
+        ["备注：", "本表由各支部填报，军休中心汇总。"],
+        ["注：出生年月按身份证填写"],
+        ["合计", "36人"],
+        [None, None, None, None, None, None, None, None, "制表日期：", 46346],
+    ],
+)
+def test_a_signature_footer_ends_the_data_wherever_its_labels_stand(footer: list[Any]) -> None:
+    sheet = [SHEET_HEADER, *PEOPLE, footer, ["王五", "男"]]
+    parsed = draft_rows(sheet, today=TODAY)
+    assert [row.draft.name for row in parsed.rows if row.draft] == ["王大", "李二"], footer
+    assert [row.line for row in parsed.rows] == [2, 3]
+    assert parsed.footer_line == 4
+
+
+@pytest.mark.parametrize(
+    "person",
+    [
+        ["3", "王芳", "女", "1952.03", None, "军休干部", None, None, "负责人", None],
+        ["3", "王芳", "女", "1952.03", None, "军休干部", None, None, None,
+         "联系人：女儿 13900139000"],
+        ["3", "王芳", "女", "1952.03", None, "军休干部", None, "联系电话：13900139000", None,
+         "备注：腿脚不便"],
+        ["3", "王芳", "女", "1952.03", ZHANG, "军休干部", None, None, "联系人：", "王小"],
+        ["3", "", "女", "1952.03", ZHANG, "军休干部", None, None, "负责人：", None],
+        ["3", "王芳", "女", "1952.03", None, "军休干部", "13900139000", None, "组长", "合计"],
+    ],
+)  # fmt: skip
+def test_a_person_is_never_taken_for_a_footer(person: list[Any]) -> None:
+    parsed = draft_rows([SHEET_HEADER, *PEOPLE, person, PEOPLE[0]], today=TODAY)
+    assert len(parsed.rows) == 4 and parsed.footer_line is None, person
