@@ -254,3 +254,50 @@ async def test_a_bad_phone_costs_the_phone_not_the_person(
     async with owner_db.engine.connect() as conn:
         phones = dict((await conn.execute(text("select name, phone from people"))).all())
     assert phones == {"张建国": None, "李秀英": "13900139000"}
+
+
+async def test_look_alikes_agree_at_the_precision_the_dates_are_known(
+    services: AppServices, owner_db: Database, world: World
+) -> None:
+    """Same name, no ID number to tell them apart, and birth dates that agree as far as
+    both are known (1949.10 and 1949-10-20): flagged in the dry run, never merged, and
+    listed on the duplicates page — from the file to the roster either way, and within
+    the file."""
+    from datetime import date
+
+    from tests.factories import add_person
+
+    await add_person(services, world.a, "王秀英", None, birth_date=date(1949, 10, 20),
+                     id_number=id_number("370102", "19491020", "124"))  # fmt: skip
+    await add_person(services, world.a, "李桂兰", None, birth_date=date(1950, 3, 1),
+                     birth_day_known=False)  # fmt: skip
+    await add_person(services, world.a, "孙明", None, birth_date=date(1951, 7, 1),
+                     birth_day_known=False)  # fmt: skip
+    rows = [
+        [1, "王秀英", "女", "1949.10", "", "", "", "军休"],  # file: month; roster: the day
+        [2, "李桂兰", "女", "1950年3月15日", "", "", "", "军休"],  # file: the day; roster: month
+        [3, "赵大", "男", "1951.05", "", "", "", "军休"],  # twice in the file
+        [4, "赵大", "男", "1951年5月9日", id_number("370103", "19510509", "135"), "", "", "军休"],
+        [5, "孙明", "男", "1951年8月2日", "", "", "", "军休"],  # another month: no look-alike
+    ]
+    _, summary = await run_import(services, world, small_roster(rows))
+    assert summary["new"] == 5 and summary["suspects"] == 4, summary
+    with tenant_scope(world.a.tenant_id):
+        people = PeopleService(services)
+        pairs = await people.possible_duplicates(EVERYONE)
+    assert sorted(one.name for one, _ in pairs) == ["李桂兰", "王秀英", "赵大"]
+    assert all(one.name == two.name for one, two in pairs)
+    async with owner_db.engine.connect() as conn:
+        count = (await conn.execute(text("select count(*) from people"))).scalar()
+    assert count == 3 + 5  # flagged, never merged
+
+
+async def test_the_same_person_without_an_id_number_updates_rather_than_duplicates(
+    services: AppServices, owner_db: Database, world: World
+) -> None:
+    """Importing an ID-less file twice: the same name and the same date at the same
+    precision is the same person (as before), and no look-alike."""
+    rows = [[1, "钱多", "男", "1949.10", "", "13800138000", "", "军休"]]
+    await run_import(services, world, small_roster(rows))
+    _, again = await run_import(services, world, small_roster(rows))
+    assert (again["new"], again["same"], again["suspects"]) == (0, 1, 0)
