@@ -109,26 +109,33 @@ GOOD = [
     _row("刘德华", None, "1949.10.01", "离休干部", "中共党员", "19680701",
          id_number("370103", date(1949, 10, 1), 33), "13800138002", mobile="是"),
     _row("陈桂兰", "女", "1949年10月", "退役军人", "群众", None,
-         id_number("370104", date(1949, 10, 9), 44), "13800138003", branch="第二支部"),
+         id_number("370104", date(1949, 10, 9), 44), "13800138003", branch="第二支部",
+         health="脑梗后长期卧床"),
     _row("赵志强", "男", "1949年10月1日", "退役士兵", "√", "1972-05-01",
          id_number("370105", date(1949, 10, 1), 55), "13800138004", died="2024.03"),
     _row("孙 丽", "女", "19491001", "在职党员", "Y", "2001/7/1",
          id_number("370112", date(1949, 10, 1), 66), "138-0013-8005"),
     _row("周 国 庆", "男", "1949/10/1", "军休干部", None, "1971.08",
-         id_number("370102", date(1949, 10, 1), 77), "13800138006", branch=UNKNOWN_BRANCH),
+         id_number("370102", date(1949, 10, 1), 77), "13800138006", branch=UNKNOWN_BRANCH,
+         health="不卧床，生活能自理"),
     _row("吴芳", "女", "1949-10-01", "军休干部", "否", None,
-         id_number("370103", date(1949, 10, 1), 88), 13800138007.0),
+         id_number("370103", date(1949, 10, 1), 88), 13800138007.0, infirm="否",
+         health="失能，已住养老院"),
     _row("冯军", "男", 18172, "退役军人", "否", None, LOWER_X.lower(), "13800138009"),
     _row("褚卫东", "男", "1948.06", "军休干部", "是", "1969.03", DUPLICATED, "13800138010"),
     # Elderly people often have only a landline: in the 座机 column, or typed as a number
     # into the 手机 one (which drops its leading 0).
     _row("何凤英", "女", "1938.02", "离休干部", "是", "1956.03",
-         id_number("370102", date(1938, 2, 14), 24), None, landline="0532-82861234"),
+         id_number("370102", date(1938, 2, 14), 24), None, landline="0532-82861234",
+         health="年迈体弱，行动不便"),
     _row("林海", "男", "1945.08", "军休干部", "是", "1966.05",
          id_number("370103", date(1945, 8, 3), 35), 53182861235, landline="8286 1236"),
 ]
 GOOD_NAMES = ["张建国", "王秀英", "刘德华", "陈桂兰", "赵志强", "孙丽", "周国庆", "吴芳",
               "冯军", "褚卫东", "何凤英", "林海"]
+# A health note that says the person is infirm proposes the flag for the admin to confirm
+# (王秀英 is marked 是 already; 吴芳's 年迈体弱 column says 否; 周国庆 does not lie in bed).
+INFIRM_PROPOSED = {"陈桂兰": "卧床", "何凤英": "年迈体弱"}
 # A bad phone does not cost the person: imported without it, with a warning.
 WARNED = [
     _row("韩长生", "男", "1950.02", "军休干部", "是", None, None, "1380013801"),
@@ -220,6 +227,7 @@ CSV_BAD = {
     "胡秀兰": "id_number",  # 15 digits and 000 passing the check, in a column of numbers
 }
 CSV_NUMBER_ID = _id_ending_000("370202", date(1951, 2, 1))
+CSV_INFIRM_PROPOSED = {"赵桂英": "失能"}
 
 
 def roster_csv(encoding: str = "gb18030", delimiter: str = ",") -> bytes:
@@ -230,11 +238,12 @@ def roster_csv(encoding: str = "gb18030", delimiter: str = ",") -> bytes:
     writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow([TITLE])
     writer.writerow(
-        ["姓名", "性别", "出生日期", "身份证号", "联系电话", "支部", "入党时间", "类别"]
+        ["姓名", "性别", "出生日期", "身份证号", "联系电话", "支部", "入党时间", "类别", "身体情况"]
     )
     writer.writerow(
-        ["张建国", "男", "1949.10", ZHANG, "138 0013 8000", "第一支部", "1968.07", "军休"]
-    )
+        ["张建国", "男", "1949.10", ZHANG, "138 0013 8000", "第一支部", "1968.07", "军休",
+         "身体健康"]
+    )  # fmt: skip
     writer.writerow(["王秀英", "女", "1949年10月20日", id_number("370102", date(1949, 10, 20), 22),
                      "13800138001", "第一支部", "", "军休干部"])  # fmt: skip
     writer.writerow([])
@@ -242,7 +251,8 @@ def roster_csv(encoding: str = "gb18030", delimiter: str = ",") -> bytes:
                      "138-0013-8002", "第二支部", "1968年7月", "离休"])  # fmt: skip
     # A landline without its area code, as the district writes it.
     writer.writerow(["赵桂英", "女", "1940年5月", id_number("370102", date(1940, 5, 9), 42),
-                     "8286 1238", "第二支部", "1962.10", "军休"])  # fmt: skip
+                     "8286 1238", "第二支部", "1962.10", "军休",
+                     "失能老人，生活不能自理"])  # fmt: skip
     writer.writerow(["李桂芝", "女", "1952.11", "3.70202E+17", "13800138020", "第二支部", "",
                      "军休"])  # fmt: skip
     writer.writerow(["马文平", "男", "1950.03",

@@ -33,6 +33,7 @@ from app.people.headers import (
     is_blank,
     is_footer,
 )
+from app.people.health import infirm_sign
 from app.people.reader import RosterFileError, read_sheet
 from app.validators import FieldError, multiline_text, person_name, plain_text
 
@@ -57,6 +58,9 @@ class PersonDraft:
     family_contact_phone: str | None = None
     health_notes: str | None = None
     notes: str | None = None
+    infirm_sign: str | None = None
+    """What the health note says that proposes the infirm flag (卧床), when no 年迈体弱
+    column says yes or no: the admin confirms it in the dry run."""
 
 
 @dataclass
@@ -229,7 +233,10 @@ def draft_row(
     draft.group = read("group", _unit_name)
     draft.party_member = read("party_member", _yes_no)
     draft.mobile = bool(read("mobile", _yes_no))
-    draft.infirm = bool(read("infirm", _yes_no))
+    infirm = read("infirm", _yes_no)
+    draft.infirm = bool(infirm)
+    if infirm is None:
+        draft.infirm_sign = infirm_sign(draft.health_notes)
     draft.category = read("category", _category) or default_category
     if draft.category is None and "category" not in {p.field for p in problems}:
         problems.append(

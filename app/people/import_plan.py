@@ -142,6 +142,8 @@ class PlannedRow:
     warnings: list[dict[str, Any]] = field(default_factory=list)
     """Contact values left out; the row is imported without them (drafts.WARNING_FIELDS)."""
     suspects: list[dict[str, Any]] = field(default_factory=list)
+    infirm_sign: str | None = None
+    """The health note's sign that proposes the infirm flag (drafts.PersonDraft)."""
 
 
 @dataclass
@@ -160,6 +162,7 @@ class Plan:
             **counts,
             "warnings": sum(1 for row in self.rows if row.warnings and row.outcome != "error"),
             "suspects": sum(1 for row in self.rows if row.suspects),
+            "infirm_proposed": sum(1 for row in self.rows if row.infirm_sign),
             "new_branches": self.new_branches,
             "new_groups": self.new_groups,
             "columns": parsed.columns,
@@ -247,10 +250,13 @@ def _plan_row(
         _check_against_current(item, roster.people[item.person_id])
     if item.problems:
         item.outcome = "error"
-    elif item.person_id is not None:
+        return item
+    if item.person_id is not None:
         changed = changed_fields(roster.people[item.person_id], data)
         data["changed"] = changed
         item.outcome = "update" if changed else "same"
+    if draft.infirm_sign and not (item.person_id and roster.people[item.person_id]["infirm"]):
+        item.infirm_sign = draft.infirm_sign  # proposed: the admin confirms it
     return item
 
 

@@ -13,7 +13,7 @@ from litestar.response import Template
 
 from app.accounts.models import Role
 from app.errors import Refused
-from app.i18n import _
+from app.i18n import N_, _
 from app.people.forms import chosen_id
 from app.people.headers import FIELD_LABELS
 from app.people.imports import ROW_FILTERS, ROWS_PAGE, RUNNING, ImportService
@@ -126,6 +126,22 @@ class ImportController(Controller):
             flash(request, "error", _(exc.message, **exc.args_))
         return see_other(request, f"/people/imports/{import_id}")
 
+    @post("/{import_id:uuid}/infirm")
+    async def confirm_infirm(
+        self, request: Request, imports: NamedDependency[ImportService], import_id: FromPath[UUID]
+    ) -> Any:
+        """Confirm (or take back) the infirm flag a health note proposes: one row, or all."""
+        await imports.get(import_id)
+        data = await form_data(request)
+        page = data.get("page", "1")
+        try:
+            line = None if data.get("all") else _line(data.get("line", ""))
+            await imports.confirm_infirm(import_id, line, data.get("confirmed", "1") == "1")
+        except Refused as exc:
+            flash(request, "error", _(exc.message, **exc.args_))
+        back = f"/people/imports/{import_id}?show=infirm"
+        return see_other(request, back + (f"&page={page}" if page.isdigit() else ""))
+
     @post("/{import_id:uuid}/discard")
     async def discard(
         self, request: Request, imports: NamedDependency[ImportService], import_id: FromPath[UUID]
@@ -137,3 +153,10 @@ class ImportController(Controller):
             return see_other(request, f"/people/imports/{import_id}")
         flash(request, "info", _("The import was discarded; nothing was written."))
         return see_other(request, "/people/imports")
+
+
+def _line(text: str) -> int:
+    """A row number the page sent back; a mangled one is refused, never guessed."""
+    if not text.isdigit() or len(text) > 7:
+        raise Refused(N_("Please choose from the list."))
+    return int(text)

@@ -15,9 +15,10 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import structlog
-from sqlalchemy import and_, delete, func, insert, select, text, update
+from sqlalchemy import and_, delete, func, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from app.audit.models import AuditEvent
 from app.audit.service import Actor, record
@@ -50,6 +51,7 @@ ROW_FILTERS = {
     "new": ImportRow.outcome == "new",
     "update": ImportRow.outcome == "update",
     "suspect": ImportRow.suspects != [],
+    "infirm": ImportRow.infirm_sign.is_not(None),
     "all": None,
 }
 CHANGED_SINCE = N_(
@@ -187,6 +189,30 @@ class ImportService:
             raise Refused(N_("This import is not waiting to be committed."))
         await self.queue_commit(import_id)
 
+    async def confirm_infirm(self, import_id: UUID, line: int | None, confirmed: bool) -> None:
+        """The admin's answer to the health notes' proposals, for one row or all of them:
+        only confirmed rows become infirm (exempt from points) on commit."""
+        waiting = (
+            select(RosterImport.id)
+            .where(RosterImport.id == import_id, RosterImport.status == ImportStatus.CHECKED)
+            .exists()
+        )
+        query = update(ImportRow).where(
+            ImportRow.import_id == import_id, ImportRow.infirm_sign.is_not(None), waiting
+        )
+        if line is not None:
+            query = query.where(ImportRow.line == line)
+        async with self.db.session() as session:
+            changed = await session.execute(
+                query.values(infirm_confirmed=confirmed).returning(ImportRow.line)
+            )
+            found = changed.all()
+            await session.commit()
+        if not found:
+            if (await self.get(import_id)).status != ImportStatus.CHECKED:
+                raise Refused(N_("This import is not waiting to be committed."))
+            raise Refused(N_("Please choose from the list."))
+
     async def queue_commit(self, import_id: UUID) -> None:
         """Queue the commit; like queue_check, safe to call again while it waits."""
         await self.services.redis.enqueue_job(
@@ -292,6 +318,7 @@ async def _store_rows(session: AsyncSession, tenant_id: UUID, import_id: UUID, p
             "problems": row.problems,
             "warnings": row.warnings,
             "suspects": row.suspects,
+            "infirm_sign": row.infirm_sign,
         }
         for row in plan.rows
     ]
@@ -373,10 +400,13 @@ async def _apply_rows(
     session: AsyncSession, tenant_id: UUID, found: RosterImport, actor: Actor
 ) -> dict[str, int]:
     query = select(ImportRow).where(ImportRow.import_id == found.id)
-    if found.commit_mode == "good":
-        query = query.where(ImportRow.outcome.in_(("new", "update")))
-    else:
-        query = query.where(ImportRow.outcome != "same")
+    wanted: ColumnElement[bool] = (
+        ImportRow.outcome.in_(("new", "update"))
+        if found.commit_mode == "good"
+        else ImportRow.outcome != "same"
+    )
+    # An unchanged row whose infirm proposal was confirmed changes that one flag.
+    query = query.where(or_(wanted, ImportRow.infirm_confirmed))
     rows = list((await session.scalars(query.order_by(ImportRow.line))).all())
     if any(row.outcome == "error" for row in rows):
         raise Refused(N_("This file still has rows with problems."))
@@ -412,7 +442,8 @@ async def _apply_rows(
             )
             action = "person.created"
         else:
-            changed = {key: values[key] for key in row.data.get("changed", []) if key in values}
+            keys = row.data.get("changed", []) + (["infirm"] if row.infirm_confirmed else [])
+            changed = {key: values[key] for key in keys if key in values}
             old = before.get(person_id, {})
             changes |= {
                 key: [_plain(old.get(key)), _plain(value)] for key, value in changed.items()
@@ -563,4 +594,6 @@ def _person_values(row: ImportRow, units: dict[tuple[str, str | None], UUID]) ->
             )
     if values.get("party_joined_on"):
         values["party_member"] = True
+    if row.infirm_confirmed:
+        values["infirm"] = True
     return values

@@ -237,3 +237,7 @@ class ImportRow(TenantMixin, Base):
     warnings: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
     """Contact values the row is imported without, in the same shape."""
     suspects: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
+    infirm_sign: Mapped[str | None] = mapped_column(Text)
+    """The health note's words that propose the infirm flag (卧床)…"""
+    infirm_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
+    """…and whether the admin confirmed it: only then does the commit set the flag."""

@@ -5,7 +5,8 @@ A person's phone and family contact's phone may be a landline, stored as
 mobiles in `users`.
 
 A bad contact value no longer refuses the row: the dry run lists it as a warning
-beside the row, which is imported without that value.
+beside the row, which is imported without that value. A health note that says 卧床 or
+失能 proposes the infirm flag, which the admin confirms row by row before the commit.
 
 Revision ID: 20261206_roster_contacts
 Revises: 20261125_grid
@@ -27,11 +28,18 @@ def upgrade() -> None:
         alter table people
             alter column phone type varchar(20),
             alter column family_contact_phone type varchar(20)""")
-    op.execute("alter table roster_import_rows add column warnings jsonb not null default '[]'")
+    op.execute("""
+        alter table roster_import_rows
+            add column warnings jsonb not null default '[]',
+            add column infirm_sign text,
+            add column infirm_confirmed boolean not null default false,
+            add check (infirm_sign is not null or not infirm_confirmed)""")
 
 
 def downgrade() -> None:
-    op.execute("alter table roster_import_rows drop column warnings")
+    op.execute("""
+        alter table roster_import_rows
+            drop column warnings, drop column infirm_sign, drop column infirm_confirmed""")
     op.execute("""
         alter table people
             alter column phone type varchar(11) using left(replace(phone, '-', ''), 11),

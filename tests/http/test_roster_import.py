@@ -120,3 +120,36 @@ async def test_the_dry_run_shows_warnings_apart_from_problems(
     assert "有 1 行会空出填错的项" in page
     assert "只导入没有问题的 1 行" in page and "导入整个文件" not in page
     assert "从第 7 行起是表尾" in page  # 制表人：王某, under the two rows
+
+
+async def test_the_admin_confirms_the_infirm_proposals_before_the_commit(
+    browser: Browser, world: World, services: AppServices, owner_db: Database
+) -> None:
+    rows = [
+        [1, "张建国", "男", "1949.10", ZHANG, "", "第一支部", "军休干部", "脑梗后长期卧床"],
+        [2, "王二", "男", "1950.02", "", "", "第一支部", "军休干部", "失能"],
+        [3, "李三", "男", "1951.03", "", "", "第一支部", "军休干部", "不卧床"],
+    ]
+    await browser.login(world.a.users[Role.TENANT_ADMIN])
+    response = await upload(browser, "花名册.xlsx", small_roster(rows, ("身体状况",)))
+    import_id = await checked(services, world, response.headers["location"])
+    page = (await browser.get(f"/people/imports/{import_id}")).text
+    assert "建议标为年迈体弱" in page and "2" in page
+    listed = (await browser.get(f"/people/imports/{import_id}?show=infirm")).text
+    assert "脑梗后长期卧床" in listed and "王二" in listed and "李三" not in listed
+    line = listed[listed.index('name="line" value="') + len('name="line" value="') :][:2]
+    confirmed = await browser.post(
+        f"/people/imports/{import_id}/infirm", {"line": line.strip('"'), "confirmed": "1"}
+    )
+    assert confirmed.status_code == 303
+    listed = (await browser.get(f"/people/imports/{import_id}?show=infirm")).text
+    assert listed.count("已确认") == 1
+    mangled = await browser.post(f"/people/imports/{import_id}/infirm", {"line": "x1"})
+    assert mangled.status_code == 303
+    assert "请从列表中选择" in (await browser.get(mangled.headers["location"])).text
+    await browser.post(f"/people/imports/{import_id}/commit", {"mode": "all"})
+    with tenant_scope(world.a.tenant_id):
+        assert await imports.apply(services, import_id) == "committed"
+    async with owner_db.engine.connect() as conn:
+        flags = dict((await conn.execute(text("select name, infirm from people"))).all())
+    assert flags == {"张建国": True, "王二": False, "李三": False}

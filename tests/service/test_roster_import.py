@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from datetime import date
+from uuid import UUID
 
 import xlsxwriter
 from sqlalchemy import select, text
@@ -29,13 +30,15 @@ def id_number(region: str, born: str, seq: str) -> str:
     return body + ric.calc_check_digit(body + "0")
 
 
-def small_roster(rows: list[list[object]]) -> bytes:
+SMALL_HEADER = ["序号", "姓名", "性别", "出生年月", "身份证号码", "手机", "所在支部", "类别"]
+
+
+def small_roster(rows: list[list[object]], more_columns: tuple[str, ...] = ()) -> bytes:
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
     sheet = book.add_worksheet()
     sheet.merge_range(0, 0, 0, 5, "历下区军休干部花名册")
-    header = ["序号", "姓名", "性别", "出生年月", "身份证号码", "手机", "所在支部", "类别"]
-    sheet.write_row(2, 0, header)
+    sheet.write_row(2, 0, [*SMALL_HEADER, *more_columns])
     for offset, row in enumerate(rows):
         sheet.write_row(3 + offset, 0, row)
     sheet.write(4 + len(rows), 0, "制表人：王某")
@@ -301,3 +304,54 @@ async def test_the_same_person_without_an_id_number_updates_rather_than_duplicat
     await run_import(services, world, small_roster(rows))
     _, again = await run_import(services, world, small_roster(rows))
     assert (again["new"], again["same"], again["suspects"]) == (0, 1, 0)
+
+
+async def test_a_health_note_proposes_the_infirm_flag_and_only_confirmed_rows_get_it(
+    services: AppServices, owner_db: Database, world: World
+) -> None:
+    from app.audit.service import Actor
+
+    zhang = id_number("370102", "19491001", "123")
+    rows = [
+        [1, "张建国", "男", "1949.10", zhang, "", "第一支部", "军休", "长期卧床"],
+        [2, "王二", "男", "1950.02", "", "", "第一支部", "军休", "失能"],
+        [3, "李三", "男", "1951.03", "", "", "第一支部", "军休", "身体健康"],
+    ]
+    data = small_roster(rows, ("身体状况",))
+    admin = world.a.users[Role.TENANT_ADMIN]
+    actor = Actor("user", admin.name, admin.id)
+
+    async def dry_run() -> tuple[UUID, dict]:
+        with tenant_scope(world.a.tenant_id):
+            import_id = await ImportService(services).upload("a.xlsx", data, "", actor)
+            await imports.check(services, import_id, today=TODAY)
+            return import_id, (await ImportService(services).get(import_id)).summary
+
+    async def infirm() -> dict[str, bool]:
+        async with owner_db.engine.connect() as conn:
+            return dict((await conn.execute(text("select name, infirm from people"))).all())
+
+    import_id, summary = await dry_run()
+    assert summary["infirm_proposed"] == 2
+    with tenant_scope(world.a.tenant_id):
+        service = ImportService(services)
+        proposed, _ = await service.rows(import_id, "infirm", 1)
+        assert [(r.name, r.infirm_sign, r.infirm_confirmed) for r in proposed] == [
+            ("张建国", "卧床", False), ("王二", "失能", False),
+        ]  # fmt: skip
+        await service.confirm_infirm(import_id, proposed[0].line, True)
+        await service.commit(import_id, "all", None, actor)
+        assert await imports.apply(services, import_id) == ImportStatus.COMMITTED
+    assert await infirm() == {"张建国": True, "王二": False, "李三": False}
+    async with owner_db.engine.connect() as conn:
+        notes = dict((await conn.execute(text("select name, health_notes from people"))).all())
+    assert notes["王二"] == "失能"  # the note is kept either way
+
+    # The same file again: 王二 is unchanged but still proposed; confirmed all, he is too.
+    import_id, summary = await dry_run()
+    assert (summary["same"], summary["infirm_proposed"]) == (3, 1), summary
+    with tenant_scope(world.a.tenant_id):
+        await ImportService(services).confirm_infirm(import_id, None, True)
+        await ImportService(services).commit(import_id, "all", None, actor)
+        assert await imports.apply(services, import_id) == ImportStatus.COMMITTED
+    assert await infirm() == {"张建国": True, "王二": True, "李三": False}

@@ -335,3 +335,55 @@ def test_a_signature_footer_ends_the_data_wherever_its_labels_stand(footer: list
 def test_a_person_is_never_taken_for_a_footer(person: list[Any]) -> None:
     parsed = draft_rows([SHEET_HEADER, *PEOPLE, person, PEOPLE[0]], today=TODAY)
     assert len(parsed.rows) == 4 and parsed.footer_line is None, person
+
+
+# --- health notes that say "infirm" ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("note", "sign"),
+    [("年迈体弱", "年迈体弱"), ("长期卧床", "卧床"), ("失能", "失能"), ("半失能老人", "失能"),
+     ("生活不能自理", "不能自理"), ("高血压，卧床不起", "卧床"), ("脑梗后偏瘫", "偏瘫"),
+     ("身体不好卧床", "卧床"), ("阿尔茨海默病（失智）", "失智")],
+)  # fmt: skip
+def test_a_health_note_proposes_the_infirm_flag(note: str, sign: str) -> None:
+    header = [*HEADER, "身体状况"]
+    row = one("张建国", "男", "1949.10", ZHANG, "军休", "是", None, note, header=header)
+    assert row.ok and row.draft
+    assert row.draft.health_notes == note  # kept as the person's health notes
+    assert row.draft.infirm is False and row.draft.infirm_sign == sign  # proposed, not set
+
+
+@pytest.mark.parametrize(
+    "note",
+    ["不卧床", "身体健康", "能自理，未失能", "无卧床", "卧床：否", "从未卧床", "并非失能",
+     "高血压，按时服药", "不再卧床，已康复"],
+)  # fmt: skip
+def test_a_negated_or_healthy_note_proposes_nothing(note: str) -> None:
+    header = [*HEADER, "健康状况"]
+    row = one("张建国", "男", "1949.10", ZHANG, "军休", "是", None, note, header=header)
+    assert row.draft and row.draft.infirm_sign is None, note
+
+
+@pytest.mark.parametrize("column", ["身体状况", "健康状况", "身体情况", "健康情况"])
+def test_the_health_column_by_its_usual_names(column: str) -> None:
+    header = [*HEADER, column]
+    row = one("张建国", "男", "1949.10", ZHANG, "军休", "是", None, "卧床", header=header)
+    assert row.draft and row.draft.health_notes == "卧床" and row.draft.infirm_sign == "卧床"
+
+
+def test_the_infirm_column_says_it_first() -> None:
+    header = [*HEADER, "身体状况", "年迈体弱"]
+    cells = ("张建国", "男", "1949.10", ZHANG, "军休", "是", None, "卧床")
+    said_no = one(*cells, "否", header=header)
+    said_yes = one(*cells, "是", header=header)
+    assert said_no.draft and said_no.draft.infirm_sign is None and not said_no.draft.infirm
+    assert said_yes.draft and said_yes.draft.infirm_sign is None and said_yes.draft.infirm
+
+
+def test_the_rosters_propose_the_infirm_flag(messy: ParsedRoster) -> None:
+    signs = {name: row.draft.infirm_sign for name, row in by_name(messy).items() if row.draft}
+    assert {name: sign for name, sign in signs.items() if sign} == rosters.INFIRM_PROPOSED
+    parsed = parse_roster(rosters.roster_csv(), "名单.csv", today=TODAY)
+    signs = {name: row.draft.infirm_sign for name, row in by_name(parsed).items() if row.draft}
+    assert {name: sign for name, sign in signs.items() if sign} == rosters.CSV_INFIRM_PROPOSED
