@@ -92,6 +92,8 @@ class DraftRow:
     """What refuses the row."""
     warnings: list[RowProblem] = dataclasses.field(default_factory=list)
     """Contact values left out (WARNING_FIELDS); the row is imported without them."""
+    cells: dict[str, Any] = dataclasses.field(default_factory=dict)
+    """The raw cells (field → value as read), kept for the problem rows' download."""
 
     @property
     def ok(self) -> bool:
@@ -158,6 +160,7 @@ def draft_rows(
         row = draft_row(
             index + 1, values, columns, default_category, today, id_column_held_numbers=numbers
         )
+        row.cells = values
         if row.draft and row.draft.id_number:
             first = seen_ids.setdefault(row.draft.id_number, row.line)
             if first != row.line:

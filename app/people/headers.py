@@ -79,6 +79,9 @@ FIELD_LABELS: dict[str, str] = {
     "filter": N_("Filter"),
 }
 _FIELD_OF = {variant: name for name, variants in HEADER_VARIANTS.items() for variant in variants}
+OWN_COLUMNS = ("导入问题", "原行号")
+"""The columns the problem rows' download adds beside the data (import_problems): a
+fixed file is read past them without listing them as unknown."""
 
 # A footer labels what it holds — a signature, a date, the unit, the filler's phone, a
 # note or a total: a word ending in one of these, perhaps a note in brackets, a colon,
@@ -127,6 +130,8 @@ def find_header(rows: list[list[Any]]) -> HeaderRow | None:
             if not text:
                 continue
             name = _FIELD_OF.get(text)
+            if text in OWN_COLUMNS:
+                continue
             if name is None:
                 header.unknown.append(str(cell).strip())
             elif name in header.columns.values():

@@ -24,6 +24,7 @@ from app.i18n import N_
 from app.people.cells import PartialDate
 from app.people.crypto import IdCipher
 from app.people.drafts import DraftRow, ParsedRoster, PersonDraft
+from app.people.import_problems import pack_cells
 from app.people.models import OrgUnit, Person, UnitKind
 
 # Person columns an import may set, and the draft field each comes from.
@@ -144,6 +145,9 @@ class PlannedRow:
     suspects: list[dict[str, Any]] = field(default_factory=list)
     infirm_sign: str | None = None
     """The health note's sign that proposes the infirm flag (drafts.PersonDraft)."""
+    cells_enc: bytes | None = None
+    """A row with problems or warnings: its cells as the file had them, encrypted
+    (app.people.import_problems), to download and fix after the commit."""
 
 
 @dataclass
@@ -182,6 +186,8 @@ def plan_rows(parsed: ParsedRoster, roster: Roster, cipher: IdCipher, tenant_id:
     planned: list[PlannedRow] = []
     for row in parsed.rows:
         item = _plan_row(row, present, roster, cipher, tenant_id)
+        if item.problems or item.warnings:
+            item.cells_enc = pack_cells(cipher, tenant_id, row.cells)
         planned.append(item)
         if item.outcome == "error":
             continue

@@ -9,13 +9,15 @@ from litestar import Controller, Request, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
-from litestar.response import Template
+from litestar.response import Response, Template
 
 from app.accounts.models import Role
 from app.errors import Refused
 from app.i18n import N_, _
+from app.people.export import EXPORT_MEDIA_TYPE
 from app.people.forms import chosen_id
 from app.people.headers import FIELD_LABELS
+from app.people.import_problems import problems_filename
 from app.people.imports import ROW_FILTERS, ROWS_PAGE, RUNNING, ImportService
 from app.people.models import CATEGORY_LABELS, ImportStatus, UnitKind
 from app.people.org import OrgService
@@ -84,6 +86,8 @@ class ImportController(Controller):
         summary = found.summary or {}
         if which not in ROW_FILTERS:
             which = "error" if summary.get("error") else "all"
+        if found.status == ImportStatus.COMMITTED and which not in ("error", "warning"):
+            which = "error" if summary.get("error") else "warning"  # only these are kept
         try:
             page = max(1, min(int(request.query_params.get("page", "1")), 10_000))
         except ValueError:
@@ -141,6 +145,39 @@ class ImportController(Controller):
             flash(request, "error", _(exc.message, **exc.args_))
         back = f"/people/imports/{import_id}?show=infirm"
         return see_other(request, back + (f"&page={page}" if page.isdigit() else ""))
+
+    @get("/{import_id:uuid}/problems.xlsx")
+    async def problem_rows(
+        self, request: Request, imports: NamedDependency[ImportService], import_id: FromPath[UUID]
+    ) -> Any:
+        """The rows with problems or warnings, to fix and upload again; never cached (a
+        shared office PC), and audited like the roster's download."""
+        found = await imports.get(import_id)
+        try:
+            content = await imports.problem_rows_workbook(import_id, request.scope["user"].actor)
+        except Refused as exc:
+            flash(request, "error", _(exc.message, **exc.args_))
+            return see_other(request, f"/people/imports/{import_id}")
+        return Response(
+            content,
+            media_type=EXPORT_MEDIA_TYPE,
+            headers={
+                "Content-Disposition": problems_filename(found.filename),
+                "Cache-Control": "no-store",
+            },
+        )
+
+    @post("/{import_id:uuid}/forget")
+    async def forget(
+        self, request: Request, imports: NamedDependency[ImportService], import_id: FromPath[UUID]
+    ) -> Any:
+        try:
+            await imports.forget_problem_rows(import_id)
+        except Refused as exc:
+            flash(request, "error", _(exc.message, **exc.args_))
+        else:
+            flash(request, "info", _("The rows with problems were deleted from this import."))
+        return see_other(request, f"/people/imports/{import_id}")
 
     @post("/{import_id:uuid}/discard")
     async def discard(

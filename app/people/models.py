@@ -241,3 +241,6 @@ class ImportRow(TenantMixin, Base):
     """The health note's words that propose the infirm flag (卧床)…"""
     infirm_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
     """…and whether the admin confirmed it: only then does the commit set the flag."""
+    cells_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    """A row with problems or warnings: its cells as the file had them, encrypted; the
+    only rows a commit keeps (app.people.import_problems)."""

@@ -7,6 +7,8 @@ mobiles in `users`.
 A bad contact value no longer refuses the row: the dry run lists it as a warning
 beside the row, which is imported without that value. A health note that says 卧床 or
 失能 proposes the infirm flag, which the admin confirms row by row before the commit.
+The rows with problems or warnings outlive the commit, with their cells encrypted
+like ID numbers, to be downloaded, fixed and uploaded again.
 
 Revision ID: 20261206_roster_contacts
 Revises: 20261125_grid
@@ -33,13 +35,15 @@ def upgrade() -> None:
             add column warnings jsonb not null default '[]',
             add column infirm_sign text,
             add column infirm_confirmed boolean not null default false,
+            add column cells_enc bytea,
             add check (infirm_sign is not null or not infirm_confirmed)""")
 
 
 def downgrade() -> None:
     op.execute("""
         alter table roster_import_rows
-            drop column warnings, drop column infirm_sign, drop column infirm_confirmed""")
+            drop column warnings, drop column infirm_sign, drop column infirm_confirmed,
+            drop column cells_enc""")
     op.execute("""
         alter table people
             alter column phone type varchar(11) using left(replace(phone, '-', ''), 11),

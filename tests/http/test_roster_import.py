@@ -153,3 +153,44 @@ async def test_the_admin_confirms_the_infirm_proposals_before_the_commit(
     async with owner_db.engine.connect() as conn:
         flags = dict((await conn.execute(text("select name, infirm from people"))).all())
     assert flags == {"张建国": True, "王二": False, "李三": False}
+
+
+async def test_after_the_commit_the_rows_with_problems_stay_listed_and_download(
+    browser: Browser, world: World, services: AppServices, owner_db: Database
+) -> None:
+    rows = [
+        [1, "张建国", "男", "1949.10", ZHANG, "15412345678", "第一支部", "军休干部"],
+        [2, "王错", "男", "1950.13", "", "13800138000", "第一支部", "军休干部"],
+    ]
+    await browser.login(world.a.users[Role.TENANT_ADMIN])
+    response = await upload(browser, "花名册.xlsx", small_roster(rows))
+    import_id = await checked(services, world, response.headers["location"])
+    await browser.post(f"/people/imports/{import_id}/commit", {"mode": "good"})
+    with tenant_scope(world.a.tenant_id):
+        assert await imports.apply(services, import_id) == "committed"
+    page = (await browser.get(f"/people/imports/{import_id}")).text
+    assert "导入完成" in page and "这里没有行" not in page
+    assert "王错" in page and "没有 13 月" in page  # listed, with the reason
+    warned = (await browser.get(f"/people/imports/{import_id}?show=warning")).text
+    assert "张建国" in warned and "不是在用的手机号段" in warned
+    link = f'href="/people/imports/{import_id}/problems.xlsx" hx-boost="false"'
+    assert link in page
+    download = await browser.get(f"/people/imports/{import_id}/problems.xlsx")
+    assert download.status_code == 200
+    assert download.headers["cache-control"] == "no-store"
+    assert download.headers["content-type"].startswith("application/vnd.openxmlformats")
+    assert "attachment" in download.headers["content-disposition"]
+    assert download.content[:2] == b"PK"
+    async with owner_db.engine.connect() as conn:
+        audited = (await conn.execute(text(
+            "select count(*) from audit_events where action = 'people.exported'"
+            " and subject_type = 'roster_import'"
+        ))).scalar()  # fmt: skip
+    assert audited == 1
+
+    forget = await browser.post(f"/people/imports/{import_id}/forget", {})
+    assert forget.status_code == 303
+    page = (await browser.get(f"/people/imports/{import_id}")).text
+    assert "问题行已删除" in page and "王错" not in page
+    gone = await browser.get(f"/people/imports/{import_id}/problems.xlsx")
+    assert gone.status_code == 303  # back to the page, which says there is nothing

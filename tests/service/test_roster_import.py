@@ -355,3 +355,73 @@ async def test_a_health_note_proposes_the_infirm_flag_and_only_confirmed_rows_ge
         await ImportService(services).commit(import_id, "all", None, actor)
         assert await imports.apply(services, import_id) == ImportStatus.COMMITTED
     assert await infirm() == {"张建国": True, "王二": True, "李三": False}
+
+
+async def test_the_rows_with_problems_outlive_the_commit_and_download_to_be_fixed(
+    services: AppServices, owner_db: Database, world: World
+) -> None:
+    """After the commit the rows with problems and warnings stay listable — only they,
+    with their cells encrypted — and download as an .xlsx that imports again."""
+    from python_calamine import CalamineWorkbook
+
+    from app.audit.service import Actor
+    from tests.rosters import as_excel_number, xlsx
+
+    zhang = id_number("370102", "19491001", "123")
+    wang = id_number("370103", "19500101", "345")
+    rows = [
+        [1, "张建国", "男", "1949.10", zhang, "15412345678", "第一支部", "军休干部"],
+        [2, "李秀英", "女", "1952.03", id_number("370103", "19520315", "234"), "", "", "军休"],
+        [3, "王错", "男", "1950.13", "", "13800138000", "第一支部", "军休干部"],
+        [4, "王数", "男", "1950.01", as_excel_number(wang), "", "第一支部", "军休干部"],
+    ]
+    import_id, summary = await run_import(services, world, small_roster(rows))
+    assert (summary["new"], summary["error"], summary["warnings"]) == (2, 2, 1)
+    admin = world.a.users[Role.TENANT_ADMIN]
+    actor = Actor("user", admin.name, admin.id)
+    with tenant_scope(world.a.tenant_id):
+        service = ImportService(services)
+        errors, total = await service.rows(import_id, "error", 1)
+        assert [row.name for row in errors] == ["王错", "王数"] and total == 2
+        warned, _ = await service.rows(import_id, "warning", 1)
+        assert [row.name for row in warned] == ["张建国"]
+        content = await service.problem_rows_workbook(import_id, actor)
+    async with owner_db.engine.connect() as conn:
+        kept = (await conn.execute(text(
+            "select line, data, id_number_enc, cells_enc from roster_import_rows order by line"
+        ))).all()  # fmt: skip
+        logged = (await conn.execute(text(
+            "select changes from audit_events where action = 'people.exported'"
+        ))).scalars().all()  # fmt: skip
+    assert [row.line for row in kept] == [4, 6, 7]  # only the rows with problems or warnings
+    assert all(row.data == {} and row.id_number_enc is None for row in kept)
+    assert all(zhang.encode() not in bytes(row.cells_enc) for row in kept)  # encrypted
+    assert logged and logged[0]["count"] == 3
+
+    sheet = CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0)
+    table = sheet.to_python()
+    assert table[0][:4] == ["导入问题", "原行号", "姓名", "性别"] and "身份证号" in table[0]
+    by_name = {line[table[0].index("姓名")]: line for line in table[1:]}
+    assert set(by_name) == {"张建国", "王错", "王数"}
+    assert "不是在用的手机号段" in by_name["张建国"][0] and "没有 13 月" in by_name["王错"][0]
+    id_column = table[0].index("身份证号")
+    assert by_name["张建国"][id_column] == zhang  # text, all 18 characters
+    assert by_name["王数"][id_column] == wang[:15] + "000"  # what the number cell showed
+    assert "后几位已经丢失" in by_name["王数"][0]
+
+    # Fixed and uploaded again: the reason and line columns are read past.
+    fixed = [list(line) for line in table]
+    by_name = {line[2]: line for line in fixed[1:]}
+    by_name["张建国"][table[0].index("联系电话")] = "0532-82861234"
+    by_name["王错"][table[0].index("出生年月")] = "1950.12"
+    by_name["王数"][id_column] = wang
+    _, again = await run_import(services, world, xlsx(fixed))
+    assert (again["new"], again["update"], again["error"], again["warnings"]) == (2, 1, 0, 0)
+    assert again["unknown_columns"] == []
+    async with owner_db.engine.connect() as conn:
+        phones = dict((await conn.execute(text("select name, phone from people"))).all())
+    assert phones["张建国"] == "0532-82861234" and {"王错", "王数"} <= set(phones)
+
+    with tenant_scope(world.a.tenant_id):
+        await ImportService(services).forget_problem_rows(import_id)
+        assert (await ImportService(services).rows(import_id, "error", 1))[1] == 0
