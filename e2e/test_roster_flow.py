@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 from playwright.async_api import Page, expect
+from python_calamine import CalamineWorkbook
 
 from app.accounts.models import Role
 from app.state import AppServices
@@ -71,10 +72,36 @@ async def test_import_a_messy_roster_and_find_a_person_by_pinyin(
     await expect(rows.locator(".problem")).to_have_count(0)
     await shoot(page, "roster-2b-warnings")
 
+    # Health notes propose the infirm flag; only what the admin confirms is marked.
+    await page.locator("#import-rows").get_by_role("link", name="年迈体弱建议").click()
+    await expect(rows).to_have_count(len(rosters.INFIRM_PROPOSED))
+    chen = rows.filter(has_text="陈桂兰")
+    await expect(chen.locator(".proposal")).to_contain_text("脑梗后长期卧床")
+    await chen.get_by_role("button", name="确认年迈体弱").click()
+    await expect(chen.locator(".proposal")).to_contain_text("已确认")
+    await expect(rows.filter(has_text="何凤英").locator(".proposal")).to_contain_text("建议")
+    await shoot(page, "roster-2c-infirm")
+
     await commit.click()
     await expect(page.get_by_text("导入完成")).to_be_visible(timeout=WORKER_TIMEOUT)
     await expect(page.get_by_text(f"新增 {good} 人")).to_be_visible()
+    await expect(page.get_by_text("其中 1 人按健康状况确认")).to_be_visible()  # 陈桂兰 only
+    # The rows with problems are still there to fix, and download as a file to fix.
+    await expect(rows).to_have_count(len(rosters.BAD_ROWS))
+    await expect(rows.filter(has_text="沈立新").locator(".problem")).to_contain_text("没有 13 月")
+    async with page.expect_download() as downloading:
+        await page.get_by_role("link", name="下载要修改的行（Excel）").click()
+    download = await downloading.value
+    sheet = CalamineWorkbook.from_path(str(await download.path())).get_sheet_by_index(0)
+    table = sheet.to_python()
+    assert table[0][:3] == ["导入问题", "原行号", "姓名"]
+    assert len(table) == 1 + len(rosters.BAD_ROWS) + len(rosters.WARNED_ROWS)
     await shoot(page, "roster-3-imported")
+    await page.locator("#import-rows").get_by_role("link", name="提醒").click()
+    await expect(rows).to_have_count(len(rosters.WARNED_ROWS))
+    await expect(rows.first.get_by_role("link")).to_be_visible()  # to the person, to fill in
+    await expect(rows.first.locator(".warning")).to_contain_text("此项没有导入")
+    await shoot(page, "roster-3b-imported-warnings")
 
     await page.get_by_role("link", name="打开花名册").click()
     await expect(page.get_by_role("heading", name="花名册", exact=True)).to_be_visible()

@@ -58,6 +58,8 @@ async def apply_rows(
     for row in rows:
         values = _person_values(row, units)
         person_id = row.person_id or uuid4()
+        if row.warnings:
+            row.person_id = person_id  # kept after the commit: a link to fill in the gap
         changes: dict[str, Any] = {"import": [None, f"{found.filename} #{row.line}"]}
         if row.outcome == "new":
             created.append(
@@ -105,7 +107,8 @@ async def apply_rows(
     for start in range(0, len(events), 5000):
         await session.execute(insert(AuditEvent), events[start : start + 5000])
     updated = sum(len(group) for group in updates.values())
-    return {"created": len(created), "updated": updated, "units": created_units}
+    infirm = sum(1 for row in rows if row.infirm_confirmed)
+    return {"created": len(created), "updated": updated, "units": created_units, "infirm": infirm}
 
 
 async def _current_values(session: AsyncSession, ids: list[UUID]) -> dict[UUID, dict[str, Any]]:

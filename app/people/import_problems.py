@@ -22,7 +22,7 @@ from uuid import UUID
 
 import xlsxwriter
 
-from app.i18n import _
+from app.i18n import N_, _
 from app.people.crypto import IdCipher
 from app.people.export import CATEGORY_WORDS
 from app.people.headers import FIELD_LABELS, HEADER_VARIANTS, OWN_COLUMNS
@@ -66,17 +66,19 @@ class ProblemRow:
     """Every problem and warning of the row, in words, one after another."""
 
 
-def reasons(row: ImportRow) -> str:
+def reasons(row: ImportRow, *, committed: bool) -> str:
     """A row's problems and warnings in words, each with its column: the download's first
     column."""
     said = [_said(problem) for problem in row.problems]
-    left_out = row.outcome != "error"
-    said += [
-        _said(warning)
-        + (_("(This value is left out; the person is imported.)") if left_out else "")
-        for warning in row.warnings
-    ]
+    effect = ""
+    if row.outcome != "error":
+        effect = _(LEFT_OUT_DONE) if committed else _(LEFT_OUT)
+    said += [_said(warning) + effect for warning in row.warnings]
     return "；".join(said)
+
+
+LEFT_OUT = N_("(This value is left out; the person is imported.)")
+LEFT_OUT_DONE = N_("(This value was left out; the person was imported.)")
 
 
 def _said(problem: dict[str, Any]) -> str:

@@ -252,7 +252,11 @@ class ImportService:
             await session.commit()
         cipher = self.services.cipher
         problems = [
-            ProblemRow(row.line, unpack_cells(cipher, tenant_id, row.cells_enc), reasons(row))
+            ProblemRow(
+                row.line,
+                unpack_cells(cipher, tenant_id, row.cells_enc),
+                reasons(row, committed=found.status == ImportStatus.COMMITTED),
+            )
             for row in rows
             if row.cells_enc is not None
         ]
