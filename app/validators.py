@@ -14,9 +14,10 @@ from app.regions import current_county
 
 
 class FieldError(ValueError):
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, **args: object) -> None:
         super().__init__(message)
         self.message = message
+        self.args_ = args
 
 
 FormErrors = dict[str, str]
@@ -43,6 +44,70 @@ def mainland_mobile(raw: str) -> str:
     ):
         raise FieldError(N_("Please enter an 11-digit mainland mobile number."))
     return national
+
+
+_SEPARATORS = re.compile(r"[/、,，;；]|或|\s+")
+_NOT_DIGITS = re.compile(r"[\s\-–—()（）.·]")
+_LOCAL = re.compile(r"[2-9]\d{6,7}")
+"""A landline without its area code: 7 or 8 digits, never starting with 0 or 1."""
+
+
+def contact_phone(raw: str) -> str:
+    """A person's contact phone: a mainland mobile (its 11 digits), or a landline —
+    with its area code as `0532-82861234`, without it as the local number (`82861234`,
+    dialled within the district). Accounts still need a mobile (mainland_mobile): their
+    codes and links go by SMS.
+
+    phonenumbers knows which ranges are mobile and which area codes exist with how many
+    digits after them, so the message says what is really wrong."""
+    text = unicodedata.normalize("NFKC", raw).strip()
+    if not text:
+        raise FieldError(N_("Please enter a phone number."))
+    parts = [part for part in _SEPARATORS.split(text) if sum(ch.isdigit() for ch in part) >= 7]
+    if len(parts) > 1:
+        raise FieldError(
+            N_("%(value)s holds more than one number; keep one here and put the other in "
+               "the notes."), value=text,
+        )  # fmt: skip
+    digits = _NOT_DIGITS.sub("", text)
+    not_a_phone = FieldError(
+        N_("%(value)s is not a phone number. Write a mobile number (11 digits) or a landline "
+           "with its area code, e.g. 0532-82861234."), value=text,
+    )  # fmt: skip
+    if not re.fullmatch(r"\+?\d+", digits):
+        raise not_a_phone
+    if _LOCAL.fullmatch(digits):
+        return digits
+    try:
+        number = phonenumbers.parse(digits, "CN")
+    except phonenumbers.NumberParseException as exc:
+        raise not_a_phone from exc
+    national = str(number.national_number)
+    if number.country_code != 86:
+        raise not_a_phone
+    if phonenumbers.is_valid_number(number):
+        kind = phonenumbers.number_type(number)
+        if kind in _MOBILE_TYPES and national.startswith("1") and len(national) == 11:
+            return national
+        area = phonenumbers.length_of_geographical_area_code(number)
+        if kind in (PhoneNumberType.FIXED_LINE, PhoneNumberType.FIXED_LINE_OR_MOBILE) and area:
+            return f"0{national[:area]}-{national[area:]}"
+    if national.startswith("1") and not digits.startswith("0") and 9 <= len(national) <= 13:
+        if len(national) == 11:
+            raise FieldError(
+                N_("%(value)s has 11 digits but is not a mobile number in use in mainland "
+                   "China; please check it."), value=text,
+            )  # fmt: skip
+        raise FieldError(
+            N_("A mobile number has 11 digits; %(value)s has %(count)s."),
+            value=text, count=len(national),
+        )  # fmt: skip
+    if digits.startswith("0"):
+        raise FieldError(
+            N_("%(value)s is not a landline number: check the area code and the digits "
+               "after it."), value=text,
+        )  # fmt: skip
+    raise not_a_phone
 
 
 def plain_text(raw: str) -> str:

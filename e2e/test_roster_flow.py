@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 from playwright.async_api import Page, expect
+from python_calamine import CalamineWorkbook
 
 from app.accounts.models import Role
 from app.state import AppServices
@@ -20,7 +21,12 @@ from tests.factories import World, make_roster
 BAD = {
     "卫建军": ("身份证号码", "校验码不对"),  # wrong check digit
     "沈立新": ("出生年月", "没有 13 月"),  # month 13
-    "韩长生": ("手机", "不是 11 位手机号码"),  # 10 digits
+    "钱玉成": ("身份证号码", "后几位已经丢失"),  # typed as a number: digits lost
+}
+# Rows imported without a contact value: the column and the reason, apart from problems.
+WARNED = {
+    "韩长生": ("手机", "手机号码是 11 位"),  # 10 digits
+    "杨秀梅": ("手机", "不是在用的手机号段"),  # 154 is no mobile range
 }
 WORKER_TIMEOUT = 30_000  # ms: the worker polls its queue every half second
 
@@ -44,7 +50,7 @@ async def test_import_a_messy_roster_and_find_a_person_by_pinyin(
     await expect(page.get_by_role("heading", name=roster_file.name)).to_be_visible()
 
     # The page asks again by itself until the worker's dry run is done.
-    good = len(rosters.GOOD_NAMES)
+    good = len(rosters.GOOD_NAMES) + len(rosters.WARNED_ROWS)
     commit = page.get_by_role("button", name=f"只导入没有问题的 {good} 行", exact=True)
     await expect(commit).to_be_visible(timeout=WORKER_TIMEOUT)
     await expect(page.get_by_text("将新建支部：")).to_contain_text(rosters.UNKNOWN_BRANCH)
@@ -56,11 +62,46 @@ async def test_import_a_messy_roster_and_find_a_person_by_pinyin(
         await expect(row.locator(".problem")).to_contain_text(column)
         await expect(row.locator(".problem")).to_contain_text(reason)
     await shoot(page, "roster-2-dry-run")
+    await page.locator("#import-rows").get_by_role("link", name="提醒").click()
+    await expect(rows).to_have_count(len(rosters.WARNED_ROWS))
+    for name, (column, reason) in WARNED.items():
+        warning = rows.filter(has_text=name).locator(".warning").first
+        await expect(warning).to_contain_text(column)
+        await expect(warning).to_contain_text(reason)
+        await expect(warning).to_contain_text("此项不导入")
+    await expect(rows.locator(".problem")).to_have_count(0)
+    await shoot(page, "roster-2b-warnings")
+
+    # Health notes propose the infirm flag; only what the admin confirms is marked.
+    await page.locator("#import-rows").get_by_role("link", name="年迈体弱建议").click()
+    await expect(rows).to_have_count(len(rosters.INFIRM_PROPOSED))
+    chen = rows.filter(has_text="陈桂兰")
+    await expect(chen.locator(".proposal")).to_contain_text("脑梗后长期卧床")
+    await chen.get_by_role("button", name="确认年迈体弱").click()
+    await expect(chen.locator(".proposal")).to_contain_text("已确认")
+    await expect(rows.filter(has_text="何凤英").locator(".proposal")).to_contain_text("建议")
+    await shoot(page, "roster-2c-infirm")
 
     await commit.click()
     await expect(page.get_by_text("导入完成")).to_be_visible(timeout=WORKER_TIMEOUT)
     await expect(page.get_by_text(f"新增 {good} 人")).to_be_visible()
+    await expect(page.get_by_text("其中 1 人按健康状况确认")).to_be_visible()  # 陈桂兰 only
+    # The rows with problems are still there to fix, and download as a file to fix.
+    await expect(rows).to_have_count(len(rosters.BAD_ROWS))
+    await expect(rows.filter(has_text="沈立新").locator(".problem")).to_contain_text("没有 13 月")
+    async with page.expect_download() as downloading:
+        await page.get_by_role("link", name="下载要修改的行（Excel）").click()
+    download = await downloading.value
+    sheet = CalamineWorkbook.from_path(str(await download.path())).get_sheet_by_index(0)
+    table = sheet.to_python()
+    assert table[0][:3] == ["导入问题", "原行号", "姓名"]
+    assert len(table) == 1 + len(rosters.BAD_ROWS) + len(rosters.WARNED_ROWS)
     await shoot(page, "roster-3-imported")
+    await page.locator("#import-rows").get_by_role("link", name="提醒").click()
+    await expect(rows).to_have_count(len(rosters.WARNED_ROWS))
+    await expect(rows.first.get_by_role("link")).to_be_visible()  # to the person, to fill in
+    await expect(rows.first.locator(".warning")).to_contain_text("此项没有导入")
+    await shoot(page, "roster-3b-imported-warnings")
 
     await page.get_by_role("link", name="打开花名册").click()
     await expect(page.get_by_role("heading", name="花名册", exact=True)).to_be_visible()

@@ -15,7 +15,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
 from typing import Any
 
 from stdnum import numdb
@@ -23,7 +22,7 @@ from stdnum.cn import ric
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
 
 from app.i18n import N_
-from app.validators import FieldError, mainland_mobile
+from app.validators import FieldError, contact_phone
 
 
 class CellError(ValueError):
@@ -154,26 +153,48 @@ def _check_calendar(found: PartialDate, today: date) -> None:
 # --- ID numbers -----------------------------------------------------------------------
 
 
-def parse_id_number(value: Any) -> str | None:
+DIGITS_LOST = N_(
+    "The ID number was stored as a number and lost its last digits. "
+    "Format the column as text and type it again."
+)
+_SCIENTIFIC = re.compile(r"\d(?:\.\d+)?E\+?\d{1,2}")
+_FIFTEEN_AND_000 = re.compile(r"\d{15}000(?:\.0*)?")
+
+
+def stored_as_number(value: Any) -> bool:
+    """Whether an ID cell bears the marks of a number cell, whose digits past the 15th
+    (Excel) or 16th (WPS and others) are gone: a number of 16 digits or more, or the
+    text a CSV export writes for one — 3.70202E+17 under General, 15 digits and 000
+    under a number format (when those do not pass the check; see parse_id_number)."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int | float):
+        return math.isfinite(value) and abs(value) >= 10**15
+    text = re.sub(r"\s", "", _text(value)).upper()
+    if _SCIENTIFIC.fullmatch(text):
+        return True
+    return bool(_FIFTEEN_AND_000.fullmatch(text)) and not _valid_id(text[:18])
+
+
+def parse_id_number(value: Any, *, column_held_numbers: bool = False) -> str | None:
     """An 18-character 居民身份证号码 checked per GB 11643 (check digit, birth date,
-    region), with a trailing x made upper-case."""
+    region), with a trailing x made upper-case.
+
+    A number cell of 16 digits or more is refused whatever its digits: a double holds
+    about 16, Excel keeps 15, so even digits that pass the check are not the person's
+    (1 in 11 roundings pass, and then the birth date or gender seems to disagree).
+    Text of 15 digits and 000 that passes the check is a real ID typed as text —
+    unless the same column shows numbers elsewhere (`column_held_numbers`): then it is
+    one more number exported as text, and refused like the rest."""
     if _blank(value):
         return None
+    if stored_as_number(value):
+        raise CellError(DIGITS_LOST)
     if isinstance(value, float) and value.is_integer():
-        # repr() is the decimal Excel wrote (3.7010219491001e+17); int() of the binary
-        # float is not (…009984).
-        value = int(Decimal(repr(value)))
-    if isinstance(value, int) and str(value).endswith("000"):
-        # Typed as a number, Excel keeps 15 significant digits and zeroes the rest.
-        text = str(value)
-        if len(text) == 18 and not _valid_id(text):
-            raise CellError(
-                N_("The ID number was stored as a number and lost its last digits. "
-                   "Format the column as text and type it again.")
-            )  # fmt: skip
+        value = int(value)  # 15 digits or fewer: exact in a double
     text = re.sub(r"[\s\-]", "", _text(value)).upper()
-    if isinstance(value, float) and text.endswith(".0"):
-        text = text[:-2]
+    if column_held_numbers and _FIFTEEN_AND_000.fullmatch(text):
+        raise CellError(DIGITS_LOST)
     if len(text) == 15 and text.isdigit():
         raise CellError(N_("15-digit ID numbers are no longer valid; enter the 18-digit one."))
     try:
@@ -244,18 +265,16 @@ def id_gender(id_number: str) -> str:
 
 
 def parse_phone(value: Any) -> str | None:
-    """A mainland mobile number, whether typed as text (with spaces or dashes) or as
-    a number (13800138000.0)."""
+    """A contact phone (validators.contact_phone), typed as text or as a number: then a
+    mobile is 13800138000.0 and a landline has lost its leading 0 (53282861234)."""
     if _blank(value):
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     try:
-        return mainland_mobile(_text(value))
+        return contact_phone(_text(value))
     except FieldError as exc:
-        raise CellError(
-            N_("%(value)s is not an 11-digit mobile number."), value=_text(value)
-        ) from exc
+        raise CellError(exc.message, **exc.args_) from exc
 
 
 GENDERS = {

@@ -24,15 +24,16 @@ from app.people.cells import (
     parse_gender,
     parse_id_number,
     parse_phone,
+    stored_as_number,
 )
 from app.people.headers import (
     FIELD_LABELS,
-    FOOTER_WORDS,
+    HeaderRow,
     find_header,
     is_blank,
     is_footer,
-    normalise_header,
 )
+from app.people.health import infirm_sign
 from app.people.reader import RosterFileError, read_sheet
 from app.validators import FieldError, multiline_text, person_name, plain_text
 
@@ -57,6 +58,9 @@ class PersonDraft:
     family_contact_phone: str | None = None
     health_notes: str | None = None
     notes: str | None = None
+    infirm_sign: str | None = None
+    """What the health note says that proposes the infirm flag (卧床), when no 年迈体弱
+    column says yes or no: the admin confirms it in the dry run."""
 
 
 @dataclass
@@ -67,12 +71,29 @@ class RowProblem:
     args: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
+WARNING_FIELDS = frozenset(
+    {"phone", "landline", "address", "family_contact_name", "family_contact_phone",
+     "health_notes", "notes"}
+)  # fmt: skip
+"""How to reach a person, and notes about them: a bad value is left out with a warning
+and the person is imported, to be completed later. Every other field says who the
+person is (name, ID number, birth date, gender) or what they are in the district
+(category, party membership and joining date, flags, branch and group, date of death);
+a bad one refuses the row, since a person filed under the wrong category, without a
+political birthday or in no branch would be wrong everywhere, unnoticed."""
+
+
 @dataclass
 class DraftRow:
     line: int
     """The row number Excel shows (1-based)."""
     draft: PersonDraft | None
     problems: list[RowProblem] = dataclasses.field(default_factory=list)
+    """What refuses the row."""
+    warnings: list[RowProblem] = dataclasses.field(default_factory=list)
+    """Contact values left out (WARNING_FIELDS); the row is imported without them."""
+    cells: dict[str, Any] = dataclasses.field(default_factory=dict)
+    """The raw cells (field → value as read), kept for the problem rows' download."""
 
     @property
     def ok(self) -> bool:
@@ -118,25 +139,28 @@ def draft_rows(
                "at least two more such as 性别, 出生年月 or 身份证号.")
         )  # fmt: skip
     titles = {i: " ".join(str(sheet[header.index][i]).split()) for i in header.columns}
-    name_column = next(column for column, name in header.columns.items() if name == "name")
     rows: list[DraftRow] = []
     blank = 0
     footer: int | None = None
     seen_ids: dict[str, int] = {}
+    numbers = _id_column_held_numbers(sheet, header)
     for index in range(header.index + 1, len(sheet)):
         cells = sheet[index]
         if is_blank(cells):
             blank += 1
             continue
-        if is_footer(cells) and _no_name(cells, name_column):
-            footer = index + 1  # 制表人… — but a 职务 of 负责人 beside a name is data
+        if is_footer(cells, header):
+            footer = index + 1
             break
         values = {
             name: cells[column] if column < len(cells) else None
             for column, name in header.columns.items()
         }
         columns = {name: titles[column] for column, name in header.columns.items()}
-        row = draft_row(index + 1, values, columns, default_category, today)
+        row = draft_row(
+            index + 1, values, columns, default_category, today, id_column_held_numbers=numbers
+        )
+        row.cells = values
         if row.draft and row.draft.id_number:
             first = seen_ids.setdefault(row.draft.id_number, row.line)
             if first != row.line:
@@ -157,21 +181,35 @@ def draft_rows(
     )
 
 
+def _id_column_held_numbers(sheet: list[list[Any]], header: HeaderRow) -> bool:
+    """Whether any cell of the ID column bears the marks of a number (see
+    cells.stored_as_number): then the column was a number column in Excel."""
+    column = next((c for c, name in header.columns.items() if name == "id_number"), None)
+    if column is None:
+        return False
+    return any(
+        column < len(cells) and stored_as_number(cells[column])
+        for cells in sheet[header.index + 1 :]
+    )
+
+
 def draft_row(
     line: int, values: dict[str, Any], columns: dict[str, str],
-    default_category: str | None = None, today: date | None = None,
+    default_category: str | None = None, today: date | None = None, *,
+    id_column_held_numbers: bool = False,
 ) -> DraftRow:  # fmt: skip
-    """One row's cells (roster field → raw cell) → a draft and its problems."""
+    """One row's cells (roster field → raw cell) → a draft, its problems and warnings."""
     problems: list[RowProblem] = []
+    warnings: list[RowProblem] = []
 
     def read(name: str, reader: Callable[[Any], Any]) -> Any:
         raw = values.get(name)
         try:
             return reader(raw)
         except (CellError, FieldError) as exc:
-            args = getattr(exc, "args_", {})
             column = columns.get(name) or FIELD_LABELS.get(name, name)
-            problems.append(RowProblem(name, column, exc.message, args))
+            found = warnings if name in WARNING_FIELDS else problems
+            found.append(RowProblem(name, column, exc.message, exc.args_))
             return None
 
     name = read("name", lambda raw: person_name(_squeeze(raw)))
@@ -182,8 +220,13 @@ def draft_row(
     draft.birth_date = read("birth_date", lambda raw: parse_date(raw, today=today))
     draft.party_joined_on = read("party_joined_on", lambda raw: parse_date(raw, today=today))
     draft.deceased_on = read("deceased_on", lambda raw: parse_date(raw, today=today))
-    draft.id_number = read("id_number", parse_id_number)
+    draft.id_number = read(
+        "id_number", lambda raw: parse_id_number(raw, column_held_numbers=id_column_held_numbers)
+    )
     draft.phone = read("phone", parse_phone)
+    # A 座机 column beside the 手机 one: the landline is the phone of those without a mobile.
+    landline = read("landline", parse_phone)
+    draft.phone = draft.phone or landline
     draft.family_contact_phone = read("family_contact_phone", parse_phone)
     for text_field in ("address", "family_contact_name"):
         setattr(draft, text_field, read(text_field, _text))
@@ -193,7 +236,10 @@ def draft_row(
     draft.group = read("group", _unit_name)
     draft.party_member = read("party_member", _yes_no)
     draft.mobile = bool(read("mobile", _yes_no))
-    draft.infirm = bool(read("infirm", _yes_no))
+    infirm = read("infirm", _yes_no)
+    draft.infirm = bool(infirm)
+    if infirm is None:
+        draft.infirm_sign = infirm_sign(draft.health_notes)
     draft.category = read("category", _category) or default_category
     if draft.category is None and "category" not in {p.field for p in problems}:
         problems.append(
@@ -201,7 +247,7 @@ def draft_row(
                        N_("The category is missing (军休干部, 离休干部, 退役军人 or 在职党员)."))
         )  # fmt: skip
     problems.extend(_cross_checks(draft, columns))
-    return DraftRow(line, draft, problems)
+    return DraftRow(line, draft, problems, warnings)
 
 
 def _cross_checks(draft: PersonDraft, columns: dict[str, str]) -> list[RowProblem]:
@@ -246,12 +292,6 @@ def _cross_checks(draft: PersonDraft, columns: dict[str, str]) -> list[RowProble
     ):
         problem("deceased_on", N_("The date of death is before the date of birth."))
     return found
-
-
-def _no_name(cells: list[Any], column: int) -> bool:
-    """A footer has no person's name in the name column (or a footer word there)."""
-    cell = normalise_header(cells[column]) if column < len(cells) else ""
-    return not cell or cell.startswith(FOOTER_WORDS)
 
 
 def _squeeze(raw: Any) -> str:

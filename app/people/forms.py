@@ -33,9 +33,10 @@ def clean_person(
     if with_id_number:
         cells["id_number"] = data.get("id_number", "")
     row = draft_row(0, cells, {})
+    # A form is not a file: a bad phone is refused here, not left out with a warning.
     errors: FormErrors = {
         problem.field: _(problem.message, **problem.args) if problem.args else problem.message
-        for problem in reversed(row.problems)  # the first problem of a field is shown
+        for problem in reversed(row.problems + row.warnings)  # a field's first is shown
     }
     if "category" in errors:
         errors["category"] = N_("Please choose a category.")

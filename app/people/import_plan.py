@@ -4,8 +4,9 @@
 which rows update a person already there (same ID number and name — so importing
 the same file twice changes nothing), which are new, which clash with someone
 (an ID number that belongs to another name), which look like someone already
-listed under another ID (same name and birth date: flagged, never merged), and
-which branches and groups do not exist yet (proposed, created on commit).
+listed or on another line (same name, birth dates that agree as far as both are
+known: flagged, never merged), and which branches and groups do not exist yet
+(proposed, created on commit).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from app.i18n import N_
 from app.people.cells import PartialDate
 from app.people.crypto import IdCipher
 from app.people.drafts import DraftRow, ParsedRoster, PersonDraft
+from app.people.import_problems import pack_cells
 from app.people.models import OrgUnit, Person, UnitKind
 
 # Person columns an import may set, and the draft field each comes from.
@@ -49,7 +51,8 @@ class Roster:
 
     people: dict[UUID, dict[str, Any]]
     by_index: dict[bytes, UUID]
-    twins: dict[tuple[str, date], list[UUID]]
+    born: dict[tuple[str, int, int], list[tuple[UUID, int | None]]]
+    """(name, birth year, month) → each such person and their day of birth, if known."""
     by_name: dict[str, list[UUID]]
     branches: dict[str, list[UUID]]
     groups: dict[tuple[UUID, str], UUID]
@@ -84,15 +87,16 @@ class Roster:
         ]
         people: dict[UUID, dict[str, Any]] = {}
         by_index: dict[bytes, UUID] = {}
-        twins: dict[tuple[str, date], list[UUID]] = defaultdict(list)
+        born: dict[tuple[str, int, int], list[tuple[UUID, int | None]]] = defaultdict(list)
         by_name: dict[str, list[UUID]] = defaultdict(list)
         for row in await session.execute(select(*columns)):
             values = row._asdict()
             people[values["id"]] = values
             if values["id_number_index"] is not None:
                 by_index[values["id_number_index"]] = values["id"]
-            if values["birth_date"] is not None:
-                twins[(values["name"], values["birth_date"])].append(values["id"])
+            if (day := values["birth_date"]) is not None:
+                known = day.day if values["birth_day_known"] else None
+                born[(values["name"], day.year, day.month)].append((values["id"], known))
             by_name[values["name"]].append(values["id"])
         branches: dict[str, list[UUID]] = defaultdict(list)
         groups: dict[tuple[UUID, str], UUID] = {}
@@ -106,7 +110,23 @@ class Roster:
                 branches[name].append(unit_id)
             elif kind == UnitKind.GROUP and parent_id:
                 groups[(parent_id, name)] = unit_id
-        return cls(people, by_index, dict(twins), dict(by_name), dict(branches), groups)
+        return cls(people, by_index, dict(born), dict(by_name), dict(branches), groups)
+
+    def twins(self, name: str, birth: PartialDate) -> list[UUID]:
+        """People of this name born on this date, known to the same precision."""
+        found = self.born.get((name, birth.year, birth.month), [])
+        return [person for person, day in found if day == birth.day]
+
+    def look_alikes(self, name: str, birth: PartialDate) -> list[UUID]:
+        """People of this name whose birth date agrees as far as both are known: 1949.10
+        and 1949-10-20 agree, 1949-10-20 and 1949-10-21 do not."""
+        found = self.born.get((name, birth.year, birth.month), [])
+        return [person for person, day in found if agree(day, birth.day)]
+
+
+def agree(day: int | None, other: int | None) -> bool:
+    """Two days of the same month agree unless both are known and differ."""
+    return day is None or other is None or day == other
 
 
 @dataclass
@@ -120,7 +140,14 @@ class PlannedRow:
     id_number_enc: bytes | None = None
     id_number_index: bytes | None = None
     problems: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+    """Contact values left out; the row is imported without them (drafts.WARNING_FIELDS)."""
     suspects: list[dict[str, Any]] = field(default_factory=list)
+    infirm_sign: str | None = None
+    """The health note's sign that proposes the infirm flag (drafts.PersonDraft)."""
+    cells_enc: bytes | None = None
+    """A row with problems or warnings: its cells as the file had them, encrypted
+    (app.people.import_problems), to download and fix after the commit."""
 
 
 @dataclass
@@ -137,7 +164,9 @@ class Plan:
         return {
             "rows": len(self.rows),
             **counts,
+            "warnings": sum(1 for row in self.rows if row.warnings and row.outcome != "error"),
             "suspects": sum(1 for row in self.rows if row.suspects),
+            "infirm_proposed": sum(1 for row in self.rows if row.infirm_sign),
             "new_branches": self.new_branches,
             "new_groups": self.new_groups,
             "columns": parsed.columns,
@@ -153,10 +182,12 @@ def plan_rows(parsed: ParsedRoster, roster: Roster, cipher: IdCipher, tenant_id:
     present = set(parsed.columns)
     new_branches: dict[str, None] = {}
     new_groups: dict[tuple[str, str], None] = {}
-    in_file: dict[tuple[str, date], list[int]] = defaultdict(list)
+    in_file: dict[tuple[str, int, int], list[tuple[int, int | None]]] = defaultdict(list)
     planned: list[PlannedRow] = []
     for row in parsed.rows:
         item = _plan_row(row, present, roster, cipher, tenant_id)
+        if item.problems or item.warnings:
+            item.cells_enc = pack_cells(cipher, tenant_id, row.cells)
         planned.append(item)
         if item.outcome == "error":
             continue
@@ -167,14 +198,16 @@ def plan_rows(parsed: ParsedRoster, roster: Roster, cipher: IdCipher, tenant_id:
         if branch and group and item.data.get("group_id") is None:
             new_groups[(branch, group)] = None
         draft = row.draft
-        if draft is not None and draft.birth_date is not None:
-            in_file[(draft.name, draft.birth_date.first_day)].append(row.line)
-    # Look-alikes inside the file itself: same name and birth date on several lines.
+        if draft is not None and (born := draft.birth_date) is not None:
+            in_file[(draft.name, born.year, born.month)].append((row.line, born.day))
+    # Look-alikes inside the file itself: same name, birth dates that agree.
+    by_line = {item.line: item for item in planned}
     for lines in in_file.values():
-        if len(lines) > 1:
-            for item in planned:
-                if item.line in lines:
-                    item.suspects.extend({"line": n} for n in lines if n != item.line)
+        for line, day in lines:
+            by_line[line].suspects.extend(
+                {"line": other} for other, other_day in lines
+                if other != line and agree(day, other_day)
+            )  # fmt: skip
     return Plan(planned, list(new_branches), [list(pair) for pair in new_groups])
 
 
@@ -182,14 +215,17 @@ def _plan_row(
     row: DraftRow, present: set[str], roster: Roster, cipher: IdCipher, tenant_id: UUID
 ) -> PlannedRow:
     draft = row.draft
-    problems = [
-        {"field": p.field, "column": p.column, "message": p.message, "args": p.args}
-        for p in row.problems
-    ]
+    problems, warnings = (
+        [
+            {"field": p.field, "column": p.column, "message": p.message, "args": p.args}
+            for p in found
+        ]
+        for found in (row.problems, row.warnings)
+    )
     if draft is None:
-        return PlannedRow(row.line, "error", None, {}, problems=problems)
+        return PlannedRow(row.line, "error", None, {}, problems=problems, warnings=warnings)
     data = draft_values(draft, present)
-    item = PlannedRow(row.line, "new", draft.name, data, problems=problems)
+    item = PlannedRow(row.line, "new", draft.name, data, problems=problems, warnings=warnings)
     if draft.id_number:
         item.id_number_index = cipher.blind_index(tenant_id, draft.id_number)
         item.id_number_enc = cipher.encrypt(tenant_id, draft.id_number)
@@ -209,32 +245,36 @@ def _plan_row(
             else:
                 item.person_id = holder
     _resolve_units(item, roster)
-    birth = draft.birth_date.first_day if draft.birth_date else None
+    birth = draft.birth_date
     if item.person_id is None and item.id_number_index is None:
         item.person_id = _same_person_without_id(draft.name, birth, data, roster)
     if birth is not None:
-        for twin in roster.twins.get((draft.name, birth), []):
+        for twin in roster.look_alikes(draft.name, birth):
             if twin != item.person_id:
                 item.suspects.append({"person_id": str(twin), "name": draft.name})
     if item.person_id is not None:
         _check_against_current(item, roster.people[item.person_id])
     if item.problems:
         item.outcome = "error"
-    elif item.person_id is not None:
+        return item
+    if item.person_id is not None:
         changed = changed_fields(roster.people[item.person_id], data)
         data["changed"] = changed
         item.outcome = "update" if changed else "same"
+    if draft.infirm_sign and not (item.person_id and roster.people[item.person_id]["infirm"]):
+        item.infirm_sign = draft.infirm_sign  # proposed: the admin confirms it
     return item
 
 
 def _same_person_without_id(
-    name: str, birth: date | None, data: dict[str, Any], roster: Roster
+    name: str, birth: PartialDate | None, data: dict[str, Any], roster: Roster
 ) -> UUID | None:
-    """A row without an ID number is the person of the same name and birth date — or,
-    without a birth date, of the same name in the same branch — when exactly one
-    such person exists; importing such a file again then updates, not duplicates."""
+    """A row without an ID number is the person of the same name and birth date (known
+    to the same precision) — or, without a birth date, of the same name in the same
+    branch — when exactly one such person exists; importing such a file again then
+    updates, not duplicates. A date known to another precision is only a look-alike."""
     if birth is not None:
-        found = roster.twins.get((name, birth), [])
+        found = roster.twins(name, birth)
     else:
         branch_id = data.get("branch_id")
         found = [

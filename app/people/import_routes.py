@@ -13,13 +13,16 @@ from litestar.response import Template
 
 from app.accounts.models import Role
 from app.errors import Refused
-from app.i18n import _
+from app.i18n import N_, _
 from app.people.forms import chosen_id
 from app.people.headers import FIELD_LABELS
+from app.people.import_problems import problems_filename
 from app.people.imports import ROW_FILTERS, ROWS_PAGE, RUNNING, ImportService
 from app.people.models import CATEGORY_LABELS, ImportStatus, UnitKind
 from app.people.org import OrgService
 from app.people.reader import MAX_BYTES
+from app.query_params import query_choice, query_page
+from app.web.downloads import DOWNLOAD, attachment
 from app.web.flash import flash
 from app.web.guards import allow
 from app.web.responses import form_data, render, see_other
@@ -80,14 +83,13 @@ class ImportController(Controller):
             await imports.queue_check(import_id)
         elif found.status == ImportStatus.COMMITTING:
             await imports.queue_commit(import_id)
-        which = request.query_params.get("show", "")
+        which = query_choice(request.query_params, "show", ROW_FILTERS)
         summary = found.summary or {}
         if which not in ROW_FILTERS:
             which = "error" if summary.get("error") else "all"
-        try:
-            page = max(1, min(int(request.query_params.get("page", "1")), 10_000))
-        except ValueError:
-            page = 1
+        if found.status == ImportStatus.COMMITTED and which not in ("error", "warning"):
+            which = "error" if summary.get("error") else "warning"  # only these are kept
+        page = query_page(request.query_params)
         rows, total = await imports.rows(import_id, which, page)
         parents = await OrgService(request.app.state.services.db).choices(
             UnitKind.CENTER, UnitKind.SUBCENTER
@@ -126,6 +128,48 @@ class ImportController(Controller):
             flash(request, "error", _(exc.message, **exc.args_))
         return see_other(request, f"/people/imports/{import_id}")
 
+    @post("/{import_id:uuid}/infirm")
+    async def confirm_infirm(
+        self, request: Request, imports: NamedDependency[ImportService], import_id: FromPath[UUID]
+    ) -> Any:
+        """Confirm (or take back) the infirm flag a health note proposes: one row, or all."""
+        await imports.get(import_id)
+        data = await form_data(request)
+        page = data.get("page", "1")
+        try:
+            line = None if data.get("all") else _line(data.get("line", ""))
+            await imports.confirm_infirm(import_id, line, data.get("confirmed", "1") == "1")
+        except Refused as exc:
+            flash(request, "error", _(exc.message, **exc.args_))
+        back = f"/people/imports/{import_id}?show=infirm"
+        return see_other(request, back + (f"&page={page}" if page.isdigit() else ""))
+
+    @get("/{import_id:uuid}/problems.xlsx", opt=DOWNLOAD)
+    async def problem_rows(
+        self, request: Request, imports: NamedDependency[ImportService], import_id: FromPath[UUID]
+    ) -> Any:
+        """The rows with problems or warnings, to fix and upload again; never cached (a
+        shared office PC), and audited like the roster's download."""
+        found = await imports.get(import_id)
+        try:
+            content = await imports.problem_rows_workbook(import_id, request.scope["user"].actor)
+        except Refused as exc:
+            flash(request, "error", _(exc.message, **exc.args_))
+            return see_other(request, f"/people/imports/{import_id}")
+        return attachment(content, problems_filename(found.filename), fallback="problems.xlsx")
+
+    @post("/{import_id:uuid}/forget")
+    async def forget(
+        self, request: Request, imports: NamedDependency[ImportService], import_id: FromPath[UUID]
+    ) -> Any:
+        try:
+            await imports.forget_problem_rows(import_id)
+        except Refused as exc:
+            flash(request, "error", _(exc.message, **exc.args_))
+        else:
+            flash(request, "info", _("The rows with problems were deleted from this import."))
+        return see_other(request, f"/people/imports/{import_id}")
+
     @post("/{import_id:uuid}/discard")
     async def discard(
         self, request: Request, imports: NamedDependency[ImportService], import_id: FromPath[UUID]
@@ -137,3 +181,10 @@ class ImportController(Controller):
             return see_other(request, f"/people/imports/{import_id}")
         flash(request, "info", _("The import was discarded; nothing was written."))
         return see_other(request, "/people/imports")
+
+
+def _line(text: str) -> int:
+    """A row number the page sent back; a mangled one is refused, never guessed."""
+    if not text.isdigit() or len(text) > 7:
+        raise Refused(N_("Please choose from the list."))
+    return int(text)

@@ -5,6 +5,10 @@ The web request only stores the upload (encrypted: it holds ID numbers) and queu
 a job; the worker parses and plans it (`check`), and later applies it (`apply`).
 So a 40,000-row file or a 50 MB upload never holds up the web server, and the page
 follows the job's status.
+
+Every change of an import's status is in this module, so its one state machine reads
+in one place (about 450 lines); the commit's writes are in import_commit, the kept
+problem rows' format in import_problems.
 """
 
 from __future__ import annotations
@@ -15,15 +19,22 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import structlog
-from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy import and_, delete, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.audit.models import AuditEvent
 from app.audit.service import Actor, record
 from app.errors import NotFound, Refused
 from app.i18n import N_
-from app.people.import_plan import DATE_FIELDS, PLAIN_FIELDS, Plan, Roster, plan_rows
+from app.people.import_commit import apply_rows, committer
+from app.people.import_plan import Plan, Roster, plan_rows
+from app.people.import_problems import (
+    ProblemRow,
+    problem_fields,
+    problem_workbook,
+    reasons,
+    unpack_cells,
+)
 from app.people.models import (
     Category,
     ImportRow,
@@ -33,22 +44,21 @@ from app.people.models import (
     RosterImport,
     UnitKind,
 )
-from app.people.org import add_unit, lock_tree
-from app.people.pinyin import search_keys, sort_key
 from app.people.reader import MAX_BYTES, RosterFileError
 from app.people.sandbox import parse_isolated
 from app.state import AppServices
 from tenants.context import require_tenant
-from tenants.models import Tenant
 
 log = structlog.get_logger("redstar.roster")
 
 ROWS_PAGE = 100
 ROW_FILTERS = {
     "error": ImportRow.outcome == "error",
+    "warning": and_(ImportRow.outcome != "error", ImportRow.warnings != []),
     "new": ImportRow.outcome == "new",
     "update": ImportRow.outcome == "update",
     "suspect": ImportRow.suspects != [],
+    "infirm": ImportRow.infirm_sign.is_not(None),
     "all": None,
 }
 CHANGED_SINCE = N_(
@@ -149,6 +159,12 @@ class ImportService:
                 N_("%(count)s rows have problems: fix the file, or import only the good rows."),
                 count=summary["error"],
             )
+        if mode == "all" and summary.get("warnings"):
+            raise Refused(
+                N_("%(count)s rows would be imported without a value that is wrong: fix the "
+                   "file, or import the rows as they can be."),
+                count=summary["warnings"],
+            )  # fmt: skip
         async with self.db.session() as session:
             if parent_id is not None:
                 parent = await session.get(
@@ -180,6 +196,30 @@ class ImportService:
             raise Refused(N_("This import is not waiting to be committed."))
         await self.queue_commit(import_id)
 
+    async def confirm_infirm(self, import_id: UUID, line: int | None, confirmed: bool) -> None:
+        """The admin's answer to the health notes' proposals, for one row or all of them:
+        only confirmed rows become infirm (exempt from points) on commit."""
+        waiting = (
+            select(RosterImport.id)
+            .where(RosterImport.id == import_id, RosterImport.status == ImportStatus.CHECKED)
+            .exists()
+        )
+        query = update(ImportRow).where(
+            ImportRow.import_id == import_id, ImportRow.infirm_sign.is_not(None), waiting
+        )
+        if line is not None:
+            query = query.where(ImportRow.line == line)
+        async with self.db.session() as session:
+            changed = await session.execute(
+                query.values(infirm_confirmed=confirmed).returning(ImportRow.line)
+            )
+            found = changed.all()
+            await session.commit()
+        if not found:
+            if (await self.get(import_id)).status != ImportStatus.CHECKED:
+                raise Refused(N_("This import is not waiting to be committed."))
+            raise Refused(N_("Please choose from the list."))
+
     async def queue_commit(self, import_id: UUID) -> None:
         """Queue the commit; like queue_check, safe to call again while it waits."""
         await self.services.redis.enqueue_job(
@@ -188,6 +228,54 @@ class ImportService:
             str(import_id),
             _job_id=f"roster-commit:{import_id}",
         )
+
+    async def problem_rows_workbook(self, import_id: UUID, actor: Actor) -> bytes:
+        """The rows with problems or warnings as an .xlsx to fix and upload again; the
+        download is audited like the roster's, since it holds the same personal data."""
+        found = await self.get(import_id)
+        tenant_id = require_tenant()
+        async with self.db.session() as session:
+            rows = list(
+                await session.scalars(
+                    select(ImportRow)
+                    .where(ImportRow.import_id == import_id, ImportRow.cells_enc.is_not(None))
+                    .order_by(ImportRow.line)
+                )
+            )
+            if not rows:
+                raise Refused(N_("There are no rows with problems to download."))
+            await record(
+                session, actor, "people.exported", subject_type="roster_import",
+                subject_id=import_id, subject_name=found.filename,
+                changes={"count": len(rows), "import": found.filename},
+            )  # fmt: skip
+            await session.commit()
+        cipher = self.services.cipher
+        problems = [
+            ProblemRow(
+                row.line,
+                unpack_cells(cipher, tenant_id, row.cells_enc),
+                reasons(row, committed=found.status == ImportStatus.COMMITTED),
+            )
+            for row in rows
+            if row.cells_enc is not None
+        ]
+        fields = problem_fields((found.summary or {}).get("columns", {}), found.default_category)
+        return await asyncio.to_thread(problem_workbook, problems, fields, found.default_category)
+
+    async def forget_problem_rows(self, import_id: UUID) -> None:
+        """The admin has what they need: the kept rows of a finished import go."""
+        found = await self.get(import_id)
+        if found.status in RUNNING or found.status == ImportStatus.CHECKED:
+            raise Refused(N_("This import is not finished yet."))
+        async with self.db.session() as session:
+            await session.execute(delete(ImportRow).where(ImportRow.import_id == import_id))
+            await session.execute(
+                update(RosterImport)
+                .where(RosterImport.id == import_id)
+                .values(summary=(found.summary or {}) | {"problems_forgotten": True})
+            )
+            await session.commit()
 
     async def discard(self, import_id: UUID, actor: Actor) -> None:
         found = await self.get(import_id)
@@ -283,12 +371,30 @@ async def _store_rows(session: AsyncSession, tenant_id: UUID, import_id: UUID, p
             "id_number_enc": row.id_number_enc,
             "id_number_index": row.id_number_index,
             "problems": row.problems,
+            "warnings": row.warnings,
             "suspects": row.suspects,
+            "infirm_sign": row.infirm_sign,
+            "cells_enc": row.cells_enc,
         }
         for row in plan.rows
     ]
     for start in range(0, len(batch), 5000):
         await session.execute(insert(ImportRow), batch[start : start + 5000])
+
+
+async def _keep_only_problem_rows(session: AsyncSession, import_id: UUID) -> None:
+    """The dry-run rows hold the file's personal data, and the roster now has what was
+    imported: only the rows with problems or warnings stay, to be fixed, with no more
+    than it takes (line, name, reasons, encrypted cells; see import_problems)."""
+    rows = ImportRow.import_id == import_id
+    fine = and_(ImportRow.outcome != "error", ImportRow.warnings == [])
+    await session.execute(delete(ImportRow).where(rows, fine))
+    await session.execute(
+        update(ImportRow)
+        .where(rows)
+        .values(data={}, id_number_enc=None, id_number_index=None, suspects=[],
+                infirm_sign=None, infirm_confirmed=False)
+    )  # fmt: skip
 
 
 async def _fail(services: AppServices, import_id: UUID, message: str, args: dict[str, Any]) -> None:
@@ -321,10 +427,9 @@ async def apply(services: AppServices, import_id: UUID) -> str:
             )
             if (found.summary or {}).get("roster_stamp") != await roster_stamp(session):
                 raise Refused(CHANGED_SINCE)
-            actor = await _committer(session, found)
-            counts = await _apply_rows(session, tenant_id, found, actor)
-            # The dry-run rows hold the file's personal data; the roster has it now.
-            await session.execute(delete(ImportRow).where(ImportRow.import_id == import_id))
+            actor = await committer(session, found)
+            counts = await apply_rows(session, tenant_id, found, actor)
+            await _keep_only_problem_rows(session, import_id)
             found.status = ImportStatus.COMMITTED
             found.committed_at = datetime.now(UTC)
             found.summary = (found.summary or {}) | {"committed": counts}
@@ -352,205 +457,3 @@ async def apply(services: AppServices, import_id: UUID) -> str:
         await _fail(services, import_id, CHANGED_SINCE if clash else NOT_SAVED, {})
         return ImportStatus.FAILED
     return ImportStatus.COMMITTED
-
-
-async def _committer(session: AsyncSession, found: RosterImport) -> Actor:
-    from app.accounts.models import User
-
-    name = await session.scalar(select(User.name).where(User.id == found.committed_by))
-    return Actor("user", name or "", found.committed_by)
-
-
-async def _apply_rows(
-    session: AsyncSession, tenant_id: UUID, found: RosterImport, actor: Actor
-) -> dict[str, int]:
-    query = select(ImportRow).where(ImportRow.import_id == found.id)
-    if found.commit_mode == "good":
-        query = query.where(ImportRow.outcome.in_(("new", "update")))
-    else:
-        query = query.where(ImportRow.outcome != "same")
-    rows = list((await session.scalars(query.order_by(ImportRow.line))).all())
-    if any(row.outcome == "error" for row in rows):
-        raise Refused(N_("This file still has rows with problems."))
-    units_before = await session.scalar(select(func.count()).select_from(OrgUnit)) or 0
-    units = await _create_units(session, tenant_id, found, rows, actor)
-    units_after = await session.scalar(select(func.count()).select_from(OrgUnit)) or 0
-    created_units = units_after - units_before
-    before = await _current_values(session, [row.person_id for row in rows if row.person_id])
-    now = datetime.now(UTC)
-    created: list[dict[str, Any]] = []
-    updates: dict[frozenset[str], list[dict[str, Any]]] = {}
-    events: list[dict[str, Any]] = []
-    for row in rows:
-        values = _person_values(row, units)
-        person_id = row.person_id or uuid4()
-        changes: dict[str, Any] = {"import": [None, f"{found.filename} #{row.line}"]}
-        if row.outcome == "new":
-            created.append(
-                {
-                    "tenant_id": tenant_id,
-                    "id": person_id,
-                    **values,
-                    "search_keys": search_keys(values["name"]),
-                    "sort_key": sort_key(values["name"]),
-                    "id_number_enc": row.id_number_enc,
-                    "id_number_index": row.id_number_index,
-                    "id_tail": row.data.get("id_tail"),
-                    "created_at": now,
-                    "updated_at": now,
-                }
-            )
-            action = "person.created"
-        else:
-            changed = {key: values[key] for key in row.data.get("changed", []) if key in values}
-            old = before.get(person_id, {})
-            changes |= {
-                key: [_plain(old.get(key)), _plain(value)] for key, value in changed.items()
-            }
-            values_set = {"tenant_id": tenant_id, "id": person_id, "updated_at": now, **changed}
-            updates.setdefault(frozenset(values_set), []).append(values_set)
-            action = "person.updated"
-        events.append(
-            {
-                "tenant_id": tenant_id,
-                "actor_kind": actor.kind,
-                "actor_id": actor.id,
-                "actor_name": actor.name,
-                "action": action,
-                "subject_type": "person",
-                "subject_id": person_id,
-                "subject_name": values.get("name", row.name),
-                "changes": changes,
-            }
-        )
-    for start in range(0, len(created), 5000):
-        await session.execute(insert(Person), created[start : start + 5000])
-    for same_columns in updates.values():  # bulk UPDATE by primary key, per set of columns
-        await session.execute(update(Person), same_columns)
-    for start in range(0, len(events), 5000):
-        await session.execute(insert(AuditEvent), events[start : start + 5000])
-    updated = sum(len(group) for group in updates.values())
-    return {"created": len(created), "updated": updated, "units": created_units}
-
-
-async def _current_values(session: AsyncSession, ids: list[UUID]) -> dict[UUID, dict[str, Any]]:
-    found: dict[UUID, dict[str, Any]] = {}
-    for start in range(0, len(ids), 5000):
-        rows = await session.execute(
-            select(Person.__table__).where(Person.id.in_(ids[start : start + 5000]))
-        )
-        found.update({row.id: row._asdict() for row in rows})
-    return found
-
-
-def _plain(value: Any) -> Any:
-    return str(value) if isinstance(value, (date, UUID)) else value
-
-
-async def _unit_event(
-    session: AsyncSession, actor: Actor, unit_id: UUID, name: str, parent: str,
-    found: RosterImport,
-) -> None:  # fmt: skip
-    await record(
-        session, actor, "org.unit_created", subject_type="org_unit", subject_id=unit_id,
-        subject_name=name, changes={"parent": [None, parent], "import": [None, found.filename]},
-    )  # fmt: skip
-
-
-async def _create_units(
-    session: AsyncSession,
-    tenant_id: UUID,
-    found: RosterImport,
-    rows: list[ImportRow],
-    actor: Actor,
-) -> dict[tuple[str, str | None], UUID]:
-    """Create the branches and groups the rows need: (branch, None) / (branch, group) → id."""
-    await lock_tree(session)
-    wanted_branches = {row.data["branch"] for row in rows if row.data.get("branch")}
-    existing = {
-        name: unit_id
-        for unit_id, name in await session.execute(
-            select(OrgUnit.id, OrgUnit.name).where(
-                OrgUnit.kind == UnitKind.BRANCH, OrgUnit.retired_at.is_(None)
-            )
-        )
-    }
-    made: dict[tuple[str, str | None], UUID] = {}
-    missing = sorted(wanted_branches - set(existing))
-    if missing:
-        parent = await _new_branch_parent(session, tenant_id, found, actor)
-        for name in missing:
-            made[(name, None)] = await add_unit(session, UnitKind.BRANCH, name, parent)
-            await _unit_event(session, actor, made[(name, None)], name, parent.name, found)
-    branch_ids = existing | {name: unit_id for (name, _), unit_id in made.items()}
-    for row in rows:
-        branch, group = row.data.get("branch"), row.data.get("group")
-        if branch and group and not row.data.get("group_id") and (branch, group) not in made:
-            parent_unit = await session.get(
-                OrgUnit, {"tenant_id": tenant_id, "id": branch_ids[branch]}
-            )
-            existing_group = await session.scalar(
-                select(OrgUnit.id).where(
-                    OrgUnit.parent_id == branch_ids[branch],
-                    OrgUnit.name == group,
-                    OrgUnit.retired_at.is_(None),
-                )
-            )
-            if existing_group is None:
-                existing_group = await add_unit(session, UnitKind.GROUP, group, parent_unit)
-                await _unit_event(session, actor, existing_group, group, branch, found)
-            made[(branch, group)] = existing_group
-    for (name, _), unit_id in list(made.items()):
-        made.setdefault((name, None), branch_ids.get(name, unit_id))
-    for name, unit_id in existing.items():
-        made.setdefault((name, None), unit_id)
-    return made
-
-
-async def _new_branch_parent(
-    session: AsyncSession, tenant_id: UUID, found: RosterImport, actor: Actor
-) -> OrgUnit:
-    """Where new branches go: the unit the admin chose, else the only center, else a
-    new center named after the district."""
-    chosen = (found.summary or {}).get("new_branch_parent")
-    if chosen:
-        parent = await session.get(OrgUnit, {"tenant_id": tenant_id, "id": UUID(chosen)})
-        if parent is not None and parent.retired_at is None:
-            return parent
-    centers = (
-        await session.scalars(
-            select(OrgUnit).where(OrgUnit.kind == UnitKind.CENTER, OrgUnit.retired_at.is_(None))
-        )
-    ).all()
-    if centers:
-        return centers[0]
-    name = await session.scalar(select(Tenant.name).where(Tenant.id == tenant_id))
-    center_id = await add_unit(session, UnitKind.CENTER, name or "中心", None)
-    await _unit_event(session, actor, center_id, name or "中心", "", found)
-    center = await session.get(OrgUnit, {"tenant_id": tenant_id, "id": center_id})
-    assert center is not None
-    return center
-
-
-def _person_values(row: ImportRow, units: dict[tuple[str, str | None], UUID]) -> dict[str, Any]:
-    data = row.data
-    values: dict[str, Any] = {key: data[key] for key in PLAIN_FIELDS if key in data}
-    for key, known in DATE_FIELDS.items():
-        if key in data:
-            values[key] = date.fromisoformat(data[key])
-            values[known] = data[known]
-    if "deceased_on" in data:
-        values["deceased_on"] = date.fromisoformat(data["deceased_on"])
-    if "group_id" in data and data["group_id"] is None:
-        values["group_id"] = None  # moved to another branch, out of the old group
-    if branch := data.get("branch"):
-        values["branch_id"] = (
-            UUID(data["branch_id"]) if data.get("branch_id") else units[(branch, None)]
-        )
-        if group := data.get("group"):
-            values["group_id"] = (
-                UUID(data["group_id"]) if data.get("group_id") else units[(branch, group)]
-            )
-    if values.get("party_joined_on"):
-        values["party_member"] = True
-    return values

@@ -1,5 +1,6 @@
-"""Rotating the ID number key: re-encrypt every stored ID number (and the uploads
-and dry-run rows that hold them) under the current key, district by district.
+"""Rotating the ID number key: re-encrypt every stored ID number (and the uploads,
+dry-run rows and kept problem rows that hold them) under the current key, district
+by district.
 
 Run `redstar rotate-id-keys` after putting a new key first in ID_NUMBER_KEYS; when
 it reports nothing left under the old key, the old key can be removed. It is safe
@@ -27,6 +28,7 @@ BATCH = 2000
 ENCRYPTED: list[tuple[Any, Column[Any], tuple[str, ...]]] = [
     (Person, Person.id_number_enc, ("id",)),  # type: ignore[list-item]
     (ImportRow, ImportRow.id_number_enc, ("import_id", "line")),  # type: ignore[list-item]
+    (ImportRow, ImportRow.cells_enc, ("import_id", "line")),  # type: ignore[list-item]
     (RosterImport, RosterImport.file_enc, ("id",)),  # type: ignore[list-item]
 ]
 

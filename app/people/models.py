@@ -140,7 +140,8 @@ class Person(TenantMixin, Base):
     """Keyed hash of the ID number: finds a person by ID without decrypting."""
     id_tail: Mapped[str | None] = mapped_column(String(4))
     """The last four characters, which the masked form shows anyway: search by ID tail."""
-    phone: Mapped[str | None] = mapped_column(String(11))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    """A mobile's 11 digits, a landline as 0532-82861234, or a local number (82861234)."""
     address: Mapped[str | None] = mapped_column(Text)
     branch_id: Mapped[UUID | None] = mapped_column()
     group_id: Mapped[UUID | None] = mapped_column()
@@ -149,7 +150,7 @@ class Person(TenantMixin, Base):
     deceased_on: Mapped[date | None] = mapped_column(Date)
     health_notes: Mapped[str | None] = mapped_column(Text)
     family_contact_name: Mapped[str | None] = mapped_column(Text)
-    family_contact_phone: Mapped[str | None] = mapped_column(String(11))
+    family_contact_phone: Mapped[str | None] = mapped_column(String(20))
     notes: Mapped[str | None] = mapped_column(Text)
     user_id: Mapped[UUID | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
@@ -232,4 +233,14 @@ class ImportRow(TenantMixin, Base):
     id_number_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     id_number_index: Mapped[bytes | None] = mapped_column(LargeBinary)
     problems: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
+    """What refuses the row: field, column as the file names it, message, args."""
+    warnings: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
+    """Contact values the row is imported without, in the same shape."""
     suspects: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
+    infirm_sign: Mapped[str | None] = mapped_column(Text)
+    """The health note's words that propose the infirm flag (卧床)…"""
+    infirm_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
+    """…and whether the admin confirmed it: only then does the commit set the flag."""
+    cells_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    """A row with problems or warnings: its cells as the file had them, encrypted; the
+    only rows a commit keeps (app.people.import_problems)."""

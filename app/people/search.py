@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, func, or_
 
 from app.i18n import N_
 from app.people.crypto import mask_id
@@ -80,13 +80,14 @@ WHOLE_ID = re.compile(r"[0-9]{17}[0-9x]")
 
 
 def search_condition(text: str) -> Any:
-    """Name, pinyin or initials, phone tail (4–11 digits, dashes allowed) or ID tail
-    (4 characters). A whole ID number is looked up through its hash (PeopleService)."""
+    """Name, pinyin or initials, phone tail (4–12 digits, dashes allowed: a landline is
+    stored as 0532-82861234) or ID tail (4 characters). A whole ID number is looked up
+    through its hash (PeopleService)."""
     query = normalise_query(text).replace("-", "")
     if not query:
         return None
-    if re.fullmatch(r"[0-9]{4,11}", query):
-        conditions: list[Any] = [Person.phone.like(f"%{query}")]
+    if re.fullmatch(r"[0-9]{4,12}", query):
+        conditions: list[Any] = [func.replace(Person.phone, "-", "").like(f"%{query}")]
         if len(query) == 4:
             conditions.append(Person.id_tail == query)
         return or_(*conditions)

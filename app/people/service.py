@@ -428,8 +428,9 @@ class PeopleService:
     # --- possible duplicates -------------------------------------------------------------
 
     async def possible_duplicates(self, scope: Scope) -> list[tuple[Person, Person]]:
-        """Pairs with the same name and birth date whose ID numbers differ or are missing,
-        not yet reviewed as different people."""
+        """Pairs with the same name and a birth date that agrees as far as both are known
+        (1949年10月 and 1949-10-20 agree), whose ID numbers differ or are missing, not yet
+        reviewed as different people."""
         other = aliased(Person)
         dismissed = (
             select(DuplicateDismissal.person_a)
@@ -445,7 +446,13 @@ class PeopleService:
                 and_(
                     other.tenant_id == Person.tenant_id,
                     other.name == Person.name,
-                    other.birth_date == Person.birth_date,
+                    func.date_trunc("month", other.birth_date)
+                    == func.date_trunc("month", Person.birth_date),
+                    or_(
+                        other.birth_date == Person.birth_date,
+                        ~other.birth_day_known,
+                        ~Person.birth_day_known,
+                    ),
                     other.id > Person.id,
                 ),
             )

@@ -17,7 +17,7 @@ from alembic import op
 from tenants.rls import tenant_table_sql
 
 revision = "20261207_getting_started"
-down_revision = "20261125_grid"
+down_revision = "20261206_roster_contacts"
 branch_labels = None
 depends_on = None
 

@@ -201,3 +201,34 @@ async def test_filtering_by_a_unit_covers_its_subtree(
     assert all(name in by_center for name in ("甲一号", "甲二号", "不在小组"))
     assert "甲一号" in by_branch and "不在小组" in by_branch and "甲二号" not in by_branch
     assert "甲一号" in by_group and "不在小组" not in by_group
+
+
+async def test_a_landline_is_a_contact_phone_and_found_by_its_tail(
+    browser: Browser, world: World, services: AppServices, owner_db: Database
+) -> None:
+    """Elderly people often have only a landline: the form takes one (the person's and
+    the family contact's), stores it normalised, shows it readably and finds it."""
+    await make_roster(services, world.a)
+    before = await people(owner_db)
+    await browser.login(world.a.users[Role.TENANT_ADMIN])
+    await browser.get("/people/new")
+    refused = await browser.post("/people", {
+        "name": "李大爷", "category": "military_retiree", "phone": "15412345678",
+        "family_contact_phone": "0532-8286123",
+    })  # fmt: skip
+    assert refused.status_code == 422
+    assert "不是在用的手机号段" in refused.text  # 11 digits: what is really wrong
+    assert "固定电话" in refused.text
+    assert await people(owner_db) == before
+    good = await browser.post("/people", {
+        "name": "李大爷", "category": "military_retiree", "phone": "(0532) 8286 1234",
+        "family_contact_name": "李小妹", "family_contact_phone": "8286 1235",
+    })  # fmt: skip
+    assert good.status_code == 303, good.text[:2000]
+    added = next(p for p in await people(owner_db) if p["name"] == "李大爷")
+    assert (added["phone"], added["family_contact_phone"]) == ("0532-82861234", "82861235")
+    page = (await browser.get(good.headers["location"])).text
+    assert 'href="tel:0532-82861234"' in page and "0532-82861234" in page
+    for tail in ("1234", "82861234", "053282861234", "0532-82861234"):
+        found = await browser.get(f"/people?q={tail}")
+        assert "李大爷" in found.text, tail

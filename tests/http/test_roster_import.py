@@ -99,3 +99,98 @@ async def test_bad_files_get_a_clear_message_and_write_nothing(
     assert huge.status_code == 413 and "文件太大" in huge.text
     assert await count_people(owner_db) == 0
     assert (await browser.get("/people")).status_code == 200  # and the server still answers
+
+
+async def test_the_dry_run_shows_warnings_apart_from_problems(
+    browser: Browser, world: World, services: AppServices
+) -> None:
+    rows = [
+        [1, "张建国", "男", "1949.10", ZHANG, "15412345678", "第一支部", "军休干部"],
+        [2, "王错", "男", "1950.13", "", "13800138000", "第一支部", "军休干部"],
+    ]
+    await browser.login(world.a.users[Role.TENANT_ADMIN])
+    response = await upload(browser, "花名册.xlsx", small_roster(rows))
+    import_id = await checked(services, world, response.headers["location"])
+    page = (await browser.get(f"/people/imports/{import_id}?show=all")).text
+    warning = page[page.index('class="warning"') :][:400]
+    assert "手机" in warning and "不是在用的手机号段" in warning and "此项不导入" in warning
+    problem = page[page.index('class="problem"') :][:300]
+    assert "没有 13 月" in problem
+    assert "共 2 行：新增 1 行、更新 0 行、无变化 0 行、不能导入 1 行" in page
+    assert "有 1 行会空出填错的项" in page
+    assert "只导入没有问题的 1 行" in page and "导入整个文件" not in page
+    assert "从第 7 行起是表尾" in page  # 制表人：王某, under the two rows
+
+
+async def test_the_admin_confirms_the_infirm_proposals_before_the_commit(
+    browser: Browser, world: World, services: AppServices, owner_db: Database
+) -> None:
+    rows = [
+        [1, "张建国", "男", "1949.10", ZHANG, "", "第一支部", "军休干部", "脑梗后长期卧床"],
+        [2, "王二", "男", "1950.02", "", "", "第一支部", "军休干部", "失能"],
+        [3, "李三", "男", "1951.03", "", "", "第一支部", "军休干部", "不卧床"],
+    ]
+    await browser.login(world.a.users[Role.TENANT_ADMIN])
+    response = await upload(browser, "花名册.xlsx", small_roster(rows, ("身体状况",)))
+    import_id = await checked(services, world, response.headers["location"])
+    page = (await browser.get(f"/people/imports/{import_id}")).text
+    assert "建议标为年迈体弱" in page and "2" in page
+    listed = (await browser.get(f"/people/imports/{import_id}?show=infirm")).text
+    assert "脑梗后长期卧床" in listed and "王二" in listed and "李三" not in listed
+    line = listed[listed.index('name="line" value="') + len('name="line" value="') :][:2]
+    confirmed = await browser.post(
+        f"/people/imports/{import_id}/infirm", {"line": line.strip('"'), "confirmed": "1"}
+    )
+    assert confirmed.status_code == 303
+    listed = (await browser.get(f"/people/imports/{import_id}?show=infirm")).text
+    assert listed.count("已确认") == 1
+    mangled = await browser.post(f"/people/imports/{import_id}/infirm", {"line": "x1"})
+    assert mangled.status_code == 303
+    assert "请从列表中选择" in (await browser.get(mangled.headers["location"])).text
+    await browser.post(f"/people/imports/{import_id}/commit", {"mode": "all"})
+    with tenant_scope(world.a.tenant_id):
+        assert await imports.apply(services, import_id) == "committed"
+    async with owner_db.engine.connect() as conn:
+        flags = dict((await conn.execute(text("select name, infirm from people"))).all())
+    assert flags == {"张建国": True, "王二": False, "李三": False}
+
+
+async def test_after_the_commit_the_rows_with_problems_stay_listed_and_download(
+    browser: Browser, world: World, services: AppServices, owner_db: Database
+) -> None:
+    rows = [
+        [1, "张建国", "男", "1949.10", ZHANG, "15412345678", "第一支部", "军休干部"],
+        [2, "王错", "男", "1950.13", "", "13800138000", "第一支部", "军休干部"],
+    ]
+    await browser.login(world.a.users[Role.TENANT_ADMIN])
+    response = await upload(browser, "花名册.xlsx", small_roster(rows))
+    import_id = await checked(services, world, response.headers["location"])
+    await browser.post(f"/people/imports/{import_id}/commit", {"mode": "good"})
+    with tenant_scope(world.a.tenant_id):
+        assert await imports.apply(services, import_id) == "committed"
+    page = (await browser.get(f"/people/imports/{import_id}")).text
+    assert "导入完成" in page and "这里没有行" not in page
+    assert "王错" in page and "没有 13 月" in page  # listed, with the reason
+    warned = (await browser.get(f"/people/imports/{import_id}?show=warning")).text
+    assert "张建国" in warned and "不是在用的手机号段" in warned
+    link = f'href="/people/imports/{import_id}/problems.xlsx" hx-boost="false"'
+    assert link in page
+    download = await browser.get(f"/people/imports/{import_id}/problems.xlsx")
+    assert download.status_code == 200
+    assert download.headers["cache-control"] == "no-store"
+    assert download.headers["content-type"].startswith("application/vnd.openxmlformats")
+    assert "attachment" in download.headers["content-disposition"]
+    assert download.content[:2] == b"PK"
+    async with owner_db.engine.connect() as conn:
+        audited = (await conn.execute(text(
+            "select count(*) from audit_events where action = 'people.exported'"
+            " and subject_type = 'roster_import'"
+        ))).scalar()  # fmt: skip
+    assert audited == 1
+
+    forget = await browser.post(f"/people/imports/{import_id}/forget", {})
+    assert forget.status_code == 303
+    page = (await browser.get(f"/people/imports/{import_id}")).text
+    assert "问题行已删除" in page and "王错" not in page
+    gone = await browser.get(f"/people/imports/{import_id}/problems.xlsx")
+    assert gone.status_code == 303  # back to the page, which says there is nothing

@@ -38,3 +38,26 @@ async def test_rotation_moves_every_id_number_to_the_current_key(
                 token = await session.scalar(select(Person.id_number_enc))
         assert token is not None and services.cipher.key_id(token) == "t2"
         assert services.cipher.decrypt(district.tenant_id, token) == ZHANG
+
+
+async def test_the_rows_an_import_keeps_to_fix_rotate_with_the_id_numbers(
+    services: AppServices, owner_db: Database, world: World
+) -> None:
+    """Their cells hold ID numbers too: left under an old key, they would become
+    unreadable once that key is retired."""
+    from app.people.import_problems import unpack_cells
+    from tests.service.test_roster_import import run_import, small_roster
+
+    old_only = IdCipher.from_config(TEST_ID_KEYS.split(",")[1], TEST_INDEX_KEY)
+    services_before = AppServices(
+        services.settings, services.db, services.redis, services.sessions, old_only
+    )
+    rows = [[1, "张建国", "男", "1949.13", ZHANG, "", "", "军休"]]  # kept: month 13
+    await run_import(services_before, world, small_roster(rows))
+    report = await rotate_id_keys(services)
+    assert (report.rotated, report.left) == (1, 0)
+    async with owner_db.engine.connect() as conn:
+        token = (await conn.execute(text("select cells_enc from roster_import_rows"))).scalar_one()
+    assert services.cipher.key_id(bytes(token)) == "t2"
+    cells = unpack_cells(services.cipher, world.a.tenant_id, bytes(token))
+    assert cells["id_number"] == ZHANG and cells["birth_date"] == "1949.13"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from datetime import date
+from uuid import UUID
 
 import xlsxwriter
 from sqlalchemy import select, text
@@ -29,13 +30,15 @@ def id_number(region: str, born: str, seq: str) -> str:
     return body + ric.calc_check_digit(body + "0")
 
 
-def small_roster(rows: list[list[object]]) -> bytes:
+SMALL_HEADER = ["序号", "姓名", "性别", "出生年月", "身份证号码", "手机", "所在支部", "类别"]
+
+
+def small_roster(rows: list[list[object]], more_columns: tuple[str, ...] = ()) -> bytes:
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
     sheet = book.add_worksheet()
     sheet.merge_range(0, 0, 0, 5, "历下区军休干部花名册")
-    header = ["序号", "姓名", "性别", "出生年月", "身份证号码", "手机", "所在支部", "类别"]
-    sheet.write_row(2, 0, header)
+    sheet.write_row(2, 0, [*SMALL_HEADER, *more_columns])
     for offset, row in enumerate(rows):
         sheet.write_row(3 + offset, 0, row)
     sheet.write(4 + len(rows), 0, "制表人：王某")
@@ -210,3 +213,215 @@ async def test_units_an_import_creates_are_in_the_change_log(
             .all()
         )
     assert sorted(created) == sorted(["第五支部", world.a.name])
+
+
+async def test_a_bad_phone_costs_the_phone_not_the_person(
+    services: AppServices, owner_db: Database, world: World
+) -> None:
+    """Contact fields degrade to a warning; identity fields still refuse the row; the
+    whole-file mode imports nothing that would lose a value."""
+    from app.audit.service import Actor
+    from app.errors import Refused
+
+    zhang = id_number("370102", "19491001", "123")
+    li = id_number("370103", "19520315", "234")
+    rows = [
+        [1, "张建国", "男", "1949.10", zhang, "15412345678", "第一支部", "军休干部"],
+        [2, "李秀英", "女", "1952.03", li, "13900139000", "第一支部", "军休"],
+        [3, "王错", "男", "1950.13", "", "13800138000", "第一支部", "军休干部"],
+    ]
+    admin = world.a.users[Role.TENANT_ADMIN]
+    actor = Actor("user", admin.name, admin.id)
+    with tenant_scope(world.a.tenant_id):
+        service = ImportService(services)
+        import_id = await service.upload("a.xlsx", small_roster(rows), "", actor)
+        await imports.check(services, import_id, today=TODAY)
+        summary = (await service.get(import_id)).summary
+        assert (summary["rows"], summary["new"], summary["error"], summary["warnings"]) == (
+            3, 2, 1, 1,
+        )  # fmt: skip
+        assert summary["rows"] == sum(summary[k] for k in ("new", "update", "same", "error"))
+        warned, _ = await service.rows(import_id, "warning", 1)
+        assert [(r.name, [w["field"] for w in r.warnings]) for r in warned] == [
+            ("张建国", ["phone"])
+        ]
+        assert warned[0].outcome == "new" and warned[0].problems == []
+        try:
+            await service.commit(import_id, "all", None, actor)
+        except Refused:
+            pass
+        else:
+            raise AssertionError("the whole file cannot be imported: a row loses a value")
+        await service.commit(import_id, "good", None, actor)
+        assert await imports.apply(services, import_id) == ImportStatus.COMMITTED
+    async with owner_db.engine.connect() as conn:
+        phones = dict((await conn.execute(text("select name, phone from people"))).all())
+    assert phones == {"张建国": None, "李秀英": "13900139000"}
+
+
+async def test_look_alikes_agree_at_the_precision_the_dates_are_known(
+    services: AppServices, owner_db: Database, world: World
+) -> None:
+    """Same name, no ID number to tell them apart, and birth dates that agree as far as
+    both are known (1949.10 and 1949-10-20): flagged in the dry run, never merged, and
+    listed on the duplicates page — from the file to the roster either way, and within
+    the file."""
+    from datetime import date
+
+    from tests.factories import add_person
+
+    await add_person(services, world.a, "王秀英", None, birth_date=date(1949, 10, 20),
+                     id_number=id_number("370102", "19491020", "124"))  # fmt: skip
+    await add_person(services, world.a, "李桂兰", None, birth_date=date(1950, 3, 1),
+                     birth_day_known=False)  # fmt: skip
+    await add_person(services, world.a, "孙明", None, birth_date=date(1951, 7, 1),
+                     birth_day_known=False)  # fmt: skip
+    rows = [
+        [1, "王秀英", "女", "1949.10", "", "", "", "军休"],  # file: month; roster: the day
+        [2, "李桂兰", "女", "1950年3月15日", "", "", "", "军休"],  # file: the day; roster: month
+        [3, "赵大", "男", "1951.05", "", "", "", "军休"],  # twice in the file
+        [4, "赵大", "男", "1951年5月9日", id_number("370103", "19510509", "135"), "", "", "军休"],
+        [5, "孙明", "男", "1951年8月2日", "", "", "", "军休"],  # another month: no look-alike
+    ]
+    _, summary = await run_import(services, world, small_roster(rows))
+    assert summary["new"] == 5 and summary["suspects"] == 4, summary
+    with tenant_scope(world.a.tenant_id):
+        people = PeopleService(services)
+        pairs = await people.possible_duplicates(EVERYONE)
+    assert sorted(one.name for one, _ in pairs) == ["李桂兰", "王秀英", "赵大"]
+    assert all(one.name == two.name for one, two in pairs)
+    async with owner_db.engine.connect() as conn:
+        count = (await conn.execute(text("select count(*) from people"))).scalar()
+    assert count == 3 + 5  # flagged, never merged
+
+
+async def test_the_same_person_without_an_id_number_updates_rather_than_duplicates(
+    services: AppServices, owner_db: Database, world: World
+) -> None:
+    """Importing an ID-less file twice: the same name and the same date at the same
+    precision is the same person (as before), and no look-alike."""
+    rows = [[1, "钱多", "男", "1949.10", "", "13800138000", "", "军休"]]
+    await run_import(services, world, small_roster(rows))
+    _, again = await run_import(services, world, small_roster(rows))
+    assert (again["new"], again["same"], again["suspects"]) == (0, 1, 0)
+
+
+async def test_a_health_note_proposes_the_infirm_flag_and_only_confirmed_rows_get_it(
+    services: AppServices, owner_db: Database, world: World
+) -> None:
+    from app.audit.service import Actor
+
+    zhang = id_number("370102", "19491001", "123")
+    rows = [
+        [1, "张建国", "男", "1949.10", zhang, "", "第一支部", "军休", "长期卧床"],
+        [2, "王二", "男", "1950.02", "", "", "第一支部", "军休", "失能"],
+        [3, "李三", "男", "1951.03", "", "", "第一支部", "军休", "身体健康"],
+    ]
+    data = small_roster(rows, ("身体状况",))
+    admin = world.a.users[Role.TENANT_ADMIN]
+    actor = Actor("user", admin.name, admin.id)
+
+    async def dry_run() -> tuple[UUID, dict]:
+        with tenant_scope(world.a.tenant_id):
+            import_id = await ImportService(services).upload("a.xlsx", data, "", actor)
+            await imports.check(services, import_id, today=TODAY)
+            return import_id, (await ImportService(services).get(import_id)).summary
+
+    async def infirm() -> dict[str, bool]:
+        async with owner_db.engine.connect() as conn:
+            return dict((await conn.execute(text("select name, infirm from people"))).all())
+
+    import_id, summary = await dry_run()
+    assert summary["infirm_proposed"] == 2
+    with tenant_scope(world.a.tenant_id):
+        service = ImportService(services)
+        proposed, _ = await service.rows(import_id, "infirm", 1)
+        assert [(r.name, r.infirm_sign, r.infirm_confirmed) for r in proposed] == [
+            ("张建国", "卧床", False), ("王二", "失能", False),
+        ]  # fmt: skip
+        await service.confirm_infirm(import_id, proposed[0].line, True)
+        await service.commit(import_id, "all", None, actor)
+        assert await imports.apply(services, import_id) == ImportStatus.COMMITTED
+    assert await infirm() == {"张建国": True, "王二": False, "李三": False}
+    async with owner_db.engine.connect() as conn:
+        notes = dict((await conn.execute(text("select name, health_notes from people"))).all())
+    assert notes["王二"] == "失能"  # the note is kept either way
+
+    # The same file again: 王二 is unchanged but still proposed; confirmed all, he is too.
+    import_id, summary = await dry_run()
+    assert (summary["same"], summary["infirm_proposed"]) == (3, 1), summary
+    with tenant_scope(world.a.tenant_id):
+        await ImportService(services).confirm_infirm(import_id, None, True)
+        await ImportService(services).commit(import_id, "all", None, actor)
+        assert await imports.apply(services, import_id) == ImportStatus.COMMITTED
+    assert await infirm() == {"张建国": True, "王二": True, "李三": False}
+
+
+async def test_the_rows_with_problems_outlive_the_commit_and_download_to_be_fixed(
+    services: AppServices, owner_db: Database, world: World
+) -> None:
+    """After the commit the rows with problems and warnings stay listable — only they,
+    with their cells encrypted — and download as an .xlsx that imports again."""
+    from python_calamine import CalamineWorkbook
+
+    from app.audit.service import Actor
+    from tests.rosters import as_excel_number, xlsx
+
+    zhang = id_number("370102", "19491001", "123")
+    wang = id_number("370103", "19500101", "345")
+    rows = [
+        [1, "张建国", "男", "1949.10", zhang, "15412345678", "第一支部", "军休干部"],
+        [2, "李秀英", "女", "1952.03", id_number("370103", "19520315", "234"), "", "", "军休"],
+        [3, "王错", "男", "1950.13", "", "13800138000", "第一支部", "军休干部"],
+        [4, "王数", "男", "1950.01", as_excel_number(wang), "", "第一支部", "军休干部"],
+    ]
+    import_id, summary = await run_import(services, world, small_roster(rows))
+    assert (summary["new"], summary["error"], summary["warnings"]) == (2, 2, 1)
+    admin = world.a.users[Role.TENANT_ADMIN]
+    actor = Actor("user", admin.name, admin.id)
+    with tenant_scope(world.a.tenant_id):
+        service = ImportService(services)
+        errors, total = await service.rows(import_id, "error", 1)
+        assert [row.name for row in errors] == ["王错", "王数"] and total == 2
+        warned, _ = await service.rows(import_id, "warning", 1)
+        assert [row.name for row in warned] == ["张建国"]
+        content = await service.problem_rows_workbook(import_id, actor)
+    async with owner_db.engine.connect() as conn:
+        kept = (await conn.execute(text(
+            "select line, data, id_number_enc, cells_enc from roster_import_rows order by line"
+        ))).all()  # fmt: skip
+        logged = (await conn.execute(text(
+            "select changes from audit_events where action = 'people.exported'"
+        ))).scalars().all()  # fmt: skip
+    assert [row.line for row in kept] == [4, 6, 7]  # only the rows with problems or warnings
+    assert all(row.data == {} and row.id_number_enc is None for row in kept)
+    assert all(zhang.encode() not in bytes(row.cells_enc) for row in kept)  # encrypted
+    assert logged and logged[0]["count"] == 3
+
+    sheet = CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0)
+    table = sheet.to_python()
+    assert table[0][:4] == ["导入问题", "原行号", "姓名", "性别"] and "身份证号" in table[0]
+    by_name = {line[table[0].index("姓名")]: line for line in table[1:]}
+    assert set(by_name) == {"张建国", "王错", "王数"}
+    assert "不是在用的手机号段" in by_name["张建国"][0] and "没有 13 月" in by_name["王错"][0]
+    id_column = table[0].index("身份证号")
+    assert by_name["张建国"][id_column] == zhang  # text, all 18 characters
+    assert by_name["王数"][id_column] == wang[:15] + "000"  # what the number cell showed
+    assert "后几位已经丢失" in by_name["王数"][0]
+
+    # Fixed and uploaded again: the reason and line columns are read past.
+    fixed = [list(line) for line in table]
+    by_name = {line[2]: line for line in fixed[1:]}
+    by_name["张建国"][table[0].index("联系电话")] = "0532-82861234"
+    by_name["王错"][table[0].index("出生年月")] = "1950.12"
+    by_name["王数"][id_column] = wang
+    _, again = await run_import(services, world, xlsx(fixed))
+    assert (again["new"], again["update"], again["error"], again["warnings"]) == (2, 1, 0, 0)
+    assert again["unknown_columns"] == []
+    async with owner_db.engine.connect() as conn:
+        phones = dict((await conn.execute(text("select name, phone from people"))).all())
+    assert phones["张建国"] == "0532-82861234" and {"王错", "王数"} <= set(phones)
+
+    with tenant_scope(world.a.tenant_id):
+        await ImportService(services).forget_problem_rows(import_id)
+        assert (await ImportService(services).rows(import_id, "error", 1))[1] == 0

@@ -41,11 +41,40 @@ def reasons(row: DraftRow) -> dict[str, str]:
 
 def test_good_and_bad_rows_of_the_messy_roster(messy: ParsedRoster) -> None:
     rows = by_name(messy)
-    assert sorted(rows) == sorted(rosters.GOOD_NAMES + list(rosters.BAD_ROWS))
-    assert [name for name in rosters.GOOD_NAMES if not rows[name].ok] == []
+    assert sorted(rows) == sorted(
+        rosters.GOOD_NAMES + list(rosters.WARNED_ROWS) + list(rosters.BAD_ROWS)
+    )
+    assert [name for name in rosters.GOOD_NAMES if not rows[name].ok or rows[name].warnings] == []
     for name, field in rosters.BAD_ROWS.items():
         assert not rows[name].ok, name
         assert [problem.field for problem in rows[name].problems] == [field], name
+    for name, fields in rosters.WARNED_ROWS.items():
+        # A bad contact field costs the value, not the person.
+        assert rows[name].ok, (name, rows[name].problems)
+        assert [warning.field for warning in rows[name].warnings] == fields, name
+        assert rows[name].draft and rows[name].draft.phone is None
+
+
+def test_contact_fields_warn_and_identity_fields_refuse() -> None:
+    header = [*HEADER, "手机", "住址", "家属联系人", "家属电话", "健康状况", "备注"]
+    control = "有\x00控制字符"
+    row = one("张建国", "男", "1949.10", ZHANG, "军休", "是", None, "15412345678", control,
+              control, "0999-1", control, control, header=header)  # fmt: skip
+    assert row.ok and row.draft
+    assert [w.field for w in row.warnings] == [
+        "phone", "family_contact_phone", "address", "family_contact_name", "health_notes",
+        "notes",
+    ]  # fmt: skip
+    first = row.warnings[0]
+    assert first.column == "手机" and "not a mobile number in use" in first.message
+    for identity in (
+        one("张建国", "男", "1950.13", ZHANG, "军休", "是", None),  # birth date
+        one("张建国", "男", "1949.10", ZHANG[:-1], "军休", "是", None),  # ID number
+        one("张建国", "男", "1949.10", ZHANG, "老干部", "是", None),  # category
+        one("张建国", "男", "1949.10", ZHANG, "军休", "也许", None),  # party membership
+        one("张建国", "男", "1949.10", ZHANG, "军休", "是", "1968.13"),  # joining date
+    ):
+        assert not identity.ok and identity.warnings == [], identity
 
 
 def test_the_layout_around_the_data(messy: ParsedRoster) -> None:
@@ -59,6 +88,7 @@ def test_the_layout_around_the_data(messy: ParsedRoster) -> None:
     last = messy.rows[-1].line
     assert messy.footer_line == last + 1
     assert "说明" not in str([row.draft for row in messy.rows])  # below the signature
+    assert "王芳" not in by_name(messy)  # the filler's name under 姓名 is no person
 
 
 def test_every_way_of_writing_a_date(messy: ParsedRoster) -> None:
@@ -74,7 +104,6 @@ def test_every_way_of_writing_a_date(messy: ParsedRoster) -> None:
         "周国庆": day,  # 1949/10/1
         "吴芳": day,  # 1949-10-01
         "冯军": day,  # an Excel serial as a plain number
-        "郑淑珍": PartialDate(1950, 3, 6),  # not given: the ID number's, to the day
     }
     got = {name: rows[name].draft.birth_date for name in expected if rows[name].draft}
     assert got == expected
@@ -86,12 +115,13 @@ def test_every_way_of_writing_a_date(messy: ParsedRoster) -> None:
 
 def test_id_numbers_and_phones_as_typed(messy: ParsedRoster) -> None:
     rows = {name: row.draft for name, row in by_name(messy).items()}
-    assert rows["郑淑珍"] and rows["郑淑珍"].id_number == rosters.NUMBER_ID  # typed as a number
     assert rows["冯军"] and rows["冯军"].id_number == rosters.LOWER_X  # trailing x, upper-cased
     assert rows["张建国"] and rows["张建国"].phone == "13800138000"  # spaces
     assert rows["孙丽"] and rows["孙丽"].phone == "13800138005"  # dashes
     assert rows["吴芳"] and rows["吴芳"].phone == "13800138007"  # a number cell
     assert rows["张建国"].family_contact_phone == "13905310001"
+    assert rows["何凤英"] and rows["何凤英"].phone == "0532-82861234"  # only a landline, in 座机
+    assert rows["林海"] and rows["林海"].phone == "0531-82861235"  # a number: its 0 was lost
 
 
 def test_what_the_rows_say_beyond_dates(messy: ParsedRoster) -> None:
@@ -122,11 +152,19 @@ def test_the_reasons_for_the_bad_rows(messy: ParsedRoster) -> None:
     assert "disagrees with the ID number" in disagreement.message
     assert "1951年5月6日" in str(disagreement.args.values())
     assert reasons(rows["沈立新"])["birth_date"] == "There is no month %(month)s."
-    assert "11-digit" in reasons(rows["韩长生"])["phone"]
+    short = next(p for p in rows["韩长生"].warnings if p.field == "phone")
+    assert "has 11 digits" in short.message and short.args["count"] == 10
     duplicate = rows["杨守田"].problems[0]
     assert duplicate.column == "身份证号码"
     assert duplicate.args == {"line": rows["褚卫东"].line}
-    assert "lost its last digits" in reasons(rows["朱大成"])["id_number"]
+    for typed_as_a_number in ("朱大成", "郑淑珍", "钱玉成"):
+        # The only reason given: no check digit, and no gender or birth date compared
+        # with digits that are not the person's.
+        row = rows[typed_as_a_number]
+        assert [p.field for p in row.problems] == ["id_number"], row.problems
+        assert "lost its last digits" in row.problems[0].message
+        assert row.draft and row.draft.id_number is None
+    assert rows["郑淑珍"].draft and rows["郑淑珍"].draft.birth_date is None  # not from the ID
 
 
 @pytest.mark.parametrize(
@@ -134,11 +172,20 @@ def test_the_reasons_for_the_bad_rows(messy: ParsedRoster) -> None:
 )  # fmt: skip
 def test_a_csv_roster(encoding: str, delimiter: str) -> None:
     parsed = parse_roster(rosters.roster_csv(encoding, delimiter), "名单.csv", today=TODAY)
-    assert [row.draft.name for row in parsed.rows if row.draft] == rosters.CSV_NAMES
-    assert all(row.ok for row in parsed.rows), [row.problems for row in parsed.rows]
-    assert parsed.skipped_blank == 1 and parsed.footer_line == 7
-    liu = parsed.rows[-1].draft
+    rows = by_name(parsed)
+    assert [name for name, row in rows.items() if row.ok] == rosters.CSV_NAMES
+    assert {name: [p.field for p in row.problems] for name, row in rows.items() if not row.ok} == {
+        name: [field] for name, field in rosters.CSV_BAD.items()
+    }
+    for name in rosters.CSV_BAD:
+        assert "lost its last digits" in rows[name].problems[0].message
+    # The signature block spread over the columns, after a blank line: not a person.
+    assert parsed.skipped_blank == 2 and parsed.footer_line == parsed.rows[-1].line + 2
+    assert "王芳" not in rows
+    liu = rows["刘德华"].draft
     assert liu and liu.birth_date == PartialDate(1949, 10, 1) and liu.gender == "male"
+    zhao = rows["赵桂英"].draft
+    assert zhao and zhao.phone == "82861238"  # a landline without its area code
 
 
 def test_the_benchmark_roster_is_clean() -> None:
@@ -235,3 +282,108 @@ def test_a_footer_word_beside_a_name_is_data_not_the_end() -> None:
     parsed = draft_rows(sheet, today=date(2026, 11, 24))
     assert [row.draft.name for row in parsed.rows if row.draft] == ["王大", "王二"]
     assert parsed.footer_line == 4
+
+
+# --- where the data ends ------------------------------------------------------------------------
+
+SHEET_HEADER = ["序号", "姓名", "性别", "出生年月", "身份证号", "人员类别", "联系电话", "家庭住址",
+                "职务", "备注"]  # fmt: skip
+PEOPLE = [
+    [1, "王大", "男", "1950.01", None, "军休干部", "13800138000", "文化东路1号", None, None],
+    [2, "李二", "女", "1951.02", None, "军休干部", None, None, None, None],
+]
+
+
+@pytest.mark.parametrize(
+    "footer",
+    [
+        # Spread over columns: a label, the name under 姓名, more labels further right.
+        ["制表人：", "王芳", None, None, "审核人：", "李强", None, "制表日期：", "2026年11月20日"],
+        ["制表人:", "王芳", "", "审核人:", "李强", "", "", "制表日期:", date(2026, 11, 20)],
+        ["制表人", "王芳", None, "审核人", "李强"],  # no colons
+        [None, "制表人：王芳", None, None, "审核人：李强", None, None, "制表日期：2026年11月20日"],
+        [None, None, None, None, None, None, None, "填表人：张三  联系电话：13800138000"],
+        ["填报单位（盖章）：", None, None, None, "负责人：", "赵六"],
+        ["单位(盖章)", None, None, None, None, None, "联系电话：", "0531-86001234"],
+        ["备注：", "本表由各支部填报，军休中心汇总。"],
+        ["注：出生年月按身份证填写"],
+        ["合计", "36人"],
+        [None, None, None, None, None, None, None, None, "制表日期：", 46346],
+    ],
+)
+def test_a_signature_footer_ends_the_data_wherever_its_labels_stand(footer: list[Any]) -> None:
+    sheet = [SHEET_HEADER, *PEOPLE, footer, ["王五", "男"]]
+    parsed = draft_rows(sheet, today=TODAY)
+    assert [row.draft.name for row in parsed.rows if row.draft] == ["王大", "李二"], footer
+    assert [row.line for row in parsed.rows] == [2, 3]
+    assert parsed.footer_line == 4
+
+
+@pytest.mark.parametrize(
+    "person",
+    [
+        ["3", "王芳", "女", "1952.03", None, "军休干部", None, None, "负责人", None],
+        ["3", "王芳", "女", "1952.03", None, "军休干部", None, None, None,
+         "联系人：女儿 13900139000"],
+        ["3", "王芳", "女", "1952.03", None, "军休干部", None, "联系电话：13900139000", None,
+         "备注：腿脚不便"],
+        ["3", "王芳", "女", "1952.03", ZHANG, "军休干部", None, None, "联系人：", "王小"],
+        ["3", "", "女", "1952.03", ZHANG, "军休干部", None, None, "负责人：", None],
+        ["3", "王芳", "女", "1952.03", None, "军休干部", "13900139000", None, "组长", "合计"],
+    ],
+)  # fmt: skip
+def test_a_person_is_never_taken_for_a_footer(person: list[Any]) -> None:
+    parsed = draft_rows([SHEET_HEADER, *PEOPLE, person, PEOPLE[0]], today=TODAY)
+    assert len(parsed.rows) == 4 and parsed.footer_line is None, person
+
+
+# --- health notes that say "infirm" ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("note", "sign"),
+    [("年迈体弱", "年迈体弱"), ("长期卧床", "卧床"), ("失能", "失能"), ("半失能老人", "失能"),
+     ("生活不能自理", "不能自理"), ("高血压，卧床不起", "卧床"), ("脑梗后偏瘫", "偏瘫"),
+     ("身体不好卧床", "卧床"), ("阿尔茨海默病（失智）", "失智")],
+)  # fmt: skip
+def test_a_health_note_proposes_the_infirm_flag(note: str, sign: str) -> None:
+    header = [*HEADER, "身体状况"]
+    row = one("张建国", "男", "1949.10", ZHANG, "军休", "是", None, note, header=header)
+    assert row.ok and row.draft
+    assert row.draft.health_notes == note  # kept as the person's health notes
+    assert row.draft.infirm is False and row.draft.infirm_sign == sign  # proposed, not set
+
+
+@pytest.mark.parametrize(
+    "note",
+    ["不卧床", "身体健康", "能自理，未失能", "无卧床", "卧床：否", "从未卧床", "并非失能",
+     "高血压，按时服药", "不再卧床，已康复"],
+)  # fmt: skip
+def test_a_negated_or_healthy_note_proposes_nothing(note: str) -> None:
+    header = [*HEADER, "健康状况"]
+    row = one("张建国", "男", "1949.10", ZHANG, "军休", "是", None, note, header=header)
+    assert row.draft and row.draft.infirm_sign is None, note
+
+
+@pytest.mark.parametrize("column", ["身体状况", "健康状况", "身体情况", "健康情况"])
+def test_the_health_column_by_its_usual_names(column: str) -> None:
+    header = [*HEADER, column]
+    row = one("张建国", "男", "1949.10", ZHANG, "军休", "是", None, "卧床", header=header)
+    assert row.draft and row.draft.health_notes == "卧床" and row.draft.infirm_sign == "卧床"
+
+
+def test_the_infirm_column_says_it_first() -> None:
+    header = [*HEADER, "身体状况", "年迈体弱"]
+    cells = ("张建国", "男", "1949.10", ZHANG, "军休", "是", None, "卧床")
+    said_no = one(*cells, "否", header=header)
+    said_yes = one(*cells, "是", header=header)
+    assert said_no.draft and said_no.draft.infirm_sign is None and not said_no.draft.infirm
+    assert said_yes.draft and said_yes.draft.infirm_sign is None and said_yes.draft.infirm
+
+
+def test_the_rosters_propose_the_infirm_flag(messy: ParsedRoster) -> None:
+    signs = {name: row.draft.infirm_sign for name, row in by_name(messy).items() if row.draft}
+    assert {name: sign for name, sign in signs.items() if sign} == rosters.INFIRM_PROPOSED
+    parsed = parse_roster(rosters.roster_csv(), "名单.csv", today=TODAY)
+    signs = {name: row.draft.infirm_sign for name, row in by_name(parsed).items() if row.draft}
+    assert {name: sign for name, sign in signs.items() if sign} == rosters.CSV_INFIRM_PROPOSED

@@ -46,9 +46,11 @@ def test_no_recognisable_header() -> None:
 
 
 def test_footers_and_blank_rows() -> None:
-    assert is_footer([None, "制表人：王芳", None, "审核人：李强"])
-    assert is_footer(["合计", 116])
-    assert not is_footer(["张建国", "男"])
+    header = find_header([["序号", "姓名", "性别", "出生年月"]])
+    assert header is not None
+    assert is_footer([None, "制表人：王芳", None, "审核人：李强"], header)
+    assert is_footer(["合计", 116], header)
+    assert not is_footer([1, "张建国", "男"], header)
     assert is_blank([None, "", "  "])
     assert not is_blank([None, "张建国"])
 

@@ -51,7 +51,7 @@ def test_the_messy_roster_keeps_excel_line_numbers_and_cell_types() -> None:
     assert zhang[7] == rosters.ZHANG  # typed as text, stays text
     zheng = next(row for row in rows if row[1] == "郑淑珍")
     assert isinstance(zheng[7], float)  # typed as a number
-    assert any(str(row[1]).startswith("制表人") for row in rows)
+    assert any(str(row[0]).startswith("制表人") for row in rows)
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,14 @@ from __future__ import annotations
 
 import pytest
 
-from app.validators import FieldError, mainland_mobile, new_password, region_code, slug
+from app.validators import (
+    FieldError,
+    contact_phone,
+    mainland_mobile,
+    new_password,
+    region_code,
+    slug,
+)
 from app.web.responses import safe_next
 
 
@@ -22,6 +29,44 @@ def test_mobile_numbers_are_normalised(raw: str, clean: str) -> None:
 def test_not_a_mainland_mobile(raw: str) -> None:
     with pytest.raises(FieldError):
         mainland_mobile(raw)
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [("13800138000", "13800138000"), ("+86 139-1234-5678", "13912345678"),
+     ("0532-82861234", "0532-82861234"), ("(0532)82861234", "0532-82861234"),
+     ("（0532）8286 1234", "0532-82861234"), ("0532 8286 1234", "0532-82861234"),
+     ("053282861234", "0532-82861234"), ("+86 532 8286 1234", "0532-82861234"),
+     ("010-12345678", "010-12345678"), ("０１０－１２３４５６７８", "010-12345678"),
+     ("0531-86001234", "0531-86001234"),
+     ("82861234", "82861234"), ("8286-1234", "82861234"), ("8286123", "8286123")],
+)  # fmt: skip
+def test_a_contact_phone_is_a_mobile_or_a_landline(raw: str, clean: str) -> None:
+    """Elderly people often have only a landline: with its area code it is kept as
+    0532-82861234, without as the local number the district dials."""
+    assert contact_phone(raw) == clean
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [("15412345678", "not a mobile number in use"), ("19412345678", "not a mobile number in use"),
+     ("1380013800", "has 10"), ("138001380001", "has 12"),
+     ("0532-8286123", "not a landline"), ("0999-12345678", "not a landline"),
+     ("12345", "not a phone number"), ("abc", "not a phone number"),
+     ("+1 212 555 0100", "not a phone number"), ("400-810-8888", "not a phone number"),
+     ("13800138000/0532-82861234", "more than one"), ("13800138000，13900139000", "more than one")],
+)  # fmt: skip
+def test_a_contact_phone_that_is_none_says_what_is_wrong(raw: str, reason: str) -> None:
+    with pytest.raises(FieldError) as failure:
+        contact_phone(raw)
+    assert reason in failure.value.message % failure.value.args_
+
+
+def test_accounts_still_need_a_mobile() -> None:
+    """Logins, invitations and signups send codes and links by SMS: no landline."""
+    for landline in ("0532-82861234", "82861234"):
+        with pytest.raises(FieldError):
+            mainland_mobile(landline)
 
 
 @pytest.mark.parametrize("raw", ["lixia", "li-xia-2", "abc"])
