@@ -13,6 +13,7 @@ from litestar import Litestar
 from app.accounts.models import Role
 from app.settings import PROJECT_ROOT
 from app.state import AppServices
+from tenants.context import tenant_scope
 from tests.factories import World
 from tests.http.conftest import Browser
 from tests.http.test_isolation import OWNED_BY_A, _enumeration_app, _path
@@ -31,7 +32,11 @@ def download_routes() -> list[str]:
 
 
 def test_the_downloads_are_found() -> None:
-    assert {"/people/export.xlsx", "/points/ledger/{unit_id:uuid}/export"} <= set(download_routes())
+    assert {
+        "/people/export.xlsx",
+        "/people/imports/{import_id:uuid}/problems.xlsx",
+        "/points/ledger/{unit_id:uuid}/export",
+    } <= set(download_routes())
 
 
 def test_every_link_to_a_download_is_plain() -> None:
@@ -47,18 +52,33 @@ def test_every_link_to_a_download_is_plain() -> None:
             if href and any(p.match(href.group(1)) for p in patterns):
                 found.append(template.name)
                 assert 'hx-boost="false"' in tag and " download" in tag, (template, tag)
-    assert len(found) >= 2
+    assert len(found) >= 3
+
+
+async def _checked_import_of_a(world: World, services: AppServices) -> str:
+    """An import whose dry run found a row to fix (the rows-to-fix download needs one)."""
+    from app.audit.service import Actor
+    from app.people import imports
+
+    admin = world.a.users[Role.TENANT_ADMIN]
+    roster = "姓名,性别,出生年月,手机\n甲某,男,1949.10,13800138000\n乙某,男,1949.13,\n"
+    with tenant_scope(world.a.tenant_id):
+        import_id = await imports.ImportService(services).upload(
+            "a.csv", roster.encode(), "veteran", Actor("user", admin.name, admin.id)
+        )
+        await imports.check(services, import_id)
+    return str(import_id)
 
 
 async def test_downloads_are_not_cached_and_htmx_lets_the_browser_save_them(
     app: Litestar, browser: Browser, world: World, services: AppServices
 ) -> None:
     await browser.login(world.a.users[Role.TENANT_ADMIN])
+    made = OWNED_BY_A | {"import_id": _checked_import_of_a}
     for template in download_routes():
         route = next(r for r in app.routes if r.path == template)
-        url = _path(
-            template, {p: await OWNED_BY_A[p](world, services) for p in route.path_parameters}
-        )
+        values = {p: await made[p](world, services) for p in route.path_parameters}
+        url = _path(template, values)
         response = await browser.get(url)
         assert response.status_code == 200, url
         assert response.headers["content-disposition"].startswith("attachment;"), url
