@@ -109,7 +109,8 @@ async def walk_every_change(
         await accounts.invite(InvitationForm("孙八", next_phone(), Role.GRID_WORKER), admin.actor)
         revoked = next(i for i in await accounts.pending_invitations() if i.name == "孙八")
         await accounts.revoke_invitation(revoked.id, admin.actor)
-        assert await accounts.accept_invitation(token, "Qian-2026x", "Qian-2026x") == {}
+        accepted, errors = await accounts.accept_invitation(token, "Qian-2026x", "Qian-2026x")
+        assert accepted is not None and errors == {}
         assert await accounts.set_active(member.user_id, False, admin.actor) is None
         assert await accounts.set_active(member.user_id, True, admin.actor) is None
         roles = [Role.MEMBER, Role.GRID_WORKER]

@@ -44,7 +44,8 @@ async def test_a_member_becomes_also_a_grid_worker_and_it_is_logged(
     assert "角色已保存" in page
     assert f"<h1>{member.name}</h1>" in page and member.phone in page  # the account shown
     assert await roles_of(owner_db, member.id) == ["grid_worker", "member"]
-    assert "修改了角色（党员 → 网格员、党员）" in page  # the account's own history
+    assert "修改了角色" in page  # the account's own history, before → after
+    assert "<dd><del>党员</del> → <ins>网格员、党员</ins></dd>" in page
 
 
 async def test_roles_refuse_nonsense_and_keep_an_administrator(
