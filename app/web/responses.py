@@ -49,16 +49,18 @@ def render(
 
 
 def see_other(request: Request, url: str, *, full_reload: bool = False) -> Response[Any]:
-    """303 after a POST, which a boosted form follows into the page's body.
+    """303 after a POST. htmx follows it and swaps what comes back where the form said:
+    a boosted form's body, or a region of the page that renders it as a fragment.
 
-    A form that swaps only itself (`hx-target="this"`) would get the next page inside
-    the form, header and all: it is answered with `HX-Location`, which loads the page
-    into the body and pushes its address. `full_reload` makes the browser load the page
-    afresh (after a login or a change of language)."""
+    A form that swaps only itself (`hx-target="this"`: htmx names it as both trigger and
+    target) would get the next page inside the form, header and all: it is answered
+    with `HX-Location`, which loads the page into the body and pushes its address.
+    `full_reload` makes the browser load the page afresh (after a login)."""
     if request.headers.get("hx-request"):
         if full_reload:
             return client_redirect(url)
-        if not request.headers.get("hx-boosted"):
+        target = request.headers.get("hx-target")
+        if target and target == request.headers.get("hx-trigger"):
             return Response(b"", status_code=200, headers={"HX-Location": url})
     return Redirect(url, status_code=303)
 

@@ -12,7 +12,7 @@ from app.state import AppServices
 from tests.factories import World, make_roster
 from tests.http.conftest import Browser
 
-FORM_SWAPS_ITSELF = {"HX-Request": "true", "HX-Target": "person_form"}
+FORM_SWAPS_ITSELF = {"HX-Request": "true", "HX-Target": "person_form", "HX-Trigger": "person_form"}
 BOOSTED = {"HX-Request": "true", "HX-Boosted": "true"}
 
 

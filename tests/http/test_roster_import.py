@@ -138,12 +138,16 @@ async def test_the_admin_confirms_the_infirm_proposals_before_the_commit(
     listed = (await browser.get(f"/people/imports/{import_id}?show=infirm")).text
     assert "脑梗后长期卧床" in listed and "王二" in listed and "李三" not in listed
     line = listed[listed.index('name="line" value="') + len('name="line" value="') :][:2]
+    # The form swaps the import's body: htmx follows the 303 and asks for that region.
+    swaps = {"HX-Request": "true", "HX-Target": "import_body"}
     confirmed = await browser.post(
-        f"/people/imports/{import_id}/infirm", {"line": line.strip('"'), "confirmed": "1"}
-    )
+        f"/people/imports/{import_id}/infirm", {"line": line.strip('"'), "confirmed": "1"},
+        headers=swaps,
+    )  # fmt: skip
     assert confirmed.status_code == 303
-    listed = (await browser.get(f"/people/imports/{import_id}?show=infirm")).text
-    assert listed.count("已确认") == 1
+    region = await browser.get(confirmed.headers["location"], headers=swaps)
+    assert region.text.lstrip().startswith('<div id="import_body"')
+    assert "site-header" not in region.text and region.text.count("已确认") == 1
     mangled = await browser.post(f"/people/imports/{import_id}/infirm", {"line": "x1"})
     assert mangled.status_code == 303
     assert "请从列表中选择" in (await browser.get(mangled.headers["location"])).text
