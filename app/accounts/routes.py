@@ -13,11 +13,12 @@ from litestar.response import Template
 
 from app.accounts.models import TENANT_ROLES, Role
 from app.accounts.service import AccountService, InvitationForm, PasswordService, session_data
-from app.audit.service import ACTION_LABELS, latest_events
-from app.dashboard.service import home_path
+from app.audit.log import latest_events
+from app.audit.service import ACTION_LABELS
 from app.i18n import _
 from app.web.flash import flash
 from app.web.guards import LOGGED_IN, PUBLIC, allow
+from app.web.navigation import home_path
 from app.web.responses import form_data, render, safe_next, see_other
 from app.web.sessions import COOKIE_NAME
 

@@ -6,7 +6,8 @@ from litestar import Request, get
 from litestar.response import Template
 
 from app.accounts.models import Role
-from app.audit.service import ACTION_LABELS, latest_events
+from app.audit.log import latest_events
+from app.audit.service import ACTION_LABELS
 from app.web.guards import allow
 from app.web.responses import render
 

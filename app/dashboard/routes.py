@@ -6,12 +6,13 @@ from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 
 from app.accounts.models import Role
-from app.dashboard.service import build_dashboard, home_path
+from app.dashboard.service import build_dashboard
 from app.dashboard.setup import SetupService
 from app.errors import Refused
 from app.i18n import _
 from app.web.flash import flash
 from app.web.guards import LOGGED_IN, PUBLIC, allow
+from app.web.navigation import home_path
 from app.web.responses import form_data, render, see_other
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Set
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,12 +13,6 @@ from app.service_requests.views import RequestViews
 from app.state import AppServices
 from app.web.identity import Identity
 from tenants.signup import TenancyService
-
-
-def home_path(roles: Set[str]) -> str:
-    """Where an account lands after logging in: a grid worker's home is the due list
-    (they work from it on the phone); everyone else starts on the dashboard."""
-    return "/grid" if roles == {Role.GRID_WORKER} else "/dashboard"
 
 
 @dataclass

@@ -21,7 +21,6 @@ from app.grid.assign_forms import AssignFilter, read_assign_form
 from app.grid.assignment import MAX_AT_ONCE, AssignmentService, AssignResult
 from app.grid.grids import FIELDS, GridService
 from app.grid.models import Grid
-from app.grid.navigation import render_grid
 from app.grid.rule_routes import RuleController, refusal
 from app.i18n import _
 from app.people.models import UnitKind
@@ -29,7 +28,7 @@ from app.people.org import OrgService
 from app.query_params import query_id
 from app.web.flash import flash
 from app.web.guards import allow
-from app.web.responses import form_data, see_other
+from app.web.responses import form_data, render, see_other
 
 ADMIN = allow(Role.TENANT_ADMIN)
 VIEWERS = allow(Role.TENANT_ADMIN, Role.BRANCH_SECRETARY, Role.GRID_WORKER)
@@ -60,9 +59,7 @@ class GridAdminController(Controller):
         identity = request.scope["user"]
         rows = await grids.grids(identity)
         may_manage = Role.TENANT_ADMIN in identity.roles
-        return render_grid(
-            request, "grid/admin/grids.html", {"rows": rows, "may_manage": may_manage}
-        )
+        return render(request, "grid/admin/grids.html", {"rows": rows, "may_manage": may_manage})
 
     @get("/new", opt=ADMIN)
     async def new(self, request: Request, grids: NamedDependency[GridService]) -> Template:
@@ -81,7 +78,7 @@ class GridAdminController(Controller):
                    "error": None, "errors": {}}  # fmt: skip
         if refused is not None:
             context |= refusal(refused)
-        return render_grid(request, "grid/admin/grid_form.html", context,
+        return render(request, "grid/admin/grid_form.html", context,
                       status_code=422 if refused else 200)  # fmt: skip
 
     @post("/", opt=ADMIN)
@@ -101,7 +98,7 @@ class GridAdminController(Controller):
         self, request: Request, grids: NamedDependency[GridService], grid_id: FromPath[UUID]
     ) -> Template:
         identity = request.scope["user"]
-        return render_grid(
+        return render(
             request, "grid/admin/grid.html",
             {"detail": await grids.grid(identity, grid_id),
              "may_manage": Role.TENANT_ADMIN in identity.roles},
@@ -199,7 +196,7 @@ async def assign_page(
     assignment = AssignmentService(services)
     kinds = (UnitKind.CENTER, UnitKind.SUBCENTER, UnitKind.BRANCH, UnitKind.GROUP)
     form = form or {"grid_id": str(query_id(request.query_params, "grid") or ""), "ticked": []}
-    return render_grid(
+    return render(
         request,
         "grid/admin/unassigned.html" if unassigned_view else "grid/admin/assign.html",
         {

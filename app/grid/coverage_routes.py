@@ -16,10 +16,10 @@ from app.errors import NotFound
 from app.grid.calendar import CalendarService
 from app.grid.coverage import STALE_DAYS, CoverageService
 from app.grid.models import VISIT_KIND_LABELS
-from app.grid.navigation import render_grid
 from app.i18n import N_
 from app.query_params import query_id
 from app.web.guards import allow
+from app.web.responses import render
 
 STAFF = (Role.TENANT_ADMIN, Role.BRANCH_SECRETARY, Role.GRID_WORKER)
 
@@ -52,7 +52,7 @@ class CoverageController(Controller):
     @get("/")
     async def index(self, request: Request, coverage: NamedDependency[CoverageService]) -> Template:
         identity = request.scope["user"]
-        return render_grid(
+        return render(
             request,
             "grid/coverage.html",
             {
@@ -66,7 +66,7 @@ class CoverageController(Controller):
     async def grid(
         self, request: Request, coverage: NamedDependency[CoverageService], grid_id: FromPath[UUID]
     ) -> Template:
-        return render_grid(
+        return render(
             request,
             "grid/coverage_grid.html",
             {
@@ -87,7 +87,7 @@ class CalendarController(Controller):
         self, request: Request, calendars: NamedDependency[CalendarService]
     ) -> Template:
         identity = request.scope["user"]
-        return render_grid(
+        return render(
             request,
             "grid/calendar.html",
             {

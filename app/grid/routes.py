@@ -20,7 +20,6 @@ from app.db.form_ids import FormUsed
 from app.errors import Refused
 from app.grid.due_list import DueListService
 from app.grid.models import CONCERN_LABELS, PLACE_LABELS, VISIT_KIND_LABELS
-from app.grid.navigation import render_grid
 from app.grid.person_card import PersonCardService
 from app.grid.visits import KNOWS, VisitForm, VisitService
 from app.i18n import N_, _
@@ -31,7 +30,7 @@ from app.service_requests.views import RequestViews
 from app.web.downloads import PHOTO, private_photo
 from app.web.flash import flash
 from app.web.guards import allow, may_open
-from app.web.responses import form_data, see_other
+from app.web.responses import form_data, render, see_other
 from app.web.templates import day
 
 SERVING = allow(Role.TENANT_ADMIN, Role.BRANCH_SECRETARY, Role.GRID_WORKER)
@@ -78,7 +77,7 @@ class GridController(Controller):
             "may_add_grid": may_open(request, "/grid/grids/new"),
             "works_grids": Role.GRID_WORKER in identity.roles,
         }  # fmt: skip
-        return render_grid(request, "grid/due.html", context)
+        return render(request, "grid/due.html", context)
 
     @get("/visits/new")
     async def new_visit(self, request: Request, visits: NamedDependency[VisitService]) -> Template:
@@ -117,7 +116,7 @@ class GridController(Controller):
             context["form"] = {key: knows.get(key, "") for key in KNOWS} | {
                 "kind": context["kind"], "place": context["place"], "visit_id": str(uuid4()),
             }  # fmt: skip
-        return render_grid(request, "grid/visit_form.html", context, status_code=status_code)
+        return render(request, "grid/visit_form.html", context, status_code=status_code)
 
     @post("/visits", request_max_body_size=UPLOAD_LIMIT)
     async def log_visit(self, request: Request, visits: NamedDependency[VisitService]) -> Any:
@@ -150,7 +149,7 @@ class GridController(Controller):
         self, request: Request, visits: NamedDependency[VisitService], visit_id: FromPath[UUID]
     ) -> Template:
         visit = await visits.visit(request.scope["user"], visit_id)
-        return render_grid(
+        return render(
             request, "grid/visit.html",
             {"visit": visit, "kinds": VISIT_KIND_LABELS, "places": PLACE_LABELS},
         )  # fmt: skip
@@ -171,7 +170,7 @@ class GridController(Controller):
         card = await PersonCardService(request.app.state.services).card(
             request.scope["user"], person_id
         )
-        return render_grid(
+        return render(
             request, "grid/person.html",
             {"card": card, "kinds": VISIT_KIND_LABELS, "places": PLACE_LABELS,
              "concern_kinds": CONCERN_LABELS},

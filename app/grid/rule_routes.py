@@ -14,7 +14,6 @@ from app.accounts.models import Role
 from app.errors import Refused
 from app.grid.grids import InvalidForm
 from app.grid.models import VisitRule
-from app.grid.navigation import render_grid
 from app.grid.rule_settings import (
     TRIGGER_LABELS,
     VisitRuleService,
@@ -25,7 +24,7 @@ from app.grid.rule_settings import (
 from app.i18n import _
 from app.web.flash import flash
 from app.web.guards import allow
-from app.web.responses import form_data, see_other
+from app.web.responses import form_data, render, see_other
 
 
 def provide_rules(request: Request) -> VisitRuleService:
@@ -59,7 +58,7 @@ class RuleController(Controller):
                    "error": None, "errors": {}}  # fmt: skip
         if refused is not None:
             context |= refusal(refused)
-        return render_grid(request, "grid/admin/rules.html", context,
+        return render(request, "grid/admin/rules.html", context,
                       status_code=422 if refused else 200)  # fmt: skip
 
     @post("/meeting-day")
@@ -94,7 +93,7 @@ class RuleController(Controller):
                    "error": None, "errors": {}}  # fmt: skip
         if refused is not None:
             context |= refusal(refused)
-        return render_grid(request, "grid/admin/rule_form.html", context,
+        return render(request, "grid/admin/rule_form.html", context,
                       status_code=422 if refused else 200)  # fmt: skip
 
     @post("/{visit_rule_id:uuid}")

@@ -12,7 +12,8 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from app.accounts.models import Role
-from app.audit.service import ACTION_LABELS, latest_events
+from app.audit.log import latest_events
+from app.audit.service import ACTION_LABELS
 from app.errors import Refused
 from app.i18n import _
 from app.people import forms

@@ -1,4 +1,5 @@
-"""Jinja2 environment: gettext, navigation per role, flash messages."""
+"""Jinja2 environment: gettext, the menus (app.web.navigation), flash messages, the
+formats of dates and points."""
 
 from __future__ import annotations
 
@@ -16,44 +17,17 @@ from litestar.template import TemplateConfig
 from app import clock
 from app.accounts.models import ROLE_LABELS
 from app.clock import CHINA_TIME  # times are shown in China whatever the server's zone
-from app.i18n import LOCALES, N_, _, current_locale, html_lang, ntranslate, translate
+from app.i18n import LOCALES, _, current_locale, html_lang, ntranslate, translate
 from app.points.numbers import points_text
 from app.settings import PROJECT_ROOT
 from app.web import flash
-from app.web.guards import may_open
+from app.web.navigation import menu, navigation
 
 TEMPLATE_DIR = PROJECT_ROOT / "templates"
-
-# The places of the main menu, in order. Who sees one is asked of its route's own
-# guard (app.web.guards.may_open): a role that may not open a page never sees its link,
-# and a page opened to a new role shows up in its menu without a second list.
-NAVIGATION: list[tuple[str, str]] = [
-    ("/dashboard", N_("Home")),
-    ("/approvals", N_("Approvals")),
-    ("/people", N_("Roster")),
-    ("/org", N_("Organisation")),
-    ("/my-branch", N_("My branch")),
-    ("/grid", N_("Visits")),
-    ("/requests", N_("Requests")),
-    ("/points", N_("Points")),
-    ("/users", N_("Accounts")),
-    ("/audit", N_("Change log")),
-]
 
 
 def current_user(request: Request) -> Any:
     return request.scope.get("user")
-
-
-def navigation(request: Request) -> list[dict[str, Any]]:
-    if current_user(request) is None:
-        return []
-    path = request.url.path
-    return [
-        {"href": href, "label": _(label), "active": path.startswith(href)}
-        for href, label in NAVIGATION
-        if may_open(request, href)
-    ]
 
 
 def role_label(role: str) -> str:
@@ -110,6 +84,7 @@ def _configure(env: Environment) -> None:
         asset=asset,
         current_user=current_user,
         navigation=navigation,
+        menu=menu,
         flashes=flash.consume,
         role_label=role_label,
         import_status=_labeller(IMPORT_STATUS_LABELS),

@@ -18,8 +18,9 @@ from sqlalchemy import select
 from app import clock
 from app.accounts.models import Role
 from app.accounts.service import AccountService, InvitationForm, PasswordService
+from app.audit.log import latest_events
 from app.audit.models import AuditEvent
-from app.audit.service import ACTION_LABELS, latest_events
+from app.audit.service import ACTION_LABELS
 from app.audit.words import unlabelled
 from app.db import Database
 from app.grid.assign_forms import AssignForm

@@ -106,7 +106,7 @@ async def test_the_main_menu_links_exactly_the_places_the_role_may_open(
     browser: Browser, world: World, role: Role
 ) -> None:
     """The menu asks each place's route; no second list of roles can drift from it."""
-    from app.web.templates import NAVIGATION
+    from app.web.navigation import NAVIGATION
 
     await browser.login(world.a.users[role])
     page = (await browser.get("/points")).text
@@ -120,3 +120,8 @@ async def test_the_main_menu_links_exactly_the_places_the_role_may_open(
         if status != 403:
             opens.add(href)
     assert linked == opens
+    # What deriving the menu from the guards changed: members find their own requests,
+    # and 我的支部 is for those who have no roster page.
+    assert ("/requests" in linked) is True
+    assert ("/my-branch" in linked) is (role in (Role.MEMBER, Role.GRID_WORKER))
+    assert ("/users" in linked) is (role == Role.TENANT_ADMIN)
