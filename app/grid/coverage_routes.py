@@ -12,7 +12,6 @@ from litestar.response import Template
 from litestar.types import ControllerRouterHandler
 
 from app.accounts.models import Role
-from app.errors import NotFound
 from app.grid.calendar import CalendarService
 from app.grid.coverage import STALE_DAYS, CoverageService
 from app.grid.models import VISIT_KIND_LABELS
@@ -35,13 +34,8 @@ def provide_calendar(request: Request) -> CalendarService:
 
 
 def grid_param(request: Request) -> UUID | None:
-    """`?grid=<id>`; a mangled id is a grid nobody has."""
-    if not request.query_params.get("grid", "").strip():
-        return None
-    grid = query_id(request.query_params, "grid")
-    if grid is None:
-        raise NotFound()
-    return grid
+    """`?grid=<id>`; none (the whole list) when absent or mangled."""
+    return query_id(request.query_params, "grid")
 
 
 class CoverageController(Controller):

@@ -23,7 +23,7 @@ from app.grid.models import CONCERN_LABELS, PLACE_LABELS, VISIT_KIND_LABELS
 from app.grid.person_card import PersonCardService
 from app.grid.visits import KNOWS, VisitForm, VisitService
 from app.i18n import N_, _
-from app.people.forms import chosen_id, id_from_link
+from app.people.forms import chosen_id
 from app.points.photos import UPLOAD_LIMIT
 from app.query_params import query_id, query_text
 from app.service_requests.views import RequestViews
@@ -94,9 +94,7 @@ class GridController(Controller):
     ) -> Template:
         """Choose the person first (by name, pinyin or phone), then one screen to fill."""
         identity = request.scope["user"]
-        person_id = id_from_link((form or {}).get("person_id")) or query_id(
-            request.query_params, "person"
-        )
+        person_id = query_id(form or {}, "person_id") or query_id(request.query_params, "person")
         query = query_text(request.query_params, "q")
         context: dict[str, Any] = {
             "form": form or {}, "error": error, "q": query, "today": clock.today(),

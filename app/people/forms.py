@@ -89,15 +89,6 @@ def chosen_id(data: dict[str, str], key: str) -> UUID | None:
         raise Refused(N_("Please choose from the list.")) from None
 
 
-def id_from_link(text: str | None) -> UUID | None:
-    """An id from a link, a filter or a re-shown form; anything else reads as none (the
-    page then shows its picker or its whole list)."""
-    try:
-        return UUID(text) if text else None
-    except ValueError:
-        return None
-
-
 def disagreement_with_id(values: dict[str, Any], id_number: str) -> str | None:
     """On the edit form the ID number on file is not shown: the birth date and gender
     typed there must still agree with it."""

@@ -15,7 +15,7 @@ from app import clock
 from app.accounts.models import TENANT_ROLES, Role
 from app.errors import Refused
 from app.i18n import N_, _
-from app.people.forms import chosen_id, id_from_link
+from app.people.forms import chosen_id
 from app.points.claims import ClaimForm, ClaimService, may_award
 from app.points.models import CLAIM_STATUS_LABELS, UNIT_LABELS
 from app.points.numbers import points_text
@@ -94,7 +94,7 @@ class ClaimController(Controller):
         """Pick the member first (by name or pinyin), then the item, date and evidence."""
         identity = request.scope["user"]
         form = form or {}
-        person_id = id_from_link(form.get("person_id")) or query_id(request.query_params, "person")
+        person_id = query_id(form, "person_id") or query_id(request.query_params, "person")
         query = query_text(request.query_params, "q")
         person = await claims.person_for(identity, person_id) if person_id else None
         if person is None and not query and identity.roles == {Role.MEMBER}:

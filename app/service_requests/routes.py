@@ -17,7 +17,7 @@ from app.clock import CHINA_TIME
 from app.db.form_ids import FormUsed
 from app.errors import Refused
 from app.i18n import N_, _
-from app.people.forms import chosen_id, id_from_link
+from app.people.forms import chosen_id
 from app.query_params import query_choice, query_id, query_text
 from app.service_requests.compliance import NOT_ASSIGNED, PERIODS, compliance
 from app.service_requests.forms import MAX_DESCRIPTION, MAX_NOTE, RequestForm
@@ -125,7 +125,7 @@ class RequestController(Controller):
         """Find the person by name or pinyin first; then the category and what they need."""
         identity = request.scope["user"]
         form = form or {"form_id": str(uuid4())}
-        person_id = id_from_link(form.get("person_id")) or query_id(request.query_params, "person")
+        person_id = query_id(form, "person_id") or query_id(request.query_params, "person")
         query = query_text(request.query_params, "q")
         person = await views.person_for(identity, person_id) if person_id else None
         return render(
