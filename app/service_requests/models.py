@@ -9,6 +9,8 @@ from datetime import datetime, time
 from uuid import UUID, uuid4
 
 from sqlalchemy import DateTime, ForeignKeyConstraint, SmallInteger, String, Text, Time
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.base import Base, TenantMixin
@@ -85,6 +87,7 @@ class ServiceRequest(TenantMixin, Base):
         ForeignKeyConstraint(["tenant_id", "assignee_id"], ["users.tenant_id", "users.id"]),
         ForeignKeyConstraint(["tenant_id", "grid_id"], ["grids.tenant_id", "grids.id"]),
         ForeignKeyConstraint(["tenant_id", "created_by"], ["users.tenant_id", "users.id"]),
+        ForeignKeyConstraint(["tenant_id", "resolved_by"], ["users.tenant_id", "users.id"]),
     )
 
     id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
@@ -101,6 +104,10 @@ class ServiceRequest(TenantMixin, Base):
     """The escalation level last recorded (the clock may already have moved it on)."""
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     resolution: Mapped[str | None] = mapped_column(Text)
+    resolved_by: Mapped[UUID | None] = mapped_column()
+    callback_by: Mapped[list[UUID]] = mapped_column(ARRAY(PgUUID(as_uuid=True)), default=list)
+    """While resolved: the accounts asked to call the person back (queries.call_back),
+    decided at resolution like an assignment."""
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     satisfaction: Mapped[int | None] = mapped_column(SmallInteger)
     callback_level: Mapped[int | None] = mapped_column(SmallInteger)

@@ -25,6 +25,7 @@ from app.people.models import OrgUnit, Person
 from app.people.scope import Scope, scope_of
 from app.service_requests import sla
 from app.service_requests.models import (
+    OPEN_STATUSES,
     EscalationLevel,
     Holder,
     RequestCategory,
@@ -97,11 +98,8 @@ async def access_to(
     # not do the work ask them (a hotline's call-back) — never the assignee, and never
     # a member who merely leads the person's party group.
     staff = bool(identity.roles & {Role.BRANCH_SECRETARY, Role.GRID_WORKER})
-    confirm = (
-        admin
-        or person.user_id == identity.user_id
-        or (act and staff and request.assignee_id != identity.user_id)
-    )
+    did_the_work = identity.user_id in (request.assignee_id, request.resolved_by)
+    confirm = admin or person.user_id == identity.user_id or (act and staff and not did_the_work)
     return Access(act=act, assign=assign, confirm=confirm)
 
 
@@ -275,19 +273,40 @@ async def call_back(
 ) -> CallBack:
     """After a poor answer, the level the request was reopened for; otherwise the grid
     workers of the person's grid, and when the only one did the work, the next level up
-    that has someone: the leaders of the person's units, then the district admin. Only
-    staff accounts (a member who leads a party group is not asked), all of whom may
-    record the answer (access_to gives them `confirm`)."""
+    that has someone: the leaders of the person's units, then the district admin. Never
+    the assignee nor whoever resolved it; only staff accounts (a member who leads a
+    party group is not asked), all of whom may record the answer (access_to gives them
+    `confirm`). Decided at resolution and kept in `callback_by`."""
     first = request.callback_level or 1
+    did_the_work = {request.assignee_id, request.resolved_by}
     for level in (level for level in levels if level.level >= first):
         found = [
             (user_id, name)
             for user_id, name in await _holders(session, level.holder, person)
-            if user_id != request.assignee_id
+            if user_id not in did_the_work
         ]
         if found:
             return CallBack(level.level, [n for _u, n in found], frozenset(u for u, _n in found))
     return CallBack(levels[-1].level if levels else first, [], frozenset())
+
+
+def asked_to_call_back(identity: Identity) -> ColumnElement[bool]:
+    """Resolved requests this user was asked to call back (by the GIN index on
+    `callback_by`)."""
+    return and_(
+        ServiceRequest.status == RequestStatus.RESOLVED,
+        ServiceRequest.callback_by.contains([identity.user_id]),
+    )
+
+
+def may_have_escalated(now: datetime) -> ColumnElement[bool]:
+    """Open requests whose clock may stand above the first level: past their due time,
+    or reopened for a call-back at a higher level. Others are at level 1 for sure, so
+    lists of escalated requests read only these."""
+    return and_(
+        ServiceRequest.status.in_(OPEN_STATUSES),
+        or_(ServiceRequest.due_at < now, ServiceRequest.callback_level.is_not(None)),
+    )
 
 
 async def _holders(session: AsyncSession, holder: str, person: Person) -> list[tuple[UUID, str]]:

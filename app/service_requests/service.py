@@ -256,9 +256,11 @@ class RequestService:
             request.status = RequestStatus.RESOLVED
             request.resolved_at = now
             request.resolution = text
+            request.resolved_by = identity.user_id
             level = reading(request, levels, now).level
             self._event(session, request, identity, "resolved", level, text)
             asked = await call_back(session, request, person, levels)
+            request.callback_by = sorted(asked.user_ids)
             await session.commit()
             return asked
 
@@ -310,6 +312,8 @@ class RequestService:
             )  # fmt: skip
         request.status = RequestStatus.REOPENED
         request.resolved_at = None
+        request.resolved_by = None
+        request.callback_by = []
         request.callback_level = callback
         request.level = callback or 1
         request.reopen_count += 1

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, and_, false, or_, select, true
+from sqlalchemy import ColumnElement, and_, false, func, select, true
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
 from app.accounts.models import User
@@ -28,9 +29,9 @@ from app.service_requests.models import (
     ServiceRequest,
 )
 from app.service_requests.queries import (
-    STAFF,
     CallBack,
     RequestRow,
+    asked_to_call_back,
     call_back,
     chain,
     grid_workers,
@@ -39,6 +40,7 @@ from app.service_requests.queries import (
     load_request,
     loggable,
     loggable_person,
+    may_have_escalated,
     overdue_first,
     request_rows,
     rows_query,
@@ -180,7 +182,7 @@ class RequestViews:
             creator = await session.scalar(select(User.name).where(User.id == request.created_by))
             asked = None
             if request.status == RequestStatus.RESOLVED:
-                asked = await call_back(session, request, person, levels)
+                asked = await self._asked(session, request, person, levels)
             poor = poor_answer_level(request, levels, clock.now())
             return Detail(
                 row=rows[0], person=person, category=category, grid_name=grid_name,
@@ -205,7 +207,6 @@ class RequestViews:
         async with self.db.session() as session:
             scope = await scope_of(session, identity.user_id, identity.roles)
             levels = await chain(session)
-            still_open = ServiceRequest.status.in_(OPEN_STATUSES)
             not_done = ServiceRequest.status != RequestStatus.CONFIRMED
             found.mine = await request_rows(
                 session,
@@ -217,24 +218,17 @@ class RequestViews:
             if found.waiting_from is not None:
                 found.waiting_label = level_label(found.waiting_from, names_of(levels))
                 candidates = await request_rows(
-                    session, rows_query(still_open, condition), levels, now
+                    session, rows_query(may_have_escalated(now), condition), levels, now
                 )
                 found.waiting = [row for row in candidates if row.clock.level >= found.waiting_from]
-            callable_ = self._callable(identity, scope)
-            if callable_ is not None:
-                found.to_call_back = await request_rows(
-                    session,
-                    rows_query(
-                        ServiceRequest.status == RequestStatus.RESOLVED,
-                        or_(
-                            ServiceRequest.assignee_id.is_(None),
-                            ServiceRequest.assignee_id != identity.user_id,
-                        ),
-                        callable_,
-                    ).order_by(ServiceRequest.resolved_at),
-                    levels,
-                    now,
-                )
+            found.to_call_back = await request_rows(
+                session,
+                rows_query(asked_to_call_back(identity))
+                .order_by(ServiceRequest.resolved_at)
+                .limit(LIST_LIMIT),
+                levels,
+                now,
+            )
             filters = [visible(identity, scope)]
             filters.append(
                 ServiceRequest.status == status if status in set(RequestStatus) else not_done
@@ -249,14 +243,22 @@ class RequestViews:
         return found
 
     @staticmethod
-    def _callable(identity: Identity, scope: Scope) -> ColumnElement[bool] | None:
-        """Whose people's answers this user may record as staff (access_to's `confirm`
-        without the assignee's own work, which the query leaves out)."""
-        if is_admin(identity):
-            return true()
-        if not identity.roles & STAFF or scope.empty:
-            return None
-        return scope.served()
+    async def _asked(
+        session: AsyncSession,
+        request: ServiceRequest,
+        person: Person,
+        levels: list[EscalationLevel],
+    ) -> CallBack:
+        """Who was asked at resolution to call the person back; when nobody could be
+        (an empty chain), the level whose holders should."""
+        names = list(
+            await session.scalars(
+                select(User.name).where(User.id.in_(request.callback_by)).order_by(User.name)
+            )
+        )
+        if names:
+            return CallBack(0, names, frozenset(request.callback_by))
+        return await call_back(session, request, person, levels)
 
     @staticmethod
     def _waiting(
@@ -271,12 +273,27 @@ class RequestViews:
         return None, false()
 
     async def dashboard_counts(self, identity: Identity) -> RequestCounts:
-        """Open and overdue requests this user sees, and how many wait for them."""
-        found = await self.lists(identity, limit=None)
-        waiting = {row.request.id for row in found.mine + found.waiting + found.to_call_back}
-        still_open = [row for row in found.listed if row.open]
-        return RequestCounts(
-            open=len(still_open),
-            overdue=sum(1 for row in still_open if row.clock.overdue),
-            waiting=len(waiting),
-        )
+        """Open and overdue requests this user sees, and how many wait for them: counted
+        in SQL, except the escalated ones, whose level the clock gives (read only for
+        requests that may have left the first level). It runs on every due list."""
+        now = clock.now()
+        async with self.db.session() as session:
+            scope = await scope_of(session, identity.user_id, identity.roles)
+            counted = rows_query(
+                ServiceRequest.status.in_(OPEN_STATUSES), visible(identity, scope)
+            ).with_only_columns(func.count(), func.count().filter(ServiceRequest.due_at < now))
+            open_count, overdue = (await session.execute(counted)).one()
+            mine = select(ServiceRequest.id).where(
+                ServiceRequest.status != RequestStatus.CONFIRMED,
+                ServiceRequest.assignee_id == identity.user_id,
+            )
+            calls = select(ServiceRequest.id).where(asked_to_call_back(identity))
+            waiting = set(await session.scalars(mine.union(calls)))
+            levels = await chain(session)
+            waiting_from, condition = self._waiting(identity, scope, levels)
+            if waiting_from is not None:
+                late = await request_rows(
+                    session, rows_query(may_have_escalated(now), condition), levels, now
+                )
+                waiting |= {row.request.id for row in late if row.clock.level >= waiting_from}
+        return RequestCounts(open=open_count, overdue=overdue, waiting=len(waiting))

@@ -460,5 +460,26 @@ async def test_whoever_is_asked_to_call_back_has_the_form_and_the_others_are_tol
     await browser.login(grid_worker)
     listing = await browser.get("/requests")
     assert url in listing.text.split(asked)[1]
+    # Only the one asked finds it under 等待回访: not the admin, not the secretary.
+    for other in (world.a.users[Role.TENANT_ADMIN], secretary):
+        await other_browser.login(other)
+        assert asked not in (await other_browser.get("/requests")).text, other.role
     assert (await browser.post(f"{url}/confirm", {"satisfaction": "4"})).status_code == 303
-    assert await count(services, world.a, ServiceRequest) == 2
+    # 3. The secretary resolves the grid worker's request themself: neither the one who
+    # was assigned nor the one who resolved is asked; it goes up to the admin.
+    url = await log_water(browser, services, world, points.member_b, "厨房灯不亮")
+    await browser.post(f"{url}/start")
+    await other_browser.login(secretary)
+    assert (await other_browser.post(f"{url}/resolve", {"note": "换了灯泡"})).status_code == 303
+    assert shown("How satisfied is the person?") not in (await other_browser.get(url)).text
+    await other_browser.post(f"{url}/confirm", {"satisfaction": "5"})
+    assert shown("How satisfied is the person?") not in (await browser.get(url)).text
+    await browser.login(world.a.users[Role.TENANT_ADMIN])
+    assert url in (await browser.get("/requests")).text.split(asked)[1]
+    with tenant_scope(world.a.tenant_id):
+        async with services.db.session() as session:
+            still = await session.scalar(
+                select(ServiceRequest.status).where(ServiceRequest.description == "厨房灯不亮")
+            )
+    assert still == "resolved"  # the secretary's own answer was refused
+    assert await count(services, world.a, ServiceRequest) == 3
