@@ -57,6 +57,8 @@ ACTION_LABELS = {
     "person.not_duplicate": N_("Marked as not a duplicate"),
     "people.exported": N_("Roster downloaded"),
     "roster.imported": N_("Roster imported"),
+    "roster.rows_to_fix_downloaded": N_("Rows to fix downloaded"),
+    "roster.rows_to_fix_deleted": N_("Rows to fix deleted"),
     "points.reversed": N_("Points entry corrected"),
     "points.claim_decided": N_("Points claim decided"),
     "points.awarded": N_("Points awarded"),

@@ -238,6 +238,8 @@ DETAILS: dict[str, dict[str, Detail]] = {
     "person.not_duplicate": PERSON_FIELDS,
     "people.exported": {"count": Detail(N_("People"), _count),
                         "filter": Detail(N_("Filter"), _person_filter, "filter")},
+    "roster.rows_to_fix_downloaded": {"count": Detail(N_("Rows"), _count)},
+    "roster.rows_to_fix_deleted": {"count": Detail(N_("Rows"), _count)},
     "roster.imported": {"created": Detail(N_("People added"), _count),
                         "updated": Detail(N_("People changed"), _count),
                         "units": Detail(N_("Units added"), _count)},

@@ -24,7 +24,7 @@ from app.i18n import N_
 from app.people.cells import PartialDate
 from app.people.crypto import IdCipher
 from app.people.drafts import DraftRow, ParsedRoster, PersonDraft
-from app.people.import_problems import pack_cells
+from app.people.import_problems import KeptRow, pack_row
 from app.people.models import OrgUnit, Person, UnitKind
 
 # Person columns an import may set, and the draft field each comes from.
@@ -187,7 +187,8 @@ def plan_rows(parsed: ParsedRoster, roster: Roster, cipher: IdCipher, tenant_id:
     for row in parsed.rows:
         item = _plan_row(row, present, roster, cipher, tenant_id)
         if item.problems or item.warnings:
-            item.cells_enc = pack_cells(cipher, tenant_id, row.cells)
+            kept = KeptRow(row.cells, item.problems, item.warnings)
+            item.cells_enc = pack_row(cipher, tenant_id, kept)
         planned.append(item)
         if item.outcome == "error":
             continue

@@ -30,15 +30,27 @@ from app.people.models import ImportRow
 REASON_HEADER, LINE_HEADER = OWN_COLUMNS
 
 
-def pack_cells(cipher: IdCipher, tenant_id: UUID, cells: dict[str, Any]) -> bytes:
-    """A row's raw cells (field → text, number, date or flag, as read), encrypted."""
-    tagged = {field: _tag(value) for field, value in cells.items() if value not in (None, "")}
-    return cipher.encrypt_bytes(tenant_id, json.dumps(tagged, ensure_ascii=False).encode())
+@dataclass(frozen=True)
+class KeptRow:
+    """What a row to fix keeps, encrypted: its raw cells (field → text, number, date or
+    flag, as read) and its problems and warnings with the values they quote. After the
+    commit the row's own columns keep the reasons without those values."""
+
+    cells: dict[str, Any]
+    problems: list[dict[str, Any]]
+    warnings: list[dict[str, Any]]
 
 
-def unpack_cells(cipher: IdCipher, tenant_id: UUID, token: bytes) -> dict[str, Any]:
-    tagged = json.loads(cipher.decrypt_bytes(tenant_id, token))
-    return {field: _untag(kind, value) for field, (kind, value) in tagged.items()}
+def pack_row(cipher: IdCipher, tenant_id: UUID, kept: KeptRow) -> bytes:
+    tagged = {field: _tag(value) for field, value in kept.cells.items() if value not in (None, "")}
+    payload = {"cells": tagged, "problems": kept.problems, "warnings": kept.warnings}
+    return cipher.encrypt_bytes(tenant_id, json.dumps(payload, ensure_ascii=False).encode())
+
+
+def unpack_row(cipher: IdCipher, tenant_id: UUID, token: bytes) -> KeptRow:
+    payload = json.loads(cipher.decrypt_bytes(tenant_id, token))
+    cells = {field: _untag(kind, value) for field, (kind, value) in payload["cells"].items()}
+    return KeptRow(cells, payload["problems"], payload["warnings"])
 
 
 def _tag(value: Any) -> list[Any]:
@@ -65,14 +77,14 @@ class ProblemRow:
     """Every problem and warning of the row, in words, one after another."""
 
 
-def reasons(row: ImportRow, *, committed: bool) -> str:
+def reasons(row: ImportRow, kept: KeptRow, *, committed: bool) -> str:
     """A row's problems and warnings in words, each with its column: the download's first
     column."""
-    said = [_said(problem) for problem in row.problems]
+    said = [_said(problem) for problem in kept.problems]
     effect = ""
     if row.outcome != "error":
         effect = _(LEFT_OUT_DONE) if committed else _(LEFT_OUT)
-    said += [_said(warning) + effect for warning in row.warnings]
+    said += [_said(warning) + effect for warning in kept.warnings]
     return "；".join(said)
 
 

@@ -163,7 +163,7 @@ class ImportController(Controller):
         self, request: Request, imports: NamedDependency[ImportService], import_id: FromPath[UUID]
     ) -> Any:
         try:
-            await imports.forget_problem_rows(import_id)
+            await imports.forget_problem_rows(import_id, request.scope["user"].actor)
         except Refused as exc:
             flash(request, "error", _(exc.message, **exc.args_))
         else:

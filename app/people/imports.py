@@ -33,7 +33,7 @@ from app.people.import_problems import (
     problem_fields,
     problem_workbook,
     reasons,
-    unpack_cells,
+    unpack_row,
 )
 from app.people.models import (
     Category,
@@ -133,15 +133,25 @@ class ImportService:
         return found
 
     async def rows(self, import_id: UUID, which: str, page: int) -> tuple[list[ImportRow], int]:
+        """A page of the import's rows. After the commit a kept row's reasons quote no
+        values in its columns: they are read back from its encrypted copy."""
         query = select(ImportRow).where(ImportRow.import_id == import_id)
         if (condition := ROW_FILTERS.get(which)) is not None:
             query = query.where(condition)
         async with self.db.session() as session:
             total = await session.scalar(select(func.count()).select_from(query.subquery()))
-            found = await session.scalars(
-                query.order_by(ImportRow.line).limit(ROWS_PAGE).offset((page - 1) * ROWS_PAGE)
+            found = list(
+                await session.scalars(
+                    query.order_by(ImportRow.line).limit(ROWS_PAGE).offset((page - 1) * ROWS_PAGE)
+                )
             )
-            return list(found.all()), total or 0
+            session.expunge_all()  # read-only from here: what is set below is not saved
+        tenant_id = require_tenant()
+        for row in found:
+            if row.cells_enc is not None and row.data == {}:  # committed: values stripped
+                kept = unpack_row(self.services.cipher, tenant_id, row.cells_enc)
+                row.problems, row.warnings = kept.problems, kept.warnings
+        return found, total or 0
 
     async def commit(
         self, import_id: UUID, mode: str, parent_id: UUID | None, actor: Actor
@@ -245,31 +255,36 @@ class ImportService:
             if not rows:
                 raise Refused(N_("There are no rows with problems to download."))
             await record(
-                session, actor, "people.exported", subject_type="roster_import",
-                subject_id=import_id, subject_name=found.filename,
-                changes={"count": len(rows), "import": found.filename},
+                session, actor, "roster.rows_to_fix_downloaded", subject_type="roster_import",
+                subject_id=import_id, subject_name=found.filename, changes={"count": len(rows)},
             )  # fmt: skip
             await session.commit()
         cipher = self.services.cipher
-        problems = [
-            ProblemRow(
-                row.line,
-                unpack_cells(cipher, tenant_id, row.cells_enc),
-                reasons(row, committed=found.status == ImportStatus.COMMITTED),
-            )
-            for row in rows
-            if row.cells_enc is not None
-        ]
+        committed = found.status == ImportStatus.COMMITTED
+        problems = []
+        for row in rows:
+            assert row.cells_enc is not None  # the query asked for kept rows only
+            kept = unpack_row(cipher, tenant_id, row.cells_enc)
+            said = reasons(row, kept, committed=committed)
+            problems.append(ProblemRow(row.line, kept.cells, said))
         fields = problem_fields((found.summary or {}).get("columns", {}), found.default_category)
         return await asyncio.to_thread(problem_workbook, problems, fields, found.default_category)
 
-    async def forget_problem_rows(self, import_id: UUID) -> None:
-        """The admin has what they need: the kept rows of a finished import go."""
+    async def forget_problem_rows(self, import_id: UUID, actor: Actor) -> None:
+        """The admin has what they need: the kept rows of a finished import go (and the
+        log says who deleted how many)."""
         found = await self.get(import_id)
         if found.status in RUNNING or found.status == ImportStatus.CHECKED:
             raise Refused(N_("This import is not finished yet."))
         async with self.db.session() as session:
-            await session.execute(delete(ImportRow).where(ImportRow.import_id == import_id))
+            gone = await session.execute(
+                delete(ImportRow).where(ImportRow.import_id == import_id).returning(ImportRow.line)
+            )
+            await record(
+                session, actor, "roster.rows_to_fix_deleted", subject_type="roster_import",
+                subject_id=import_id, subject_name=found.filename,
+                changes={"count": len(gone.all())},
+            )  # fmt: skip
             await session.execute(
                 update(RosterImport)
                 .where(RosterImport.id == import_id)
@@ -393,8 +408,18 @@ async def _keep_only_problem_rows(session: AsyncSession, import_id: UUID) -> Non
         update(ImportRow)
         .where(rows)
         .values(data={}, id_number_enc=None, id_number_index=None, suspects=[],
-                infirm_sign=None, infirm_confirmed=False)
+                infirm_sign=None, infirm_confirmed=False,
+                problems=_without_quoted_values(ImportRow.problems),
+                warnings=_without_quoted_values(ImportRow.warnings))
     )  # fmt: skip
+
+
+def _without_quoted_values(column: Any) -> Any:
+    """The reasons without the values they quote (a phone number, a date): those stay
+    only in the row's encrypted copy (`cells_enc`)."""
+    item = func.jsonb_array_elements(column).table_valued("value").alias("item")
+    stripped = select(func.jsonb_agg(item.c.value.op("-")("args"))).select_from(item)
+    return func.coalesce(stripped.scalar_subquery(), text("'[]'::jsonb"))
 
 
 async def _fail(services: AppServices, import_id: UUID, message: str, args: dict[str, Any]) -> None:

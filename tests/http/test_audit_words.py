@@ -28,6 +28,7 @@ from app.grid.assignment import AssignmentService
 from app.grid.grids import GridService
 from app.grid.models import VisitRule
 from app.grid.rule_settings import VisitRuleService
+from app.people.imports import ImportService
 from app.people.org import OrgService
 from app.people.scope import EVERYONE
 from app.people.search import PersonFilter
@@ -150,8 +151,13 @@ async def walk_every_change(
                               flag="party")  # fmt: skip
         await people.export_rows(EVERYONE, wanted, [], admin.actor)
     rows = [[1, "赵新来", "男", "1949.10", id_number("370102", "19491001", "457"), "",
-             "第三支部", "军休干部"]]  # fmt: skip
-    await run_import(services, world, small_roster(rows))
+             "第三支部", "军休干部"],
+            [2, "钱有误", "男", "1950.13", "", "", "第三支部", "军休干部"]]  # fmt: skip
+    import_id, _summary = await run_import(services, world, small_roster(rows))
+    with tenant_scope(district.tenant_id):  # the row to fix: downloaded, then deleted
+        importer = ImportService(services)
+        await importer.problem_rows_workbook(import_id, admin.actor)
+        await importer.forget_problem_rows(import_id, admin.actor)
 
     with tenant_scope(district.tenant_id):
         # Points: an award in hours, a claim approved and one rejected, a correction.

@@ -187,14 +187,24 @@ async def test_after_the_commit_the_rows_with_problems_stay_listed_and_download(
     assert download.content[:2] == b"PK"
     async with owner_db.engine.connect() as conn:
         audited = (await conn.execute(text(
-            "select count(*) from audit_events where action = 'people.exported'"
-            " and subject_type = 'roster_import'"
-        ))).scalar()  # fmt: skip
-    assert audited == 1
+            "select changes->>'count' from audit_events"
+            " where action = 'roster.rows_to_fix_downloaded'"
+        ))).scalars().all()  # fmt: skip
+        kept = (await conn.execute(text(
+            "select problems::text || warnings::text from roster_import_rows"
+        ))).scalars().all()  # fmt: skip
+    assert audited == ["2"]
+    # The values the reasons quote stay only in the rows' encrypted copies.
+    assert len(kept) == 2 and not any("15412345678" in k or "1950" in k for k in kept)
 
     forget = await browser.post(f"/people/imports/{import_id}/forget", {})
     assert forget.status_code == 303
     page = (await browser.get(f"/people/imports/{import_id}")).text
     assert "问题行已删除" in page and "王错" not in page
+    async with owner_db.engine.connect() as conn:
+        deleted = (await conn.execute(text(
+            "select changes->>'count' from audit_events where action = 'roster.rows_to_fix_deleted'"
+        ))).scalar()  # fmt: skip
+    assert deleted == "2"
     gone = await browser.get(f"/people/imports/{import_id}/problems.xlsx")
     assert gone.status_code == 303  # back to the page, which says there is nothing

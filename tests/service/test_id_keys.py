@@ -45,7 +45,7 @@ async def test_the_rows_an_import_keeps_to_fix_rotate_with_the_id_numbers(
 ) -> None:
     """Their cells hold ID numbers too: left under an old key, they would become
     unreadable once that key is retired."""
-    from app.people.import_problems import unpack_cells
+    from app.people.import_problems import unpack_row
     from tests.service.test_roster_import import run_import, small_roster
 
     old_only = IdCipher.from_config(TEST_ID_KEYS.split(",")[1], TEST_INDEX_KEY)
@@ -59,5 +59,5 @@ async def test_the_rows_an_import_keeps_to_fix_rotate_with_the_id_numbers(
     async with owner_db.engine.connect() as conn:
         token = (await conn.execute(text("select cells_enc from roster_import_rows"))).scalar_one()
     assert services.cipher.key_id(bytes(token)) == "t2"
-    cells = unpack_cells(services.cipher, world.a.tenant_id, bytes(token))
+    cells = unpack_row(services.cipher, world.a.tenant_id, bytes(token)).cells
     assert cells["id_number"] == ZHANG and cells["birth_date"] == "1949.13"

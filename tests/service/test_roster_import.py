@@ -11,6 +11,7 @@ from sqlalchemy import select, text
 from stdnum.cn import ric
 
 from app.accounts.models import Role
+from app.audit.service import SYSTEM
 from app.db import Database
 from app.people import imports
 from app.people.imports import ImportService
@@ -391,7 +392,7 @@ async def test_the_rows_with_problems_outlive_the_commit_and_download_to_be_fixe
             "select line, data, id_number_enc, cells_enc from roster_import_rows order by line"
         ))).all()  # fmt: skip
         logged = (await conn.execute(text(
-            "select changes from audit_events where action = 'people.exported'"
+            "select changes from audit_events where action = 'roster.rows_to_fix_downloaded'"
         ))).scalars().all()  # fmt: skip
     assert [row.line for row in kept] == [4, 6, 7]  # only the rows with problems or warnings
     assert all(row.data == {} and row.id_number_enc is None for row in kept)
@@ -423,5 +424,5 @@ async def test_the_rows_with_problems_outlive_the_commit_and_download_to_be_fixe
     assert phones["张建国"] == "0532-82861234" and {"王错", "王数"} <= set(phones)
 
     with tenant_scope(world.a.tenant_id):
-        await ImportService(services).forget_problem_rows(import_id)
+        await ImportService(services).forget_problem_rows(import_id, SYSTEM)
         assert (await ImportService(services).rows(import_id, "error", 1))[1] == 0
