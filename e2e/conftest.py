@@ -192,7 +192,7 @@ async def new_context(  # type: ignore[no-untyped-def]
         await context.close()
     # A script error or a CSP violation fails the test even when the page still works;
     # HTTP error statuses the tests ask for on purpose ("Failed to load resource") do not.
-    assert console_errors.unexpected() == []
+    assert console_errors.unexpected() == [], "\n".join(console_errors.unexpected())
 
 
 @pytest.fixture

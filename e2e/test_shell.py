@@ -88,6 +88,10 @@ async def test_header_menu_language_sending_and_downloads(
     await send.click()
     await expect(worker.locator("main")).to_contain_text("厨房水管漏水")
     await expect(worker.locator(".flash--success")).to_be_visible()
+    # Back to the form: usable again, not frozen in the middle of sending.
+    await worker.go_back()
+    await expect(send).to_have_text("登记")
+    await expect(send).to_be_enabled()
 
     # The administrator's eight places: on a phone four and 更多.
     admin = await (await new_context()).new_page()

@@ -42,10 +42,7 @@
     setTimeout(function () { button.disabled = true; }, 0);
   });
 
-  document.addEventListener("htmx:afterRequest", function (event) {
-    var form = formOf(event);
-    if (!form || !form.dataset.sending || !form.isConnected) return;
-    if (event.detail.successful && leaving(event.detail.xhr)) return;  // the next page is coming
+  function settle(form) {
     delete form.dataset.sending;
     form.removeAttribute("aria-busy");
     form.querySelectorAll("button.is-sending").forEach(function (button) {
@@ -53,5 +50,23 @@
       button.classList.remove("is-sending");
       if (button.dataset.label !== undefined) button.innerHTML = button.dataset.label;
     });
+  }
+
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = formOf(event);
+    if (!form || !form.dataset.sending || !form.isConnected) return;
+    if (event.detail.successful && leaving(event.detail.xhr)) return;  // the next page is coming
+    settle(form);
   });
+
+  // The page as it is kept for the Back button (htmx's history, the browser's page
+  // cache) must not be a form frozen in the middle of sending. Chromium also leaves an
+  // empty style attribute on the controls of a form whose sending failed; put back from
+  // htmx's snapshot, each would be refused by the strict CSP (style-src 'self').
+  function settleAll() {
+    document.querySelectorAll("form[data-sending]").forEach(settle);
+    document.querySelectorAll("form [style='']").forEach(function (el) { el.removeAttribute("style"); });
+  }
+  document.addEventListener("htmx:beforeHistorySave", settleAll);
+  window.addEventListener("pageshow", function (event) { if (event.persisted) settleAll(); });
 })();
