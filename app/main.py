@@ -40,7 +40,7 @@ from app.web.errors import exception_handlers
 from app.web.guards import PUBLIC, access_guard
 from app.web.headers import decorate_response
 from app.web.identity import IdentityMiddleware
-from app.web.routes import asset, switch_locale
+from app.web.routes import asset, favicon, switch_locale
 from app.web.templates import template_config
 from tenants.routes import ApprovalsController, SignupController
 
@@ -53,6 +53,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     readyz,
     switch_locale,
     asset,
+    favicon,
     AuthController,
     UsersController,
     InvitationController,

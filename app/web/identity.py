@@ -36,6 +36,8 @@ if TYPE_CHECKING:
 log = structlog.get_logger("redstar.request")
 
 LOCALE_COOKIE = "redstar_lang"
+NO_IDENTITY = ("/static/", "/assets/", "/favicon.ico", "/healthz", "/readyz")
+"""Paths that serve no one in particular: no session is looked up for them."""
 
 
 @dataclass(frozen=True)
@@ -148,7 +150,7 @@ class IdentityMiddleware(ASGIMiddleware):
         structlog.contextvars.bind_contextvars(request_id=request_id)
         locale_token = current_locale.set(locale)
         identity = None
-        if not scope["path"].startswith(("/static/", "/assets/", "/healthz", "/readyz")):
+        if not scope["path"].startswith(NO_IDENTITY):
             session_id = cookies.get(COOKIE_NAME, "")
             data = await services.sessions.load(session_id) if session_id else None
             if data is not None:

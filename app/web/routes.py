@@ -10,6 +10,7 @@ from litestar.params import FromPath
 from litestar.response import Response
 
 from app.i18n import LOCALES
+from app.settings import PROJECT_ROOT
 from app.web.assets import Assets
 from app.web.guards import PUBLIC
 from app.web.identity import LOCALE_COOKIE
@@ -27,6 +28,19 @@ async def switch_locale(request: Request) -> Any:
     if locale in LOCALES:
         response.set_cookie(LOCALE_COOKIE, locale, max_age=A_YEAR, path="/", samesite="lax")
     return response
+
+
+FAVICON = PROJECT_ROOT / "static" / "favicon.ico"
+
+
+@get("/favicon.ico", opt={**PUBLIC, "skip_compression": True}, include_in_schema=False)
+async def favicon() -> Response[bytes]:
+    """The red star browsers ask for at the site's root (and show on its tab)."""
+    return Response(
+        FAVICON.read_bytes(),
+        media_type="image/x-icon",
+        headers={"Cache-Control": "public, max-age=2592000"},
+    )
 
 
 @get("/assets/{name:str}", opt={**PUBLIC, "skip_compression": True}, include_in_schema=False)

@@ -82,3 +82,13 @@ def test_every_stylesheet_and_script_is_in_a_bundle() -> None:
     }
     bundled = {part for parts in BUNDLES.values() for part in parts}
     assert on_disk <= bundled, f"add {on_disk - bundled} to app.web.assets.BUNDLES"
+
+
+async def test_the_favicon_is_there_and_kept(browser: Browser) -> None:
+    """Browsers ask for /favicon.ico on every page; a 404 each time is noise in the logs."""
+    response = await browser.client.get("/favicon.ico")
+    assert response.status_code == 200 and response.headers["content-type"] == "image/x-icon"
+    assert (
+        response.content[:4] == b"\x00\x00\x01\x00"
+        and "max-age" in response.headers["cache-control"]
+    )
