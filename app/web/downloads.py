@@ -51,5 +51,6 @@ def send_downloads_past_htmx(request: Request) -> Response[Any] | None:
     """App-wide `before_request`: an htmx request for a download is told to let the
     browser fetch it."""
     if request.route_handler.opt.get("download") and request.headers.get("hx-request"):
-        return client_redirect(str(request.url))
+        query = request.url.query
+        return client_redirect(request.url.path + (f"?{query}" if query else ""))
     return None

@@ -6,7 +6,7 @@ The other steps are read from the district's own data (people, grids, rule versi
 invitations), so only what no table can show is stored here.
 
 Revision ID: 20261207_getting_started
-Revises: 20261125_grid
+Revises: 20261206_roster_contacts
 Create Date: 2026-12-07
 """
 

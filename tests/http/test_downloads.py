@@ -84,5 +84,5 @@ async def test_downloads_are_not_cached_and_htmx_lets_the_browser_save_them(
         assert response.headers["content-disposition"].startswith("attachment;"), url
         assert response.headers["cache-control"] == "no-store", url
         boosted = await browser.get(url, headers={"HX-Request": "true", "HX-Boosted": "true"})
-        assert boosted.headers.get("hx-redirect") == f"http://testserver.local{url}", url
+        assert boosted.headers.get("hx-redirect") == url
         assert boosted.content == b""
