@@ -10,6 +10,10 @@ Who may claim for whom: a member for themself; a grid worker for the members of
 their grids; whoever leads a unit (a secretary, a group leader) for the members under
 it; the district admin for everyone. Only secretaries and the admin decide claims
 and award, and never for themselves.
+
+Claim and award forms carry an id made when they were shown (`app/db/form_ids.py`,
+as visits and service requests do): sent again after a lost answer, the claim or the
+ledger entry is saved once; an id that already names different points is refused.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import anyio
 from sqlalchemy import ColumnElement, and_, false, func, select, true
@@ -28,6 +32,7 @@ from app import clock
 from app.accounts.models import Role
 from app.audit.service import record
 from app.db.commit import commit_or_refuse
+from app.db.form_ids import FormUsed, hold_form_id
 from app.errors import NotFound, Refused
 from app.i18n import N_
 from app.people.models import OrgUnit, Person
@@ -39,6 +44,7 @@ from app.points.models import (
     Claim,
     ClaimStatus,
     Photo,
+    PointEvent,
     RuleCategory,
     RuleItem,
     Source,
@@ -55,6 +61,10 @@ OWN_POINTS = N_(
     "You cannot award or approve points for yourself; the district administrator does that."
 )
 PICK_LIMIT = 20
+FORM_USED = N_(
+    "This form was already sent with different details, so nothing was saved. Check what "
+    "you typed and send it again to make it a new entry."
+)
 
 
 @dataclass(frozen=True)
@@ -65,6 +75,21 @@ class ClaimForm:
     quantity: str
     evidence: str
     photo: bytes | None = None
+    form_id: UUID | None = None
+    """Made when the form was shown: the claim's (or the awarded entry's) id."""
+
+
+@dataclass(frozen=True)
+class SentClaim:
+    claim: Claim
+    repeated: bool = False
+    """The same form was sent before (a retry after a lost answer): nothing new."""
+
+
+@dataclass(frozen=True)
+class Awarded:
+    event: PointEvent
+    repeated: bool = False
 
 
 @dataclass(frozen=True)
@@ -89,6 +114,18 @@ def claim_condition(identity: Identity, scope: Scope) -> ColumnElement[bool]:
 
 def may_award(identity: Identity) -> bool:
     return bool(identity.roles & {Role.TENANT_ADMIN, Role.BRANCH_SECRETARY})
+
+
+def claimed(claim: Claim) -> tuple[object, ...]:
+    """What a claim form sent: a retry sends the same, another use of its id does not."""
+    return (claim.claimed_by, claim.person_id, claim.rule_item_id, claim.occurred_on,
+            claim.quantity, claim.evidence, claim.photo_id is not None)  # fmt: skip
+
+
+def awarded(event: PointEvent) -> tuple[object, ...]:
+    """What an award form sent (see `claimed`)."""
+    return (event.recorded_by, event.source, event.person_id, event.rule_item_id,
+            event.occurred_on, event.quantity, event.note)  # fmt: skip
 
 
 def read_date(text: str) -> date:
@@ -199,7 +236,8 @@ class ClaimService:
         award: bool,
         has_photo: bool = False,
     ) -> ledger.Entry:
-        """The checked event a claim or award would write (NotFound before any input)."""
+        """The event a claim or award would write, read from the form (NotFound before
+        any input); the ledger's checks come after the form's id is held."""
         person = await self._person(session, identity, form.person_id)
         if award and person.user_id == identity.user_id:
             raise Refused(OWN_POINTS)
@@ -222,13 +260,12 @@ class ClaimService:
         evidence = read_evidence(form.evidence)
         if item.evidence_required and not (evidence or has_photo):
             raise Refused(N_("This item needs evidence: a few words or a photo."))
-        entry = ledger.Entry(
-            person, item, occurred_on, quantity, Source.AWARD if award else Source.CLAIM, evidence
-        )
-        await ledger.check(session, entry)
-        return entry
+        return ledger.Entry(
+            person, item, occurred_on, quantity, Source.AWARD if award else Source.CLAIM, evidence,
+            id=form.form_id or uuid4(),
+        )  # fmt: skip
 
-    async def submit(self, identity: Identity, form: ClaimForm) -> Claim:
+    async def submit(self, identity: Identity, form: ClaimForm) -> SentClaim:
         await self.person_for(identity, form.person_id)  # not found before any input
         photo = None
         if form.photo:  # decoded off the event loop, before a transaction is open
@@ -239,27 +276,41 @@ class ClaimService:
             entry = await self._entry(
                 session, identity, form, award=False, has_photo=photo is not None
             )
+            await hold_form_id(session, "point_claims", entry.id)
+            sent = await session.get(Claim, {"tenant_id": require_tenant(), "id": entry.id})
+            if sent is not None:  # this form was sent before: the same claim, or refused
+                if claimed(sent) != (identity.user_id, *entry.content(), photo is not None):
+                    raise FormUsed(FORM_USED)
+                return SentClaim(sent, repeated=True)
+            await ledger.check(session, entry)
             if photo is not None:
                 session.add(photo)
                 await session.flush()
             claim = Claim(
-                tenant_id=require_tenant(), person_id=entry.person.id, rule_item_id=entry.item.id,
-                occurred_on=entry.occurred_on, quantity=entry.quantity, evidence=entry.note,
+                id=entry.id, tenant_id=require_tenant(), person_id=entry.person.id,
+                rule_item_id=entry.item.id, occurred_on=entry.occurred_on,
+                quantity=entry.quantity, evidence=entry.note,
                 photo_id=photo.id if photo else None, claimed_by=identity.user_id,
                 claimed_by_name=identity.name, status=ClaimStatus.PENDING,
             )  # fmt: skip
             session.add(claim)
             await session.commit()
-            return claim
+            return SentClaim(claim)
 
-    async def award(self, identity: Identity, form: ClaimForm) -> Decimal:
-        """A secretary's direct award: on the ledger at once. Returns its points.
+    async def award(self, identity: Identity, form: ClaimForm) -> Awarded:
+        """A secretary's direct award: on the ledger at once, the form's id its entry's.
 
         An award has no photo: the secretary saw it happen, and the note says what."""
         if not may_award(identity):
             raise NotFound()
         async with self.db.session() as session:
             entry = await self._entry(session, identity, form, award=True)
+            await hold_form_id(session, "point_events", entry.id)
+            sent = await session.get(PointEvent, {"tenant_id": require_tenant(), "id": entry.id})
+            if sent is not None:  # checked before the ledger's caps, which it now fills
+                if awarded(sent) != (identity.user_id, Source.AWARD, *entry.content()):
+                    raise FormUsed(FORM_USED)
+                return Awarded(sent, repeated=True)
             event = await ledger.write(session, entry, identity.actor)
             await record(
                 session, identity.actor, "points.awarded", subject_type="person",
@@ -268,7 +319,7 @@ class ClaimService:
                          "occurred_on": entry.occurred_on.isoformat()},
             )  # fmt: skip
             await session.commit()
-            return event.points
+            return Awarded(event)
 
     # --- deciding ------------------------------------------------------------------
 

@@ -9,10 +9,10 @@ database refuses both, and a correction is a reversing event.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -173,6 +173,12 @@ class Entry:
     note: str | None = None
     claim_id: UUID | None = None
     source_ref: str | None = None
+    id: UUID = field(default_factory=uuid4)
+    """The event's id: a form's own id for an award, so a retry finds it."""
+
+    def content(self) -> tuple[object, ...]:
+        """What was entered: member, item, day, quantity, note."""
+        return (self.person.id, self.item.id, self.occurred_on, self.quantity, self.note)
 
 
 async def check(session: AsyncSession, entry: Entry) -> None:
@@ -207,7 +213,8 @@ async def write(session: AsyncSession, entry: Entry, actor: Actor) -> PointEvent
     """Check and add the event in the caller's transaction (the tally follows by trigger)."""
     await check(session, entry)
     event = PointEvent(
-        tenant_id=require_tenant(), person_id=entry.person.id, branch_id=entry.person.branch_id,
+        id=entry.id, tenant_id=require_tenant(), person_id=entry.person.id,
+        branch_id=entry.person.branch_id,
         rule_item_id=entry.item.id, occurred_on=entry.occurred_on, quantity=entry.quantity,
         points=entry.item.points * entry.quantity, source=entry.source, claim_id=entry.claim_id,
         source_ref=entry.source_ref, note=entry.note, recorded_by=actor.id,

@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from sqlalchemy import ColumnElement, and_, delete, false, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,6 +30,7 @@ from app import clock
 from app.accounts.models import Role
 from app.audit.service import record
 from app.db.commit import commit_or_refuse
+from app.db.form_ids import FormUsed, hold_form_id
 from app.errors import NotFound, Refused
 from app.i18n import N_
 from app.people.models import OrgUnit, Person, UnitKind
@@ -65,6 +66,10 @@ UNIQUE_HALF = "point_publications_tenant_id_branch_id_period_start_key"
 ALREADY_CORRECTED = "point_events_tenant_id_reverses_id_key"
 OPENED_MEANWHILE = N_("This half-year's ranking has just been put up for this branch.")
 ALREADY_OPEN = N_("The ranking of %(branch)s for %(period)s has already been put up.")
+FORM_USED = N_(
+    "This form was already used to send a different objection, so nothing was saved. Check "
+    "what you typed and send it again to raise it as a new objection."
+)
 
 
 def may_manage(identity: Identity) -> bool:
@@ -401,9 +406,13 @@ class PublicationService:
             )
 
     async def object(
-        self, identity: Identity, publication_id: UUID, person_id: UUID | None, reason: str
-    ) -> Objection:
-        """A member of the branch objects to an entry, with a reason, during the window."""
+        self, identity: Identity, publication_id: UUID, person_id: UUID | None, reason: str,
+        form_id: UUID | None = None,
+    ) -> Objection:  # fmt: skip
+        """A member of the branch objects to an entry, with a reason, during the window.
+
+        `form_id`, made when the form was shown, becomes the objection's id: sent again
+        after a lost answer, it is raised once (see app/db/form_ids.py)."""
         async with self.db.session() as session:
             viewer = await self._viewer(session, identity)
             row = await self._visible(session, viewer, publication_id)
@@ -415,6 +424,18 @@ class PublicationService:
             ):
                 raise Refused(N_("You answer this branch's objections; please correct the "
                                  "entry on the ledger instead."))  # fmt: skip
+            text = read_text(
+                reason, empty=N_("Please write what you think is wrong."), limit=MAX_REASON
+            )
+            form_id = form_id or uuid4()
+            await hold_form_id(session, "point_objections", form_id)
+            sent = await session.get(Objection, {"tenant_id": publication.tenant_id, "id": form_id})
+            if sent is not None:  # this form was sent before: the same objection, or refused
+                if (sent.raised_by, sent.publication_id, sent.person_id, sent.reason) != (
+                    identity.user_id, publication.id, person_id, text
+                ):  # fmt: skip
+                    raise FormUsed(FORM_USED)
+                return sent
             if not row.is_open or clock.today() > publication.objections_close_on:
                 raise Refused(
                     N_("The time for objections ended on %(date)s."),
@@ -424,11 +445,8 @@ class PublicationService:
             ranking = await branch_ranking(session, publication.branch_id, row.period)
             if person_id not in {s.person_id for s in [*ranking.ranked, *ranking.exempt]}:
                 raise Refused(N_("Please choose a name from the ranking."))
-            text = read_text(
-                reason, empty=N_("Please write what you think is wrong."), limit=MAX_REASON
-            )
             objection = Objection(
-                tenant_id=publication.tenant_id, publication_id=publication.id,
+                id=form_id, tenant_id=publication.tenant_id, publication_id=publication.id,
                 person_id=person_id, raised_by=identity.user_id,
                 raised_by_name=identity.name, reason=text, status=ObjectionStatus.OPEN,
             )  # fmt: skip

@@ -167,8 +167,12 @@ async def walk_every_change(
         hours, talk = items["ZY-01"], items["XX-01"]
         day = today.isoformat()
         await claims.award(secretary, ClaimForm(points.member_a, hours, day, "1.5", "志愿服务"))
-        first = await claims.submit(worker, ClaimForm(points.member_b, talk, day, "1", "学习"))
-        second = await claims.submit(worker, ClaimForm(points.member_b, talk, day, "1", "学习"))
+        first = (
+            await claims.submit(worker, ClaimForm(points.member_b, talk, day, "1", "学习"))
+        ).claim
+        second = (
+            await claims.submit(worker, ClaimForm(points.member_b, talk, day, "1", "学习"))
+        ).claim
         await claims.approve(secretary, first.id)
         await claims.reject(secretary, second.id, "同一天已记过")
         async with services.db.session() as session:

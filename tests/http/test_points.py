@@ -212,10 +212,11 @@ async def test_concurrent_approvals_write_one_event(
     claims = ClaimService(services)
     with tenant_scope(world.a.tenant_id):
         study = await item_id(services, world.a, "XX-01")
-        claim = await claims.submit(
+        sent = await claims.submit(
             identity(worker),
             ClaimForm(points.member_a, study, clock.today().isoformat(), "1", ""),
         )
+        claim = sent.claim
 
         async def approve(account) -> str:  # type: ignore[no-untyped-def]
             try:
