@@ -11,7 +11,6 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
 from litestar.response import Template
 
-from app import clock
 from app.accounts.models import TENANT_ROLES, Role
 from app.db.form_ids import FormUsed
 from app.errors import Refused
@@ -111,7 +110,7 @@ class ClaimController(Controller):
                 "found": [] if person else await claims.pick(identity, query),
                 "item_groups": await claims.items(identity, award=award) if person else [],
                 "units": UNIT_LABELS,
-                "today": clock.today(),
+                "days": await claims.kept(),
                 "form": form,
                 "error": error,
             },

@@ -49,8 +49,9 @@ from app.points.models import (
     RuleItem,
     Source,
 )
+from app.points.periods import Kept
 from app.points.photos import JPEG, evidence_jpeg
-from app.points.versions import in_force
+from app.points.versions import in_force, kept
 from app.state import AppServices
 from app.validators import FieldError, multiline_text, plain_text
 from app.web.identity import Identity
@@ -189,6 +190,11 @@ class ClaimService:
                 found = found.where(Person.name.contains(query.strip(), autoescape=True))
             rows = await session.execute(found.order_by(Person.sort_key).limit(PICK_LIMIT))
             return [(p, branch) for p, branch in rows]
+
+    async def kept(self) -> Kept:
+        """The days a claim may be dated in: since the district's first rules."""
+        async with self.db.session() as session:
+            return await kept(session)
 
     async def own_person(self, identity: Identity) -> Person | None:
         async with self.db.session() as session:

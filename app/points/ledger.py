@@ -35,13 +35,16 @@ from app.points.models import (
 from app.points.numbers import points_text
 from app.points.periods import half_of, quarter_of
 from app.points.tally import Caps, clamp, quarter_counts
-from app.points.versions import in_force
+from app.points.versions import first_start, in_force
 from tenants.context import require_tenant
 
 MAX_HOURS = Decimal(24)
 MAX_OCCURRENCES = Decimal(50)
 HALF = Decimal("0.5")
 ALREADY_CORRECTED = N_("This entry has already been corrected.")
+BEFORE_RULES = N_(
+    "The district's point rules start on %(date)s; nothing can be recorded before it."
+)
 
 
 def caps_of(item: RuleItem) -> Caps:
@@ -99,7 +102,12 @@ async def check_item_on(session: AsyncSession, item: RuleItem, day: date) -> Non
     if day.year < today.year - 1:
         raise Refused(N_("Points can be recorded for this year and last year only."))
     version = await in_force(session, day)
-    if version is None or version.id != item.rule_set_id:
+    if version is None:  # before the district's first rules: there was nothing to score by
+        first = await first_start(session)
+        if first is None:
+            raise Refused(N_("The district has no point rules yet."))
+        raise Refused(BEFORE_RULES, date=first.isoformat())
+    if version.id != item.rule_set_id:
         raise Refused(
             N_("This item belongs to rules that are not in force on %(date)s. "
                "Please choose an item of the rules in force."),

@@ -101,11 +101,13 @@ class PublicationController(Controller):
         status_code: int = 200,
     ) -> Template:
         page = await publications.page(request.scope["user"], publication_id)
+        not_yet = page.why_not_publish if page.may_manage and page.row.is_open else None
         return render(
             request,
             "points/publications/show.html",
             {
                 "page": page,
+                "not_yet": refusal(not_yet) if not_yet else None,
                 "statuses": OBJECTION_STATUS_LABELS,
                 "today": clock.today(),
                 "form": form or {"form_id": str(uuid4())},
