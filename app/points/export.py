@@ -13,7 +13,7 @@ import xlsxwriter
 
 from app.clock import CHINA_TIME
 from app.i18n import DEFAULT_LOCALE, translations
-from app.points.models import SOURCE_LABELS
+from app.points.models import SOURCE_LABELS, Source
 from app.points.periods import Period
 from app.points.service import LedgerLine
 
@@ -49,7 +49,7 @@ def ledger_workbook(branch: str, period: Period, lines: list[LedgerLine]) -> byt
             sheet.write_string(row, column, value)
         sheet.write_number(row, 5, float(event.quantity), number)
         sheet.write_number(row, 6, float(event.points), number)
-        sheet.write_string(row, 7, chinese(SOURCE_LABELS[event.source]))
+        sheet.write_string(row, 7, chinese(SOURCE_LABELS[Source(event.source)]))
         sheet.write_string(row, 8, event.recorded_by_name)
         sheet.write_string(row, 9, f"{event.recorded_at.astimezone(CHINA_TIME):%Y-%m-%d %H:%M}")
         sheet.write_string(row, 10, f"第{line.version}版")
