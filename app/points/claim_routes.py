@@ -17,7 +17,7 @@ from app.errors import Refused
 from app.i18n import N_, _
 from app.people.forms import chosen_id
 from app.points.claims import ClaimForm, ClaimService, may_award
-from app.points.models import CLAIM_STATUS_LABELS, UNIT_LABELS
+from app.points.models import CLAIM_STATUS_LABELS, RATE_LABELS
 from app.points.numbers import points_text
 from app.points.photos import UPLOAD_LIMIT
 from app.query_params import query_id, query_text
@@ -69,6 +69,7 @@ class ClaimController(Controller):
                 "mine": await claims.mine(identity),
                 "statuses": CLAIM_STATUS_LABELS,
                 "may_award": may_award(identity),
+                "is_admin": Role.TENANT_ADMIN in identity.roles,
             },
         )
 
@@ -106,10 +107,11 @@ class ClaimController(Controller):
             {
                 "award": award,
                 "person": person,
+                "may_choose": await claims.claims_for_others(identity),
                 "q": query,
                 "found": [] if person else await claims.pick(identity, query),
                 "item_groups": await claims.items(identity, award=award) if person else [],
-                "units": UNIT_LABELS,
+                "rates": RATE_LABELS,
                 "days": await claims.kept(),
                 "form": form,
                 "error": error,

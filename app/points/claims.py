@@ -101,6 +101,8 @@ class ClaimRow:
     item_code: str
     item_name: str
     points: Decimal
+    own: bool = False
+    """A claim for the viewer themself: someone else decides it (OWN_POINTS)."""
 
 
 def claim_condition(identity: Identity, scope: Scope) -> ColumnElement[bool]:
@@ -195,6 +197,14 @@ class ClaimService:
         """The days a claim may be dated in: since the district's first rules."""
         async with self.db.session() as session:
             return await kept(session)
+
+    async def claims_for_others(self, identity: Identity) -> bool:
+        """Whether this account may claim for anyone but themself (see claim_condition):
+        a member claims only for themself, so their form offers no one else."""
+        if Role.TENANT_ADMIN in identity.roles:
+            return True
+        async with self.db.session() as session:
+            return not (await self.scope(session, identity)).empty
 
     async def own_person(self, identity: Identity) -> Person | None:
         async with self.db.session() as session:
@@ -407,7 +417,8 @@ class ClaimService:
     # --- lists ---------------------------------------------------------------------
 
     async def waiting(self, identity: Identity) -> int:
-        """How many claims wait for this secretary (or admin)."""
+        """How many claims wait for this secretary (or admin) to decide: not those for
+        themself, which someone else decides."""
         if not may_award(identity):
             return 0
         async with self.db.session() as session:
@@ -420,13 +431,18 @@ class ClaimService:
                         Person,
                         and_(Person.tenant_id == Claim.tenant_id, Person.id == Claim.person_id),
                     )
-                    .where(Claim.status == ClaimStatus.PENDING, scope.people())
+                    .where(
+                        Claim.status == ClaimStatus.PENDING,
+                        scope.people(),
+                        Person.user_id.is_distinct_from(identity.user_id),
+                    )
                 )
                 or 0
             )
 
     async def to_decide(self, identity: Identity) -> list[ClaimRow]:
-        """Pending claims for the people this secretary (or admin) decides, oldest first."""
+        """Pending claims for the people this secretary (or admin) decides, oldest first;
+        one for themself is listed as theirs, to be decided by someone else."""
         if not may_award(identity):
             return []
         async with self.db.session() as session:
@@ -435,6 +451,7 @@ class ClaimService:
                 session,
                 [Claim.status == ClaimStatus.PENDING, scope.people()],
                 Claim.claimed_at.asc(),
+                viewer=identity,
             )
 
     async def mine(self, identity: Identity, limit: int = 50) -> list[ClaimRow]:
@@ -445,10 +462,19 @@ class ClaimService:
             )
 
     async def _rows(
-        self, session: AsyncSession, where: list[Any], order: Any, limit: int = 200
-    ) -> list[ClaimRow]:
+        self, session: AsyncSession, where: list[Any], order: Any, limit: int = 200,
+        viewer: Identity | None = None,
+    ) -> list[ClaimRow]:  # fmt: skip
         query = (
-            select(Claim, Person.name, OrgUnit.name, RuleItem.code, RuleItem.name, RuleItem.points)
+            select(
+                Claim,
+                Person.name,
+                OrgUnit.name,
+                RuleItem.code,
+                RuleItem.name,
+                RuleItem.points,
+                Person.user_id,
+            )
             .join(Person, and_(Person.tenant_id == Claim.tenant_id, Person.id == Claim.person_id))
             .join(
                 RuleItem,
@@ -461,9 +487,19 @@ class ClaimService:
             .order_by(order)
             .limit(limit)
         )
+        viewer_id = viewer.user_id if viewer else None
+        rows = await session.execute(query)
         return [
-            ClaimRow(claim, name, branch or "", code, item_name, points * claim.quantity)
-            for claim, name, branch, code, item_name, points in await session.execute(query)
+            ClaimRow(
+                claim,
+                name,
+                branch or "",
+                code,
+                item_name,
+                points * claim.quantity,
+                own=viewer_id is not None and user_id == viewer_id,
+            )
+            for claim, name, branch, code, item_name, points, user_id in rows
         ]
 
     async def photo(self, identity: Identity, photo_id: UUID) -> bytes:

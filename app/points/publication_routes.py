@@ -16,7 +16,7 @@ from app.db.form_ids import FormUsed
 from app.errors import Refused
 from app.i18n import _
 from app.people.forms import chosen_id
-from app.points.models import OBJECTION_STATUS_LABELS, UNIT_LABELS
+from app.points.models import OBJECTION_STATUS_LABELS, RATE_LABELS
 from app.points.publications import AnswerForm, PublicationService
 from app.web.flash import flash
 from app.web.guards import allow
@@ -170,7 +170,7 @@ class PublicationController(Controller):
             {
                 "page": page,
                 "statuses": OBJECTION_STATUS_LABELS,
-                "units": UNIT_LABELS,
+                "rates": RATE_LABELS,
                 "form": form or {},
                 "error": error,
             },

@@ -16,7 +16,7 @@ from app.errors import Refused
 from app.i18n import _
 from app.points.claims import ClaimService
 from app.points.export import ledger_filename, ledger_workbook
-from app.points.models import SOURCE_LABELS, UNIT_LABELS
+from app.points.models import SOURCE_LABELS
 from app.points.numbers import points_text
 from app.points.periods import Period
 from app.points.service import PointsService
@@ -104,7 +104,6 @@ class PointsController(Controller):
             {
                 "member": member,
                 "sources": SOURCE_LABELS,
-                "units": UNIT_LABELS,
                 "may_correct": bool(identity.roles & {Role.TENANT_ADMIN, Role.BRANCH_SECRETARY}),
                 "error": error,
             },
