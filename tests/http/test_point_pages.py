@@ -60,7 +60,10 @@ async def test_a_secretary_is_not_offered_a_decision_on_their_own_claim(
     assert f"/points/claims/{other}/approve" in page and f"/points/claims/{other}/reject" in page
     assert f"/points/claims/{own}/approve" not in page
     assert f"/points/claims/{own}/reject" not in page
-    assert shown("This claim is for you; the district administrator decides it.") in page
+    theirs = page.index(shown("Claims for you"))  # listed apart, after those to decide
+    assert "甲一号" not in page[:theirs] and "甲一号" in page[theirs:]
+    words = "No one decides their own points: the district administrator decides these."
+    assert shown(words) in page
     overview = (await browser.get("/points/")).text
     assert shown("%(num)s waiting for you", num=1) in overview  # theirs is not counted
 
