@@ -240,7 +240,8 @@ async def points_pages(
             )
         publications = PublicationService(services)
         secretary = identity_of(district.users[Role.BRANCH_SECRETARY], district.tenant_id)
-        published = await publications.open(secretary, branch, half_of(date.today()).key)
+        last_half = half_of(date.today()).previous().key  # put up once it has ended
+        published = await publications.open(secretary, branch, last_half)
         member = identity_of(district.users[Role.MEMBER], district.tenant_id)
         objection = await publications.object(
             member, published.id, member_person, "五月五日的集中学习没有记上"

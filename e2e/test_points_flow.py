@@ -1,24 +1,28 @@
 """The points issue's "done when": the district admin changes a rule in a draft,
 previews who would move, and activates it; a grid worker claims points for a member
-on the phone; the branch secretary approves; the quarter's ranking shows the change.
+on the phone — on a link that drops, and once more after an answer lost on its way
+back, which saves the claim once; the branch secretary approves; the quarter's ranking
+shows the change.
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
 from decimal import Decimal
 from uuid import UUID
 
-from playwright.async_api import Page, expect
-from sqlalchemy import select
+from playwright.async_api import Page, Route, expect
+from sqlalchemy import func, select
 
 from app import clock
 from app.accounts.models import Role
 from app.audit.service import Actor
 from app.people.models import Person
 from app.points import ledger
-from app.points.models import RuleItem, Source
+from app.points.models import Claim, RuleItem, Source
 from app.state import AppServices
+from e2e.conftest import NETWORK_DROPPED
 from e2e.test_pages import log_in
 from tenants.context import tenant_scope
 from tests.factories import District, PointsRoster, World, make_points_roster
@@ -43,8 +47,14 @@ async def ranking_names(page: Page) -> list[str]:
     return [n.strip() for n in await page.locator("table.ranking .ranking__name").all_inner_texts()]
 
 
+async def claims(services: AppServices, district: District) -> int:
+    with tenant_scope(district.tenant_id):
+        async with services.db.session() as session:
+            return await session.scalar(select(func.count()).select_from(Claim)) or 0
+
+
 async def test_change_a_rule_claim_approve_and_see_the_ranking(
-    new_context, shoot, world: World, services: AppServices
+    new_context, shoot, console_errors, world: World, services: AppServices
 ) -> None:  # type: ignore[no-untyped-def]
     points: PointsRoster = await make_points_roster(services, world.a)
     await award(services, world.a, points.member_a, "XX-01", 3)  # 党员甲: 6
@@ -89,8 +99,39 @@ async def test_change_a_rule_claim_approve_and_see_the_ranking(
     await worker.locator("select[name='item_id']").select_option(label=label)
     await worker.locator("textarea[name='evidence']").fill("到文化东路社区作红色宣讲")
     await shoot(worker, "points-4-claim")
-    await worker.locator("form[action='/points/claims'] button[type='submit']").click()
-    await expect(worker.locator(".flash--success")).to_be_visible()
+    send = worker.locator("form[action='/points/claims'] button[type='submit']")
+    notice = worker.get_by_text("网络没有响应")
+    # The link drops: the worker is told, and what was typed stays.
+    await worker.context.set_offline(True)
+    console_errors.forgive(*NETWORK_DROPPED)
+    await send.click()
+    await expect(notice).to_be_visible()
+    await expect(send).to_be_enabled()
+    await expect(worker.locator("textarea[name='evidence']")).to_have_value(
+        "到文化东路社区作红色宣讲"
+    )
+    await shoot(worker, "points-4b-claim-offline")
+    await worker.context.set_offline(False)
+    assert await claims(services, world.a) == 0
+    # Back online, the tap reaches the server but its answer is lost on the way back.
+    lost = asyncio.Event()
+
+    async def answer_lost(route: Route) -> None:
+        await route.fetch()  # the server saves the claim…
+        await route.abort("connectionreset")  # …and the phone never hears back
+        lost.set()
+
+    await worker.route("**/points/claims", answer_lost)
+    await send.click()
+    await asyncio.wait_for(lost.wait(), timeout=10)
+    await expect(send).to_be_enabled()
+    assert await claims(services, world.a) == 1
+    await worker.unroute("**/points/claims", answer_lost)
+    # Tapping again saves nothing new: the worker is told it was sent.
+    await send.click()
+    await expect(worker.locator(".flash--success")).to_contain_text("已经提交过")
+    await shoot(worker, "points-4c-claim-sent-once")
+    assert await claims(services, world.a) == 1
 
     # The secretary approves; 党员甲 now leads the branch with 6 + 8.
     secretary = await (await new_context()).new_page()

@@ -66,8 +66,10 @@ async def make_tenant(
         Role.MEMBER,
     ),
     name: str | None = None,
+    rules_from: date | None = None,
 ) -> District:
-    """A district signed up through the app's role; its status then set by the owner."""
+    """A district signed up through the app's role; its status then set by the owner.
+    Its first rules are in force from `rules_from`, by default 1 January of last year."""
     tenant_id = uuid4()
     slug = f"d-{tenant_id.hex[:8]}"
     district = District(tenant_id, name or f"测试区{slug[-4:]}", slug)
@@ -79,8 +81,8 @@ async def make_tenant(
                 applicant_name="申请人", applicant_phone=next_phone(),
             )  # fmt: skip
             # A district in use since last year: tests write entries of earlier quarters.
-            rules_from = date(clock.today().year - 1, 1, 1)
-            await install_preset(session, tenant_id, "qingdao-six-categories", rules_from)
+            first_day = rules_from or date(clock.today().year - 1, 1, 1)
+            await install_preset(session, tenant_id, "qingdao-six-categories", first_day)
             await install_service_preset(session, tenant_id)
             for role in roles:
                 phone = next_phone()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
@@ -11,13 +11,13 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
 from litestar.response import Template
 
-from app import clock
 from app.accounts.models import TENANT_ROLES, Role
+from app.db.form_ids import FormUsed
 from app.errors import Refused
 from app.i18n import N_, _
 from app.people.forms import chosen_id
 from app.points.claims import ClaimForm, ClaimService, may_award
-from app.points.models import CLAIM_STATUS_LABELS, UNIT_LABELS
+from app.points.models import CLAIM_STATUS_LABELS, RATE_LABELS
 from app.points.numbers import points_text
 from app.points.photos import UPLOAD_LIMIT
 from app.query_params import query_id, query_text
@@ -48,6 +48,7 @@ async def read_form(request: Request) -> tuple[dict[str, str], ClaimForm]:
         quantity=data.get("quantity", ""),
         evidence=data.get("evidence", ""),
         photo=photo,
+        form_id=chosen_id(data, "form_id"),
     )
     return data, claim
 
@@ -68,6 +69,7 @@ class ClaimController(Controller):
                 "mine": await claims.mine(identity),
                 "statuses": CLAIM_STATUS_LABELS,
                 "may_award": may_award(identity),
+                "is_admin": Role.TENANT_ADMIN in identity.roles,
             },
         )
 
@@ -93,7 +95,7 @@ class ClaimController(Controller):
     ) -> Template:
         """Pick the member first (by name or pinyin), then the item, date and evidence."""
         identity = request.scope["user"]
-        form = form or {}
+        form = form or {"form_id": str(uuid4())}
         person_id = query_id(form, "person_id") or query_id(request.query_params, "person")
         query = query_text(request.query_params, "q")
         person = await claims.person_for(identity, person_id) if person_id else None
@@ -105,11 +107,12 @@ class ClaimController(Controller):
             {
                 "award": award,
                 "person": person,
+                "may_choose": await claims.claims_for_others(identity),
                 "q": query,
                 "found": [] if person else await claims.pick(identity, query),
                 "item_groups": await claims.items(identity, award=award) if person else [],
-                "units": UNIT_LABELS,
-                "today": clock.today(),
+                "rates": RATE_LABELS,
+                "days": await claims.kept(),
                 "form": form,
                 "error": error,
             },
@@ -130,18 +133,24 @@ class ClaimController(Controller):
         try:
             data, form = await read_form(request)
             if award:
-                points = await claims.award(identity, form)
-                flash(
-                    request, "success", _("Awarded: %(points)s points.", points=points_text(points))
-                )
+                awarded = await claims.award(identity, form)
+                message = _("Awarded: %(points)s points.", points=points_text(awarded.event.points))
+                if awarded.repeated:
+                    message = _("These points were already recorded.")
+                flash(request, "success", message)
                 return see_other(request, f"/points/people/{form.person_id}")
-            await claims.submit(identity, form)
+            sent = await claims.submit(identity, form)
         except Refused as exc:
+            if isinstance(exc, FormUsed):  # sent again, it is a new entry, deliberately
+                data["form_id"] = str(uuid4())
             return await self._form_page(
                 request, claims, award=award, form=data or {"_": ""},
                 error=_(exc.message, **exc.args_), status_code=422,
             )  # fmt: skip
-        flash(request, "success", _("Your claim was sent to the branch secretary for approval."))
+        message = _("Your claim was sent to the branch secretary for approval.")
+        if sent.repeated:
+            message = _("This claim was already sent.")
+        flash(request, "success", message)
         return see_other(request, "/points/claims")
 
     @post("/{claim_id:uuid}/approve")

@@ -10,6 +10,10 @@ Who may claim for whom: a member for themself; a grid worker for the members of
 their grids; whoever leads a unit (a secretary, a group leader) for the members under
 it; the district admin for everyone. Only secretaries and the admin decide claims
 and award, and never for themselves.
+
+Claim and award forms carry an id made when they were shown (`app/db/form_ids.py`,
+as visits and service requests do): sent again after a lost answer, the claim or the
+ledger entry is saved once; an id that already names different points is refused.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import anyio
 from sqlalchemy import ColumnElement, and_, false, func, select, true
@@ -28,6 +32,7 @@ from app import clock
 from app.accounts.models import Role
 from app.audit.service import record
 from app.db.commit import commit_or_refuse
+from app.db.form_ids import FormUsed, hold_form_id
 from app.errors import NotFound, Refused
 from app.i18n import N_
 from app.people.models import OrgUnit, Person
@@ -39,12 +44,14 @@ from app.points.models import (
     Claim,
     ClaimStatus,
     Photo,
+    PointEvent,
     RuleCategory,
     RuleItem,
     Source,
 )
+from app.points.periods import Kept
 from app.points.photos import JPEG, evidence_jpeg
-from app.points.versions import in_force
+from app.points.versions import in_force, kept
 from app.state import AppServices
 from app.validators import FieldError, multiline_text, plain_text
 from app.web.identity import Identity
@@ -55,6 +62,10 @@ OWN_POINTS = N_(
     "You cannot award or approve points for yourself; the district administrator does that."
 )
 PICK_LIMIT = 20
+FORM_USED = N_(
+    "This form was already sent with different details, so nothing was saved. Check what "
+    "you typed and send it again to make it a new entry."
+)
 
 
 @dataclass(frozen=True)
@@ -65,6 +76,21 @@ class ClaimForm:
     quantity: str
     evidence: str
     photo: bytes | None = None
+    form_id: UUID | None = None
+    """Made when the form was shown: the claim's (or the awarded entry's) id."""
+
+
+@dataclass(frozen=True)
+class SentClaim:
+    claim: Claim
+    repeated: bool = False
+    """The same form was sent before (a retry after a lost answer): nothing new."""
+
+
+@dataclass(frozen=True)
+class Awarded:
+    event: PointEvent
+    repeated: bool = False
 
 
 @dataclass(frozen=True)
@@ -75,6 +101,8 @@ class ClaimRow:
     item_code: str
     item_name: str
     points: Decimal
+    own: bool = False
+    """A claim for the viewer themself: someone else decides it (OWN_POINTS)."""
 
 
 def claim_condition(identity: Identity, scope: Scope) -> ColumnElement[bool]:
@@ -89,6 +117,18 @@ def claim_condition(identity: Identity, scope: Scope) -> ColumnElement[bool]:
 
 def may_award(identity: Identity) -> bool:
     return bool(identity.roles & {Role.TENANT_ADMIN, Role.BRANCH_SECRETARY})
+
+
+def claimed(claim: Claim) -> tuple[object, ...]:
+    """What a claim form sent: a retry sends the same, another use of its id does not."""
+    return (claim.claimed_by, claim.person_id, claim.rule_item_id, claim.occurred_on,
+            claim.quantity, claim.evidence, claim.photo_id is not None)  # fmt: skip
+
+
+def awarded(event: PointEvent) -> tuple[object, ...]:
+    """What an award form sent (see `claimed`)."""
+    return (event.recorded_by, event.source, event.person_id, event.rule_item_id,
+            event.occurred_on, event.quantity, event.note)  # fmt: skip
 
 
 def read_date(text: str) -> date:
@@ -153,6 +193,19 @@ class ClaimService:
             rows = await session.execute(found.order_by(Person.sort_key).limit(PICK_LIMIT))
             return [(p, branch) for p, branch in rows]
 
+    async def kept(self) -> Kept:
+        """The days a claim may be dated in: since the district's first rules."""
+        async with self.db.session() as session:
+            return await kept(session)
+
+    async def claims_for_others(self, identity: Identity) -> bool:
+        """Whether this account may claim for anyone but themself (see claim_condition):
+        a member claims only for themself, so their form offers no one else."""
+        if Role.TENANT_ADMIN in identity.roles:
+            return True
+        async with self.db.session() as session:
+            return not (await self.scope(session, identity)).empty
+
     async def own_person(self, identity: Identity) -> Person | None:
         async with self.db.session() as session:
             return await session.scalar(select(Person).where(Person.user_id == identity.user_id))
@@ -199,7 +252,8 @@ class ClaimService:
         award: bool,
         has_photo: bool = False,
     ) -> ledger.Entry:
-        """The checked event a claim or award would write (NotFound before any input)."""
+        """The event a claim or award would write, read from the form (NotFound before
+        any input); the ledger's checks come after the form's id is held."""
         person = await self._person(session, identity, form.person_id)
         if award and person.user_id == identity.user_id:
             raise Refused(OWN_POINTS)
@@ -222,13 +276,12 @@ class ClaimService:
         evidence = read_evidence(form.evidence)
         if item.evidence_required and not (evidence or has_photo):
             raise Refused(N_("This item needs evidence: a few words or a photo."))
-        entry = ledger.Entry(
-            person, item, occurred_on, quantity, Source.AWARD if award else Source.CLAIM, evidence
-        )
-        await ledger.check(session, entry)
-        return entry
+        return ledger.Entry(
+            person, item, occurred_on, quantity, Source.AWARD if award else Source.CLAIM, evidence,
+            id=form.form_id or uuid4(),
+        )  # fmt: skip
 
-    async def submit(self, identity: Identity, form: ClaimForm) -> Claim:
+    async def submit(self, identity: Identity, form: ClaimForm) -> SentClaim:
         await self.person_for(identity, form.person_id)  # not found before any input
         photo = None
         if form.photo:  # decoded off the event loop, before a transaction is open
@@ -239,27 +292,41 @@ class ClaimService:
             entry = await self._entry(
                 session, identity, form, award=False, has_photo=photo is not None
             )
+            await hold_form_id(session, "point_claims", entry.id)
+            sent = await session.get(Claim, {"tenant_id": require_tenant(), "id": entry.id})
+            if sent is not None:  # this form was sent before: the same claim, or refused
+                if claimed(sent) != (identity.user_id, *entry.content(), photo is not None):
+                    raise FormUsed(FORM_USED)
+                return SentClaim(sent, repeated=True)
+            await ledger.check(session, entry)
             if photo is not None:
                 session.add(photo)
                 await session.flush()
             claim = Claim(
-                tenant_id=require_tenant(), person_id=entry.person.id, rule_item_id=entry.item.id,
-                occurred_on=entry.occurred_on, quantity=entry.quantity, evidence=entry.note,
+                id=entry.id, tenant_id=require_tenant(), person_id=entry.person.id,
+                rule_item_id=entry.item.id, occurred_on=entry.occurred_on,
+                quantity=entry.quantity, evidence=entry.note,
                 photo_id=photo.id if photo else None, claimed_by=identity.user_id,
                 claimed_by_name=identity.name, status=ClaimStatus.PENDING,
             )  # fmt: skip
             session.add(claim)
             await session.commit()
-            return claim
+            return SentClaim(claim)
 
-    async def award(self, identity: Identity, form: ClaimForm) -> Decimal:
-        """A secretary's direct award: on the ledger at once. Returns its points.
+    async def award(self, identity: Identity, form: ClaimForm) -> Awarded:
+        """A secretary's direct award: on the ledger at once, the form's id its entry's.
 
         An award has no photo: the secretary saw it happen, and the note says what."""
         if not may_award(identity):
             raise NotFound()
         async with self.db.session() as session:
             entry = await self._entry(session, identity, form, award=True)
+            await hold_form_id(session, "point_events", entry.id)
+            sent = await session.get(PointEvent, {"tenant_id": require_tenant(), "id": entry.id})
+            if sent is not None:  # checked before the ledger's caps, which it now fills
+                if awarded(sent) != (identity.user_id, Source.AWARD, *entry.content()):
+                    raise FormUsed(FORM_USED)
+                return Awarded(sent, repeated=True)
             event = await ledger.write(session, entry, identity.actor)
             await record(
                 session, identity.actor, "points.awarded", subject_type="person",
@@ -268,7 +335,7 @@ class ClaimService:
                          "occurred_on": entry.occurred_on.isoformat()},
             )  # fmt: skip
             await session.commit()
-            return event.points
+            return Awarded(event)
 
     # --- deciding ------------------------------------------------------------------
 
@@ -350,7 +417,8 @@ class ClaimService:
     # --- lists ---------------------------------------------------------------------
 
     async def waiting(self, identity: Identity) -> int:
-        """How many claims wait for this secretary (or admin)."""
+        """How many claims wait for this secretary (or admin) to decide: not those for
+        themself, which someone else decides."""
         if not may_award(identity):
             return 0
         async with self.db.session() as session:
@@ -363,13 +431,18 @@ class ClaimService:
                         Person,
                         and_(Person.tenant_id == Claim.tenant_id, Person.id == Claim.person_id),
                     )
-                    .where(Claim.status == ClaimStatus.PENDING, scope.people())
+                    .where(
+                        Claim.status == ClaimStatus.PENDING,
+                        scope.people(),
+                        Person.user_id.is_distinct_from(identity.user_id),
+                    )
                 )
                 or 0
             )
 
     async def to_decide(self, identity: Identity) -> list[ClaimRow]:
-        """Pending claims for the people this secretary (or admin) decides, oldest first."""
+        """Pending claims for the people this secretary (or admin) decides, oldest first;
+        one for themself is listed as theirs, to be decided by someone else."""
         if not may_award(identity):
             return []
         async with self.db.session() as session:
@@ -378,6 +451,7 @@ class ClaimService:
                 session,
                 [Claim.status == ClaimStatus.PENDING, scope.people()],
                 Claim.claimed_at.asc(),
+                viewer=identity,
             )
 
     async def mine(self, identity: Identity, limit: int = 50) -> list[ClaimRow]:
@@ -388,10 +462,19 @@ class ClaimService:
             )
 
     async def _rows(
-        self, session: AsyncSession, where: list[Any], order: Any, limit: int = 200
-    ) -> list[ClaimRow]:
+        self, session: AsyncSession, where: list[Any], order: Any, limit: int = 200,
+        viewer: Identity | None = None,
+    ) -> list[ClaimRow]:  # fmt: skip
         query = (
-            select(Claim, Person.name, OrgUnit.name, RuleItem.code, RuleItem.name, RuleItem.points)
+            select(
+                Claim,
+                Person.name,
+                OrgUnit.name,
+                RuleItem.code,
+                RuleItem.name,
+                RuleItem.points,
+                Person.user_id,
+            )
             .join(Person, and_(Person.tenant_id == Claim.tenant_id, Person.id == Claim.person_id))
             .join(
                 RuleItem,
@@ -404,9 +487,19 @@ class ClaimService:
             .order_by(order)
             .limit(limit)
         )
+        viewer_id = viewer.user_id if viewer else None
+        rows = await session.execute(query)
         return [
-            ClaimRow(claim, name, branch or "", code, item_name, points * claim.quantity)
-            for claim, name, branch, code, item_name, points in await session.execute(query)
+            ClaimRow(
+                claim,
+                name,
+                branch or "",
+                code,
+                item_name,
+                points * claim.quantity,
+                own=viewer_id is not None and user_id == viewer_id,
+            )
+            for claim, name, branch, code, item_name, points, user_id in rows
         ]
 
     async def photo(self, identity: Identity, photo_id: UUID) -> bytes:

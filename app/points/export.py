@@ -1,14 +1,19 @@
 """The branch ledger (台账) of a quarter as .xlsx, laid out like the paper book it
-replaces: one line per event, numbers as numbers, a total at the foot."""
+replaces: one line per event, numbers as numbers, a total at the foot.
+
+The workbook is a Chinese document whatever the viewer's language, like the paper
+book: periods and sources are named by the zh_CN catalog, in the page's words."""
 
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 
 import xlsxwriter
 
 from app.clock import CHINA_TIME
-from app.points.models import Source
+from app.i18n import DEFAULT_LOCALE, translations
+from app.points.models import SOURCE_LABELS, Source
 from app.points.periods import Period
 from app.points.service import LedgerLine
 
@@ -27,7 +32,8 @@ def ledger_workbook(branch: str, period: Period, lines: list[LedgerLine]) -> byt
     # "General" writes 3, 2.5 and -1 as people do (a "0.0" format would write 3.0).
     number = book.add_format({"num_format": "General"})
     bold_number = book.add_format({"num_format": "General", "bold": True})
-    sheet.write_string(0, 0, f"{branch} 党员积分台账 {period.label}", title)
+    chinese = translations(DEFAULT_LOCALE).gettext
+    sheet.write_string(0, 0, f"{branch} 党员积分台账 {period.name(chinese)}", title)
     for column, (heading, width) in enumerate(COLUMNS):
         sheet.set_column(column, column, width)
         sheet.write_string(2, column, heading, header)
@@ -43,7 +49,7 @@ def ledger_workbook(branch: str, period: Period, lines: list[LedgerLine]) -> byt
             sheet.write_string(row, column, value)
         sheet.write_number(row, 5, float(event.quantity), number)
         sheet.write_number(row, 6, float(event.points), number)
-        sheet.write_string(row, 7, SOURCE_WORDS[event.source])
+        sheet.write_string(row, 7, chinese(SOURCE_LABELS[Source(event.source)]))
         sheet.write_string(row, 8, event.recorded_by_name)
         sheet.write_string(row, 9, f"{event.recorded_at.astimezone(CHINA_TIME):%Y-%m-%d %H:%M}")
         sheet.write_string(row, 10, f"第{line.version}版")
@@ -51,18 +57,12 @@ def ledger_workbook(branch: str, period: Period, lines: list[LedgerLine]) -> byt
         row += 1
     sheet.write_string(row, 5, "合计")
     if lines:
-        sheet.write_formula(row, 6, f"=SUM(G4:G{row})", bold_number)
+        # With its value: phone viewers and WeChat's preview show the saved value of a
+        # formula and never compute it (xlsxwriter saves 0 unless told).
+        total = sum((line.event.points for line in lines), Decimal(0))
+        sheet.write_formula(row, 6, f"=SUM(G4:G{row})", bold_number, float(total))
     book.close()
     return buffer.getvalue()
-
-
-# The workbook is a Chinese document whatever the viewer's language, like the paper book.
-SOURCE_WORDS: dict[str, str] = {
-    Source.CLAIM: "审核通过",
-    Source.AWARD: "直接加分",
-    Source.AUTOMATIC: "自动记分",
-    Source.REVERSAL: "更正（冲销）",
-}
 
 
 def ledger_filename(branch: str, period: Period) -> str:

@@ -9,10 +9,10 @@ database refuses both, and a correction is a reversing event.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -35,13 +35,16 @@ from app.points.models import (
 from app.points.numbers import points_text
 from app.points.periods import half_of, quarter_of
 from app.points.tally import Caps, clamp, quarter_counts
-from app.points.versions import in_force
+from app.points.versions import first_start, in_force
 from tenants.context import require_tenant
 
 MAX_HOURS = Decimal(24)
 MAX_OCCURRENCES = Decimal(50)
 HALF = Decimal("0.5")
 ALREADY_CORRECTED = N_("This entry has already been corrected.")
+BEFORE_RULES = N_(
+    "The district's point rules start on %(date)s; nothing can be recorded before it."
+)
 
 
 def caps_of(item: RuleItem) -> Caps:
@@ -99,7 +102,12 @@ async def check_item_on(session: AsyncSession, item: RuleItem, day: date) -> Non
     if day.year < today.year - 1:
         raise Refused(N_("Points can be recorded for this year and last year only."))
     version = await in_force(session, day)
-    if version is None or version.id != item.rule_set_id:
+    if version is None:  # before the district's first rules: there was nothing to score by
+        first = await first_start(session)
+        if first is None:
+            raise Refused(N_("The district has no point rules yet."))
+        raise Refused(BEFORE_RULES, date=first.isoformat())
+    if version.id != item.rule_set_id:
         raise Refused(
             N_("This item belongs to rules that are not in force on %(date)s. "
                "Please choose an item of the rules in force."),
@@ -173,6 +181,12 @@ class Entry:
     note: str | None = None
     claim_id: UUID | None = None
     source_ref: str | None = None
+    id: UUID = field(default_factory=uuid4)
+    """The event's id: a form's own id for an award, so a retry finds it."""
+
+    def content(self) -> tuple[object, ...]:
+        """What was entered: member, item, day, quantity, note."""
+        return (self.person.id, self.item.id, self.occurred_on, self.quantity, self.note)
 
 
 async def check(session: AsyncSession, entry: Entry) -> None:
@@ -207,7 +221,8 @@ async def write(session: AsyncSession, entry: Entry, actor: Actor) -> PointEvent
     """Check and add the event in the caller's transaction (the tally follows by trigger)."""
     await check(session, entry)
     event = PointEvent(
-        tenant_id=require_tenant(), person_id=entry.person.id, branch_id=entry.person.branch_id,
+        id=entry.id, tenant_id=require_tenant(), person_id=entry.person.id,
+        branch_id=entry.person.branch_id,
         rule_item_id=entry.item.id, occurred_on=entry.occurred_on, quantity=entry.quantity,
         points=entry.item.points * entry.quantity, source=entry.source, claim_id=entry.claim_id,
         source_ref=entry.source_ref, note=entry.note, recorded_by=actor.id,

@@ -81,6 +81,12 @@ UNIT_LABELS = {
     Unit.HOUR: N_("per hour"),
     Unit.OCCURRENCE: N_("per occurrence"),
 }
+RATE_LABELS = {
+    Unit.EVENT: N_("%(points)s points each time"),
+    Unit.HOUR: N_("%(points)s points an hour"),
+    Unit.OCCURRENCE: N_("%(points)s points a time, several times in one entry"),
+}
+"""An item's points in the words of a picker: "参加支部集中学习（每次+2分）"."""
 AWARDER_LABELS = {
     Awarder.SECRETARY: N_("Branch secretary"),
     Awarder.GRID_WORKER: N_("Grid worker (claim)"),

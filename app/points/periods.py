@@ -1,10 +1,23 @@
-"""Quarters and half-years: points are tallied per quarter and published per half-year."""
+"""Quarters and half-years: points are tallied per quarter and published per half-year.
+
+Periods are named through the catalogs ("2026年第四季度", "Q4 2026"); `Kept` is the
+span a district has kept points in — from its first rules to today — which every
+period picker and date check of the points pages starts from.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+
+from app.i18n import N_, translate
+
+QUARTER_NAMES = (N_("Q1"), N_("Q2"), N_("Q3"), N_("Q4"))
+HALF_NAMES = (N_("January to June"), N_("July to December"))
+QUARTER_OF_YEAR = N_("%(quarter)s %(year)s")
+HALF_OF_YEAR = N_("%(half)s %(year)s")
 
 QUARTER_PATTERN = re.compile(r"^(\d{4})Q([1-4])$")
 HALF_PATTERN = re.compile(r"^(\d{4})H([12])$")
@@ -35,9 +48,25 @@ class Period:
 
     @property
     def label(self) -> str:
+        """The period in the request's language: "2026年第四季度", "Q4 2026"."""
+        return self.name(translate)
+
+    @property
+    def short_label(self) -> str:
+        """Within its year: "第四季度", "Q4"."""
+        return translate(self._names[self.index - 1])
+
+    def name(self, gettext: Callable[[str], str]) -> str:
+        """The period in the language of `gettext` (the .xlsx ledger is always Chinese)."""
         if self.months == 3:
-            return f"{self.year}年第{'一二三四'[self.index - 1]}季度"
-        return f"{self.year}年{'上' if self.index == 1 else '下'}半年"
+            words = {"quarter": gettext(QUARTER_NAMES[self.index - 1]), "year": self.year}
+            return gettext(QUARTER_OF_YEAR) % words
+        return gettext(HALF_OF_YEAR) % {"half": gettext(HALF_NAMES[self.index - 1]),
+                                        "year": self.year}  # fmt: skip
+
+    @property
+    def _names(self) -> tuple[str, ...]:
+        return QUARTER_NAMES if self.months == 3 else HALF_NAMES
 
     def quarters(self) -> list[Period]:
         per = self.months // 3
@@ -94,3 +123,43 @@ def recent_quarters(day: date, count: int = 8, since: date | None = None) -> lis
     while len(periods) < count and (since is None or periods[-1].start > since):
         periods.append(periods[-1].previous())
     return periods
+
+
+@dataclass(frozen=True)
+class Kept:
+    """The span a district has kept points in: from the day its first rules came into
+    force (`since`, None while it has none) to `today`. A picker offers only periods
+    that reach into it and a form only its days, so a new district is never shown the
+    years before it used Redstar as empty ones, nor offered what would be refused."""
+
+    since: date | None
+    today: date
+
+    def holds(self, period: Period) -> bool:
+        """Some day of `period` lies between the first rules and today."""
+        return self.since is not None and self.since <= period.end and period.start <= self.today
+
+    def quarters(self, count: int = 8) -> list[Period]:
+        """Today's quarter and those before it, newest first, back to the first rules'."""
+        return recent_quarters(self.today, count, since=self.since)
+
+    def quarter(self, key: str | None) -> Period:
+        """The quarter a link names (`2026Q4`), or today's when it names none in the span."""
+        current = quarter_of(self.today)
+        asked = parse_quarter(key, current)
+        return asked if self.holds(asked) else current
+
+    def years(self) -> list[int]:
+        """This year and those before it, back to the first rules' year, newest first."""
+        first = min(self.since or self.today, self.today)
+        return list(range(self.today.year, first.year - 1, -1))
+
+    def quarters_in(self, year: int) -> list[Period]:
+        """The quarters of `year` in the span, in order."""
+        return [q for q in quarter(year, 1).quarters_of_year() if self.holds(q)]
+
+    def first_day_in(self, period: Period) -> date:
+        return max(period.start, self.since) if self.since else period.start
+
+    def last_day_in(self, period: Period) -> date:
+        return min(period.end, self.today)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency, Provide
@@ -12,10 +12,11 @@ from litestar.response import Template
 
 from app import clock
 from app.accounts.models import TENANT_ROLES
+from app.db.form_ids import FormUsed
 from app.errors import Refused
 from app.i18n import _
 from app.people.forms import chosen_id
-from app.points.models import OBJECTION_STATUS_LABELS, UNIT_LABELS
+from app.points.models import OBJECTION_STATUS_LABELS, RATE_LABELS
 from app.points.publications import AnswerForm, PublicationService
 from app.web.flash import flash
 from app.web.guards import allow
@@ -100,14 +101,16 @@ class PublicationController(Controller):
         status_code: int = 200,
     ) -> Template:
         page = await publications.page(request.scope["user"], publication_id)
+        not_yet = page.why_not_publish if page.may_manage and page.row.is_open else None
         return render(
             request,
             "points/publications/show.html",
             {
                 "page": page,
+                "not_yet": refusal(not_yet) if not_yet else None,
                 "statuses": OBJECTION_STATUS_LABELS,
                 "today": clock.today(),
-                "form": form or {},
+                "form": form or {"form_id": str(uuid4())},
                 "error": error,
             },
             status_code=status_code,
@@ -127,8 +130,11 @@ class PublicationController(Controller):
                 publication_id,
                 chosen_id(data, "person_id"),
                 data.get("reason", ""),
+                chosen_id(data, "form_id"),
             )
         except Refused as exc:
+            if isinstance(exc, FormUsed):  # sent again, it is a new objection, deliberately
+                data["form_id"] = str(uuid4())
             return await self._show(
                 request, publications, publication_id, form=data, error=refusal(exc),
                 status_code=422,
@@ -164,7 +170,7 @@ class PublicationController(Controller):
             {
                 "page": page,
                 "statuses": OBJECTION_STATUS_LABELS,
-                "units": UNIT_LABELS,
+                "rates": RATE_LABELS,
                 "form": form or {},
                 "error": error,
             },

@@ -1,14 +1,22 @@
 """Publication (公示) of a branch's half-year ranking: objections, answers, the snapshot.
 
-A secretary (or the admin) opens a branch's half-year: its ranking is written as
-entries and the branch's members may object to an entry, with a reason, until the
-objection window closes (`objection_days` of the rules after opening). The secretary
-answers each objection; upholding one needs a correction through the ledger — a
-reversing event or an awarded item — so the ledger stays the one source of points.
-While the ranking is open its page shows the standings as the ledger has them now, so
-members and the secretary see a correction at once. After the window, with every
-objection answered, publishing recomputes the entries and freezes them: the database
-refuses any later change, and the page never moves again whatever the ledger does.
+Points are tallied each quarter and the ranking made public each half-year, after its
+tally (source 000: 每季度统计, 每半年公布). So a secretary (or the admin) puts a
+branch's half-year up for objections only once the half-year has ended: members check
+the whole half-year, and publishing, which closes the half-year on the ledger, cannot
+cut off entries of its last days (a ranking put up on 7 December and published on the
+15th would refuse every entry dated 15–31 December). A ranking put up earlier, when the
+app still allowed it, is published only after its half-year ends, for the same reason.
+
+While the ranking is up, the branch's members may object to an entry, with a reason,
+until the objection window closes (`objection_days` of the rules after opening). The
+secretary answers each objection; upholding one needs a correction through the ledger
+— a reversing event or an awarded item — so the ledger stays the one source of points.
+Until it is published the page shows the standings as the ledger has them now, so
+members and the secretary see a correction at once; nothing is stored for it. After the
+window, with every objection answered, publishing writes the ranking as entries and
+freezes them: the database refuses any later change, and the page never moves again
+whatever the ledger does.
 
 Who sees what: the admin every publication, a secretary those of the branches they
 lead, anyone else (members, grid workers) those of their own branch. Anything else
@@ -20,7 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from sqlalchemy import ColumnElement, and_, delete, false, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,6 +38,7 @@ from app import clock
 from app.accounts.models import Role
 from app.audit.service import record
 from app.db.commit import commit_or_refuse
+from app.db.form_ids import FormUsed, hold_form_id
 from app.errors import NotFound, Refused
 from app.i18n import N_
 from app.people.models import OrgUnit, Person, UnitKind
@@ -48,10 +57,10 @@ from app.points.models import (
     RuleSet,
     Source,
 )
-from app.points.periods import Period, half_of, parse_half
+from app.points.periods import Kept, Period, half_of, parse_half
 from app.points.standings import Ranking, branch_ranking, category_names
 from app.points.tally import ZERO
-from app.points.versions import active_versions
+from app.points.versions import active_versions, kept
 from app.state import AppServices
 from app.validators import FieldError, plain_text
 from app.web.identity import Identity
@@ -65,6 +74,10 @@ UNIQUE_HALF = "point_publications_tenant_id_branch_id_period_start_key"
 ALREADY_CORRECTED = "point_events_tenant_id_reverses_id_key"
 OPENED_MEANWHILE = N_("This half-year's ranking has just been put up for this branch.")
 ALREADY_OPEN = N_("The ranking of %(branch)s for %(period)s has already been put up.")
+FORM_USED = N_(
+    "This form was already used to send a different objection, so nothing was saved. Check "
+    "what you typed and send it again to raise it as a new objection."
+)
 
 
 def may_manage(identity: Identity) -> bool:
@@ -72,10 +85,55 @@ def may_manage(identity: Identity) -> bool:
     return bool(identity.roles & {Role.TENANT_ADMIN, Role.BRANCH_SECRETARY})
 
 
-def offered_halves(today: date) -> list[Period]:
-    """The half-years a secretary may open: the current one and the one before."""
-    current = half_of(today)
-    return [current, current.previous()]
+NOT_ENDED = N_(
+    "The ranking of %(period)s can be put up once the half-year has ended, from %(date)s."
+)
+PUBLISH_AFTER_END = N_("%(period)s ends on %(end)s; the ranking can be published after that.")
+
+
+def why_not_open(half: Period, span: Kept) -> Refused | None:
+    """Why this half-year's ranking cannot be put up now, or None when it can."""
+    if half.end >= span.today:
+        return Refused(NOT_ENDED, period=half.label, date=(half.end + timedelta(1)).isoformat())
+    if span.since is None:
+        return Refused(N_("No point rules were in force in %(period)s."), period=half.label)
+    if not span.holds(half):
+        return Refused(N_("The district's point rules start on %(date)s; %(period)s is before "
+                          "that."), date=span.since.isoformat(), period=half.label)  # fmt: skip
+    return None
+
+
+def offered_halves(span: Kept) -> list[Period]:
+    """The half-years a secretary may put up: the last two that have ended, under rules."""
+    last = half_of(span.today).previous()
+    return [h for h in (last, last.previous()) if why_not_open(h, span) is None]
+
+
+def first_to_open(span: Kept) -> tuple[Period, date]:
+    """While none may be put up yet: the first half-year that will be, and from when."""
+    half = half_of(max(span.today, span.since or span.today))
+    return half, half.end + timedelta(1)
+
+
+def why_not_publish(publication: Publication, today: date, waiting: int) -> Refused | None:
+    """Why the ranking cannot be published now, or None when it can: the page shows the
+    same words in place of the button."""
+    if publication.status == PublicationStatus.PUBLISHED:
+        return Refused(N_("This ranking has already been published."))
+    if today <= publication.period_end:
+        return Refused(PUBLISH_AFTER_END, period=half_of(publication.period_start).label,
+                       end=publication.period_end.isoformat())  # fmt: skip
+    if today <= publication.objections_close_on:
+        return Refused(
+            N_("Members may object until %(date)s; the ranking can be published after that."),
+            date=publication.objections_close_on.isoformat(),
+        )
+    if waiting:
+        return Refused(
+            N_("%(n)s objection(s) still wait for an answer. Please answer them first."),
+            n=waiting,
+        )
+    return None
 
 
 def read_text(raw: str, *, empty: str, limit: int) -> str:
@@ -142,6 +200,8 @@ class Listing:
     may_open: bool
     branches: list[OrgUnit]
     halves: list[Period]
+    first: tuple[Period, date]
+    """While no half-year may be put up: the first that will be, and from when."""
 
 
 @dataclass(frozen=True)
@@ -174,8 +234,9 @@ class PublicationPage:
         return sum(1 for o in self.objections if o.objection.status == ObjectionStatus.OPEN)
 
     @property
-    def may_publish(self) -> bool:
-        return self.may_manage and self.row.is_open and not self.window_open
+    def why_not_publish(self) -> Refused | None:
+        """For a manager of an open ranking: what stands in the way of publishing it."""
+        return why_not_publish(self.publication, clock.today(), self.open_objections)
 
 
 @dataclass(frozen=True)
@@ -192,6 +253,9 @@ class AnswerPage:
     person_name: str
     events: list[EventChoice]
     item_groups: list[tuple[str, list[RuleItem]]]
+    first_day: date
+    last_day: date
+    """The days a missing item may be dated: the half-year's, under rules, not after today."""
 
 
 @dataclass(frozen=True)
@@ -295,15 +359,20 @@ class PublicationService:
         async with self.db.session() as session:
             viewer = await self._viewer(session, identity)
             branches = await self._branches(session, viewer)
+            span = await kept(session)
             return Listing(
                 rows=await self._rows(session, viewer.sees()),
                 may_open=bool(branches),
                 branches=branches,
-                halves=offered_halves(clock.today()),
+                halves=offered_halves(span),
+                first=first_to_open(span),
             )
 
     async def open(self, identity: Identity, branch_id: UUID | None, half_key: str) -> Publication:
-        """Put a branch's half-year ranking up for objections."""
+        """Put a branch's half-year ranking up for objections, once the half-year is over.
+
+        Nothing of the ranking is stored now: its page and the objections read the
+        ledger as it stands until publishing writes the entries."""
         async with self.db.session() as session:
             viewer = await self._viewer(session, identity)
             branch = next(
@@ -314,9 +383,10 @@ class PublicationService:
             half = parse_half(half_key)
             if half is None:
                 raise Refused(N_("Please choose a half-year."))
-            today = clock.today()
-            if half.start > today:
-                raise Refused(N_("%(period)s has not begun yet."), period=half.label)
+            span = await kept(session)
+            refusal = why_not_open(half, span)
+            if refusal is not None:
+                raise refusal
             if await session.scalar(
                 select(Publication.id).where(
                     Publication.branch_id == branch.id, Publication.period_start == half.start
@@ -330,17 +400,14 @@ class PublicationService:
             publication = Publication(
                 tenant_id=require_tenant(), branch_id=branch.id, period_start=half.start,
                 period_end=half.end, rule_set_id=rule_set.id, status=PublicationStatus.OBJECTION,
-                objections_close_on=today + timedelta(days=rule_set.objection_days),
+                objections_close_on=span.today + timedelta(days=rule_set.objection_days),
                 opened_by=identity.user_id, opened_by_name=identity.name,
             )  # fmt: skip
             session.add(publication)
-            await session.flush()
-            entries = entry_rows(publication, ranking)
-            session.add_all(entries)
             await record(
                 session, identity.actor, "points.publication_opened", subject_type="unit",
                 subject_id=branch.id, subject_name=branch.name,
-                changes={"period": half.key, "entries": len(entries),
+                changes={"period": half.key, "entries": len(ranking.ranked) + len(ranking.exempt),
                          "closes": publication.objections_close_on.isoformat()},
             )  # fmt: skip
             await commit_or_refuse(session, {UNIQUE_HALF: OPENED_MEANWHILE})
@@ -401,9 +468,13 @@ class PublicationService:
             )
 
     async def object(
-        self, identity: Identity, publication_id: UUID, person_id: UUID | None, reason: str
-    ) -> Objection:
-        """A member of the branch objects to an entry, with a reason, during the window."""
+        self, identity: Identity, publication_id: UUID, person_id: UUID | None, reason: str,
+        form_id: UUID | None = None,
+    ) -> Objection:  # fmt: skip
+        """A member of the branch objects to an entry, with a reason, during the window.
+
+        `form_id`, made when the form was shown, becomes the objection's id: sent again
+        after a lost answer, it is raised once (see app/db/form_ids.py)."""
         async with self.db.session() as session:
             viewer = await self._viewer(session, identity)
             row = await self._visible(session, viewer, publication_id)
@@ -415,6 +486,18 @@ class PublicationService:
             ):
                 raise Refused(N_("You answer this branch's objections; please correct the "
                                  "entry on the ledger instead."))  # fmt: skip
+            text = read_text(
+                reason, empty=N_("Please write what you think is wrong."), limit=MAX_REASON
+            )
+            form_id = form_id or uuid4()
+            await hold_form_id(session, "point_objections", form_id)
+            sent = await session.get(Objection, {"tenant_id": publication.tenant_id, "id": form_id})
+            if sent is not None:  # this form was sent before: the same objection, or refused
+                if (sent.raised_by, sent.publication_id, sent.person_id, sent.reason) != (
+                    identity.user_id, publication.id, person_id, text
+                ):  # fmt: skip
+                    raise FormUsed(FORM_USED)
+                return sent
             if not row.is_open or clock.today() > publication.objections_close_on:
                 raise Refused(
                     N_("The time for objections ended on %(date)s."),
@@ -424,11 +507,8 @@ class PublicationService:
             ranking = await branch_ranking(session, publication.branch_id, row.period)
             if person_id not in {s.person_id for s in [*ranking.ranked, *ranking.exempt]}:
                 raise Refused(N_("Please choose a name from the ranking."))
-            text = read_text(
-                reason, empty=N_("Please write what you think is wrong."), limit=MAX_REASON
-            )
             objection = Objection(
-                tenant_id=publication.tenant_id, publication_id=publication.id,
+                id=form_id, tenant_id=publication.tenant_id, publication_id=publication.id,
                 person_id=person_id, raised_by=identity.user_id,
                 raised_by_name=identity.name, reason=text, status=ObjectionStatus.OPEN,
             )  # fmt: skip
@@ -512,12 +592,15 @@ class PublicationService:
             viewer = await self._viewer(session, identity)
             row, objection = await self._objection(session, viewer, publication_id, objection_id)
             name = await session.scalar(select(Person.name).where(Person.id == objection.person_id))
+            span = await kept(session)
             return AnswerPage(
                 row=row,
                 objection=objection,
                 person_name=name or "",
                 events=await self._events(session, objection.person_id, row.period),
                 item_groups=await self._item_groups(session, row.period),
+                first_day=span.first_day_in(row.period),
+                last_day=span.last_day_in(row.period),
             )
 
     async def answer(
@@ -590,10 +673,11 @@ class PublicationService:
                     N_("Please give the date as year-month-day, for example 2026-05-01.")
                 ) from exc
             if not period.contains(day):
+                span = await kept(session)
                 raise Refused(
                     N_("The date must be within %(period)s (%(start)s to %(end)s)."),
-                    period=period.label, start=period.start.isoformat(),
-                    end=period.end.isoformat(),
+                    period=period.label, start=span.first_day_in(period).isoformat(),
+                    end=span.last_day_in(period).isoformat(),
                 )  # fmt: skip
             quantity = ledger.read_quantity(form.quantity, item.unit)
             event = await ledger.write(
@@ -619,27 +703,18 @@ class PublicationService:
             viewer = await self._viewer(session, identity)
             row = await self._visible(session, viewer, publication_id, manage=True)
             publication = await self._lock(session, publication_id, share=False)
-            if publication.status == PublicationStatus.PUBLISHED:
-                raise Refused(N_("This ranking has already been published."))
-            if clock.today() <= publication.objections_close_on:
-                raise Refused(
-                    N_("Members may object until %(date)s; the ranking can be published "
-                       "after that."),
-                    date=publication.objections_close_on.isoformat(),
-                )  # fmt: skip
             waiting = await session.scalar(
                 select(func.count()).where(
                     Objection.publication_id == publication.id,
                     Objection.status == ObjectionStatus.OPEN,
                 )
             )
-            if waiting:
-                raise Refused(
-                    N_("%(n)s objection(s) still wait for an answer. Please answer them first."),
-                    n=waiting,
-                )
+            refusal = why_not_publish(publication, clock.today(), waiting or 0)
+            if refusal is not None:
+                raise refusal
             ranking = await branch_ranking(session, publication.branch_id, row.period)
             assert ranking.rule_set is not None  # there were rules when it was opened
+            # Entries an earlier version wrote at opening: the ranking now is the one.
             await session.execute(
                 delete(PublicationEntry).where(PublicationEntry.publication_id == publication.id)
             )

@@ -11,15 +11,14 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
 from litestar.response import Template
 
-from app import clock
 from app.accounts.models import TENANT_ROLES, Role
 from app.errors import Refused
 from app.i18n import _
 from app.points.claims import ClaimService
 from app.points.export import ledger_filename, ledger_workbook
-from app.points.models import SOURCE_LABELS, UNIT_LABELS
+from app.points.models import SOURCE_LABELS
 from app.points.numbers import points_text
-from app.points.periods import parse_quarter, quarter_of
+from app.points.periods import Period
 from app.points.service import PointsService
 from app.query_params import query_int, query_text
 from app.web.downloads import DOWNLOAD, attachment
@@ -32,9 +31,11 @@ def provide_points(request: Request) -> PointsService:
     return PointsService(request.app.state.services)
 
 
-def chosen_quarter(request: Request):  # type: ignore[no-untyped-def]
-    today = clock.today()
-    return parse_quarter(query_text(request.query_params, "quarter"), quarter_of(today))
+async def chosen_quarter(request: Request, points: PointsService) -> tuple[Period, list[Period]]:
+    """The quarter the link names (today's when it names none since the district's
+    first rules) and the quarters the picker offers."""
+    span = await points.kept()
+    return span.quarter(query_text(request.query_params, "quarter")), span.quarters()
 
 
 class PointsController(Controller):
@@ -46,7 +47,7 @@ class PointsController(Controller):
     async def overview(self, request: Request, points: NamedDependency[PointsService]) -> Template:
         """Each role's way in: branch summaries for those who lead, one's own points."""
         identity = request.scope["user"]
-        period = chosen_quarter(request)
+        period, periods = await chosen_quarter(request, points)
         leads = bool(identity.roles & {Role.TENANT_ADMIN, Role.BRANCH_SECRETARY})
         claims = ClaimService(request.app.state.services)
         return render(
@@ -54,7 +55,7 @@ class PointsController(Controller):
             "points/index.html",
             {
                 "period": period,
-                "periods": await points.quarters(),
+                "periods": periods,
                 "summaries": await points.summaries(identity, period) if leads else [],
                 "leads": leads,
                 "to_decide": await claims.waiting(identity),
@@ -66,7 +67,7 @@ class PointsController(Controller):
     async def branch(
         self, request: Request, points: NamedDependency[PointsService], unit_id: FromPath[UUID]
     ) -> Template:
-        period = chosen_quarter(request)
+        period, periods = await chosen_quarter(request, points)
         unit, ranking = await points.ranking(request.scope["user"], unit_id, period)
         return render(
             request,
@@ -75,7 +76,7 @@ class PointsController(Controller):
                 "unit": unit,
                 "ranking": ranking,
                 "period": period,
-                "periods": await points.quarters(),
+                "periods": periods,
             },
         )
 
@@ -95,19 +96,14 @@ class PointsController(Controller):
         status_code: int = 200,
     ) -> Template:
         identity = request.scope["user"]
-        this_year = clock.today().year
-        year = query_int(
-            request.query_params, "year", default=this_year, low=this_year - 5, high=this_year
-        )
+        year = query_int(request.query_params, "year", default=0, low=0, high=9999)
         member = await points.member(identity, person_id, year)
         return render(
             request,
             "points/person.html",
             {
                 "member": member,
-                "years": list(range(this_year, this_year - 3, -1)),
                 "sources": SOURCE_LABELS,
-                "units": UNIT_LABELS,
                 "may_correct": bool(identity.roles & {Role.TENANT_ADMIN, Role.BRANCH_SECRETARY}),
                 "error": error,
             },
@@ -138,7 +134,7 @@ class PointsController(Controller):
     async def ledger(
         self, request: Request, points: NamedDependency[PointsService], unit_id: FromPath[UUID]
     ) -> Template:
-        period = chosen_quarter(request)
+        period, periods = await chosen_quarter(request, points)
         unit, lines = await points.ledger(request.scope["user"], unit_id, period)
         return render(
             request,
@@ -147,7 +143,7 @@ class PointsController(Controller):
                 "unit": unit,
                 "lines": lines,
                 "period": period,
-                "periods": await points.quarters(),
+                "periods": periods,
                 "sources": SOURCE_LABELS,
                 "total": sum((line.event.points for line in lines), 0),
             },
@@ -158,7 +154,7 @@ class PointsController(Controller):
         self, request: Request, points: NamedDependency[PointsService], unit_id: FromPath[UUID]
     ) -> Response[bytes]:
         identity = request.scope["user"]
-        period = chosen_quarter(request)
+        period, _periods = await chosen_quarter(request, points)
         unit, lines = await points.ledger(identity, unit_id, period)
         await points.record_export(identity, unit, period, len(lines))
         content = await anyio.to_thread.run_sync(ledger_workbook, unit.name, period, lines)

@@ -16,7 +16,6 @@ from app.errors import NotFound, Refused
 from app.i18n import _
 from app.points.models import AWARDER_LABELS, UNIT_LABELS, Awarder, Unit
 from app.points.numbers import points_text
-from app.points.periods import parse_quarter, quarter_of, recent_quarters
 from app.points.rule_sets import (
     STATE_LABELS,
     InvalidForm,
@@ -308,17 +307,14 @@ class RulesController(Controller):
 
     @get("/draft/preview")
     async def preview(self, request: Request, rules: NamedDependency[RuleSetService]) -> Template:
-        today = clock.today()
-        period = parse_quarter(query_text(request.query_params, "quarter"), quarter_of(today))
         branch_id = query_id(request.query_params, "branch")
-        result = await rules.preview(period, branch_id)
+        result = await rules.preview(query_text(request.query_params, "quarter"), branch_id)
         return render(
             request,
             "points/rules/preview.html",
             {
                 "preview": result,
                 "problems": problem_texts(result.problems),
-                "quarters": recent_quarters(today, 4),
                 "branches": await rules.branch_choices(),
                 "branch_id": branch_id,
                 **LABELS,

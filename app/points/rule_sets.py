@@ -54,7 +54,7 @@ from app.points.rules import (
     problems,
 )
 from app.points.standings import Move, WhatIf
-from app.points.versions import active_versions, add_rules, draft_of, spec_of
+from app.points.versions import active_versions, add_rules, draft_of, kept, spec_of
 from app.validators import FieldError
 from tenants.context import require_tenant
 
@@ -195,6 +195,8 @@ class Preview:
     biggest_up: list[DistrictMove] = field(default_factory=list)
     biggest_down: list[DistrictMove] = field(default_factory=list)
     branch_count: int = 0
+    quarters: list[Period] = field(default_factory=list)
+    """The quarters one may preview: since the district's first rules, like every picker."""
 
 
 # --- comparing two versions --------------------------------------------------------------
@@ -323,8 +325,8 @@ class RuleSetService:
                 raise NotFound()
             return await _rules(session, draft)
 
-    async def preview(self, period: Period, branch_id: UUID | None = None) -> Preview:
-        """The period's rankings now and under the draft, for the whole district (or
+    async def preview(self, quarter_key: str | None, branch_id: UUID | None = None) -> Preview:
+        """The quarter's rankings now and under the draft, for the whole district (or
         one branch). Not computed while the draft has problems: two items of one code
         would count the same events twice."""
         async with self.db.session() as session:
@@ -332,7 +334,9 @@ class RuleSetService:
             if draft is None:
                 raise NotFound()
             found = problems(await spec_of(session, draft))
-            preview = Preview(draft, period, found)
+            span = await kept(session)
+            period = span.quarter(quarter_key)
+            preview = Preview(draft, period, found, quarters=span.quarters())
             if found:
                 return preview
             result = await standings.what_if(

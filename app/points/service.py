@@ -17,7 +17,6 @@ from sqlalchemy import Select, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from app import clock
 from app.accounts.models import Role
 from app.audit.service import record
 from app.db.commit import commit_or_refuse
@@ -28,11 +27,11 @@ from app.people.pinyin import unit_sort_key
 from app.people.scope import Scope, scope_of
 from app.points import ledger
 from app.points.models import PointEvent, Publication, RuleCategory, RuleItem, RuleSet
-from app.points.periods import Period, recent_quarters
+from app.points.periods import Kept, Period, quarter_of
 from app.points.publications import PublicationRow
 from app.points.standings import Ranking, Standing, branch_ranking, rankings
 from app.points.tally import ZERO, Line, counted, quarter_caps
-from app.points.versions import first_start
+from app.points.versions import kept
 from app.state import AppServices
 from app.validators import FieldError, plain_text
 from app.web.identity import Identity
@@ -69,9 +68,11 @@ class MemberPoints:
     person: Person
     branch: str
     year: int
+    years: list[int]
+    """The years one may choose: since the district's first rules."""
     events: list[ExplainedEvent]
-    quarters: dict[int, Decimal]
-    """Counted points per quarter (1–4) of the year."""
+    quarters: dict[Period, Decimal]
+    """Counted points per quarter of the year, for the quarters under the rules so far."""
 
     @property
     def total(self) -> Decimal:
@@ -126,11 +127,10 @@ class PointsService:
 
     # --- the district and its branches --------------------------------------------
 
-    async def quarters(self) -> list[Period]:
-        """The quarters a period picker offers: recent ones since the rules began."""
+    async def kept(self) -> Kept:
+        """The span a period picker offers: since the district's first rules."""
         async with self.db.session() as session:
-            since = await first_start(session)
-        return recent_quarters(clock.today(), since=since)
+            return await kept(session)
 
     async def summaries(self, identity: Identity, period: Period) -> list[BranchSummary]:
         """One line per branch the viewer sees: how many ranked, the average, the top."""
@@ -195,9 +195,13 @@ class PointsService:
             return await session.scalar(select(Person.id).where(Person.user_id == identity.user_id))
 
     async def member(self, identity: Identity, person_id: UUID, year: int) -> MemberPoints:
-        """Every event of the member's year, with what it counted for after caps."""
+        """Every event of the member's year, with what it counted for after caps (this
+        year's when `year` is before the district's first rules or after today)."""
         async with self.db.session() as session:
             person = await self._visible_person(session, identity, person_id)
+            span = await kept(session)
+            years = span.years()
+            year = year if year in years else span.today.year
             branch = await session.scalar(
                 select(OrgUnit.name).where(OrgUnit.id == person.branch_id)
             ) if person.branch_id else None  # fmt: skip
@@ -228,11 +232,11 @@ class PointsService:
                 rows, counted(lines), strict=True
             )
         ]
-        quarters = {q: ZERO for q in range(1, 5)}
+        quarters = {q: ZERO for q in span.quarters_in(year)}
         for explained in events:
-            quarters[(explained.event.occurred_on.month - 1) // 3 + 1] += explained.counted
+            quarters[quarter_of(explained.event.occurred_on)] += explained.counted
         events.reverse()  # newest first on the page
-        return MemberPoints(person, branch or "", year, events, quarters)
+        return MemberPoints(person, branch or "", year, years, events, quarters)
 
     async def person_of_event(self, identity: Identity, event_id: UUID) -> UUID:
         async with self.db.session() as session:

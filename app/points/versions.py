@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
 from app.points.models import RuleCategory, RuleItem, RuleSet, RuleSetStatus
-from app.points.periods import quarter_of
+from app.points.periods import Kept, quarter_of
 from app.points.rules import CategorySpec, ItemSpec, RuleSetSpec
 from tenants.presets import all_presets
 
@@ -36,6 +36,11 @@ async def first_start(session: AsyncSession) -> date | None:
     return await session.scalar(
         select(func.min(RuleSet.effective_from)).where(RuleSet.status == RuleSetStatus.ACTIVE)
     )
+
+
+async def kept(session: AsyncSession) -> Kept:
+    """The span the district has kept points in: from its first rules to today."""
+    return Kept(await first_start(session), clock.today())
 
 
 async def active_versions(session: AsyncSession) -> list[RuleSet]:

@@ -165,10 +165,14 @@ async def walk_every_change(
         async with services.db.session() as session:
             items = {i.code: i.id for i in (await session.scalars(select(RuleItem))).all()}
         hours, talk = items["ZY-01"], items["XX-01"]
-        day = today.isoformat()
+        day = half_of(today).previous().end.isoformat()  # in the half-year put up below
         await claims.award(secretary, ClaimForm(points.member_a, hours, day, "1.5", "志愿服务"))
-        first = await claims.submit(worker, ClaimForm(points.member_b, talk, day, "1", "学习"))
-        second = await claims.submit(worker, ClaimForm(points.member_b, talk, day, "1", "学习"))
+        first = (
+            await claims.submit(worker, ClaimForm(points.member_b, talk, day, "1", "学习"))
+        ).claim
+        second = (
+            await claims.submit(worker, ClaimForm(points.member_b, talk, day, "1", "学习"))
+        ).claim
         await claims.approve(secretary, first.id)
         await claims.reject(secretary, second.id, "同一天已记过")
         async with services.db.session() as session:
@@ -181,7 +185,8 @@ async def walk_every_change(
         # A half-year put up, objections answered three ways, then published.
         publications = PublicationService(services)
         await claims.award(secretary, ClaimForm(points.member_a, talk, day, "1", "学习"))
-        publication = await publications.open(secretary, roster.branch_1, half_of(today).key)
+        last_half = half_of(today).previous().key
+        publication = await publications.open(secretary, roster.branch_1, last_half)
         for person, reason in ((points.member_a, "少记了一次"), (points.member_b, "多记了"),
                                (points.member_a, "名次不对")):  # fmt: skip
             await publications.object(member, publication.id, person, reason)

@@ -113,11 +113,12 @@ async def _points_of_a(world: World, services: AppServices) -> dict[str, str]:
             active = (await session.scalars(select(RuleSet))).one()
             item = await session.scalar(select(RuleItem).where(RuleItem.code == "XX-02"))
             assert item is not None
-        claim = await ClaimService(services).submit(
+        sent = await ClaimService(services).submit(
             Identity(worker.id, worker.name, frozenset({Role.GRID_WORKER}), tenant),
             ClaimForm(points.member_a, item.id, clock.today().isoformat(), "1", "证明",
                       picture.getvalue()),
         )  # fmt: skip
+        claim = sent.claim
         async with services.db.session() as session:
             event = PointEvent(
                 tenant_id=tenant, person_id=points.member_b, branch_id=points.roster.branch_1,

@@ -75,7 +75,7 @@ async def test_member_sees_quarter_points_place_publication_and_own_requests(
     with tenant_scope(district.tenant_id):
         secretary = identity_of(district.users[Role.BRANCH_SECRETARY], district)
         publication = await PublicationService(services).open(
-            secretary, points.roster.branch_1, half_of(clock.today()).key
+            secretary, points.roster.branch_1, half_of(clock.today()).previous().key
         )
     water = await log_request(services, district, points.member_a, "water", "厨房水管漏水")
     other = await log_request(services, district, points.member_b, "power", "楼道灯不亮")
@@ -89,7 +89,7 @@ async def test_member_sees_quarter_points_place_publication_and_own_requests(
     assert f"本季度积分 {quarter.label} 2 分 第一支部 第 2 名（共 2 人参加排名）" in read, read
     assert f'href="/points/people/{points.member_a}"' in page
     assert f'href="/points/publications/{publication.id}"' in page
-    assert half_of(clock.today()).label in read and "公示中" in read
+    assert half_of(clock.today()).previous().label in read and "公示中" in read
     assert f'href="/requests/{water}"' in page and "厨房水管漏水" in read
     worker = district.users[Role.GRID_WORKER].name
     assert f"已安排{worker}办理" in read  # the status in plain words, with who has it
@@ -151,7 +151,7 @@ async def test_points_page_reads_in_plain_words_year_total_first(
     read = text_of(page)
     year = clock.today().year
     total = read.index(f"{year}年全年")
-    assert total < read.index("第1季度") and total < read.index("参加支部集中学习")
+    assert total < read.index("第一季度") and total < read.index("参加支部集中学习")
     assert re.search(rf"{year}年全年 5 分", read), read
     assert "参加支部集中学习 +2 分" in read and "按时足额交纳党费 +1 分" in read
     assert f"由{secretary.name}记分" in read

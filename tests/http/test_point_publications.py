@@ -27,7 +27,7 @@ from app.points.models import (
     RuleItem,
     Source,
 )
-from app.points.periods import half_of
+from app.points.periods import Period, half_of
 from app.points.versions import in_force
 from app.state import AppServices
 from app.web.identity import Identity
@@ -106,9 +106,18 @@ async def one(services: AppServices, district: District, model: Any) -> Any:
             return (await session.scalars(select(model))).one()
 
 
+def last_half() -> Period:
+    """The last half-year that has ended: the one a ranking is put up for."""
+    return half_of(clock.today()).previous()
+
+
+def in_last_half() -> date:
+    return last_half().end
+
+
 async def open_half(browser: Browser, branch: UUID, half: str | None = None) -> Any:
     return await browser.post(
-        f"{PUBLICATIONS}/", {"branch_id": str(branch), "half": half or half_of(clock.today()).key}
+        f"{PUBLICATIONS}/", {"branch_id": str(branch), "half": half or last_half().key}
     )
 
 
@@ -116,7 +125,7 @@ async def opened(
     services: AppServices, world: World, points: PointsRoster, browser: Browser,
     branch: UUID | None = None,
 ) -> UUID:  # fmt: skip
-    """A publication of the current half, opened by the district admin in `browser`."""
+    """A publication of the last half-year, opened by the district admin in `browser`."""
     await browser.login(world.a.users[Role.TENANT_ADMIN])
     response = await open_half(browser, branch or points.roster.branch_1)
     assert response.status_code == 303, response.text[:800]
@@ -137,10 +146,10 @@ async def test_open_object_answer_publish_and_the_page_stays(
     browser: Browser, other_browser: Browser, services: AppServices, world: World,
     points: PointsRoster, monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
-    today = clock.today()
-    await award(services, world.a, points.member_a, "FH-01", today)  # 5
-    await award(services, world.a, points.member_b, "XX-01", today)  # 2
-    half = half_of(today)
+    today, day = clock.today(), in_last_half()
+    await award(services, world.a, points.member_a, "FH-01", day)  # 5
+    await award(services, world.a, points.member_b, "XX-01", day)  # 2
+    half = last_half()
 
     await browser.login(world.a.users[Role.BRANCH_SECRETARY])
     listing = await browser.get(PUBLICATIONS)
@@ -188,7 +197,7 @@ async def test_open_object_answer_publish_and_the_page_stays(
         f"{PUBLICATIONS}/{publication.id}/objections/{upheld.id}/answer",
         {"decision": "upheld", "answer": "已核实，补记", "correction": "award",
          "item_id": await item_id(services, world.a, "XX-01"),
-         "occurred_on": today.isoformat(), "quantity": "1"},
+         "occurred_on": day.isoformat(), "quantity": "1"},
     )  # fmt: skip
     assert answered.status_code == 303, answered.text[:800]
     answered = await browser.post(
@@ -247,7 +256,7 @@ async def test_open_object_answer_publish_and_the_page_stays(
     # The published half-year takes no more entries, and the page stays as it was.
     monkeypatch.undo()
     with pytest.raises(Refused, match="published"):
-        await award(services, world.a, points.member_b, "FH-01", today)
+        await award(services, world.a, points.member_b, "FH-01", day)
     again = await other_browser.get(f"{PUBLICATIONS}/{publication.id}")
     assert ranking_part(again.text) == ranking_part(final.text)
 
@@ -255,7 +264,7 @@ async def test_open_object_answer_publish_and_the_page_stays(
 async def test_upheld_by_reversing_an_event(
     browser: Browser, services: AppServices, world: World, points: PointsRoster
 ) -> None:
-    event = await award(services, world.a, points.member_a, "XX-01", clock.today())
+    event = await award(services, world.a, points.member_a, "XX-01", in_last_half())
     publication_id = await opened(services, world, points, browser)
     with tenant_scope(world.a.tenant_id):
         async with services.db.session() as session:
@@ -299,7 +308,10 @@ async def test_upheld_by_reversing_an_event(
         ("other_branch", "Please choose one of your branches."),
         ("no_branch", "Please choose one of your branches."),
         ("mangled_branch", "Please choose from the list."),
-        ("not_begun", "%(period)s has not begun yet."),
+        (
+            "not_ended",
+            "The ranking of %(period)s can be put up once the half-year has ended, from %(date)s.",
+        ),
         ("no_half", "Please choose a half-year."),
         ("twice", "The ranking of %(branch)s for %(period)s has already been put up."),
     ],
@@ -309,7 +321,7 @@ async def test_opening_refusals_write_nothing(
     case: str, message: str,
 ) -> None:  # fmt: skip
     await browser.login(world.a.users[Role.BRANCH_SECRETARY])
-    half = half_of(clock.today())
+    half = last_half()
     if case == "twice":
         assert (await open_half(browser, points.roster.branch_1)).status_code == 303
     before = await state(services, world.a)
@@ -321,10 +333,10 @@ async def test_opening_refusals_write_nothing(
         form["branch_id"] = ""
     elif case == "mangled_branch":
         form["branch_id"] = "第一支部"
-    elif case == "not_begun":
-        later = half_of(half.end + timedelta(days=1))
-        form["half"] = later.key
-        args = {"period": later.label}
+    elif case == "not_ended":
+        current = half_of(clock.today())
+        form["half"] = current.key
+        args = {"period": current.label, "date": current.end + timedelta(days=1)}
     elif case == "no_half":
         form["half"] = "2026H3"
     else:
@@ -434,7 +446,7 @@ async def test_the_objection_form_is_only_shown_in_the_window(
           "occurred_on": "2026-02-30"},
          "Please give the date as year-month-day, for example 2026-05-01."),
         ({"decision": "upheld", "answer": "已核实", "correction": "award", "item_id": "ZY-01",
-          "occurred_on": "today", "quantity": "30"},
+          "occurred_on": "in_half", "quantity": "30"},
          "Give the hours as a number from 0.5 to 24, in half hours."),
     ],
 )  # fmt: skip
@@ -442,10 +454,9 @@ async def test_answer_refusals_write_nothing(
     browser: Browser, services: AppServices, world: World, points: PointsRoster,
     form: dict[str, str], message: str,
 ) -> None:  # fmt: skip
-    today = clock.today()
-    half = half_of(today)
-    await award(services, world.a, points.member_a, "XX-01", today)
-    other = await award(services, world.a, points.member_b, "XX-01", today)
+    day, half = in_last_half(), last_half()
+    await award(services, world.a, points.member_a, "XX-01", day)
+    other = await award(services, world.a, points.member_b, "XX-01", day)
     earlier = await award(services, world.a, points.member_a, "XX-01", half.start - timedelta(1))
     publication_id = await opened(services, world, points, browser)
     member = world.a.users[Role.MEMBER]
@@ -464,8 +475,8 @@ async def test_answer_refusals_write_nothing(
         data["event_id"] = str(earlier.id)
     if data.get("item_id"):
         data["item_id"] = await item_id(services, world.a, data["item_id"])
-    if data.get("occurred_on") == "today":
-        data["occurred_on"] = today.isoformat()
+    if data.get("occurred_on") == "in_half":
+        data["occurred_on"] = day.isoformat()
     elif data.get("occurred_on") == "before_half":
         data["occurred_on"] = (half.start - timedelta(1)).isoformat()
         args = {"period": half.label, "start": half.start.isoformat(),
@@ -611,9 +622,9 @@ async def test_an_open_ranking_shows_the_ledger_as_it_stands(
     """While members may object, the page shows the live standings, so an upheld
     objection's correction shows at once, to the secretary and the members; once
     published, the frozen snapshot."""
-    today = clock.today()
-    await award(services, world.a, points.member_a, "FH-01", today)  # 5
-    await award(services, world.a, points.member_b, "XX-01", today)  # 2
+    day = in_last_half()
+    await award(services, world.a, points.member_a, "FH-01", day)  # 5
+    await award(services, world.a, points.member_b, "XX-01", day)  # 2
     publication_id = await opened(services, world, points, browser)
     await other_browser.login(world.a.users[Role.MEMBER])
     page = f"{PUBLICATIONS}/{publication_id}"
@@ -628,7 +639,7 @@ async def test_an_open_ranking_shows_the_ledger_as_it_stands(
         f"{page}/objections/{objection.id}/answer",
         {"decision": "upheld", "answer": "补记", "correction": "award",
          "item_id": await item_id(services, world.a, "XX-01"),
-         "occurred_on": today.isoformat(), "quantity": "1"},
+         "occurred_on": day.isoformat(), "quantity": "1"},
     )  # fmt: skip
     assert answered.status_code == 303, answered.text[:800]
     for viewer in (browser, other_browser):
@@ -636,7 +647,7 @@ async def test_an_open_ranking_shows_the_ledger_as_it_stands(
         assert score_of(shown_now, "党员乙") == "4"  # the correction counts at once
         assert score_of(shown_now, "党员甲") == "5"
     # Other entries of the half-year count too, while it is open.
-    await award(services, world.a, points.member_b, "ZY-02", today)  # +2
+    await award(services, world.a, points.member_b, "ZY-02", day)  # +2
     live = (await other_browser.get(page)).text
     assert score_of(live, "党员乙") == "6"
     assert live.index("党员乙") < live.index("党员甲")  # and the order follows

@@ -212,10 +212,11 @@ async def test_concurrent_approvals_write_one_event(
     claims = ClaimService(services)
     with tenant_scope(world.a.tenant_id):
         study = await item_id(services, world.a, "XX-01")
-        claim = await claims.submit(
+        sent = await claims.submit(
             identity(worker),
             ClaimForm(points.member_a, study, clock.today().isoformat(), "1", ""),
         )
+        claim = sent.claim
 
         async def approve(account) -> str:  # type: ignore[no-untyped-def]
             try:
@@ -458,3 +459,46 @@ async def test_the_rule_editor_refuses_huge_numbers_and_far_dates(
     assert far.status_code == 422
     assert shown("New rules can start at most a year from today.") in far.text
     assert (await browser.get("/points/rules/draft")).status_code == 200
+
+
+async def test_the_ledger_file_says_what_the_page_says(
+    browser: Browser, other_browser: Browser, services: AppServices, world: World,
+    points: PointsRoster,
+) -> None:  # fmt: skip
+    """A phone's or WeChat's file preview shows the saved value of the 合计 formula, not
+    a recomputed one; and each source is named in the same words as on the page."""
+    from app.points.models import SOURCE_LABELS
+
+    await other_browser.login(world.a.users[Role.GRID_WORKER])
+    study = await item_id(services, world.a, "XX-01")
+    assert (
+        await other_browser.post("/points/claims/", claim_form(points.member_b, study))
+    ).status_code == 303
+    await browser.login(world.a.users[Role.BRANCH_SECRETARY])
+    with tenant_scope(world.a.tenant_id):
+        async with services.db.session() as session:
+            claim_id = await session.scalar(select(Claim.id))
+    assert (await browser.post(f"/points/claims/{claim_id}/approve")).status_code == 303
+    for code in ("FH-01", "XX-01"):  # +5, +2
+        award = claim_form(points.member_a, await item_id(services, world.a, code))
+        assert (await browser.post("/points/claims/award", award)).status_code == 303
+    with tenant_scope(world.a.tenant_id):
+        async with services.db.session() as session:
+            talk = await session.scalar(select(PointEvent.id).where(PointEvent.points == 5))
+    assert (await browser.post(f"/points/events/{talk}/reverse", {"reason": "记错"})).is_redirect
+    # 2 + 5 + 2 - 5 = 4
+    page = await browser.get(f"/points/ledger/{points.roster.branch_1}")
+    assert shown("Total %(points)s points", points="4") in page.text
+    export = await browser.get(f"/points/ledger/{points.roster.branch_1}/export")
+    rows = (
+        CalamineWorkbook.from_filelike(io.BytesIO(export.content)).get_sheet_by_index(0).to_python()
+    )
+    total = next(row for row in rows if row[5] == "合计")
+    assert total[6] == 4
+    lines = [row for row in rows[3:] if row[0]]
+    assert len(lines) == 4
+    assert {row[7] for row in lines} == {
+        shown(SOURCE_LABELS[source]) for source in ("claim", "award", "reversal")
+    }
+    for row in lines:  # the page names each entry's source in the same words
+        assert row[7] in page.text

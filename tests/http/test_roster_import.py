@@ -135,6 +135,9 @@ async def test_the_admin_confirms_the_infirm_proposals_before_the_commit(
     import_id = await checked(services, world, response.headers["location"])
     page = (await browser.get(f"/people/imports/{import_id}")).text
     assert "建议标为年迈体弱" in page and "2" in page
+    english = (await browser.get(f"/people/imports/{import_id}?lang=en")).text
+    assert "Proposed as infirm" in english and "Infirm?" not in english  # a tab, not a question
+    await browser.get(f"/people/imports/{import_id}?lang=zh_CN")
     listed = (await browser.get(f"/people/imports/{import_id}?show=infirm")).text
     assert "脑梗后长期卧床" in listed and "王二" in listed and "李三" not in listed
     line = listed[listed.index('name="line" value="') + len('name="line" value="') :][:2]

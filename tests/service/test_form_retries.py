@@ -6,16 +6,23 @@ refused, never a primary-key error."""
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
 from sqlalchemy import func, select
 
+from app import clock
 from app.accounts.models import Role
+from app.db.form_ids import FormUsed
 from app.errors import Refused
 from app.grid.models import Visit
 from app.grid.visits import VisitForm, VisitService
+from app.points.claims import ClaimForm, ClaimService
+from app.points.models import Claim, Objection, PointEvent, Publication, RuleItem, RuleSet
+from app.points.periods import half_of
+from app.points.publications import PublicationService
 from app.service_requests.forms import RequestForm
 from app.service_requests.models import RequestCategory, RequestEvent, ServiceRequest
 from app.service_requests.service import RequestService
@@ -115,3 +122,99 @@ async def test_one_request_form_id_for_two_people_at_once_logs_one(
     assert sorted(type(result).__name__ for result in results) == ["FormUsed", "ServiceRequest"]
     assert isinstance(next(r for r in results if isinstance(r, Exception)), Refused)
     assert await rows(services, world.a, ServiceRequest) == 1
+
+
+def member(district: District) -> Identity:
+    account = district.users[Role.MEMBER]
+    return Identity(account.id, account.name, frozenset({Role.MEMBER}), district.tenant_id)
+
+
+def secretary(district: District) -> Identity:
+    account = district.users[Role.BRANCH_SECRETARY]
+    return Identity(account.id, account.name, frozenset({Role.BRANCH_SECRETARY}),
+                    district.tenant_id)  # fmt: skip
+
+
+async def item(services: AppServices, district: District, code: str) -> UUID:
+    with tenant_scope(district.tenant_id):
+        async with services.db.session() as session:
+            found = await session.scalar(select(RuleItem.id).where(RuleItem.code == code))
+    assert found is not None
+    return found
+
+
+def points_form(person: UUID, item_id: UUID, form_id: UUID, evidence: str = "参加了学习") -> Any:
+    return ClaimForm(person, item_id, clock.today().isoformat(), "1", evidence, form_id=form_id)
+
+
+async def test_two_posts_of_one_claim_form_at_once_save_one_claim(
+    services: AppServices, world: World, points: PointsRoster
+) -> None:
+    form = points_form(points.member_a, await item(services, world.a, "XX-01"), uuid4())
+    service = ClaimService(services)
+    with tenant_scope(world.a.tenant_id):
+        results = await asyncio.gather(
+            service.submit(worker(world.a), form), service.submit(worker(world.a), form)
+        )
+    assert sorted(result.repeated for result in results) == [False, True]
+    assert results[0].claim.id == results[1].claim.id == form.form_id
+    assert await rows(services, world.a, Claim) == 1
+
+
+async def test_one_claim_form_id_for_two_people_at_once_saves_one_and_refuses_the_other(
+    services: AppServices, world: World, points: PointsRoster
+) -> None:
+    study, form_id = await item(services, world.a, "XX-01"), uuid4()
+    service = ClaimService(services)
+    with tenant_scope(world.a.tenant_id):
+        results = await asyncio.gather(
+            service.submit(worker(world.a), points_form(points.member_a, study, form_id)),
+            service.submit(worker(world.a), points_form(points.member_b, study, form_id)),
+            return_exceptions=True,
+        )
+    assert sorted(type(result).__name__ for result in results) == ["FormUsed", "SentClaim"]
+    assert await rows(services, world.a, Claim) == 1
+
+
+async def test_two_posts_of_one_award_form_at_once_record_one_entry(
+    services: AppServices, world: World, points: PointsRoster
+) -> None:
+    form = points_form(points.member_a, await item(services, world.a, "ZZ-04"), uuid4())
+    service = ClaimService(services)
+    with tenant_scope(world.a.tenant_id):
+        results = await asyncio.gather(
+            service.award(secretary(world.a), form), service.award(secretary(world.a), form)
+        )
+    assert sorted(result.repeated for result in results) == [False, True]
+    assert await rows(services, world.a, PointEvent) == 1
+
+
+async def test_two_posts_of_one_objection_form_at_once_raise_one_objection(
+    services: AppServices, world: World, points: PointsRoster
+) -> None:
+    half = half_of(clock.today()).previous()
+    with tenant_scope(world.a.tenant_id):
+        async with services.db.session() as session:
+            publication = Publication(
+                tenant_id=world.a.tenant_id, branch_id=points.roster.branch_1,
+                period_start=half.start, period_end=half.end,
+                rule_set_id=await session.scalar(select(RuleSet.id)), status="objection",
+                objections_close_on=clock.today() + timedelta(days=7),
+                opened_by=secretary(world.a).user_id, opened_by_name="书记",
+            )  # fmt: skip
+            session.add(publication)
+            await session.commit()
+        service = PublicationService(services)
+        form_id = uuid4()
+        again = [
+            service.object(member(world.a), publication.id, points.member_a, "漏记了一次", form_id)
+            for _ in range(2)
+        ]
+        results = await asyncio.gather(*again)
+        other = await asyncio.gather(
+            service.object(member(world.a), publication.id, points.member_b, "也漏记了", form_id),
+            return_exceptions=True,
+        )
+    assert results[0].id == results[1].id == form_id
+    assert isinstance(other[0], FormUsed)
+    assert await rows(services, world.a, Objection) == 1

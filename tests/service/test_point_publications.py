@@ -1,4 +1,4 @@
-"""Publication (公示): the snapshot at opening, answers racing, publishing and the freeze."""
+"""Publication (公示): opening, answers racing, publishing's snapshot and the freeze."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from app.points.models import (
     RuleSet,
     Source,
 )
-from app.points.periods import half_of
+from app.points.periods import Period, half_of
 from app.points.publications import AnswerForm, PublicationService
 from app.points.versions import in_force
 from app.state import AppServices
@@ -75,6 +75,11 @@ async def award(
             return event
 
 
+def last_half() -> Period:
+    """The last half-year that has ended: the one a ranking is put up for."""
+    return half_of(clock.today()).previous()
+
+
 async def entries(services: AppServices, district: District) -> dict[str, PublicationEntry]:
     with tenant_scope(district.tenant_id):
         async with services.db.session() as session:
@@ -82,29 +87,39 @@ async def entries(services: AppServices, district: District) -> dict[str, Public
     return {e.person_name: e for e in found}
 
 
-async def test_opening_snapshots_the_branch_with_the_exempt_apart(
-    services: AppServices, district: District, points: PointsRoster
-) -> None:
-    today = clock.today()
-    await award(services, district, points.member_a, "FH-01", today)  # +5 发挥作用
-    await award(services, district, points.member_b, "XX-01", today)  # +2 政治学习
-    await award(services, district, points.member_d, "FH-01", today)  # another branch
+async def test_opening_stores_nothing_the_page_reads_the_ledger_publishing_snapshots(
+    services: AppServices, district: District, points: PointsRoster,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """While the ranking is up its page and the objections read the ledger as it stands,
+    so opening stores no entries (the change log still says how many were ranked);
+    publishing writes them, the exempt apart."""
+    today, day = clock.today(), last_half().end
+    await award(services, district, points.member_a, "FH-01", day)  # +5 发挥作用
+    await award(services, district, points.member_b, "XX-01", day)  # +2 政治学习
+    await award(services, district, points.member_d, "FH-01", day)  # another branch
+    secretary = who(district, Role.BRANCH_SECRETARY)
+    service = PublicationService(services)
     with tenant_scope(district.tenant_id):
-        publication = await PublicationService(services).open(
-            who(district, Role.BRANCH_SECRETARY), points.roster.branch_1, half_of(today).key
-        )
+        publication = await service.open(secretary, points.roster.branch_1, last_half().key)
         async with services.db.session() as session:
             version = await in_force(session)
-            audit = (
-                await session.scalars(
-                    select(AuditEvent.action).where(AuditEvent.subject_id == points.roster.branch_1)
-                )
-            ).all()
-    assert version is not None
+            opened = await session.scalar(
+                select(AuditEvent).where(AuditEvent.action == "points.publication_opened")
+            )
+        page = await service.page(secretary, publication.id)
+    assert version is not None and opened is not None
     assert publication.rule_set_id == version.id
     assert publication.objections_close_on == today + timedelta(days=version.objection_days)
     assert publication.status == "objection"
-    assert "points.publication_opened" in audit
+    assert opened.changes["entries"] == 3
+    assert await entries(services, district) == {}
+    assert [e.person_name for e in page.ranked] == ["党员甲", "党员乙"]
+    assert [e.person_name for e in page.exempt] == ["老党员丙"]
+
+    monkeypatch.setattr("app.clock.today", lambda: publication.objections_close_on + timedelta(1))
+    with tenant_scope(district.tenant_id):
+        await service.publish(secretary, publication.id)
     found = await entries(services, district)
     assert set(found) == {"党员甲", "党员乙", "老党员丙"}  # 党员丁 is in the other branch
     assert (found["党员甲"].rank, found["党员甲"].score) == (1, Decimal(5))
@@ -118,12 +133,11 @@ async def test_opening_snapshots_the_branch_with_the_exempt_apart(
 async def test_two_answers_at_once_one_wins(
     services: AppServices, district: District, points: PointsRoster
 ) -> None:
-    today = clock.today()
-    event = await award(services, district, points.member_a, "XX-01", today)
+    event = await award(services, district, points.member_a, "XX-01", last_half().end)
     service = PublicationService(services)
     with tenant_scope(district.tenant_id):
         publication = await service.open(
-            who(district, Role.TENANT_ADMIN), points.roster.branch_1, half_of(today).key
+            who(district, Role.TENANT_ADMIN), points.roster.branch_1, last_half().key
         )
         objection = await service.object(
             who(district, Role.MEMBER), publication.id, points.member_a, "这次学习我没有参加"
@@ -165,9 +179,9 @@ async def test_publishing_recomputes_then_nothing_changes_it(
     points: PointsRoster,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    today = clock.today()
-    half = half_of(today)
-    await award(services, district, points.member_a, "XX-01", today)
+    half = last_half()
+    day = half.end
+    await award(services, district, points.member_a, "XX-01", day)
     service = PublicationService(services)
     secretary = who(district, Role.BRANCH_SECRETARY)
     with tenant_scope(district.tenant_id):
@@ -178,9 +192,9 @@ async def test_publishing_recomputes_then_nothing_changes_it(
         await service.answer(
             secretary, publication.id, objection.id,
             AnswerForm("upheld", "补记学习", "award", item_id=await item_of(services, district),
-                       occurred_on=today.isoformat(), quantity="1"),
+                       occurred_on=day.isoformat(), quantity="1"),
         )  # fmt: skip
-    assert (await entries(services, district))["党员乙"].score == 0  # counted when published
+    assert await entries(services, district) == {}  # written when published
 
     monkeypatch.setattr("app.clock.today", lambda: publication.objections_close_on + timedelta(1))
     with tenant_scope(district.tenant_id):
@@ -192,7 +206,7 @@ async def test_publishing_recomputes_then_nothing_changes_it(
 
     monkeypatch.undo()
     with pytest.raises(Refused, match="published"):  # the half-year is closed on the ledger
-        await award(services, district, points.member_a, "FH-01", today)
+        await award(services, district, points.member_a, "FH-01", day)
     assert (await entries(services, district))["党员甲"].score == Decimal(2)
 
     with tenant_scope(district.tenant_id):
@@ -224,11 +238,10 @@ async def test_a_publication_waits_for_every_answer(
     points: PointsRoster,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    today = clock.today()
     service = PublicationService(services)
     secretary = who(district, Role.BRANCH_SECRETARY)
     with tenant_scope(district.tenant_id):
-        publication = await service.open(secretary, points.roster.branch_1, half_of(today).key)
+        publication = await service.open(secretary, points.roster.branch_1, last_half().key)
         await service.object(who(district, Role.MEMBER), publication.id, points.member_a, "有误")
         monkeypatch.setattr(
             "app.clock.today", lambda: publication.objections_close_on + timedelta(1)

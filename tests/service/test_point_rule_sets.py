@@ -192,7 +192,7 @@ async def test_each_problem_blocks_activation_with_its_reason(
         with pytest.raises(NotActivatable) as refused:
             await rules.activate(tomorrow, ADMIN)
         assert {p.message for p in refused.value.problems} == messages
-        preview = await rules.preview(quarter_of(clock.today()))
+        preview = await rules.preview(quarter_of(clock.today()).key)
         assert preview.what_if is None and preview.problems
         async with services.db.session() as session:
             assert (await in_force(session, clock.today() + timedelta(days=2))).version == 1  # type: ignore[union-attr]
@@ -306,7 +306,7 @@ async def test_the_preview_shows_who_moves(
         speech = await draft_item(services, district, "FH-01")
         form = {**item_form_of(speech), "points": "1"}
         await rules.update_item(speech.id, form, list(speech.awarders), ADMIN)
-        preview = await rules.preview(quarter_of(clock.today()))
+        preview = await rules.preview(quarter_of(clock.today()).key)
     assert preview.what_if and preview.what_if.moved == 2
     (branch,) = preview.branches
     assert [(m.name, m.rank_now, m.rank_draft) for m in branch.up] == [("党员乙", 2, 1)]
