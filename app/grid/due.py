@@ -1,9 +1,12 @@
 """Due items: the visits the must-visit rules ask for, written down so the due list is
 one indexed read and a visit can say which items it answered.
 
-- Birthdays and holidays are written ahead by `refresh()` (a daily job, and after a
-  rule or an assignment changes) for every living person whose window opens within
-  the next week. Writing is idempotent: one row per person, rule and occasion.
+- Birthdays and holidays are written ahead by `refresh()` for every living person
+  whose window opens within the next week: by a daily job for the new day, and at once
+  for the people concerned when someone is added, imported or corrected
+  (`people_changed()`), assigned to a grid, or a rule changes (`rule_changed()`).
+  Writing is idempotent: one row per person, rule and occasion. The calendar shows the
+  weeks beyond from the same rules (app.grid.calendar).
 - A concern (in hospital, hardship …) writes its item when it is noted.
 - `resolve()` gives each open item the first visit of the kind its rule wants, made on
   or after the window opened (in person when the rule says so, a phone call then does
@@ -19,8 +22,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from uuid import UUID
 
-from sqlalchemy import delete, exists, literal, select, text
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import ColumnElement, any_, bindparam, delete, exists, literal, select, text
+from sqlalchemy.dialects.postgresql import ARRAY, insert
+from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
@@ -38,6 +42,13 @@ HORIZON_DAYS = 7
 """The list shows what opens within the next week, so a worker can plan."""
 MISSED_AFTER_DAYS = 30
 BATCH = 5_000
+CALENDAR_TRIGGERS = (Trigger.BIRTHDAY, Trigger.HOLIDAY)
+
+
+def among(column: ColumnElement[UUID], ids: Sequence[UUID]) -> ColumnElement[bool]:
+    """`column` is one of `ids`, sent as one array: an import's 40,000 ids would pass
+    the driver's limit of 32,767 parameters as an IN list."""
+    return column == any_(bindparam(None, list(ids), type_=ARRAY(PgUUID(as_uuid=True))))
 
 
 def calendar_rule(rule: VisitRule) -> CalendarRule:
@@ -59,9 +70,7 @@ async def refresh(
     visits already made. Returns how many items were new."""
     tenant_id = require_tenant()
     start, end = today - timedelta(days=1), today + timedelta(days=HORIZON_DAYS)
-    query = select(VisitRule).where(
-        VisitRule.enabled, VisitRule.trigger.in_((Trigger.BIRTHDAY, Trigger.HOLIDAY))
-    )
+    query = select(VisitRule).where(VisitRule.enabled, VisitRule.trigger.in_(CALENDAR_TRIGGERS))
     if rule_ids is not None:
         query = query.where(VisitRule.id.in_(rule_ids))
     rules = list(await session.scalars(query))
@@ -69,7 +78,7 @@ async def refresh(
         Person.deceased_on.is_(None)
     )
     if person_ids is not None:
-        living = living.where(Person.id.in_(person_ids))
+        living = living.where(among(Person.id, person_ids))
     written = 0
     for rule in (r for r in rules if r.trigger == Trigger.HOLIDAY):
         for occasion in holiday_windows(calendar_rule(rule), start, end):
@@ -115,6 +124,28 @@ async def refresh(
             written += max(result.rowcount, 0)  # type: ignore[attr-defined]
     await resolve(session, person_ids)
     return written
+
+
+async def people_changed(session: AsyncSession, person_ids: Sequence[UUID]) -> int:
+    """After people are added, imported, or their birth date, party membership or death
+    changed: their birthday and holiday items written now, as the nightly job would, in
+    the caller's transaction — a new district's due list is whole on its first day. Their
+    unanswered items still to come are written again rather than kept (a corrected birth
+    date moves the birthday; 七一 is for party members only). Set-based: as many
+    statements for a 40,000-person import as for one person. Returns how many were new."""
+    if not person_ids:
+        return 0
+    await session.execute(
+        delete(VisitDueItem).where(
+            among(VisitDueItem.person_id, person_ids),
+            VisitDueItem.visit_id.is_(None),
+            VisitDueItem.due_at > clock.now(),
+            VisitDueItem.rule_id.in_(
+                select(VisitRule.id).where(VisitRule.trigger.in_(CALENDAR_TRIGGERS))
+            ),
+        )
+    )
+    return await refresh(session, clock.today(), person_ids=person_ids)
 
 
 @dataclass(frozen=True)
@@ -186,7 +217,7 @@ async def rule_changed(session: AsyncSession, rule_id: UUID, today: date) -> Non
     rule = await session.get(VisitRule, {"tenant_id": require_tenant(), "id": rule_id})
     if rule is None or not rule.enabled:
         return
-    if rule.trigger in (Trigger.BIRTHDAY, Trigger.HOLIDAY):
+    if rule.trigger in CALENDAR_TRIGGERS:
         await refresh(session, today, rule_ids=[rule_id])
         return
     without_item = await session.scalars(
