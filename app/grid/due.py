@@ -155,13 +155,16 @@ class NotYetOpen:
 
     rule_name: str
     opens_on: date
+    opened: bool = False
+    """Opened since the visit, by today (a visit logged late): the worker has to go again."""
 
 
 async def not_yet_open(
     session: AsyncSession, person_id: UUID, on: date, kind: str | None = None
 ) -> list[NotYetOpen]:
-    """The person's unanswered items whose window opens after `on` (those the nightly
-    job has written: opening within the week), of the rules `kind` would answer."""
+    """The person's unanswered items whose window opens after `on` (those written:
+    opening within the week), of the rules `kind` would answer; for a visit logged late,
+    also those that have opened since."""
     query = (
         select(VisitRule.name, VisitDueItem.opens_on, VisitRule.trigger)
         .join(
@@ -177,8 +180,9 @@ async def not_yet_open(
         )
         .order_by(VisitDueItem.opens_on, VisitRule.position)
     )
+    today = clock.today()
     return [
-        NotYetOpen(name, opens_on)
+        NotYetOpen(name, opens_on, opened=opens_on <= today)
         for name, opens_on, trigger in await session.execute(query)
         if kind is None or SATISFIED_BY[Trigger(trigger)] == kind
     ]

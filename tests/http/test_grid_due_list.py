@@ -200,3 +200,31 @@ async def test_the_calendar_shows_the_holidays_of_weeks_not_written_yet(
     assert national.count("国庆节慰问") == 6  # the six people of 第一网格
     assert "国庆节慰问" not in (await browser.get("/grid")).text  # it opens in ten days
 
+
+async def test_a_backdated_visit_says_that_a_window_opened_since_not_that_it_opens(
+    browser: Browser, world: World, points: PointsRoster, services: AppServices,
+    move_day: Callable[[date], None],
+) -> None:  # fmt: skip
+    """On 10 December a worker logs a visit made on the 5th: 春节's window opened on the
+    8th, after the visit, so the visit does not answer it — and the message says the
+    window opened then, not that it opens on a day already past."""
+    move_day(date(2026, 12, 10))
+    await refresh(services, world)
+    await browser.login(world.a.users[Role.GRID_WORKER])
+    saved = await browser.post(
+        "/grid/visits",
+        {"person_id": str(points.member_b), "kind": "holiday", "place": "home",
+         "visited_on": "2026-12-05", "visit_id": "", "notes": "上周送了对联"},
+    )  # fmt: skip
+    assert saved.status_code == 303
+    page = (await browser.get("/grid")).text
+    opened = shown(
+        "This visit does not count for %(rule)s: its time to visit opened on %(day)s, after "
+        "the visit.", rule="春节慰问", day=day(SPRING_OPENS),
+    )  # fmt: skip
+    assert opened in page
+    assert shown(
+        "This visit will not count for %(rule)s: its time to visit opens on %(day)s.",
+        rule="春节慰问", day=day(SPRING_OPENS),
+    ) not in page  # fmt: skip
+    assert "春节慰问" in section(page, "later")  # still to do
