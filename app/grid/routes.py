@@ -65,7 +65,7 @@ def not_yet_words(items: list[NotYetOpen]) -> list[str]:
     return [
         _(
             "This visit does not count for %(rule)s: its time to visit opened on %(day)s, "
-            "after the visit.", rule=item.rule_name, day=day(item.opens_on),
+            "after the visit. Please visit again.", rule=item.rule_name, day=day(item.opens_on),
         )
         if item.opened
         else _(
