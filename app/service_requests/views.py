@@ -46,7 +46,7 @@ from app.service_requests.queries import (
     rows_query,
     visible,
 )
-from app.service_requests.service import allowed_steps, poor_answer_level
+from app.service_requests.service import allowed_steps, poor_answer
 from app.service_requests.words import level_label
 from app.state import AppServices
 from app.web.identity import Identity
@@ -70,8 +70,8 @@ class Detail:
     """Grid workers the request may be assigned to (when this user may assign)."""
     call_back: CallBack | None
     """Once resolved: who asks the person whether it is fixed and how satisfied."""
-    poor_answer_level: str
-    """The level (by its name) a satisfaction of 1 or 2 sends the request to."""
+    poor_answer: CallBack | None
+    """With the form for the answer: who calls back after a satisfaction of 1 or 2."""
 
 
 @dataclass
@@ -180,15 +180,16 @@ class RequestViews:
             )
             allowed = allowed_steps(request, access)
             creator = await session.scalar(select(User.name).where(User.id == request.created_by))
-            asked = None
+            asked = poor = None
             if request.status == RequestStatus.RESOLVED:
                 asked = await self._asked(session, request, person, levels)
-            poor = poor_answer_level(request, levels, clock.now())
+            if "confirm" in allowed:
+                poor = await poor_answer(session, request, person, levels, clock.now())
             return Detail(
                 row=rows[0], person=person, category=category, grid_name=grid_name,
                 created_by_name=creator, events=list(events), levels=levels, allowed=allowed,
                 workers=await grid_workers(session) if "assign" in allowed else [],
-                call_back=asked, poor_answer_level=level_label(poor, names_of(levels)),
+                call_back=asked, poor_answer=poor,
             )  # fmt: skip
 
     # --- lists ---------------------------------------------------------------------
