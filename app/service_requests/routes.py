@@ -90,8 +90,12 @@ class RequestController(Controller):
 
     @get("/")
     async def index(self, request: Request, views: NamedDependency[RequestViews]) -> Template:
-        """Assigned to me, waiting at my level, and every open request I see: overdue first."""
+        """Assigned to me, waiting at my level, and every open request I see: overdue first.
+        A member (no staff role) sees their own requests in plain words instead."""
         identity = request.scope["user"]
+        if not identity.has_any(set(STAFF)):
+            own = await views.own(identity)
+            return render(request, "service_requests/own.html", {**shared(), "own": own})
         status = query_text(request.query_params, "status")
         category = query_id(request.query_params, "category")
         return render(

@@ -10,11 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, and_, false, func, select, true
+from sqlalchemy import ColumnElement, and_, exists, false, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
 from app.accounts.models import User
+from app.accounts.service import AccountService
+from app.dashboard.member import OwnRequest
 from app.grid.models import Grid
 from app.people.models import OrgUnit, Person
 from app.people.pinyin import looks_like_pinyin, normalise_query
@@ -91,6 +93,18 @@ class Lists:
 
 
 @dataclass(frozen=True)
+class OwnRequests:
+    """A member's own requests, the unfinished first, each worded as on their home page
+    (app.dashboard.member.OwnRequest); while the account is linked to no person, whom
+    to ask to link it."""
+
+    linked: bool
+    unfinished: list[OwnRequest]
+    finished: list[OwnRequest]
+    admins: list[str]
+
+
+@dataclass(frozen=True)
 class RequestCounts:
     """For the dashboard tile."""
 
@@ -111,6 +125,7 @@ def holder_level(levels: list[EscalationLevel], holder: Holder, default: int) ->
 
 class RequestViews:
     def __init__(self, services: AppServices) -> None:
+        self.services = services
         self.db = services.db
 
     # --- the person and category pickers -------------------------------------------
@@ -242,6 +257,35 @@ class RequestViews:
         found.waiting = overdue_first(found.waiting)
         found.listed = overdue_first(found.listed)
         return found
+
+    async def own(self, identity: Identity) -> OwnRequests:
+        """The requests logged for the member themself (not those of people they may see
+        as a party group's leader): the unfinished, then the finished, newest first."""
+        async with self.db.session() as session:
+            linked = bool(
+                await session.scalar(select(exists().where(Person.user_id == identity.user_id)))
+            )
+            rows = await session.execute(
+                rows_query(Person.user_id == identity.user_id)
+                .order_by(
+                    ServiceRequest.status == RequestStatus.CONFIRMED,
+                    ServiceRequest.created_at.desc(),
+                )
+                .limit(LIST_LIMIT)
+            )
+            found = [
+                OwnRequest(r.id, category, r.description, r.status, assignee, r.created_at)
+                for r, _person, _phone, category, assignee in rows
+            ]
+        admins = (
+            [] if linked else await AccountService(self.services).admins_to_ask(identity.user_id)
+        )
+        return OwnRequests(
+            linked,
+            [r for r in found if r.status != RequestStatus.CONFIRMED],
+            [r for r in found if r.status == RequestStatus.CONFIRMED],
+            admins,
+        )
 
     @staticmethod
     async def _asked(

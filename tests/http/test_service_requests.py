@@ -210,7 +210,7 @@ async def test_satisfaction_two_reopens_and_the_member_answers_for_themself(
     await browser.post(f"{url}/resolve", {"note": "换了阀门"})
     await other_browser.login(world.a.users[Role.MEMBER])  # linked to 党员甲
     own = await other_browser.get("/requests")
-    assert "党员甲" in own.text
+    assert f'href="{url}"' in own.text  # their own request, on their list
     answer = await other_browser.post(f"{url}/confirm", {"satisfaction": "2"})
     assert answer.status_code == 303
     page = await other_browser.get(url)
@@ -527,3 +527,31 @@ async def test_a_poor_answer_promises_the_call_back_of_whoever_will_make_it(
     )  # fmt: skip
     assert again in (await other_browser.get(url)).text
 
+
+async def test_a_member_sees_their_own_requests_in_plain_words_open_ones_first(
+    browser: Browser, other_browser: Browser, services: AppServices, world: World,
+    points: PointsRoster,
+) -> None:  # fmt: skip
+    """诉求 is in a member's menu: it lists their own requests — the unfinished first,
+    each in the words of their home page — without the staff's filters, and nobody
+    else's."""
+    worker = world.a.users[Role.GRID_WORKER]
+    await browser.login(worker)
+    still_open = await log_water(browser, services, world, points.member_a, "卫生间漏水")
+    finished = await log_water(browser, services, world, points.member_a, "厨房漏水")
+    await log_water(browser, services, world, points.member_b, "乙家漏水")
+    await browser.post(f"{finished}/start")
+    await browser.post(f"{finished}/resolve", {"note": "换了阀门"})
+    await other_browser.login(world.a.users[Role.MEMBER])  # 党员甲
+    assert (
+        await other_browser.post(f"{finished}/confirm", {"satisfaction": "5"})
+    ).status_code == 303
+    page = (await other_browser.get("/requests")).text
+    assert shown("My requests") in page
+    assert 'name="status"' not in page and 'name="category"' not in page
+    assert "乙家漏水" not in page
+    assert shown("%(name)s will take care of it", name=worker.name) in page
+    assert shown("Finished") in page
+    assert page.index("卫生间漏水") < page.index("厨房漏水")  # the unfinished first
+    assert f'href="{still_open}"' in page and f'href="{finished}"' in page
+    assert shown("Assigned") not in page  # the staff's status word
