@@ -196,7 +196,7 @@ async def due_entries(
         )
         .order_by(VisitDueItem.due_at, Person.sort_key, VisitRule.position)
     )
-    return [DueEntry(*row) for row in rows]
+    return [DueEntry(*tuple(row)) for row in rows]
 
 
 async def coming_entries(

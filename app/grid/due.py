@@ -22,15 +22,17 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, any_, bindparam, delete, exists, literal, select, text
+from sqlalchemy import bindparam, delete, exists, func, literal, select, text
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.selectable import TableValuedAlias
 
 from app import clock
 from app.grid.models import SATISFIED_BY, Concern, Trigger, VisitDueItem, VisitRule
 from app.grid.occasions import (
     CalendarRule,
+    Occasion,
     calendar_occasions,
     concern_due_at,
     holiday_windows,
@@ -41,14 +43,35 @@ from tenants.context import require_tenant
 HORIZON_DAYS = 7
 """The list shows what opens within the next week, so a worker can plan."""
 MISSED_AFTER_DAYS = 30
-BATCH = 5_000
 CALENDAR_TRIGGERS = (Trigger.BIRTHDAY, Trigger.HOLIDAY)
 
 
-def among(column: ColumnElement[UUID], ids: Sequence[UUID]) -> ColumnElement[bool]:
-    """`column` is one of `ids`, sent as one array: an import's 40,000 ids would pass
-    the driver's limit of 32,767 parameters as an IN list."""
-    return column == any_(bindparam(None, list(ids), type_=ARRAY(PgUUID(as_uuid=True))))
+def id_table(ids: Sequence[UUID]) -> TableValuedAlias:
+    """Ids sent as one array and unnested into a table to join, which PostgreSQL joins
+    by hash: an import's 40,000 ids would pass the driver's limit of 32,767 parameters
+    as an IN list, and `= any(array)` or `in (select unnest(…))` under row-level
+    security compare every row with every id (seconds, not milliseconds)."""
+    ids_array = bindparam(None, list(ids), type_=ARRAY(PgUUID(as_uuid=True)))
+    return func.unnest(ids_array).table_valued("id").render_derived()
+
+
+def birthdays_near(start: date, end: date) -> list[str]:
+    """The birth days ('MM-DD') whose birthday week can meet [start, end]: at most six
+    days before start or after end; 29 February with the 28th, its day in common years.
+    Only those people's weeks are computed (a few in a hundred), not the whole roster's."""
+    span = (end - start).days + 13
+    days = {(start - timedelta(days=6 - n)).strftime("%m-%d") for n in range(span)}
+    return sorted(days | {"02-29"} if "02-28" in days else days)
+
+
+# Birthday items arrive as one array per column: one statement for any number.
+INSERT_BIRTHDAYS = """
+    insert into visit_due_items (tenant_id, person_id, rule_id, occasion, opens_on, due_at)
+    select :tenant, * from unnest(cast(:people as uuid[]), cast(:rules as uuid[]),
+                                  cast(:occasions as text[]), cast(:opens as date[]),
+                                  cast(:due as timestamptz[]))
+    on conflict do nothing
+"""
 
 
 def calendar_rule(rule: VisitRule) -> CalendarRule:
@@ -78,7 +101,8 @@ async def refresh(
         Person.deceased_on.is_(None)
     )
     if person_ids is not None:
-        living = living.where(among(Person.id, person_ids))
+        chosen = id_table(person_ids)
+        living = living.join(chosen, chosen.c.id == Person.id)
     written = 0
     for rule in (r for r in rules if r.trigger == Trigger.HOLIDAY):
         for occasion in holiday_windows(calendar_rule(rule), start, end):
@@ -101,27 +125,26 @@ async def refresh(
             )
             written += max(result.rowcount, 0)  # type: ignore[attr-defined]
     birthday_rules = [calendar_rule(r) for r in rules if r.trigger == Trigger.BIRTHDAY]
-    if birthday_rules:
-        rows = []
-        for person_id, born, party_member in await session.execute(
-            living.where(Person.birth_date.is_not(None))
-        ):
-            for birthday in birthday_rules:
+    found: list[tuple[UUID, CalendarRule, Occasion]] = []
+    near = func.to_char(Person.birth_date, "MM-DD").in_(birthdays_near(start, end))
+    for person_id, born, party_member in await session.execute(living.where(near)):
+        for birthday in birthday_rules:
+            found += [
+                (person_id, birthday, occasion)
                 for occasion in calendar_occasions(
                     birthday, born=born, party_member=party_member, start=start, end=end
-                ):
-                    rows.append(
-                        {
-                            "tenant_id": tenant_id, "person_id": person_id,
-                            "rule_id": birthday.id, "occasion": occasion.key,
-                            "opens_on": occasion.opens_on, "due_at": occasion.due_at,
-                        }
-                    )  # fmt: skip
-        for i in range(0, len(rows), BATCH):
-            result = await session.execute(
-                insert(VisitDueItem).values(rows[i : i + BATCH]).on_conflict_do_nothing()
-            )
-            written += max(result.rowcount, 0)  # type: ignore[attr-defined]
+                )
+            ]
+    if found:
+        result = await session.execute(
+            text(INSERT_BIRTHDAYS),
+            {
+                "tenant": tenant_id, "people": [p for p, _r, _o in found],
+                "rules": [r.id for _p, r, _o in found], "occasions": [o.key for *_, o in found],
+                "opens": [o.opens_on for *_, o in found], "due": [o.due_at for *_, o in found],
+            },
+        )  # fmt: skip
+        written += max(result.rowcount, 0)  # type: ignore[attr-defined]
     await resolve(session, person_ids)
     return written
 
@@ -135,9 +158,10 @@ async def people_changed(session: AsyncSession, person_ids: Sequence[UUID]) -> i
     statements for a 40,000-person import as for one person. Returns how many were new."""
     if not person_ids:
         return 0
+    chosen = id_table(person_ids)
     await session.execute(
         delete(VisitDueItem).where(
-            among(VisitDueItem.person_id, person_ids),
+            VisitDueItem.person_id == chosen.c.id,
             VisitDueItem.visit_id.is_(None),
             VisitDueItem.due_at > clock.now(),
             VisitDueItem.rule_id.in_(
