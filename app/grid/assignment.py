@@ -4,7 +4,9 @@ list of the district's people; and the list of people nobody answers for yet.
 A reassignment ends the person's current row and starts a new one in the same
 transaction, so the history says who answered for them when; the partial unique index
 uq_grid_assignments_current keeps at most one open row per person, even when two
-admins assign the same person at once. Deceased people are never assigned.
+admins assign the same person at once. Deceased people are never assigned. The
+people's must-visit items are written in the same transaction, should any be missing,
+so the grid's due list is whole at once.
 
 A household is the people living at one address: addresses are compared without
 their spaces (half- and full-width), since rosters type them both ways.
@@ -24,6 +26,7 @@ from app.accounts.models import Role
 from app.audit.service import record
 from app.db.commit import commit_or_refuse
 from app.errors import NotFound, Refused
+from app.grid import due
 from app.grid.assign_forms import AssignFilter, AssignForm
 from app.grid.models import Grid, GridAssignment
 from app.i18n import N_
@@ -188,6 +191,7 @@ class AssignmentService:
             if not chosen:
                 raise Refused(N_("Deceased people are not assigned to grids."))
             assigned, moved, already = await self._move_into(session, grid, chosen, identity)
+            await due.refresh(session, clock.today(), person_ids=chosen)
             await record(
                 session, identity.actor, "grid.people_assigned", subject_type="grid",
                 subject_id=grid.id, subject_name=grid.name,

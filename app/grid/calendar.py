@@ -7,6 +7,13 @@ An item falls on its last day: the day before its deadline when the deadline is
 midnight (birthdays, holidays), the deadline's own day otherwise (a concern due 48
 hours after it was noted). Only unanswered items are shown; those more than
 MISSED_AFTER_DAYS past their deadline are missed, as on the due list.
+
+Items are written a week ahead (app.grid.due), which is what the due list reads; the
+weeks beyond are computed here from the same rules by the same engine
+(occasions.calendar_occasions) for the grids' living people. Writing five weeks ahead
+instead would make the due list walk four more weeks of rows per person on every
+request and rewrite them at every correction, for what only this page shows; and
+what is computed cannot have been answered yet, since its window opens after today.
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
-from app.grid.due import MISSED_AFTER_DAYS
+from app.grid.due import CALENDAR_TRIGGERS, MISSED_AFTER_DAYS, calendar_rule
 from app.grid.models import (
     Grid,
     GridAssignment,
@@ -28,7 +35,15 @@ from app.grid.models import (
     VisitDueItem,
     VisitRule,
 )
-from app.grid.occasions import HOLIDAYS, end_of_day, holiday_on, meeting_days
+from app.grid.occasions import (
+    HOLIDAYS,
+    Occasion,
+    calendar_occasions,
+    end_of_day,
+    holiday_on,
+    holiday_windows,
+    meeting_days,
+)
 from app.grid.visibility import grid_for, visible_grids
 from app.people.models import Person
 from app.people.scope import scope_of
@@ -41,13 +56,23 @@ DEFAULT_MEETING_DAY = 10
 
 @dataclass(frozen=True)
 class DueEntry:
-    item_id: UUID
+    """A visit due on the calendar: a written item, or one the rules will ask for."""
+
     person_id: UUID
     person_name: str
     phone: str | None
+    rule_id: UUID
     rule_name: str
+    occasion: str
     opens_on: date
     due_at: datetime
+    sort_key: str
+    rule_position: int
+
+    @property
+    def order(self) -> tuple[datetime, str, int]:
+        """By deadline, then the person's name in pinyin, then the rules' order."""
+        return self.due_at, self.sort_key, self.rule_position
 
     @property
     def last_day(self) -> date:
@@ -129,13 +154,16 @@ async def due_entries(
     """Unanswered items of the grids' living people with a deadline in (since, until]."""
     rows = await session.execute(
         select(
-            VisitDueItem.id,
             Person.id,
             Person.name,
             Person.phone,
+            VisitRule.id,
             VisitRule.name,
+            VisitDueItem.occasion,
             VisitDueItem.opens_on,
             VisitDueItem.due_at,
+            Person.sort_key,
+            VisitRule.position,
         )
         .select_from(GridAssignment)
         .join(
@@ -162,12 +190,73 @@ async def due_entries(
             GridAssignment.ends_at.is_(None),
             Person.deceased_on.is_(None),
             VisitDueItem.visit_id.is_(None),
+            VisitRule.enabled,
             VisitDueItem.due_at > since,
             VisitDueItem.due_at <= until,
         )
         .order_by(VisitDueItem.due_at, Person.sort_key, VisitRule.position)
     )
-    return [DueEntry(*row) for row in rows]
+    return [DueEntry(*tuple(row)) for row in rows]
+
+
+async def coming_entries(
+    session: AsyncSession, grid_ids: list[UUID], today: date, end: date
+) -> list[DueEntry]:
+    """The birthdays and holidays the district's rules will ask of the grids' living
+    people, whose window opens after today and closes by `end`: those not written yet
+    are computed as `due.refresh` will write them (the caller drops the written ones)."""
+    rules = list(
+        await session.scalars(
+            select(VisitRule)
+            .where(VisitRule.enabled, VisitRule.trigger.in_(CALENDAR_TRIGGERS))
+            .order_by(VisitRule.position)
+        )
+    )
+    if not rules:
+        return []
+    people = await session.execute(
+        select(
+            Person.id, Person.name, Person.phone, Person.birth_date, Person.party_member,
+            Person.sort_key,
+        )
+        .join(
+            GridAssignment,
+            and_(
+                GridAssignment.tenant_id == Person.tenant_id, GridAssignment.person_id == Person.id
+            ),
+        )
+        .where(
+            GridAssignment.grid_id.in_(grid_ids),
+            GridAssignment.ends_at.is_(None),
+            Person.deceased_on.is_(None),
+        )
+    )  # fmt: skip
+    # A holiday's window is the same for everyone: computed once per rule.
+    holidays = {
+        rule.id: holiday_windows(calendar_rule(rule), today, end)
+        for rule in rules
+        if rule.trigger == Trigger.HOLIDAY
+    }
+
+    def occasions(rule: VisitRule, born: date | None, party_member: bool) -> list[Occasion]:
+        if rule.trigger == Trigger.BIRTHDAY:
+            return calendar_occasions(
+                calendar_rule(rule), born=born, party_member=party_member, start=today, end=end
+            )
+        return holidays[rule.id] if party_member or not rule.party_only else []
+
+    found = []
+    for person_id, name, phone, born, party_member, sort_key in people:
+        for rule in rules:
+            for occasion in occasions(rule, born, party_member):
+                if occasion.opens_on <= today or occasion.last_day > end:
+                    continue
+                entry = DueEntry(
+                    person_id, name, phone, rule.id, rule.name, occasion.key, occasion.opens_on,
+                    occasion.due_at, sort_key, rule.position,
+                )  # fmt: skip
+                found.append(entry)
+    return found
 
 
 async def holidays_between(session: AsyncSession, start: date, end: date) -> dict[date, list[str]]:
@@ -209,16 +298,18 @@ class CalendarService:
                 await session.scalar(select(ServiceSettings.meeting_day)) or DEFAULT_MEETING_DAY
             )
             holidays = await holidays_between(session, start, end)
-            entries = (
-                await due_entries(
-                    session,
-                    [grid.id for grid in grids],
-                    now - timedelta(days=MISSED_AFTER_DAYS),
-                    end_of_day(end),
+            entries: list[DueEntry] = []
+            if grids:
+                grid_ids = [grid.id for grid in grids]
+                entries = await due_entries(
+                    session, grid_ids, now - timedelta(days=MISSED_AFTER_DAYS), end_of_day(end)
                 )
-                if grids
-                else []
-            )
+                written = {(e.person_id, e.rule_id, e.occasion) for e in entries}
+                entries += [
+                    entry
+                    for entry in await coming_entries(session, grid_ids, today, end)
+                    if (entry.person_id, entry.rule_id, entry.occasion) not in written
+                ]
         meetings = set(meeting_days(meeting_day, start, end))
         days = [
             CalendarDay(day, today, meeting=day in meetings, holidays=holidays.get(day, []))
@@ -226,7 +317,7 @@ class CalendarService:
         ]
         by_day = {day.day: day for day in days}
         overdue = []
-        for entry in entries:
+        for entry in sorted(entries, key=lambda entry: entry.order):
             if entry.due_at <= now:
                 overdue.append(entry)
             elif entry.last_day in by_day:

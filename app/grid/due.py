@@ -1,9 +1,12 @@
 """Due items: the visits the must-visit rules ask for, written down so the due list is
 one indexed read and a visit can say which items it answered.
 
-- Birthdays and holidays are written ahead by `refresh()` (a daily job, and after a
-  rule or an assignment changes) for every living person whose window opens within
-  the next week. Writing is idempotent: one row per person, rule and occasion.
+- Birthdays and holidays are written ahead by `refresh()` for every living person
+  whose window opens within the next week: by a daily job for the new day, and at once
+  for the people concerned when someone is added, imported or corrected
+  (`people_changed()`), assigned to a grid, or a rule changes (`rule_changed()`).
+  Writing is idempotent: one row per person, rule and occasion. The calendar shows the
+  weeks beyond from the same rules (app.grid.calendar).
 - A concern (in hospital, hardship …) writes its item when it is noted.
 - `resolve()` gives each open item the first visit of the kind its rule wants, made on
   or after the window opened (in person when the rule says so, a phone call then does
@@ -19,14 +22,17 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from uuid import UUID
 
-from sqlalchemy import delete, exists, literal, select, text
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import bindparam, delete, exists, func, literal, select, text
+from sqlalchemy.dialects.postgresql import ARRAY, insert
+from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.selectable import TableValuedAlias
 
 from app import clock
 from app.grid.models import SATISFIED_BY, Concern, Trigger, VisitDueItem, VisitRule
 from app.grid.occasions import (
     CalendarRule,
+    Occasion,
     calendar_occasions,
     concern_due_at,
     holiday_windows,
@@ -37,7 +43,35 @@ from tenants.context import require_tenant
 HORIZON_DAYS = 7
 """The list shows what opens within the next week, so a worker can plan."""
 MISSED_AFTER_DAYS = 30
-BATCH = 5_000
+CALENDAR_TRIGGERS = (Trigger.BIRTHDAY, Trigger.HOLIDAY)
+
+
+def id_table(ids: Sequence[UUID]) -> TableValuedAlias:
+    """Ids sent as one array and unnested into a table to join, which PostgreSQL joins
+    by hash: an import's 40,000 ids would pass the driver's limit of 32,767 parameters
+    as an IN list, and `= any(array)` or `in (select unnest(…))` under row-level
+    security compare every row with every id (seconds, not milliseconds)."""
+    ids_array = bindparam(None, list(ids), type_=ARRAY(PgUUID(as_uuid=True)))
+    return func.unnest(ids_array).table_valued("id").render_derived()
+
+
+def birthdays_near(start: date, end: date) -> list[str]:
+    """The birth days ('MM-DD') whose birthday week can meet [start, end]: at most six
+    days before start or after end; 29 February with the 28th, its day in common years.
+    Only those people's weeks are computed (a few in a hundred), not the whole roster's."""
+    span = (end - start).days + 13
+    days = {(start - timedelta(days=6 - n)).strftime("%m-%d") for n in range(span)}
+    return sorted(days | {"02-29"} if "02-28" in days else days)
+
+
+# Birthday items arrive as one array per column: one statement for any number.
+INSERT_BIRTHDAYS = """
+    insert into visit_due_items (tenant_id, person_id, rule_id, occasion, opens_on, due_at)
+    select :tenant, * from unnest(cast(:people as uuid[]), cast(:rules as uuid[]),
+                                  cast(:occasions as text[]), cast(:opens as date[]),
+                                  cast(:due as timestamptz[]))
+    on conflict do nothing
+"""
 
 
 def calendar_rule(rule: VisitRule) -> CalendarRule:
@@ -59,9 +93,7 @@ async def refresh(
     visits already made. Returns how many items were new."""
     tenant_id = require_tenant()
     start, end = today - timedelta(days=1), today + timedelta(days=HORIZON_DAYS)
-    query = select(VisitRule).where(
-        VisitRule.enabled, VisitRule.trigger.in_((Trigger.BIRTHDAY, Trigger.HOLIDAY))
-    )
+    query = select(VisitRule).where(VisitRule.enabled, VisitRule.trigger.in_(CALENDAR_TRIGGERS))
     if rule_ids is not None:
         query = query.where(VisitRule.id.in_(rule_ids))
     rules = list(await session.scalars(query))
@@ -69,7 +101,8 @@ async def refresh(
         Person.deceased_on.is_(None)
     )
     if person_ids is not None:
-        living = living.where(Person.id.in_(person_ids))
+        chosen = id_table(person_ids)
+        living = living.join(chosen, chosen.c.id == Person.id)
     written = 0
     for rule in (r for r in rules if r.trigger == Trigger.HOLIDAY):
         for occasion in holiday_windows(calendar_rule(rule), start, end):
@@ -92,29 +125,51 @@ async def refresh(
             )
             written += max(result.rowcount, 0)  # type: ignore[attr-defined]
     birthday_rules = [calendar_rule(r) for r in rules if r.trigger == Trigger.BIRTHDAY]
-    if birthday_rules:
-        rows = []
-        for person_id, born, party_member in await session.execute(
-            living.where(Person.birth_date.is_not(None))
-        ):
-            for birthday in birthday_rules:
+    found: list[tuple[UUID, CalendarRule, Occasion]] = []
+    near = func.to_char(Person.birth_date, "MM-DD").in_(birthdays_near(start, end))
+    for person_id, born, party_member in await session.execute(living.where(near)):
+        for birthday in birthday_rules:
+            found += [
+                (person_id, birthday, occasion)
                 for occasion in calendar_occasions(
                     birthday, born=born, party_member=party_member, start=start, end=end
-                ):
-                    rows.append(
-                        {
-                            "tenant_id": tenant_id, "person_id": person_id,
-                            "rule_id": birthday.id, "occasion": occasion.key,
-                            "opens_on": occasion.opens_on, "due_at": occasion.due_at,
-                        }
-                    )  # fmt: skip
-        for i in range(0, len(rows), BATCH):
-            result = await session.execute(
-                insert(VisitDueItem).values(rows[i : i + BATCH]).on_conflict_do_nothing()
-            )
-            written += max(result.rowcount, 0)  # type: ignore[attr-defined]
+                )
+            ]
+    if found:
+        result = await session.execute(
+            text(INSERT_BIRTHDAYS),
+            {
+                "tenant": tenant_id, "people": [p for p, _r, _o in found],
+                "rules": [r.id for _p, r, _o in found], "occasions": [o.key for *_, o in found],
+                "opens": [o.opens_on for *_, o in found], "due": [o.due_at for *_, o in found],
+            },
+        )  # fmt: skip
+        written += max(result.rowcount, 0)  # type: ignore[attr-defined]
     await resolve(session, person_ids)
     return written
+
+
+async def people_changed(session: AsyncSession, person_ids: Sequence[UUID]) -> int:
+    """After people are added, imported, or their birth date, party membership or death
+    changed: their birthday and holiday items written now, as the nightly job would, in
+    the caller's transaction — a new district's due list is whole on its first day. Their
+    unanswered items still to come are written again rather than kept (a corrected birth
+    date moves the birthday; 七一 is for party members only). Set-based: as many
+    statements for a 40,000-person import as for one person. Returns how many were new."""
+    if not person_ids:
+        return 0
+    chosen = id_table(person_ids)
+    await session.execute(
+        delete(VisitDueItem).where(
+            VisitDueItem.person_id == chosen.c.id,
+            VisitDueItem.visit_id.is_(None),
+            VisitDueItem.due_at > clock.now(),
+            VisitDueItem.rule_id.in_(
+                select(VisitRule.id).where(VisitRule.trigger.in_(CALENDAR_TRIGGERS))
+            ),
+        )
+    )
+    return await refresh(session, clock.today(), person_ids=person_ids)
 
 
 @dataclass(frozen=True)
@@ -124,13 +179,16 @@ class NotYetOpen:
 
     rule_name: str
     opens_on: date
+    opened: bool = False
+    """Opened since the visit, by today (a visit logged late): the worker has to go again."""
 
 
 async def not_yet_open(
     session: AsyncSession, person_id: UUID, on: date, kind: str | None = None
 ) -> list[NotYetOpen]:
-    """The person's unanswered items whose window opens after `on` (those the nightly
-    job has written: opening within the week), of the rules `kind` would answer."""
+    """The person's unanswered items whose window opens after `on` (those written:
+    opening within the week), of the rules `kind` would answer; for a visit logged late,
+    also those that have opened since."""
     query = (
         select(VisitRule.name, VisitDueItem.opens_on, VisitRule.trigger)
         .join(
@@ -146,8 +204,9 @@ async def not_yet_open(
         )
         .order_by(VisitDueItem.opens_on, VisitRule.position)
     )
+    today = clock.today()
     return [
-        NotYetOpen(name, opens_on)
+        NotYetOpen(name, opens_on, opened=opens_on <= today)
         for name, opens_on, trigger in await session.execute(query)
         if kind is None or SATISFIED_BY[Trigger(trigger)] == kind
     ]
@@ -186,7 +245,7 @@ async def rule_changed(session: AsyncSession, rule_id: UUID, today: date) -> Non
     rule = await session.get(VisitRule, {"tenant_id": require_tenant(), "id": rule_id})
     if rule is None or not rule.enabled:
         return
-    if rule.trigger in (Trigger.BIRTHDAY, Trigger.HOLIDAY):
+    if rule.trigger in CALENDAR_TRIGGERS:
         await refresh(session, today, rule_ids=[rule_id])
         return
     without_item = await session.scalars(

@@ -18,6 +18,7 @@ from app import clock
 from app.accounts.models import Role
 from app.db.form_ids import FormUsed
 from app.errors import Refused
+from app.grid.due import NotYetOpen
 from app.grid.due_list import DueListService
 from app.grid.models import CONCERN_LABELS, PLACE_LABELS, VISIT_KIND_LABELS
 from app.grid.person_card import PersonCardService
@@ -56,6 +57,23 @@ async def read_visit_form(request: Request) -> tuple[dict[str, str], VisitForm]:
         knows=(knows[0], knows[1], knows[2], knows[3]), follow_up=data.get("follow_up") == "1",
         photo=photo,
     )  # fmt: skip
+
+
+def not_yet_words(items: list[NotYetOpen]) -> list[str]:
+    """Why a visit does not answer these items: their window opens later — or, for a
+    visit logged late, opened after it (never "opens" on a day already past)."""
+    return [
+        _(
+            "This visit does not count for %(rule)s: its time to visit opened on %(day)s, "
+            "after the visit. Please visit again.", rule=item.rule_name, day=day(item.opens_on),
+        )
+        if item.opened
+        else _(
+            "This visit will not count for %(rule)s: its time to visit opens on %(day)s.",
+            rule=item.rule_name, day=day(item.opens_on),
+        )
+        for item in items
+    ]  # fmt: skip
 
 
 class GridController(Controller):
@@ -104,6 +122,7 @@ class GridController(Controller):
         if person_id is not None:
             try:
                 context |= await visits.form_context(identity, person_id, named=form is not None)
+                context["not_yet"] = not_yet_words(context["not_yet"])
             except Refused as exc:
                 context["error"] = _(exc.message, **exc.args_)
                 status_code = 422 if form is not None else 403
@@ -134,11 +153,8 @@ class GridController(Controller):
             message = _("This visit was already saved.")
         elif logged.answered:
             message += " " + _("Done: %(items)s.", items="、".join(logged.answered))
-        for item in logged.not_yet:
-            message += " " + _(
-                "This visit will not count for %(rule)s: its time to visit opens on %(day)s.",
-                rule=item.rule_name, day=day(item.opens_on),
-            )  # fmt: skip
+        for words in not_yet_words(logged.not_yet):
+            message += " " + words
         flash(request, "success", message)
         return see_other(request, "/grid")
 

@@ -22,6 +22,7 @@ from app.grid.rule_settings import (
     rule_form,
 )
 from app.i18n import _
+from app.service_requests.words import within_hours
 from app.web.flash import flash
 from app.web.guards import allow
 from app.web.responses import form_data, render, see_other
@@ -55,7 +56,7 @@ class RuleController(Controller):
     ) -> Template:
         context = {"rules": await rules.rules(), "form": form, "triggers": TRIGGER_LABELS,
                    "holiday_label": holiday_label, "is_calendar": is_calendar,
-                   "error": None, "errors": {}}  # fmt: skip
+                   "within_hours": within_hours, "error": None, "errors": {}}  # fmt: skip
         if refused is not None:
             context |= refusal(refused)
         return render(request, "grid/admin/rules.html", context,

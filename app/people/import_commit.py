@@ -15,6 +15,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from app.audit.models import AuditEvent
 from app.audit.service import Actor, record
 from app.errors import Refused
+from app.grid.due import people_changed
 from app.i18n import N_
 from app.people.import_plan import DATE_FIELDS, PLAIN_FIELDS
 from app.people.models import ImportRow, OrgUnit, Person, RosterImport, UnitKind
@@ -106,6 +107,7 @@ async def apply_rows(
         await session.execute(update(Person), same_columns)
     for start in range(0, len(events), 5000):
         await session.execute(insert(AuditEvent), events[start : start + 5000])
+    await people_changed(session, [p["id"] for rows in (created, *updates.values()) for p in rows])
     updated = sum(len(group) for group in updates.values())
     infirm = sum(1 for row in rows if row.infirm_confirmed)
     return {"created": len(created), "updated": updated, "units": created_units, "infirm": infirm}

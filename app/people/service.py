@@ -20,6 +20,7 @@ from app.accounts.models import User
 from app.audit.service import Actor, record
 from app.db.commit import commit_or_refuse
 from app.errors import NotFound, Refused
+from app.grid.due import people_changed
 from app.i18n import N_
 from app.people.crypto import IdCipher, mask_id, mask_phone
 from app.people.export import CATEGORY_WORDS, written_date, yes_no
@@ -270,6 +271,7 @@ class PeopleService:
             changes = self._apply(person, values, await unit_labels(session))
             session.add(person)
             await session.flush()
+            await people_changed(session, [person.id])  # due at once, not after the night
             await _save(session, actor, "person.created", person, changes)
             return person.id
 
@@ -285,6 +287,7 @@ class PeopleService:
                     raise Refused(message)
             changes = self._apply(person, values, await unit_labels(session))
             if changes:
+                await people_changed(session, [person.id])  # a birthday or 七一 may move
                 await _save(session, actor, "person.updated", person, changes)
 
     async def _check_units(

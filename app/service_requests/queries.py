@@ -270,14 +270,17 @@ async def call_back(
     request: ServiceRequest,
     person: Person,
     levels: Sequence[EscalationLevel],
+    first: int | None = None,
 ) -> CallBack:
-    """After a poor answer, the level the request was reopened for; otherwise the grid
-    workers of the person's grid, and when the only one did the work, the next level up
-    that has someone: the leaders of the person's units, then the district admin. Never
-    the assignee nor whoever resolved it; only staff accounts (a member who leads a
+    """From `first` (by default, after a poor answer, the level the request was reopened
+    for; otherwise the grid workers of the person's grid) the first level that has
+    someone for this person: the leaders of the person's units, then the district admin.
+    Never the assignee nor whoever resolved it; only staff accounts (a member who leads a
     party group is not asked), all of whom may record the answer (access_to gives them
-    `confirm`). Decided at resolution and kept in `callback_by`."""
-    first = request.callback_level or 1
+    `confirm`). Decided at resolution and kept in `callback_by`; after a poor answer it
+    also decides the level the request is reopened for, so no page promises a level
+    nobody holds."""
+    first = first or request.callback_level or 1
     did_the_work = {request.assignee_id, request.resolved_by}
     for level in (level for level in levels if level.level >= first):
         found = [

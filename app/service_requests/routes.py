@@ -44,7 +44,7 @@ EVENT_LABELS = {
     "escalated": N_("Escalated"),
 }
 REOPENED_FOR_CALLBACK = N_(
-    "The person is not satisfied: the request is reopened for a call-back by %(level)s."
+    "The person is not satisfied: the request is reopened, and %(who)s will call the person back."
 )
 SATISFACTION_LABELS = {
     1: N_("Very dissatisfied"),
@@ -90,8 +90,12 @@ class RequestController(Controller):
 
     @get("/")
     async def index(self, request: Request, views: NamedDependency[RequestViews]) -> Template:
-        """Assigned to me, waiting at my level, and every open request I see: overdue first."""
+        """Assigned to me, waiting at my level, and every open request I see: overdue first.
+        A member (no staff role) sees their own requests in plain words instead."""
         identity = request.scope["user"]
+        if not identity.has_any(set(STAFF)):
+            own = await views.own(identity)
+            return render(request, "service_requests/own.html", {**shared(), "own": own})
         status = query_text(request.query_params, "status")
         category = query_id(request.query_params, "category")
         return render(
@@ -293,13 +297,13 @@ class RequestController(Controller):
         identity = request.scope["user"]
 
         async def step(data: dict[str, str]) -> str:
-            confirmed = await service.confirm(
+            answered = await service.confirm(
                 identity, request_id, data.get("satisfaction", ""), data.get("note", "")
             )
-            if confirmed.status == RequestStatus.CONFIRMED:
+            if answered.call_back is None:
                 return _("Confirmed. Thank you.")
             names = await views.level_names()
-            return _(REOPENED_FOR_CALLBACK, level=level_label(confirmed.level, names))
+            return _(REOPENED_FOR_CALLBACK, who=call_back_words(answered.call_back, names))
 
         return await self._step(request, views, request_id, step)
 

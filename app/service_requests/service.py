@@ -11,6 +11,7 @@ give one confirmation.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID, uuid4
 
@@ -95,11 +96,35 @@ def permitted(request: ServiceRequest, access: Access) -> dict[str, bool]:
 def poor_answer_level(
     request: ServiceRequest, levels: Sequence[EscalationLevel], now: datetime
 ) -> int:
-    """The level a satisfaction of 1 or 2 reopens the request for, to call back: the one
-    above the level that held it when it was resolved (the last level keeps it)."""
+    """The level a satisfaction of 1 or 2 asks to call back: the one above the level
+    that held it when it was resolved (the last level keeps it). `poor_answer` skips
+    from there the levels nobody holds for the person."""
     resolved_level = reading(request, levels, now).level
     last = levels[-1].level if levels else resolved_level
     return min(resolved_level + 1, last)
+
+
+async def poor_answer(
+    session: AsyncSession,
+    request: ServiceRequest,
+    person: Person,
+    levels: Sequence[EscalationLevel],
+    now: datetime,
+) -> CallBack:
+    """Who calls the person back after a satisfaction of 1 or 2, and at which level the
+    request is reopened: by the rule of `call_back`, from the level above."""
+    return await call_back(
+        session, request, person, levels, poor_answer_level(request, levels, now)
+    )
+
+
+@dataclass(frozen=True)
+class Answered:
+    """The person's answer recorded: confirmed, or reopened with who will call back."""
+
+    request: ServiceRequest
+    call_back: CallBack | None
+    """After a poor answer: who calls the person back (their level is the request's)."""
 
 
 def allowed_steps(request: ServiceRequest, access: Access) -> frozenset[str]:
@@ -266,25 +291,28 @@ class RequestService:
 
     async def confirm(
         self, identity: Identity, request_id: UUID, satisfaction: str, note: str = ""
-    ) -> ServiceRequest:
-        """Record the person's satisfaction. 3 to 5 confirms; 1 or 2 reopens the request
-        for a call-back by the level above the one that resolved it, on a new due time."""
+    ) -> Answered:
+        """Record the person's satisfaction. 3 to 5 confirms; 1 or 2 reopens the request,
+        on a new due time, for a call-back by the first level above the one that resolved
+        it that has someone for this person."""
         async with self.db.session() as session:
-            request, _person, levels = await self._begin(session, identity, request_id, "confirm")
+            request, person, levels = await self._begin(session, identity, request_id, "confirm")
             score = forms.read_satisfaction(satisfaction)
             text = forms.read_note(note)
             now = clock.now()
             request.satisfaction = score
+            asked = None
             if score >= 3:
                 level = reading(request, levels, now).level
                 request.status = RequestStatus.CONFIRMED
                 request.confirmed_at = now
                 self._event(session, request, identity, "confirmed", level, text, score)
             else:
-                await self._reopen(session, request, now, poor_answer_level(request, levels, now))
+                asked = await poor_answer(session, request, person, levels, now)
+                await self._reopen(session, request, now, asked.level)
                 self._event(session, request, identity, "reopened", request.level, text, score)
             await session.commit()
-            return request
+            return Answered(request, asked)
 
     async def reopen(self, identity: Identity, request_id: UUID, note: str) -> None:
         """The person says it is not fixed: back to work on a new due time."""

@@ -10,11 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, and_, false, func, select, true
+from sqlalchemy import ColumnElement, and_, exists, false, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
 from app.accounts.models import User
+from app.accounts.service import AccountService
+from app.dashboard.member import OwnRequest
 from app.grid.models import Grid
 from app.people.models import OrgUnit, Person
 from app.people.pinyin import looks_like_pinyin, normalise_query
@@ -46,7 +48,7 @@ from app.service_requests.queries import (
     rows_query,
     visible,
 )
-from app.service_requests.service import allowed_steps, poor_answer_level
+from app.service_requests.service import allowed_steps, poor_answer
 from app.service_requests.words import level_label
 from app.state import AppServices
 from app.web.identity import Identity
@@ -70,8 +72,8 @@ class Detail:
     """Grid workers the request may be assigned to (when this user may assign)."""
     call_back: CallBack | None
     """Once resolved: who asks the person whether it is fixed and how satisfied."""
-    poor_answer_level: str
-    """The level (by its name) a satisfaction of 1 or 2 sends the request to."""
+    poor_answer: CallBack | None
+    """With the form for the answer: who calls back after a satisfaction of 1 or 2."""
 
 
 @dataclass
@@ -88,6 +90,18 @@ class Lists:
     """Resolved requests whose person's answer this user may record (not their own work)."""
     listed: list[RequestRow] = field(default_factory=list)
     """Every request this user sees, by the filters (those not yet confirmed when none)."""
+
+
+@dataclass(frozen=True)
+class OwnRequests:
+    """A member's own requests, the unfinished first, each worded as on their home page
+    (app.dashboard.member.OwnRequest); while the account is linked to no person, whom
+    to ask to link it."""
+
+    linked: bool
+    unfinished: list[OwnRequest]
+    finished: list[OwnRequest]
+    admins: list[str]
 
 
 @dataclass(frozen=True)
@@ -111,6 +125,7 @@ def holder_level(levels: list[EscalationLevel], holder: Holder, default: int) ->
 
 class RequestViews:
     def __init__(self, services: AppServices) -> None:
+        self.services = services
         self.db = services.db
 
     # --- the person and category pickers -------------------------------------------
@@ -180,15 +195,16 @@ class RequestViews:
             )
             allowed = allowed_steps(request, access)
             creator = await session.scalar(select(User.name).where(User.id == request.created_by))
-            asked = None
+            asked = poor = None
             if request.status == RequestStatus.RESOLVED:
                 asked = await self._asked(session, request, person, levels)
-            poor = poor_answer_level(request, levels, clock.now())
+            if "confirm" in allowed:
+                poor = await poor_answer(session, request, person, levels, clock.now())
             return Detail(
                 row=rows[0], person=person, category=category, grid_name=grid_name,
                 created_by_name=creator, events=list(events), levels=levels, allowed=allowed,
                 workers=await grid_workers(session) if "assign" in allowed else [],
-                call_back=asked, poor_answer_level=level_label(poor, names_of(levels)),
+                call_back=asked, poor_answer=poor,
             )  # fmt: skip
 
     # --- lists ---------------------------------------------------------------------
@@ -241,6 +257,35 @@ class RequestViews:
         found.waiting = overdue_first(found.waiting)
         found.listed = overdue_first(found.listed)
         return found
+
+    async def own(self, identity: Identity) -> OwnRequests:
+        """The requests logged for the member themself (not those of people they may see
+        as a party group's leader): the unfinished, then the finished, newest first."""
+        async with self.db.session() as session:
+            linked = bool(
+                await session.scalar(select(exists().where(Person.user_id == identity.user_id)))
+            )
+            rows = await session.execute(
+                rows_query(Person.user_id == identity.user_id)
+                .order_by(
+                    ServiceRequest.status == RequestStatus.CONFIRMED,
+                    ServiceRequest.created_at.desc(),
+                )
+                .limit(LIST_LIMIT)
+            )
+            found = [
+                OwnRequest(r.id, category, r.description, r.status, assignee, r.created_at)
+                for r, _person, _phone, category, assignee in rows
+            ]
+        admins = (
+            [] if linked else await AccountService(self.services).admins_to_ask(identity.user_id)
+        )
+        return OwnRequests(
+            linked,
+            [r for r in found if r.status != RequestStatus.CONFIRMED],
+            [r for r in found if r.status == RequestStatus.CONFIRMED],
+            admins,
+        )
 
     @staticmethod
     async def _asked(

@@ -1,4 +1,4 @@
-"""The SLA clock in plain words for the pages: "当天22点前", "24小时内", "已超时3小时5分钟".
+"""The SLA clock in plain words for the pages: "当天22点前", "7天内", "已超时3小时5分钟".
 
 Translated when called, so call these while rendering (the request's locale is set)."""
 
@@ -18,12 +18,21 @@ def clock_time(moment: time) -> str:
     return _("%(hour)s:%(minute)s", hour=moment.hour, minute=f"{moment.minute:02d}")
 
 
+def within_hours(hours: int) -> str:
+    """A time limit given in hours, as people say it: whole days as days ("7天内", not
+    "168小时内"), the rest as hours ("36小时内"). The one formatter of such limits: the
+    request categories' and the must-visit rules' (a hardship visit within 168 hours)."""
+    days, rest = divmod(hours, 24)
+    if days and not rest:
+        return ngettext("Within %(num)s day", "Within %(num)s days", days)
+    return ngettext("Within %(num)s hour", "Within %(num)s hours", hours)
+
+
 def sla_words(category: SlaRule) -> str:
-    """The category's SLA: "当天22点前" or "24小时内"."""
+    """The category's SLA: "当天22点前", "7天内" or "36小时内"."""
     if category.same_day_by is not None:
         return _("Same day by %(time)s", time=clock_time(category.same_day_by))
-    hours = category.sla_hours or 0
-    return ngettext("Within %(num)s hour", "Within %(num)s hours", hours)
+    return within_hours(category.sla_hours or 0)
 
 
 def duration(delta: timedelta) -> str:

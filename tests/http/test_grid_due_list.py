@@ -16,7 +16,7 @@ from app import clock
 from app.accounts.models import Role
 from app.clock import CHINA_TIME
 from app.grid import due
-from app.grid.models import VisitDueItem, VisitRule
+from app.grid.models import Grid, VisitDueItem, VisitRule
 from app.people.models import Person
 from app.state import AppServices
 from app.web.templates import day
@@ -125,3 +125,106 @@ async def test_a_visit_before_the_window_opens_is_told_what_it_will_not_answer(
                 )
             )
     assert item is None  # still to do once its window opens
+
+
+MONDAY = date(2026, 12, 7)
+
+
+def agenda_day(page: str, on: date) -> str:
+    """One day of the calendar's agenda ('' when it is folded into a quiet run)."""
+    start = page.find(f'id="d-{on.isoformat()}"')
+    if start < 0:
+        return ""
+    ends = [page.find(f'<li class="cal-{kind}', start) for kind in ("day", "quiet")]
+    return page[start : min([end for end in ends if end > 0] or [page.index("</ol>", start)])]
+
+
+async def test_people_added_today_are_due_at_once_and_the_calendar_shows_five_weeks(
+    browser: Browser, world: World, points: PointsRoster, services: AppServices,
+    move_day: Callable[[date], None],
+) -> None:  # fmt: skip
+    """A new district's first day: the admin adds people with birthdays this week, next
+    week and at the turn of the year, and assigns them to a grid. No night has passed,
+    yet the worker's list, the person's card and all five weeks of the calendar show
+    them."""
+    move_day(MONDAY)
+    await browser.login(world.a.users[Role.TENANT_ADMIN])
+    await browser.get("/people/new")
+    added = {}
+    for name, born in (
+        ("寿星甲", "1936-12-09"),
+        ("寿星乙", "1936-12-20"),
+        ("寿星丙", "1940-12-30"),
+    ):
+        response = await browser.post(
+            "/people",
+            {"name": name, "category": "military_retiree", "birth_date": born,
+             "branch_id": str(points.roster.branch_1)},
+        )  # fmt: skip
+        assert response.status_code == 303, response.text[:2000]
+        added[name] = response.headers["location"].rsplit("/", 1)[1]
+    with tenant_scope(world.a.tenant_id):
+        async with services.db.session() as session:
+            grid = await session.scalar(select(Grid.id).where(Grid.name == "第一网格"))
+    assigned = await browser.post(
+        "/grid/assign", {"grid_id": str(grid), "person_id": list(added.values())}
+    )
+    assert assigned.status_code == 303
+    await browser.login(world.a.users[Role.GRID_WORKER])
+    page = (await browser.get("/grid")).text
+    assert "寿星甲" in section(page, "this-week")  # 90 on Wednesday
+    assert "寿星乙" in section(page, "not-open")  # opens next Monday
+    assert "寿星丙" not in page  # opens in three weeks
+    card = (await browser.get(f"/grid/people/{added['寿星甲']}")).text
+    assert shown("Visits due") in card and "生日祝寿" in card
+    calendar = (await browser.get("/grid/calendar")).text
+    assert "寿星甲" in agenda_day(calendar, date(2026, 12, 13))  # the last day of their week
+    assert "寿星乙" in agenda_day(calendar, date(2026, 12, 20))
+    assert "寿星丙" in agenda_day(calendar, date(2027, 1, 3))  # week four, not written yet
+
+
+async def test_the_calendar_shows_the_holidays_of_weeks_not_written_yet(
+    browser: Browser, world: World, points: PointsRoster, move_day: Callable[[date], None],
+    services: AppServices,
+) -> None:  # fmt: skip
+    """Monday 14 September 2026: 中秋 (the 25th) opens this week and is written; 国庆's
+    window (24 September to 7 October) opens after the week the night writes, yet the
+    calendar shows it on its last day — for the grid's living people, and 七一 only for
+    party members."""
+    move_day(date(2026, 9, 14))
+    await refresh(services, world)
+    await browser.login(world.a.users[Role.GRID_WORKER])
+    calendar = (await browser.get("/grid/calendar")).text
+    assert "中秋节慰问" in agenda_day(calendar, date(2026, 9, 25))
+    national = agenda_day(calendar, date(2026, 10, 7))
+    assert national.count("国庆节慰问") == 6  # the six people of 第一网格
+    assert "国庆节慰问" not in (await browser.get("/grid")).text  # it opens in ten days
+
+
+async def test_a_backdated_visit_says_that_a_window_opened_since_not_that_it_opens(
+    browser: Browser, world: World, points: PointsRoster, services: AppServices,
+    move_day: Callable[[date], None],
+) -> None:  # fmt: skip
+    """On 10 December a worker logs a visit made on the 5th: 春节's window opened on the
+    8th, after the visit, so the visit does not answer it — and the message says the
+    window opened then, not that it opens on a day already past."""
+    move_day(date(2026, 12, 10))
+    await refresh(services, world)
+    await browser.login(world.a.users[Role.GRID_WORKER])
+    saved = await browser.post(
+        "/grid/visits",
+        {"person_id": str(points.member_b), "kind": "holiday", "place": "home",
+         "visited_on": "2026-12-05", "visit_id": "", "notes": "上周送了对联"},
+    )  # fmt: skip
+    assert saved.status_code == 303
+    page = (await browser.get("/grid")).text
+    opened = shown(
+        "This visit does not count for %(rule)s: its time to visit opened on %(day)s, after "
+        "the visit. Please visit again.", rule="春节慰问", day=day(SPRING_OPENS),
+    )  # fmt: skip
+    assert opened in page
+    assert shown(
+        "This visit will not count for %(rule)s: its time to visit opens on %(day)s.",
+        rule="春节慰问", day=day(SPRING_OPENS),
+    ) not in page  # fmt: skip
+    assert "春节慰问" in section(page, "later")  # still to do

@@ -85,7 +85,7 @@ async def test_a_worker_logs_a_water_leak_from_the_phone_form(
     form = await browser.get(f"/requests/new?person={points.roster.person_1}")
     assert "data-keep-form" in form.text
     assert shown("Same day by %(time)s", time=_("%(hour)s:00", hour=22)) in form.text
-    assert ngettext("Within %(num)s hour", "Within %(num)s hours", 24) in form.text
+    assert ngettext("Within %(num)s day", "Within %(num)s days", 1) in form.text  # 电: 24 hours
     page_url = await log_water(browser, services, world, points.roster.person_1)
     page = await browser.get(page_url)
     assert page.status_code == 200
@@ -210,12 +210,12 @@ async def test_satisfaction_two_reopens_and_the_member_answers_for_themself(
     await browser.post(f"{url}/resolve", {"note": "换了阀门"})
     await other_browser.login(world.a.users[Role.MEMBER])  # linked to 党员甲
     own = await other_browser.get("/requests")
-    assert "党员甲" in own.text
+    assert f'href="{url}"' in own.text  # their own request, on their list
     answer = await other_browser.post(f"{url}/confirm", {"satisfaction": "2"})
     assert answer.status_code == 303
     page = await other_browser.get(url)
-    second = _("Level %(level)s: %(name)s", level=2, name="分中心（服务站）")
-    assert shown(REOPENED_FOR_CALLBACK, level=second) in page.text
+    secretary = world.a.users[Role.BRANCH_SECRETARY].name  # leads 党员甲's branch: level 2
+    assert shown(REOPENED_FOR_CALLBACK, who=secretary) in page.text
     assert shown("Reopened") in page.text
     assert shown("Level %(level)s: %(name)s", level=2, name="分中心（服务站）") in page.text
     assert (await other_browser.post(f"{url}/start")).status_code == 403  # members do not work it
@@ -380,14 +380,14 @@ async def test_every_place_a_level_is_named_reads_the_districts_names(
     await other_browser.post(f"{url}/resolve", {"note": "换了阀门"})
     move_clock(TONIGHT + timedelta(hours=26))
     page = await browser.get(url)
-    assert (
-        shown("1 or 2 reopens the request: %(level)s calls the person back.", level=third)
-        in page.text
-    )
+    admin = world.a.users[Role.TENANT_ADMIN].name  # level 3's, where it was resolved
+    hint = "1 or 2 reopens the request, and %(who)s will call the person back."
+    assert shown(hint, who=admin) in page.text
     answer = await browser.post(f"{url}/confirm", {"satisfaction": "2"})
     assert answer.status_code == 303
     after = await browser.get(url)
-    assert shown(REOPENED_FOR_CALLBACK, level=third) in after.text
+    assert shown(REOPENED_FOR_CALLBACK, who=admin) in after.text
+    assert third in after.text  # the level it was reopened for
     report = await browser.get("/requests/sla?period=quarter")
     for level, name in ((1, "社区网格员"), (2, "片区服务站"), (3, "分管局长")):
         assert shown("Level %(level)s: %(name)s", level=level, name=name) in report.text
@@ -483,3 +483,75 @@ async def test_whoever_is_asked_to_call_back_has_the_form_and_the_others_are_tol
             )
     assert still == "resolved"  # the secretary's own answer was refused
     assert await count(services, world.a, ServiceRequest) == 3
+
+
+async def test_a_poor_answer_promises_the_call_back_of_whoever_will_make_it(
+    browser: Browser, other_browser: Browser, services: AppServices, world: World,
+    points: PointsRoster,
+) -> None:  # fmt: skip
+    """党员丁's branch has no leader and the district no sub-center head: nobody holds
+    level 2 for them. The form, the message after a poor answer and the request's level
+    name the one who will really call back — the admin, by the same rule that asks them
+    once it is resolved again — and never the empty level."""
+    admin = world.a.users[Role.TENANT_ADMIN]
+    await other_browser.login(world.a.users[Role.GRID_WORKER])
+    url = await log_water(other_browser, services, world, points.member_d)
+    await other_browser.post(f"{url}/start")
+    await other_browser.post(f"{url}/resolve", {"note": "换了阀门"})
+    await browser.login(admin)
+    empty_level = shown("Level %(level)s: %(name)s", level=2, name="分中心（服务站）")
+    form = await browser.get(url)
+    assert (
+        shown("1 or 2 reopens the request, and %(who)s will call the person back.", who=admin.name)
+        in form.text
+    )
+    assert empty_level not in form.text
+    assert (await browser.post(f"{url}/confirm", {"satisfaction": "2"})).status_code == 303
+    after = await browser.get(url)
+    told = shown(
+        "The person is not satisfied: the request is reopened, and %(who)s will call the "
+        "person back.", who=admin.name,
+    )  # fmt: skip
+    assert told in after.text
+    assert shown("Level %(level)s: %(name)s", level=3, name="局领导") in after.text
+    assert empty_level not in after.text
+    with tenant_scope(world.a.tenant_id):
+        async with services.db.session() as session:
+            level = await session.scalar(select(ServiceRequest.callback_level))
+    assert level == 3
+    await other_browser.post(f"{url}/start")
+    await other_browser.post(f"{url}/resolve", {"note": "又换了一次阀门"})
+    again = shown(
+        "Marked as resolved. %(who)s will ask the person whether it is fixed, and how "
+        "satisfied.", who=admin.name,
+    )  # fmt: skip
+    assert again in (await other_browser.get(url)).text
+
+
+async def test_a_member_sees_their_own_requests_in_plain_words_open_ones_first(
+    browser: Browser, other_browser: Browser, services: AppServices, world: World,
+    points: PointsRoster,
+) -> None:  # fmt: skip
+    """诉求 is in a member's menu: it lists their own requests — the unfinished first,
+    each in the words of their home page — without the staff's filters, and nobody
+    else's."""
+    worker = world.a.users[Role.GRID_WORKER]
+    await browser.login(worker)
+    still_open = await log_water(browser, services, world, points.member_a, "卫生间漏水")
+    finished = await log_water(browser, services, world, points.member_a, "厨房漏水")
+    await log_water(browser, services, world, points.member_b, "乙家漏水")
+    await browser.post(f"{finished}/start")
+    await browser.post(f"{finished}/resolve", {"note": "换了阀门"})
+    await other_browser.login(world.a.users[Role.MEMBER])  # 党员甲
+    assert (
+        await other_browser.post(f"{finished}/confirm", {"satisfaction": "5"})
+    ).status_code == 303
+    page = (await other_browser.get("/requests")).text
+    assert shown("My requests") in page
+    assert 'name="status"' not in page and 'name="category"' not in page
+    assert "乙家漏水" not in page
+    assert shown("%(name)s will take care of it", name=worker.name) in page
+    assert shown("Finished") in page
+    assert page.index("卫生间漏水") < page.index("厨房漏水")  # the unfinished first
+    assert f'href="{still_open}"' in page and f'href="{finished}"' in page
+    assert shown("Assigned") not in page  # the staff's status word

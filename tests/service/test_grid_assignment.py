@@ -3,13 +3,14 @@ households, the people nobody answers for, and retiring a grid."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
 from uuid import UUID, uuid4
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
+from app import clock
 from app.accounts.models import Role
 from app.audit.models import AuditEvent
 from app.errors import NotFound, Refused
@@ -17,7 +18,7 @@ from app.grid import assignment as assignment_module
 from app.grid.assign_forms import AssignFilter, AssignForm
 from app.grid.assignment import AssignmentService
 from app.grid.grids import GridService
-from app.grid.models import GridAssignment
+from app.grid.models import GridAssignment, VisitDueItem
 from app.state import AppServices
 from app.web.identity import Identity
 from tenants.context import tenant_scope
@@ -286,3 +287,26 @@ async def test_each_bulk_assignment_is_audited_with_its_counts(
     assert len(events) == 1 and events[0].subject_name == "东网格"
     assert events[0].changes["assigned"] == 1 and events[0].changes["already"] == 1
     assert assignments == 2
+
+
+async def test_people_assigned_to_a_grid_have_their_items_without_waiting_for_the_night(
+    services: AppServices, district: District, admin: Identity, roster: Roster,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """Someone whose items were never written (added before items were written on adding,
+    or while a job was down) has them once they are assigned, so the grid's list is whole."""
+    monday = date(2026, 12, 7)
+    monkeypatch.setattr(clock, "today", lambda: monday)
+    monkeypatch.setattr(clock, "now", lambda: datetime.combine(monday, time(9), clock.CHINA_TIME))
+    person = await add_person(services, district, "寿星甲", birth_date=date(1936, 12, 9))
+    with tenant_scope(district.tenant_id):
+        async with services.db.session() as session:
+            await session.execute(delete(VisitDueItem))
+            await session.commit()
+    await assign(services, district, admin, await add_grid(services, district, "东网格"), [person])
+    with tenant_scope(district.tenant_id):
+        async with services.db.session() as session:
+            written = (
+                await session.execute(select(VisitDueItem.person_id, VisitDueItem.occasion))
+            ).all()
+    assert written == [(person, "birthday:2026")]

@@ -8,16 +8,21 @@ from typing import Any
 from uuid import UUID
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import delete, event, select, update
 
 from app import clock
 from app.accounts.models import Role
+from app.audit.service import SYSTEM
 from app.grid import due
 from app.grid.jobs import refresh_due_items
 from app.grid.models import Visit, VisitDueItem, VisitRule
+from app.people.models import Person
+from app.people.scope import EVERYONE
+from app.people.service import PeopleService
 from app.state import AppServices
 from tenants.context import tenant_scope
 from tests.factories import District, World, add_person
+from tests.service.test_roster_import import id_number, run_import, small_roster
 
 # 2026-06-29, a Monday: 七一 (party day) is in its week-before window, and 党员甲's
 # birthday (1 July) falls in this week.
@@ -47,6 +52,14 @@ async def refresh(services: AppServices, district: District) -> int:
             return written
 
 
+async def forget_items(services: AppServices, district: District) -> None:
+    """No items yet, as for people added before adding wrote them (the night's work)."""
+    with tenant_scope(district.tenant_id):
+        async with services.db.session() as session:
+            await session.execute(delete(VisitDueItem))
+            await session.commit()
+
+
 async def test_the_refresh_writes_birthdays_and_holidays_once(
     services: AppServices, world: World
 ) -> None:
@@ -57,6 +70,7 @@ async def test_the_refresh_writes_birthdays_and_holidays_once(
     await add_person(
         services, world.a, "已故丙", birth_date=date(1930, 7, 2), deceased_on=date(2026, 1, 5)
     )
+    await forget_items(services, world.a)
     written = await refresh(services, world.a)
     found = await items(services, world.a)
     assert set(found) == {
@@ -123,6 +137,88 @@ async def test_the_nightly_job_covers_every_active_district(
 ) -> None:
     a = await add_person(services, world.a, "甲区人", birth_date=date(1950, 7, 3))
     b = await add_person(services, world.b, "乙区人", birth_date=date(1950, 7, 4))
+    for district in (world.a, world.b):
+        await forget_items(services, district)
     assert await refresh_due_items({"services": services}) >= 2
     assert (a, "birthday:2026") in await items(services, world.a)
     assert (b, "birthday:2026") in await items(services, world.b)
+
+
+async def change(services: AppServices, district: District, person: UUID, **values: Any) -> None:
+    """Edit a person through the roster service, as the admin's form does."""
+    with tenant_scope(district.tenant_id):
+        await PeopleService(services).update(EVERYONE, person, values, SYSTEM)
+
+
+async def test_people_have_their_items_as_soon_as_they_are_added_or_changed(
+    services: AppServices, world: World
+) -> None:
+    """No waiting for the night: adding someone writes their birthday and holidays at
+    once, and a corrected birth date, party membership or death writes them again."""
+    party = {"party_member": True, "party_joined_on": date(1965, 7, 1)}
+    member = await add_person(services, world.a, "党员甲", birth_date=date(1936, 7, 1), **party)
+    assert set(await items(services, world.a)) == {
+        (member, "birthday:2026"), (member, "party_day:2026")
+    }  # fmt: skip
+    # The birth date was typed wrong: the birthday leaves this week, 七一 stays.
+    await change(services, world.a, member, birth_date=date(1936, 8, 20))
+    assert set(await items(services, world.a)) == {(member, "party_day:2026")}
+    # Not a party member after all: 七一 goes too.
+    await change(services, world.a, member, party_member=False, party_joined_on=None)
+    assert await items(services, world.a) == {}
+    await change(services, world.a, member, birth_date=date(1936, 7, 3))
+    assert set(await items(services, world.a)) == {(member, "birthday:2026")}
+    await change(services, world.a, member, deceased_on=date(2026, 6, 28))
+    assert await items(services, world.a) == {}
+    assert await refresh(services, world.a) == 0  # the night finds nothing left to write
+    assert await items(services, world.b) == {}
+
+
+async def test_an_imported_roster_has_its_items_at_once(
+    services: AppServices, world: World
+) -> None:
+    rows = [
+        [1, "寿星甲", "男", "1936.07.02", id_number("370102", "19360702", "131"), "", "第一支部",
+         "军休干部"],
+        [2, "寿星乙", "女", "1940.03.03", id_number("370102", "19400303", "242"), "", "第一支部",
+         "军休干部"],
+    ]  # fmt: skip
+    await run_import(services, world, small_roster(rows))
+    with tenant_scope(world.a.tenant_id):
+        async with services.db.session() as session:
+            born = dict((await session.execute(select(Person.name, Person.id))).all())
+    assert set(await items(services, world.a)) == {(born["寿星甲"], "birthday:2026")}
+
+
+async def test_writing_the_items_of_many_people_takes_as_many_statements_as_of_few(
+    services: AppServices, world: World
+) -> None:
+    """An import of 40,000 people writes their items in a few set-based statements, not
+    a query per person."""
+    party = {"party_member": True, "party_joined_on": date(1965, 7, 1)}
+    people = [
+        await add_person(
+            services, world.a, f"党员{n}", birth_date=date(1936, 7, 1 + n % 5), **party
+        )
+        for n in range(24)
+    ]
+
+    async def statements(person_ids: list[UUID]) -> int:
+        seen: list[str] = []
+
+        def count(*args: Any) -> None:
+            seen.append(args[2])
+
+        engine = services.db.engine.sync_engine
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            with tenant_scope(world.a.tenant_id):
+                async with services.db.session() as session:
+                    await due.people_changed(session, person_ids)
+                    await session.commit()
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        return len(seen)
+
+    assert await statements(people[:2]) == await statements(people)
+    assert len(await items(services, world.a)) == 2 * len(people)

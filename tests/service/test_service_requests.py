@@ -120,10 +120,9 @@ async def test_the_happy_path_from_logging_to_confirmation(
         move_clock(MORNING + timedelta(hours=3))
         await service.resolve(worker, logged.id, "换了阀门")
         move_clock(MORNING + timedelta(hours=4))
-        confirmed = await service.confirm(
-            who(district, Role.TENANT_ADMIN), logged.id, "5", "很满意"
-        )
-    assert confirmed.status == "confirmed" and confirmed.satisfaction == 5
+        answered = await service.confirm(who(district, Role.TENANT_ADMIN), logged.id, "5", "很满意")
+    assert answered.call_back is None
+    assert answered.request.status == "confirmed" and answered.request.satisfaction == 5
     row = await stored(services, district, logged.id)
     assert row.resolved_at == MORNING + timedelta(hours=3) and row.resolution == "换了阀门"
     assert row.confirmed_at == MORNING + timedelta(hours=4)
@@ -211,7 +210,7 @@ async def test_two_confirmations_at_once_give_one(
             service.confirm(who(district, Role.TENANT_ADMIN), request.id, "3"),
             return_exceptions=True,
         )
-    assert sorted(type(result).__name__ for result in results) == ["Refused", "ServiceRequest"]
+    assert sorted(type(result).__name__ for result in results) == ["Answered", "Refused"]
     kinds = await event_kinds(services, district)
     assert kinds.count("confirmed") == 1
 
@@ -226,10 +225,14 @@ async def test_a_poor_satisfaction_reopens_for_a_call_back_by_the_next_level(
     move_clock(later)
     service = RequestService(services)
     with tenant_scope(district.tenant_id):
-        reopened = await service.confirm(
+        answered = await service.confirm(
             who(district, Role.TENANT_ADMIN), request.id, "2", "没修好"
         )
+    reopened = answered.request
     assert reopened.status == "reopened" and reopened.satisfaction == 2
+    # 党员甲's branch is led by the secretary, who holds level 2 for them: they call back.
+    assert answered.call_back is not None and answered.call_back.level == 2
+    assert answered.call_back.names == [district.users[Role.BRANCH_SECRETARY].name]
     row = await stored(services, district, request.id)
     assert row.callback_level == 2 and row.level == 2 and row.reopen_count == 1
     assert row.resolved_at is None and row.confirmed_at is None
@@ -246,7 +249,7 @@ async def test_a_poor_satisfaction_reopens_for_a_call_back_by_the_next_level(
         await service.start(worker, request.id)
         await service.resolve(worker, request.id, "换了整根水管")
         confirmed = await service.confirm(who(district, Role.TENANT_ADMIN), request.id, "4")
-    assert confirmed.status == "confirmed"
+    assert confirmed.request.status == "confirmed"
 
 
 async def test_a_call_back_after_the_last_level_stays_at_the_last_level(
@@ -366,7 +369,7 @@ async def test_a_member_confirms_their_own_request_and_sees_no_one_elses(
         with pytest.raises(Refused):  # a member does not resolve
             await service.start(member, own.id)
         confirmed = await service.confirm(member, own.id, "5")
-    assert confirmed.status == "confirmed"
+    assert confirmed.request.status == "confirmed"
 
 
 async def test_escalation_records_the_clock_level_once(

@@ -9,6 +9,7 @@ from uuid import uuid4
 import pytest
 
 from app.clock import CHINA_TIME
+from app.grid.due import birthdays_near
 from app.grid.occasions import (
     CalendarRule,
     birthday_in,
@@ -131,3 +132,25 @@ def test_the_meeting_day_is_on_every_month() -> None:
     assert meeting_days(10, date(2026, 11, 24), date(2027, 2, 9)) == [
         date(2026, 12, 10), date(2027, 1, 10)
     ]  # fmt: skip
+
+
+def days_from(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+@pytest.mark.parametrize(
+    "today",
+    days_from(date(2026, 12, 1), date(2027, 3, 31))
+    + days_from(date(2027, 12, 1), date(2028, 3, 31)),
+    ids=str,
+)
+def test_the_refresh_reads_everyone_whose_birthday_week_meets_its_window(today: date) -> None:
+    """due.refresh computes birthday weeks only for people whose birth day is near its
+    window (a roster of 40,000 has a few hundred): never leaving out one who is due —
+    every birth day of a leap year, across year ends, 29 February in common years."""
+    start, end = today - timedelta(days=1), today + timedelta(days=7)
+    birthday = CalendarRule(id=uuid4(), trigger="birthday")
+    near = set(birthdays_near(start, end))
+    for born in days_from(date(1936, 1, 1), date(1936, 12, 31)):
+        if calendar_occasions(birthday, born=born, party_member=False, start=start, end=end):
+            assert born.strftime("%m-%d") in near, born

@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from app.clock import CHINA_TIME
-from app.service_requests import sla
+from app.i18n import current_locale
+from app.service_requests import sla, words
 
 
 @dataclass(frozen=True)
@@ -132,3 +133,25 @@ def test_an_open_request_reads_time_left_or_overdue_by() -> None:
     assert after.level_ends == DUE + timedelta(hours=24)
     assert sla.split(after.left) == (0, 3, 0)
     assert sla.split(timedelta(days=2, hours=3, minutes=59, seconds=59)) == (2, 3, 59)
+
+
+@pytest.mark.parametrize(
+    ("hours", "zh", "en"),
+    [
+        (168, "7天内", "Within 7 days"),  # 换证
+        (24, "1天内", "Within 1 day"),  # 电坏不过天
+        (72, "3天内", "Within 3 days"),
+        (36, "36小时内", "Within 36 hours"),
+        (1, "1小时内", "Within 1 hour"),
+    ],
+)
+def test_a_time_limit_reads_whole_days_as_days_and_the_rest_as_hours(
+    hours: int, zh: str, en: str
+) -> None:
+    assert words.sla_words(Category(sla_hours=hours)) == zh
+    assert words.within_hours(hours) == zh  # one formatter: the must-visit rules say it so too
+    token = current_locale.set("en")
+    try:
+        assert words.sla_words(Category(sla_hours=hours)) == en
+    finally:
+        current_locale.reset(token)
