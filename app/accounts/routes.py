@@ -11,8 +11,10 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
+from app.accounts.invitations import InvitationForm, InvitationService
 from app.accounts.models import TENANT_ROLES, Role
-from app.accounts.service import AccountService, InvitationForm, PasswordService, session_data
+from app.accounts.password_changes import PasswordService
+from app.accounts.service import AccountService, session_data
 from app.audit.log import latest_events
 from app.audit.service import ACTION_LABELS
 from app.i18n import _
@@ -25,6 +27,10 @@ from app.web.sessions import COOKIE_NAME
 
 def provide_accounts(request: Request) -> AccountService:
     return AccountService(request.app.state.services)
+
+
+def provide_invitations(request: Request) -> InvitationService:
+    return InvitationService(request.app.state.services)
 
 
 def provide_passwords(request: Request) -> PasswordService:
@@ -104,21 +110,35 @@ class UsersController(Controller):
 
     path = "/users"
     opt = allow(Role.TENANT_ADMIN)
-    dependencies = {"accounts": Provide(provide_accounts, sync_to_thread=False)}
+    dependencies = {
+        "accounts": Provide(provide_accounts, sync_to_thread=False),
+        "invitations": Provide(provide_invitations, sync_to_thread=False),
+    }
 
     async def _page(
-        self, request: Request, accounts: NamedDependency[AccountService], **extra: Any
+        self,
+        request: Request,
+        accounts: AccountService,
+        invitations: InvitationService,
+        **extra: Any,
     ) -> dict[str, Any]:
         return {
             "users": await accounts.list_users(),
-            "invitations": await accounts.pending_invitations(),
+            "invitations": await invitations.pending_invitations(),
             "roles": TENANT_ROLES,
             **extra,
         }
 
     @get("/")
-    async def index(self, request: Request, accounts: NamedDependency[AccountService]) -> Template:
-        return render(request, "accounts/users.html", await self._page(request, accounts))
+    async def index(
+        self,
+        request: Request,
+        accounts: NamedDependency[AccountService],
+        invitations: NamedDependency[InvitationService],
+    ) -> Template:
+        return render(
+            request, "accounts/users.html", await self._page(request, accounts, invitations)
+        )
 
     @get("/invite")
     async def invite_page(self, request: Request) -> Template:
@@ -127,10 +147,12 @@ class UsersController(Controller):
         )
 
     @post("/invite")
-    async def invite(self, request: Request, accounts: NamedDependency[AccountService]) -> Any:
+    async def invite(
+        self, request: Request, invitations: NamedDependency[InvitationService]
+    ) -> Any:
         data = await form_data(request)
         form = InvitationForm(data.get("name", ""), data.get("phone", ""), data.get("role", ""))
-        token, errors = await accounts.invite(form, request.scope["user"].actor)
+        token, errors = await invitations.invite(form, request.scope["user"].actor)
         if errors:
             return render(
                 request, "accounts/invite.html",
@@ -156,10 +178,10 @@ class UsersController(Controller):
     async def revoke(
         self,
         request: Request,
-        accounts: NamedDependency[AccountService],
+        invitations: NamedDependency[InvitationService],
         invitation_id: FromPath[UUID],
     ) -> Response[Any]:
-        await accounts.revoke_invitation(invitation_id, request.scope["user"].actor)
+        await invitations.revoke_invitation(invitation_id, request.scope["user"].actor)
         flash(request, "success", _("The invitation was withdrawn."))
         return see_other(request, "/users")
 
@@ -239,13 +261,16 @@ class InvitationController(Controller):
 
     path = "/invite"
     opt = PUBLIC
-    dependencies = {"accounts": Provide(provide_accounts, sync_to_thread=False)}
+    dependencies = {"invitations": Provide(provide_invitations, sync_to_thread=False)}
 
     @get("/{token:str}")
     async def show(
-        self, request: Request, accounts: NamedDependency[AccountService], token: FromPath[str]
+        self,
+        request: Request,
+        invitations: NamedDependency[InvitationService],
+        token: FromPath[str],
     ) -> Template:
-        found = await accounts.open_invitation(token)
+        found = await invitations.open_invitation(token)
         if found is None:
             raise NotFoundException()
         invitation, tenant_name = found
@@ -256,14 +281,17 @@ class InvitationController(Controller):
 
     @post("/{token:str}")
     async def accept(
-        self, request: Request, accounts: NamedDependency[AccountService], token: FromPath[str]
+        self,
+        request: Request,
+        invitations: NamedDependency[InvitationService],
+        token: FromPath[str],
     ) -> Any:
         data = await form_data(request)
-        accepted, errors = await accounts.accept_invitation(
+        accepted, errors = await invitations.accept_invitation(
             token, data.get("password", ""), data.get("password_confirm", "")
         )
         if accepted is None:
-            found = await accounts.open_invitation(token)
+            found = await invitations.open_invitation(token)
             if found is None:
                 raise NotFoundException()
             return render(
