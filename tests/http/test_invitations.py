@@ -189,3 +189,19 @@ async def test_htmx_invitation_replaces_the_page_not_the_form(
     assert response.status_code == 200
     assert response.headers["hx-retarget"] == "body"
     assert LINK.search(response.text)
+
+
+async def test_an_invitation_is_valid_until_its_time_in_china(
+    browser: Browser, world: World, owner_db: Database
+) -> None:
+    """Made at 07:00 on 7 December in Beijing, a 7-day link works until 07:00 on the 14th
+    — 23:00 on the 13th in UTC, which the page must not show as the 13th."""
+    await browser.login(world.a.users[Role.TENANT_ADMIN])
+    await invite(browser, "李网格", "13853200001", Role.GRID_WORKER)
+    async with owner_db.engine.connect() as conn:
+        await conn.execute(text("update invitations set expires_at = '2026-12-13 23:00:00+00'"))
+        await conn.commit()
+    page = (await browser.get("/users")).text
+    listed = page[page.index("李网格") :].split("</li>", 1)[0]
+    assert "12月14日" in listed and "07:00" in listed
+    assert "12-13" not in listed and "12月13日" not in listed
