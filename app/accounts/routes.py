@@ -79,6 +79,7 @@ class AuthController(Controller):
                 "form": {"phone": data.get("phone", ""), "next": data.get("next", "")},
                 "error": _(outcome.error, **outcome.error_args) if outcome.error else None,
                 "choices": outcome.choices,
+                "apply_again": outcome.apply_again,
             }
             return render(
                 request, "accounts/login.html", context,

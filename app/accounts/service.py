@@ -7,7 +7,7 @@ Invitations are in `invitations.py`, reset links and password changes in
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -25,7 +25,7 @@ from app.i18n import N_
 from app.state import AppServices
 from app.validators import FieldError, FormErrors, mainland_mobile, new_password
 from tenants.context import require_tenant, tenant_scope
-from tenants.models import TenantStatus
+from tenants.models import Tenant, TenantStatus
 
 WRONG_CREDENTIALS = N_("The phone number or password is not correct.")
 
@@ -42,9 +42,11 @@ class LoginOutcome:
 
     session: dict[str, Any] | None = None
     error: str | None = None
-    error_args: dict[str, int] = field(default_factory=dict)
+    error_args: dict[str, Any] = field(default_factory=dict)
     status: int = 200
     choices: list[TenantChoice] = field(default_factory=list)
+    apply_again: bool = False
+    """The district's signup was rejected: the applicant may correct it and sign up again."""
 
 
 @dataclass(frozen=True)
@@ -152,12 +154,15 @@ class AccountService:
             return LoginOutcome(session=session_data(platform[0].user_id, None))
         active = [m for m in matches if m.tenant_status == TenantStatus.ACTIVE]
         if not active:
-            pending = any(m.tenant_status == TenantStatus.PENDING for m in matches)
+            if any(m.tenant_status == TenantStatus.PENDING for m in matches):
+                return LoginOutcome(
+                    error=N_("Your district's signup is still waiting for approval."), status=403
+                )
             return LoginOutcome(
-                error=N_("Your district's signup is still waiting for approval.")
-                if pending
-                else N_("Your district's signup was not approved."),
+                error=N_("Your district's signup was not approved. The reason given: %(reason)s"),
+                error_args={"reason": await self._rejection_reason(m.tenant_id for m in matches)},
                 status=403,
+                apply_again=True,
             )
         if len(active) > 1:
             chosen = [m for m in active if str(m.tenant_id) == tenant_choice]
@@ -174,6 +179,20 @@ class AccountService:
                 )
                 await session.commit()
         return LoginOutcome(session=data)
+
+    async def _rejection_reason(self, tenant_ids: Iterable[UUID]) -> str:
+        """Why the latest of these signups was rejected (the reason is required), told
+        to its applicant only once their password matched."""
+        async with self.db.session() as session:
+            return (
+                await session.scalar(
+                    select(Tenant.decision_note)
+                    .where(Tenant.id.in_(list(tenant_ids)))
+                    .order_by(Tenant.decided_at.desc().nulls_last())
+                    .limit(1)
+                )
+                or ""
+            )
 
     async def _password_hash(self, candidate: Any) -> tuple[str | None, int]:
         """A tenant user's hash and password version, read together under that tenant's

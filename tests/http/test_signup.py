@@ -125,6 +125,12 @@ async def test_rejection_needs_a_reason_and_is_shown(
     assert "区划代码有误" in page
     refused = await browser.post("/login", {"phone": "13800138000", "password": "Lixia-2026"})
     assert refused.status_code == 403 and "未通过" in refused.text
+    # The applicant is told why, and that they may apply again (with the link to do so).
+    error = refused.text[refused.text.index('class="form-error"') :].split("</div>", 1)[0]
+    assert "区划代码有误" in error and "重新申请" in error and 'href="/signup"' in error
+    # Only after the password: a wrong one learns nothing about the signup.
+    wrong = await browser.post("/login", {"phone": "13800138000", "password": "Wrong-2026"})
+    assert "区划代码有误" not in wrong.text
 
 
 async def test_admin_dashboard_counts_accounts(browser: Browser, world: World) -> None:
