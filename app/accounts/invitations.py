@@ -143,6 +143,15 @@ class InvitationService:
                 text("select invitation_tenant(:h)"), {"h": hash_token(token)}
             )
 
+    async def link_state(self, token: str) -> str | None:
+        """What became of a link that no longer opens: used, revoked or expired (open
+        if it still works), None for a token no invitation has. Says nothing else, so a
+        used link reveals nothing about the account made with it."""
+        async with self.db.session() as session:
+            return await session.scalar(
+                text("select invitation_link_state(:h)"), {"h": hash_token(token)}
+            )
+
     async def open_invitation(self, token: str) -> tuple[Invitation, str] | None:
         tenant_id = await self.invitation_tenant(token)
         if tenant_id is None:

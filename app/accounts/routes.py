@@ -17,7 +17,8 @@ from app.accounts.password_changes import PasswordService
 from app.accounts.service import AccountService, session_data
 from app.audit.log import latest_events
 from app.audit.service import ACTION_LABELS
-from app.i18n import _
+from app.errors import NotFound
+from app.i18n import N_, _
 from app.web.flash import flash
 from app.web.guards import LOGGED_IN, PUBLIC, allow
 from app.web.navigation import home_path
@@ -273,7 +274,7 @@ class InvitationController(Controller):
     ) -> Template:
         found = await invitations.open_invitation(token)
         if found is None:
-            raise NotFoundException()
+            return await self._closed(request, invitations, token)
         invitation, tenant_name = found
         return render(
             request, "accounts/accept.html",
@@ -288,13 +289,16 @@ class InvitationController(Controller):
         token: FromPath[str],
     ) -> Any:
         data = await form_data(request)
-        accepted, errors = await invitations.accept_invitation(
-            token, data.get("password", ""), data.get("password_confirm", "")
-        )
+        try:
+            accepted, errors = await invitations.accept_invitation(
+                token, data.get("password", ""), data.get("password_confirm", "")
+            )
+        except NotFound:  # used (perhaps a moment ago, in another tab), withdrawn, expired
+            return await self._closed(request, invitations, token)
         if accepted is None:
             found = await invitations.open_invitation(token)
             if found is None:
-                raise NotFoundException()
+                return await self._closed(request, invitations, token)
             return render(
                 request, "accounts/accept.html",
                 {"invitation": found[0], "tenant_name": found[1], "errors": errors},
@@ -304,6 +308,46 @@ class InvitationController(Controller):
         response = see_other(request, home_path(accepted.roles), full_reload=True)
         await start_session(request, response, accepted.session)
         return response
+
+    async def _closed(
+        self, request: Request, invitations: InvitationService, token: str
+    ) -> Template:
+        """A link that no longer works says why (410), and where to go; a token that
+        never was an invitation is a 404 like any unknown address."""
+        state = await invitations.link_state(token)
+        if state not in CLOSED_LINKS:
+            raise NotFoundException()
+        title, explanation = CLOSED_LINKS[state]
+        return render(
+            request,
+            "accounts/link_closed.html",
+            {"title": _(title), "explanation": _(explanation)},
+            status_code=410,
+        )
+
+
+CLOSED_LINKS = {
+    "used": (
+        N_("This link has been used. Please log in."),
+        N_(
+            "The account was made with it. Log in with your mobile number and the password "
+            "you chose; if you have forgotten it, your district's administrator can give "
+            "you a link to set a new one."
+        ),
+    ),
+    "revoked": (
+        N_("This invitation was withdrawn."),
+        N_("If you still need an account, ask your district's administrator to invite you again."),
+    ),
+    "expired": (
+        N_("This link has expired."),
+        N_(
+            "Invitation links work for a limited time. Ask your district's administrator to "
+            "invite you again."
+        ),
+    ),
+}
+"""What a link that no longer works says, by what became of it (link_state)."""
 
 
 class PasswordController(Controller):
