@@ -22,6 +22,7 @@ from app.accounts.service import hash_token, hashed_new_password, logged_in
 from app.audit.service import Actor, record
 from app.errors import NotFound
 from app.i18n import N_
+from app.people.account_links import link_invited
 from app.state import AppServices
 from app.validators import FieldError, FormErrors, mainland_mobile, person_name
 from tenants.context import require_tenant, tenant_scope
@@ -211,6 +212,8 @@ class InvitationService:
                     subject_type="user", subject_id=user.id, subject_name=user.name,
                     changes={"role": invitation.role},
                 )  # fmt: skip
+                # The roster person with this name and number, when exactly one can be.
+                await link_invited(session, user)
                 data = await logged_in(session, user.id, tenant_id, user.password_version)
                 roles = frozenset({invitation.role})
                 try:

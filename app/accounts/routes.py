@@ -19,6 +19,14 @@ from app.audit.log import latest_events
 from app.audit.service import ACTION_LABELS
 from app.errors import NotFound
 from app.i18n import N_, _
+from app.people.account_links import (
+    InvitationMatch,
+    account_link,
+    invitation_match,
+    invitation_prefill,
+    linked_people,
+)
+from app.query_params import query_id
 from app.web.flash import flash
 from app.web.guards import LOGGED_IN, PUBLIC, allow
 from app.web.navigation import home_path
@@ -57,6 +65,42 @@ async def start_session(request: Request, response: Response[Any], data: dict[st
 
 def absolute(request: Request, path: str) -> str:
     return str(request.url.with_replacements(path=path, query=""))
+
+
+def _link_note(found: InvitationMatch, name: str) -> str:
+    """What accepting the invitation will link, in the admin's words."""
+    if found.person and found.person.place:
+        return _(
+            "When the invitation is accepted, the account is linked to %(name)s (%(place)s) "
+            "in the roster.",
+            name=found.person.name,
+            place=found.person.place,
+        )
+    if found.person:
+        return _(
+            "When the invitation is accepted, the account is linked to %(name)s in the roster.",
+            name=found.person.name,
+        )
+    if found.taken:
+        why = _("%(name)s in the roster already logs in with another account.", name=name)
+    elif found.same > 1:
+        why = _(
+            "%(count)s people named %(name)s in the roster have this mobile number.",
+            count=found.same,
+            name=name,
+        )
+    else:
+        why = _("No one living in the roster has this name and mobile number.")
+    return " ".join(
+        (
+            why,
+            _(
+                "So the account will not be linked by itself: once the invitation is accepted, "
+                "choose the account on the right person's page in the roster (Login account). "
+                "Until then a secretary sees no one of their branch."
+            ),
+        )
+    )
 
 
 class AuthController(Controller):
@@ -124,8 +168,10 @@ class UsersController(Controller):
         invitations: InvitationService,
         **extra: Any,
     ) -> dict[str, Any]:
+        users = await accounts.list_users()
         return {
-            "users": await accounts.list_users(),
+            "users": users,
+            "linked": await linked_people(request.app.state.services.db, [u.id for u in users]),
             "invitations": await invitations.pending_invitations(),
             "roles": TENANT_ROLES,
             **extra,
@@ -144,8 +190,13 @@ class UsersController(Controller):
 
     @get("/invite")
     async def invite_page(self, request: Request) -> Template:
+        """The invitation form; from a person's page (?person=) with their name and mobile
+        number filled in, so that accepting links the account to them."""
+        form: dict[str, str] = {}
+        if person_id := query_id(request.query_params, "person"):
+            form = await invitation_prefill(request.app.state.services.db, person_id)
         return render(
-            request, "accounts/invite.html", {"form": {}, "errors": {}, "roles": TENANT_ROLES}
+            request, "accounts/invite.html", {"form": form, "errors": {}, "roles": TENANT_ROLES}
         )
 
     @post("/invite")
@@ -162,15 +213,23 @@ class UsersController(Controller):
                 fragment="accounts/_invite_form.html", status_code=422,
             )  # fmt: skip
         days = request.app.state.services.settings.auth.invitation_days
+        invited, _errors = form.clean()
+        note = None
+        if invited.role != Role.TENANT_ADMIN:  # others see no one until they are linked
+            found = await invitation_match(
+                request.app.state.services.db, invited.name, invited.phone
+            )
+            note = _link_note(found, invited.name)
         return render(
             request,
             "accounts/link.html",
             {
-                "title": _("Invitation link for %(name)s", name=" ".join(form.name.split())),
+                "title": _("Invitation link for %(name)s", name=invited.name),
                 "explanation": _(
                     "Send this link to them. It works once and expires in %(days)s days.",
                     days=days,
                 ),
+                "note": note,
                 "link": absolute(request, f"/invite/{token}"),
             },
             whole_page=True,
@@ -193,11 +252,18 @@ class UsersController(Controller):
     ) -> Template:
         """One account: its roles, its actions, and what has been done to it."""
         account = await accounts.user(user_id)
-        events = await latest_events(request.app.state.services.db, 50, subject_id=user_id)
+        db = request.app.state.services.db
+        events = await latest_events(db, 50, subject_id=user_id)
         return render(
             request,
             "accounts/user.html",
-            {"account": account, "roles": TENANT_ROLES, "events": events, "labels": ACTION_LABELS},
+            {
+                "account": account,
+                "link": await account_link(db, user_id),
+                "roles": TENANT_ROLES,
+                "events": events,
+                "labels": ACTION_LABELS,
+            },
         )
 
     @post("/{user_id:uuid}/roles")
