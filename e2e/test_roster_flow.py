@@ -13,7 +13,7 @@ from python_calamine import CalamineWorkbook
 
 from app.accounts.models import Role
 from app.state import AppServices
-from e2e.test_pages import log_in
+from e2e.test_pages import log_in, open_from_menu
 from tests import rosters
 from tests.factories import World, make_roster
 
@@ -123,6 +123,35 @@ async def test_import_a_messy_roster_and_find_a_person_by_pinyin(
     await expect(facts).to_contain_text("第一支部 · 第一党小组")
     await expect(facts).to_contain_text("张小明")
     await shoot(page, "roster-5-person")
+
+    # The admin names him secretary of 第一支部 and invites him from his page: accepting
+    # links the account to him, so his first roster is the branch.
+    person_url = page.url
+    await page.goto("/org")
+    await page.locator("a.tree__link", has_text="第一支部").first.click()
+    await page.get_by_label("选择").select_option(label="张建国（第一支部 / 第一党小组）")
+    await page.get_by_role("button", name="保存").first.click()
+    await expect(page.get_by_text("已保存")).to_be_visible()
+    await page.goto(person_url)
+    await page.get_by_role("link", name="邀请此人登录").click()
+    await expect(page.get_by_label("姓名")).to_have_value("张建国")
+    await expect(page.get_by_label("手机号码")).to_have_value("13800138000")
+    await page.get_by_label("角色").select_option(label="支部书记")
+    await page.get_by_role("button", name="生成邀请链接").click()
+    await expect(page.get_by_text("接受邀请后，账号会关联到花名册中的张建国")).to_be_visible()
+    await shoot(page, "roster-6-invite-secretary")
+    link = await page.locator("#one-time-link").input_value()
+    secretary = await (await new_context()).new_page()
+    await secretary.goto(link)
+    await secretary.get_by_label("密码", exact=True).fill("Zhang-2026x")
+    await secretary.get_by_label("再次输入密码").fill("Zhang-2026x")
+    await secretary.get_by_role("button", name="创建我的账号").click()
+    await secretary.wait_for_url("**/dashboard")
+    await open_from_menu(secretary, "花名册")
+    await expect(secretary.locator("#results")).to_contain_text("张建国")
+    await expect(secretary.get_by_text("还不是任何单位的负责人")).to_have_count(0)
+    await expect(secretary.get_by_role("link", name="添加人员")).to_be_visible()
+    await shoot(secretary, "roster-7-secretary-roster")
 
 
 async def settled(page: Page) -> None:

@@ -11,11 +11,22 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
+from app.accounts.invitations import InvitationForm, InvitationService
 from app.accounts.models import TENANT_ROLES, Role
-from app.accounts.service import AccountService, InvitationForm, PasswordService, session_data
+from app.accounts.password_changes import PasswordService
+from app.accounts.service import AccountService, session_data
 from app.audit.log import latest_events
 from app.audit.service import ACTION_LABELS
-from app.i18n import _
+from app.errors import NotFound
+from app.i18n import N_, _
+from app.people.account_links import (
+    InvitationMatch,
+    account_link,
+    invitation_match,
+    invitation_prefill,
+    linked_people,
+)
+from app.query_params import query_id
 from app.web.flash import flash
 from app.web.guards import LOGGED_IN, PUBLIC, allow
 from app.web.navigation import home_path
@@ -25,6 +36,10 @@ from app.web.sessions import COOKIE_NAME
 
 def provide_accounts(request: Request) -> AccountService:
     return AccountService(request.app.state.services)
+
+
+def provide_invitations(request: Request) -> InvitationService:
+    return InvitationService(request.app.state.services)
 
 
 def provide_passwords(request: Request) -> PasswordService:
@@ -52,6 +67,42 @@ def absolute(request: Request, path: str) -> str:
     return str(request.url.with_replacements(path=path, query=""))
 
 
+def _link_note(found: InvitationMatch, name: str) -> str:
+    """What accepting the invitation will link, in the admin's words."""
+    if found.person and found.person.place:
+        return _(
+            "When the invitation is accepted, the account is linked to %(name)s (%(place)s) "
+            "in the roster.",
+            name=found.person.name,
+            place=found.person.place,
+        )
+    if found.person:
+        return _(
+            "When the invitation is accepted, the account is linked to %(name)s in the roster.",
+            name=found.person.name,
+        )
+    if found.taken:
+        why = _("%(name)s in the roster already logs in with another account.", name=name)
+    elif found.same > 1:
+        why = _(
+            "%(count)s people named %(name)s in the roster have this mobile number.",
+            count=found.same,
+            name=name,
+        )
+    else:
+        why = _("No one living in the roster has this name and mobile number.")
+    return " ".join(
+        (
+            why,
+            _(
+                "So the account will not be linked by itself: once the invitation is accepted, "
+                "choose the account on the right person's page in the roster (Login account). "
+                "Until then a secretary sees no one of their branch."
+            ),
+        )
+    )
+
+
 class AuthController(Controller):
     dependencies = {"accounts": Provide(provide_accounts, sync_to_thread=False)}
 
@@ -73,6 +124,7 @@ class AuthController(Controller):
                 "form": {"phone": data.get("phone", ""), "next": data.get("next", "")},
                 "error": _(outcome.error, **outcome.error_args) if outcome.error else None,
                 "choices": outcome.choices,
+                "apply_again": outcome.apply_again,
             }
             return render(
                 request, "accounts/login.html", context,
@@ -104,33 +156,56 @@ class UsersController(Controller):
 
     path = "/users"
     opt = allow(Role.TENANT_ADMIN)
-    dependencies = {"accounts": Provide(provide_accounts, sync_to_thread=False)}
+    dependencies = {
+        "accounts": Provide(provide_accounts, sync_to_thread=False),
+        "invitations": Provide(provide_invitations, sync_to_thread=False),
+    }
 
     async def _page(
-        self, request: Request, accounts: NamedDependency[AccountService], **extra: Any
+        self,
+        request: Request,
+        accounts: AccountService,
+        invitations: InvitationService,
+        **extra: Any,
     ) -> dict[str, Any]:
+        users = await accounts.list_users()
         return {
-            "users": await accounts.list_users(),
-            "invitations": await accounts.pending_invitations(),
+            "users": users,
+            "linked": await linked_people(request.app.state.services.db, [u.id for u in users]),
+            "invitations": await invitations.pending_invitations(),
             "roles": TENANT_ROLES,
             **extra,
         }
 
     @get("/")
-    async def index(self, request: Request, accounts: NamedDependency[AccountService]) -> Template:
-        return render(request, "accounts/users.html", await self._page(request, accounts))
+    async def index(
+        self,
+        request: Request,
+        accounts: NamedDependency[AccountService],
+        invitations: NamedDependency[InvitationService],
+    ) -> Template:
+        return render(
+            request, "accounts/users.html", await self._page(request, accounts, invitations)
+        )
 
     @get("/invite")
     async def invite_page(self, request: Request) -> Template:
+        """The invitation form; from a person's page (?person=) with their name and mobile
+        number filled in, so that accepting links the account to them."""
+        form: dict[str, str] = {}
+        if person_id := query_id(request.query_params, "person"):
+            form = await invitation_prefill(request.app.state.services.db, person_id)
         return render(
-            request, "accounts/invite.html", {"form": {}, "errors": {}, "roles": TENANT_ROLES}
+            request, "accounts/invite.html", {"form": form, "errors": {}, "roles": TENANT_ROLES}
         )
 
     @post("/invite")
-    async def invite(self, request: Request, accounts: NamedDependency[AccountService]) -> Any:
+    async def invite(
+        self, request: Request, invitations: NamedDependency[InvitationService]
+    ) -> Any:
         data = await form_data(request)
         form = InvitationForm(data.get("name", ""), data.get("phone", ""), data.get("role", ""))
-        token, errors = await accounts.invite(form, request.scope["user"].actor)
+        token, errors = await invitations.invite(form, request.scope["user"].actor)
         if errors:
             return render(
                 request, "accounts/invite.html",
@@ -138,15 +213,23 @@ class UsersController(Controller):
                 fragment="accounts/_invite_form.html", status_code=422,
             )  # fmt: skip
         days = request.app.state.services.settings.auth.invitation_days
+        invited, _errors = form.clean()
+        note = None
+        if invited.role != Role.TENANT_ADMIN:  # others see no one until they are linked
+            found = await invitation_match(
+                request.app.state.services.db, invited.name, invited.phone
+            )
+            note = _link_note(found, invited.name)
         return render(
             request,
             "accounts/link.html",
             {
-                "title": _("Invitation link for %(name)s", name=" ".join(form.name.split())),
+                "title": _("Invitation link for %(name)s", name=invited.name),
                 "explanation": _(
                     "Send this link to them. It works once and expires in %(days)s days.",
                     days=days,
                 ),
+                "note": note,
                 "link": absolute(request, f"/invite/{token}"),
             },
             whole_page=True,
@@ -156,10 +239,10 @@ class UsersController(Controller):
     async def revoke(
         self,
         request: Request,
-        accounts: NamedDependency[AccountService],
+        invitations: NamedDependency[InvitationService],
         invitation_id: FromPath[UUID],
     ) -> Response[Any]:
-        await accounts.revoke_invitation(invitation_id, request.scope["user"].actor)
+        await invitations.revoke_invitation(invitation_id, request.scope["user"].actor)
         flash(request, "success", _("The invitation was withdrawn."))
         return see_other(request, "/users")
 
@@ -169,11 +252,18 @@ class UsersController(Controller):
     ) -> Template:
         """One account: its roles, its actions, and what has been done to it."""
         account = await accounts.user(user_id)
-        events = await latest_events(request.app.state.services.db, 50, subject_id=user_id)
+        db = request.app.state.services.db
+        events = await latest_events(db, 50, subject_id=user_id)
         return render(
             request,
             "accounts/user.html",
-            {"account": account, "roles": TENANT_ROLES, "events": events, "labels": ACTION_LABELS},
+            {
+                "account": account,
+                "link": await account_link(db, user_id),
+                "roles": TENANT_ROLES,
+                "events": events,
+                "labels": ACTION_LABELS,
+            },
         )
 
     @post("/{user_id:uuid}/roles")
@@ -239,15 +329,18 @@ class InvitationController(Controller):
 
     path = "/invite"
     opt = PUBLIC
-    dependencies = {"accounts": Provide(provide_accounts, sync_to_thread=False)}
+    dependencies = {"invitations": Provide(provide_invitations, sync_to_thread=False)}
 
     @get("/{token:str}")
     async def show(
-        self, request: Request, accounts: NamedDependency[AccountService], token: FromPath[str]
+        self,
+        request: Request,
+        invitations: NamedDependency[InvitationService],
+        token: FromPath[str],
     ) -> Template:
-        found = await accounts.open_invitation(token)
+        found = await invitations.open_invitation(token)
         if found is None:
-            raise NotFoundException()
+            return await self._closed(request, invitations, token)
         invitation, tenant_name = found
         return render(
             request, "accounts/accept.html",
@@ -256,16 +349,22 @@ class InvitationController(Controller):
 
     @post("/{token:str}")
     async def accept(
-        self, request: Request, accounts: NamedDependency[AccountService], token: FromPath[str]
+        self,
+        request: Request,
+        invitations: NamedDependency[InvitationService],
+        token: FromPath[str],
     ) -> Any:
         data = await form_data(request)
-        accepted, errors = await accounts.accept_invitation(
-            token, data.get("password", ""), data.get("password_confirm", "")
-        )
+        try:
+            accepted, errors = await invitations.accept_invitation(
+                token, data.get("password", ""), data.get("password_confirm", "")
+            )
+        except NotFound:  # used (perhaps a moment ago, in another tab), withdrawn, expired
+            return await self._closed(request, invitations, token)
         if accepted is None:
-            found = await accounts.open_invitation(token)
+            found = await invitations.open_invitation(token)
             if found is None:
-                raise NotFoundException()
+                return await self._closed(request, invitations, token)
             return render(
                 request, "accounts/accept.html",
                 {"invitation": found[0], "tenant_name": found[1], "errors": errors},
@@ -275,6 +374,46 @@ class InvitationController(Controller):
         response = see_other(request, home_path(accepted.roles), full_reload=True)
         await start_session(request, response, accepted.session)
         return response
+
+    async def _closed(
+        self, request: Request, invitations: InvitationService, token: str
+    ) -> Template:
+        """A link that no longer works says why (410), and where to go; a token that
+        never was an invitation is a 404 like any unknown address."""
+        state = await invitations.link_state(token)
+        if state not in CLOSED_LINKS:
+            raise NotFoundException()
+        title, explanation = CLOSED_LINKS[state]
+        return render(
+            request,
+            "accounts/link_closed.html",
+            {"title": _(title), "explanation": _(explanation)},
+            status_code=410,
+        )
+
+
+CLOSED_LINKS = {
+    "used": (
+        N_("This link has been used. Please log in."),
+        N_(
+            "The account was made with it. Log in with your mobile number and the password "
+            "you chose; if you have forgotten it, your district's administrator can give "
+            "you a link to set a new one."
+        ),
+    ),
+    "revoked": (
+        N_("This invitation was withdrawn."),
+        N_("If you still need an account, ask your district's administrator to invite you again."),
+    ),
+    "expired": (
+        N_("This link has expired."),
+        N_(
+            "Invitation links work for a limited time. Ask your district's administrator to "
+            "invite you again."
+        ),
+    ),
+}
+"""What a link that no longer works says, by what became of it (link_state)."""
 
 
 class PasswordController(Controller):

@@ -1,27 +1,29 @@
-"""Accounts: logging in, and a district admin's users and invitations."""
+"""Accounts: logging in, and a district admin's users (roles, disabling).
+
+Invitations are in `invitations.py`, reset links and password changes in
+`password_changes.py`, argon2 hashing in `passwords.py`; the helpers all three share
+(token hashes, the rules of a new password, the session a login starts) are here."""
 
 from __future__ import annotations
 
 import hashlib
-import secrets
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
 from sqlalchemy import and_, delete, func, select, text, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.models import TENANT_ROLES, Invitation, PasswordReset, Role, User, UserRole
+from app.accounts.models import TENANT_ROLES, Invitation, Role, User, UserRole
 from app.accounts.passwords import hash_password, verify_password
 from app.accounts.throttle import LoginThrottle, ThrottleLimits
 from app.audit.service import Actor, record
 from app.errors import NotFound
 from app.i18n import N_
 from app.state import AppServices
-from app.validators import FieldError, FormErrors, mainland_mobile, new_password, person_name
+from app.validators import FieldError, FormErrors, mainland_mobile, new_password
 from tenants.context import require_tenant, tenant_scope
 from tenants.models import Tenant, TenantStatus
 
@@ -40,9 +42,11 @@ class LoginOutcome:
 
     session: dict[str, Any] | None = None
     error: str | None = None
-    error_args: dict[str, int] = field(default_factory=dict)
+    error_args: dict[str, Any] = field(default_factory=dict)
     status: int = 200
     choices: list[TenantChoice] = field(default_factory=list)
+    apply_again: bool = False
+    """The district's signup was rejected: the applicant may correct it and sign up again."""
 
 
 @dataclass(frozen=True)
@@ -53,25 +57,6 @@ class UserRow:
     is_active: bool
     roles: list[str]
     last_login_at: datetime | None
-
-
-@dataclass(frozen=True)
-class InvitationForm:
-    name: str = ""
-    phone: str = ""
-    role: str = ""
-
-    def clean(self) -> tuple[InvitationForm, FormErrors]:
-        errors: FormErrors = {}
-        values = {"name": self.name, "phone": self.phone, "role": self.role}
-        for key, rule in (("name", person_name), ("phone", mainland_mobile)):
-            try:
-                values[key] = rule(values[key])
-            except FieldError as exc:
-                errors[key] = exc.message
-        if self.role not in TENANT_ROLES:
-            errors["role"] = N_("Please choose a role.")
-        return InvitationForm(**values), errors
 
 
 def login_throttle(services: AppServices) -> LoginThrottle:
@@ -118,15 +103,6 @@ async def logged_in(
     session data to start (`start_session` gives it a fresh id) is returned."""
     await session.execute(update(User).where(User.id == user_id).values(last_login_at=func.now()))
     return session_data(user_id, tenant_id, password_version)
-
-
-@dataclass(frozen=True)
-class Accepted:
-    """An invitation accepted: the new account's session, and its roles (which say
-    where it lands)."""
-
-    session: dict[str, Any]
-    roles: frozenset[str]
 
 
 class AccountService:
@@ -178,12 +154,15 @@ class AccountService:
             return LoginOutcome(session=session_data(platform[0].user_id, None))
         active = [m for m in matches if m.tenant_status == TenantStatus.ACTIVE]
         if not active:
-            pending = any(m.tenant_status == TenantStatus.PENDING for m in matches)
+            if any(m.tenant_status == TenantStatus.PENDING for m in matches):
+                return LoginOutcome(
+                    error=N_("Your district's signup is still waiting for approval."), status=403
+                )
             return LoginOutcome(
-                error=N_("Your district's signup is still waiting for approval.")
-                if pending
-                else N_("Your district's signup was not approved."),
+                error=N_("Your district's signup was not approved. The reason given: %(reason)s"),
+                error_args={"reason": await self._rejection_reason(m.tenant_id for m in matches)},
                 status=403,
+                apply_again=True,
             )
         if len(active) > 1:
             chosen = [m for m in active if str(m.tenant_id) == tenant_choice]
@@ -200,6 +179,20 @@ class AccountService:
                 )
                 await session.commit()
         return LoginOutcome(session=data)
+
+    async def _rejection_reason(self, tenant_ids: Iterable[UUID]) -> str:
+        """Why the latest of these signups was rejected (the reason is required), told
+        to its applicant only once their password matched."""
+        async with self.db.session() as session:
+            return (
+                await session.scalar(
+                    select(Tenant.decision_note)
+                    .where(Tenant.id.in_(list(tenant_ids)))
+                    .order_by(Tenant.decided_at.desc().nulls_last())
+                    .limit(1)
+                )
+                or ""
+            )
 
     async def _password_hash(self, candidate: Any) -> tuple[str | None, int]:
         """A tenant user's hash and password version, read together under that tenant's
@@ -312,103 +305,6 @@ class AccountService:
             ).one()
         return {role: row[i] for i, role in enumerate(TENANT_ROLES)}, row[-1]
 
-    async def admins_to_ask(self, user_id: UUID, limit: int = 3) -> list[str]:
-        """The district administrators someone should ask (to link their account to
-        the roster, say): the one who invited them first, if still active."""
-        inviter = (
-            select(Invitation.invited_by)
-            .where(
-                Invitation.phone == select(User.phone).where(User.id == user_id).scalar_subquery(),
-                Invitation.accepted_at.is_not(None),
-            )
-            .order_by(Invitation.accepted_at.desc())
-            .limit(1)
-            .scalar_subquery()
-        )
-        query = (
-            select(User.name)
-            .join(UserRole, _roles_of_user())
-            .where(UserRole.role == Role.TENANT_ADMIN, User.is_active)
-            .order_by((User.id == inviter).is_(True).desc(), User.name)
-            .limit(limit)
-        )
-        async with self.db.session() as session:
-            return list(await session.scalars(query))
-
-    async def pending_invitations(self) -> list[Invitation]:
-        async with self.db.session() as session:
-            return list(
-                (
-                    await session.scalars(
-                        select(Invitation)
-                        .where(
-                            Invitation.accepted_at.is_(None),
-                            Invitation.revoked_at.is_(None),
-                            Invitation.expires_at > func.now(),
-                        )
-                        .order_by(Invitation.created_at.desc())
-                    )
-                ).all()
-            )
-
-    async def invite(self, form: InvitationForm, actor: Actor) -> tuple[str | None, FormErrors]:
-        """Create an invitation; returns the one-time token to share, or field errors."""
-        form, errors = form.clean()
-        if errors:
-            return None, errors
-        token = secrets.token_urlsafe(24)
-        async with self.db.session() as session:
-            taken = await session.scalar(select(User.id).where(User.phone == form.phone))
-            if taken:
-                return None, {"phone": N_("This phone number already has an account here.")}
-            open_invite = await session.scalar(
-                select(Invitation.id).where(
-                    Invitation.phone == form.phone,
-                    Invitation.accepted_at.is_(None),
-                    Invitation.revoked_at.is_(None),
-                    Invitation.expires_at > func.now(),
-                )
-            )
-            if open_invite:
-                return None, {"phone": N_("This phone number already has an open invitation.")}
-            invitation = Invitation(
-                tenant_id=require_tenant(),
-                token_hash=hash_token(token),
-                name=form.name,
-                phone=form.phone,
-                role=form.role,
-                invited_by=actor.id,
-                expires_at=datetime.now(UTC) + timedelta(days=self.settings.auth.invitation_days),
-            )
-            session.add(invitation)
-            await session.flush()
-            await record(
-                session, actor, "account.invited", subject_type="invitation",
-                subject_id=invitation.id, subject_name=form.name, changes={"role": form.role},
-            )  # fmt: skip
-            await session.commit()
-        return token, {}
-
-    async def revoke_invitation(self, invitation_id: UUID, actor: Actor) -> None:
-        async with self.db.session() as session:
-            revoked_name = await session.scalar(
-                update(Invitation)
-                .where(
-                    Invitation.id == invitation_id,
-                    Invitation.accepted_at.is_(None),
-                    Invitation.revoked_at.is_(None),
-                )
-                .values(revoked_at=func.now())
-                .returning(Invitation.name)
-            )
-            if revoked_name is None:
-                raise NotFound()
-            await record(
-                session, actor, "invitation.revoked", subject_type="invitation",
-                subject_id=invitation_id, subject_name=revoked_name,
-            )  # fmt: skip
-            await session.commit()
-
     async def set_active(self, user_id: UUID, active: bool, actor: Actor) -> str | None:
         """Disable or re-enable an account; returns an error msgid or None."""
         if user_id == actor.id and not active:
@@ -431,243 +327,6 @@ class AccountService:
             )  # fmt: skip
             await session.commit()
         return None
-
-    # --- accepting an invitation (anonymous, by link) --------------------------------
-
-    async def invitation_tenant(self, token: str) -> UUID | None:
-        """The tenant of an open invitation; the only cross-tenant lookup besides login."""
-        async with self.db.session() as session:
-            return await session.scalar(
-                text("select invitation_tenant(:h)"), {"h": hash_token(token)}
-            )
-
-    async def open_invitation(self, token: str) -> tuple[Invitation, str] | None:
-        tenant_id = await self.invitation_tenant(token)
-        if tenant_id is None:
-            return None
-        with tenant_scope(tenant_id):
-            async with self.db.session() as session:
-                invitation = await session.scalar(
-                    select(Invitation).where(Invitation.token_hash == hash_token(token))
-                )
-                tenant_name = await session.scalar(
-                    text("select name from tenants where id = :id"), {"id": tenant_id}
-                )
-        return (invitation, tenant_name) if invitation else None
-
-    async def accept_invitation(
-        self, token: str, password: str, confirm: str
-    ) -> tuple[Accepted | None, FormErrors]:
-        """Create the invited account and log it in; the invitation works once.
-
-        The password follows the same rules as every new password. The invitation is
-        locked and checked again (open, not expired) in the transaction that creates
-        the account, so two submissions of one link make one account and one session.
-        """
-        tenant_id = await self.invitation_tenant(token)
-        if tenant_id is None:
-            raise NotFound()
-        password_hash, errors = await hashed_new_password(password, confirm)
-        if errors:
-            return None, errors
-        with tenant_scope(tenant_id):
-            async with self.db.session() as session:
-                invitation = await session.scalar(
-                    select(Invitation)
-                    .where(
-                        Invitation.token_hash == hash_token(token),
-                        Invitation.accepted_at.is_(None),
-                        Invitation.revoked_at.is_(None),
-                        Invitation.expires_at > func.now(),
-                    )
-                    .with_for_update()
-                )
-                if invitation is None:
-                    raise NotFound()
-                user = User(
-                    tenant_id=tenant_id,
-                    phone=invitation.phone,
-                    name=invitation.name,
-                    password_hash=password_hash,
-                    password_version=0,
-                )
-                session.add(user)
-                await session.flush()
-                session.add(UserRole(tenant_id=tenant_id, user_id=user.id, role=invitation.role))
-                invitation.accepted_at = datetime.now(UTC)
-                await record(
-                    session, Actor("user", user.name, user.id), "account.created",
-                    subject_type="user", subject_id=user.id, subject_name=user.name,
-                    changes={"role": invitation.role},
-                )  # fmt: skip
-                data = await logged_in(session, user.id, tenant_id, user.password_version)
-                roles = frozenset({invitation.role})
-                try:
-                    await session.commit()
-                except IntegrityError:
-                    return None, {"password": N_("This phone number already has an account here.")}
-        return Accepted(data, roles), {}
-
-
-@dataclass(frozen=True)
-class ResetLink:
-    name: str
-    phone: str
-    tenant_name: str
-
-
-class PasswordService:
-    """Forgotten and changed passwords. Either ends the account's other sessions."""
-
-    def __init__(self, services: AppServices) -> None:
-        self.db = services.db
-        self.settings = services.settings
-        self.throttle = login_throttle(services)
-
-    async def issue_reset(self, user_id: UUID, actor: Actor) -> tuple[str, str]:
-        """A one-time link for the user (token, their name); earlier links stop working."""
-        token = secrets.token_urlsafe(24)
-        hours = self.settings.auth.password_reset_hours
-        async with self.db.session() as session:
-            name = await session.scalar(select(User.name).where(User.id == user_id, User.is_active))
-            if name is None:
-                raise NotFound()  # no such account here, or it is disabled
-            await session.execute(
-                update(PasswordReset)
-                .where(PasswordReset.user_id == user_id, PasswordReset.used_at.is_(None))
-                .values(used_at=func.now())
-            )
-            session.add(
-                PasswordReset(
-                    tenant_id=require_tenant(),
-                    user_id=user_id,
-                    token_hash=hash_token(token),
-                    issued_by=actor.id,
-                    expires_at=datetime.now(UTC) + timedelta(hours=hours),
-                )
-            )
-            await record(
-                session, actor, "password.reset_link", subject_type="user",
-                subject_id=user_id, subject_name=name,
-            )  # fmt: skip
-            await session.commit()
-        return token, name
-
-    async def _reset_tenant(self, token: str) -> UUID | None:
-        async with self.db.session() as session:
-            return await session.scalar(
-                text("select password_reset_tenant(:h)"), {"h": hash_token(token)}
-            )
-
-    async def open_reset(self, token: str) -> ResetLink | None:
-        tenant_id = await self._reset_tenant(token)
-        if tenant_id is None:
-            return None
-        with tenant_scope(tenant_id):
-            async with self.db.session() as session:
-                row = (
-                    await session.execute(
-                        select(User.name, User.phone, Tenant.name)
-                        .join(
-                            PasswordReset,
-                            and_(
-                                PasswordReset.tenant_id == User.tenant_id,
-                                PasswordReset.user_id == User.id,
-                            ),
-                        )
-                        .join(Tenant, Tenant.id == User.tenant_id)
-                        .where(PasswordReset.token_hash == hash_token(token))
-                    )
-                ).first()
-        return ResetLink(*row) if row else None
-
-    async def reset(self, token: str, password: str, confirm: str) -> FormErrors:
-        tenant_id = await self._reset_tenant(token)
-        if tenant_id is None:
-            raise NotFound()
-        password_hash, errors = await hashed_new_password(password, confirm)
-        if errors:
-            return errors
-        with tenant_scope(tenant_id):
-            async with self.db.session() as session:
-                # Everything that makes the link valid is checked again under the lock:
-                # it may have been used, expired or its account disabled meanwhile.
-                found = (
-                    await session.execute(
-                        select(PasswordReset, User.name)
-                        .join(
-                            User,
-                            and_(
-                                User.tenant_id == PasswordReset.tenant_id,
-                                User.id == PasswordReset.user_id,
-                            ),
-                        )
-                        .where(
-                            PasswordReset.token_hash == hash_token(token),
-                            PasswordReset.used_at.is_(None),
-                            PasswordReset.expires_at > func.now(),
-                            User.is_active,
-                        )
-                        .with_for_update(of=PasswordReset)
-                    )
-                ).first()
-                if found is None:
-                    raise NotFound()
-                reset, name = found
-                reset.used_at = datetime.now(UTC)
-                await self._set_password(session, reset.user_id, password_hash)
-                await record(
-                    session, Actor("user", name, reset.user_id), "password.reset",
-                    subject_type="user", subject_id=reset.user_id, subject_name=name,
-                )  # fmt: skip
-                await session.commit()
-        return {}
-
-    async def change(
-        self, actor: Actor, current: str, password: str, confirm: str, ip: str
-    ) -> tuple[int | None, FormErrors]:
-        """The logged-in user changes their own password, knowing the current one.
-
-        Returns the new password version (for the session that stays logged in), or
-        errors. Guesses at the current password are throttled like logins: a borrowed
-        session must not become a way to find the password.
-        """
-        user_id = actor.id
-        if user_id is None:
-            raise NotFound()
-        if await self.throttle.reserve(f"user:{user_id}", ip):
-            return None, {
-                "current_password": N_("Too many wrong passwords. Please try again later.")
-            }
-        async with self.db.session() as session:
-            stored = await session.scalar(select(User.password_hash).where(User.id == user_id))
-        if stored is None:
-            raise NotFound()
-        if not await verify_password(stored, current):
-            return None, {"current_password": N_("The current password is not correct.")}
-        await self.throttle.succeeded(f"user:{user_id}", ip)
-        password_hash, errors = await hashed_new_password(password, confirm)
-        if errors:
-            return None, errors
-        async with self.db.session() as session:
-            version = await self._set_password(session, user_id, password_hash)
-            await record(
-                session, actor, "password.changed", subject_type="user",
-                subject_id=user_id, subject_name=actor.name,
-            )  # fmt: skip
-            await session.commit()
-        return version, {}
-
-    @staticmethod
-    async def _set_password(session: AsyncSession, user_id: UUID, password_hash: str) -> int:
-        """Store the new hash and bump the version; returns the new version."""
-        version = await session.scalar(
-            update(User)
-            .where(User.id == user_id)
-            .values(password_hash=password_hash, password_version=User.password_version + 1)
-            .returning(User.password_version)
-        )
-        return int(version or 0)
 
 
 def _roles_of_user() -> Any:

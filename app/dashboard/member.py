@@ -13,8 +13,8 @@ from datetime import datetime
 from uuid import UUID
 
 from app import clock
-from app.accounts.service import AccountService
 from app.i18n import N_, _
+from app.people.account_links import admins_to_ask
 from app.people.models import Person
 from app.points.periods import quarter_of
 from app.points.service import OwnStanding, PointsService
@@ -81,9 +81,7 @@ class MemberHome:
 async def member_home(services: AppServices, identity: Identity) -> MemberHome:
     standing = await PointsService(services).own_standing(identity, quarter_of(clock.today()))
     if standing is None:
-        return MemberHome(
-            None, admins=await AccountService(services).admins_to_ask(identity.user_id)
-        )
+        return MemberHome(None, admins=await admins_to_ask(services.db, identity.user_id))
     return MemberHome(standing, await own_requests(services, identity))
 
 

@@ -2,7 +2,8 @@
 
 Each step is ticked by the district's own state, read in one statement: people in the
 roster, grids with people assigned, a version of the point rules activated by an
-administrator, a secretary and a grid worker invited (or with an account). Two steps
+administrator, a secretary and a grid worker invited (or with an account), and no
+secretary's account left unlinked to the roster (they would see no one). Two steps
 no table can show: whether the org tree matches the district — the import itself
 creates the branches its file names, so units beyond the root prove only that an
 import ran, and one edit does not mean the rest was looked at — and whether the preset
@@ -76,6 +77,21 @@ def _has_staff(role: Role) -> ColumnElement[bool]:
     return or_(account.exists(), invitation.exists())
 
 
+def _secretary_unlinked() -> ColumnElement[bool]:
+    """An active branch secretary whose account is linked to no roster person: they see
+    no one of their branch until it is."""
+    return (
+        select(UserRole.user_id)
+        .join(User, and_(User.tenant_id == UserRole.tenant_id, User.id == UserRole.user_id))
+        .where(
+            UserRole.role == Role.BRANCH_SECRETARY,
+            User.is_active,
+            ~select(Person.id).where(Person.user_id == User.id).exists(),
+        )
+        .exists()
+    )
+
+
 def _check(step: CheckedStep, column: Any) -> ScalarSelect[Any]:
     return select(column).where(SetupCheck.step == step).scalar_subquery()
 
@@ -105,6 +121,7 @@ class SetupService:
             _check(CheckedStep.POINT_RULES, SetupCheck.checked_at).label("rules_at"),
             _has_staff(Role.BRANCH_SECRETARY).label("secretary"),
             _has_staff(Role.GRID_WORKER).label("grid_worker"),
+            _secretary_unlinked().label("secretary_unlinked"),
             select(User.getting_started_hidden_at)
             .where(User.id == user_id)
             .scalar_subquery()
@@ -146,7 +163,12 @@ def _steps(r: Any) -> list[SetupStep]:
     """The steps in the order a bureau takes them, from `progress`'s row."""
     grids_href = "/grid/assign" if r.grids and not r.assigned else "/grid/grids"
     staff_missing = None
-    if r.secretary and not r.grid_worker:
+    if r.secretary_unlinked:
+        staff_missing = N_(
+            "A branch secretary's account is not linked to their entry in the roster, so "
+            "they see no one: link it on their account's page under Accounts."
+        )
+    elif r.secretary and not r.grid_worker:
         staff_missing = N_("No grid worker has been invited yet.")
     elif r.grid_worker and not r.secretary:
         staff_missing = N_("No branch secretary has been invited yet.")
@@ -203,9 +225,14 @@ def _steps(r: Any) -> list[SetupStep]:
         SetupStep(
             "invitations",
             N_("Invite branch secretaries and grid workers"),
-            N_("Each gets a one-time link to choose a password; then they are logged in."),
-            "/users/invite",
-            done=r.secretary and r.grid_worker,
+            N_(
+                "Each gets a one-time link to choose a password; then they are logged in. "
+                "Invite them with the name and mobile number the roster has for them: their "
+                "account is then linked to their entry, which a secretary needs to see their "
+                "branch."
+            ),
+            "/users" if r.secretary_unlinked else "/users/invite",
+            done=r.secretary and r.grid_worker and not r.secretary_unlinked,
             note=staff_missing,
         ),
     ]

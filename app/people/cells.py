@@ -32,6 +32,18 @@ class CellError(ValueError):
         self.args_ = args
 
 
+class AmbiguousMonth(CellError):
+    """1949.10 typed into a number cell is the number 1949.1: January or October. The
+    cell alone cannot say; another on the row may (see drafts: the ID number)."""
+
+    def __init__(self, number: float, year: int) -> None:
+        super().__init__(
+            N_("%(value)s is ambiguous: January or October? Format the column as text."),
+            value=number,
+        )
+        self.readings = (PartialDate(year, 1), PartialDate(year, 10))
+
+
 def _text(value: Any) -> str:
     """A cell as text: NFKC turns full-width digits and punctuation into ASCII."""
     return unicodedata.normalize("NFKC", str(value)).strip()
@@ -103,10 +115,7 @@ def _date_from_number(number: float) -> PartialDate:
         digits = repr(number).split(".")[1]  # 1949.05 → "05", 1949.2 → "2", 1949.1 → "1"
         if 1900 <= year <= 2100 and len(digits) <= 2:
             if digits == "1":
-                raise CellError(
-                    N_("%(value)s is ambiguous: January or October? Format the column as text."),
-                    value=number,
-                )
+                raise AmbiguousMonth(number, year)
             return PartialDate(year, int(digits))
         raise CellError(N_("Not a date: %(value)s"), value=number)
     whole = int(number)

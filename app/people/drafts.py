@@ -16,6 +16,7 @@ from typing import Any
 
 from app.i18n import N_
 from app.people.cells import (
+    AmbiguousMonth,
     CellError,
     PartialDate,
     id_birth_date,
@@ -27,7 +28,6 @@ from app.people.cells import (
     stored_as_number,
 )
 from app.people.headers import (
-    FIELD_LABELS,
     HeaderRow,
     find_header,
     is_blank,
@@ -67,6 +67,9 @@ class PersonDraft:
 class RowProblem:
     field: str
     column: str
+    """The header the file gave the field's column, or "" when it has none: the page
+    names the field then (headers.column_label); never a msgid, which no one translates
+    once stored."""
     message: str
     args: dict[str, Any] = dataclasses.field(default_factory=dict)
 
@@ -117,6 +120,11 @@ CATEGORY_WORDS = {
     "veteran": ("退役军人", "退役士兵", "复员军人", "转业军人", "退伍军人", "复转军人"),
     "staff_member": ("在职党员", "在职", "职工", "在职职工", "工作人员"),
 }
+CATEGORY_MISSING = N_("The category is missing (军休干部, 离休干部, 退役军人 or 在职党员).")
+"""Counted apart in the dry run: one category chosen at upload fixes every such row."""
+LANDLINE_NOTE = "座机："
+"""How a 座机 beside a mobile is kept in the person's notes (the notes are the file's
+own words, so the label is Chinese as the file's are)."""
 _CATEGORY_OF = {word: key for key, words in CATEGORY_WORDS.items() for word in words}
 YES = {"是", "党员", "中共党员", "y", "yes", "√", "✓", "1", "true", "有"}
 NO = {"否", "群众", "非党员", "n", "no", "×", "0", "false", "无", "不是"}
@@ -207,7 +215,7 @@ def draft_row(
         try:
             return reader(raw)
         except (CellError, FieldError) as exc:
-            column = columns.get(name) or FIELD_LABELS.get(name, name)
+            column = columns.get(name, "")
             found = warnings if name in WARNING_FIELDS else problems
             found.append(RowProblem(name, column, exc.message, exc.args_))
             return None
@@ -217,14 +225,30 @@ def draft_row(
         return DraftRow(line, None, problems)
     draft = PersonDraft(name=name)
     draft.gender = read("gender", parse_gender)
-    draft.birth_date = read("birth_date", lambda raw: parse_date(raw, today=today))
+    unsettled: AmbiguousMonth | None = None
+
+    def birth_date(raw: Any) -> PartialDate | None:
+        nonlocal unsettled
+        try:
+            return parse_date(raw, today=today)
+        except AmbiguousMonth as exc:  # the ID number may settle it, below
+            unsettled = exc
+            return None
+
+    draft.birth_date = read("birth_date", birth_date)
     draft.party_joined_on = read("party_joined_on", lambda raw: parse_date(raw, today=today))
     draft.deceased_on = read("deceased_on", lambda raw: parse_date(raw, today=today))
     draft.id_number = read(
         "id_number", lambda raw: parse_id_number(raw, column_held_numbers=id_column_held_numbers)
     )
+    if unsettled is not None:
+        draft.birth_date = _reading_of_id(unsettled, draft.id_number)
+        if draft.birth_date is None:
+            column = columns.get("birth_date", "")
+            problems.append(RowProblem("birth_date", column, unsettled.message, unsettled.args_))
     draft.phone = read("phone", parse_phone)
-    # A 座机 column beside the 手机 one: the landline is the phone of those without a mobile.
+    # A 座机 column beside the 手机 one: the landline is the phone of those without a
+    # mobile; beside a mobile it is kept in the notes (a person has one phone field).
     landline = read("landline", parse_phone)
     draft.phone = draft.phone or landline
     draft.family_contact_phone = read("family_contact_phone", parse_phone)
@@ -232,6 +256,8 @@ def draft_row(
         setattr(draft, text_field, read(text_field, _text))
     for text_field in ("health_notes", "notes"):  # Alt+Enter line breaks are kept
         setattr(draft, text_field, read(text_field, _lines))
+    if landline and landline != draft.phone:
+        draft.notes = "\n".join(filter(None, (draft.notes, LANDLINE_NOTE + landline)))
     draft.branch = read("branch", _unit_name)
     draft.group = read("group", _unit_name)
     draft.party_member = read("party_member", _yes_no)
@@ -243,11 +269,19 @@ def draft_row(
     draft.category = read("category", _category) or default_category
     if draft.category is None and "category" not in {p.field for p in problems}:
         problems.append(
-            RowProblem("category", columns.get("category", FIELD_LABELS["category"]),
-                       N_("The category is missing (军休干部, 离休干部, 退役军人 or 在职党员)."))
+            RowProblem("category", columns.get("category", ""), CATEGORY_MISSING)
         )  # fmt: skip
     problems.extend(_cross_checks(draft, columns))
     return DraftRow(line, draft, problems, warnings)
+
+
+def _reading_of_id(unsettled: AmbiguousMonth, id_number: str | None) -> PartialDate | None:
+    """The one reading of 1949.1 a valid ID number on the row agrees with, if any."""
+    if id_number is None:
+        return None
+    born_on = id_birth_date(id_number)
+    agreeing = [reading for reading in unsettled.readings if reading.agrees_with(born_on)]
+    return agreeing[0] if len(agreeing) == 1 else None
 
 
 def _cross_checks(draft: PersonDraft, columns: dict[str, str]) -> list[RowProblem]:
@@ -256,7 +290,7 @@ def _cross_checks(draft: PersonDraft, columns: dict[str, str]) -> list[RowProble
     found: list[RowProblem] = []
 
     def problem(name: str, message: str, **args: Any) -> None:
-        found.append(RowProblem(name, columns.get(name, FIELD_LABELS[name]), message, args))
+        found.append(RowProblem(name, columns.get(name, ""), message, args))
 
     if draft.id_number:
         born_on = id_birth_date(draft.id_number)

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.i18n import N_
+from app.i18n import N_, _
 
 # Roster field → the headers bureaus write for it (after normalising: no spaces,
 # no notes in brackets, no asterisks).
@@ -78,6 +79,21 @@ FIELD_LABELS: dict[str, str] = {
     "count": N_("People"),
     "filter": N_("Filter"),
 }
+
+
+def column_label(name: str, columns: Mapping[str, str], written: str = "") -> str:
+    """How a page names one of a row's columns: as the file headed it (`written`, which a
+    problem keeps, or the import's `columns`: field → header), and only for a column the
+    file does not have, by the roster field's name in the reader's language.
+
+    Rows checked before problems kept "" for a missing column stored the field's msgid
+    ("Category"): that is no header, and is translated like the rest."""
+    key = name.removesuffix("_id")  # branch_id, group_id: the file's 支部, 小组
+    if written and written != FIELD_LABELS.get(name):
+        return written
+    return columns.get(key) or _(FIELD_LABELS.get(name, name))
+
+
 _FIELD_OF = {variant: name for name, variants in HEADER_VARIANTS.items() for variant in variants}
 OWN_COLUMNS = ("导入问题", "原行号")
 """The columns the problem rows' download adds beside the data (import_problems): a

@@ -23,9 +23,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.i18n import N_
 from app.people.cells import PartialDate
 from app.people.crypto import IdCipher
-from app.people.drafts import DraftRow, ParsedRoster, PersonDraft
+from app.people.drafts import CATEGORY_MISSING, DraftRow, ParsedRoster, PersonDraft
 from app.people.import_problems import KeptRow, pack_row
 from app.people.models import OrgUnit, Person, UnitKind
+from app.people.pinyin import unit_sort_key
 
 # Person columns an import may set, and the draft field each comes from.
 PLAIN_FIELDS = (
@@ -167,6 +168,11 @@ class Plan:
             "warnings": sum(1 for row in self.rows if row.warnings and row.outcome != "error"),
             "suspects": sum(1 for row in self.rows if row.suspects),
             "infirm_proposed": sum(1 for row in self.rows if row.infirm_sign),
+            "category_missing": sum(
+                1
+                for row in self.rows
+                if any(p["message"] == CATEGORY_MISSING for p in row.problems)
+            ),
             "new_branches": self.new_branches,
             "new_groups": self.new_groups,
             "columns": parsed.columns,
@@ -209,7 +215,9 @@ def plan_rows(parsed: ParsedRoster, roster: Roster, cipher: IdCipher, tenant_id:
                 {"line": other} for other, other_day in lines
                 if other != line and agree(day, other_day)
             )  # fmt: skip
-    return Plan(planned, list(new_branches), [list(pair) for pair in new_groups])
+    # Listed as the tree lists units (第一、第二…第十), not in the file's order.
+    groups = sorted(new_groups, key=lambda pair: (unit_sort_key(pair[0]), unit_sort_key(pair[1])))
+    return Plan(planned, sorted(new_branches, key=unit_sort_key), [list(pair) for pair in groups])
 
 
 def _plan_row(

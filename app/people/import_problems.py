@@ -24,7 +24,7 @@ import xlsxwriter
 from app.i18n import N_, _
 from app.people.crypto import IdCipher
 from app.people.export import CATEGORY_WORDS
-from app.people.headers import FIELD_LABELS, HEADER_VARIANTS, OWN_COLUMNS
+from app.people.headers import HEADER_VARIANTS, OWN_COLUMNS, column_label
 from app.people.models import ImportRow
 
 REASON_HEADER, LINE_HEADER = OWN_COLUMNS
@@ -93,7 +93,7 @@ LEFT_OUT_DONE = N_("(This value was left out; the person was imported.)")
 
 
 def _said(problem: dict[str, Any]) -> str:
-    column = problem.get("column") or _(FIELD_LABELS.get(problem["field"], problem["field"]))
+    column = column_label(problem["field"], {}, problem.get("column", ""))
     message = problem["message"]
     text = _(message, **problem["args"]) if problem.get("args") else _(message)
     return f"{column}：{text}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -15,7 +16,7 @@ from app.accounts.models import Role
 from app.errors import Refused
 from app.i18n import N_, _
 from app.people.forms import chosen_id
-from app.people.headers import FIELD_LABELS
+from app.people.headers import column_label
 from app.people.import_problems import problems_filename
 from app.people.imports import ROW_FILTERS, ROWS_PAGE, RUNNING, ImportService
 from app.people.models import CATEGORY_LABELS, ImportStatus, UnitKind
@@ -107,7 +108,7 @@ class ImportController(Controller):
                 "pages": max(1, -(-total // ROWS_PAGE)),
                 "running": found.status in RUNNING,
                 "parents": parents,
-                "field_labels": FIELD_LABELS,
+                "column_label": _column_labeller(summary.get("columns", {})),
                 "categories": CATEGORY_LABELS,
             },
             fragment="people/_import_body.html",
@@ -181,6 +182,11 @@ class ImportController(Controller):
             return see_other(request, f"/people/imports/{import_id}")
         flash(request, "info", _("The import was discarded; nothing was written."))
         return see_other(request, "/people/imports")
+
+
+def _column_labeller(columns: dict[str, str]) -> Callable[..., str]:
+    """column_label for this import's page: each row's columns named as its file did."""
+    return lambda name, written="": column_label(name, columns, written)
 
 
 def _line(text: str) -> int:

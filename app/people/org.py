@@ -125,7 +125,9 @@ class OrgService:
 
     async def choices(self, *kinds: UnitKind, scope: Scope = EVERYONE) -> list[UnitChoice]:
         """Active units of these kinds within `scope`, labelled with their ancestors'
-        names (第一分中心 / 第三支部) so that like-named branches can be told apart."""
+        names below the center (第一分中心 / 第三支部) so that like-named branches can be
+        told apart, in the tree's order: a unit before its children, siblings in unit
+        order — sorted by the keys of the whole path, the center's included."""
         async with self.db.session() as session:
             units = (
                 await session.scalars(select(OrgUnit).where(OrgUnit.retired_at.is_(None)))
@@ -142,7 +144,7 @@ class OrgService:
             if unit.kind in wanted and unit.id in inside:
                 place = [names.get(i, "…") for i in unit.path[1:]] or [unit.name]
                 choice = UnitChoice(unit.id, unit.kind, " / ".join(place), unit.parent_id)
-                found.append((tuple(unit_sort_key(n) for n in place), choice))
+                found.append((tuple(unit_sort_key(names.get(i, "")) for i in unit.path), choice))
         return [choice for _, choice in sorted(found, key=lambda pair: pair[0])]
 
     # --- changing -------------------------------------------------------------------

@@ -17,6 +17,7 @@ from app.audit.service import ACTION_LABELS
 from app.errors import Refused
 from app.i18n import _
 from app.people import forms
+from app.people.account_links import admins_to_ask, own_person
 from app.people.export import export_filename, people_workbook
 from app.people.models import (
     CATEGORY_LABELS,
@@ -245,7 +246,13 @@ class PeopleController(Controller):
         return render(
             request,
             "people/index.html",
-            {"found": found, "units": units, "scope": data_scope, **LABELS},
+            {
+                "found": found,
+                "units": units,
+                "scope": data_scope,
+                "missing": await _missing_step(request, data_scope),
+                **LABELS,
+            },
             fragment="people/_results.html",
         )
 
@@ -266,7 +273,9 @@ class PeopleController(Controller):
     @get("/new")
     async def new(
         self, request: Request, org: NamedDependency[OrgService], data_scope: NamedDependency[Scope]
-    ) -> Template:
+    ) -> Template | Response[Any]:
+        if not data_scope.edits_roster:  # no branch to add to: the roster says why
+            return see_other(request, "/people")
         return await self._form_page(request, org, data_scope, None, {}, {})
 
     @post("/")
@@ -432,6 +441,31 @@ class PeopleController(Controller):
             await people.dismiss_duplicate(data_scope, first, second, request.scope["user"].actor)
             flash(request, "success", _("Marked as different people."))
         return see_other(request, "/people/duplicates")
+
+
+async def _missing_step(request: Request, data_scope: Scope) -> str | None:
+    """Why a secretary's roster is empty, naming the step really missing and whom to ask:
+    the account not linked to their roster entry, or that person leading no unit yet."""
+    if data_scope.edits_roster:
+        return None
+    db = request.app.state.services.db
+    user_id = request.scope["user"].user_id
+    admins = "、".join(await admins_to_ask(db, user_id))
+    me = await own_person(db, user_id)
+    if me is None:
+        return _(
+            "Your account is not linked to your entry in the roster yet, so no one is listed. "
+            "Please ask the district administrator (%(admins)s) to open your page in the "
+            "roster and choose your account under Login account.",
+            admins=admins,
+        )
+    return _(
+        "You (%(name)s in the roster) do not lead any unit yet, so no one is listed. Please "
+        "ask the district administrator (%(admins)s) to name you your branch's secretary "
+        "under Organisation.",
+        name=me.name,
+        admins=admins,
+    )
 
 
 @get("/my-branch", opt=allow(Role.MEMBER, Role.GRID_WORKER))

@@ -43,6 +43,12 @@ class Scope:
     def empty(self) -> bool:
         return not self.everyone and not self.units and not self.grids
 
+    @property
+    def edits_roster(self) -> bool:
+        """Whether anyone is on this user's roster, to see, add or edit: the admin's
+        (everyone) or a leader's (the led subtrees). A grid alone gives none."""
+        return self.everyone or bool(self.units)
+
     def units_under(self) -> ColumnElement[bool]:
         """Org units inside the scope."""
         if self.everyone:

@@ -16,8 +16,10 @@ import pytest
 from sqlalchemy import select
 
 from app import clock
+from app.accounts.invitations import InvitationForm, InvitationService
 from app.accounts.models import Role
-from app.accounts.service import AccountService, InvitationForm, PasswordService
+from app.accounts.password_changes import PasswordService
+from app.accounts.service import AccountService
 from app.audit.log import latest_events
 from app.audit.models import AuditEvent
 from app.audit.service import ACTION_LABELS
@@ -103,15 +105,17 @@ async def walk_every_change(
     today = clock.today()
     with tenant_scope(district.tenant_id):
         # Accounts: invitations, activation, roles, password links and changes.
-        accounts = AccountService(services)
-        token, errors = await accounts.invite(
+        accounts, invitations = AccountService(services), InvitationService(services)
+        token, errors = await invitations.invite(
             InvitationForm("钱七", next_phone(), Role.MEMBER), admin.actor
         )
         assert token and not errors
-        await accounts.invite(InvitationForm("孙八", next_phone(), Role.GRID_WORKER), admin.actor)
-        revoked = next(i for i in await accounts.pending_invitations() if i.name == "孙八")
-        await accounts.revoke_invitation(revoked.id, admin.actor)
-        accepted, errors = await accounts.accept_invitation(token, "Qian-2026x", "Qian-2026x")
+        await invitations.invite(
+            InvitationForm("孙八", next_phone(), Role.GRID_WORKER), admin.actor
+        )
+        revoked = next(i for i in await invitations.pending_invitations() if i.name == "孙八")
+        await invitations.revoke_invitation(revoked.id, admin.actor)
+        accepted, errors = await invitations.accept_invitation(token, "Qian-2026x", "Qian-2026x")
         assert accepted is not None and errors == {}
         assert await accounts.set_active(member.user_id, False, admin.actor) is None
         assert await accounts.set_active(member.user_id, True, admin.actor) is None

@@ -110,4 +110,6 @@ async def test_a_secretary_without_a_branch_sees_nobody(
     await make_roster(services, world.a)
     await browser.login(world.a.users[Role.BRANCH_SECRETARY])
     page = (await browser.get("/people")).text
-    assert "甲一号" not in page and "还不是任何单位的负责人" in page
+    # Not linked to a roster person: that is the step the page names.
+    assert "甲一号" not in page and "还没有关联到花名册中的本人" in page
+    assert 'href="/people/new"' not in page

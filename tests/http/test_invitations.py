@@ -49,10 +49,14 @@ async def test_invited_grid_worker_sets_a_password_and_is_logged_in(
     home = await other_browser.get("/grid")
     assert home.status_code == 200 and "张建国" in home.text
     assert "/users" not in home.text  # no admin menu for a grid worker
-    assert (await other_browser.get(link)).status_code == 404  # used once
-
     # The password chosen works for the next login too.
     await other_browser.post("/logout")
+    # Used once: the link says so, and where to log in, and nothing about the account.
+    used = await other_browser.get(link)
+    assert used.status_code == 410 and "此链接已使用，请直接登录" in used.text
+    assert 'href="/login"' in used.text
+    assert "张建国" not in used.text and "13912345678" not in used.text
+    assert world.a.name not in used.text
     await other_browser.login_with("13912345678", "Zhang-2026")
     assert (await other_browser.get("/dashboard")).headers["location"] == "/grid"
 
@@ -105,7 +109,7 @@ async def test_an_invitation_accepted_twice_at_once_makes_one_account(
         await each.get(link)
     form = {"password": "Zhao-gang-2026", "password_confirm": "Zhao-gang-2026"}
     answers = await asyncio.gather(browser.post(link, form), other_browser.post(link, form))
-    assert sorted(a.status_code for a in answers) == [303, 404]
+    assert sorted(a.status_code for a in answers) == [303, 410]
     logged_in = [a for a in answers if a.status_code == 303]
     assert len(logged_in) == 1 and COOKIE_NAME in logged_in[0].cookies
     async with owner_db.engine.connect() as conn:
@@ -145,8 +149,28 @@ async def test_withdrawn_invitation_link_stops_working(
         invitation_id = (await conn.execute(text("select id from invitations"))).scalar_one()
     await browser.get("/users")
     assert (await browser.post(f"/users/invitations/{invitation_id}/revoke")).status_code == 303
-    assert (await other_browser.get(link)).status_code == 404
+    withdrawn = await other_browser.get(link)
+    assert withdrawn.status_code == 410 and "此邀请已被撤回" in withdrawn.text
+    assert "王五" not in withdrawn.text and world.a.name not in withdrawn.text
+    form = {"password": "Wang-wu-2026", "password_confirm": "Wang-wu-2026"}
+    sent = await other_browser.post(link, form)  # a form kept open in another tab
+    assert sent.status_code == 410 and "此邀请已被撤回" in sent.text
     assert (await other_browser.get("/invite/not-a-real-token")).status_code == 404
+
+
+async def test_an_expired_invitation_link_says_so(
+    browser: Browser, other_browser: Browser, world: World, owner_db: Database
+) -> None:
+    await browser.login(world.a.users[Role.TENANT_ADMIN])
+    link = await invite(browser, "赵六", "13912345671", Role.MEMBER)
+    async with owner_db.engine.connect() as conn:
+        await conn.execute(text("update invitations set expires_at = now() - interval '1 hour'"))
+        await conn.commit()
+    expired = await other_browser.get(link)
+    assert expired.status_code == 410 and "此链接已过期" in expired.text
+    assert "赵六" not in expired.text and world.a.name not in expired.text
+    async with owner_db.engine.connect() as conn:
+        assert (await conn.scalar(text("select count(*) from users where name = '赵六'"))) == 0
 
 
 async def test_disabled_account_is_logged_out_and_cannot_log_in(
@@ -189,3 +213,19 @@ async def test_htmx_invitation_replaces_the_page_not_the_form(
     assert response.status_code == 200
     assert response.headers["hx-retarget"] == "body"
     assert LINK.search(response.text)
+
+
+async def test_an_invitation_is_valid_until_its_time_in_china(
+    browser: Browser, world: World, owner_db: Database
+) -> None:
+    """Made at 07:00 on 7 December in Beijing, a 7-day link works until 07:00 on the 14th
+    — 23:00 on the 13th in UTC, which the page must not show as the 13th."""
+    await browser.login(world.a.users[Role.TENANT_ADMIN])
+    await invite(browser, "李网格", "13853200001", Role.GRID_WORKER)
+    async with owner_db.engine.connect() as conn:
+        await conn.execute(text("update invitations set expires_at = '2026-12-13 23:00:00+00'"))
+        await conn.commit()
+    page = (await browser.get("/users")).text
+    listed = page[page.index("李网格") :].split("</li>", 1)[0]
+    assert "12月14日" in listed and "07:00" in listed
+    assert "12-13" not in listed and "12月13日" not in listed

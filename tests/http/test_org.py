@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from uuid import UUID
 
@@ -163,3 +164,33 @@ async def branch_ids(services: AppServices, world: World) -> list[UUID]:
     with tenant_scope(world.a.tenant_id):
         async with services.db.session() as session:
             return list(await session.scalars(select(OrgUnit.id).where(OrgUnit.kind == "branch")))
+
+
+async def test_unit_dropdowns_follow_the_tree(
+    browser: Browser, world: World, services: AppServices
+) -> None:
+    """A unit before its children, siblings in unit order: the center comes first, not
+    last (its own name, 甲区…, sorted after the 第… of the units under it), and a
+    sub-center's branches right after it — in every dropdown, which all ask
+    OrgService.choices."""
+    roster = await make_roster(services, world.a)  # center → 第一支部 (第一党小组), 第二支部
+    sub = await add_unit(services, world.a, "subcenter", "第一分中心", roster.center)
+    await add_unit(services, world.a, "branch", "第五支部", sub)
+    center = f"{world.a.name}军休中心"
+
+    def options(html: str, select_id: str) -> list[str]:
+        block = html[html.index(f'id="{select_id}"') :]
+        block = block[: block.index("</select>")]
+        labels = re.findall(r'<option value="[0-9a-f-]{36}"[^>]*>([^<（]+)', block)
+        return [label.strip() for label in labels]
+
+    await browser.login(world.a.users[Role.TENANT_ADMIN])
+    assert options((await browser.get("/org")).text, "f-parent") == [
+        center, "第一分中心", "第一分中心 / 第五支部", "第一支部", "第二支部",
+    ]  # fmt: skip
+    assert options((await browser.get("/grid/grids/new")).text, "f-unit_id") == [
+        center, "第一分中心", "第一分中心 / 第五支部", "第一支部", "第二支部",
+    ]  # fmt: skip
+    assert options((await browser.get("/people")).text, "f-unit") == [
+        "第一分中心", "第一分中心 / 第五支部", "第一支部", "第二支部",
+    ]  # fmt: skip

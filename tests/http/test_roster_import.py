@@ -211,3 +211,41 @@ async def test_after_the_commit_the_rows_with_problems_stay_listed_and_download(
     assert deleted == "2"
     gone = await browser.get(f"/people/imports/{import_id}/problems.xlsx")
     assert gone.status_code == 303  # back to the page, which says there is nothing
+
+
+async def test_a_roster_without_categories_is_told_in_its_own_words_how_to_import(
+    browser: Browser, world: World, services: AppServices
+) -> None:
+    """No 类别 column and no category chosen at upload: every row is refused for it. The
+    page names the missing column in Chinese (never the field's msgid), names each column
+    the file has by the file's header (身体状况, not the roster's 健康状况), and points to
+    the one-click fix: the same file again with a category chosen, offered right there."""
+    csv = (
+        "姓名,性别,出生年月,身体状况,所在支部\n"
+        "张建国,男,1949.10,脑梗后长期卧床,第十支部\n"
+        "李秀英,女,1950.02,良好,第二支部\n"
+        "王军,男,1951.03,良好,第一支部\n"
+    ).encode()
+    await browser.login(world.a.users[Role.TENANT_ADMIN])
+    response = await upload(browser, "离休干部名册.csv", csv)
+    import_id = await checked(services, world, response.headers["location"])
+    page = (await browser.get(f"/people/imports/{import_id}")).text
+    assert page.count("<strong>人员类别</strong>：没有填人员类别") == 3
+    assert "Category" not in page
+    assert "请在文件中改好有问题的行" not in page  # the advice that pointed the wrong way
+    hint = page[page.index('id="default-category-hint"') :]
+    hint = hint[: hint.index("</section>")]
+    assert "没有“人员类别”" in hint
+    assert 'action="/people/imports"' in hint and 'enctype="multipart/form-data"' in hint
+    assert 'name="file"' in hint and 'name="default_category"' in hint
+    assert '<option value="retired_cadre">离休干部</option>' in hint
+
+    # Uploaded again with the category chosen there, every row is new.
+    again = await upload(browser, "离休干部名册.csv", csv, "retired_cadre")
+    import_id = await checked(services, world, again.headers["location"])
+    page = (await browser.get(f"/people/imports/{import_id}")).text
+    assert "default-category-hint" not in page and "导入整个文件" in page
+    assert "Category" not in page
+    assert "身体状况：脑梗后长期卧床" in page and "健康状况" not in page
+    # The branches it would create are listed in the tree's order, not the file's.
+    assert "将新建支部： <strong>第一支部、第二支部、第十支部</strong>" in page

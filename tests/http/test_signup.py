@@ -125,6 +125,12 @@ async def test_rejection_needs_a_reason_and_is_shown(
     assert "区划代码有误" in page
     refused = await browser.post("/login", {"phone": "13800138000", "password": "Lixia-2026"})
     assert refused.status_code == 403 and "未通过" in refused.text
+    # The applicant is told why, and that they may apply again (with the link to do so).
+    error = refused.text[refused.text.index('class="form-error"') :].split("</div>", 1)[0]
+    assert "区划代码有误" in error and "重新申请" in error and 'href="/signup"' in error
+    # Only after the password: a wrong one learns nothing about the signup.
+    wrong = await browser.post("/login", {"phone": "13800138000", "password": "Wrong-2026"})
+    assert "区划代码有误" not in wrong.text
 
 
 async def test_admin_dashboard_counts_accounts(browser: Browser, world: World) -> None:
@@ -166,3 +172,33 @@ async def test_a_nul_byte_in_an_otherwise_valid_signup_is_not_a_server_error(
     assert response.status_code == 422
     assert "控制字符" in response.text
     assert await tenant_count(owner_db) == 2
+
+
+async def test_the_approvals_page_shows_china_time(
+    browser: Browser, other_browser: Browser, world: World, owner_db: Database
+) -> None:
+    """A signup at 07:24 on 7 December in Beijing is 23:24 on the 6th in UTC: the page
+    says the 7th, 07:24 — and the date it was decided in China too."""
+    await browser.post("/signup", FORM)
+    async with owner_db.engine.connect() as conn:
+        await conn.execute(
+            text("update tenants set created_at = '2026-12-06 23:24:00+00' where slug = 'lixia'")
+        )
+        await conn.commit()
+    await other_browser.login(world.viewer_37)
+    pending = (await other_browser.get("/approvals")).text
+    assert "07:24" in pending and "12月7日" in pending
+    assert "23:24" not in pending and "12-06" not in pending
+    async with owner_db.engine.connect() as conn:
+        tenant_id = (
+            await conn.execute(text("select id from tenants where slug = 'lixia'"))
+        ).scalar_one()
+    await other_browser.post(f"/approvals/{tenant_id}/approve")
+    async with owner_db.engine.connect() as conn:
+        await conn.execute(
+            text("update tenants set decided_at = '2026-12-06 23:30:00+00' where slug = 'lixia'")
+        )
+        await conn.commit()
+    decided = (await other_browser.get("/approvals")).text
+    row = decided[decided.index("济南市历下区退役军人事务局") :].split("</tr>", 1)[0]
+    assert "12月7日" in row and "12-06" not in row

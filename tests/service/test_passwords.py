@@ -6,7 +6,8 @@ import pytest
 
 from app.accounts import service as accounts_service
 from app.accounts.models import Role
-from app.accounts.service import AccountService, PasswordService
+from app.accounts.password_changes import PasswordService
+from app.accounts.service import AccountService
 from app.audit.service import Actor
 from app.state import AppServices
 from app.web.identity import load_identity

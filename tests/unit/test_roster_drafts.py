@@ -122,6 +122,7 @@ def test_id_numbers_and_phones_as_typed(messy: ParsedRoster) -> None:
     assert rows["张建国"].family_contact_phone == "13905310001"
     assert rows["何凤英"] and rows["何凤英"].phone == "0532-82861234"  # only a landline, in 座机
     assert rows["林海"] and rows["林海"].phone == "0531-82861235"  # a number: its 0 was lost
+    assert rows["林海"].notes == "座机：82861236"  # the 座机 beside it is kept, in the notes
 
 
 def test_what_the_rows_say_beyond_dates(messy: ParsedRoster) -> None:
@@ -226,7 +227,9 @@ def test_a_blank_category_takes_the_default_or_is_a_problem() -> None:
     row = one("张建国", "男", "1949.10", ZHANG, "", "是", None)
     assert list(reasons(row)) == ["category"] and row.problems[0].column == "人员类别"
     row = one("张建国", "男", "1949.10", header=["姓名", "性别", "出生年月"])
-    assert row.problems[0].column == "Category"  # no such column: the field's label
+    # No such column: nothing to quote. The page names the field in the reader's
+    # language (headers.column_label), never by a msgid stored here.
+    assert row.problems[0].column == ""
 
 
 def test_an_unknown_category_lists_the_four_words() -> None:
@@ -387,3 +390,45 @@ def test_the_rosters_propose_the_infirm_flag(messy: ParsedRoster) -> None:
     parsed = parse_roster(rosters.roster_csv(), "名单.csv", today=TODAY)
     signs = {name: row.draft.infirm_sign for name, row in by_name(parsed).items() if row.draft}
     assert {name: sign for name, sign in signs.items() if sign} == rosters.CSV_INFIRM_PROPOSED
+
+
+# --- a landline beside a mobile --------------------------------------------------------
+
+
+def test_a_landline_beside_a_mobile_is_kept_in_the_notes() -> None:
+    """The person has one phone field: the mobile takes it, and the 座机 goes to the notes
+    rather than being dropped (the grid worker may need it on a day the mobile is off)."""
+    header = [*HEADER, "手机", "座机", "备注"]
+    both = one("张建国", "男", "1949.10", ZHANG, "军休", "是", None, "13800138000",
+               "0532-82861234", "住三楼", header=header)  # fmt: skip
+    assert both.ok and both.draft and both.draft.phone == "13800138000"
+    assert both.draft.notes == "住三楼\n座机：0532-82861234"
+    alone = one("张建国", "男", "1949.10", ZHANG, "军休", "是", None, "", "0532-82861234",
+                None, header=header)  # fmt: skip
+    assert alone.draft and alone.draft.phone == "0532-82861234" and alone.draft.notes is None
+    same = one("张建国", "男", "1949.10", ZHANG, "军休", "是", None, "0532-82861234",
+               "0532-82861234", None, header=header)  # fmt: skip
+    assert same.draft and same.draft.notes is None  # one number, said once
+
+
+# --- 1949.1: a number cell that lost the 0 of October -------------------------------------
+
+
+def test_a_month_lost_to_a_number_cell_is_read_from_the_id_number() -> None:
+    """1949.10 typed into a number cell is 1949.1: January or October. A valid ID number
+    on the row that agrees with one reading settles it, and nothing is said."""
+    october = one("张建国", "男", 1949.1, ZHANG, "军休", "是", None)  # ZHANG: 1949-10-01
+    assert october.ok and october.draft and october.draft.birth_date == PartialDate(1949, 10)
+    january_id = rosters.id_number("370102", date(1949, 1, 15), 13)
+    january = one("张建国", "男", 1949.1, january_id, "军休", "是", None)
+    assert january.ok and january.draft and january.draft.birth_date == PartialDate(1949, 1)
+    for unsettled in (
+        one("张建国", "男", 1949.1, None, "军休", "是", None),  # no ID number
+        one("张建国", "男", 1949.1, rosters.WRONG_CHECK, "军休", "是", None),  # an invalid one
+        one("张建国", "男", 1949.1, rosters.id_number("370102", date(1950, 10, 1), 13),
+            "军休", "是", None),  # a valid one that agrees with neither reading
+    ):  # fmt: skip
+        assert "ambiguous" in reasons(unsettled)["birth_date"], unsettled
+    # Joining dates have no ID number to ask: still ambiguous.
+    joined = one("张建国", "男", "1949.10", ZHANG, "军休", "是", 1968.1)
+    assert "ambiguous" in reasons(joined)["party_joined_on"]
