@@ -15,9 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
 from app.accounts.models import User
-from app.accounts.service import AccountService
 from app.dashboard.member import OwnRequest
 from app.grid.models import Grid
+from app.people.account_links import admins_to_ask
 from app.people.models import OrgUnit, Person
 from app.people.pinyin import looks_like_pinyin, normalise_query
 from app.people.scope import Scope, scope_of
@@ -277,9 +277,7 @@ class RequestViews:
                 OwnRequest(r.id, category, r.description, r.status, assignee, r.created_at)
                 for r, _person, _phone, category, assignee in rows
             ]
-        admins = (
-            [] if linked else await AccountService(self.services).admins_to_ask(identity.user_id)
-        )
+        admins = [] if linked else await admins_to_ask(self.services.db, identity.user_id)
         return OwnRequests(
             linked,
             [r for r in found if r.status != RequestStatus.CONFIRMED],
