@@ -75,7 +75,8 @@ async def due_item(
     *,
     opens_on: date | None = None,
     answered_by: UUID | None = None,
-) -> UUID:
+) -> str:
+    """A written item with an occasion of its own, which the calendar's entries name."""
     with tenant_scope(district.tenant_id):
         async with services.db.session() as session:
             rule_id = await session.scalar(select(VisitRule.id).where(VisitRule.code == rule))
@@ -88,7 +89,7 @@ async def due_item(
             )  # fmt: skip
             session.add(item)
             await session.commit()
-            return item.id
+            return item.occasion
 
 
 async def set_targets(
@@ -370,15 +371,25 @@ async def test_the_calendar_shows_meeting_days_holidays_and_due_items_overdue_fi
     days = {d.day: d for d in calendar.days}
     assert days[date(2026, 9, 25)].holidays == ["Mid-Autumn Festival"]
     assert days[date(2026, 10, 1)].holidays == ["National Day"]
-    assert [e.item_id for e in calendar.overdue] == [late]
-    assert [(e.item_id, e.rule_name) for e in days[date(2026, 9, 27)].due] == [
+    assert [e.occasion for e in calendar.overdue] == [late]
+    assert [(e.occasion, e.rule_name) for e in days[date(2026, 9, 27)].due] == [
         (festival, MID_AUTUMN)
     ]  # on its last day
-    assert [e.item_id for e in days[date(2026, 9, 24)].due] == [hospital]  # 16:00 that day
-    shown = {e.item_id for d in calendar.days for e in d.due} | {
-        e.item_id for e in calendar.overdue
+    assert [e.occasion for e in days[date(2026, 9, 24)].due] == [hospital]  # 16:00 that day
+    shown = {e.occasion for d in calendar.days for e in d.due} | {
+        e.occasion for e in calendar.overdue
     }
-    assert shown == {late, festival, hospital}
+    # Beside the written items: the festivals of these five weeks, which the district's
+    # holiday rules ask for; the answered item, the missed one, the one beyond the five
+    # weeks and the other grid's person's are not shown.
+    assert shown == {
+        late,
+        festival,
+        hospital,
+        "mid_autumn:2026",
+        "national_day:2026",
+        "double_ninth:2026",
+    }
     assert [g.name for g in calendar.grids] == ["我的网格"]
 
 
@@ -411,7 +422,7 @@ async def test_admins_pick_a_grid_and_see_its_items(
     assert unpicked.grids == [] and [g.name for g in unpicked.choices] == ["东网格"]
     assert picked.chosen is not None and picked.chosen.id == grid
     day = next(d for d in picked.days if d.day == date(2026, 11, 6))
-    assert [(e.item_id, e.person_name) for e in day.due] == [(item, "某人")]
+    assert [(e.occasion, e.person_name) for e in day.due] == [(item, "某人")]
     days = {d.day: d for d in picked.days}
     assert picked.agenda == [
         QuietDays(date(2026, 11, 2), date(2026, 11, 3)),
