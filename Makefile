@@ -4,6 +4,9 @@ PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CHROMIUM ?= /usr/bin/chromium
+# One worker per core (pytest-xdist), each with its own PostgreSQL and Valkey; the
+# browser tests stay together on one worker (e2e/conftest.py).
+PARALLEL ?= --numprocesses=auto
 CATALOGS := $(patsubst %.po,%.mo,$(wildcard app/locales/*/LC_MESSAGES/messages.po))
 
 .PHONY: run test test-fast bench lint messages deps browser clean-data
@@ -12,10 +15,10 @@ run: deps  ## the whole product: servers, migrations, demo data, web and worker
 	$(UV) run redstar dev
 
 test: deps browser  ## the whole suite, end-to-end tests included
-	$(UV) run pytest
+	$(UV) run pytest $(PARALLEL)
 
 test-fast: deps  ## everything but the browser tests
-	$(UV) run pytest -m "not e2e"
+	$(UV) run pytest $(PARALLEL) -m "not e2e"
 
 bench: deps  ## benchmarks under bench/; figures go to the README
 	@command -v wrk >/dev/null || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk)

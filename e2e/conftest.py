@@ -37,9 +37,25 @@ DESKTOP: dict[str, Any] = {"viewport": {"width": 1280, "height": 860}, "locale":
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
     for item in items:
-        if "e2e" in str(item.path):
+        if item.path.is_relative_to(here):
             item.add_marker(pytest.mark.e2e)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Under `make test`'s parallel workers (pytest-xdist) the browser tests are one unit
+    of work, started first on one worker (one Chromium, one live server), while the
+    other workers take the rest a test at a time. (xdist's own --dist loadgroup does
+    not group under pytest 9, which no longer reads the node id it rewrites.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class BrowserTestsTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "browser" if nodeid.startswith("e2e/") else nodeid
+
+    return BrowserTestsTogether(config, log)
 
 
 def _start(command: str, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
@@ -69,10 +85,12 @@ def _tail(*logs: Path) -> str:
     return "\n".join(f"--- {log.name}\n{log.read_text()[-2000:]}" for log in logs if log.exists())
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def live_server(servers: ServerPair) -> Iterator[str]:
     """`redstar web` and `redstar worker` as separate processes, as in production: the
-    worker runs the roster imports' dry runs and commits."""
+    worker runs the roster imports' dry runs and commits. For this package only: they
+    stop once its tests are done, so that a parallel worker running other tests after
+    them has no second job worker taking its queued jobs."""
     port = free_port()
     env = {
         **os.environ, **servers.environment(), "PORT": str(port), "APP_ENV": "test",
@@ -110,7 +128,7 @@ def live_server(servers: ServerPair) -> Iterator[str]:
             raise RuntimeError("\n".join(errors))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 async def playwright() -> AsyncIterator[Playwright]:
     async with async_playwright() as pw:
         yield pw
@@ -123,7 +141,7 @@ def chromium_path() -> str:
     return CHROMIUM
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 async def chromium(playwright: Playwright, chromium_path: str) -> AsyncIterator[Browser]:
     browser = await playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
     yield browser
@@ -201,7 +219,7 @@ def shoot(device: dict[str, Any]):  # type: ignore[no-untyped-def]
 
     async def screenshot(page, name: str) -> None:  # type: ignore[no-untyped-def]
         await page.screenshot(
-            path=str(SCREENSHOTS / f"{device['name']}-{name}.png"), full_page=True
+            path=str(SCREENSHOTS / f"{device['name']}-{name}.png"), full_page=True, scale="css"
         )
 
     return screenshot

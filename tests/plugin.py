@@ -4,10 +4,11 @@ real servers; each test starts from empty tables and an empty Redis."""
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 
+import asyncpg
 import pytest
-from sqlalchemy import text
+from redis.asyncio import Redis
 
 from app.db import Database
 from app.state import AppServices, open_services
@@ -53,25 +54,46 @@ async def services(servers: ServerPair) -> AsyncIterator[AppServices]:
         yield services
 
 
-@pytest.fixture(autouse=True)
-async def _clean_slate(request: pytest.FixtureRequest) -> AsyncIterator[None]:
-    if "servers" not in request.fixturenames:
-        yield
-        return
-    owner_db: Database = request.getfixturevalue("owner_db")
-    servers: ServerPair = request.getfixturevalue("servers")
-    async with owner_db.engine.begin() as conn:
-        tables = (
-            await conn.execute(text("select tablename from pg_tables where schemaname = 'public'"))
-        ).scalars()
-        data_tables = [t for t in tables if t not in KEEP_TABLES]
-        await conn.execute(text(f"truncate {', '.join(data_tables)} cascade"))
-    from redis.asyncio import Redis
+@pytest.fixture(scope="session")
+async def _empty_tables(servers: ServerPair) -> AsyncIterator[Callable[[], Awaitable[None]]]:
+    """Empties every data table: DELETE as the cluster's superuser with triggers and
+    foreign keys off (session_replication_role = replica) takes about 5 ms for these
+    small tables, where TRUNCATE takes a third of a second (new files for every table
+    and index), which over a thousand tests was the suite's largest single cost."""
+    conn = await asyncpg.connect(servers.superuser_url)
+    tables = [
+        name
+        for (name,) in await conn.fetch(
+            "select tablename from pg_tables where schemaname = 'public' order by 1"
+        )
+        if name not in KEEP_TABLES
+    ]
+    statement = "set local session_replication_role = replica; " + "; ".join(
+        f'delete from "{name}"' for name in tables
+    )
 
+    async def empty() -> None:
+        async with conn.transaction():
+            await conn.execute(statement)
+
+    yield empty
+    await conn.close()
+
+
+@pytest.fixture(autouse=True)
+def _clean_slate(request: pytest.FixtureRequest) -> None:
+    """Each test that uses the servers starts from empty tables and an empty Redis.
+    (Synchronous, so that the session's async fixtures can be set up from here.)"""
+    if "servers" in request.fixturenames:
+        request.getfixturevalue("_emptied")
+
+
+@pytest.fixture
+async def _emptied(servers: ServerPair, _empty_tables: Callable[[], Awaitable[None]]) -> None:
+    await _empty_tables()
     redis = Redis.from_url(servers.valkey.url)
     await redis.flushdb()
     await redis.aclose()
-    yield
 
 
 @pytest.fixture

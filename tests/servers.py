@@ -40,6 +40,14 @@ class ServerPair:
         root = Path(tempfile.mkdtemp(prefix="redstar-test-"))
         postgres = EmbeddedPostgres(root / "postgres")
         postgres.start()
+        # A throwaway cluster has no crash to survive: commits and truncates need not
+        # wait for the disk (each test empties every table and commits many times).
+        postgres.psql(
+            "alter system set fsync = off;"
+            "alter system set synchronous_commit = off;"
+            "alter system set full_page_writes = off;"
+            "select pg_reload_conf();"
+        )
         postgres.ensure_database(DATABASE)
         upgrade_to_head(postgres.url("redstar_owner", DATABASE))
         valkey = EmbeddedValkey(root / "valkey")
@@ -58,6 +66,11 @@ class ServerPair:
     @property
     def owner_url(self) -> str:
         return self.postgres.url("redstar_owner", DATABASE)
+
+    @property
+    def superuser_url(self) -> str:
+        """Only for emptying the tables between tests (tests/plugin.py)."""
+        return self.postgres.url("postgres", DATABASE)
 
     def environment(self) -> dict[str, str]:
         return {

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cache
 from uuid import UUID
 
 from lunar_python import Lunar
@@ -47,8 +48,11 @@ HOLIDAYS: dict[str, Holiday] = {
 always falls in Gregorian year Y; the holiday's day is never in a leap month."""
 
 
+@cache
 def holiday_on(code: str, year: int) -> date:
-    """The day of the holiday in Gregorian `year`."""
+    """The day of the holiday in Gregorian `year`. Kept once computed: the lunar
+    conversion is pure arithmetic on the lunisolar tables, and the due list and calendar
+    ask it for every rule, year and person they read."""
     holiday = HOLIDAYS[code]
     if not holiday.lunar:
         return date(year, holiday.month, holiday.day)

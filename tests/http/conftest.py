@@ -60,8 +60,16 @@ class Browser:
         return response
 
 
-@pytest.fixture
-async def app(servers: ServerPair) -> Litestar:
+@pytest.fixture(scope="session")
+def app(servers: ServerPair) -> Litestar:
+    """One app for the session: building one registers every route (about a third of a
+    second), while each test's client runs the app's lifespan afresh, so every test
+    gets its own connections and nothing open outlives it."""
+    return create_app(servers.settings())
+
+
+@pytest.fixture(scope="session")
+def other_app(servers: ServerPair) -> Litestar:
     return create_app(servers.settings())
 
 
@@ -73,9 +81,9 @@ async def browser(app: Litestar) -> AsyncIterator[Browser]:
 
 
 @pytest.fixture
-async def other_browser(servers: ServerPair) -> AsyncIterator[Browser]:
+async def other_browser(other_app: Litestar) -> AsyncIterator[Browser]:
     """A second person at the same time; a test client runs its app on its own loop,
     so each browser gets its own app instance."""
-    async with AsyncTestClient(app=create_app(servers.settings())) as client:
+    async with AsyncTestClient(app=other_app) as client:
         client.follow_redirects = False
         yield Browser(client)

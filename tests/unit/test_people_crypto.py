@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import os
 from uuid import UUID, uuid4
 
@@ -19,9 +20,10 @@ from app.people.crypto import (
     mask_phone,
 )
 
-OLD = os.urandom(32)
-NEW = os.urandom(32)
-INDEX = os.urandom(32)
+# Fixed keys, so that parallel test workers collect the same parameters.
+OLD = hashlib.sha256(b"old test key").digest()
+NEW = hashlib.sha256(b"new test key").digest()
+INDEX = hashlib.sha256(b"test index key").digest()
 ID = "370102194910011234"
 TENANT = UUID("6f1c0a52-4b8e-4f39-9d9a-2c7f0b1e3a11")
 OTHER = UUID("0b7e9d44-1c2a-4e5f-8a6b-3d9c7e2f1a00")
