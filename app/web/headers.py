@@ -1,6 +1,6 @@
 """Headers every response carries, set in Litestar's `before_send` hook so that
 responses made outside the route stack (unknown paths, 405, CSRF failures) get them
-too: request id, security headers, `Vary: HX-Request`, flash and session cookies."""
+too: request id, security headers, `Vary: HX-Request, HX-Target`, flash and session cookies."""
 
 from __future__ import annotations
 
@@ -39,7 +39,8 @@ async def decorate_response(message: Message, scope: Scope) -> None:
     for name, value in SECURITY_HEADERS:
         headers.setdefault(name, value)
     if headers.get("content-type", "").startswith("text/html"):
-        headers.add("vary", "HX-Request")
+        # A page answers htmx with a fragment chosen by the request's target.
+        headers.add("vary", "HX-Request, HX-Target")
         # Pages carry personal data and one-time links; on a shared office PC the back
         # button or the history must not bring them back.
         headers.setdefault("cache-control", "no-store")

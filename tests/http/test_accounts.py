@@ -122,7 +122,9 @@ async def test_htmx_requests_carry_the_token_in_a_header(browser: Browser, world
     assert response.status_code == 422, response.text
     assert response.text.lstrip().startswith('<form id="invite_form"')  # the fragment only
     assert "请填写 11 位大陆手机号码" in response.text
-    assert "HX-Request" in response.headers.get("vary", "")
+    # The fragment depends on both: a cache must key on both.
+    vary = response.headers.get("vary", "")
+    assert "HX-Request" in vary and "HX-Target" in vary
 
 
 @pytest.mark.parametrize(
