@@ -1,4 +1,8 @@
-"""Login, logout, the district's accounts and invitation links."""
+"""Login, logout, the district's accounts and invitation links.
+
+Over 400 lines: login, the accounts list and invitations share one controller's guards
+and forms; issue 12 moves invitations to a route module of their own.
+"""
 
 from __future__ import annotations
 

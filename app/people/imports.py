@@ -9,6 +9,10 @@ follows the job's status.
 Every change of an import's status is in this module, so its one state machine reads
 in one place (about 450 lines); the commit's writes are in import_commit, the kept
 problem rows' format in import_problems.
+
+Over 400 lines: the upload, the dry run and the commit share one state machine
+(uploaded → checked → committed) best read in one place; the row writes already live
+in import_commit.
 """
 
 from __future__ import annotations

@@ -1,4 +1,8 @@
-"""Roster pages: the org tree, the people list and each person's page."""
+"""Roster pages: the org tree, the people list and each person's page.
+
+Over 400 lines: the org tree, the list and the person's page are one capability's
+pages; issue 12 splits them into a routes sub-package (org, people, person).
+"""
 
 from __future__ import annotations
 

@@ -2,6 +2,9 @@
 
 Every method takes the viewer's Scope and applies it in SQL, so a person outside it
 is "not found" (404), the same answer as a person of another district.
+
+Over 400 lines: reading and changing people share the scope and audit helpers here;
+issue 12 splits reads from writes.
 """
 
 from __future__ import annotations

@@ -14,6 +14,9 @@ and award, and never for themselves.
 Claim and award forms carry an id made when they were shown (`app/db/form_ids.py`,
 as visits and service requests do): sent again after a lost answer, the claim or the
 ledger entry is saved once; an id that already names different points is refused.
+
+Over 400 lines: claims and awards run the same ledger checks at claim and at approval,
+kept together so the two paths cannot drift; issue 12 moves the listing queries out.
 """
 
 from __future__ import annotations

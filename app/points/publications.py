@@ -21,6 +21,9 @@ whatever the ledger does.
 Who sees what: the admin every publication, a secretary those of the branches they
 lead, anyone else (members, grid workers) those of their own branch. Anything else
 is NotFound, as another district's would be.
+
+Over 400 lines: the half-year's states (open, objections, answers, snapshot) and their
+refusals are one workflow; issue 12 splits the objections from the publication.
 """
 
 from __future__ import annotations

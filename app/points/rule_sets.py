@@ -8,6 +8,9 @@ empty name, a choice not offered), and then nothing is written. An active versio
 rules never change (the database trigger point_rules_frozen refuses); each edit and
 the activation lock the draft row, so an edit cannot land on rules that were just
 activated and two admins cannot activate one draft twice.
+
+Over 400 lines: versions, the draft, its what-if and activation act on one rule set;
+issue 12 splits the what-if and the draft's editing into modules of their own.
 """
 
 from __future__ import annotations

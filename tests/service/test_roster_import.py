@@ -1,4 +1,8 @@
-"""Roster import end to end at the service level: upload → dry run → commit → again."""
+"""Roster import end to end at the service level: upload → dry run → commit → again.
+
+Over 400 lines: one capability's tests, grouped by the rule they check; issue 12's
+shared fixtures (one points world, one grid world) will shorten it.
+"""
 
 from __future__ import annotations
 
