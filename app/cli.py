@@ -92,7 +92,7 @@ async def _seed(settings: Settings) -> bool:
 
 
 def _print_logins() -> None:
-    from app.accounts.models import ROLE_LABELS
+    from app.core.roles import ROLE_LABELS
     from app.i18n import _
     from tenants.demo import DEMO_PASSWORD, demo_logins
 
@@ -146,7 +146,7 @@ async def _rotate(settings: Settings) -> Rotation:
 @click.password_option()
 def create_operator(phone: str, name: str, province: str, password: str) -> None:
     """Create a platform operator, or with --province a provincial viewer."""
-    from app.validators import FieldError, mainland_mobile, new_password
+    from app.core.validators import FieldError, mainland_mobile, new_password
 
     try:
         phone = mainland_mobile(phone)
@@ -161,8 +161,9 @@ def create_operator(phone: str, name: str, province: str, password: str) -> None
 async def _create_platform_user(url: str, phone: str, name: str, province: str, pw: str) -> None:
     from sqlalchemy.exc import IntegrityError
 
-    from app.accounts.models import PlatformUser, Role
+    from app.accounts.models import PlatformUser
     from app.accounts.passwords import hash_password
+    from app.core.roles import Role
     from app.db import Database
 
     db = Database(url, pool_size=1)

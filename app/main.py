@@ -8,7 +8,6 @@ from contextlib import asynccontextmanager
 from litestar import Litestar
 from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
-from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
 from litestar.types import ControllerRouterHandler
 
@@ -35,6 +34,7 @@ from app.service_requests import routes as service_requests
 from app.settings import PROJECT_ROOT, Settings, get_settings
 from app.state import open_services
 from app.web.assets import Assets
+from app.web.dependencies import DEPENDENCIES
 from app.web.downloads import send_downloads_past_htmx
 from app.web.errors import exception_handlers
 from app.web.guards import PUBLIC, access_guard
@@ -94,6 +94,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         lifespan=[lifespan],
         before_request=send_downloads_past_htmx,
         guards=[access_guard],
+        dependencies=DEPENDENCIES,
         middleware=[IdentityMiddleware()],
         before_send=[decorate_response],
         csrf_config=CSRFConfig(
@@ -113,7 +114,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
             gzip_compress_level=6,
             exclude_opt_key="skip_compression",
         ),
-        plugins=[HTMXPlugin()],
         exception_handlers=exception_handlers,
         logging_config=None,  # structlog is configured in app.logging
         openapi_config=None,  # the JSON API issue publishes /api/v1 with its schema

@@ -43,15 +43,15 @@ import httpx
 from litestar import Litestar
 from sqlalchemy import event, func, select
 
-from app import clock
-from app.accounts.models import Role
+from app.access import tenant_identity
+from app.core import clock
+from app.core.identity import Identity
 from app.db import Database
 from app.embedded import free_port
 from app.grid import due
 from app.grid.due_list import DueList, DueListService, DueRow
 from app.grid.models import VisitDueItem, VisitRule
 from app.settings import PROJECT_ROOT
-from app.web.identity import Identity
 from bench import points, roster
 from bench.generate import (
     BENCH_PASSWORD,
@@ -205,11 +205,12 @@ def spread(samples: list[float]) -> dict[str, float]:
     return result
 
 
-def identity_of(worker: dict[str, Any], tenant_id: uuid.UUID) -> Identity:
-    return Identity(
-        user_id=uuid.UUID(worker["id"]), name=worker["name"],
-        roles=frozenset({Role.GRID_WORKER.value}), tenant_id=tenant_id,
-    )  # fmt: skip
+async def identity_of(services: Any, worker: dict[str, Any], tenant_id: uuid.UUID) -> Identity:
+    """The worker as a request would load them (their grids included)."""
+    async with services.db.unit() as session:
+        found = await tenant_identity(session, uuid.UUID(worker["id"]), tenant_id)
+    assert found is not None
+    return found[0]
 
 
 async def _measure(argument: str) -> dict[str, Any]:
@@ -226,9 +227,9 @@ async def _measure(argument: str) -> dict[str, Any]:
     async with open_services(Settings()) as services:
         service = DueListService(services)
         with tenant_scope(tenant_id):
+            identities = [await identity_of(services, worker, tenant_id) for worker in workers]
             for i in range(-WARMUP, ROUNDS * len(workers)):
-                worker = workers[i % len(workers)]
-                identity = identity_of(worker, tenant_id)
+                identity = identities[i % len(workers)]
                 started = time.perf_counter()
                 found = await service.due_list(identity)
                 middle = time.perf_counter()
@@ -241,7 +242,7 @@ async def _measure(argument: str) -> dict[str, Any]:
                 agree = agree and same_answer(answer, sections(rows, now))
                 if 0 <= i < len(workers):
                     sizes.append([len(part) for part in answer])
-            plans = await explain(services, identity_of(workers[0], tenant_id), now)
+            plans = await explain(services, identities[0], now)
     return {
         "service": spread(served), "floor": spread(floored), "runs": len(served),
         "same_answer": agree, "sizes": sizes, "explain": plans,

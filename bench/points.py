@@ -40,7 +40,7 @@ import httpx
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import clock
+from app.core import clock
 from app.db import Database
 from app.db.session import async_url
 from app.points import standings, versions

@@ -179,7 +179,7 @@ async def _phase(phase: str, argument: str) -> dict[str, Any]:
     from sqlalchemy import select
 
     from app.accounts.models import User
-    from app.audit.service import Actor
+    from app.core.identity import Actor
     from app.people import imports
     from app.settings import Settings
     from app.state import open_services
@@ -222,8 +222,8 @@ async def _explain(services: Any, kind: str, value: str) -> dict[str, Any]:
     as the service builds them and the app runs them (runtime role, RLS)."""
     from sqlalchemy import func, select
 
+    from app.core.scope import EVERYONE
     from app.people.models import Person
-    from app.people.scope import EVERYONE
     from app.people.search import PersonFilter
     from app.people.service import PeopleService
 

@@ -31,7 +31,7 @@ SCREENSHOTS = PROJECT_ROOT / "e2e" / "screenshots"
 
 CLOCK_SHIFT = "clock-shift"
 """File under the servers' root: seconds the web and worker processes' clocks run ahead
-(app.clock honours it with APP_ENV=test only)."""
+(app.core.clock honours it with APP_ENV=test only)."""
 
 DESKTOP: dict[str, Any] = {"viewport": {"width": 1280, "height": 860}, "locale": "zh-CN"}
 

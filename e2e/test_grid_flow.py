@@ -16,8 +16,8 @@ from typing import Any
 from playwright.async_api import Browser, expect
 from sqlalchemy import select
 
-from app import clock
-from app.accounts.models import Role
+from app.core import clock
+from app.core.roles import Role
 from app.grid.models import VisitDueItem, VisitRule
 from app.grid.occasions import end_of_day
 from app.state import AppServices

@@ -19,17 +19,16 @@ import pytest
 from playwright.async_api import Page
 from sqlalchemy import select
 
-from app.accounts.models import Role
-from app.audit.service import SYSTEM, Actor
+from app.core.identity import SYSTEM, Actor, Identity
+from app.core.roles import Role
+from app.core.scope import EVERYONE
 from app.people import forms
 from app.people.imports import RUNNING, ImportService
 from app.people.models import ImportStatus
 from app.people.org import OrgService
-from app.people.scope import EVERYONE
 from app.people.service import PeopleService
 from app.points.models import PointEvent
 from app.state import AppServices
-from app.web.identity import Identity
 from tenants.context import tenant_scope
 from tenants.demo_grid import seed_demo_grid
 from tenants.demo_points import seed_demo_points

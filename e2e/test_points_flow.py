@@ -15,9 +15,9 @@ from uuid import UUID
 from playwright.async_api import Page, Route, expect
 from sqlalchemy import func, select
 
-from app import clock
-from app.accounts.models import Role
-from app.audit.service import Actor
+from app.core import clock
+from app.core.identity import Actor
+from app.core.roles import Role
 from app.people.models import Person
 from app.points import ledger
 from app.points.models import Claim, RuleItem, Source

@@ -11,7 +11,7 @@ from pathlib import Path
 from playwright.async_api import Page, expect
 from python_calamine import CalamineWorkbook
 
-from app.accounts.models import Role
+from app.core.roles import Role
 from app.state import AppServices
 from e2e.test_pages import log_in, open_from_menu
 from tests import rosters

@@ -10,7 +10,7 @@ from typing import Any
 
 from playwright.async_api import Page, expect
 
-from app.accounts.models import Role
+from app.core.roles import Role
 from app.state import AppServices
 from e2e.conftest import NETWORK_DROPPED
 from e2e.test_pages import log_in, open_from_menu

@@ -11,11 +11,13 @@ from uuid import UUID, uuid4
 
 from sqlalchemy import select, text
 
-from app import clock
-from app.accounts.models import PlatformUser, Role
+from app.accounts.models import PlatformUser
 from app.accounts.passwords import hash_password
 from app.accounts.service import create_tenant_user
-from app.audit.service import Actor, record
+from app.audit.service import record
+from app.core import clock
+from app.core.identity import Actor
+from app.core.roles import Role
 from app.db import Database
 from app.points.versions import in_force, install_preset
 from app.state import AppServices

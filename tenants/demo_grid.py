@@ -12,8 +12,8 @@ from uuid import UUID
 
 from sqlalchemy import select
 
-from app import clock
-from app.accounts.models import Role
+from app.core import clock
+from app.core.roles import Role
 from app.grid import due
 from app.grid.models import (
     Concern,

@@ -13,17 +13,17 @@ from uuid import UUID
 
 from sqlalchemy import select
 
-from app import clock
-from app.accounts.models import Role
-from app.audit.service import Actor
-from app.errors import Refused
+from app.access import tenant_identity
+from app.core import clock
+from app.core.errors import Refused
+from app.core.identity import Actor
+from app.core.roles import Role
 from app.people.models import Person
 from app.points import ledger
 from app.points.claims import ClaimForm, ClaimService
 from app.points.models import Awarder, PointEvent, RuleItem, Source
 from app.points.versions import in_force
 from app.state import AppServices
-from app.web.identity import Identity
 from tenants.demo_roster import _user_with
 
 ENTRIES_PER_MEMBER = 12
@@ -75,7 +75,10 @@ async def seed_demo_points(services: AppServices, tenant_id: UUID, seed: int = 7
     if members:
         talk = next((i for i in items if i.code.endswith("-01") and i.points > 0), items[0])
         # The worker claims for someone of their grid (the demo grid holds the first half).
-        identity = Identity(worker.id, worker.name, frozenset({Role.GRID_WORKER}), tenant_id)
+        async with services.db.unit() as session:
+            found = await tenant_identity(session, worker.id, tenant_id)
+        assert found is not None
+        identity = found[0]
         claim = ClaimForm(members[0].id, talk.id, today.isoformat(), "1", "到社区作红色宣讲一次")
         with contextlib.suppress(Refused):  # the member may be at the item's cap already
             await ClaimService(services).submit(identity, claim)

@@ -11,13 +11,14 @@ import xlsxwriter
 from sqlalchemy import select
 from stdnum.cn import ric
 
-from app.accounts.models import Role, User, UserRole
-from app.audit.service import SYSTEM, Actor
+from app.accounts.models import User, UserRole
+from app.core.identity import SYSTEM, Actor
+from app.core.roles import Role
+from app.core.scope import EVERYONE
 from app.people import imports
 from app.people.imports import ImportService
 from app.people.models import OrgUnit, Person, UnitKind
 from app.people.org import OrgService
-from app.people.scope import EVERYONE
 from app.people.service import PeopleService
 from app.state import AppServices
 

@@ -11,7 +11,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
 from litestar.response import Template
 
-from app.accounts.models import Role
+from app.core.roles import Role
 from app.i18n import _, current_locale
 from app.web.flash import flash
 from app.web.guards import PUBLIC, allow

@@ -9,15 +9,13 @@ from uuid import UUID, uuid4
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
-from app.accounts.models import Role
 from app.accounts.passwords import hash_password
 from app.accounts.service import create_tenant_user
-from app.audit.service import Actor, record
-from app.errors import NotFound
-from app.i18n import N_
-from app.points.versions import install_first_rules
-from app.state import AppServices
-from app.validators import (
+from app.audit.service import record
+from app.core.errors import NotFound
+from app.core.identity import Actor, Identity
+from app.core.roles import Role
+from app.core.validators import (
     FieldError,
     FormErrors,
     mainland_mobile,
@@ -27,7 +25,9 @@ from app.validators import (
     region_code,
     slug,
 )
-from app.web.identity import Identity
+from app.i18n import N_
+from app.points.versions import install_first_rules
+from app.state import AppServices
 from tenants.context import tenant_scope
 from tenants.models import Province, Tenant, TenantStatus, insert_signup
 from tenants.presets import all_presets

@@ -10,10 +10,13 @@ from uuid import UUID, uuid4
 
 from sqlalchemy import text
 
-from app import clock
-from app.accounts.models import PlatformUser, Role
+from app.access import tenant_identity
+from app.accounts.models import PlatformUser
 from app.accounts.passwords import hash_password
 from app.accounts.service import create_tenant_user
+from app.core import clock
+from app.core.identity import Identity
+from app.core.roles import Role
 from app.db import Database
 from app.points.versions import install_preset
 from app.state import AppServices
@@ -51,6 +54,16 @@ class District:
     name: str
     slug: str
     users: dict[Role, Account] = field(default_factory=dict)
+
+
+async def identity_of(services: AppServices, tenant_id: UUID, user_id: UUID) -> Identity:
+    """The account's identity as a request would load it now: roles, led units and
+    grids as they stand (build it after the assignments a test makes)."""
+    with tenant_scope(tenant_id):
+        async with services.db.unit() as session:
+            found = await tenant_identity(session, user_id, tenant_id)
+    assert found is not None, "no active account"
+    return found[0]
 
 
 async def make_tenant(
@@ -149,7 +162,7 @@ async def add_unit(
     services: AppServices, district: District, kind: str, name: str, parent: UUID | None = None
 ) -> UUID:
     """An org unit of the district, through the org service (so paths are right)."""
-    from app.audit.service import SYSTEM
+    from app.core.identity import SYSTEM
     from app.people.org import OrgService
 
     with tenant_scope(district.tenant_id):
@@ -164,8 +177,8 @@ async def add_person(
     **values: object,
 ) -> UUID:
     """A person of the district through the roster service, as an admin would add one."""
-    from app.audit.service import SYSTEM
-    from app.people.scope import EVERYONE
+    from app.core.identity import SYSTEM
+    from app.core.scope import EVERYONE
     from app.people.service import PeopleService
 
     fields: dict[str, object] = {"name": name, "category": "military_retiree", "branch_id": branch}
@@ -213,9 +226,9 @@ class PointsRoster:
 
 
 async def make_points_roster(services: AppServices, district: District) -> PointsRoster:
-    from app.audit.service import SYSTEM
+    from app.core.identity import SYSTEM
+    from app.core.scope import EVERYONE
     from app.people.org import OrgService
-    from app.people.scope import EVERYONE
     from app.people.service import PeopleService
 
     roster = await make_roster(services, district)
@@ -252,7 +265,7 @@ async def add_grid(
     """A grid with its workers and people (each moved out of any grid they were in)."""
     from sqlalchemy import update
 
-    from app import clock
+    from app.core import clock
     from app.grid.models import Grid, GridAssignment, GridWorker
 
     with tenant_scope(district.tenant_id):

@@ -10,7 +10,7 @@ from arq import cron
 from arq.connections import RedisSettings
 
 from app.accounts.jobs import prune_stale_invitations
-from app.clock import CHINA_TIME
+from app.core.clock import CHINA_TIME
 from app.grid.jobs import refresh_due_items
 from app.logging import configure_logging
 from app.people.jobs import check_roster_import, commit_roster_import

@@ -17,14 +17,16 @@ from uuid import UUID
 from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import IntegrityError
 
-from app.accounts.models import TENANT_ROLES, Invitation, User, UserRole
+from app.accounts.models import Invitation, User, UserRole
 from app.accounts.service import hash_token, hashed_new_password, logged_in
-from app.audit.service import Actor, record
-from app.errors import NotFound
+from app.audit.service import record
+from app.core.errors import NotFound
+from app.core.identity import Actor
+from app.core.roles import TENANT_ROLES
+from app.core.validators import FieldError, FormErrors, mainland_mobile, person_name
 from app.i18n import N_
 from app.people.account_links import link_invited
 from app.state import AppServices
-from app.validators import FieldError, FormErrors, mainland_mobile, person_name
 from tenants.context import require_tenant, tenant_scope
 
 

@@ -14,11 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.accounts.models import PasswordReset, User
 from app.accounts.passwords import verify_password
 from app.accounts.service import hash_token, hashed_new_password, login_throttle
-from app.audit.service import Actor, record
-from app.errors import NotFound
+from app.audit.service import record
+from app.core.errors import NotFound
+from app.core.identity import Actor
+from app.core.validators import FormErrors
 from app.i18n import N_
 from app.state import AppServices
-from app.validators import FormErrors
 from tenants.context import require_tenant, tenant_scope
 from tenants.models import Tenant
 

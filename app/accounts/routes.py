@@ -16,12 +16,13 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
 from app.accounts.invitations import InvitationForm, InvitationService
-from app.accounts.models import TENANT_ROLES, Role
 from app.accounts.password_changes import PasswordService
 from app.accounts.service import AccountService, session_data
 from app.audit.log import latest_events
 from app.audit.service import ACTION_LABELS
-from app.errors import NotFound
+from app.core.errors import NotFound
+from app.core.query_params import query_id
+from app.core.roles import TENANT_ROLES, Role
 from app.i18n import N_, _
 from app.people.account_links import (
     InvitationMatch,
@@ -30,7 +31,6 @@ from app.people.account_links import (
     invitation_prefill,
     linked_people,
 )
-from app.query_params import query_id
 from app.web.flash import flash
 from app.web.guards import LOGGED_IN, PUBLIC, allow
 from app.web.navigation import home_path

@@ -16,14 +16,16 @@ from uuid import UUID
 from sqlalchemy import and_, delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.models import TENANT_ROLES, Invitation, Role, User, UserRole
+from app.accounts.models import Invitation, User, UserRole
 from app.accounts.passwords import hash_password, verify_password
 from app.accounts.throttle import LoginThrottle, ThrottleLimits
-from app.audit.service import Actor, record
-from app.errors import NotFound
+from app.audit.service import record
+from app.core.errors import NotFound
+from app.core.identity import Actor
+from app.core.roles import TENANT_ROLES, Role
+from app.core.validators import FieldError, FormErrors, mainland_mobile, new_password
 from app.i18n import N_
 from app.state import AppServices
-from app.validators import FieldError, FormErrors, mainland_mobile, new_password
 from tenants.context import require_tenant, tenant_scope
 from tenants.models import Tenant, TenantStatus
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from litestar import Request, get
 from litestar.response import Template
 
-from app.accounts.models import Role
 from app.audit.log import latest_events
 from app.audit.service import ACTION_LABELS
+from app.core.roles import Role
 from app.web.guards import allow
 from app.web.responses import render
 

@@ -9,27 +9,15 @@ is `log.py`, above the capabilities.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.models import AuditEvent
+from app.core.identity import Actor
 from app.i18n import N_
 from tenants.context import require_tenant
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who made a change: a user, platform staff, a signup applicant, or the system."""
-
-    kind: str
-    name: str
-    id: UUID | None = None
-
-
-SYSTEM = Actor("system", "系统")
 
 # Labels for the audit page; the action codes are stable identifiers. What each
 # action's details say is in words.py.

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
-from app.accounts.models import ROLE_LABELS
+from app.core.roles import ROLE_LABELS
 from app.i18n import N_, _
 from app.people.headers import FIELD_LABELS
 from app.people.models import CATEGORY_LABELS, GENDER_LABELS, UNIT_KIND_LABELS

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
-from app import clock
+from app.core import clock
+from app.core.identity import Identity
 from app.i18n import N_, _
 from app.people.account_links import admins_to_ask
 from app.people.models import Person
@@ -21,7 +22,6 @@ from app.points.service import OwnStanding, PointsService
 from app.service_requests.models import RequestStatus, ServiceRequest
 from app.service_requests.queries import rows_query
 from app.state import AppServices
-from app.web.identity import Identity
 
 REQUEST_LIMIT = 10
 

@@ -5,10 +5,10 @@ from typing import Any
 from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 
-from app.accounts.models import Role
+from app.core.errors import Refused
+from app.core.roles import Role
 from app.dashboard.service import build_dashboard
 from app.dashboard.setup import SetupService
-from app.errors import Refused
 from app.i18n import _
 from app.web.flash import flash
 from app.web.guards import LOGGED_IN, PUBLIC, allow

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.accounts.models import Role
 from app.accounts.service import AccountService
+from app.core.identity import Identity
+from app.core.roles import Role
 from app.dashboard.member import MemberHome, member_home
 from app.dashboard.setup import SetupProgress, SetupService
 from app.service_requests.views import RequestViews
 from app.state import AppServices
-from app.web.identity import Identity
 from tenants.signup import TenancyService
 
 

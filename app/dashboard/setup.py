@@ -21,10 +21,11 @@ from uuid import UUID
 from sqlalchemy import ColumnElement, ScalarSelect, and_, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 
-from app.accounts.models import Invitation, Role, User, UserRole
-from app.audit.service import Actor
+from app.accounts.models import Invitation, User, UserRole
+from app.core.errors import Refused
+from app.core.identity import Actor
+from app.core.roles import Role
 from app.dashboard.models import CheckedStep, SetupCheck
-from app.errors import Refused
 from app.grid.models import Grid, GridAssignment
 from app.i18n import N_
 from app.people.models import OrgUnit, Person

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.errors import Refused
+from app.core.errors import Refused
 
 
 async def commit_or_refuse(session: AsyncSession, refusals: dict[str, str]) -> None:

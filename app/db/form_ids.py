@@ -9,7 +9,7 @@ from uuid import UUID
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.errors import Refused
+from app.core.errors import Refused
 
 
 class FormUsed(Refused):

@@ -66,6 +66,15 @@ class Database:
         async with self.sessionmaker() as session:
             yield session
 
+    @asynccontextmanager
+    async def unit(self) -> AsyncIterator[AsyncSession]:
+        """One unit of work outside a request — a job, a CLI command, a test: a session
+        whose open transaction is committed when the block ends without an error.
+        (A request's unit is opened by the middleware, app.web.identity.)"""
+        async with self.sessionmaker() as session:
+            yield session
+            await session.commit()
+
     async def ping(self) -> None:
         async with self.engine.connect() as conn:
             await conn.execute(text("select 1"))

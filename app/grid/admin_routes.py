@@ -1,7 +1,7 @@
 """Grids and household assignment, must-visit rules and the meeting day (admin).
 
 The district admin manages; secretaries, unit leaders and grid workers see the grids
-app.grid.visibility gives them, read-only.
+app.grid.scope gives them, read-only.
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ from litestar.params import FromPath
 from litestar.response import Template
 from litestar.types import ControllerRouterHandler
 
-from app.accounts.models import Role
-from app.errors import Refused
+from app.core.errors import Refused
+from app.core.query_params import query_id
+from app.core.roles import Role
 from app.grid.assign_forms import AssignFilter, read_assign_form
 from app.grid.assignment import MAX_AT_ONCE, AssignmentService, AssignResult
 from app.grid.grids import FIELDS, GridService
@@ -25,7 +26,6 @@ from app.grid.rule_routes import RuleController, refusal
 from app.i18n import _
 from app.people.models import UnitKind
 from app.people.org import OrgService
-from app.query_params import query_id
 from app.web.flash import flash
 from app.web.guards import allow
 from app.web.responses import form_data, render, see_other

@@ -12,12 +12,12 @@ from uuid import UUID
 from sqlalchemy import ColumnElement, exists, or_, select
 from sqlalchemy.orm import aliased
 
-from app.errors import Refused
+from app.core.errors import Refused
+from app.core.query_params import Params, query_flag, query_id, query_page, query_text
 from app.grid.models import GridAssignment
 from app.i18n import N_
 from app.people.models import OrgUnit, Person
 from app.people.search import search_condition
-from app.query_params import Params, query_flag, query_id, query_page, query_text
 
 
 @dataclass(frozen=True)

@@ -21,11 +21,12 @@ from uuid import UUID
 from sqlalchemy import ColumnElement, and_, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import clock
-from app.accounts.models import Role
 from app.audit.service import record
+from app.core import clock
+from app.core.errors import NotFound, Refused
+from app.core.identity import Identity
+from app.core.roles import Role
 from app.db.commit import commit_or_refuse
-from app.errors import NotFound, Refused
 from app.grid import due
 from app.grid.assign_forms import AssignFilter, AssignForm
 from app.grid.models import Grid, GridAssignment
@@ -33,7 +34,6 @@ from app.i18n import N_
 from app.people.models import Person
 from app.people.service import unit_labels
 from app.state import AppServices
-from app.web.identity import Identity
 from tenants.context import require_tenant
 
 MAX_AT_ONCE = 5_000

@@ -25,7 +25,8 @@ from uuid import UUID
 from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import clock
+from app.core import clock
+from app.core.identity import Identity
 from app.grid.due import CALENDAR_TRIGGERS, MISSED_AFTER_DAYS, calendar_rule
 from app.grid.models import (
     Grid,
@@ -44,11 +45,9 @@ from app.grid.occasions import (
     holiday_windows,
     meeting_days,
 )
-from app.grid.visibility import grid_for, visible_grids
+from app.grid.scope import grid_for, visible_grids
 from app.people.models import Person
-from app.people.scope import scope_of
 from app.state import AppServices
-from app.web.identity import Identity
 
 WEEKS = 5
 DEFAULT_MEETING_DAY = 10
@@ -286,13 +285,13 @@ class CalendarService:
         start = first_monday(today)
         end = start + timedelta(days=7 * WEEKS - 1)
         async with self.db.session() as session:
-            choices = await visible_grids(session, identity)
+            choices = await visible_grids(session, identity.scope)
             chosen = None
             if grid_id is not None:
-                chosen = await grid_for(session, identity, grid_id)
+                chosen = await grid_for(session, identity.scope, grid_id)
                 grids = [chosen]
             else:
-                own = (await scope_of(session, identity.user_id, identity.roles)).grids
+                own = identity.scope.grids
                 grids = [grid for grid in choices if grid.id in own]
             meeting_day = (
                 await session.scalar(select(ServiceSettings.meeting_day)) or DEFAULT_MEETING_DAY

@@ -17,12 +17,12 @@ from uuid import UUID
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import clock
+from app.core import clock
+from app.core.identity import Identity
 from app.grid.due import MISSED_AFTER_DAYS
 from app.grid.models import Grid
-from app.grid.visibility import grid_for, visible_grids
+from app.grid.scope import grid_for, visible_grids
 from app.state import AppServices
-from app.web.identity import Identity
 
 STALE_DAYS = 90
 """Someone whose last visit is this many days old or more (or who was never visited)
@@ -280,7 +280,7 @@ class CoverageService:
         """Every grid the user sees, with a total row over them."""
         window = current_window()
         async with self.db.session() as session:
-            grids = await visible_grids(session, identity)
+            grids = await visible_grids(session, identity.scope)
             rows = await figures_by_grid(session, grids, window) if grids else []
         return Overview(window, rows, total_of(rows))
 
@@ -288,7 +288,7 @@ class CoverageService:
         """One grid person by person; NotFound for a grid the user does not see."""
         window = current_window()
         async with self.db.session() as session:
-            grid = await grid_for(session, identity, grid_id)
+            grid = await grid_for(session, identity.scope, grid_id)
             (figures,) = await figures_by_grid(session, [grid], window)
             rows = await session.execute(text(PEOPLE), {**window.params(), "grid": grid.id})
             people = [

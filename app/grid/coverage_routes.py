@@ -11,12 +11,12 @@ from litestar.params import FromPath
 from litestar.response import Template
 from litestar.types import ControllerRouterHandler
 
-from app.accounts.models import Role
+from app.core.query_params import query_id
+from app.core.roles import Role
 from app.grid.calendar import CalendarService
 from app.grid.coverage import STALE_DAYS, CoverageService
 from app.grid.models import VISIT_KIND_LABELS
 from app.i18n import N_
-from app.query_params import query_id
 from app.web.guards import allow
 from app.web.responses import render
 

@@ -28,7 +28,7 @@ from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.selectable import TableValuedAlias
 
-from app import clock
+from app.core import clock
 from app.grid.models import SATISFIED_BY, Concern, Trigger, VisitDueItem, VisitRule
 from app.grid.occasions import (
     CalendarRule,

@@ -15,15 +15,15 @@ from uuid import UUID
 from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import clock
+from app.core import clock
+from app.core.identity import Identity
+from app.core.scope import Scope
 from app.grid.calendar import first_monday
 from app.grid.due import HORIZON_DAYS, MISSED_AFTER_DAYS
 from app.grid.models import Grid, GridAssignment, VisitDueItem, VisitRule
-from app.grid.visibility import grid_for, grids_condition
+from app.grid.scope import grid_for, grids_seen
 from app.people.models import Person
-from app.people.scope import Scope, scope_of
 from app.state import AppServices
-from app.web.identity import Identity
 
 
 @dataclass(frozen=True)
@@ -143,9 +143,9 @@ class DueListService:
         `holiday`, that holiday rule's people one by one instead of the whole list."""
         now = clock.now()
         async with self.db.session() as session:
-            scope = await scope_of(session, identity.user_id, identity.roles)
+            scope = identity.scope
             if grid_id is not None:
-                chosen = [(await grid_for(session, identity, grid_id)).id]
+                chosen = [(await grid_for(session, identity.scope, grid_id)).id]
             else:
                 chosen = sorted(scope.grids)
             # A worker with one grid has nothing to choose: skip the counts.
@@ -272,7 +272,7 @@ class DueListService:
                     open_item,
                 ),
             )
-            .where(grids_condition(identity, scope), Grid.retired_at.is_(None))
+            .where(grids_seen(scope), Grid.retired_at.is_(None))
             .group_by(Grid.id, Grid.name)
             .order_by(Grid.name)
         )

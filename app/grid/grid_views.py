@@ -1,6 +1,6 @@
 """What the grid pages show: the grids a user sees with their workers and head
 counts, one grid with its workers and people, and a person's assignment history.
-Who sees which grid is app.grid.visibility's rule."""
+Who sees which grid is app.grid.scope's rule."""
 
 from __future__ import annotations
 
@@ -11,16 +11,16 @@ from uuid import UUID
 from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import clock
-from app.accounts.models import Role, User, UserRole
+from app.accounts.models import User, UserRole
+from app.core import clock
+from app.core.identity import Identity
+from app.core.roles import Role
 from app.grid.models import Grid, GridAssignment, GridWorker
-from app.grid.visibility import grid_for, grids_condition
+from app.grid.scope import grid_for, grids_seen
 from app.people.models import Person, UnitKind
 from app.people.org import OrgService, UnitChoice
-from app.people.scope import scope_of
 from app.people.service import unit_labels
 from app.state import AppServices
-from app.web.identity import Identity
 
 GRID_UNIT_KINDS = (UnitKind.CENTER, UnitKind.SUBCENTER, UnitKind.BRANCH)
 
@@ -114,7 +114,7 @@ class GridViews:
     async def grids(self, identity: Identity) -> list[GridRow]:
         """The live grids this user sees, by name, with workers and head counts."""
         async with self.db.session() as session:
-            scope = await scope_of(session, identity.user_id, identity.roles)
+            scope = identity.scope
             people = (
                 select(func.count())
                 .where(GridAssignment.grid_id == Grid.id, GridAssignment.ends_at.is_(None))
@@ -123,7 +123,7 @@ class GridViews:
             rows = (
                 await session.execute(
                     select(Grid, people)
-                    .where(grids_condition(identity, scope), Grid.retired_at.is_(None))
+                    .where(grids_seen(scope), Grid.retired_at.is_(None))
                     .order_by(Grid.name)
                 )
             ).all()
@@ -147,7 +147,7 @@ class GridViews:
     async def grid(self, identity: Identity, grid_id: UUID) -> GridDetail:
         """One grid this user sees (NotFound otherwise): workers and people now in it."""
         async with self.db.session() as session:
-            grid = await grid_for(session, identity, grid_id)
+            grid = await grid_for(session, identity.scope, grid_id)
             workers = await grid_workers(session, grid.id)
             people = list(
                 await session.scalars(

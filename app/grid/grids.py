@@ -1,6 +1,6 @@
 """Grids (网格) and who works them: the district admin names each grid, ties it to an
 org unit (whose leaders then see it), sets its visit targets and its grid workers, and
-retires it once its people have moved on. Others see the grids app.grid.visibility
+retires it once its people have moved on. Others see the grids app.grid.scope
 gives them, read-only (the reading side is app.grid.grid_views).
 
 Assigning people to grids is app.grid.assignment; a person's assignment history, shown
@@ -16,17 +16,18 @@ from uuid import UUID
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import clock
-from app.accounts.models import Role, User
+from app.accounts.models import User
 from app.audit.service import record
+from app.core import clock
+from app.core.errors import NotFound, Refused
+from app.core.identity import Identity
+from app.core.roles import Role
+from app.core.validators import FieldError, FormErrors, plain_text
 from app.db.commit import commit_or_refuse
-from app.errors import NotFound, Refused
 from app.grid.grid_views import GRID_UNIT_KINDS, GridViews, grid_workers, open_in
 from app.grid.models import Grid, GridAssignment, GridWorker
 from app.i18n import N_
 from app.people.models import OrgUnit, Person
-from app.validators import FieldError, FormErrors, plain_text
-from app.web.identity import Identity
 from tenants.context import require_tenant
 
 MAX_NAME = 40

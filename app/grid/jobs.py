@@ -6,7 +6,7 @@ from typing import Any
 
 import structlog
 
-from app import clock
+from app.core import clock
 from app.grid import due
 from workers.jobs import active_tenant_ids, job_tenant, services_of
 

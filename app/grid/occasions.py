@@ -22,7 +22,7 @@ from uuid import UUID
 
 from lunar_python import Lunar
 
-from app.clock import CHINA_TIME
+from app.core.clock import CHINA_TIME
 from app.i18n import N_
 
 

@@ -10,15 +10,15 @@ from uuid import UUID
 
 from sqlalchemy import and_, select
 
-from app import clock
-from app.errors import NotFound
+from app.core import clock
+from app.core.errors import NotFound
+from app.core.identity import Identity
 from app.grid.due import MISSED_AFTER_DAYS
 from app.grid.models import Concern, Visit, VisitDueItem, VisitRule
+from app.grid.scope import served_by
 from app.grid.visits import VisitService
 from app.people.models import OrgUnit, Person
-from app.people.scope import scope_of
 from app.state import AppServices
-from app.web.identity import Identity
 from tenants.context import require_tenant
 
 
@@ -51,9 +51,9 @@ class PersonCardService:
         now = clock.now()
         visits = VisitService(self.services)
         async with self.db.session() as session:
-            scope = await scope_of(session, identity.user_id, identity.roles)
+            scope = identity.scope
             person = await session.scalar(
-                select(Person).where(Person.id == person_id, scope.served())
+                select(Person).where(Person.id == person_id, served_by(scope))
             )
             if person is None:
                 raise NotFound()

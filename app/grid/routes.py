@@ -14,10 +14,11 @@ from litestar.params import FromPath
 from litestar.response import Template
 from litestar.types import ControllerRouterHandler
 
-from app import clock
-from app.accounts.models import Role
+from app.core import clock
+from app.core.errors import Refused
+from app.core.query_params import query_id, query_text
+from app.core.roles import Role
 from app.db.form_ids import FormUsed
-from app.errors import Refused
 from app.grid.due import NotYetOpen
 from app.grid.due_list import DueListService
 from app.grid.models import CONCERN_LABELS, PLACE_LABELS, VISIT_KIND_LABELS
@@ -26,7 +27,6 @@ from app.grid.visits import KNOWS, VisitForm, VisitService
 from app.i18n import N_, _
 from app.people.forms import chosen_id
 from app.points.photos import UPLOAD_LIMIT
-from app.query_params import query_id, query_text
 from app.service_requests.views import RequestViews
 from app.web.downloads import PHOTO, private_photo
 from app.web.flash import flash

@@ -10,8 +10,8 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
 from litestar.response import Template
 
-from app.accounts.models import Role
-from app.errors import Refused
+from app.core.errors import Refused
+from app.core.roles import Role
 from app.grid.grids import InvalidForm
 from app.grid.models import VisitRule
 from app.grid.rule_settings import (

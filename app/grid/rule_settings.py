@@ -16,18 +16,18 @@ from uuid import UUID
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
-from app import clock
-from app.accounts.models import Role
 from app.audit.service import record
-from app.errors import NotFound
+from app.core import clock
+from app.core.errors import NotFound
+from app.core.identity import Identity
+from app.core.roles import Role
+from app.core.validators import FieldError, FormErrors, plain_text
 from app.grid.due import rule_changed
 from app.grid.grids import InvalidForm, whole_number
 from app.grid.models import CONCERN_LABELS, ServiceSettings, Trigger, VisitRule
 from app.grid.occasions import HOLIDAYS
 from app.i18n import N_
 from app.state import AppServices
-from app.validators import FieldError, FormErrors, plain_text
-from app.web.identity import Identity
 from tenants.context import require_tenant
 
 MAX_RULE_NAME = 30

@@ -20,9 +20,12 @@ import anyio
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import clock
+from app.core import clock
+from app.core.errors import NotFound, Refused
+from app.core.identity import Identity
+from app.core.scope import Scope
+from app.core.validators import FieldError, multiline_text
 from app.db.form_ids import FormUsed, hold_form_id
-from app.errors import NotFound, Refused
 from app.grid import due
 from app.grid.models import (
     CONCERN_TRIGGERS,
@@ -37,14 +40,12 @@ from app.grid.models import (
     VisitPhoto,
     VisitRule,
 )
+from app.grid.scope import served_by
 from app.i18n import N_
 from app.people.models import Person
-from app.people.scope import Scope, scope_of
 from app.people.search import search_condition
 from app.points.photos import JPEG, evidence_jpeg
 from app.state import AppServices
-from app.validators import FieldError, multiline_text
-from app.web.identity import Identity
 from tenants.context import require_tenant
 
 KNOWS = ("knows_where", "knows_doing", "knows_difficulties", "knows_help")
@@ -128,7 +129,7 @@ class VisitService:
         self.db = services.db
 
     async def _scope(self, session: AsyncSession, identity: Identity) -> Scope:
-        return await scope_of(session, identity.user_id, identity.roles)
+        return identity.scope
 
     async def person_in_scope(
         self, session: AsyncSession, identity: Identity, person_id: UUID, *, named: bool = True
@@ -141,7 +142,7 @@ class VisitService:
             raise NotFound()
         scope = await self._scope(session, identity)
         inside = await session.scalar(
-            select(Person.id).where(Person.id == person_id, scope.served())
+            select(Person.id).where(Person.id == person_id, served_by(scope))
         )
         if inside is None:
             if not named:
@@ -274,7 +275,7 @@ class VisitService:
                 raise NotFound()
             scope = await self._scope(session, identity)
             inside = await session.scalar(
-                select(Person.id).where(Person.id == visit.person_id, scope.served())
+                select(Person.id).where(Person.id == visit.person_id, served_by(scope))
             )
             if inside is None:
                 raise NotFound()
@@ -292,7 +293,7 @@ class VisitService:
                 .join(
                     Person, (Person.tenant_id == Visit.tenant_id) & (Person.id == Visit.person_id)
                 )
-                .where(VisitPhoto.id == photo_id, scope.served())
+                .where(VisitPhoto.id == photo_id, served_by(scope))
             )
         if content is None:
             raise NotFound()
@@ -338,7 +339,7 @@ class VisitService:
             scope = await self._scope(session, identity)
             if (
                 await session.scalar(
-                    select(Person.id).where(Person.id == concern.person_id, scope.served())
+                    select(Person.id).where(Person.id == concern.person_id, served_by(scope))
                 )
                 is None
             ):
@@ -363,7 +364,7 @@ class VisitService:
             scope = await self._scope(session, identity)
             found = await session.scalars(
                 select(Person)
-                .where(condition, scope.served(), Person.deceased_on.is_(None))
+                .where(condition, served_by(scope), Person.deceased_on.is_(None))
                 .order_by(Person.sort_key)
                 .limit(PICK_LIMIT)
             )

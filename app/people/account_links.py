@@ -23,12 +23,14 @@ from uuid import UUID
 from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.models import Invitation, Role, User, UserRole
-from app.audit.service import Actor, record
+from app.accounts.models import Invitation, User, UserRole
+from app.audit.service import record
+from app.core.identity import Actor
+from app.core.roles import Role
+from app.core.validators import FieldError, mainland_mobile
 from app.db import Database
 from app.people.models import Person
 from app.people.service import unit_labels
-from app.validators import FieldError, mainland_mobile
 
 CANDIDATES = 10
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from app.core.validators import FieldError, multiline_text, person_name, plain_text
 from app.i18n import N_
 from app.people.cells import (
     AmbiguousMonth,
@@ -35,7 +36,6 @@ from app.people.headers import (
 )
 from app.people.health import infirm_sign
 from app.people.reader import RosterFileError, read_sheet
-from app.validators import FieldError, multiline_text, person_name, plain_text
 
 
 @dataclass

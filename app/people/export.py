@@ -14,7 +14,7 @@ from typing import Any
 
 import xlsxwriter
 
-from app.clock import CHINA_TIME
+from app.core.clock import CHINA_TIME
 from app.people.cells import PartialDate
 from app.people.models import CATEGORY_LABELS
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from app.errors import Refused
+from app.core.errors import Refused
+from app.core.validators import FormErrors
 from app.i18n import N_, _
 from app.people.cells import PartialDate, id_birth_date, id_gender
 from app.people.drafts import CATEGORY_WORDS, PersonDraft, draft_row
 from app.people.models import Person
-from app.validators import FormErrors
 
 TEXT_FIELDS = ("address", "family_contact_name", "health_notes", "notes")
 FLAG_FIELDS = ("party_member", "mobile", "infirm")

@@ -13,8 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.audit.models import AuditEvent
-from app.audit.service import Actor, record
-from app.errors import Refused
+from app.audit.service import record
+from app.core.errors import Refused
+from app.core.identity import Actor
 from app.grid.due import people_changed
 from app.i18n import N_
 from app.people.import_plan import DATE_FIELDS, PLAIN_FIELDS

@@ -12,8 +12,9 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
 from litestar.response import Template
 
-from app.accounts.models import Role
-from app.errors import Refused
+from app.core.errors import Refused
+from app.core.query_params import query_choice, query_page
+from app.core.roles import Role
 from app.i18n import N_, _
 from app.people.forms import chosen_id
 from app.people.headers import column_label
@@ -22,7 +23,6 @@ from app.people.imports import ROW_FILTERS, ROWS_PAGE, RUNNING, ImportService
 from app.people.models import CATEGORY_LABELS, ImportStatus, UnitKind
 from app.people.org import OrgService
 from app.people.reader import MAX_BYTES
-from app.query_params import query_choice, query_page
 from app.web.downloads import DOWNLOAD, attachment
 from app.web.flash import flash
 from app.web.guards import allow

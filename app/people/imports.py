@@ -27,8 +27,9 @@ from sqlalchemy import and_, delete, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.audit.service import Actor, record
-from app.errors import NotFound, Refused
+from app.audit.service import record
+from app.core.errors import NotFound, Refused
+from app.core.identity import Actor
 from app.i18n import N_
 from app.people.import_commit import apply_rows, committer
 from app.people.import_plan import Plan, Roster, plan_rows

@@ -14,15 +14,17 @@ from uuid import UUID, uuid4
 from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.audit.service import Actor, record
+from app.audit.service import record
+from app.core.errors import NotFound, Refused
+from app.core.identity import Actor
+from app.core.scope import EVERYONE, Scope
+from app.core.validators import FieldError, plain_text
 from app.db import Database
 from app.db.commit import commit_or_refuse
-from app.errors import NotFound, Refused
 from app.i18n import N_
 from app.people.models import CHILD_KINDS, OrgUnit, Person, UnitKind
 from app.people.pinyin import unit_sort_key
-from app.people.scope import EVERYONE, Scope
-from app.validators import FieldError, plain_text
+from app.people.scope import units_under
 from tenants.context import require_tenant
 
 
@@ -135,7 +137,7 @@ class OrgService:
             inside = (
                 {unit.id for unit in units}
                 if scope.everyone
-                else set(await session.scalars(select(OrgUnit.id).where(scope.units_under())))
+                else set(await session.scalars(select(OrgUnit.id).where(units_under(scope))))
             )
         names = {unit.id: unit.name for unit in units}
         wanted = {str(kind) for kind in kinds}

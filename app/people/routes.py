@@ -15,10 +15,13 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
 from litestar.response import Template
 
-from app.accounts.models import Role
 from app.audit.log import latest_events
 from app.audit.service import ACTION_LABELS
-from app.errors import Refused
+from app.core.errors import Refused
+from app.core.identity import Identity
+from app.core.query_params import query_flag, query_text
+from app.core.roles import Role
+from app.core.scope import Scope
 from app.i18n import _
 from app.people import forms
 from app.people.account_links import admins_to_ask, own_person
@@ -32,10 +35,8 @@ from app.people.models import (
     UnitKind,
 )
 from app.people.org import OrgService
-from app.people.scope import Scope
 from app.people.search import FLAG_LABELS, PersonFilter
 from app.people.service import PeopleService
-from app.query_params import query_flag, query_text
 from app.web.downloads import DOWNLOAD, attachment
 from app.web.flash import flash
 from app.web.guards import allow
@@ -50,11 +51,8 @@ def provide_people(request: Request) -> PeopleService:
     return PeopleService(request.app.state.services)
 
 
-async def provide_scope(request: Request) -> Scope:
-    identity = request.scope["user"]
-    return await PeopleService(request.app.state.services).scope_of(
-        identity.user_id, identity.roles
-    )
+def provide_scope(identity: NamedDependency[Identity]) -> Scope:
+    return identity.scope
 
 
 LABELS = {
@@ -227,7 +225,7 @@ class PeopleController(Controller):
     dependencies = {
         "people": Provide(provide_people, sync_to_thread=False),
         "org": Provide(provide_org, sync_to_thread=False),
-        "data_scope": Provide(provide_scope),
+        "data_scope": Provide(provide_scope, sync_to_thread=False),
     }
 
     @get("/")

@@ -15,11 +15,11 @@ from uuid import UUID
 
 from sqlalchemy import and_, func, or_
 
+from app.core.query_params import Params, query_choice, query_id, query_page, query_text
 from app.i18n import N_
 from app.people.crypto import mask_id
 from app.people.models import Category, Person
 from app.people.pinyin import looks_like_pinyin, normalise_query
-from app.query_params import Params, query_choice, query_id, query_page, query_text
 
 # The list's flag filter: what each choice keeps.
 FLAGS: dict[str, Any] = {

@@ -20,9 +20,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from app.accounts.models import User
-from app.audit.service import Actor, record
+from app.audit.service import record
+from app.core.errors import NotFound, Refused
+from app.core.identity import Actor
+from app.core.scope import Scope
 from app.db.commit import commit_or_refuse
-from app.errors import NotFound, Refused
 from app.grid.due import people_changed
 from app.i18n import N_
 from app.people.crypto import IdCipher, mask_id, mask_phone
@@ -30,7 +32,7 @@ from app.people.export import CATEGORY_WORDS, written_date, yes_no
 from app.people.forms import disagreement_with_id
 from app.people.models import DuplicateDismissal, OrgUnit, Person, UnitKind
 from app.people.pinyin import normalise_query, search_keys, sort_key
-from app.people.scope import Scope, scope_of
+from app.people.scope import people_in, units_under
 from app.people.search import (
     FLAGS,
     WHOLE_ID,
@@ -99,7 +101,7 @@ class PeopleService:
     # --- finding ----------------------------------------------------------------------
 
     def _filtered(self, scope: Scope, wanted: PersonFilter) -> Select[Any]:
-        query = select(Person).where(scope.people())
+        query = select(Person).where(people_in(scope))
         whole_id = WHOLE_ID.fullmatch(normalise_query(wanted.q))
         if whole_id and scope.sees_id_numbers:
             index = self.cipher.blind_index(require_tenant(), whole_id.group().upper())
@@ -248,10 +250,6 @@ class PeopleService:
         async with self.db.session() as session:
             await self._get(session, scope, person_id)
 
-    async def scope_of(self, user_id: UUID, roles: frozenset[str]) -> Scope:
-        async with self.db.session() as session:
-            return await scope_of(session, user_id, roles)
-
     def id_number(self, person: Person, scope: Scope) -> str:
         if person.id_number_enc is None:
             return ""
@@ -259,7 +257,9 @@ class PeopleService:
         return whole if scope.sees_id_numbers else mask_id(whole)
 
     async def _get(self, session: AsyncSession, scope: Scope, person_id: UUID) -> Person:
-        person = await session.scalar(select(Person).where(Person.id == person_id, scope.people()))
+        person = await session.scalar(
+            select(Person).where(Person.id == person_id, people_in(scope))
+        )
         if person is None:
             raise NotFound()
         return person
@@ -313,7 +313,7 @@ class PeopleService:
         }
         inside = set(
             await session.scalars(
-                select(OrgUnit.id).where(OrgUnit.id.in_(wanted), scope.units_under())
+                select(OrgUnit.id).where(OrgUnit.id.in_(wanted), units_under(scope))
             )
         )
         branch = units.get(branch_id)
@@ -466,8 +466,8 @@ class PeopleService:
                 Person.id_number_index.is_distinct_from(other.id_number_index)
                 | Person.id_number_index.is_(None),
                 ~dismissed,
-                scope.people(),
-                other.id.in_(select(Person.id).where(scope.people())),
+                people_in(scope),
+                other.id.in_(select(Person.id).where(people_in(scope))),
             )
             .order_by(Person.sort_key)
             .limit(500)

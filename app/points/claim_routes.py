@@ -11,16 +11,16 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
 from litestar.response import Template
 
-from app.accounts.models import TENANT_ROLES, Role
+from app.core.errors import Refused
+from app.core.query_params import query_id, query_text
+from app.core.roles import TENANT_ROLES, Role
 from app.db.form_ids import FormUsed
-from app.errors import Refused
 from app.i18n import N_, _
 from app.people.forms import chosen_id
 from app.points.claims import ClaimForm, ClaimService, may_award
 from app.points.models import CLAIM_STATUS_LABELS, RATE_LABELS
 from app.points.numbers import points_text
 from app.points.photos import UPLOAD_LIMIT
-from app.query_params import query_id, query_text
 from app.web.downloads import PHOTO, private_photo
 from app.web.flash import flash
 from app.web.guards import allow

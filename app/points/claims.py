@@ -31,16 +31,20 @@ import anyio
 from sqlalchemy import ColumnElement, and_, false, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import clock
-from app.accounts.models import Role
 from app.audit.service import record
+from app.core import clock
+from app.core.errors import NotFound, Refused
+from app.core.identity import Identity
+from app.core.roles import Role
+from app.core.scope import Scope
+from app.core.validators import FieldError, multiline_text, plain_text
 from app.db.commit import commit_or_refuse
 from app.db.form_ids import FormUsed, hold_form_id
-from app.errors import NotFound, Refused
+from app.grid.scope import served_by
 from app.i18n import N_
 from app.people.models import OrgUnit, Person
 from app.people.pinyin import looks_like_pinyin, normalise_query
-from app.people.scope import Scope, scope_of
+from app.people.scope import people_in
 from app.points import ledger
 from app.points.models import (
     Awarder,
@@ -56,8 +60,6 @@ from app.points.periods import Kept
 from app.points.photos import JPEG, evidence_jpeg
 from app.points.versions import in_force, kept
 from app.state import AppServices
-from app.validators import FieldError, multiline_text, plain_text
-from app.web.identity import Identity
 from tenants.context import require_tenant
 
 MAX_EVIDENCE = 500
@@ -114,7 +116,7 @@ def claim_condition(identity: Identity, scope: Scope) -> ColumnElement[bool]:
         return true()
     own = Person.user_id == identity.user_id
     if not scope.empty:
-        return scope.served() | own
+        return served_by(scope) | own
     return own if Role.MEMBER in identity.roles else false()
 
 
@@ -158,7 +160,7 @@ class ClaimService:
         self.db = services.db
 
     async def scope(self, session: AsyncSession, identity: Identity) -> Scope:
-        return await scope_of(session, identity.user_id, identity.roles)
+        return identity.scope
 
     # --- what the forms offer -------------------------------------------------------
 
@@ -350,7 +352,7 @@ class ClaimService:
         claim = await session.scalar(
             select(Claim)
             .join(Person, and_(Person.tenant_id == Claim.tenant_id, Person.id == Claim.person_id))
-            .where(Claim.id == claim_id, scope.people())
+            .where(Claim.id == claim_id, people_in(scope))
             .with_for_update(of=Claim)
         )
         if claim is None:
@@ -436,7 +438,7 @@ class ClaimService:
                     )
                     .where(
                         Claim.status == ClaimStatus.PENDING,
-                        scope.people(),
+                        people_in(scope),
                         Person.user_id.is_distinct_from(identity.user_id),
                     )
                 )
@@ -452,7 +454,7 @@ class ClaimService:
             scope = await self.scope(session, identity)
             return await self._rows(
                 session,
-                [Claim.status == ClaimStatus.PENDING, scope.people()],
+                [Claim.status == ClaimStatus.PENDING, people_in(scope)],
                 Claim.claimed_at.asc(),
                 viewer=identity,
             )
@@ -509,7 +511,7 @@ class ClaimService:
         """A claim's photo, for the claimant and those who decide it."""
         async with self.db.session() as session:
             scope = await self.scope(session, identity)
-            visible = scope.people() if may_award(identity) else false()
+            visible = people_in(scope) if may_award(identity) else false()
             found = await session.scalar(
                 select(Photo.content)
                 .join(Claim, and_(Claim.tenant_id == Photo.tenant_id, Claim.photo_id == Photo.id))

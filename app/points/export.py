@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import xlsxwriter
 
-from app.clock import CHINA_TIME
+from app.core.clock import CHINA_TIME
 from app.i18n import DEFAULT_LOCALE, translations
 from app.points.models import SOURCE_LABELS, Source
 from app.points.periods import Period

@@ -18,9 +18,10 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import clock
-from app.audit.service import Actor, record
-from app.errors import Refused
+from app.audit.service import record
+from app.core import clock
+from app.core.errors import Refused
+from app.core.identity import Actor
 from app.i18n import N_
 from app.people.models import Person
 from app.points.models import (

@@ -12,7 +12,7 @@ import io
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from app.errors import Refused
+from app.core.errors import Refused
 from app.i18n import N_
 
 MAX_UPLOAD_BYTES = 12 * 1024 * 1024

@@ -10,10 +10,10 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
 from litestar.response import Template
 
-from app import clock
-from app.accounts.models import TENANT_ROLES
+from app.core import clock
+from app.core.errors import Refused
+from app.core.roles import TENANT_ROLES
 from app.db.form_ids import FormUsed
-from app.errors import Refused
 from app.i18n import _
 from app.people.forms import chosen_id
 from app.points.models import OBJECTION_STATUS_LABELS, RATE_LABELS

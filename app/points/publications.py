@@ -37,16 +37,19 @@ from sqlalchemy import ColumnElement, and_, delete, false, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from app import clock
-from app.accounts.models import Role
 from app.audit.service import record
+from app.core import clock
+from app.core.errors import NotFound, Refused
+from app.core.identity import Identity
+from app.core.roles import Role
+from app.core.scope import Scope
+from app.core.validators import FieldError, plain_text
 from app.db.commit import commit_or_refuse
 from app.db.form_ids import FormUsed, hold_form_id
-from app.errors import NotFound, Refused
 from app.i18n import N_
 from app.people.models import OrgUnit, Person, UnitKind
 from app.people.pinyin import unit_sort_key
-from app.people.scope import Scope, scope_of
+from app.people.scope import units_under
 from app.points import ledger
 from app.points.models import (
     Objection,
@@ -65,8 +68,6 @@ from app.points.standings import Ranking, branch_ranking, category_names
 from app.points.tally import ZERO
 from app.points.versions import active_versions, kept
 from app.state import AppServices
-from app.validators import FieldError, plain_text
-from app.web.identity import Identity
 from tenants.context import require_tenant
 
 TENTH = Decimal("0.1")
@@ -164,7 +165,7 @@ class Viewer:
         """Branches this viewer opens, answers and publishes for."""
         if not may_manage(self.identity):
             return false()
-        return Publication.branch_id.in_(select(OrgUnit.id).where(self.scope.units_under()))
+        return Publication.branch_id.in_(select(OrgUnit.id).where(units_under(self.scope)))
 
     @property
     def own_branch(self) -> UUID | None:
@@ -295,7 +296,7 @@ class PublicationService:
         self.db = services.db
 
     async def _viewer(self, session: AsyncSession, identity: Identity) -> Viewer:
-        scope = await scope_of(session, identity.user_id, identity.roles)
+        scope = identity.scope
         person = await session.scalar(
             select(Person).where(Person.user_id == identity.user_id).limit(1)
         )
@@ -351,7 +352,7 @@ class PublicationService:
             select(OrgUnit).where(
                 OrgUnit.kind == UnitKind.BRANCH,
                 OrgUnit.retired_at.is_(None),
-                viewer.scope.units_under(),
+                units_under(viewer.scope),
             )
         )
         return sorted(found, key=lambda unit: unit_sort_key(unit.name))

@@ -11,8 +11,9 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
 from litestar.response import Template
 
-from app.accounts.models import TENANT_ROLES, Role
-from app.errors import Refused
+from app.core.errors import Refused
+from app.core.query_params import query_int, query_text
+from app.core.roles import TENANT_ROLES, Role
 from app.i18n import _
 from app.points.claims import ClaimService
 from app.points.export import ledger_filename, ledger_workbook
@@ -20,7 +21,6 @@ from app.points.models import SOURCE_LABELS
 from app.points.numbers import points_text
 from app.points.periods import Period
 from app.points.service import PointsService
-from app.query_params import query_int, query_text
 from app.web.downloads import DOWNLOAD, attachment
 from app.web.flash import flash
 from app.web.guards import allow

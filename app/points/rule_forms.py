@@ -14,12 +14,12 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from uuid import UUID
 
-from app import clock
-from app.errors import Refused
+from app.core import clock
+from app.core.errors import Refused
+from app.core.validators import FieldError, FormErrors, plain_text
 from app.i18n import N_
 from app.points.models import Awarder, Unit
 from app.points.rules import MAX_BASE, MAX_CAP, MAX_POINTS
-from app.validators import FieldError, FormErrors, plain_text
 
 CODE_PATTERN = re.compile(r"^[A-Z0-9-]{1,20}$")
 TENTH = Decimal("0.1")

@@ -10,9 +10,10 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
 from litestar.response import Template
 
-from app import clock
-from app.accounts.models import Role
-from app.errors import NotFound, Refused
+from app.core import clock
+from app.core.errors import NotFound, Refused
+from app.core.query_params import query_id, query_text
+from app.core.roles import Role
 from app.i18n import _
 from app.points.models import AWARDER_LABELS, UNIT_LABELS, Awarder, Unit
 from app.points.numbers import points_text
@@ -24,7 +25,6 @@ from app.points.rule_sets import (
     RuleSetService,
 )
 from app.points.rules import Problem
-from app.query_params import query_id, query_text
 from app.web.flash import flash
 from app.web.guards import allow
 from app.web.responses import form_data, render, see_other

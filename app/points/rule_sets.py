@@ -27,11 +27,13 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import clock
-from app.audit.service import Actor, record
+from app.audit.service import record
+from app.core import clock
+from app.core.errors import NotFound, Refused
+from app.core.identity import Actor
+from app.core.validators import FieldError
 from app.db import Database
 from app.db.commit import commit_or_refuse
-from app.errors import NotFound, Refused
 from app.i18n import N_
 from app.points import standings
 from app.points.models import (
@@ -58,7 +60,6 @@ from app.points.rules import (
 )
 from app.points.standings import Move, WhatIf
 from app.points.versions import active_versions, add_rules, draft_of, kept, spec_of
-from app.validators import FieldError
 from tenants.context import require_tenant
 
 BIGGEST_MOVES = 5

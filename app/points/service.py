@@ -17,14 +17,17 @@ from sqlalchemy import Select, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from app.accounts.models import Role
 from app.audit.service import record
+from app.core.errors import NotFound, Refused
+from app.core.identity import Identity
+from app.core.roles import Role
+from app.core.scope import Scope
+from app.core.validators import FieldError, plain_text
 from app.db.commit import commit_or_refuse
-from app.errors import NotFound, Refused
 from app.i18n import N_
 from app.people.models import OrgUnit, Person, UnitKind
 from app.people.pinyin import unit_sort_key
-from app.people.scope import Scope, scope_of
+from app.people.scope import people_in, units_under
 from app.points import ledger
 from app.points.models import PointEvent, Publication, RuleCategory, RuleItem, RuleSet
 from app.points.periods import Kept, Period, quarter_of
@@ -33,8 +36,6 @@ from app.points.standings import Ranking, Standing, branch_ranking, rankings
 from app.points.tally import ZERO, Line, counted, quarter_caps
 from app.points.versions import kept
 from app.state import AppServices
-from app.validators import FieldError, plain_text
-from app.web.identity import Identity
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,7 @@ class PointsService:
         self.db = services.db
 
     async def scope(self, session: AsyncSession, identity: Identity) -> Scope:
-        return await scope_of(session, identity.user_id, identity.roles)
+        return identity.scope
 
     async def _branch(self, session: AsyncSession, identity: Identity, unit_id: UUID) -> OrgUnit:
         """A branch the viewer may see the ranking and ledger of."""
@@ -118,7 +119,7 @@ class PointsService:
             raise NotFound()
         unit = await session.scalar(
             select(OrgUnit).where(
-                OrgUnit.id == unit_id, OrgUnit.kind == UnitKind.BRANCH, scope.units_under()
+                OrgUnit.id == unit_id, OrgUnit.kind == UnitKind.BRANCH, units_under(scope)
             )
         )
         if unit is None:
@@ -141,7 +142,7 @@ class PointsService:
                     select(OrgUnit.id, OrgUnit.name).where(
                         OrgUnit.kind == UnitKind.BRANCH,
                         OrgUnit.retired_at.is_(None),
-                        scope.units_under(),
+                        units_under(scope),
                     )
                 )
             ).all()
@@ -180,7 +181,9 @@ class PointsService:
         """A member's points are seen by the member, their secretary and the admin."""
         scope = await self.scope(session, identity)
         leads = (
-            scope.people() if identity.roles & {Role.TENANT_ADMIN, Role.BRANCH_SECRETARY} else None
+            people_in(scope)
+            if identity.roles & {Role.TENANT_ADMIN, Role.BRANCH_SECRETARY}
+            else None
         )
         condition = Person.user_id == identity.user_id
         if leads is not None:
@@ -259,7 +262,7 @@ class PointsService:
                 select(PointEvent)
                 .join(Person, and_(Person.tenant_id == PointEvent.tenant_id,
                                    Person.id == PointEvent.person_id))
-                .where(PointEvent.id == event_id, scope.people())
+                .where(PointEvent.id == event_id, people_in(scope))
             )  # fmt: skip
             if event is None:
                 raise NotFound()

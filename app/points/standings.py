@@ -17,7 +17,7 @@ from uuid import UUID
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import clock
+from app.core import clock
 from app.db import Database
 from app.people.models import OrgUnit, UnitKind
 from app.people.pinyin import unit_sort_key

@@ -13,7 +13,7 @@ from uuid import UUID, uuid4
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import clock
+from app.core import clock
 from app.points.models import RuleCategory, RuleItem, RuleSet, RuleSetStatus
 from app.points.periods import Kept, quarter_of
 from app.points.rules import CategorySpec, ItemSpec, RuleSetSpec

@@ -11,16 +11,15 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import and_, select
 
-from app import clock
-from app.clock import CHINA_TIME
+from app.core import clock
+from app.core.clock import CHINA_TIME
+from app.core.identity import Identity
 from app.i18n import N_
-from app.people.scope import scope_of
 from app.service_requests import sla
 from app.service_requests.models import EscalationLevel, RequestEvent, ServiceRequest
 from app.service_requests.queries import STOPPED, chain, rows_query, visible
 from app.service_requests.words import level_label
 from app.state import AppServices
-from app.web.identity import Identity
 
 PERIODS = {
     "month": N_("This month"),
@@ -102,7 +101,7 @@ async def compliance(services: AppServices, identity: Identity, period: str) -> 
     start, end = period_range(period, clock.today())
     found = Compliance(period, start, end - timedelta(days=1), Tally(""))
     async with services.db.session() as session:
-        scope = await scope_of(session, identity.user_id, identity.roles)
+        scope = identity.scope
         levels = await chain(session)
         query = rows_query(
             visible(identity, scope),

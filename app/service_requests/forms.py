@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import time
 from uuid import UUID
 
-from app.errors import Refused
+from app.core.errors import Refused
+from app.core.validators import FieldError, multiline_text, plain_text
 from app.i18n import N_
-from app.validators import FieldError, multiline_text, plain_text
 
 MAX_DESCRIPTION = 500
 MAX_NOTE = 500

@@ -14,7 +14,7 @@ from typing import Any
 import structlog
 from sqlalchemy import select
 
-from app import clock
+from app.core import clock
 from app.db import Database
 from app.service_requests.models import OPEN_STATUSES, RequestEvent, ServiceRequest
 from app.service_requests.queries import chain, reading

@@ -18,11 +18,14 @@ from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, se
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from app.accounts.models import Role, User, UserRole
-from app.errors import NotFound
+from app.accounts.models import User, UserRole
+from app.core.errors import NotFound
+from app.core.identity import Identity
+from app.core.roles import Role
+from app.core.scope import Scope
 from app.grid.models import Grid, GridAssignment, GridWorker
+from app.grid.scope import served_by
 from app.people.models import OrgUnit, Person
-from app.people.scope import Scope, scope_of
 from app.service_requests import sla
 from app.service_requests.models import (
     OPEN_STATUSES,
@@ -33,7 +36,6 @@ from app.service_requests.models import (
     ServiceRequest,
 )
 from app.service_requests.words import level_label
-from app.web.identity import Identity
 
 STOPPED = (RequestStatus.RESOLVED, RequestStatus.CONFIRMED)
 """The clock stops at resolution; these are judged by resolved_at."""
@@ -57,7 +59,7 @@ def visible(identity: Identity, scope: Scope) -> ColumnElement[bool]:
         Person.user_id == identity.user_id,
     ]
     if not scope.empty:
-        conditions.append(scope.served())
+        conditions.append(served_by(scope))
     return or_(*conditions)
 
 
@@ -68,7 +70,7 @@ async def holds(session: AsyncSession, scope: Scope, person_id: UUID) -> bool:
     if scope.empty:
         return False
     return bool(
-        await session.scalar(select(exists().where(Person.id == person_id, scope.served())))
+        await session.scalar(select(exists().where(Person.id == person_id, served_by(scope))))
     )
 
 
@@ -203,8 +205,8 @@ async def loggable(session: AsyncSession, identity: Identity) -> ColumnElement[b
     """People this user may log a request for: the admin everyone, others their scope."""
     if is_admin(identity):
         return true()
-    scope = await scope_of(session, identity.user_id, identity.roles)
-    return false() if scope.empty else scope.served()
+    scope = identity.scope
+    return false() if scope.empty else served_by(scope)
 
 
 async def loggable_person(session: AsyncSession, identity: Identity, person_id: UUID) -> Person:
@@ -220,7 +222,7 @@ async def load_request(
     session: AsyncSession, identity: Identity, request_id: UUID, *, lock: bool
 ) -> tuple[ServiceRequest, Person, Access]:
     """The request if this user sees it (else NotFound), row-locked for a step."""
-    scope = await scope_of(session, identity.user_id, identity.roles)
+    scope = identity.scope
     query = (
         select(ServiceRequest, Person)
         .join(

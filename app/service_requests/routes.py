@@ -12,13 +12,13 @@ from litestar.params import FromPath
 from litestar.response import Template
 from litestar.types import ControllerRouterHandler
 
-from app.accounts.models import TENANT_ROLES, Role
-from app.clock import CHINA_TIME
+from app.core.clock import CHINA_TIME
+from app.core.errors import Refused
+from app.core.query_params import query_choice, query_id, query_text
+from app.core.roles import TENANT_ROLES, Role
 from app.db.form_ids import FormUsed
-from app.errors import Refused
 from app.i18n import N_, _
 from app.people.forms import chosen_id
-from app.query_params import query_choice, query_id, query_text
 from app.service_requests.compliance import NOT_ASSIGNED, PERIODS, compliance
 from app.service_requests.forms import MAX_DESCRIPTION, MAX_NOTE, RequestForm
 from app.service_requests.models import STATUS_LABELS, RequestStatus

@@ -18,10 +18,12 @@ from uuid import UUID, uuid4
 from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import clock
-from app.accounts.models import Role, User
+from app.accounts.models import User
+from app.core import clock
+from app.core.errors import Refused
+from app.core.identity import Identity
+from app.core.roles import Role
 from app.db.form_ids import FormUsed, hold_form_id
-from app.errors import Refused
 from app.grid.models import Grid, GridAssignment, GridWorker
 from app.i18n import N_, _
 from app.people.models import Person
@@ -45,7 +47,6 @@ from app.service_requests.queries import (
     reading,
 )
 from app.state import AppServices
-from app.web.identity import Identity
 from tenants.context import require_tenant
 
 FLOW: dict[str, tuple[RequestStatus, ...]] = {

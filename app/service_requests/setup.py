@@ -9,8 +9,8 @@ from uuid import UUID, uuid4
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import clock
-from app.errors import NotFound, Refused
+from app.core import clock
+from app.core.errors import NotFound, Refused
 from app.i18n import N_
 from app.service_requests import forms
 from app.service_requests.models import EscalationLevel, RequestCategory

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Protocol
 
-from app.clock import CHINA_TIME
+from app.core.clock import CHINA_TIME
 
 
 class SlaRule(Protocol):

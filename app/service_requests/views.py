@@ -13,14 +13,16 @@ from uuid import UUID
 from sqlalchemy import ColumnElement, and_, exists, false, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import clock
 from app.accounts.models import User
+from app.core import clock
+from app.core.identity import Identity
+from app.core.scope import Scope
 from app.dashboard.member import OwnRequest
 from app.grid.models import Grid
 from app.people.account_links import admins_to_ask
 from app.people.models import OrgUnit, Person
 from app.people.pinyin import looks_like_pinyin, normalise_query
-from app.people.scope import Scope, scope_of
+from app.people.scope import people_in
 from app.service_requests.models import (
     OPEN_STATUSES,
     EscalationLevel,
@@ -51,7 +53,6 @@ from app.service_requests.queries import (
 from app.service_requests.service import allowed_steps, poor_answer
 from app.service_requests.words import level_label
 from app.state import AppServices
-from app.web.identity import Identity
 
 PICK_LIMIT = 20
 LIST_LIMIT = 300
@@ -221,7 +222,7 @@ class RequestViews:
         now = clock.now()
         found = Lists()
         async with self.db.session() as session:
-            scope = await scope_of(session, identity.user_id, identity.roles)
+            scope = identity.scope
             levels = await chain(session)
             not_done = ServiceRequest.status != RequestStatus.CONFIRMED
             found.mine = await request_rows(
@@ -312,7 +313,7 @@ class RequestViews:
         if is_admin(identity):
             return holder_level(levels, Holder.ADMIN, 3), true()
         if scope.units:
-            return holder_level(levels, Holder.UNIT_LEADER, 2), leads(scope).people()
+            return holder_level(levels, Holder.UNIT_LEADER, 2), people_in(leads(scope))
         return None, false()
 
     async def dashboard_counts(self, identity: Identity) -> RequestCounts:
@@ -321,7 +322,7 @@ class RequestViews:
         requests that may have left the first level). It runs on every due list."""
         now = clock.now()
         async with self.db.session() as session:
-            scope = await scope_of(session, identity.user_id, identity.roles)
+            scope = identity.scope
             counted = rows_query(
                 ServiceRequest.status.in_(OPEN_STATUSES), visible(identity, scope)
             ).with_only_columns(func.count(), func.count().filter(ServiceRequest.due_at < now))

@@ -19,7 +19,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
-from app.errors import NotFound
+from app.core.errors import NotFound
 from app.i18n import N_, _, current_locale
 from app.web.identity import locale_from_cookies
 

@@ -17,7 +17,7 @@ from litestar.exceptions import NotAuthorizedException, PermissionDeniedExceptio
 from litestar.handlers.base import BaseRouteHandler
 from litestar.routes import HTTPRoute
 
-from app.accounts.models import Role
+from app.core.roles import Role
 
 PUBLIC: dict[str, Any] = {"access": "public"}
 LOGGED_IN: dict[str, Any] = {"access": "logged_in"}

@@ -13,7 +13,7 @@ from typing import Any
 
 from litestar import Request
 
-from app.accounts.models import Role
+from app.core.roles import Role
 from app.i18n import N_, _
 from app.web.guards import may_open
 

@@ -14,9 +14,9 @@ from litestar import Request
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template import TemplateConfig
 
-from app import clock
-from app.accounts.models import ROLE_LABELS
-from app.clock import CHINA_TIME  # times are shown in China whatever the server's zone
+from app.core import clock
+from app.core.clock import CHINA_TIME  # times are shown in China whatever the server's zone
+from app.core.roles import ROLE_LABELS
 from app.i18n import LOCALES, _, current_locale, html_lang, ntranslate, translate
 from app.points.numbers import points_text
 from app.settings import PROJECT_ROOT

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from app.accounts.models import Role
+from app.core.roles import Role
 from app.state import AppServices
 from tests.factories import World, add_grid, add_person
 

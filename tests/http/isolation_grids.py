@@ -8,7 +8,7 @@ from uuid import UUID
 
 from sqlalchemy import select
 
-from app.accounts.models import Role
+from app.core.roles import Role
 from app.grid.models import VisitRule
 from app.state import AppServices
 from tenants.context import tenant_scope

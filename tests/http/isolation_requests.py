@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.accounts.models import Role
+from app.core.identity import Identity
+from app.core.roles import Role
 from app.people.models import Person
 from app.service_requests.forms import RequestForm
 from app.service_requests.models import RequestCategory
 from app.service_requests.service import RequestService
 from app.state import AppServices
-from app.web.identity import Identity
 from tenants.context import tenant_scope
 from tests.factories import World, add_person
 

@@ -9,13 +9,12 @@ from uuid import UUID, uuid4
 from PIL import Image
 from sqlalchemy import select
 
-from app.accounts.models import Role
+from app.core.roles import Role
 from app.grid.models import Concern, Visit
 from app.grid.visits import VisitForm, VisitService
 from app.state import AppServices
-from app.web.identity import Identity
 from tenants.context import tenant_scope
-from tests.factories import World, add_grid, add_person
+from tests.factories import World, add_grid, add_person, identity_of
 
 _MADE: dict[UUID, dict[str, str]] = {}
 
@@ -29,7 +28,7 @@ async def objects_of_a(world: World, services: AppServices) -> dict[str, str]:
     await add_grid(services, world.a, "甲区走访网格", people=[person], workers=[worker.id])
     picture = io.BytesIO()
     Image.new("RGB", (40, 30), "blue").save(picture, "PNG")
-    identity = Identity(worker.id, worker.name, frozenset({Role.GRID_WORKER}), world.a.tenant_id)
+    identity = await identity_of(services, world.a.tenant_id, worker.id)
     with tenant_scope(world.a.tenant_id):
         visits = VisitService(services)
         await visits.log(

@@ -15,7 +15,7 @@ from uuid import UUID
 
 from sqlalchemy import text
 
-from app.accounts.models import Role
+from app.core.roles import Role
 from app.db import Database
 from app.state import AppServices
 from tests.factories import World, add_person, make_roster

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.accounts.models import Role
+from app.core.roles import Role
 from tests.factories import World
 from tests.http.conftest import Browser
 

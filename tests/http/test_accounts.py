@@ -7,7 +7,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import text
 
-from app.accounts.models import Role
+from app.core.roles import Role
 from app.db import Database
 from app.main import create_app
 from app.web.sessions import COOKIE_NAME

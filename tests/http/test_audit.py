@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import ProgrammingError
 
-from app.accounts.models import Role
+from app.core.roles import Role
 from app.state import AppServices
 from tenants.context import tenant_scope
 from tests.factories import World

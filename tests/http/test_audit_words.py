@@ -15,15 +15,17 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from app import clock
 from app.accounts.invitations import InvitationForm, InvitationService
-from app.accounts.models import Role
 from app.accounts.password_changes import PasswordService
 from app.accounts.service import AccountService
 from app.audit.log import latest_events
 from app.audit.models import AuditEvent
 from app.audit.service import ACTION_LABELS
 from app.audit.words import unlabelled
+from app.core import clock
+from app.core.identity import Identity
+from app.core.roles import Role
+from app.core.scope import EVERYONE
 from app.db import Database
 from app.grid.assign_forms import AssignForm
 from app.grid.assignment import AssignmentService
@@ -32,7 +34,6 @@ from app.grid.models import VisitRule
 from app.grid.rule_settings import VisitRuleService
 from app.people.imports import ImportService
 from app.people.org import OrgService
-from app.people.scope import EVERYONE
 from app.people.search import PersonFilter
 from app.people.service import PeopleService
 from app.points.claims import ClaimForm, ClaimService
@@ -42,7 +43,6 @@ from app.points.publications import AnswerForm, PublicationService
 from app.points.rule_sets import RuleSetService
 from app.points.service import PointsService
 from app.state import AppServices
-from app.web.identity import Identity
 from tenants.context import tenant_scope
 from tenants.signup import SignupForm, TenancyService
 from tests.factories import (
@@ -50,6 +50,7 @@ from tests.factories import (
     District,
     PointsRoster,
     World,
+    identity_of,
     make_points_roster,
     make_world,
     next_phone,
@@ -72,9 +73,8 @@ async def points(services: AppServices, world: World) -> PointsRoster:
     return await make_points_roster(services, world.a)
 
 
-def who(district: District, role: Role) -> Identity:
-    account = district.users[role]
-    return Identity(account.id, account.name, frozenset({role}), district.tenant_id)
+async def who(services: AppServices, district: District, role: Role) -> Identity:
+    return await identity_of(services, district.tenant_id, district.users[role].id)
 
 
 def log_text(html: str, data: list[str]) -> str:
@@ -100,8 +100,14 @@ async def walk_every_change(
 ) -> None:
     """Every action the app records, in district A (signup ones in their own district)."""
     district, roster = world.a, points.roster
-    admin, secretary = who(district, Role.TENANT_ADMIN), who(district, Role.BRANCH_SECRETARY)
-    worker, member = who(district, Role.GRID_WORKER), who(district, Role.MEMBER)
+    admin, secretary = (
+        await who(services, district, Role.TENANT_ADMIN),
+        await who(services, district, Role.BRANCH_SECRETARY),
+    )
+    worker, member = (
+        await who(services, district, Role.GRID_WORKER),
+        await who(services, district, Role.MEMBER),
+    )
     today = clock.today()
     with tenant_scope(district.tenant_id):
         # Accounts: invitations, activation, roles, password links and changes.
@@ -207,7 +213,9 @@ async def walk_every_change(
         await publications.answer(secretary, publication.id, by_reason["名次不对"],
                                   AnswerForm("rejected", "名次无误"))  # fmt: skip
         with monkeypatch.context() as later:
-            later.setattr("app.clock.today", lambda: publication.objections_close_on + timedelta(1))
+            later.setattr(
+                "app.core.clock.today", lambda: publication.objections_close_on + timedelta(1)
+            )
             await publications.publish(secretary, publication.id)
 
         # The rules: every kind of draft change, an activation, a draft discarded.

@@ -7,11 +7,11 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from app.accounts.models import Role
-from app.audit.service import SYSTEM
+from app.core.identity import SYSTEM
+from app.core.roles import Role
+from app.core.scope import EVERYONE
 from app.db import Database
 from app.people.org import OrgService
-from app.people.scope import EVERYONE
 from app.people.service import PeopleService
 from app.state import AppServices
 from tenants.context import tenant_scope

@@ -10,7 +10,7 @@ import re
 
 from litestar import Litestar
 
-from app.accounts.models import Role
+from app.core.roles import Role
 from app.settings import PROJECT_ROOT
 from app.state import AppServices
 from tenants.context import tenant_scope
@@ -57,7 +57,7 @@ def test_every_link_to_a_download_is_plain() -> None:
 
 async def _checked_import_of_a(world: World, services: AppServices) -> str:
     """An import whose dry run found a row to fix (the rows-to-fix download needs one)."""
-    from app.audit.service import Actor
+    from app.core.identity import Actor
     from app.people import imports
 
     admin = world.a.users[Role.TENANT_ADMIN]

@@ -8,9 +8,9 @@ from datetime import timedelta
 
 from sqlalchemy import event, text
 
-from app import clock
-from app.accounts.models import Role
-from app.audit.service import Actor
+from app.core import clock
+from app.core.identity import Actor
+from app.core.roles import Role
 from app.dashboard.setup import SetupService
 from app.db import Database
 from app.points.rule_sets import RuleSetService

@@ -8,8 +8,8 @@ from uuid import UUID
 import pytest
 from sqlalchemy import select
 
-from app import clock
-from app.accounts.models import Role
+from app.core import clock
+from app.core.roles import Role
 from app.grid.models import Grid, Visit, VisitDueItem, VisitRule
 from app.grid.occasions import end_of_day
 from app.state import AppServices

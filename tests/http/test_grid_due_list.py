@@ -12,9 +12,9 @@ from datetime import date, datetime, time
 import pytest
 from sqlalchemy import select, update
 
-from app import clock
-from app.accounts.models import Role
-from app.clock import CHINA_TIME
+from app.core import clock
+from app.core.clock import CHINA_TIME
+from app.core.roles import Role
 from app.grid import due
 from app.grid.models import Grid, VisitDueItem, VisitRule
 from app.people.models import Person

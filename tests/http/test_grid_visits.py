@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from app.accounts.models import Role
+from app.core.roles import Role
 from app.grid.models import Concern, Visit, VisitDueItem
 from app.state import AppServices
 from tenants.context import tenant_scope
@@ -221,7 +221,7 @@ async def test_a_holiday_is_one_line_with_a_count_whose_people_open_on_their_own
     """On a holiday everyone in the grid is due: the list shows one line, not 150 rows."""
     from datetime import timedelta
 
-    from app import clock
+    from app.core import clock
     from app.grid.models import VisitRule
     from app.grid.occasions import end_of_day
 

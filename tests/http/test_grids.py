@@ -15,9 +15,10 @@ from uuid import UUID
 import pytest
 from sqlalchemy import func, select
 
-from app import clock
-from app.accounts.models import Role
-from app.audit.service import SYSTEM
+from app.core import clock
+from app.core.identity import SYSTEM
+from app.core.roles import Role
+from app.core.scope import EVERYONE
 from app.grid.models import (
     Grid,
     GridAssignment,
@@ -27,7 +28,6 @@ from app.grid.models import (
     VisitRule,
 )
 from app.people.org import OrgService
-from app.people.scope import EVERYONE
 from app.people.service import PeopleService
 from app.state import AppServices
 from tenants.context import tenant_scope

@@ -7,7 +7,7 @@ boosted form (the rest of the site) swaps the body, so a 303 is right for it.
 
 from __future__ import annotations
 
-from app.accounts.models import Role
+from app.core.roles import Role
 from app.state import AppServices
 from tests.factories import World, make_roster
 from tests.http.conftest import Browser

@@ -24,14 +24,15 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import select, text
 
-from app.accounts.models import TENANT_ROLES, Invitation, Role
+from app.accounts.models import Invitation
 from app.accounts.service import hash_token
+from app.core.roles import TENANT_ROLES, Role
 from app.db import Database
 from app.main import create_app
 from app.settings import AppSettings, DatabaseSettings, RedisSettings, Settings
 from app.state import AppServices
 from tenants.context import tenant_scope
-from tests.factories import Account, World, make_roster
+from tests.factories import Account, World, identity_of, make_roster
 from tests.http import isolation_coverage, isolation_grids, isolation_requests, isolation_visits
 from tests.http.conftest import Browser
 
@@ -67,7 +68,7 @@ async def _person_of_a(world: World, services: AppServices) -> str:
 
 
 async def _import_of_a(world: World, services: AppServices) -> str:
-    from app.audit.service import Actor
+    from app.core.identity import Actor
     from app.people.imports import ImportService
 
     admin = world.a.users[Role.TENANT_ADMIN]
@@ -92,7 +93,7 @@ async def _points_of_a(world: World, services: AppServices) -> dict[str, str]:
 
     from PIL import Image
 
-    from app import clock
+    from app.core import clock
     from app.points.claims import ClaimForm, ClaimService
     from app.points.models import (
         Claim,
@@ -105,7 +106,6 @@ async def _points_of_a(world: World, services: AppServices) -> dict[str, str]:
     )
     from app.points.periods import half_of
     from app.points.versions import add_rules, spec_of
-    from app.web.identity import Identity
     from tests.factories import make_points_roster
 
     points = await make_points_roster(services, world.a)
@@ -119,7 +119,7 @@ async def _points_of_a(world: World, services: AppServices) -> dict[str, str]:
             item = await session.scalar(select(RuleItem).where(RuleItem.code == "XX-02"))
             assert item is not None
         sent = await ClaimService(services).submit(
-            Identity(worker.id, worker.name, frozenset({Role.GRID_WORKER}), tenant),
+            await identity_of(services, tenant, worker.id),
             ClaimForm(points.member_a, item.id, clock.today().isoformat(), "1", "证明",
                       picture.getvalue()),
         )  # fmt: skip
@@ -158,7 +158,7 @@ async def _points_of_a(world: World, services: AppServices) -> dict[str, str]:
             photo = await session.scalar(select(Claim.photo_id).where(Claim.id == claim.id))
     # District B has a draft of its own, so a 404 for A's draft item is isolation,
     # not "no draft here".
-    from app.audit.service import SYSTEM
+    from app.core.identity import SYSTEM
     from app.points.rule_sets import RuleSetService
 
     with tenant_scope(world.b.tenant_id):
@@ -367,7 +367,8 @@ LIST_PAGES = [
 
 async def _history_in_a(world: World, services: AppServices) -> None:
     """Give district A an audit trail naming its people, for the list pages to leak."""
-    from app.audit.service import Actor, record
+    from app.audit.service import record
+    from app.core.identity import Actor
 
     admin = world.a.users[Role.TENANT_ADMIN]
     with tenant_scope(world.a.tenant_id):

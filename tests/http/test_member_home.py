@@ -9,11 +9,11 @@ from uuid import UUID
 import pytest
 from sqlalchemy import select
 
-from app import clock
-from app.accounts.models import Role
-from app.audit.service import SYSTEM
+from app.core import clock
+from app.core.identity import SYSTEM, Identity
+from app.core.roles import Role
+from app.core.scope import EVERYONE
 from app.db import Database
-from app.people.scope import EVERYONE
 from app.people.service import PeopleService
 from app.points.periods import half_of, quarter_of
 from app.points.publications import PublicationService
@@ -21,9 +21,8 @@ from app.service_requests.forms import RequestForm
 from app.service_requests.models import RequestCategory
 from app.service_requests.service import RequestService
 from app.state import AppServices
-from app.web.identity import Identity
 from tenants.context import tenant_scope
-from tests.factories import Account, District, PointsRoster, World, make_points_roster
+from tests.factories import Account, District, PointsRoster, World, identity_of, make_points_roster
 from tests.http.conftest import Browser
 from tests.http.test_points import claim_form, item_id
 
@@ -33,8 +32,8 @@ async def points(services: AppServices, world: World) -> PointsRoster:
     return await make_points_roster(services, world.a)
 
 
-def identity_of(account: Account, district: District) -> Identity:
-    return Identity(account.id, account.name, frozenset({account.role}), district.tenant_id)
+async def identity(services: AppServices, account: Account, district: District) -> Identity:
+    return await identity_of(services, district.tenant_id, account.id)
 
 
 async def award(browser: Browser, services: AppServices, district: District, person: UUID,
@@ -54,7 +53,7 @@ async def log_request(
             category = await session.scalar(
                 select(RequestCategory.id).where(RequestCategory.code == code)
             )
-        worker = identity_of(district.users[Role.GRID_WORKER], district)
+        worker = await identity(services, district.users[Role.GRID_WORKER], district)
         request = await RequestService(services).log(worker, RequestForm(person, category, text))
     return request.id
 
@@ -73,7 +72,7 @@ async def test_member_sees_quarter_points_place_publication_and_own_requests(
     await award(browser, services, district, points.member_b, "XX-01", times=2)
     await browser.post("/logout")
     with tenant_scope(district.tenant_id):
-        secretary = identity_of(district.users[Role.BRANCH_SECRETARY], district)
+        secretary = await identity(services, district.users[Role.BRANCH_SECRETARY], district)
         publication = await PublicationService(services).open(
             secretary, points.roster.branch_1, half_of(clock.today()).previous().key
         )

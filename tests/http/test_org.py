@@ -8,8 +8,8 @@ from uuid import UUID
 
 from sqlalchemy import select, text
 
-from app import clock
-from app.accounts.models import Role
+from app.core import clock
+from app.core.roles import Role
 from app.db import Database
 from app.people.models import OrgUnit
 from app.points.periods import half_of

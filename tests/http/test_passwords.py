@@ -6,7 +6,7 @@ import re
 
 from sqlalchemy import text
 
-from app.accounts.models import Role
+from app.core.roles import Role
 from app.db import Database
 from app.web.sessions import COOKIE_NAME
 from tests.factories import PASSWORD, World

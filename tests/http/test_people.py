@@ -7,7 +7,7 @@ import io
 from python_calamine import CalamineWorkbook
 from sqlalchemy import text
 
-from app.accounts.models import Role
+from app.core.roles import Role
 from app.db import Database
 from app.state import AppServices
 from tests.factories import World, add_person, make_roster
@@ -118,9 +118,9 @@ async def test_export_holds_the_filtered_people_and_reimports_as_is(
 
 async def _make_secretary(services: AppServices, world: World, roster) -> None:  # type: ignore[no-untyped-def]
     """The district's secretary account is 甲一号's login and leads 第一支部."""
-    from app.audit.service import SYSTEM
+    from app.core.identity import SYSTEM
+    from app.core.scope import EVERYONE
     from app.people.org import OrgService
-    from app.people.scope import EVERYONE
     from app.people.service import PeopleService
     from tenants.context import tenant_scope
 
@@ -133,8 +133,8 @@ async def _make_secretary(services: AppServices, world: World, roster) -> None: 
 async def test_a_member_sees_the_branch_with_other_members_phones_masked(
     browser: Browser, world: World, services: AppServices
 ) -> None:
-    from app.audit.service import SYSTEM
-    from app.people.scope import EVERYONE
+    from app.core.identity import SYSTEM
+    from app.core.scope import EVERYONE
     from app.people.service import PeopleService
     from tenants.context import tenant_scope
 

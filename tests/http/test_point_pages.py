@@ -11,8 +11,8 @@ from uuid import UUID
 import pytest
 from sqlalchemy import select
 
-from app import clock
-from app.accounts.models import Role
+from app.core import clock
+from app.core.roles import Role
 from app.db import Database
 from app.points.models import Claim, Objection, Publication, RuleSet
 from app.points.periods import half_of, quarter_of

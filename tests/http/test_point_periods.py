@@ -12,8 +12,8 @@ from uuid import UUID
 import pytest
 from sqlalchemy import func, select
 
-from app import clock
-from app.accounts.models import Role
+from app.core import clock
+from app.core.roles import Role
 from app.db import Database
 from app.points.models import Claim, Objection, PointEvent, Publication, RuleItem, RuleSet
 from app.points.periods import half, half_of
@@ -109,7 +109,7 @@ async def test_a_ranking_put_up_early_is_published_only_after_its_half_year(
     assert refused.status_code == 422 and words in refused.text
     assert await state(services, world.a) == before
 
-    monkeypatch.setattr("app.clock.today", lambda: current.end + timedelta(days=1))
+    monkeypatch.setattr("app.core.clock.today", lambda: current.end + timedelta(days=1))
     page = await browser.get(f"{PUBLICATIONS}/{publication_id}")
     assert f"{publication_id}/publish" in page.text
     published = await browser.post(f"{PUBLICATIONS}/{publication_id}/publish")
@@ -124,7 +124,7 @@ async def new_district(
     services: AppServices, owner_db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> tuple[District, PointsRoster]:
     """A district approved in its first quarter: rules from 1 October, today 7 December."""
-    monkeypatch.setattr("app.clock.today", lambda: TODAY)
+    monkeypatch.setattr("app.core.clock.today", lambda: TODAY)
     district = await make_tenant(services, owner_db, name="市北区", rules_from=RULES_FROM)
     return district, await make_points_roster(services, district)
 

@@ -16,11 +16,12 @@ from uuid import UUID, uuid4
 import pytest
 from sqlalchemy import func, select
 
-from app import clock
-from app.accounts.models import Role
 from app.audit.models import AuditEvent
+from app.core import clock
+from app.core.errors import Refused
+from app.core.identity import Identity
+from app.core.roles import Role
 from app.db import Database
-from app.errors import Refused
 from app.people.models import Person
 from app.points import ledger
 from app.points.models import (
@@ -34,7 +35,6 @@ from app.points.models import (
 from app.points.periods import Period, half_of
 from app.points.versions import in_force
 from app.state import AppServices
-from app.web.identity import Identity
 from tenants.context import tenant_scope
 from tests.factories import District, PointsRoster, World, make_points_roster, make_world
 from tests.http.conftest import Browser, shown
@@ -137,7 +137,9 @@ async def opened(
 
 
 def after_window(monkeypatch: pytest.MonkeyPatch, publication: Publication) -> None:
-    monkeypatch.setattr("app.clock.today", lambda: publication.objections_close_on + timedelta(1))
+    monkeypatch.setattr(
+        "app.core.clock.today", lambda: publication.objections_close_on + timedelta(1)
+    )
 
 
 def ranking_part(html: str) -> str:

@@ -11,9 +11,9 @@ from uuid import UUID, uuid4
 import pytest
 from sqlalchemy import func, select
 
-from app import clock
-from app.accounts.models import Role
 from app.audit.models import AuditEvent
+from app.core import clock
+from app.core.roles import Role
 from app.db import Database
 from app.points.claims import FORM_USED as CLAIM_FORM_USED
 from app.points.models import Claim, Objection, PointEvent, Publication

@@ -11,9 +11,9 @@ from uuid import UUID
 import pytest
 from sqlalchemy import text
 
-from app import clock
-from app.accounts.models import Role
-from app.audit.service import Actor
+from app.core import clock
+from app.core.identity import Actor
+from app.core.roles import Role
 from app.db import Database
 from app.people.models import Person
 from app.points import ledger

@@ -16,17 +16,24 @@ from PIL import Image
 from python_calamine import CalamineWorkbook
 from sqlalchemy import func, select
 
-from app import clock
-from app.accounts.models import Role
+from app.core import clock
+from app.core.errors import Refused
+from app.core.identity import Identity
+from app.core.roles import Role
 from app.db import Database
-from app.errors import Refused
 from app.points.claims import ClaimForm, ClaimService
 from app.points.models import Claim, ClaimStatus, Photo, PointEvent, RuleItem, RuleSet
 from app.points.versions import add_rules, spec_of
 from app.state import AppServices
-from app.web.identity import Identity
 from tenants.context import tenant_scope
-from tests.factories import District, PointsRoster, World, make_points_roster, make_world
+from tests.factories import (
+    District,
+    PointsRoster,
+    World,
+    identity_of,
+    make_points_roster,
+    make_world,
+)
 from tests.http.conftest import Browser, shown
 
 
@@ -210,21 +217,21 @@ async def test_concurrent_approvals_write_one_event(
     admin = world.a.users[Role.TENANT_ADMIN]
     worker = world.a.users[Role.GRID_WORKER]
 
-    def identity(account) -> Identity:  # type: ignore[no-untyped-def]
-        return Identity(account.id, account.name, frozenset({account.role}), world.a.tenant_id)
+    async def identity(account) -> Identity:  # type: ignore[no-untyped-def]
+        return await identity_of(services, world.a.tenant_id, account.id)
 
     claims = ClaimService(services)
     with tenant_scope(world.a.tenant_id):
         study = await item_id(services, world.a, "XX-01")
         sent = await claims.submit(
-            identity(worker),
+            await identity(worker),
             ClaimForm(points.member_a, study, clock.today().isoformat(), "1", ""),
         )
         claim = sent.claim
 
         async def approve(account) -> str:  # type: ignore[no-untyped-def]
             try:
-                await claims.approve(identity(account), claim.id)
+                await claims.approve(await identity(account), claim.id)
                 return "approved"
             except Refused as exc:
                 return exc.message
@@ -361,8 +368,8 @@ async def test_photo_evidence_is_shrunk_and_shown_to_the_secretary(
 async def test_no_one_awards_or_approves_their_own_points(
     browser: Browser, services: AppServices, world: World, points: PointsRoster
 ) -> None:
-    from app.audit.service import SYSTEM
-    from app.people.scope import EVERYONE
+    from app.core.identity import SYSTEM
+    from app.core.scope import EVERYONE
     from app.people.service import PeopleService
 
     admin = world.a.users[Role.TENANT_ADMIN]

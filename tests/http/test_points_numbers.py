@@ -15,8 +15,8 @@ import zipfile
 import pytest
 from sqlalchemy import select
 
-from app import clock
-from app.accounts.models import Role
+from app.core import clock
+from app.core.roles import Role
 from app.db import Database
 from app.points.models import PointEvent
 from app.points.periods import half_of

@@ -13,7 +13,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import select
 
-from app.accounts.models import TENANT_ROLES, Role
+from app.core.roles import TENANT_ROLES, Role
 from app.people.models import OrgUnit, Person
 from app.state import AppServices
 from tenants.context import tenant_scope

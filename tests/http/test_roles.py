@@ -7,9 +7,9 @@ import re
 import pytest
 from sqlalchemy import text
 
-from app.accounts.models import TENANT_ROLES, Role
 from app.accounts.service import AccountService
-from app.audit.service import SYSTEM
+from app.core.identity import SYSTEM
+from app.core.roles import TENANT_ROLES, Role
 from app.db import Database
 from app.state import AppServices
 from tenants.context import tenant_scope

@@ -6,7 +6,7 @@ from uuid import UUID
 
 from sqlalchemy import text
 
-from app.accounts.models import Role
+from app.core.roles import Role
 from app.db import Database
 from app.people import imports
 from app.state import AppServices

@@ -14,9 +14,9 @@ from uuid import UUID, uuid4
 import pytest
 from sqlalchemy import func, select
 
-from app import clock
-from app.accounts.models import Role
-from app.clock import CHINA_TIME
+from app.core import clock
+from app.core.clock import CHINA_TIME
+from app.core.roles import Role
 from app.i18n import _, ngettext
 from app.service_requests.models import RequestCategory, RequestEvent, ServiceRequest
 from app.service_requests.routes import REOPENED_FOR_CALLBACK

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from app import clock
-from app.accounts.models import Role
+from app.core import clock
+from app.core.roles import Role
 from app.db import Database
 from app.points.periods import quarter_of
 from tests.factories import World

@@ -7,7 +7,7 @@ import gzip
 import re
 from pathlib import Path
 
-from app.accounts.models import Role
+from app.core.roles import Role
 from app.settings import PROJECT_ROOT
 from app.web.assets import BUNDLES, Assets
 from tests.factories import World

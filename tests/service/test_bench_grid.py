@@ -11,9 +11,9 @@ from uuid import UUID
 import asyncpg
 import pytest
 
-from app import clock
-from app.accounts.models import Role
 from app.accounts.service import create_tenant_user
+from app.core import clock
+from app.core.roles import Role
 from app.grid import due
 from app.grid.due_list import DueListService
 from app.state import AppServices
@@ -160,7 +160,7 @@ async def test_the_floor_gives_the_services_list(
     shown = [0, 0, 0, 0]
     with tenant_scope(tenant):
         for worker in workers:
-            found = await service.due_list(bench.identity_of(dict(worker), tenant))
+            found = await service.due_list(await bench.identity_of(services, dict(worker), tenant))
             rows = await bench.fetch_floor(services, UUID(worker["id"]), NOW)
             answer = bench.service_answer(found)
             assert bench.same_answer(answer, bench.sections(rows, NOW))

@@ -12,8 +12,8 @@ import asyncpg
 import pytest
 from sqlalchemy import select
 
-from app import clock
-from app.audit.service import Actor
+from app.core import clock
+from app.core.identity import Actor
 from app.db import Database
 from app.people.models import Person
 from app.points import ledger, standings

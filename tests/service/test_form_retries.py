@@ -13,10 +13,11 @@ from uuid import UUID, uuid4
 import pytest
 from sqlalchemy import func, select
 
-from app import clock
-from app.accounts.models import Role
+from app.core import clock
+from app.core.errors import Refused
+from app.core.identity import Identity
+from app.core.roles import Role
 from app.db.form_ids import FormUsed
-from app.errors import Refused
 from app.grid.models import Visit
 from app.grid.visits import VisitForm, VisitService
 from app.points.claims import ClaimForm, ClaimService
@@ -27,9 +28,8 @@ from app.service_requests.forms import RequestForm
 from app.service_requests.models import RequestCategory, RequestEvent, ServiceRequest
 from app.service_requests.service import RequestService
 from app.state import AppServices
-from app.web.identity import Identity
 from tenants.context import tenant_scope
-from tests.factories import District, PointsRoster, World, make_points_roster
+from tests.factories import District, PointsRoster, World, identity_of, make_points_roster
 
 
 @pytest.fixture
@@ -37,9 +37,9 @@ async def points(services: AppServices, world: World) -> PointsRoster:
     return await make_points_roster(services, world.a)
 
 
-def worker(district: District) -> Identity:
+async def worker(services: AppServices, district: District) -> Identity:
     account = district.users[Role.GRID_WORKER]
-    return Identity(account.id, account.name, frozenset({Role.GRID_WORKER}), district.tenant_id)
+    return await identity_of(services, district.tenant_id, account.id)
 
 
 async def rows(services: AppServices, district: District, model: type) -> int:
@@ -60,7 +60,8 @@ async def test_two_posts_of_one_visit_form_at_once_save_it_once(
     service = VisitService(services)
     with tenant_scope(world.a.tenant_id):
         results = await asyncio.gather(
-            service.log(worker(world.a), form), service.log(worker(world.a), form)
+            service.log(await worker(services, world.a), form),
+            service.log(await worker(services, world.a), form),
         )
     assert sorted(result.repeated for result in results) == [False, True]
     assert await rows(services, world.a, Visit) == 1
@@ -73,8 +74,8 @@ async def test_one_visit_form_id_for_two_people_at_once_saves_one_and_refuses_th
     service = VisitService(services)
     with tenant_scope(world.a.tenant_id):
         results = await asyncio.gather(
-            service.log(worker(world.a), visit(points.member_a, form_id)),
-            service.log(worker(world.a), visit(points.member_b, form_id)),
+            service.log(await worker(services, world.a), visit(points.member_a, form_id)),
+            service.log(await worker(services, world.a), visit(points.member_b, form_id)),
             return_exceptions=True,
         )
     assert sorted(type(result).__name__ for result in results) == ["FormUsed", "LoggedVisit"]
@@ -97,7 +98,8 @@ async def test_two_posts_of_one_request_form_at_once_log_it_once(
     service = RequestService(services)
     with tenant_scope(world.a.tenant_id):
         results = await asyncio.gather(
-            service.log(worker(world.a), form), service.log(worker(world.a), form)
+            service.log(await worker(services, world.a), form),
+            service.log(await worker(services, world.a), form),
         )
     assert results[0].id == results[1].id
     assert await rows(services, world.a, ServiceRequest) == 1
@@ -112,10 +114,12 @@ async def test_one_request_form_id_for_two_people_at_once_logs_one(
     with tenant_scope(world.a.tenant_id):
         results = await asyncio.gather(
             service.log(
-                worker(world.a), await request(services, world.a, points.member_a, form_id)
+                await worker(services, world.a),
+                await request(services, world.a, points.member_a, form_id),
             ),
             service.log(
-                worker(world.a), await request(services, world.a, points.member_b, form_id)
+                await worker(services, world.a),
+                await request(services, world.a, points.member_b, form_id),
             ),
             return_exceptions=True,
         )
@@ -124,15 +128,14 @@ async def test_one_request_form_id_for_two_people_at_once_logs_one(
     assert await rows(services, world.a, ServiceRequest) == 1
 
 
-def member(district: District) -> Identity:
+async def member(services: AppServices, district: District) -> Identity:
     account = district.users[Role.MEMBER]
-    return Identity(account.id, account.name, frozenset({Role.MEMBER}), district.tenant_id)
+    return await identity_of(services, district.tenant_id, account.id)
 
 
-def secretary(district: District) -> Identity:
+async def secretary(services: AppServices, district: District) -> Identity:
     account = district.users[Role.BRANCH_SECRETARY]
-    return Identity(account.id, account.name, frozenset({Role.BRANCH_SECRETARY}),
-                    district.tenant_id)  # fmt: skip
+    return await identity_of(services, district.tenant_id, account.id)
 
 
 async def item(services: AppServices, district: District, code: str) -> UUID:
@@ -154,7 +157,8 @@ async def test_two_posts_of_one_claim_form_at_once_save_one_claim(
     service = ClaimService(services)
     with tenant_scope(world.a.tenant_id):
         results = await asyncio.gather(
-            service.submit(worker(world.a), form), service.submit(worker(world.a), form)
+            service.submit(await worker(services, world.a), form),
+            service.submit(await worker(services, world.a), form),
         )
     assert sorted(result.repeated for result in results) == [False, True]
     assert results[0].claim.id == results[1].claim.id == form.form_id
@@ -168,8 +172,12 @@ async def test_one_claim_form_id_for_two_people_at_once_saves_one_and_refuses_th
     service = ClaimService(services)
     with tenant_scope(world.a.tenant_id):
         results = await asyncio.gather(
-            service.submit(worker(world.a), points_form(points.member_a, study, form_id)),
-            service.submit(worker(world.a), points_form(points.member_b, study, form_id)),
+            service.submit(
+                await worker(services, world.a), points_form(points.member_a, study, form_id)
+            ),
+            service.submit(
+                await worker(services, world.a), points_form(points.member_b, study, form_id)
+            ),
             return_exceptions=True,
         )
     assert sorted(type(result).__name__ for result in results) == ["FormUsed", "SentClaim"]
@@ -183,7 +191,8 @@ async def test_two_posts_of_one_award_form_at_once_record_one_entry(
     service = ClaimService(services)
     with tenant_scope(world.a.tenant_id):
         results = await asyncio.gather(
-            service.award(secretary(world.a), form), service.award(secretary(world.a), form)
+            service.award(await secretary(services, world.a), form),
+            service.award(await secretary(services, world.a), form),
         )
     assert sorted(result.repeated for result in results) == [False, True]
     assert await rows(services, world.a, PointEvent) == 1
@@ -200,19 +209,31 @@ async def test_two_posts_of_one_objection_form_at_once_raise_one_objection(
                 period_start=half.start, period_end=half.end,
                 rule_set_id=await session.scalar(select(RuleSet.id)), status="objection",
                 objections_close_on=clock.today() + timedelta(days=7),
-                opened_by=secretary(world.a).user_id, opened_by_name="书记",
+                opened_by=world.a.users[Role.BRANCH_SECRETARY].id, opened_by_name="书记",
             )  # fmt: skip
             session.add(publication)
             await session.commit()
         service = PublicationService(services)
         form_id = uuid4()
         again = [
-            service.object(member(world.a), publication.id, points.member_a, "漏记了一次", form_id)
+            service.object(
+                await member(services, world.a),
+                publication.id,
+                points.member_a,
+                "漏记了一次",
+                form_id,
+            )
             for _ in range(2)
         ]
         results = await asyncio.gather(*again)
         other = await asyncio.gather(
-            service.object(member(world.a), publication.id, points.member_b, "也漏记了", form_id),
+            service.object(
+                await member(services, world.a),
+                publication.id,
+                points.member_b,
+                "也漏记了",
+                form_id,
+            ),
             return_exceptions=True,
         )
     assert results[0].id == results[1].id == form_id

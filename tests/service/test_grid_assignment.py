@@ -10,17 +10,17 @@ import pytest
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
-from app import clock
-from app.accounts.models import Role
 from app.audit.models import AuditEvent
-from app.errors import NotFound, Refused
+from app.core import clock
+from app.core.errors import NotFound, Refused
+from app.core.identity import Identity
+from app.core.roles import Role
 from app.grid import assignment as assignment_module
 from app.grid.assign_forms import AssignFilter, AssignForm
 from app.grid.assignment import AssignmentService
 from app.grid.grids import GridService
 from app.grid.models import GridAssignment, VisitDueItem
 from app.state import AppServices
-from app.web.identity import Identity
 from tenants.context import tenant_scope
 from tests.factories import District, Roster, World, add_grid, add_person, make_roster
 

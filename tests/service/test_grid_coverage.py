@@ -13,23 +13,22 @@ from uuid import UUID
 import pytest
 from sqlalchemy import select, text, update
 
-from app import clock
-from app.accounts.models import Role
-from app.audit.service import SYSTEM
+from app.core import clock
+from app.core.errors import NotFound
+from app.core.identity import SYSTEM, Identity
+from app.core.roles import Role
+from app.core.scope import EVERYONE
 from app.db import Database
-from app.errors import NotFound
 from app.grid.calendar import CalendarService, QuietDays
 from app.grid.coverage import PER_GRID, CoverageService, current_window
 from app.grid.models import Grid, Visit, VisitDueItem, VisitRule
 from app.grid.occasions import end_of_day
 from app.people.models import Person
 from app.people.org import OrgService
-from app.people.scope import EVERYONE
 from app.people.service import PeopleService
 from app.state import AppServices
-from app.web.identity import Identity
 from tenants.context import tenant_scope
-from tests.factories import District, add_grid, add_person, add_unit, make_world
+from tests.factories import District, add_grid, add_person, add_unit, identity_of, make_world
 
 MID_AUTUMN = "中秋节慰问"  # the preset's rule name
 
@@ -46,9 +45,8 @@ def set_clock(monkeypatch: pytest.MonkeyPatch, day: date, at: time = time(10)) -
     monkeypatch.setattr(clock, "today", lambda: when.date())
 
 
-def identity(district: District, role: Role) -> Identity:
-    account = district.users[role]
-    return Identity(account.id, account.name, frozenset({role}), district.tenant_id)
+async def identity(services: AppServices, district: District, role: Role) -> Identity:
+    return await identity_of(services, district.tenant_id, district.users[role].id)
 
 
 async def people(services: AppServices, district: District, *names: str) -> list[UUID]:
@@ -127,7 +125,7 @@ async def test_month_and_quarter_shares_follow_the_calendar(
     await visit(services, district, p1, date(2026, 11, 1))
     await visit(services, district, p2, date(2026, 10, 1))
     await visit(services, district, p3, date(2026, 9, 30))
-    admin = identity(district, Role.TENANT_ADMIN)
+    admin = await identity(services, district, Role.TENANT_ADMIN)
 
     set_clock(monkeypatch, date(2026, 11, 30), time(23, 59))
     row = (await overview_of(services, admin))["东网格"]
@@ -158,7 +156,7 @@ async def test_a_target_met_exactly_is_met_and_an_empty_grid_is_never_behind(
     await set_targets(services, district, grid, month=33, quarter=67)
     await visit(services, district, p1, date(2026, 11, 2))
     await visit(services, district, p2, date(2026, 10, 20))
-    rows = await overview_of(services, identity(district, Role.TENANT_ADMIN))
+    rows = await overview_of(services, await identity(services, district, Role.TENANT_ADMIN))
     west = rows["西网格"]
     assert not west.month_below  # 1 of 3 is 33.3%, above 33%
     assert west.quarter_below  # 2 of 3 is 66.7%, below 67%
@@ -184,7 +182,7 @@ async def test_deceased_and_reassigned_people_leave_the_figures(
                 update(Person).where(Person.id == dies).values(deceased_on=date(2026, 11, 12))
             )
             await session.commit()
-    rows = await overview_of(services, identity(district, Role.TENANT_ADMIN))
+    rows = await overview_of(services, await identity(services, district, Role.TENANT_ADMIN))
     old, new = rows["旧网格"], rows["新网格"]
     assert (old.people, old.visited_month, old.overdue) == (1, 1, 1)
     assert (new.people, new.visited_month, new.overdue) == (1, 1, 1)  # the visit goes along
@@ -205,7 +203,9 @@ async def test_overdue_counts_unanswered_items_past_their_deadline_for_30_days(
     answered = await visit(services, district, person, date(2026, 11, 14), "emotional")
     await due_item(services, district, person, now - timedelta(days=2), "emotional",
                    answered_by=answered)  # fmt: skip
-    row = (await overview_of(services, identity(district, Role.TENANT_ADMIN)))["南网格"]
+    row = (await overview_of(services, await identity(services, district, Role.TENANT_ADMIN)))[
+        "南网格"
+    ]
     assert row.overdue == 2
 
 
@@ -225,7 +225,7 @@ async def test_not_visited_for_90_days_lists_the_never_visited_first(
     await visit(services, district, day_200, today - timedelta(days=200))
     for day in (date(2026, 9, 30), date(2026, 10, 5), date(2026, 11, 2)):
         await visit(services, district, often, day)
-    admin = identity(district, Role.TENANT_ADMIN)
+    admin = await identity(services, district, Role.TENANT_ADMIN)
     assert (await overview_of(services, admin))["北网格"].stale == 3
     with tenant_scope(district.tenant_id):
         detail = await CoverageService(services).grid(admin, grid)
@@ -276,12 +276,14 @@ async def test_a_sub_center_head_sees_only_their_sub_centers_grids(
     services: AppServices, district: District
 ) -> None:
     grids = await sub_centers(services, district)
-    head = identity(district, Role.BRANCH_SECRETARY)
+    head = await identity(services, district, Role.BRANCH_SECRETARY)
     assert set(await overview_of(services, head)) == {"北一", ""}
-    assert set(await overview_of(services, identity(district, Role.GRID_WORKER))) == {
+    worker = await identity(services, district, Role.GRID_WORKER)
+    assert set(await overview_of(services, worker)) == {
         "我的网格", "",
     }  # fmt: skip
-    assert set(await overview_of(services, identity(district, Role.TENANT_ADMIN))) == {
+    admin = await identity(services, district, Role.TENANT_ADMIN)
+    assert set(await overview_of(services, admin)) == {
         "北一", "南一", "无主网格", "我的网格", "",
     }  # fmt: skip
     with tenant_scope(district.tenant_id):
@@ -369,7 +371,9 @@ async def test_the_calendar_shows_meeting_days_holidays_and_due_items_overdue_fi
     await due_item(services, district, theirs, end_of_day(date(2026, 9, 24)))
 
     with tenant_scope(district.tenant_id):
-        calendar = await CalendarService(services).calendar(identity(district, Role.GRID_WORKER))
+        calendar = await CalendarService(services).calendar(
+            await identity(services, district, Role.GRID_WORKER)
+        )
     assert (calendar.start, calendar.end) == (date(2026, 9, 21), date(2026, 10, 25))
     assert [d.day for d in calendar.days if d.meeting] == [date(2026, 10, 10)]
     days = {d.day: d for d in calendar.days}
@@ -405,7 +409,9 @@ async def test_the_meeting_day_follows_the_districts_setting(
         async with services.db.session() as session:
             await session.execute(text("update service_settings set meeting_day = 28"))
             await session.commit()
-        calendar = await CalendarService(services).calendar(identity(district, Role.GRID_WORKER))
+        calendar = await CalendarService(services).calendar(
+            await identity(services, district, Role.GRID_WORKER)
+        )
     assert (calendar.start, calendar.end) == (date(2026, 12, 28), date(2027, 1, 31))
     assert [d.day for d in calendar.days if d.meeting] == [date(2026, 12, 28), date(2027, 1, 28)]
     assert calendar.grids == [] and calendar.overdue == []
@@ -418,7 +424,7 @@ async def test_admins_pick_a_grid_and_see_its_items(
     (person,) = await people(services, district, "某人")
     grid = await add_grid(services, district, "东网格", people=[person])
     item = await due_item(services, district, person, end_of_day(date(2026, 11, 6)))
-    admin = identity(district, Role.TENANT_ADMIN)
+    admin = await identity(services, district, Role.TENANT_ADMIN)
     with tenant_scope(district.tenant_id):
         service = CalendarService(services)
         unpicked = await service.calendar(admin)

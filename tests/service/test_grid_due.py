@@ -10,14 +10,14 @@ from uuid import UUID
 import pytest
 from sqlalchemy import delete, event, select, update
 
-from app import clock
-from app.accounts.models import Role
-from app.audit.service import SYSTEM
+from app.core import clock
+from app.core.identity import SYSTEM
+from app.core.roles import Role
+from app.core.scope import EVERYONE
 from app.grid import due
 from app.grid.jobs import refresh_due_items
 from app.grid.models import Visit, VisitDueItem, VisitRule
 from app.people.models import Person
-from app.people.scope import EVERYONE
 from app.people.service import PeopleService
 from app.state import AppServices
 from tenants.context import tenant_scope

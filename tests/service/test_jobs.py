@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import text
 
 from app.accounts.jobs import prune_stale_invitations
-from app.accounts.models import Invitation, Role
+from app.accounts.models import Invitation
 from app.accounts.service import hash_token
+from app.core.roles import Role
 from app.db import Database
 from app.state import AppServices
 from tenants.context import tenant_scope

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from app.access import load_identity
 from app.accounts import service as accounts_service
-from app.accounts.models import Role
 from app.accounts.password_changes import PasswordService
 from app.accounts.service import AccountService
-from app.audit.service import Actor
+from app.core.identity import Actor
+from app.core.roles import Role
 from app.state import AppServices
-from app.web.identity import load_identity
 from tenants.context import tenant_scope
 from tests.factories import PASSWORD, World
 
@@ -33,4 +33,7 @@ async def test_a_reset_committed_during_a_login_check_ends_that_login(
     monkeypatch.setattr(accounts_service, "verify_password", verify_while_resetting)
     outcome = await AccountService(services).authenticate(member.phone, PASSWORD, "192.0.2.1")
     assert outcome.session is not None  # the check itself passed…
-    assert await load_identity(services, outcome.session) is None  # …but the session is dead
+    with tenant_scope(world.a.tenant_id):
+        async with services.db.unit() as session:
+            identity = await load_identity(session, services.settings, outcome.session)
+    assert identity is None  # …but the session is dead

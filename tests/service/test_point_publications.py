@@ -10,11 +10,12 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
-from app import clock
-from app.accounts.models import Role
 from app.audit.models import AuditEvent
+from app.core import clock
+from app.core.errors import Refused
+from app.core.identity import Identity
+from app.core.roles import Role
 from app.db import Database
-from app.errors import Refused
 from app.people.models import Person
 from app.points import ledger
 from app.points.models import (
@@ -31,9 +32,14 @@ from app.points.periods import Period, half_of
 from app.points.publications import AnswerForm, PublicationService
 from app.points.versions import in_force
 from app.state import AppServices
-from app.web.identity import Identity
 from tenants.context import tenant_scope
-from tests.factories import Account, District, PointsRoster, make_points_roster, make_world
+from tests.factories import (
+    District,
+    PointsRoster,
+    identity_of,
+    make_points_roster,
+    make_world,
+)
 
 
 @pytest.fixture
@@ -46,9 +52,8 @@ async def points(services: AppServices, district: District) -> PointsRoster:
     return await make_points_roster(services, district)
 
 
-def who(district: District, role: Role) -> Identity:
-    account: Account = district.users[role]
-    return Identity(account.id, account.name, frozenset({role}), district.tenant_id)
+async def who(services: AppServices, district: District, role: Role) -> Identity:
+    return await identity_of(services, district.tenant_id, district.users[role].id)
 
 
 async def award(
@@ -69,7 +74,7 @@ async def award(
             event = await ledger.write(
                 session,
                 ledger.Entry(person, item, day, Decimal(1), Source.AWARD),
-                who(district, Role.BRANCH_SECRETARY).actor,
+                (await who(services, district, Role.BRANCH_SECRETARY)).actor,
             )
             await session.commit()
             return event
@@ -98,7 +103,7 @@ async def test_opening_stores_nothing_the_page_reads_the_ledger_publishing_snaps
     await award(services, district, points.member_a, "FH-01", day)  # +5 发挥作用
     await award(services, district, points.member_b, "XX-01", day)  # +2 政治学习
     await award(services, district, points.member_d, "FH-01", day)  # another branch
-    secretary = who(district, Role.BRANCH_SECRETARY)
+    secretary = await who(services, district, Role.BRANCH_SECRETARY)
     service = PublicationService(services)
     with tenant_scope(district.tenant_id):
         publication = await service.open(secretary, points.roster.branch_1, last_half().key)
@@ -117,7 +122,9 @@ async def test_opening_stores_nothing_the_page_reads_the_ledger_publishing_snaps
     assert [e.person_name for e in page.ranked] == ["党员甲", "党员乙"]
     assert [e.person_name for e in page.exempt] == ["老党员丙"]
 
-    monkeypatch.setattr("app.clock.today", lambda: publication.objections_close_on + timedelta(1))
+    monkeypatch.setattr(
+        "app.core.clock.today", lambda: publication.objections_close_on + timedelta(1)
+    )
     with tenant_scope(district.tenant_id):
         await service.publish(secretary, publication.id)
     found = await entries(services, district)
@@ -137,15 +144,22 @@ async def test_two_answers_at_once_one_wins(
     service = PublicationService(services)
     with tenant_scope(district.tenant_id):
         publication = await service.open(
-            who(district, Role.TENANT_ADMIN), points.roster.branch_1, last_half().key
+            await who(services, district, Role.TENANT_ADMIN),
+            points.roster.branch_1,
+            last_half().key,
         )
         objection = await service.object(
-            who(district, Role.MEMBER), publication.id, points.member_a, "这次学习我没有参加"
+            await who(services, district, Role.MEMBER),
+            publication.id,
+            points.member_a,
+            "这次学习我没有参加",
         )
 
         async def answer(role: Role, form: AnswerForm) -> str:
             try:
-                await service.answer(who(district, role), publication.id, objection.id, form)
+                await service.answer(
+                    await who(services, district, role), publication.id, objection.id, form
+                )
                 return "answered"
             except Refused as exc:
                 return exc.message
@@ -183,11 +197,14 @@ async def test_publishing_recomputes_then_nothing_changes_it(
     day = half.end
     await award(services, district, points.member_a, "XX-01", day)
     service = PublicationService(services)
-    secretary = who(district, Role.BRANCH_SECRETARY)
+    secretary = await who(services, district, Role.BRANCH_SECRETARY)
     with tenant_scope(district.tenant_id):
         publication = await service.open(secretary, points.roster.branch_1, half.key)
         objection = await service.object(
-            who(district, Role.MEMBER), publication.id, points.member_b, "党员乙参加了学习"
+            await who(services, district, Role.MEMBER),
+            publication.id,
+            points.member_b,
+            "党员乙参加了学习",
         )
         await service.answer(
             secretary, publication.id, objection.id,
@@ -196,7 +213,9 @@ async def test_publishing_recomputes_then_nothing_changes_it(
         )  # fmt: skip
     assert await entries(services, district) == {}  # written when published
 
-    monkeypatch.setattr("app.clock.today", lambda: publication.objections_close_on + timedelta(1))
+    monkeypatch.setattr(
+        "app.core.clock.today", lambda: publication.objections_close_on + timedelta(1)
+    )
     with tenant_scope(district.tenant_id):
         published = await service.publish(secretary, publication.id)
     assert published.status == "published" and published.published_by == secretary.user_id
@@ -239,12 +258,14 @@ async def test_a_publication_waits_for_every_answer(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     service = PublicationService(services)
-    secretary = who(district, Role.BRANCH_SECRETARY)
+    secretary = await who(services, district, Role.BRANCH_SECRETARY)
     with tenant_scope(district.tenant_id):
         publication = await service.open(secretary, points.roster.branch_1, last_half().key)
-        await service.object(who(district, Role.MEMBER), publication.id, points.member_a, "有误")
+        await service.object(
+            await who(services, district, Role.MEMBER), publication.id, points.member_a, "有误"
+        )
         monkeypatch.setattr(
-            "app.clock.today", lambda: publication.objections_close_on + timedelta(1)
+            "app.core.clock.today", lambda: publication.objections_close_on + timedelta(1)
         )
         with pytest.raises(Refused) as refused:
             await service.publish(secretary, publication.id)

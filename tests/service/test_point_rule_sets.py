@@ -12,11 +12,11 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
-from app import clock
 from app.audit.models import AuditEvent
-from app.audit.service import Actor
+from app.core import clock
+from app.core.errors import NotFound, Refused
+from app.core.identity import Actor
 from app.db import Database
-from app.errors import NotFound, Refused
 from app.people.models import Person
 from app.points import ledger
 from app.points.models import RuleItem, RuleSet, Source

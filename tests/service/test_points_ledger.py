@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
-from app import clock
-from app.audit.service import Actor
+from app.core import clock
+from app.core.errors import Refused
+from app.core.identity import Actor
 from app.db import Database
-from app.errors import Refused
 from app.people.models import Person
 from app.points import ledger
 from app.points.models import PointEvent, RuleItem, Source, Tally
@@ -111,13 +111,13 @@ async def test_sql_tally_matches_the_member_page_across_caps_versions_and_revers
 ) -> None:  # type: ignore[no-untyped-def]
     """standings.py (SQL over the quarter sums) and the member page (tally.counted over
     the events) must agree quarter by quarter."""
-    from app.accounts.models import Role
+    from app.core.identity import Identity
+    from app.core.roles import Role
     from app.points.models import RuleSet
     from app.points.periods import quarter
     from app.points.service import PointsService
     from app.points.standings import period_points
     from app.points.versions import add_rules, spec_of
-    from app.web.identity import Identity
 
     monkeypatch.setattr(clock, "today", lambda: date(2026, 11, 24))
     year = 2026

@@ -14,13 +14,13 @@ import xlsxwriter
 from sqlalchemy import select, text
 from stdnum.cn import ric
 
-from app.accounts.models import Role
-from app.audit.service import SYSTEM
+from app.core.identity import SYSTEM
+from app.core.roles import Role
+from app.core.scope import EVERYONE
 from app.db import Database
 from app.people import imports
 from app.people.imports import ImportService
 from app.people.models import ImportStatus, OrgUnit, Person
-from app.people.scope import EVERYONE
 from app.people.search import PersonFilter
 from app.people.service import PeopleService
 from app.state import AppServices
@@ -53,7 +53,7 @@ def small_roster(rows: list[list[object]], more_columns: tuple[str, ...] = ()) -
 
 async def run_import(services: AppServices, world: World, data: bytes, mode: str = "good"):
     admin = world.a.users[Role.TENANT_ADMIN]
-    from app.audit.service import Actor
+    from app.core.identity import Actor
 
     actor = Actor("user", admin.name, admin.id)
     with tenant_scope(world.a.tenant_id):
@@ -106,7 +106,7 @@ async def test_a_messy_roster_is_checked_then_committed_once(
 async def test_a_check_retried_after_the_worker_died_finishes(
     services: AppServices, owner_db: Database, world: World
 ) -> None:
-    from app.audit.service import Actor
+    from app.core.identity import Actor
 
     admin = world.a.users[Role.TENANT_ADMIN]
     rows = [[1, "张建国", "男", "1949.10", id_number("370102", "19491001", "123"), "", "", "军休"]]
@@ -124,7 +124,7 @@ async def test_a_check_retried_after_the_worker_died_finishes(
 async def test_a_commit_that_clashes_with_a_later_change_writes_nothing(
     services: AppServices, owner_db: Database, world: World
 ) -> None:
-    from app.audit.service import Actor
+    from app.core.identity import Actor
     from tests.factories import add_person
 
     zhang = id_number("370102", "19491001", "123")
@@ -225,8 +225,8 @@ async def test_a_bad_phone_costs_the_phone_not_the_person(
 ) -> None:
     """Contact fields degrade to a warning; identity fields still refuse the row; the
     whole-file mode imports nothing that would lose a value."""
-    from app.audit.service import Actor
-    from app.errors import Refused
+    from app.core.errors import Refused
+    from app.core.identity import Actor
 
     zhang = id_number("370102", "19491001", "123")
     li = id_number("370103", "19520315", "234")
@@ -314,7 +314,7 @@ async def test_the_same_person_without_an_id_number_updates_rather_than_duplicat
 async def test_a_health_note_proposes_the_infirm_flag_and_only_confirmed_rows_get_it(
     services: AppServices, owner_db: Database, world: World
 ) -> None:
-    from app.audit.service import Actor
+    from app.core.identity import Actor
 
     zhang = id_number("370102", "19491001", "123")
     rows = [
@@ -369,7 +369,7 @@ async def test_the_rows_with_problems_outlive_the_commit_and_download_to_be_fixe
     with their cells encrypted — and download as an .xlsx that imports again."""
     from python_calamine import CalamineWorkbook
 
-    from app.audit.service import Actor
+    from app.core.identity import Actor
     from tests.rosters import as_excel_number, xlsx
 
     zhang = id_number("370102", "19491001", "123")

@@ -16,10 +16,11 @@ from uuid import UUID, uuid4
 import pytest
 from sqlalchemy import func, select, update
 
-from app import clock
-from app.accounts.models import Role
-from app.clock import CHINA_TIME
-from app.errors import NotFound, Refused
+from app.core import clock
+from app.core.clock import CHINA_TIME
+from app.core.errors import NotFound, Refused
+from app.core.identity import Identity
+from app.core.roles import Role
 from app.i18n import _
 from app.service_requests import sla
 from app.service_requests.forms import RequestForm
@@ -33,9 +34,15 @@ from app.service_requests.service import (
 )
 from app.service_requests.views import RequestViews
 from app.state import AppServices
-from app.web.identity import Identity
 from tenants.context import tenant_scope
-from tests.factories import District, PointsRoster, World, add_person, make_points_roster
+from tests.factories import (
+    District,
+    PointsRoster,
+    World,
+    add_person,
+    identity_of,
+    make_points_roster,
+)
 
 MORNING = datetime(2026, 5, 6, 9, 30, tzinfo=CHINA_TIME)
 
@@ -57,9 +64,8 @@ async def points(services: AppServices, world: World, move_clock: object) -> Poi
     return await make_points_roster(services, world.a)
 
 
-def who(district: District, role: Role) -> Identity:
-    account = district.users[role]
-    return Identity(account.id, account.name, frozenset({role}), district.tenant_id)
+async def who(services: AppServices, district: District, role: Role) -> Identity:
+    return await identity_of(services, district.tenant_id, district.users[role].id)
 
 
 async def category_id(services: AppServices, district: District, code: str) -> UUID:
@@ -78,7 +84,7 @@ async def log(
 ) -> ServiceRequest:  # fmt: skip
     form = RequestForm(person, await category_id(services, district, code), description)
     with tenant_scope(district.tenant_id):
-        return await RequestService(services).log(who(district, role), form)
+        return await RequestService(services).log(await who(services, district, role), form)
 
 
 async def stored(services: AppServices, district: District, request_id: UUID) -> ServiceRequest:
@@ -112,7 +118,7 @@ async def test_the_happy_path_from_logging_to_confirmation(
     move_clock: Callable[[datetime], None],
 ) -> None:  # fmt: skip
     district = world.a
-    worker = who(district, Role.GRID_WORKER)
+    worker = await who(services, district, Role.GRID_WORKER)
     logged = await log(services, district, points.member_a)
     assert logged.status == "assigned" and logged.assignee_id == worker.user_id
     assert logged.grid_id is not None
@@ -124,7 +130,9 @@ async def test_the_happy_path_from_logging_to_confirmation(
         move_clock(MORNING + timedelta(hours=3))
         await service.resolve(worker, logged.id, "换了阀门")
         move_clock(MORNING + timedelta(hours=4))
-        answered = await service.confirm(who(district, Role.TENANT_ADMIN), logged.id, "5", "很满意")
+        answered = await service.confirm(
+            await who(services, district, Role.TENANT_ADMIN), logged.id, "5", "很满意"
+        )
     assert answered.call_back is None
     assert answered.request.status == "confirmed" and answered.request.satisfaction == 5
     row = await stored(services, district, logged.id)
@@ -162,12 +170,12 @@ async def test_a_step_that_skips_the_flow_is_refused_and_writes_nothing(
     logged = await log(services, district, points.member_a)
     before = await event_kinds(services, district)
     service = RequestService(services)
-    worker = who(district, Role.GRID_WORKER)
+    worker = await who(services, district, Role.GRID_WORKER)
     with tenant_scope(district.tenant_id), pytest.raises(Refused) as refused:
         if step == "resolve":
             await service.resolve(worker, logged.id, "修好了")
         elif step == "confirm":
-            await service.confirm(who(district, Role.TENANT_ADMIN), logged.id, "5")
+            await service.confirm(await who(services, district, Role.TENANT_ADMIN), logged.id, "5")
         else:
             await service.reopen(worker, logged.id, "没修好")
     assert refused.value.message == SKIPS_THE_FLOW
@@ -179,7 +187,7 @@ async def test_a_step_that_skips_the_flow_is_refused_and_writes_nothing(
 
 async def resolved(services: AppServices, district: District, person: UUID) -> ServiceRequest:
     logged = await log(services, district, person)
-    worker = who(district, Role.GRID_WORKER)
+    worker = await who(services, district, Role.GRID_WORKER)
     with tenant_scope(district.tenant_id):
         await RequestService(services).start(worker, logged.id)
         await RequestService(services).resolve(worker, logged.id, "修好了")
@@ -193,9 +201,9 @@ async def test_a_second_confirmation_is_refused(
     request = await resolved(services, district, points.member_a)
     service = RequestService(services)
     with tenant_scope(district.tenant_id):
-        await service.confirm(who(district, Role.TENANT_ADMIN), request.id, "4")
+        await service.confirm(await who(services, district, Role.TENANT_ADMIN), request.id, "4")
         with pytest.raises(Refused) as refused:
-            await service.confirm(who(district, Role.TENANT_ADMIN), request.id, "1")
+            await service.confirm(await who(services, district, Role.TENANT_ADMIN), request.id, "1")
     assert refused.value.message == ALREADY_CONFIRMED
     row = await stored(services, district, request.id)
     assert row.status == "confirmed" and row.satisfaction == 4
@@ -210,8 +218,8 @@ async def test_two_confirmations_at_once_give_one(
     service = RequestService(services)
     with tenant_scope(district.tenant_id):
         results = await asyncio.gather(
-            service.confirm(who(district, Role.BRANCH_SECRETARY), request.id, "5"),
-            service.confirm(who(district, Role.TENANT_ADMIN), request.id, "3"),
+            service.confirm(await who(services, district, Role.BRANCH_SECRETARY), request.id, "5"),
+            service.confirm(await who(services, district, Role.TENANT_ADMIN), request.id, "3"),
             return_exceptions=True,
         )
     assert sorted(type(result).__name__ for result in results) == ["Answered", "Refused"]
@@ -230,7 +238,7 @@ async def test_a_poor_satisfaction_reopens_for_a_call_back_by_the_next_level(
     service = RequestService(services)
     with tenant_scope(district.tenant_id):
         answered = await service.confirm(
-            who(district, Role.TENANT_ADMIN), request.id, "2", "没修好"
+            await who(services, district, Role.TENANT_ADMIN), request.id, "2", "没修好"
         )
     reopened = answered.request
     assert reopened.status == "reopened" and reopened.satisfaction == 2
@@ -242,17 +250,19 @@ async def test_a_poor_satisfaction_reopens_for_a_call_back_by_the_next_level(
     assert row.resolved_at is None and row.confirmed_at is None
     assert row.due_at == datetime(2026, 5, 7, 22, tzinfo=CHINA_TIME)  # a new due, from the SLA
     # The sub-center's leader sees it waiting at their level at once.
-    secretary = who(district, Role.BRANCH_SECRETARY)
+    secretary = await who(services, district, Role.BRANCH_SECRETARY)
     with tenant_scope(district.tenant_id):
         lists = await RequestViews(services).lists(secretary)
     assert [r.request.id for r in lists.waiting] == [request.id]
     assert lists.waiting[0].clock.level == 2
     # Round again: work, resolve, and a good answer confirms.
-    worker = who(district, Role.GRID_WORKER)
+    worker = await who(services, district, Role.GRID_WORKER)
     with tenant_scope(district.tenant_id):
         await service.start(worker, request.id)
         await service.resolve(worker, request.id, "换了整根水管")
-        confirmed = await service.confirm(who(district, Role.TENANT_ADMIN), request.id, "4")
+        confirmed = await service.confirm(
+            await who(services, district, Role.TENANT_ADMIN), request.id, "4"
+        )
     assert confirmed.request.status == "confirmed"
 
 
@@ -262,13 +272,13 @@ async def test_a_call_back_after_the_last_level_stays_at_the_last_level(
 ) -> None:  # fmt: skip
     district = world.a
     logged = await log(services, district, points.member_a)
-    worker = who(district, Role.GRID_WORKER)
+    worker = await who(services, district, Role.GRID_WORKER)
     service = RequestService(services)
     move_clock(logged.due_at + timedelta(hours=40))  # level 3's time
     with tenant_scope(district.tenant_id):
         await service.start(worker, logged.id)
         await service.resolve(worker, logged.id, "终于修好")
-        await service.confirm(who(district, Role.TENANT_ADMIN), logged.id, "1")
+        await service.confirm(await who(services, district, Role.TENANT_ADMIN), logged.id, "1")
     row = await stored(services, district, logged.id)
     assert row.callback_level == 3 and row.status == "reopened"
 
@@ -282,8 +292,12 @@ async def test_not_fixed_reopens_on_a_new_due_time(
     move_clock(MORNING + timedelta(days=1))
     with tenant_scope(district.tenant_id):
         with pytest.raises(Refused):
-            await RequestService(services).reopen(who(district, Role.GRID_WORKER), request.id, " ")
-        await RequestService(services).reopen(who(district, Role.GRID_WORKER), request.id, "还漏")
+            await RequestService(services).reopen(
+                await who(services, district, Role.GRID_WORKER), request.id, " "
+            )
+        await RequestService(services).reopen(
+            await who(services, district, Role.GRID_WORKER), request.id, "还漏"
+        )
     row = await stored(services, district, request.id)
     assert row.status == "reopened" and row.callback_level is None and row.level == 1
     assert row.due_at == sla.due_at(await category(services, district, "water"), clock.now())
@@ -301,7 +315,7 @@ async def test_an_unknown_or_retired_category_is_refused(
     services: AppServices, world: World, points: PointsRoster
 ) -> None:
     district = world.a
-    worker = who(district, Role.GRID_WORKER)
+    worker = await who(services, district, Role.GRID_WORKER)
     service = RequestService(services)
     with tenant_scope(district.tenant_id):
         with pytest.raises(Refused) as unknown:
@@ -347,14 +361,20 @@ async def test_who_may_assign_and_to_whom(
     worker_id = district.users[Role.GRID_WORKER].id
     with tenant_scope(district.tenant_id):
         with pytest.raises(Refused):  # a grid worker does not assign
-            await service.assign(who(district, Role.GRID_WORKER), request.id, worker_id)
+            await service.assign(
+                await who(services, district, Role.GRID_WORKER), request.id, worker_id
+            )
         with pytest.raises(Refused):  # only grid workers take requests
             await service.assign(
-                who(district, Role.BRANCH_SECRETARY), request.id, district.users[Role.MEMBER].id
+                await who(services, district, Role.BRANCH_SECRETARY),
+                request.id,
+                district.users[Role.MEMBER].id,
             )
         # The secretary leads 第一支部, where person_1 is: they may reassign.
-        await service.start(who(district, Role.GRID_WORKER), request.id)
-        name = await service.assign(who(district, Role.BRANCH_SECRETARY), request.id, worker_id)
+        await service.start(await who(services, district, Role.GRID_WORKER), request.id)
+        name = await service.assign(
+            await who(services, district, Role.BRANCH_SECRETARY), request.id, worker_id
+        )
     assert name == district.users[Role.GRID_WORKER].name
     assert (await stored(services, district, request.id)).status == "assigned"
 
@@ -365,7 +385,7 @@ async def test_a_member_confirms_their_own_request_and_sees_no_one_elses(
     district = world.a
     own = await resolved(services, district, points.member_a)  # the member's account
     other = await resolved(services, district, points.member_b)
-    member = who(district, Role.MEMBER)
+    member = await who(services, district, Role.MEMBER)
     service = RequestService(services)
     with tenant_scope(district.tenant_id):
         with pytest.raises(NotFound):
@@ -397,7 +417,7 @@ async def test_escalation_records_the_clock_level_once(
     assert (await stored(services, district, logged.id)).level == 3
     # A resolved request's clock has stopped: nothing more to escalate.
     move_clock(logged.due_at + timedelta(hours=26))
-    worker = who(district, Role.GRID_WORKER)
+    worker = await who(services, district, Role.GRID_WORKER)
     with tenant_scope(district.tenant_id):
         await RequestService(services).start(worker, logged.id)
         await RequestService(services).resolve(worker, logged.id, "修好")
@@ -433,9 +453,11 @@ async def test_dashboard_counts_follow_the_clock_before_any_job_runs(
     move_clock(logged.due_at + timedelta(hours=1))
     views = RequestViews(services)
     with tenant_scope(district.tenant_id):
-        worker = await views.dashboard_counts(who(district, Role.GRID_WORKER))
-        admin = await views.dashboard_counts(who(district, Role.TENANT_ADMIN))
-        secretary = await views.dashboard_counts(who(district, Role.BRANCH_SECRETARY))
+        worker = await views.dashboard_counts(await who(services, district, Role.GRID_WORKER))
+        admin = await views.dashboard_counts(await who(services, district, Role.TENANT_ADMIN))
+        secretary = await views.dashboard_counts(
+            await who(services, district, Role.BRANCH_SECRETARY)
+        )
     assert (worker.open, worker.overdue, worker.waiting) == (2, 1, 2)  # both are theirs
     assert (admin.open, admin.overdue, admin.waiting) == (2, 1, 0)  # level 2 is not theirs
     assert secretary.waiting == 1  # 党员甲 is in the secretary's branch, at level 2
@@ -449,7 +471,7 @@ async def test_a_late_round_stays_late_after_a_reopen_and_a_quick_fix(
     second round in time: compliance remembers the late round."""
     from app.service_requests.compliance import compliance
 
-    district, worker = world.a, who(world.a, Role.GRID_WORKER)
+    district, worker = world.a, await who(services, world.a, Role.GRID_WORKER)
     logged = await log(services, district, points.member_a, "power")  # 24 hours
     service = RequestService(services)
     with tenant_scope(district.tenant_id):
@@ -460,5 +482,7 @@ async def test_a_late_round_stays_late_after_a_reopen_and_a_quick_fix(
         move_clock(MORNING + timedelta(hours=31))
         await service.start(worker, logged.id)
         await service.resolve(worker, logged.id, "换了开关")
-        found = await compliance(services, who(district, Role.TENANT_ADMIN), "month")
+        found = await compliance(
+            services, await who(services, district, Role.TENANT_ADMIN), "month"
+        )
     assert (found.total.within, found.total.late) == (0, 1)

@@ -8,13 +8,13 @@ from datetime import date, datetime, time, timedelta
 import pytest
 from sqlalchemy import func, select, text
 
-from app.clock import CHINA_TIME
+from app.core.clock import CHINA_TIME
+from app.core.errors import NotFound
+from app.core.identity import Identity
 from app.db import Database
-from app.errors import NotFound
 from app.points.models import RuleSet
 from app.points.versions import in_force
 from app.state import AppServices
-from app.web.identity import Identity
 from tenants.context import tenant_scope
 from tenants.models import Tenant
 from tenants.signup import SignupForm, TenancyService
@@ -224,8 +224,8 @@ async def test_the_first_rules_start_with_the_quarter_the_district_is_approved_i
 
     def set_day(day: date) -> None:
         moment = datetime.combine(day, time(10), CHINA_TIME)
-        monkeypatch.setattr("app.clock.now", lambda: moment)
-        monkeypatch.setattr("app.clock.today", lambda: day)
+        monkeypatch.setattr("app.core.clock.now", lambda: moment)
+        monkeypatch.setattr("app.core.clock.today", lambda: day)
 
     service = TenancyService(services)
     set_day(signed_up)

@@ -8,7 +8,7 @@ from uuid import uuid4
 
 import pytest
 
-from app.clock import CHINA_TIME
+from app.core.clock import CHINA_TIME
 from app.grid.due import birthdays_near
 from app.grid.occasions import (
     CalendarRule,

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from app.clock import CHINA_TIME
+from app.core.clock import CHINA_TIME
 from app.i18n import current_locale
 from app.service_requests import sla, words
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.validators import (
+from app.core.validators import (
     FieldError,
     contact_phone,
     mainland_mobile,
