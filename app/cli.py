@@ -146,7 +146,8 @@ async def _rotate(settings: Settings) -> Rotation:
 @click.password_option()
 def create_operator(phone: str, name: str, province: str, password: str) -> None:
     """Create a platform operator, or with --province a provincial viewer."""
-    from app.core.validators import FieldError, mainland_mobile, new_password
+    from app.core.forms import FieldError
+    from app.core.validators import mainland_mobile, new_password
 
     try:
         phone = mainland_mobile(phone)

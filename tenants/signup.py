@@ -13,11 +13,10 @@ from app.accounts.passwords import hash_password
 from app.accounts.service import create_tenant_user
 from app.audit.service import record
 from app.core.errors import NotFound
+from app.core.forms import FieldError, FormErrors
 from app.core.identity import Actor, Identity
 from app.core.roles import Role
 from app.core.validators import (
-    FieldError,
-    FormErrors,
     mainland_mobile,
     new_password,
     person_name,

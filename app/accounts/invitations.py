@@ -21,9 +21,10 @@ from app.accounts.models import Invitation, User, UserRole
 from app.accounts.service import hash_token, hashed_new_password, logged_in
 from app.audit.service import record
 from app.core.errors import NotFound
+from app.core.forms import FieldError, FormErrors
 from app.core.identity import Actor
 from app.core.roles import TENANT_ROLES
-from app.core.validators import FieldError, FormErrors, mainland_mobile, person_name
+from app.core.validators import mainland_mobile, person_name
 from app.i18n import N_
 from app.people.account_links import link_invited
 from app.state import AppServices

@@ -16,8 +16,8 @@ from app.accounts.passwords import verify_password
 from app.accounts.service import hash_token, hashed_new_password, login_throttle
 from app.audit.service import record
 from app.core.errors import NotFound
+from app.core.forms import FormErrors
 from app.core.identity import Actor
-from app.core.validators import FormErrors
 from app.i18n import N_
 from app.state import AppServices
 from tenants.context import require_tenant, tenant_scope

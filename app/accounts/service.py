@@ -21,9 +21,10 @@ from app.accounts.passwords import hash_password, verify_password
 from app.accounts.throttle import LoginThrottle, ThrottleLimits
 from app.audit.service import record
 from app.core.errors import NotFound
+from app.core.forms import FieldError, FormErrors
 from app.core.identity import Actor
 from app.core.roles import TENANT_ROLES, Role
-from app.core.validators import FieldError, FormErrors, mainland_mobile, new_password
+from app.core.validators import mainland_mobile, new_password
 from app.i18n import N_
 from app.state import AppServices
 from tenants.context import require_tenant, tenant_scope

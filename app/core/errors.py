@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from app.i18n import _
+
 
 class NotFound(LookupError):
     """No such object for this tenant or this viewer. Shown as 404, never as 403, so a
@@ -16,3 +18,9 @@ class Refused(Exception):
         super().__init__(message)
         self.message = message
         self.args_ = args
+        self.errors: dict[str, str] = {}
+        """Field → message, for a refusal that names fields (app.core.forms.InvalidForm)."""
+
+    def text(self) -> str:
+        """The message in the request's language."""
+        return _(self.message, **self.args_)

@@ -9,19 +9,9 @@ import unicodedata
 import phonenumbers
 from phonenumbers import PhoneNumberType
 
+from app.core.forms import FieldError
 from app.i18n import N_
 from app.regions import current_county
-
-
-class FieldError(ValueError):
-    def __init__(self, message: str, **args: object) -> None:
-        super().__init__(message)
-        self.message = message
-        self.args_ = args
-
-
-FormErrors = dict[str, str]
-"""Field name → msgid of what is wrong with it."""
 
 _MOBILE_TYPES = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
 

@@ -20,9 +20,10 @@ from app.accounts.models import User
 from app.audit.service import record
 from app.core import clock
 from app.core.errors import NotFound, Refused
+from app.core.forms import FieldError, FormErrors, InvalidForm
 from app.core.identity import Identity
 from app.core.roles import Role
-from app.core.validators import FieldError, FormErrors, plain_text
+from app.core.validators import plain_text
 from app.db.commit import commit_or_refuse
 from app.grid.grid_views import GRID_UNIT_KINDS, GridViews, grid_workers, open_in
 from app.grid.models import Grid, GridAssignment, GridWorker
@@ -34,14 +35,6 @@ MAX_NAME = 40
 NAME_TAKEN = N_("There is already a grid of this name. Please choose another name.")
 RETIRED = N_("This grid is retired and can no longer be changed.")
 FIELDS = ("name", "unit_id", "month_target", "quarter_target")
-
-
-class InvalidForm(Refused):
-    """Fields in the wrong format: `errors` maps each field to a msgid."""
-
-    def __init__(self, errors: FormErrors) -> None:
-        super().__init__(N_("Please correct the marked fields."))
-        self.errors = errors
 
 
 @dataclass(frozen=True)

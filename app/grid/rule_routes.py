@@ -11,8 +11,8 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from app.core.errors import Refused
+from app.core.forms import InvalidForm
 from app.core.roles import Role
-from app.grid.grids import InvalidForm
 from app.grid.models import VisitRule
 from app.grid.rule_settings import (
     TRIGGER_LABELS,

@@ -19,11 +19,12 @@ from sqlalchemy.dialects.postgresql import insert
 from app.audit.service import record
 from app.core import clock
 from app.core.errors import NotFound
+from app.core.forms import FieldError, FormErrors, InvalidForm
 from app.core.identity import Identity
 from app.core.roles import Role
-from app.core.validators import FieldError, FormErrors, plain_text
+from app.core.validators import plain_text
 from app.grid.due import rule_changed
-from app.grid.grids import InvalidForm, whole_number
+from app.grid.grids import whole_number
 from app.grid.models import CONCERN_LABELS, ServiceSettings, Trigger, VisitRule
 from app.grid.occasions import HOLIDAYS
 from app.i18n import N_

@@ -22,9 +22,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import clock
 from app.core.errors import NotFound, Refused
+from app.core.forms import FieldError
 from app.core.identity import Identity
 from app.core.scope import Scope
-from app.core.validators import FieldError, multiline_text
+from app.core.validators import multiline_text
 from app.db.form_ids import FormUsed, hold_form_id
 from app.grid import due
 from app.grid.models import (

@@ -25,9 +25,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import Invitation, User, UserRole
 from app.audit.service import record
+from app.core.forms import FieldError
 from app.core.identity import Actor
 from app.core.roles import Role
-from app.core.validators import FieldError, mainland_mobile
+from app.core.validators import mainland_mobile
 from app.db import Database
 from app.people.models import Person
 from app.people.service import unit_labels

@@ -21,7 +21,8 @@ from stdnum import numdb
 from stdnum.cn import ric
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
 
-from app.core.validators import FieldError, contact_phone
+from app.core.forms import FieldError
+from app.core.validators import contact_phone
 from app.i18n import N_
 
 

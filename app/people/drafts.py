@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from app.core.validators import FieldError, multiline_text, person_name, plain_text
+from app.core.forms import FieldError
+from app.core.validators import multiline_text, person_name, plain_text
 from app.i18n import N_
 from app.people.cells import (
     AmbiguousMonth,

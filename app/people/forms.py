@@ -6,7 +6,7 @@ from typing import Any
 from uuid import UUID
 
 from app.core.errors import Refused
-from app.core.validators import FormErrors
+from app.core.forms import FormErrors
 from app.i18n import N_, _
 from app.people.cells import PartialDate, id_birth_date, id_gender
 from app.people.drafts import CATEGORY_WORDS, PersonDraft, draft_row

@@ -16,9 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.service import record
 from app.core.errors import NotFound, Refused
+from app.core.forms import FieldError
 from app.core.identity import Actor
 from app.core.scope import EVERYONE, Scope
-from app.core.validators import FieldError, plain_text
+from app.core.validators import plain_text
 from app.db import Database
 from app.db.commit import commit_or_refuse
 from app.i18n import N_

@@ -34,10 +34,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.audit.service import record
 from app.core import clock
 from app.core.errors import NotFound, Refused
+from app.core.forms import FieldError
 from app.core.identity import Identity
 from app.core.roles import Role
 from app.core.scope import Scope
-from app.core.validators import FieldError, multiline_text, plain_text
+from app.core.validators import multiline_text, plain_text
 from app.db.commit import commit_or_refuse
 from app.db.form_ids import FormUsed, hold_form_id
 from app.grid.scope import served_by

@@ -40,10 +40,11 @@ from sqlalchemy.orm import aliased
 from app.audit.service import record
 from app.core import clock
 from app.core.errors import NotFound, Refused
+from app.core.forms import FieldError
 from app.core.identity import Identity
 from app.core.roles import Role
 from app.core.scope import Scope
-from app.core.validators import FieldError, plain_text
+from app.core.validators import plain_text
 from app.db.commit import commit_or_refuse
 from app.db.form_ids import FormUsed, hold_form_id
 from app.i18n import N_

@@ -16,7 +16,8 @@ from uuid import UUID
 
 from app.core import clock
 from app.core.errors import Refused
-from app.core.validators import FieldError, FormErrors, plain_text
+from app.core.forms import FieldError, FormErrors, InvalidForm
+from app.core.validators import plain_text
 from app.i18n import N_
 from app.points.models import Awarder, Unit
 from app.points.rules import MAX_BASE, MAX_CAP, MAX_POINTS
@@ -25,14 +26,6 @@ CODE_PATTERN = re.compile(r"^[A-Z0-9-]{1,20}$")
 TENTH = Decimal("0.1")
 MAX_CATEGORY_NAME = 30
 MAX_ITEM_NAME = 80
-
-
-class InvalidForm(Refused):
-    """A form with fields in the wrong format: `errors` maps each field to a msgid."""
-
-    def __init__(self, errors: FormErrors) -> None:
-        super().__init__(N_("Please correct the marked fields."))
-        self.errors = errors
 
 
 @dataclass(frozen=True)

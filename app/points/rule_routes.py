@@ -12,18 +12,13 @@ from litestar.response import Template
 
 from app.core import clock
 from app.core.errors import NotFound, Refused
+from app.core.forms import InvalidForm
 from app.core.query_params import query_id, query_text
 from app.core.roles import Role
 from app.i18n import _
 from app.points.models import AWARDER_LABELS, UNIT_LABELS, Awarder, Unit
 from app.points.numbers import points_text
-from app.points.rule_sets import (
-    STATE_LABELS,
-    InvalidForm,
-    ItemRow,
-    NotActivatable,
-    RuleSetService,
-)
+from app.points.rule_sets import STATE_LABELS, ItemRow, NotActivatable, RuleSetService
 from app.points.rules import Problem
 from app.web.flash import flash
 from app.web.guards import allow

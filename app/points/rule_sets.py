@@ -30,8 +30,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.audit.service import record
 from app.core import clock
 from app.core.errors import NotFound, Refused
+from app.core.forms import FieldError, InvalidForm
 from app.core.identity import Actor
-from app.core.validators import FieldError
 from app.db import Database
 from app.db.commit import commit_or_refuse
 from app.i18n import N_
@@ -46,7 +46,6 @@ from app.points.models import (
 from app.points.periods import Period
 from app.points.rule_forms import (
     MAX_CATEGORY_NAME,
-    InvalidForm,
     ItemValues,
     clean_item,
     read_name,

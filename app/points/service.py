@@ -19,10 +19,11 @@ from sqlalchemy.orm import aliased
 
 from app.audit.service import record
 from app.core.errors import NotFound, Refused
+from app.core.forms import FieldError
 from app.core.identity import Identity
 from app.core.roles import Role
 from app.core.scope import Scope
-from app.core.validators import FieldError, plain_text
+from app.core.validators import plain_text
 from app.db.commit import commit_or_refuse
 from app.i18n import N_
 from app.people.models import OrgUnit, Person, UnitKind

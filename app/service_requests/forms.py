@@ -8,7 +8,8 @@ from datetime import time
 from uuid import UUID
 
 from app.core.errors import Refused
-from app.core.validators import FieldError, multiline_text, plain_text
+from app.core.forms import FieldError
+from app.core.validators import multiline_text, plain_text
 from app.i18n import N_
 
 MAX_DESCRIPTION = 500

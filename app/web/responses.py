@@ -8,6 +8,9 @@ from urllib.parse import urlsplit
 from litestar import MediaType, Request, Response
 from litestar.response import Redirect, Template
 
+from app.core.errors import Refused
+from app.web.flash import flash
+
 
 async def form_data(request: Request) -> dict[str, str]:
     """The submitted form as plain strings (the first value of each field)."""
@@ -46,6 +49,29 @@ def render(
         media_type=MediaType.HTML,
         headers=headers,
     )
+
+
+def sent_back(
+    request: Request,
+    page: str,
+    context: dict[str, Any],
+    refused: Refused,
+    *,
+    fragment: str | None = None,
+    status_code: int = 422,
+) -> Template:
+    """The one way a refusal becomes a message on a form: the page again (or only its
+    form fragment, for htmx) with what was typed (`form` in the context), the message
+    above the form (`error`) and each field's message beside it (`errors`, from
+    app.core.forms.InvalidForm)."""
+    context = {**context, "error": refused.text(), "errors": refused.errors}
+    return render(request, page, context, fragment=fragment, status_code=status_code)
+
+
+def refused_back(request: Request, refused: Refused, url: str) -> Response[Any]:
+    """A refused button (no form to show again): back to `url` with the message on top."""
+    flash(request, "error", refused.text())
+    return see_other(request, url)
 
 
 def see_other(request: Request, url: str, *, full_reload: bool = False) -> Response[Any]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 from functools import lru_cache
+from os import PathLike
+from pathlib import Path
 from typing import Any
 
 from babel.dates import format_skeleton
@@ -23,7 +25,13 @@ from app.settings import PROJECT_ROOT
 from app.web import flash
 from app.web.navigation import menu, navigation
 
-TEMPLATE_DIR = PROJECT_ROOT / "templates"
+TEMPLATE_DIRS: list[Path | PathLike[Any] | str] = [
+    PROJECT_ROOT / "templates",  # the shell: base.html, partials, error pages
+    *sorted((PROJECT_ROOT / "app").glob("**/templates")),
+]
+"""Each capability keeps its pages beside its code (app/grid/visits/templates/grid/…);
+names stay `grid/visit.html`, so no two folders may hold the same name
+(tests/unit/test_layout.py)."""
 
 
 def current_user(request: Request) -> Any:
@@ -102,5 +110,5 @@ def _engine_callback(engine: JinjaTemplateEngine) -> None:
 
 
 template_config = TemplateConfig(
-    directory=TEMPLATE_DIR, engine=JinjaTemplateEngine, engine_callback=_engine_callback
+    directory=TEMPLATE_DIRS, engine=JinjaTemplateEngine, engine_callback=_engine_callback
 )

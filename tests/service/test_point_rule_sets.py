@@ -15,13 +15,14 @@ from sqlalchemy.exc import DBAPIError
 from app.audit.models import AuditEvent
 from app.core import clock
 from app.core.errors import NotFound, Refused
+from app.core.forms import InvalidForm
 from app.core.identity import Actor
 from app.db import Database
 from app.people.models import Person
 from app.points import ledger
 from app.points.models import RuleItem, RuleSet, Source
 from app.points.periods import quarter_of
-from app.points.rule_sets import InvalidForm, NotActivatable, RuleSetService, VersionState
+from app.points.rule_sets import NotActivatable, RuleSetService, VersionState
 from app.points.versions import in_force, spec_of
 from app.state import AppServices
 from tenants.context import tenant_scope

@@ -2,14 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.core.validators import (
-    FieldError,
-    contact_phone,
-    mainland_mobile,
-    new_password,
-    region_code,
-    slug,
-)
+from app.core.forms import FieldError
+from app.core.validators import contact_phone, mainland_mobile, new_password, region_code, slug
 from app.web.responses import safe_next
 
 
