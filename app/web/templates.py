@@ -23,6 +23,7 @@ from app.i18n import LOCALES, _, current_locale, html_lang, ntranslate, translat
 from app.points.numbers import points_text
 from app.settings import PROJECT_ROOT
 from app.web import flash
+from app.web.guards import may_open
 from app.web.navigation import menu, navigation
 
 TEMPLATE_DIRS: list[Path | PathLike[Any] | str] = [
@@ -79,6 +80,13 @@ def asset(context: Context, name: str) -> str:
     return str(context["request"].app.state.assets.url(name))
 
 
+@pass_context
+def may(context: Context, path: str) -> bool:
+    """Whether this user may open the page at `path`: its route's own guard answers
+    (app.web.guards.may_open), so a template never names roles to show a link."""
+    return may_open(context["request"], path)
+
+
 def _configure(env: Environment) -> None:
     from app.people.headers import FIELD_LABELS
     from app.people.models import IMPORT_STATUS_LABELS, OUTCOME_LABELS
@@ -92,6 +100,7 @@ def _configure(env: Environment) -> None:
         asset=asset,
         current_user=current_user,
         navigation=navigation,
+        may=may,
         menu=menu,
         flashes=flash.consume,
         role_label=role_label,
