@@ -38,7 +38,7 @@ from tests.factories import PASSWORD, Account, District, World, add_unit, make_r
 # Who sees which pages; every page of the foundation and roster issues appears at least
 # once. {placeholders} are ids from the `ids` fixture below.
 TOUR: list[tuple[str, list[str]]] = [
-    ("anonymous", ["/", "/login", "/signup", "/no-such-page"]),
+    ("anonymous", ["/", "/login", "/signup", "/signup/submitted", "/no-such-page"]),
     (Role.OPERATOR, ["/dashboard", "/approvals"]),
     (Role.PROVINCIAL_VIEWER, ["/dashboard", "/approvals"]),
     (Role.TENANT_ADMIN, [
@@ -86,6 +86,42 @@ TOUR: list[tuple[str, list[str]]] = [
         "/requests", "/account",
     ]),
 ]  # fmt: skip
+
+NOT_TOURED = {
+    "/healthz": "a probe", "/readyz": "a probe", "/favicon.ico": "an icon",
+    "/assets/{name:str}": "bundles", "/static/{file_path:path}": "files",
+    "/invite/{token:str}": "e2e/test_signup_flow.py", "/reset/{token:str}": "e2e/test_shell.py",
+    "/points/claims/photos/{photo_id:uuid}": "an image",
+    "/grid/visits/photos/{visit_photo_id:uuid}": "an image",
+}  # fmt: skip
+"""GET routes that are not pages to look at, or are looked at in their own flow."""
+
+
+def page_routes() -> list[str]:
+    """Every page the app serves: its GET routes, less downloads and NOT_TOURED."""
+    from tests.http.test_isolation import _enumeration_app
+
+    return sorted(
+        route.path
+        for route in _enumeration_app().routes
+        if "GET" in getattr(route, "route_handler_map", {})
+        and not route.route_handler_map["GET"][0].opt.get("download")  # type: ignore[attr-defined]
+        and route.path not in NOT_TOURED
+    )
+
+
+def _shape(path: str) -> str:
+    """A path with each {parameter} (and the query) left out: /people/{person}/edit
+    and /people/{person_id:uuid}/edit are both /people/*/edit."""
+    return re.sub(r"\{[^}]*\}", "*", path.split("?")[0])
+
+
+def test_the_tour_opens_every_page() -> None:
+    """The tour is checked against the app's routes: a new page must be added to it
+    (with the role that uses it) or the suite fails."""
+    toured = {_shape(path) for _role, paths in TOUR for path in paths}
+    assert [path for path in page_routes() if _shape(path) not in toured] == []
+
 
 MEASURE = """() => {
   const body = parseFloat(getComputedStyle(document.body).fontSize);

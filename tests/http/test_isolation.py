@@ -429,7 +429,11 @@ async def test_list_pages_show_nothing_of_another_district(
             shown = [
                 *(account.name for account in world.a.users.values() if account.name in page),
                 *(account.phone for account in world.a.users.values() if account.phone in page),
-                *(name for name in (world.a.name, "甲一号", "甲二号", "第一党小组") if name in page),
+                *(
+                    name
+                    for name in (world.a.name, "甲一号", "甲二号", "第一党小组")
+                    if name in page
+                ),
             ]
             if response.status_code != 200 or world.b.name not in page or shown:
                 leaks.append(f"{path} → {response.status_code}, shows {shown}")
