@@ -19,7 +19,7 @@ import pytest
 from playwright.async_api import Page
 from sqlalchemy import select
 
-from app.core.identity import SYSTEM, Actor, Identity
+from app.core.identity import SYSTEM, Actor
 from app.core.roles import Role
 from app.core.scope import EVERYONE
 from app.people import forms
@@ -33,7 +33,15 @@ from tenants.context import tenant_scope
 from tenants.demo_grid import seed_demo_grid
 from tenants.demo_points import seed_demo_points
 from tests import rosters
-from tests.factories import PASSWORD, Account, District, World, add_unit, make_roster
+from tests.factories import (
+    PASSWORD,
+    Account,
+    District,
+    World,
+    add_unit,
+    identity_of,
+    make_roster,
+)
 
 # Who sees which pages; every page of the foundation and roster issues appears at least
 # once. {placeholders} are ids from the `ids` fixture below.
@@ -236,11 +244,15 @@ async def grid_pages(services: AppServices, district: District, member: UUID) ->
                 select(GridAssignment.person_id).where(GridAssignment.grid_id == grid).limit(1)
             )
         assert grid and visit and rule and water and person
-        worker = identity_of(district.users[Role.GRID_WORKER], district.tenant_id)
+        worker = await identity_of(
+            services, district.tenant_id, district.users[Role.GRID_WORKER].id
+        )
         request = await RequestService(services).log(
             worker, RequestForm(visit.person_id, water, "卫生间水龙头关不紧，一直滴水")
         )
-        admin = identity_of(district.users[Role.TENANT_ADMIN], district.tenant_id)
+        admin = await identity_of(
+            services, district.tenant_id, district.users[Role.TENANT_ADMIN].id
+        )
         await RequestService(services).log(
             admin, RequestForm(member, water, "厨房水管接头漏水，地上总是湿的")
         )
@@ -248,10 +260,6 @@ async def grid_pages(services: AppServices, district: District, member: UUID) ->
         "grid": grid, "grid_person": visit.person_id, "visit": visit.id, "visit_rule": rule,
         "request_category": water, "request": request.id,
     }  # fmt: skip
-
-
-def identity_of(account: Account, tenant_id: UUID) -> Identity:
-    return Identity(account.id, account.name, frozenset({account.role}), tenant_id)
 
 
 async def points_pages(
@@ -274,10 +282,12 @@ async def points_pages(
                 select(RuleItem.id).where(RuleItem.rule_set_id == draft).limit(1)
             )
         publications = PublicationService(services)
-        secretary = identity_of(district.users[Role.BRANCH_SECRETARY], district.tenant_id)
+        secretary = await identity_of(
+            services, district.tenant_id, district.users[Role.BRANCH_SECRETARY].id
+        )
         last_half = half_of(date.today()).previous().key  # put up once it has ended
         published = await publications.open(secretary, branch, last_half)
-        member = identity_of(district.users[Role.MEMBER], district.tenant_id)
+        member = await identity_of(services, district.tenant_id, district.users[Role.MEMBER].id)
         objection = await publications.object(
             member, published.id, member_person, "五月五日的集中学习没有记上"
         )
