@@ -452,7 +452,7 @@ async def _missing_step(request: Request, data_scope: Scope) -> str | None:
         return None
     db = request.app.state.services.db
     user_id = request.scope["user"].user_id
-    admins = "、".join(await admins_to_ask(db, user_id))
+    admins = "、".join(await admins_to_ask(request.state.db_session, user_id))
     me = await own_person(db, user_id)
     if me is None:
         return _(
