@@ -187,6 +187,7 @@ async def grid_pages(services: AppServices, district: District, member: UUID) ->
     from app.service_requests.models import RequestCategory
     from app.service_requests.requests.forms import RequestForm
     from app.service_requests.requests.service import RequestService
+    from tests.factories import identity_of as loaded_identity  # with the grids they work
 
     with tenant_scope(district.tenant_id):
         async with services.db.session() as session:
@@ -200,8 +201,12 @@ async def grid_pages(services: AppServices, district: District, member: UUID) ->
                 select(GridAssignment.person_id).where(GridAssignment.grid_id == grid).limit(1)
             )
         assert grid and visit and rule and water and person
-        worker = identity_of(district.users[Role.GRID_WORKER], district.tenant_id)
-        admin = identity_of(district.users[Role.TENANT_ADMIN], district.tenant_id)
+        worker = await loaded_identity(
+            services, district.tenant_id, district.users[Role.GRID_WORKER].id
+        )
+        admin = await loaded_identity(
+            services, district.tenant_id, district.users[Role.TENANT_ADMIN].id
+        )
         async with services.db.unit() as session:
             request = await RequestService(session).log(
                 worker, RequestForm(visit.person_id, water, "卫生间水龙头关不紧，一直滴水")
