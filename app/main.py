@@ -17,8 +17,8 @@ from app.accounts.routes import (
     PasswordController,
     UsersController,
 )
-from app.audit.routes import audit_log
-from app.dashboard.routes import GettingStartedController, dashboard, home
+from app.audit import routes as audit
+from app.dashboard import routes as dashboard
 from app.grid import admin_routes as grid_admin
 from app.grid import coverage_routes as grid_coverage
 from app.grid import routes as grid
@@ -45,10 +45,8 @@ from app.web.templates import template_config
 from tenants.routes import ApprovalsController, SignupController
 
 ROUTE_HANDLERS: list[ControllerRouterHandler] = [
-    home,
-    dashboard,
-    GettingStartedController,
-    audit_log,
+    *dashboard.ROUTES,
+    *audit.ROUTES,
     healthz,
     readyz,
     switch_locale,

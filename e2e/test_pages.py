@@ -228,9 +228,9 @@ async def grid_pages(services: AppServices, district: District, member: UUID) ->
     """The demo grid (seeded above), one of its people with visits, a rule, a water
     request logged by the grid worker, and one the admin logged for the member."""
     from app.grid.models import Grid, GridAssignment, Visit, VisitRule
-    from app.service_requests.forms import RequestForm
     from app.service_requests.models import RequestCategory
-    from app.service_requests.service import RequestService
+    from app.service_requests.requests.forms import RequestForm
+    from app.service_requests.requests.service import RequestService
 
     with tenant_scope(district.tenant_id):
         async with services.db.session() as session:
@@ -247,15 +247,16 @@ async def grid_pages(services: AppServices, district: District, member: UUID) ->
         worker = await identity_of(
             services, district.tenant_id, district.users[Role.GRID_WORKER].id
         )
-        request = await RequestService(services).log(
-            worker, RequestForm(visit.person_id, water, "卫生间水龙头关不紧，一直滴水")
-        )
         admin = await identity_of(
             services, district.tenant_id, district.users[Role.TENANT_ADMIN].id
         )
-        await RequestService(services).log(
-            admin, RequestForm(member, water, "厨房水管接头漏水，地上总是湿的")
-        )
+        async with services.db.unit() as session:
+            request = await RequestService(session).log(
+                worker, RequestForm(visit.person_id, water, "卫生间水龙头关不紧，一直滴水")
+            )
+            await RequestService(session).log(
+                admin, RequestForm(member, water, "厨房水管接头漏水，地上总是湿的")
+            )
     return {
         "grid": grid, "grid_person": visit.person_id, "visit": visit.id, "visit_rule": rule,
         "request_category": water, "request": request.id,

@@ -257,7 +257,7 @@ class UsersController(Controller):
         """One account: its roles, its actions, and what has been done to it."""
         account = await accounts.user(user_id)
         db = request.app.state.services.db
-        events = await latest_events(db, 50, subject_id=user_id)
+        events = await latest_events(request.state.db_session, 50, subject_id=user_id)
         return render(
             request,
             "accounts/user.html",

@@ -1,19 +1,44 @@
+"""The home page, each role's board, and the administrator's getting-started card."""
+
 from __future__ import annotations
 
 from typing import Any
 
 from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency, Provide
 from litestar.response import Redirect, Template
+from litestar.types import ControllerRouterHandler
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.accounts.service import AccountService
 from app.core.errors import Refused
+from app.core.identity import Identity
 from app.core.roles import Role
-from app.dashboard.service import build_dashboard
+from app.dashboard.service import DashboardService
 from app.dashboard.setup import SetupService
 from app.i18n import _
+from app.points.service import PointsService
+from app.state import AppServices
 from app.web.flash import flash
 from app.web.guards import LOGGED_IN, PUBLIC, allow
 from app.web.navigation import home_path
-from app.web.responses import form_data, render, see_other
+from app.web.responses import form_data, refused_back, render, see_other
+from tenants.signup import TenancyService
+
+
+def provide_dashboard(
+    db_session: NamedDependency[AsyncSession], services: NamedDependency[AppServices]
+) -> DashboardService:
+    return DashboardService(
+        db_session,
+        accounts=AccountService(services),
+        tenancy=TenancyService(services),
+        points=PointsService(services),
+    )
+
+
+def provide_setup(db_session: NamedDependency[AsyncSession]) -> SetupService:
+    return SetupService(db_session)
 
 
 @get("/", opt=PUBLIC)
@@ -24,13 +49,20 @@ async def home(request: Request) -> Template | Redirect:
     return render(request, "home.html", {})
 
 
-@get("/dashboard", opt=LOGGED_IN)
-async def dashboard(request: Request) -> Template | Redirect:
+@get(
+    "/dashboard",
+    opt=LOGGED_IN,
+    dependencies={"dashboard": Provide(provide_dashboard, sync_to_thread=False)},
+)
+async def dashboard(
+    request: Request,
+    dashboard: NamedDependency[DashboardService],
+    identity: NamedDependency[Identity],
+) -> Template | Redirect:
     """A grid worker's home screen is the due list (issue 5); others get the board."""
-    identity = request.scope["user"]
     if (home := home_path(identity.roles)) != "/dashboard":
         return Redirect(home, status_code=303)
-    board = await build_dashboard(request.app.state.services, identity)
+    board = await dashboard.board(identity)
     return render(request, "dashboard/index.html", {"board": board})
 
 
@@ -39,25 +71,31 @@ class GettingStartedController(Controller):
 
     path = "/dashboard/setup"
     opt = allow(Role.TENANT_ADMIN)
+    dependencies = {"setup": Provide(provide_setup, sync_to_thread=False)}
 
     @post("/checked")
-    async def checked(self, request: Request) -> Any:
+    async def checked(
+        self,
+        request: Request,
+        setup: NamedDependency[SetupService],
+        identity: NamedDependency[Identity],
+    ) -> Any:
         data = await form_data(request)
         try:
-            await SetupService(request.app.state.services).check(
-                data.get("step", ""), request.scope["user"].actor
-            )
-        except Refused as exc:
-            flash(request, "error", _(exc.message, **exc.args_))
-        else:
-            flash(request, "success", _("Marked as done."))
+            await setup.check(data.get("step", ""), identity.actor)
+        except Refused as refused:
+            return refused_back(request, refused, "/dashboard")
+        flash(request, "success", _("Marked as done."))
         return see_other(request, "/dashboard")
 
     @post("/hide")
-    async def hide(self, request: Request) -> Any:
-        await SetupService(request.app.state.services).set_hidden(
-            request.scope["user"].user_id, True
-        )
+    async def hide(
+        self,
+        request: Request,
+        setup: NamedDependency[SetupService],
+        identity: NamedDependency[Identity],
+    ) -> Any:
+        await setup.set_hidden(identity.user_id, True)
         flash(
             request,
             "info",
@@ -67,8 +105,14 @@ class GettingStartedController(Controller):
         return see_other(request, "/dashboard")
 
     @post("/show")
-    async def show(self, request: Request) -> Any:
-        await SetupService(request.app.state.services).set_hidden(
-            request.scope["user"].user_id, False
-        )
+    async def show(
+        self,
+        request: Request,
+        setup: NamedDependency[SetupService],
+        identity: NamedDependency[Identity],
+    ) -> Any:
+        await setup.set_hidden(identity.user_id, False)
         return see_other(request, "/dashboard")
+
+
+ROUTES: list[ControllerRouterHandler] = [home, dashboard, GettingStartedController]

@@ -20,6 +20,7 @@ from uuid import UUID
 
 from sqlalchemy import ColumnElement, ScalarSelect, and_, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import Invitation, User, UserRole
 from app.core.errors import Refused
@@ -30,7 +31,6 @@ from app.grid.models import Grid, GridAssignment
 from app.i18n import N_
 from app.people.models import OrgUnit, Person
 from app.points.models import RuleSet, RuleSetStatus
-from app.state import AppServices
 from tenants.context import require_tenant
 
 NOT_A_STEP = N_("Please choose one of the steps listed.")
@@ -98,8 +98,8 @@ def _check(step: CheckedStep, column: Any) -> ScalarSelect[Any]:
 
 
 class SetupService:
-    def __init__(self, services: AppServices) -> None:
-        self.db = services.db
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
 
     async def progress(self, user_id: UUID) -> SetupProgress:
         """Every step's state and whether this administrator hid the card: one
@@ -128,36 +128,33 @@ class SetupService:
             .scalar_subquery()
             .label("hidden_at"),
         )
-        async with self.db.session() as session:
-            row = (await session.execute(state)).one()
+        row = (await self.session.execute(state)).one()
         return SetupProgress(steps=_steps(row), hidden=row.hidden_at is not None)
 
     async def check(self, step: str, actor: Actor) -> None:
         """The administrator declares a step done (once; a second time changes nothing)."""
         if step not in set(CheckedStep) or actor.id is None:
             raise Refused(NOT_A_STEP)
-        async with self.db.session() as session:
-            await session.execute(
-                insert(SetupCheck)
-                .values(
-                    tenant_id=require_tenant(),
-                    step=step,
-                    checked_by=actor.id,
-                    checked_by_name=actor.name,
-                )
-                .on_conflict_do_nothing()
+        await self.session.execute(
+            insert(SetupCheck)
+            .values(
+                tenant_id=require_tenant(),
+                step=step,
+                checked_by=actor.id,
+                checked_by_name=actor.name,
             )
-            await session.commit()
+            .on_conflict_do_nothing()
+        )
+        await self.session.commit()
 
     async def set_hidden(self, user_id: UUID, hidden: bool) -> None:
         """Hide the card for this administrator only, or show it again."""
-        async with self.db.session() as session:
-            await session.execute(
-                update(User)
-                .where(User.id == user_id)
-                .values(getting_started_hidden_at=func.now() if hidden else None)
-            )
-            await session.commit()
+        await self.session.execute(
+            update(User)
+            .where(User.id == user_id)
+            .values(getting_started_hidden_at=func.now() if hidden else None)
+        )
+        await self.session.commit()
 
 
 def _steps(r: Any) -> list[SetupStep]:

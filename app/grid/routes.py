@@ -27,7 +27,7 @@ from app.grid.visits import KNOWS, VisitForm, VisitService
 from app.i18n import N_, _
 from app.people.forms import chosen_id
 from app.points.photos import UPLOAD_LIMIT
-from app.service_requests.views import RequestViews
+from app.service_requests.requests.views import RequestViews
 from app.web.downloads import PHOTO, private_photo
 from app.web.flash import flash
 from app.web.guards import allow, may_open
@@ -88,7 +88,7 @@ class GridController(Controller):
         holiday = query_id(request.query_params, "holiday")
         services, identity = request.app.state.services, request.scope["user"]
         due = await DueListService(services).due_list(identity, grid, holiday)
-        requests = await RequestViews(services).dashboard_counts(identity)
+        requests = await RequestViews(request.state.db_session).dashboard_counts(identity)
         context = {
             "due": due, "request_counts": requests, "grid": grid,
             # With no grid to show: the first step, for whoever may take it.

@@ -182,7 +182,7 @@ async def own_person(db: Database, user_id: UUID) -> RosterPerson | None:
         return (await _described(session, [person]))[0] if person else None
 
 
-async def admins_to_ask(db: Database, user_id: UUID, limit: int = 3) -> list[str]:
+async def admins_to_ask(session: AsyncSession, user_id: UUID, limit: int = 3) -> list[str]:
     """The district administrators someone should ask (to link their account to the
     roster, say): the one who invited them first, if still active."""
     inviter = (
@@ -202,5 +202,4 @@ async def admins_to_ask(db: Database, user_id: UUID, limit: int = 3) -> list[str
         .order_by((User.id == inviter).is_(True).desc(), User.name)
         .limit(limit)
     )
-    async with db.session() as session:
-        return list(await session.scalars(query))
+    return list(await session.scalars(query))

@@ -141,7 +141,7 @@ class OrgController(Controller):
             Scope(units=frozenset({unit_id})),
             PersonFilter.from_query({"q": query_text(request.query_params, "q")}),
         )
-        events = await latest_events(request.app.state.services.db, 50, subject_id=unit_id)
+        events = await latest_events(request.state.db_session, 50, subject_id=unit_id)
         return render(
             request,
             "people/unit.html",
@@ -338,7 +338,7 @@ class PeopleController(Controller):
         person_id: FromPath[UUID],
     ) -> Template:
         card = await people.card(data_scope, person_id)
-        events = await latest_events(request.app.state.services.db, 100, subject_id=person_id)
+        events = await latest_events(request.state.db_session, 100, subject_id=person_id)
         accounts = await people.unlinked_accounts() if data_scope.everyone else []
         return render(
             request,
@@ -452,7 +452,7 @@ async def _missing_step(request: Request, data_scope: Scope) -> str | None:
         return None
     db = request.app.state.services.db
     user_id = request.scope["user"].user_id
-    admins = "、".join(await admins_to_ask(db, user_id))
+    admins = "、".join(await admins_to_ask(request.state.db_session, user_id))
     me = await own_person(db, user_id)
     if me is None:
         return _(

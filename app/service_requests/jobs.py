@@ -28,14 +28,14 @@ log = structlog.get_logger("redstar.jobs.service_requests")
 async def escalate(db: Database, now: datetime) -> int:
     """Raise the recorded level of every open request whose clock has passed it, in
     every active district. Returns how many were raised."""
-    async with db.session() as session:
+    async with db.unit() as session:
         tenants = list(
             await session.scalars(select(Tenant.id).where(Tenant.status == TenantStatus.ACTIVE))
         )
     raised = 0
     for tenant_id in tenants:
         with tenant_scope(tenant_id):
-            async with db.session() as session:
+            async with db.unit() as session:  # one district's raises, committed together
                 levels = await chain(session)
                 requests = await session.scalars(
                     select(ServiceRequest)
@@ -55,7 +55,6 @@ async def escalate(db: Database, now: datetime) -> int:
                         )
                     )  # fmt: skip
                     raised += 1
-                await session.commit()
     log.info("requests_escalated", raised=raised)
     return raised
 

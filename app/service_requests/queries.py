@@ -50,8 +50,9 @@ def leads(scope: Scope) -> Scope:
     return Scope(units=scope.units)
 
 
-def visible(identity: Identity, scope: Scope) -> ColumnElement[bool]:
+def visible(identity: Identity) -> ColumnElement[bool]:
     """Requests this user may see (to be joined with their Person)."""
+    scope = identity.scope
     if is_admin(identity):
         return true()
     conditions = [
@@ -87,9 +88,9 @@ class Access:
 
 
 async def access_to(
-    session: AsyncSession, identity: Identity, scope: Scope, request: ServiceRequest, person: Person
+    session: AsyncSession, identity: Identity, request: ServiceRequest, person: Person
 ) -> Access:
-    admin = is_admin(identity)
+    admin, scope = is_admin(identity), identity.scope
     act = (
         admin
         or request.assignee_id == identity.user_id
@@ -201,7 +202,7 @@ def overdue_first(rows: list[RequestRow]) -> list[RequestRow]:
     return sorted(rows, key=lambda row: (not (row.open and row.clock.overdue), row.request.due_at))
 
 
-async def loggable(session: AsyncSession, identity: Identity) -> ColumnElement[bool]:
+def loggable(identity: Identity) -> ColumnElement[bool]:
     """People this user may log a request for: the admin everyone, others their scope."""
     if is_admin(identity):
         return true()
@@ -211,8 +212,7 @@ async def loggable(session: AsyncSession, identity: Identity) -> ColumnElement[b
 
 async def loggable_person(session: AsyncSession, identity: Identity, person_id: UUID) -> Person:
     """A person this user may log a request for, or NotFound."""
-    condition = await loggable(session, identity)
-    person = await session.scalar(select(Person).where(Person.id == person_id, condition))
+    person = await session.scalar(select(Person).where(Person.id == person_id, loggable(identity)))
     if person is None:
         raise NotFound()
     return person
@@ -222,7 +222,6 @@ async def load_request(
     session: AsyncSession, identity: Identity, request_id: UUID, *, lock: bool
 ) -> tuple[ServiceRequest, Person, Access]:
     """The request if this user sees it (else NotFound), row-locked for a step."""
-    scope = identity.scope
     query = (
         select(ServiceRequest, Person)
         .join(
@@ -231,7 +230,7 @@ async def load_request(
                 Person.tenant_id == ServiceRequest.tenant_id, Person.id == ServiceRequest.person_id
             ),
         )
-        .where(ServiceRequest.id == request_id, visible(identity, scope))
+        .where(ServiceRequest.id == request_id, visible(identity))
     )
     if lock:
         query = query.with_for_update(of=ServiceRequest)
@@ -239,7 +238,7 @@ async def load_request(
     if row is None:
         raise NotFound()
     request, person = row
-    return request, person, await access_to(session, identity, scope, request, person)
+    return request, person, await access_to(session, identity, request, person)
 
 
 async def grid_workers(session: AsyncSession) -> list[tuple[UUID, str]]:

@@ -8,9 +8,9 @@ from sqlalchemy import select
 from app.core.identity import Identity
 from app.core.roles import Role
 from app.people.models import Person
-from app.service_requests.forms import RequestForm
 from app.service_requests.models import RequestCategory
-from app.service_requests.service import RequestService
+from app.service_requests.requests.forms import RequestForm
+from app.service_requests.requests.service import RequestService
 from app.state import AppServices
 from tenants.context import tenant_scope
 from tests.factories import World, add_person
@@ -38,10 +38,11 @@ async def objects_of_a(world: World, services: AppServices) -> dict[str, str]:
         person = await add_person(services, world.a, "甲区诉求人", phone="13700009999")
     admin = world.a.users[Role.TENANT_ADMIN]
     with tenant_scope(tenant):
-        request = await RequestService(services).log(
-            Identity(admin.id, admin.name, frozenset({Role.TENANT_ADMIN}), tenant),
-            RequestForm(person, water, "甲区的诉求：厨房漏水"),
-        )
+        async with services.db.unit() as session:
+            request = await RequestService(session).log(
+                Identity(admin.id, admin.name, frozenset({Role.TENANT_ADMIN}), tenant),
+                RequestForm(person, water, "甲区的诉求：厨房漏水"),
+            )
     _OBJECTS[tenant] = {"request_id": str(request.id), "request_category_id": str(water)}
     return _OBJECTS[tenant]
 

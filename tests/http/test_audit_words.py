@@ -343,7 +343,8 @@ async def test_every_change_reads_in_words(
                 ["提交了注册申请 辖区 市中区", "未通过注册申请 原因 代码有误"])  # fmt: skip
     for tenant_id, said in zip(decided, expected, strict=True):
         with tenant_scope(tenant_id):
-            events = await latest_events(services.db)
+            async with services.db.unit() as session:
+                events = await latest_events(session)
         html = engine.get_template("audit/_events.html").render(events=events)
         assert_plain(log_text(html + "</section>", data), "signup log")
         read = re.sub(r"\s+", " ", log_text(html + "</section>", data))

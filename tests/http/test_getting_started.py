@@ -196,7 +196,8 @@ async def test_the_progress_is_one_statement(services: AppServices, world) -> No
     event.listen(engine, "before_cursor_execute", seen)
     try:
         with tenant_scope(world.a.tenant_id):
-            progress = await SetupService(services).progress(admin.id)
+            async with services.db.unit() as session:
+                progress = await SetupService(session).progress(admin.id)
     finally:
         event.remove(engine, "before_cursor_execute", seen)
     assert len(statements) == 1, statements

@@ -17,9 +17,9 @@ from app.db import Database
 from app.people.service import PeopleService
 from app.points.periods import half_of, quarter_of
 from app.points.publications import PublicationService
-from app.service_requests.forms import RequestForm
 from app.service_requests.models import RequestCategory
-from app.service_requests.service import RequestService
+from app.service_requests.requests.forms import RequestForm
+from app.service_requests.requests.service import RequestService
 from app.state import AppServices
 from tenants.context import tenant_scope
 from tests.factories import Account, District, PointsRoster, World, identity_of, make_points_roster
@@ -54,7 +54,8 @@ async def log_request(
                 select(RequestCategory.id).where(RequestCategory.code == code)
             )
         worker = await identity(services, district.users[Role.GRID_WORKER], district)
-        request = await RequestService(services).log(worker, RequestForm(person, category, text))
+        async with services.db.unit() as session:
+            request = await RequestService(session).log(worker, RequestForm(person, category, text))
     return request.id
 
 

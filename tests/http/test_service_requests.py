@@ -19,8 +19,12 @@ from app.core.clock import CHINA_TIME
 from app.core.roles import Role
 from app.i18n import _, ngettext
 from app.service_requests.models import RequestCategory, RequestEvent, ServiceRequest
-from app.service_requests.routes import REOPENED_FOR_CALLBACK
-from app.service_requests.service import ALREADY_CONFIRMED, SKIPS_THE_FLOW, UNKNOWN_CATEGORY
+from app.service_requests.requests.routes import REOPENED_FOR_CALLBACK
+from app.service_requests.requests.service import (
+    ALREADY_CONFIRMED,
+    SKIPS_THE_FLOW,
+    UNKNOWN_CATEGORY,
+)
 from app.state import AppServices
 from tenants.context import tenant_scope
 from tests.factories import (
@@ -330,7 +334,7 @@ async def test_a_retry_of_the_same_request_form_logs_it_once(
 async def test_a_request_form_id_already_used_for_another_request_is_refused(
     browser: Browser, services: AppServices, world: World, points: PointsRoster
 ) -> None:
-    from app.service_requests.service import FORM_USED
+    from app.service_requests.requests.service import FORM_USED
 
     await browser.login(world.a.users[Role.GRID_WORKER])
     water = await category_id(services, world.a, "water")

@@ -24,9 +24,9 @@ from app.points.claims import ClaimForm, ClaimService
 from app.points.models import Claim, Objection, PointEvent, Publication, RuleItem, RuleSet
 from app.points.periods import half_of
 from app.points.publications import PublicationService
-from app.service_requests.forms import RequestForm
 from app.service_requests.models import RequestCategory, RequestEvent, ServiceRequest
-from app.service_requests.service import RequestService
+from app.service_requests.requests.forms import RequestForm
+from app.service_requests.requests.service import RequestService
 from app.state import AppServices
 from tenants.context import tenant_scope
 from tests.factories import District, PointsRoster, World, identity_of, make_points_roster
@@ -91,15 +91,22 @@ async def request(services: AppServices, district: District, person: UUID, form_
     return RequestForm(person, water, "厨房漏水", form_id)
 
 
+async def log_request(
+    services: AppServices, identity: Identity, form: RequestForm
+) -> ServiceRequest:
+    """Log in a unit of work of its own, as one post would."""
+    async with services.db.unit() as session:
+        return await RequestService(session).log(identity, form)
+
+
 async def test_two_posts_of_one_request_form_at_once_log_it_once(
     services: AppServices, world: World, points: PointsRoster
 ) -> None:
     form = await request(services, world.a, points.member_a, uuid4())
-    service = RequestService(services)
     with tenant_scope(world.a.tenant_id):
         results = await asyncio.gather(
-            service.log(await worker(services, world.a), form),
-            service.log(await worker(services, world.a), form),
+            log_request(services, await worker(services, world.a), form),
+            log_request(services, await worker(services, world.a), form),
         )
     assert results[0].id == results[1].id
     assert await rows(services, world.a, ServiceRequest) == 1
@@ -110,14 +117,15 @@ async def test_one_request_form_id_for_two_people_at_once_logs_one(
     services: AppServices, world: World, points: PointsRoster
 ) -> None:
     form_id = uuid4()
-    service = RequestService(services)
     with tenant_scope(world.a.tenant_id):
         results = await asyncio.gather(
-            service.log(
+            log_request(
+                services,
                 await worker(services, world.a),
                 await request(services, world.a, points.member_a, form_id),
             ),
-            service.log(
+            log_request(
+                services,
                 await worker(services, world.a),
                 await request(services, world.a, points.member_b, form_id),
             ),

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import and_, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import clock
 from app.core.clock import CHINA_TIME
@@ -19,7 +20,6 @@ from app.service_requests import sla
 from app.service_requests.models import EscalationLevel, RequestEvent, ServiceRequest
 from app.service_requests.queries import STOPPED, chain, rows_query, visible
 from app.service_requests.words import level_label
-from app.state import AppServices
 
 PERIODS = {
     "month": N_("This month"),
@@ -93,32 +93,30 @@ def level_outcomes(
     return reached
 
 
-async def compliance(services: AppServices, identity: Identity, period: str) -> Compliance:
+async def compliance(session: AsyncSession, identity: Identity, period: str) -> Compliance:
     """Compliance of the requests this user sees, logged in the period (this month by
     default)."""
     period = period if period in PERIODS else "month"
     now = clock.now()
     start, end = period_range(period, clock.today())
     found = Compliance(period, start, end - timedelta(days=1), Tally(""))
-    async with services.db.session() as session:
-        scope = identity.scope
-        levels = await chain(session)
-        query = rows_query(
-            visible(identity, scope),
-            and_(
-                ServiceRequest.created_at >= datetime.combine(start, time(), CHINA_TIME),
-                ServiceRequest.created_at < datetime.combine(end, time(), CHINA_TIME),
-            ),
-        )
-        rows = list(await session.execute(query))
-        late_before = set(
-            await session.scalars(
-                select(RequestEvent.request_id).where(
-                    RequestEvent.kind == "late",
-                    RequestEvent.request_id.in_([row[0].id for row in rows]),
-                )
+    levels = await chain(session)
+    query = rows_query(
+        visible(identity),
+        and_(
+            ServiceRequest.created_at >= datetime.combine(start, time(), CHINA_TIME),
+            ServiceRequest.created_at < datetime.combine(end, time(), CHINA_TIME),
+        ),
+    )
+    rows = list(await session.execute(query))
+    late_before = set(
+        await session.scalars(
+            select(RequestEvent.request_id).where(
+                RequestEvent.kind == "late",
+                RequestEvent.request_id.in_([row[0].id for row in rows]),
             )
         )
+    )
     categories: dict[str, Tally] = {}
     workers: dict[str, Tally] = {}
     names = {level.level: level.name for level in levels}

@@ -9,16 +9,19 @@ from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
 from litestar.response import Template
+from litestar.types import ControllerRouterHandler
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import Refused
 from app.core.roles import Role
 from app.i18n import N_, _
-from app.service_requests.models import Holder
-from app.service_requests.setup import RequestSettings
+from app.service_requests.models import Holder, RequestCategory
+from app.service_requests.settings.forms import parse_category, parse_levels
+from app.service_requests.settings.service import RequestSettings
 from app.service_requests.words import level_label, sla_words
 from app.web.flash import flash
 from app.web.guards import allow
-from app.web.responses import form_data, render, see_other
+from app.web.responses import form_data, render, see_other, sent_back
 
 HOLDER_LABELS = {
     Holder.ASSIGNEE: N_("The assigned grid worker"),
@@ -27,11 +30,11 @@ HOLDER_LABELS = {
 }
 
 
-def provide_settings(request: Request) -> RequestSettings:
-    return RequestSettings(request.app.state.services)
+def provide_settings(db_session: NamedDependency[AsyncSession]) -> RequestSettings:
+    return RequestSettings(db_session)
 
 
-def category_form(category: Any) -> dict[str, str]:
+def category_form(category: RequestCategory) -> dict[str, str]:
     """A category as its form shows it."""
     return {
         "name": category.name,
@@ -48,39 +51,34 @@ class RequestSettingsController(Controller):
 
     @get("/")
     async def index(self, request: Request, settings: NamedDependency[RequestSettings]) -> Template:
-        return await self._page(request, settings)
+        return render(request, "service_requests/settings.html", await self._page(settings))
 
     async def _page(
         self,
-        request: Request,
         settings: RequestSettings,
         *,
         new_form: dict[str, str] | None = None,
         levels_form: dict[str, str] | None = None,
-        error: str | None = None,
-        status_code: int = 200,
-    ) -> Template:
+    ) -> dict[str, Any]:
+        """The page's context; a refused form (`new_form` or `levels_form`) shows what
+        was typed and, above it, the message."""
         levels = await settings.levels()
-        return render(
-            request,
-            "service_requests/settings.html",
-            {
-                "categories": await settings.categories(),
-                "levels": levels,
-                "holders": HOLDER_LABELS,
-                "level_label": level_label,
-                "sla_words": sla_words,
-                "new_form": new_form or {"kind": "hours"},
-                "new_error": error if new_form is not None else None,
-                "levels_form": levels_form
-                or {
-                    **{f"name_{level.level}": level.name for level in levels},
-                    **{f"limit_{level.level}": str(level.limit_hours or "") for level in levels},
-                },
-                "levels_error": error if levels_form is not None else None,
+        return {
+            "categories": await settings.categories(),
+            "levels": levels,
+            "holders": HOLDER_LABELS,
+            "level_label": level_label,
+            "sla_words": sla_words,
+            "new_form": new_form or {"kind": "hours"},
+            "new_sent": new_form is not None,
+            "levels_form": levels_form
+            or {
+                **{f"name_{level.level}": level.name for level in levels},
+                **{f"limit_{level.level}": str(level.limit_hours or "") for level in levels},
             },
-            status_code=status_code,
-        )
+            "levels_sent": levels_form is not None,
+            "errors": {},
+        }
 
     @post("/categories")
     async def add_category(
@@ -88,12 +86,10 @@ class RequestSettingsController(Controller):
     ) -> Any:
         data = await form_data(request)
         try:
-            category = await settings.add_category(data)
-        except Refused as exc:
-            message = _(exc.message, **exc.args_)
-            return await self._page(
-                request, settings, new_form=data, error=message, status_code=422
-            )
+            category = await settings.add_category(parse_category(data))
+        except Refused as refused:
+            page = await self._page(settings, new_form=data)
+            return sent_back(request, "service_requests/settings.html", page, refused)
         flash(request, "success", _("Category %(name)s added.", name=category.name))
         return see_other(request, "/requests/settings")
 
@@ -103,12 +99,11 @@ class RequestSettingsController(Controller):
     ) -> Any:
         data = await form_data(request)
         try:
-            await settings.update_levels(data)
-        except Refused as exc:
-            message = _(exc.message, **exc.args_)
-            return await self._page(
-                request, settings, levels_form=data, error=message, status_code=422
-            )
+            levels = [level.level for level in await settings.levels()]
+            await settings.update_levels(parse_levels(data, levels))
+        except Refused as refused:
+            page = await self._page(settings, levels_form=data)
+            return sent_back(request, "service_requests/settings.html", page, refused)
         flash(request, "success", _("Saved."))
         return see_other(request, "/requests/settings")
 
@@ -120,21 +115,10 @@ class RequestSettingsController(Controller):
         request_category_id: FromPath[UUID],
     ) -> Template:
         category = await settings.category(request_category_id)
-        return self._category_page(request, category, category_form(category))
-
-    def _category_page(
-        self,
-        request: Request,
-        category: Any,
-        form: dict[str, str],
-        error: str | None = None,
-        status_code: int = 200,
-    ) -> Template:
         return render(
             request,
             "service_requests/category.html",
-            {"category": category, "form": form, "error": error, "sla_words": sla_words},
-            status_code=status_code,
+            category_page(category, category_form(category)),
         )
 
     @post("/categories/{request_category_id:uuid}")
@@ -147,10 +131,10 @@ class RequestSettingsController(Controller):
         category = await settings.category(request_category_id)  # 404 before the form
         data = await form_data(request)
         try:
-            await settings.update_category(request_category_id, data)
-        except Refused as exc:
-            message = _(exc.message, **exc.args_)
-            return self._category_page(request, category, data, message, 422)
+            await settings.update_category(request_category_id, parse_category(data))
+        except Refused as refused:
+            page = category_page(category, data)
+            return sent_back(request, "service_requests/category.html", page, refused)
         flash(request, "success", _("Saved."))
         return see_other(request, "/requests/settings")
 
@@ -167,11 +151,18 @@ class RequestSettingsController(Controller):
             changed = await settings.retire_category(
                 request_category_id, retire=data.get("retire") != "0"
             )
-        except Refused as exc:
-            message = _(exc.message, **exc.args_)
-            return self._category_page(request, category, category_form(category), message, 422)
+        except Refused as refused:
+            page = category_page(category, category_form(category))
+            return sent_back(request, "service_requests/category.html", page, refused)
         if changed.retired_at:
             flash(request, "success", _("Category %(name)s retired.", name=changed.name))
         else:
             flash(request, "success", _("Category %(name)s is in use again.", name=changed.name))
         return see_other(request, "/requests/settings")
+
+
+def category_page(category: RequestCategory, form: dict[str, str]) -> dict[str, Any]:
+    return {"category": category, "form": form, "errors": {}, "sla_words": sla_words}
+
+
+ROUTES: list[ControllerRouterHandler] = [RequestSettingsController]

@@ -27,7 +27,7 @@ from app.db.form_ids import FormUsed, hold_form_id
 from app.grid.models import Grid, GridAssignment, GridWorker
 from app.i18n import N_, _
 from app.people.models import Person
-from app.service_requests import forms, sla
+from app.service_requests import sla
 from app.service_requests.models import (
     STATUS_LABELS,
     EscalationLevel,
@@ -46,7 +46,7 @@ from app.service_requests.queries import (
     loggable_person,
     reading,
 )
-from app.state import AppServices
+from app.service_requests.requests.forms import Answer, RequestForm
 from tenants.context import require_tenant
 
 FLOW: dict[str, tuple[RequestStatus, ...]] = {
@@ -148,66 +148,59 @@ def check_flow(request: ServiceRequest, step: str) -> None:
 
 
 class RequestService:
-    def __init__(self, services: AppServices) -> None:
-        self.db = services.db
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
 
     # --- logging -------------------------------------------------------------------
 
-    async def log(self, identity: Identity, form: forms.RequestForm) -> ServiceRequest:
+    async def log(self, identity: Identity, form: RequestForm) -> ServiceRequest:
         """Log a request: due from the category's SLA, held by the grid worker who logs
         it, else by the first worker of the person's grid, else waiting to be assigned."""
-        async with self.db.session() as session:
-            person = await loggable_person(session, identity, form.person_id)
-            if form.category_id is None:
-                raise Refused(N_("Please choose what the request is about."))
-            description = forms.read_description(form.description)
-            if form.id is not None:
-                await hold_form_id(session, "service_requests", form.id)
-                sent = await session.get(
-                    ServiceRequest, {"tenant_id": require_tenant(), "id": form.id}
-                )
-                if sent is not None:
-                    same = (identity.user_id, person.id, form.category_id, description)
-                    if same != (sent.created_by, sent.person_id, sent.category_id,
-                                sent.description):  # fmt: skip
-                        raise FormUsed(FORM_USED)
-                    return sent  # the same form again: it was logged already
-            category = await session.get(
-                RequestCategory, {"tenant_id": require_tenant(), "id": form.category_id}
+        session = self.session
+        person = await loggable_person(session, identity, form.person_id)
+        if form.id is not None:
+            await hold_form_id(session, "service_requests", form.id)
+            sent = await session.get(ServiceRequest, {"tenant_id": require_tenant(), "id": form.id})
+            if sent is not None:
+                same = (identity.user_id, person.id, form.category_id, form.description)
+                if same != (sent.created_by, sent.person_id, sent.category_id, sent.description):
+                    raise FormUsed(FORM_USED)
+                return sent  # the same form again: it was logged already
+        category = await session.get(
+            RequestCategory, {"tenant_id": require_tenant(), "id": form.category_id}
+        )
+        if category is None or category.retired_at is not None:
+            raise Refused(UNKNOWN_CATEGORY)
+        now = clock.now()
+        grid_id = await session.scalar(
+            select(GridAssignment.grid_id).where(
+                GridAssignment.person_id == person.id, GridAssignment.ends_at.is_(None)
             )
-            if category is None or category.retired_at is not None:
-                raise Refused(UNKNOWN_CATEGORY)
-            now = clock.now()
-            grid_id = await session.scalar(
-                select(GridAssignment.grid_id).where(
-                    GridAssignment.person_id == person.id, GridAssignment.ends_at.is_(None)
-                )
-            )
-            assignee = await self._first_assignee(session, identity, grid_id)
-            request = ServiceRequest(
-                id=form.id or uuid4(), tenant_id=require_tenant(), person_id=person.id,
-                category_id=category.id,
-                description=description, grid_id=grid_id, created_at=now,
-                created_by=identity.user_id, due_at=sla.due_at(category, now), level=1,
-                assignee_id=assignee[0] if assignee else None,
-                status=RequestStatus.ASSIGNED if assignee else RequestStatus.NEW,
-            )  # fmt: skip
-            session.add(request)
-            await session.flush()
-            self._event(session, request, identity, "logged", 1, description)
-            if assignee:
-                self._event(session, request, identity, "assigned", 1, assignee[1])
-            await session.commit()
-            return request
+        )
+        assignee = await self._first_assignee(identity, grid_id)
+        request = ServiceRequest(
+            id=form.id or uuid4(), tenant_id=require_tenant(), person_id=person.id,
+            category_id=category.id, description=form.description, grid_id=grid_id,
+            created_at=now, created_by=identity.user_id, due_at=sla.due_at(category, now),
+            level=1, assignee_id=assignee[0] if assignee else None,
+            status=RequestStatus.ASSIGNED if assignee else RequestStatus.NEW,
+        )  # fmt: skip
+        session.add(request)
+        await session.flush()
+        self._event(request, identity, "logged", 1, form.description)
+        if assignee:
+            self._event(request, identity, "assigned", 1, assignee[1])
+        await session.commit()
+        return request
 
     async def _first_assignee(
-        self, session: AsyncSession, identity: Identity, grid_id: UUID | None
+        self, identity: Identity, grid_id: UUID | None
     ) -> tuple[UUID, str] | None:
         if Role.GRID_WORKER in identity.roles:
             return identity.user_id, identity.name
         if grid_id is None:
             return None
-        found = await session.execute(
+        found = await self.session.execute(
             select(User.id, User.name)
             .join(
                 GridWorker,
@@ -224,10 +217,10 @@ class RequestService:
     # --- the steps -----------------------------------------------------------------
 
     def _event(
-        self, session: AsyncSession, request: ServiceRequest, identity: Identity, kind: str,
-        level: int, note: str | None = None, satisfaction: int | None = None,
+        self, request: ServiceRequest, identity: Identity, kind: str, level: int,
+        note: str | None = None, satisfaction: int | None = None,
     ) -> None:  # fmt: skip
-        session.add(
+        self.session.add(
             RequestEvent(
                 tenant_id=request.tenant_id, request_id=request.id, at=clock.now(),
                 actor_id=identity.user_id, actor_name=identity.name, kind=kind,
@@ -236,104 +229,93 @@ class RequestService:
         )  # fmt: skip
 
     async def _begin(
-        self, session: AsyncSession, identity: Identity, request_id: UUID, step: str
+        self, identity: Identity, request_id: UUID, step: str
     ) -> tuple[ServiceRequest, Person, list[EscalationLevel]]:
-        request, person, access = await load_request(session, identity, request_id, lock=True)
+        request, person, access = await load_request(self.session, identity, request_id, lock=True)
         check_flow(request, step)  # the status says more than "not you" when both apply
         if not permitted(request, access)[step]:
             raise Refused(N_("You may not change this request."))
-        return request, person, await chain(session)
+        return request, person, await chain(self.session)
 
     async def assign(self, identity: Identity, request_id: UUID, assignee_id: UUID | None) -> str:
         """Assign or reassign to a grid worker; returns their name."""
-        async with self.db.session() as session:
-            request, _person, levels = await self._begin(session, identity, request_id, "assign")
-            workers = dict(await grid_workers(session))
-            if assignee_id not in workers:
-                raise Refused(N_("Please choose a grid worker."))
-            if assignee_id == request.assignee_id and request.status == RequestStatus.ASSIGNED:
-                raise Refused(
-                    N_("This request is already assigned to %(name)s."), name=workers[assignee_id]
-                )
-            request.assignee_id = assignee_id
-            request.status = RequestStatus.ASSIGNED
-            level = reading(request, levels, clock.now()).level
-            self._event(session, request, identity, "assigned", level, workers[assignee_id])
-            await session.commit()
-            return workers[assignee_id]
+        request, _person, levels = await self._begin(identity, request_id, "assign")
+        workers = dict(await grid_workers(self.session))
+        if assignee_id not in workers:
+            raise Refused(N_("Please choose a grid worker."))
+        if assignee_id == request.assignee_id and request.status == RequestStatus.ASSIGNED:
+            raise Refused(
+                N_("This request is already assigned to %(name)s."), name=workers[assignee_id]
+            )
+        request.assignee_id = assignee_id
+        request.status = RequestStatus.ASSIGNED
+        level = reading(request, levels, clock.now()).level
+        self._event(request, identity, "assigned", level, workers[assignee_id])
+        await self.session.commit()
+        return workers[assignee_id]
 
     async def start(self, identity: Identity, request_id: UUID) -> None:
-        async with self.db.session() as session:
-            request, _person, levels = await self._begin(session, identity, request_id, "start")
-            if request.assignee_id is None:
-                raise Refused(N_("Please assign the request to a grid worker first."))
-            request.status = RequestStatus.IN_PROGRESS
-            level = reading(request, levels, clock.now()).level
-            self._event(session, request, identity, "started", level)
-            await session.commit()
+        request, _person, levels = await self._begin(identity, request_id, "start")
+        if request.assignee_id is None:
+            raise Refused(N_("Please assign the request to a grid worker first."))
+        request.status = RequestStatus.IN_PROGRESS
+        level = reading(request, levels, clock.now()).level
+        self._event(request, identity, "started", level)
+        await self.session.commit()
 
     async def resolve(self, identity: Identity, request_id: UUID, note: str) -> CallBack:
-        """Resolved: the clock stops, and the request waits for the person's word, which
-        the returned call-back asks for."""
-        async with self.db.session() as session:
-            request, person, levels = await self._begin(session, identity, request_id, "resolve")
-            text = forms.read_note(note, missing=N_("Please say what was done."))
-            now = clock.now()
-            request.status = RequestStatus.RESOLVED
-            request.resolved_at = now
-            request.resolution = text
-            request.resolved_by = identity.user_id
-            level = reading(request, levels, now).level
-            self._event(session, request, identity, "resolved", level, text)
-            asked = await call_back(session, request, person, levels)
-            request.callback_by = sorted(asked.user_ids)
-            await session.commit()
-            return asked
+        """Resolved (`note`: what was done): the clock stops, and the request waits for
+        the person's word, which the returned call-back asks for."""
+        request, person, levels = await self._begin(identity, request_id, "resolve")
+        now = clock.now()
+        request.status = RequestStatus.RESOLVED
+        request.resolved_at = now
+        request.resolution = note
+        request.resolved_by = identity.user_id
+        level = reading(request, levels, now).level
+        self._event(request, identity, "resolved", level, note)
+        asked = await call_back(self.session, request, person, levels)
+        request.callback_by = sorted(asked.user_ids)
+        await self.session.commit()
+        return asked
 
-    async def confirm(
-        self, identity: Identity, request_id: UUID, satisfaction: str, note: str = ""
-    ) -> Answered:
+    async def confirm(self, identity: Identity, request_id: UUID, answer: Answer) -> Answered:
         """Record the person's satisfaction. 3 to 5 confirms; 1 or 2 reopens the request,
         on a new due time, for a call-back by the first level above the one that resolved
         it that has someone for this person."""
-        async with self.db.session() as session:
-            request, person, levels = await self._begin(session, identity, request_id, "confirm")
-            score = forms.read_satisfaction(satisfaction)
-            text = forms.read_note(note)
-            now = clock.now()
-            request.satisfaction = score
-            asked = None
-            if score >= 3:
-                level = reading(request, levels, now).level
-                request.status = RequestStatus.CONFIRMED
-                request.confirmed_at = now
-                self._event(session, request, identity, "confirmed", level, text, score)
-            else:
-                asked = await poor_answer(session, request, person, levels, now)
-                await self._reopen(session, request, now, asked.level)
-                self._event(session, request, identity, "reopened", request.level, text, score)
-            await session.commit()
-            return Answered(request, asked)
+        request, person, levels = await self._begin(identity, request_id, "confirm")
+        now = clock.now()
+        score = answer.satisfaction
+        request.satisfaction = score
+        asked = None
+        if score >= 3:
+            level = reading(request, levels, now).level
+            request.status = RequestStatus.CONFIRMED
+            request.confirmed_at = now
+            self._event(request, identity, "confirmed", level, answer.note, score)
+        else:
+            asked = await poor_answer(self.session, request, person, levels, now)
+            await self._reopen(request, now, asked.level)
+            self._event(request, identity, "reopened", request.level, answer.note, score)
+        await self.session.commit()
+        return Answered(request, asked)
 
     async def reopen(self, identity: Identity, request_id: UUID, note: str) -> None:
-        """The person says it is not fixed: back to work on a new due time."""
-        async with self.db.session() as session:
-            request, _person, _levels = await self._begin(session, identity, request_id, "reopen")
-            text = forms.read_note(note, missing=N_("Please say what is still not fixed."))
-            await self._reopen(session, request, clock.now(), None)
-            self._event(session, request, identity, "reopened", request.level, text)
-            await session.commit()
+        """The person says it is not fixed (`note`: what is not): back to work on a new
+        due time."""
+        request, _person, _levels = await self._begin(identity, request_id, "reopen")
+        await self._reopen(request, clock.now(), None)
+        self._event(request, identity, "reopened", request.level, note)
+        await self.session.commit()
 
-    async def _reopen(
-        self, session: AsyncSession, request: ServiceRequest, now: datetime, callback: int | None
-    ) -> None:
-        category = await session.get(
+    async def _reopen(self, request: ServiceRequest, now: datetime, callback: int | None) -> None:
+        category = await self.session.get(
             RequestCategory, {"tenant_id": request.tenant_id, "id": request.category_id}
         )
         assert category is not None  # foreign key
         if request.resolved_at is not None and request.resolved_at > request.due_at:
             # The round that ends here was late; the new due time must not hide it.
-            session.add(
+            self.session.add(
                 RequestEvent(
                     tenant_id=request.tenant_id, request_id=request.id, at=now, kind="late",
                     status=request.status, level=request.level,
