@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.accounts.service import AccountService
+from app.accounts.users.service import AccountService
 from app.core.identity import Identity
 from app.core.roles import Role
 from app.dashboard.member import MemberHome, member_home
 from app.dashboard.setup import SetupProgress, SetupService
 from app.service_requests.views import RequestViews
+from app.signup.service import TenancyService
 from app.state import AppServices
-from tenants.signup import TenancyService
 
 
 @dataclass
@@ -32,13 +32,14 @@ class Dashboard:
 async def build_dashboard(services: AppServices, identity: Identity) -> Dashboard:
     board = Dashboard()
     if identity.is_platform:
-        tenancy = TenancyService(services)
-        board.tenant_counts = await tenancy.status_counts(identity)
-        board.recent_tenants = await tenancy.tenants_for(identity, limit=10)
+        async with services.db.unit() as session:
+            tenancy = TenancyService(session, services.redis, services.settings.auth)
+            board.tenant_counts = await tenancy.status_counts(identity)
+            board.recent_tenants = await tenancy.tenants_for(identity, limit=10)
     elif Role.TENANT_ADMIN in identity.roles:
-        board.role_counts, board.pending_invitations = await AccountService(
-            services
-        ).account_summary()
+        async with services.db.unit() as session:
+            accounts = AccountService(session)
+            board.role_counts, board.pending_invitations = await accounts.account_summary()
         board.setup = await SetupService(services).progress(identity.user_id)
     if Role.MEMBER in identity.roles:
         board.member = await member_home(services, identity)

@@ -1,78 +1,35 @@
-"""Signup of a district bureau and its approval by the province or the operator."""
+"""Signup of a district bureau and its approval by the province or the operator.
+
+Both act in a district that is not the request's own (the new one, the one decided),
+so each runs its writes in that district's transaction (`tenant_transaction`)."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID, uuid4
 
-from sqlalchemy import func, select, text
+from redis.asyncio import Redis
+from sqlalchemy import Select, func, select, text
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.passwords import hash_password
-from app.accounts.service import create_tenant_user
+from app.accounts.hashing import hash_password
+from app.accounts.users.service import create_tenant_user
 from app.audit.service import record
-from app.core.errors import NotFound
-from app.core.forms import FieldError, FormErrors
+from app.core.errors import NotFound, Refused
+from app.core.forms import FieldError, FormReader, InvalidForm
 from app.core.identity import Actor, Identity
 from app.core.roles import Role
-from app.core.validators import (
-    mainland_mobile,
-    new_password,
-    person_name,
-    plain_text,
-    region_code,
-    slug,
-)
+from app.core.validators import plain_text
 from app.i18n import N_
 from app.points.versions import install_first_rules
-from app.state import AppServices
-from tenants.context import tenant_scope
+from app.service_requests.presets import install_service_preset
+from app.settings import AuthSettings
+from app.signup.forms import SignupForm, read_signup
+from tenants.context import tenant_transaction
 from tenants.models import Province, Tenant, TenantStatus, insert_signup
-from tenants.presets import all_presets
-from tenants.presets.service import install_service_preset
-
-
-@dataclass(frozen=True)
-class SignupForm:
-    name: str = ""
-    slug: str = ""
-    province_code: str = ""
-    region_code: str = ""
-    preset: str = ""
-    admin_name: str = ""
-    admin_phone: str = ""
-    password: str = ""
-    password_confirm: str = ""
-
-    def clean(self, province_codes: set[str]) -> tuple[SignupForm, FormErrors]:
-        """Validate every field at once so the form shows all its problems together."""
-        values = asdict(self)
-        errors: FormErrors = {}
-
-        def check(field: str, rule) -> None:  # type: ignore[no-untyped-def]
-            try:
-                values[field] = rule(values[field])
-            except FieldError as exc:
-                errors[field] = exc.message
-
-        check("name", plain_text)
-        if "name" not in errors and not 2 <= len(values["name"]) <= 60:
-            errors["name"] = N_("Please enter the bureau's full name (2–60 characters).")
-        check("slug", slug)
-        province_ok = self.province_code in province_codes
-        if not province_ok:
-            errors["province_code"] = N_("Please choose a province.")
-        check("region_code", lambda v: region_code(v, self.province_code if province_ok else ""))
-        if self.preset not in all_presets():
-            errors["preset"] = N_("Please choose a starting scheme.")
-        check("admin_name", person_name)
-        check("admin_phone", mainland_mobile)
-        try:
-            new_password(self.password, self.password_confirm)
-        except FieldError as exc:
-            errors["password"] = exc.message
-        return SignupForm(**values), errors
 
 
 @dataclass(frozen=True)
@@ -95,81 +52,86 @@ SIGNUP_WINDOW_SECONDS = 86400
 
 
 class TenancyService:
-    def __init__(self, services: AppServices) -> None:
-        self.db = services.db
-        self.redis = services.redis
-        self.signup_limit = services.settings.auth.signups_per_ip_per_day
+    def __init__(self, session: AsyncSession, redis: Redis, auth: AuthSettings) -> None:
+        self.session = session
+        self.redis = redis
+        self.signup_limit = auth.signups_per_ip_per_day
 
     async def provinces(self) -> list[Province]:
-        async with self.db.session() as session:
-            return list((await session.scalars(select(Province).order_by(Province.code))).all())
+        return list(await self.session.scalars(select(Province).order_by(Province.code)))
 
-    async def sign_up(self, form: SignupForm, ip: str) -> tuple[UUID | None, FormErrors]:
+    async def sign_up(self, data: Mapping[str, str], ip: str) -> UUID:
         """Create a pending tenant and its first admin in one transaction.
 
-        A valid signup first reserves one of the address's signups for the day, so a
-        script cannot reserve every district's region code.
+        InvalidForm names every field that is wrong, those only the database can judge
+        among them. A valid signup first reserves one of the address's signups for the
+        day (Refused when they are used up), so a script cannot reserve every
+        district's region code.
         """
-        provinces = {p.code for p in await self.provinces()}
-        form, errors = form.clean(provinces)
-        async with self.db.session() as session:
-            live = Tenant.status != TenantStatus.REJECTED  # rejected signups free both
-            if "slug" not in errors and await session.scalar(
-                select(Tenant.id).where(Tenant.slug == form.slug, live)
-            ):
-                errors["slug"] = N_("This short name is already taken.")
-            if "region_code" not in errors and await session.scalar(
-                select(Tenant.id).where(Tenant.region_code == form.region_code, live)
-            ):
-                errors["region_code"] = N_("A bureau with this region code has already signed up.")
-        if errors:
-            return None, errors
+        reader = FormReader(data)
+        form = read_signup(reader, {p.code for p in await self.provinces()})
+        live = Tenant.status != TenantStatus.REJECTED  # rejected signups free both
+        if form.slug and await self.session.scalar(
+            select(Tenant.id).where(Tenant.slug == form.slug, live)
+        ):
+            reader.error("slug", N_("This short name is already taken."))
+        if form.region_code and await self.session.scalar(
+            select(Tenant.id).where(Tenant.region_code == form.region_code, live)
+        ):
+            reader.error("region_code", N_("A bureau with this region code has already signed up."))
+        reader.done()
         key = f"signups:ip:{ip}"
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.incr(key)
             pipe.expire(key, SIGNUP_WINDOW_SECONDS, nx=True)
             count, _ = await pipe.execute()
         if count > self.signup_limit:
-            return None, {
-                "form": N_("Too many signups from this network today. Please try again tomorrow.")
-            }
-
-        tenant_id = uuid4()
+            raise Refused(
+                N_("Too many signups from this network today. Please try again tomorrow.")
+            )
+        await self.session.commit()  # no transaction stays open while argon2 works
         password_hash = await hash_password(form.password)
-        with tenant_scope(tenant_id):
-            async with self.db.session() as session:
-                await insert_signup(
-                    session,
-                    tenant_id=tenant_id,
-                    province_code=form.province_code,
-                    name=form.name,
-                    slug=form.slug,
-                    region_code=form.region_code,
-                    preset=form.preset,
-                    applicant_name=form.admin_name,
-                    applicant_phone=form.admin_phone,
-                )
-                await install_service_preset(session, tenant_id)
-                await create_tenant_user(
-                    session, tenant_id, name=form.admin_name, phone=form.admin_phone,
-                    password_hash=password_hash, roles=[Role.TENANT_ADMIN],
-                )  # fmt: skip
-                await record(
-                    session, Actor("applicant", form.admin_name), "tenant.signed_up",
-                    subject_type="tenant", subject_id=tenant_id, subject_name=form.name,
-                    changes={"region_code": form.region_code, "slug": form.slug},
-                )  # fmt: skip
-                try:
-                    await session.commit()
-                except IntegrityError as exc:  # lost a race on slug or region code
-                    await self.redis.decr(key)  # nothing was created: give the signup back
-                    field = "slug" if "slug" in str(exc.orig) else "region_code"
-                    return None, {field: N_("This value was just taken; please choose another.")}
-        return tenant_id, {}
+        tenant_id = uuid4()
+        try:
+            async with tenant_transaction(self.session, tenant_id):
+                await self._create(tenant_id, form, password_hash)
+        except IntegrityError as exc:  # lost a race on slug or region code
+            await self.redis.decr(key)  # nothing was created: give the signup back
+            field = "slug" if "slug" in str(exc.orig) else "region_code"
+            raise InvalidForm(
+                {field: N_("This value was just taken; please choose another.")}
+            ) from exc
+        return tenant_id
+
+    async def _create(self, tenant_id: UUID, form: SignupForm, password_hash: str) -> None:
+        session = self.session
+        await insert_signup(
+            session,
+            tenant_id=tenant_id,
+            province_code=form.province_code,
+            name=form.name,
+            slug=form.slug,
+            region_code=form.region_code,
+            preset=form.preset,
+            applicant_name=form.admin_name,
+            applicant_phone=form.admin_phone,
+        )
+        await install_service_preset(session, tenant_id)
+        await create_tenant_user(
+            session, tenant_id, name=form.admin_name, phone=form.admin_phone,
+            password_hash=password_hash, roles=[Role.TENANT_ADMIN],
+        )  # fmt: skip
+        await record(
+            session, Actor("applicant", form.admin_name), "tenant.signed_up",
+            subject_type="tenant", subject_id=tenant_id, subject_name=form.name,
+            changes={"region_code": form.region_code, "slug": form.slug},
+        )  # fmt: skip
+        await session.commit()
 
     # --- approvals ------------------------------------------------------------------
 
-    def _visible(self, identity: Identity):  # type: ignore[no-untyped-def]
+    @staticmethod
+    def _visible(identity: Identity) -> Select[Tenant, str]:
         """Operators see every tenant; a provincial viewer only the province's."""
         query = select(Tenant, Province.name).join(Province)
         if Role.OPERATOR not in identity.roles:
@@ -181,8 +143,7 @@ class TenancyService:
         query = self._visible(identity).order_by(
             Tenant.status != TenantStatus.PENDING, Tenant.created_at.desc()
         )
-        async with self.db.session() as session:
-            rows = (await session.execute(query.limit(limit))).all()
+        rows = (await self.session.execute(query.limit(limit))).all()
         return [
             TenantRow(
                 t.id,
@@ -205,13 +166,13 @@ class TenancyService:
         query = select(Tenant.status, func.count()).group_by(Tenant.status)
         if Role.OPERATOR not in identity.roles:
             query = query.where(Tenant.province_code == identity.province_code)
-        async with self.db.session() as session:
-            return dict((await session.execute(query)).tuples().all())
+        return dict((await self.session.execute(query)).tuples().all())
 
     async def decide(
         self, identity: Identity, tenant_id: UUID, *, approve: bool, note: str
-    ) -> str | None:
-        """Approve or reject a pending signup; returns an error msgid or None.
+    ) -> None:
+        """Approve or reject a pending signup (Refused: no reason to reject, or it is
+        decided already).
 
         The database function decide_signup() holds the rule (an operator decides any
         signup, a provincial viewer those of the province); a tenant outside it is
@@ -221,25 +182,22 @@ class TenancyService:
         try:
             note = plain_text(note)[:500]
         except FieldError as exc:
-            return exc.message
+            raise Refused(exc.message) from exc
         if not approve and not note:
-            return N_("Please give the reason for rejecting, so the bureau can correct it.")
-        with tenant_scope(tenant_id):  # the first rules are the district's own rows
-            async with self.db.session() as session:
-                outcome = await session.scalar(
-                    text("select decide_signup(:tenant, :staff, :approve, :note)"),
-                    {"tenant": tenant_id, "staff": identity.user_id, "approve": approve,
-                     "note": note},
-                )  # fmt: skip
-                if outcome == "decided" and approve:
-                    preset = await session.scalar(
-                        select(Tenant.preset).where(Tenant.id == tenant_id)
-                    )
-                    assert preset is not None  # decide_signup() has just approved it
-                    await install_first_rules(session, tenant_id, preset)
-                await session.commit()
+            raise Refused(N_("Please give the reason for rejecting, so the bureau can correct it."))
+        session = self.session
+        async with tenant_transaction(session, tenant_id):  # the first rules are its own rows
+            outcome = await session.scalar(
+                text("select decide_signup(:tenant, :staff, :approve, :note)"),
+                {"tenant": tenant_id, "staff": identity.user_id, "approve": approve,
+                 "note": note},
+            )  # fmt: skip
+            if outcome == "decided" and approve:
+                preset = await session.scalar(select(Tenant.preset).where(Tenant.id == tenant_id))
+                assert preset is not None  # decide_signup() has just approved it
+                await install_first_rules(session, tenant_id, preset)
+            await session.commit()
         if outcome == "not_found":
             raise NotFound()
         if outcome == "already_decided":
-            return N_("This signup has already been decided.")
-        return None
+            raise Refused(N_("This signup has already been decided."))
