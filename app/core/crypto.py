@@ -1,4 +1,8 @@
-"""ID numbers encrypted at rest, with key rotation, and the masks the UI shows.
+"""ID numbers encrypted at rest, with key rotation (the masks the pages show are
+app.people.crypto's).
+
+The cipher is one of the app's long-lived resources (app.state), opened from the
+privacy settings with the database and Redis, so it lives below the capabilities.
 
 A token is `v1:<key id>:<12-byte nonce><AES-256-GCM ciphertext and tag>`. It names
 the key that made it, so old keys keep decrypting while `redstar rotate-id-keys`
@@ -182,22 +186,3 @@ def _parse(token: bytes) -> tuple[str, int]:
 def generate_key() -> str:
     """A new key for ID_NUMBER_KEYS or ID_NUMBER_INDEX_KEY: 32 random bytes."""
     return base64.urlsafe_b64encode(os.urandom(32)).decode()
-
-
-def _mask(text: str | None, head: int, tail: int) -> str:
-    """Keep head and tail, star the rest (as many stars as characters hidden); too
-    short to hide anything that way, star all of it."""
-    text = (text or "").strip()
-    if len(text) <= head + tail:
-        return "*" * len(text)
-    return text[:head] + "*" * (len(text) - head - tail) + text[-tail:]
-
-
-def mask_id(id_number: str | None) -> str:
-    """`370102194910011234` → `3701**********1234`: region and tail, never the birthday."""
-    return _mask(id_number, 4, 4)
-
-
-def mask_phone(phone: str | None) -> str:
-    """`13800138000` → `138****8000`, as Chinese sites show a mobile number."""
-    return _mask(phone, 3, 4)
