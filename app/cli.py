@@ -11,7 +11,7 @@ import time
 
 import click
 
-from app.people.crypto import generate_key
+from app.core.crypto import generate_key
 from app.people.keys import Rotation
 from app.settings import Settings, development_secret, get_settings
 
@@ -80,8 +80,8 @@ def seed_demo_command() -> None:
 
 async def _seed(settings: Settings) -> bool:
     from app.db import Database
+    from app.demo.seed import seed_demo
     from app.state import open_services
-    from tenants.demo import seed_demo
 
     owner = Database(owner_url(settings), pool_size=1)
     try:
@@ -93,8 +93,8 @@ async def _seed(settings: Settings) -> bool:
 
 def _print_logins() -> None:
     from app.core.roles import ROLE_LABELS
+    from app.demo.seed import DEMO_PASSWORD, demo_logins
     from app.i18n import _
-    from tenants.demo import DEMO_PASSWORD, demo_logins
 
     click.echo(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
     for login in demo_logins():
@@ -110,7 +110,7 @@ def rotate_id_keys_command() -> None:
 
     Put the new key first (keep the old ones after it), restart the app, run this;
     when it is done the old keys can be removed. Safe to run again."""
-    from app.people.crypto import UnknownKey
+    from app.core.crypto import UnknownKey
 
     settings = prepare_environment()
     try:
@@ -162,25 +162,24 @@ def create_operator(phone: str, name: str, province: str, password: str) -> None
 async def _create_platform_user(url: str, phone: str, name: str, province: str, pw: str) -> None:
     from sqlalchemy.exc import IntegrityError
 
+    from app.accounts.hashing import hash_password
     from app.accounts.models import PlatformUser
-    from app.accounts.passwords import hash_password
     from app.core.roles import Role
     from app.db import Database
 
     db = Database(url, pool_size=1)
+    password_hash = await hash_password(pw)
     try:
-        async with db.session() as session:
+        async with db.unit() as session:
             session.add(
                 PlatformUser(
-                    phone=phone, name=name, password_hash=await hash_password(pw),
+                    phone=phone, name=name, password_hash=password_hash,
                     role=Role.PROVINCIAL_VIEWER if province else Role.OPERATOR,
                     province_code=province or None,
                 )
             )  # fmt: skip
-            try:
-                await session.commit()
-            except IntegrityError as exc:
-                raise click.ClickException("That phone number or province is not usable.") from exc
+    except IntegrityError as exc:
+        raise click.ClickException("That phone number or province is not usable.") from exc
     finally:
         await db.dispose()
 

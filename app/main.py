@@ -11,12 +11,7 @@ from litestar.config.csrf import CSRFConfig
 from litestar.static_files import create_static_files_router
 from litestar.types import ControllerRouterHandler
 
-from app.accounts.routes import (
-    AuthController,
-    InvitationController,
-    PasswordController,
-    UsersController,
-)
+from app.accounts import routes as accounts
 from app.audit import routes as audit
 from app.dashboard import routes as dashboard
 from app.grid import admin_routes as grid_admin
@@ -32,6 +27,7 @@ from app.points.routes import PointsController
 from app.points.rule_routes import RulesController
 from app.service_requests import routes as service_requests
 from app.settings import PROJECT_ROOT, Settings, get_settings
+from app.signup import routes as signup
 from app.state import open_services
 from app.web.assets import Assets
 from app.web.dependencies import DEPENDENCIES
@@ -42,7 +38,6 @@ from app.web.headers import decorate_response
 from app.web.identity import IdentityMiddleware
 from app.web.routes import asset, favicon, switch_locale
 from app.web.templates import template_config
-from tenants.routes import ApprovalsController, SignupController
 
 ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     *dashboard.ROUTES,
@@ -52,10 +47,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     switch_locale,
     asset,
     favicon,
-    AuthController,
-    UsersController,
-    InvitationController,
-    PasswordController,
+    *accounts.ROUTES,
     OrgController,
     ImportController,
     PeopleController,
@@ -68,8 +60,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     *grid_admin.ROUTES,
     *grid_coverage.ROUTES,
     *service_requests.ROUTES,
-    SignupController,
-    ApprovalsController,
+    *signup.ROUTES,
 ]
 
 

@@ -1,4 +1,8 @@
-"""Long-lived resources shared by the web app, workers and CLI commands."""
+"""Long-lived resources shared by the web app, workers and CLI commands.
+
+It imports no capability (the ID cipher is app.core's), so a capability's jobs may
+take these resources without importing upwards.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,8 @@ from dataclasses import dataclass
 
 from arq.connections import ArqRedis
 
+from app.core.crypto import IdCipher
 from app.db import Database
-from app.people.crypto import IdCipher
 from app.settings import Settings
 from app.web.sessions import SessionStore
 

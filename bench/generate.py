@@ -27,7 +27,7 @@ from typing import Any
 
 import asyncpg
 
-from app.accounts.passwords import hash_password
+from app.accounts.hashing import hash_password
 from app.core.clock import CHINA_TIME
 from app.db.session import async_url
 from app.grid.due import HORIZON_DAYS, MISSED_AFTER_DAYS

@@ -51,6 +51,7 @@ from app.embedded import free_port
 from app.grid import due
 from app.grid.due_list import DueList, DueListService, DueRow
 from app.grid.models import VisitDueItem, VisitRule
+from app.service_requests.presets import install_service_preset
 from app.settings import PROJECT_ROOT
 from bench import points, roster
 from bench.generate import (
@@ -62,7 +63,6 @@ from bench.generate import (
     province_shape,
 )
 from tenants.context import tenant_scope
-from tenants.presets.service import install_service_preset
 
 BENCH_NOW = datetime(2026, 9, 22, 10, 0, tzinfo=clock.CHINA_TIME)
 """Tuesday 22 September 2026, 10:00: 中秋 (the 25th) is open, 国庆 opens on the 24th."""

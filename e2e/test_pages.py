@@ -22,6 +22,8 @@ from sqlalchemy import select
 from app.core.identity import SYSTEM, Actor
 from app.core.roles import Role
 from app.core.scope import EVERYONE
+from app.demo.grid import seed_demo_grid
+from app.demo.points import seed_demo_points
 from app.people import forms
 from app.people.imports import RUNNING, ImportService
 from app.people.models import ImportStatus
@@ -30,8 +32,6 @@ from app.people.service import PeopleService
 from app.points.models import PointEvent
 from app.state import AppServices
 from tenants.context import tenant_scope
-from tenants.demo_grid import seed_demo_grid
-from tenants.demo_points import seed_demo_points
 from tests import rosters
 from tests.factories import (
     PASSWORD,

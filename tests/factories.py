@@ -11,18 +11,18 @@ from uuid import UUID, uuid4
 from sqlalchemy import text
 
 from app.access import tenant_identity
+from app.accounts.hashing import hash_password
 from app.accounts.models import PlatformUser
-from app.accounts.passwords import hash_password
-from app.accounts.service import create_tenant_user
+from app.accounts.users.service import create_tenant_user
 from app.core import clock
 from app.core.identity import Identity
 from app.core.roles import Role
 from app.db import Database
 from app.points.versions import install_preset
+from app.service_requests.presets import install_service_preset
 from app.state import AppServices
 from tenants.context import tenant_scope
 from tenants.models import TenantStatus, insert_signup
-from tenants.presets.service import install_service_preset
 
 PASSWORD = "Test-pass-2026"
 _phones = itertools.count(1)

@@ -26,7 +26,7 @@ def _cheap_password_hashes() -> Iterator[None]:
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(
-            "app.accounts.passwords._hasher",
+            "app.accounts.hashing._hasher",
             PasswordHasher(time_cost=1, memory_cost=8, parallelism=1),
         )
         yield

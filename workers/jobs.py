@@ -1,4 +1,5 @@
-"""Job plumbing shared by every capability: services per worker, tenant per job."""
+"""Job plumbing shared by every capability: services per worker, tenant per job, and
+one unit of work per job and tenant (as a request has one)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from uuid import UUID
 
 import structlog
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.state import AppServices
 from tenants.context import tenant_scope
@@ -30,8 +32,16 @@ async def job_tenant(ctx: dict[str, Any], tenant_id: UUID) -> AsyncIterator[AppS
         structlog.contextvars.unbind_contextvars("tenant")
 
 
+@asynccontextmanager
+async def tenant_unit(ctx: dict[str, Any], tenant_id: UUID) -> AsyncIterator[AsyncSession]:
+    """One unit of work of a job as one tenant: a session bound to the tenant whose
+    transaction commits when the block ends without an error."""
+    async with job_tenant(ctx, tenant_id) as services, services.db.unit() as session:
+        yield session
+
+
 async def active_tenant_ids(services: AppServices) -> list[UUID]:
-    async with services.db.session() as session:
+    async with services.db.unit() as session:
         return list(
             await session.scalars(select(Tenant.id).where(Tenant.status == TenantStatus.ACTIVE))
         )

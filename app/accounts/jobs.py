@@ -6,10 +6,11 @@ from datetime import timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import delete, func
+from sqlalchemy import delete
 
 from app.accounts.models import Invitation
-from workers.jobs import active_tenant_ids, job_tenant, services_of
+from app.core import clock
+from workers.jobs import active_tenant_ids, services_of, tenant_unit
 
 log = structlog.get_logger("redstar.jobs.accounts")
 
@@ -23,16 +24,15 @@ async def prune_stale_invitations(ctx: dict[str, Any]) -> int:
     """
     removed = 0
     for tenant_id in await active_tenant_ids(services_of(ctx)):
-        async with job_tenant(ctx, tenant_id) as services, services.db.session() as session:
+        async with tenant_unit(ctx, tenant_id) as session:
             deleted = await session.scalars(
                 delete(Invitation)
                 .where(
                     Invitation.accepted_at.is_(None),
-                    Invitation.expires_at < func.now() - KEEP_EXPIRED,
+                    Invitation.expires_at < clock.now() - KEEP_EXPIRED,
                 )
                 .returning(Invitation.id)
             )
             removed += len(deleted.all())
-            await session.commit()
     log.info("pruned_invitations", removed=removed)
     return removed

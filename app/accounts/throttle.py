@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
+from app.settings import AuthSettings
+
 # DECR only a key that still exists: once its window has expired, a plain DECR would
 # leave a negative count behind with no expiry.
 GIVE_BACK = (
@@ -61,3 +63,13 @@ class LoginThrottle:
         account_key, ip_key = self._keys(phone, ip)
         await self.redis.delete(account_key)
         await self._give_back(keys=[ip_key])
+
+
+def login_throttle(redis: Redis, auth: AuthSettings) -> LoginThrottle:
+    """The throttle logins and password changes share, with the configured limits."""
+    return LoginThrottle(
+        redis,
+        ThrottleLimits(
+            auth.login_max_failures_account, auth.login_max_failures_ip, auth.login_lock_seconds
+        ),
+    )

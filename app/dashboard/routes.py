@@ -10,7 +10,7 @@ from litestar.response import Redirect, Template
 from litestar.types import ControllerRouterHandler
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.service import AccountService
+from app.accounts.users.service import AccountService
 from app.core.errors import Refused
 from app.core.identity import Identity
 from app.core.roles import Role
@@ -18,12 +18,12 @@ from app.dashboard.service import DashboardService
 from app.dashboard.setup import SetupService
 from app.i18n import _
 from app.points.service import PointsService
+from app.signup.service import TenancyService
 from app.state import AppServices
 from app.web.flash import flash
 from app.web.guards import LOGGED_IN, PUBLIC, allow
 from app.web.navigation import home_path
 from app.web.responses import form_data, refused_back, render, see_other
-from tenants.signup import TenancyService
 
 
 def provide_dashboard(
@@ -31,8 +31,8 @@ def provide_dashboard(
 ) -> DashboardService:
     return DashboardService(
         db_session,
-        accounts=AccountService(services),
-        tenancy=TenancyService(services),
+        accounts=AccountService(db_session),
+        tenancy=TenancyService(db_session, services.redis, services.settings.auth),
         points=PointsService(services),
     )
 

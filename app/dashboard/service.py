@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.service import AccountService
+from app.accounts.users.service import AccountService
 from app.core.identity import Identity
 from app.core.roles import Role
 from app.dashboard.member import MemberHome, member_home
@@ -15,7 +15,7 @@ from app.dashboard.setup import SetupProgress, SetupService
 from app.i18n import N_
 from app.points.service import PointsService
 from app.service_requests.requests.views import RequestCounts, RequestViews
-from tenants.signup import TenancyService
+from app.signup.service import TenancyService
 
 ACCOUNT_TILES = (
     (Role.TENANT_ADMIN, N_("Administrators")),

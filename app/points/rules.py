@@ -1,7 +1,8 @@
 """A rule set as plain data, and the checks it must pass before it may be activated.
 
-The same checks run on a preset when it is loaded and on a draft when the admin
-activates it, so a scheme that cannot be scored never reaches the ledger.
+The same checks run on every shipped preset (app.presets, in the unit tests) and on a
+draft when the admin activates it, so a scheme that cannot be scored never reaches the
+ledger.
 """
 
 from __future__ import annotations

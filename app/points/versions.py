@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core import clock
 from app.points.models import RuleCategory, RuleItem, RuleSet, RuleSetStatus
 from app.points.periods import Kept, quarter_of
-from app.points.rules import CategorySpec, ItemSpec, RuleSetSpec
-from tenants.presets import all_presets
+from app.points.rules import CategorySpec, ItemSpec, RuleSetSpec, spec_from_mapping
+from app.presets import all_presets
 
 
 async def in_force(session: AsyncSession, day: date | None = None) -> RuleSet | None:
@@ -113,8 +113,8 @@ async def install_preset(
     session: AsyncSession, tenant_id: UUID, preset_key: str, effective_from: date
 ) -> RuleSet:
     """A district's first version: the rules of the scheme chosen at signup, in force
-    from `effective_from` (see tenants/signup.py for the day a new district gets)."""
-    spec = all_presets()[preset_key].rules
+    from `effective_from` (install_first_rules below: the day a new district gets)."""
+    spec = spec_from_mapping(all_presets()[preset_key].rules)
     rule_set = RuleSet(
         tenant_id=tenant_id, version=1, status=RuleSetStatus.ACTIVE, preset=preset_key,
         base_score=spec.base_score, objection_days=spec.objection_days,

@@ -15,9 +15,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from app.accounts.invitations import InvitationForm, InvitationService
-from app.accounts.password_changes import PasswordService
-from app.accounts.service import AccountService
+from app.accounts.invitations.forms import InvitationForm
+from app.accounts.invitations.service import InvitationService
+from app.accounts.passwords.service import PasswordService
+from app.accounts.throttle import login_throttle
+from app.accounts.users.service import AccountService
 from app.audit.log import latest_events
 from app.audit.models import AuditEvent
 from app.audit.service import ACTION_LABELS
@@ -32,6 +34,7 @@ from app.grid.assignment import AssignmentService
 from app.grid.grids import GridService
 from app.grid.models import VisitRule
 from app.grid.rule_settings import VisitRuleService
+from app.people.account_links import link_invited
 from app.people.imports import ImportService
 from app.people.org import OrgService
 from app.people.search import PersonFilter
@@ -42,9 +45,9 @@ from app.points.periods import half_of
 from app.points.publications import AnswerForm, PublicationService
 from app.points.rule_sets import RuleSetService
 from app.points.service import PointsService
+from app.signup.service import TenancyService
 from app.state import AppServices
 from tenants.context import tenant_scope
-from tenants.signup import SignupForm, TenancyService
 from tests.factories import (
     PASSWORD,
     District,
@@ -111,29 +114,32 @@ async def walk_every_change(
     today = clock.today()
     with tenant_scope(district.tenant_id):
         # Accounts: invitations, activation, roles, password links and changes.
-        accounts, invitations = AccountService(services), InvitationService(services)
-        token, errors = await invitations.invite(
-            InvitationForm("钱七", next_phone(), Role.MEMBER), admin.actor
-        )
-        assert token and not errors
-        await invitations.invite(
-            InvitationForm("孙八", next_phone(), Role.GRID_WORKER), admin.actor
-        )
-        revoked = next(i for i in await invitations.pending_invitations() if i.name == "孙八")
-        await invitations.revoke_invitation(revoked.id, admin.actor)
-        accepted, errors = await invitations.accept_invitation(token, "Qian-2026x", "Qian-2026x")
-        assert accepted is not None and errors == {}
-        assert await accounts.set_active(member.user_id, False, admin.actor) is None
-        assert await accounts.set_active(member.user_id, True, admin.actor) is None
-        roles = [Role.MEMBER, Role.GRID_WORKER]
-        assert await accounts.set_roles(member.user_id, roles, admin.actor) is None
-        passwords = PasswordService(services)
-        reset, _ = await passwords.issue_reset(member.user_id, admin.actor)
-        assert await passwords.reset(reset, "Member-2026a", "Member-2026a") == {}
-        _, errors = await passwords.change(
-            worker.actor, PASSWORD, "Worker-2026a", "Worker-2026a", "127.0.0.1"
-        )
-        assert errors == {}
+        # (Each raises on a refusal.)
+        auth = services.settings.auth
+        async with services.db.unit() as session:
+            accounts = AccountService(session)
+            invitations = InvitationService(session, auth, link_person=link_invited)
+            token = await invitations.invite(
+                InvitationForm("钱七", next_phone(), Role.MEMBER), admin.actor
+            )
+            assert token
+            await invitations.invite(
+                InvitationForm("孙八", next_phone(), Role.GRID_WORKER), admin.actor
+            )
+            revoked = next(i for i in await invitations.pending_invitations() if i.name == "孙八")
+            await invitations.revoke_invitation(revoked.id, admin.actor)
+            accepted = await invitations.accept_invitation(token, "Qian-2026x", "Qian-2026x")
+            assert accepted is not None
+            await accounts.set_active(member.user_id, False, admin.actor)
+            await accounts.set_active(member.user_id, True, admin.actor)
+            roles = [Role.MEMBER, Role.GRID_WORKER]
+            await accounts.set_roles(member.user_id, roles, admin.actor)
+            passwords = PasswordService(session, auth, login_throttle(services.redis, auth))
+            reset, _ = await passwords.issue_reset(member.user_id, admin.actor)
+            await passwords.reset(reset, "Member-2026a", "Member-2026a")
+            await passwords.change(
+                worker.actor, PASSWORD, "Worker-2026a", "Worker-2026a", "127.0.0.1"
+            )
 
         # The org tree: add, rename, move (a group with its people), retire, a leader.
         org = OrgService(services.db)
@@ -296,16 +302,16 @@ async def test_every_change_reads_in_words(
 ) -> None:  # fmt: skip
     await walk_every_change(services, world, points, monkeypatch)
     # Signups are logged in the new district's own log: one approved, one rejected.
-    tenancy = TenancyService(services)
     operator = Identity(world.operator.id, world.operator.name, frozenset({Role.OPERATOR}))
     decided = []
-    for values, approve in ((FORM, True), (FORM | {"slug": "shizhong", "region_code": "370103",
-                            "admin_phone": "13800138001"}, False)):  # fmt: skip
-        tenant_id, errors = await tenancy.sign_up(SignupForm(**values), "127.0.0.1")
-        assert tenant_id is not None, errors
-        note = "" if approve else "代码有误"
-        assert await tenancy.decide(operator, tenant_id, approve=approve, note=note) is None
-        decided.append(tenant_id)
+    async with services.db.unit() as session:
+        tenancy = TenancyService(session, services.redis, services.settings.auth)
+        other = {"slug": "shizhong", "region_code": "370103", "admin_phone": "13800138001"}
+        for values, approve in ((FORM, True), (FORM | other, False)):
+            tenant_id = await tenancy.sign_up(values, "127.0.0.1")  # raises on a refusal
+            note = "" if approve else "代码有误"
+            await tenancy.decide(operator, tenant_id, approve=approve, note=note)
+            decided.append(tenant_id)
 
     await browser.login(world.a.users[Role.TENANT_ADMIN])
     exported = await browser.get(f"/points/ledger/{points.roster.branch_1}/export")

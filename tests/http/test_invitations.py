@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import re
+from datetime import timedelta
 
+import pytest
 from sqlalchemy import text
 
+from app.core import clock
 from app.core.roles import Role
 from app.db import Database
 from app.state import AppServices
@@ -171,6 +174,35 @@ async def test_an_expired_invitation_link_says_so(
     assert "赵六" not in expired.text and world.a.name not in expired.text
     async with owner_db.engine.connect() as conn:
         assert (await conn.scalar(text("select count(*) from users where name = '赵六'"))) == 0
+
+
+async def test_an_invitation_expires_by_the_apps_clock(
+    browser: Browser,
+    other_browser: Browser,
+    world: World,
+    services: AppServices,
+    owner_db: Database,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Expiry is decided by app.core.clock, like every other deadline, so the clock the
+    tests (and the end-to-end runs) move reaches it: a link is open until its days have
+    passed by that clock, and closed after, on its page and when the form is sent."""
+    await browser.login(world.a.users[Role.TENANT_ADMIN])
+    link = await invite(browser, "孙七", "13912345675", Role.MEMBER)
+    days = services.settings.auth.invitation_days
+    start = clock.now()
+    monkeypatch.setattr(clock, "now", lambda: start + timedelta(days=days, minutes=-5))
+    assert (await other_browser.get(link)).status_code == 200  # not yet
+    monkeypatch.setattr(clock, "now", lambda: start + timedelta(days=days, minutes=5))
+    page = await other_browser.get(link)
+    assert page.status_code == 410 and "此链接已过期" in page.text
+    form = {"password": "Sun-qi-2026", "password_confirm": "Sun-qi-2026"}
+    sent = await other_browser.post(link, form)
+    assert sent.status_code == 410 and "此链接已过期" in sent.text
+    assert COOKIE_NAME not in sent.cookies
+    assert "孙七" not in (await browser.get("/users")).text  # no longer listed as open
+    async with owner_db.engine.connect() as conn:
+        assert (await conn.scalar(text("select count(*) from users where name = '孙七'"))) == 0
 
 
 async def test_disabled_account_is_logged_out_and_cannot_log_in(

@@ -24,8 +24,8 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import select, text
 
+from app.accounts.links import hash_token
 from app.accounts.models import Invitation
-from app.accounts.service import hash_token
 from app.core.roles import TENANT_ROLES, Role
 from app.db import Database
 from app.main import create_app

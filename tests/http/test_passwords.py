@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
+import pytest
 from sqlalchemy import text
 
+from app.core import clock
 from app.core.roles import Role
 from app.db import Database
 from app.web.sessions import COOKIE_NAME
@@ -126,3 +129,20 @@ async def test_an_expired_link_or_a_disabled_account_cannot_reset(
     assert (await browser.post(expired, form)).status_code == 404
     assert (await browser.post(disabled, form)).status_code == 404
     assert (await browser.post(f"/users/{worker.id}/reset-link")).status_code == 404
+
+
+async def test_a_reset_link_expires_by_the_apps_clock(
+    browser: Browser, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The link's hours are counted by app.core.clock, which tests can move."""
+    member = world.a.users[Role.MEMBER]
+    await browser.login(world.a.users[Role.TENANT_ADMIN])
+    link = await reset_link_for(browser, member.id)
+    hours = browser.client.app.state.services.settings.auth.password_reset_hours
+    start = clock.now()
+    monkeypatch.setattr(clock, "now", lambda: start + timedelta(hours=hours, minutes=-5))
+    assert (await browser.get(link)).status_code == 200  # not yet
+    monkeypatch.setattr(clock, "now", lambda: start + timedelta(hours=hours, minutes=5))
+    assert (await browser.get(link)).status_code == 404
+    form = {"password": "New-pass-2026", "password_confirm": "New-pass-2026"}
+    assert (await browser.post(link, form)).status_code == 404

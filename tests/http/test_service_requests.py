@@ -405,7 +405,7 @@ async def test_every_place_a_level_is_named_reads_the_districts_names(
 
 async def a_second_worker(services: AppServices, district: District) -> Account:
     """Another grid worker of the district, who works no grid of these people."""
-    from app.accounts.service import create_tenant_user
+    from app.accounts.users.service import create_tenant_user
     from tests.factories import next_phone, password_hash
 
     phone = next_phone()

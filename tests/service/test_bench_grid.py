@@ -11,7 +11,7 @@ from uuid import UUID
 import asyncpg
 import pytest
 
-from app.accounts.service import create_tenant_user
+from app.accounts.users.service import create_tenant_user
 from app.core import clock
 from app.core.roles import Role
 from app.grid import due

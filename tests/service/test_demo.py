@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import text
 
 from app.db import Database
+from app.demo.seed import seed_demo
 from app.state import AppServices
-from tenants.demo import seed_demo
 
 
 async def test_the_demo_seeds_once_with_a_roster_imported_by_the_two_step_import(

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import text
 
 from app.accounts.jobs import prune_stale_invitations
+from app.accounts.links import hash_token
 from app.accounts.models import Invitation
-from app.accounts.service import hash_token
 from app.core.roles import Role
 from app.db import Database
 from app.state import AppServices

@@ -2,37 +2,70 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
+from uuid import UUID
 
 import pytest
 from sqlalchemy import func, select, text
 
 from app.core.clock import CHINA_TIME
-from app.core.errors import NotFound
+from app.core.errors import NotFound, Refused
+from app.core.forms import InvalidForm
 from app.core.identity import Identity
 from app.db import Database
 from app.points.models import RuleSet
 from app.points.versions import in_force
+from app.signup.service import TenancyService
 from app.state import AppServices
 from tenants.context import tenant_scope
 from tenants.models import Tenant
-from tenants.signup import SignupForm, TenancyService
 from tests.factories import Account, World
 
 IP = "203.0.113.7"
 
-VALID = SignupForm(
-    name="济南市历下区退役军人事务局",
-    slug="lixia",
-    province_code="37",
-    region_code="370102",
-    preset="qingdao-six-categories",
-    admin_name="王建国",
-    admin_phone="138 0013 8000",
-    password="Lixia-2026",
-    password_confirm="Lixia-2026",
-)
+VALID = {
+    "name": "济南市历下区退役军人事务局",
+    "slug": "lixia",
+    "province_code": "37",
+    "region_code": "370102",
+    "preset": "qingdao-six-categories",
+    "admin_name": "王建国",
+    "admin_phone": "138 0013 8000",
+    "password": "Lixia-2026",
+    "password_confirm": "Lixia-2026",
+}
+
+
+@pytest.fixture
+async def service(services: AppServices) -> AsyncIterator[TenancyService]:
+    async with services.db.unit() as session:
+        yield TenancyService(session, services.redis, services.settings.auth)
+
+
+async def sign_up(
+    service: TenancyService, data: dict[str, str], ip: str = IP
+) -> tuple[UUID | None, dict[str, str]]:
+    """The new district, or what the form shows: each field's message, or the one
+    above the form ("form")."""
+    try:
+        return await service.sign_up(data, ip), {}
+    except InvalidForm as invalid:
+        return None, invalid.errors
+    except Refused as refused:
+        return None, {"form": refused.message}
+
+
+async def decide(
+    service: TenancyService, identity: Identity, tenant_id: UUID, *, approve: bool, note: str
+) -> str | None:
+    """None when decided, else the refusal's message."""
+    try:
+        await service.decide(identity, tenant_id, approve=approve, note=note)
+    except Refused as refused:
+        return refused.message
+    return None
 
 
 def as_identity(account: Account) -> Identity:
@@ -54,9 +87,9 @@ async def counts(owner_db: Database) -> tuple[int, int]:
 
 
 async def test_signup_creates_a_pending_tenant_and_its_admin(
-    services: AppServices, owner_db: Database
+    service: TenancyService, owner_db: Database
 ) -> None:
-    tenant_id, errors = await TenancyService(services).sign_up(VALID, IP)
+    tenant_id, errors = await sign_up(service, VALID)
     assert errors == {}
     async with owner_db.session() as session:
         tenant = await session.get(Tenant, tenant_id)
@@ -91,47 +124,46 @@ async def test_signup_creates_a_pending_tenant_and_its_admin(
     ],
 )
 async def test_bad_signup_fields_are_reported_and_nothing_is_created(
-    services: AppServices, owner_db: Database, change: dict[str, str], field: str
+    service: TenancyService, owner_db: Database, change: dict[str, str], field: str
 ) -> None:
-    tenant_id, errors = await TenancyService(services).sign_up(replace(VALID, **change), IP)
+    tenant_id, errors = await sign_up(service, VALID | change)
     assert tenant_id is None
     assert set(errors) == {field}
     assert await counts(owner_db) == (0, 0)
 
 
 async def test_duplicate_slug_and_region_code_are_refused(
-    services: AppServices, owner_db: Database
+    service: TenancyService, owner_db: Database
 ) -> None:
-    service = TenancyService(services)
-    await service.sign_up(VALID, IP)
-    _, errors = await service.sign_up(replace(VALID, admin_phone="13900139000"), IP)
+    await sign_up(service, VALID)
+    _, errors = await sign_up(service, VALID | {"admin_phone": "13900139000"})
     assert set(errors) == {"slug", "region_code"}
     assert await counts(owner_db) == (1, 1)
 
 
 async def test_viewer_of_another_province_cannot_see_or_decide(
-    services: AppServices, world: World
+    service: TenancyService, world: World
 ) -> None:
-    service = TenancyService(services)
-    tenant_id, _ = await service.sign_up(VALID, IP)
+    tenant_id, _ = await sign_up(service, VALID)
     assert tenant_id is not None
     beijing = as_identity(world.viewer_11)
     assert [t.id for t in await service.tenants_for(beijing)] == []
     with pytest.raises(NotFound):
-        await service.decide(beijing, tenant_id, approve=True, note="")
+        await decide(service, beijing, tenant_id, approve=True, note="")
     shandong = replace(as_identity(world.viewer_37), province_code="37")
     assert tenant_id in [t.id for t in await service.tenants_for(shandong)]
-    assert await service.decide(shandong, tenant_id, approve=True, note="") is None
-    assert await service.decide(shandong, tenant_id, approve=False, note="x") is not None
+    assert await decide(service, shandong, tenant_id, approve=True, note="") is None
+    assert await decide(service, shandong, tenant_id, approve=False, note="x") is not None
 
 
-async def test_rejection_needs_a_reason(services: AppServices, world: World) -> None:
-    service = TenancyService(services)
-    tenant_id, _ = await service.sign_up(VALID, IP)
+async def test_rejection_needs_a_reason(
+    services: AppServices, service: TenancyService, world: World
+) -> None:
+    tenant_id, _ = await sign_up(service, VALID)
     assert tenant_id is not None
     operator = as_identity(world.operator)
-    assert await service.decide(operator, tenant_id, approve=False, note=" ") is not None
-    assert await service.decide(operator, tenant_id, approve=False, note="代码有误") is None
+    assert await decide(service, operator, tenant_id, approve=False, note=" ") is not None
+    assert await decide(service, operator, tenant_id, approve=False, note="代码有误") is None
     async with services.db.session() as session:
         status = await session.scalar(select(Tenant.status).where(Tenant.id == tenant_id))
         total = await session.scalar(select(func.count()).select_from(Tenant))
@@ -140,22 +172,21 @@ async def test_rejection_needs_a_reason(services: AppServices, world: World) -> 
 
 
 async def test_a_rejected_signup_frees_its_short_name_and_region_code(
-    services: AppServices, world: World
+    service: TenancyService, world: World
 ) -> None:
-    service = TenancyService(services)
-    first, _ = await service.sign_up(VALID, IP)
+    first, _ = await sign_up(service, VALID)
     assert first is not None
-    await service.decide(as_identity(world.operator), first, approve=False, note="重复申请")
-    second, errors = await service.sign_up(replace(VALID, admin_phone="13900139000"), IP)
+    await decide(service, as_identity(world.operator), first, approve=False, note="重复申请")
+    second, errors = await sign_up(service, VALID | {"admin_phone": "13900139000"})
     assert errors == {} and second is not None and second != first
 
 
 async def test_runtime_role_cannot_change_a_status_except_through_decide_signup(
-    services: AppServices, owner_db: Database, world: World
+    services: AppServices, service: TenancyService, owner_db: Database, world: World
 ) -> None:
     from sqlalchemy.exc import ProgrammingError
 
-    tenant_id, _ = await TenancyService(services).sign_up(VALID, IP)
+    tenant_id, _ = await sign_up(service, VALID)
     async with services.db.session() as session:
         with pytest.raises(ProgrammingError, match="permission denied"):
             await session.execute(
@@ -186,21 +217,18 @@ async def test_runtime_role_cannot_change_a_status_except_through_decide_signup(
 
 
 async def test_one_address_cannot_squat_region_codes(
-    services: AppServices, owner_db: Database
+    services: AppServices, service: TenancyService, owner_db: Database
 ) -> None:
-    service = TenancyService(services)
     limit = services.settings.auth.signups_per_ip_per_day
     jinan = ["370103", "370104", "370105", "370112", "370113", "370114", "370115"]
     for n in range(limit):
-        _, errors = await service.sign_up(
-            replace(VALID, slug=f"squat-{n}", region_code=jinan[n]), IP
-        )
+        _, errors = await sign_up(service, VALID | {"slug": f"squat-{n}", "region_code": jinan[n]})
         assert errors == {}
-    _, errors = await service.sign_up(replace(VALID, slug="one-more", region_code=jinan[-2]), IP)
+    _, errors = await sign_up(service, VALID | {"slug": "one-more", "region_code": jinan[-2]})
     assert set(errors) == {"form"}
     assert await counts(owner_db) == (limit, limit)
-    _, errors = await service.sign_up(
-        replace(VALID, slug="elsewhere", region_code=jinan[-1]), "198.51.100.1"
+    _, errors = await sign_up(
+        service, VALID | {"slug": "elsewhere", "region_code": jinan[-1]}, "198.51.100.1"
     )
     assert errors == {}
 
@@ -215,8 +243,8 @@ async def test_one_address_cannot_squat_region_codes(
     ],
 )
 async def test_the_first_rules_start_with_the_quarter_the_district_is_approved_in(
-    services: AppServices, world: World, monkeypatch: pytest.MonkeyPatch,
-    signed_up: date, approved: date, starts: date,
+    services: AppServices, service: TenancyService, world: World,
+    monkeypatch: pytest.MonkeyPatch, signed_up: date, approved: date, starts: date,
 ) -> None:  # fmt: skip
     """A bureau approved mid-quarter enters that quarter's points from its paper
     ledger, so its first rules are in force from the quarter's first day — no earlier,
@@ -227,13 +255,12 @@ async def test_the_first_rules_start_with_the_quarter_the_district_is_approved_i
         monkeypatch.setattr("app.core.clock.now", lambda: moment)
         monkeypatch.setattr("app.core.clock.today", lambda: day)
 
-    service = TenancyService(services)
     set_day(signed_up)
-    tenant_id, errors = await service.sign_up(VALID, IP)
+    tenant_id, errors = await sign_up(service, VALID)
     assert tenant_id is not None, errors
     set_day(approved)
     assert (
-        await service.decide(as_identity(world.operator), tenant_id, approve=True, note="") is None
+        await decide(service, as_identity(world.operator), tenant_id, approve=True, note="") is None
     )
     with tenant_scope(tenant_id):
         async with services.db.session() as session:
@@ -245,12 +272,13 @@ async def test_the_first_rules_start_with_the_quarter_the_district_is_approved_i
             assert await in_force(session, starts - timedelta(days=1)) is None
 
 
-async def test_a_rejected_signup_gets_no_rules(services: AppServices, world: World) -> None:
-    service = TenancyService(services)
-    tenant_id, _ = await service.sign_up(VALID, IP)
+async def test_a_rejected_signup_gets_no_rules(
+    services: AppServices, service: TenancyService, world: World
+) -> None:
+    tenant_id, _ = await sign_up(service, VALID)
     assert tenant_id is not None
-    assert await service.decide(as_identity(world.operator), tenant_id, approve=False,
-                                note="代码有误") is None  # fmt: skip
+    assert await decide(service, as_identity(world.operator), tenant_id, approve=False,
+                        note="代码有误") is None  # fmt: skip
     with tenant_scope(tenant_id):
         async with services.db.session() as session:
             assert (await session.scalars(select(RuleSet))).all() == []

@@ -6,14 +6,20 @@ import pytest
 
 from app import i18n_catalogs
 from app.i18n import _, current_locale
+from app.points.rules import describe, problems, spec_from_mapping
+from app.presets import PresetError, all_presets, load_preset, standard_service_preset
+from app.service_requests.presets import service_rows
 from app.web import flash
-from tenants.presets import PresetError, all_presets, load_preset
 
 
 def test_shipped_presets_load() -> None:
     presets = all_presets()
     assert {"qingdao-six-categories", "yanzhou-base-score"} <= set(presets)
     assert presets["yanzhou-base-score"].label("zh_CN").startswith("亮化记分")
+    for preset in presets.values():  # rules a draft would have to pass to be activated
+        assert describe(problems(spec_from_mapping(preset.rules))) == [], preset.key
+    visit_rules, categories, levels = service_rows(standard_service_preset())
+    assert visit_rules and categories and [level["level"] for level in levels] == [1, 2, 3]
 
 
 @pytest.mark.parametrize(

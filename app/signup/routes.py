@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import fields
 from typing import Any
 from uuid import UUID
 
@@ -10,18 +9,26 @@ from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
 from litestar.response import Template
+from litestar.types import ControllerRouterHandler
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.accounts.login.routes import client_ip
+from app.core.errors import Refused
+from app.core.identity import Identity
 from app.core.roles import Role
 from app.i18n import _, current_locale
+from app.presets import all_presets
+from app.signup.service import TenancyService
+from app.state import AppServices
 from app.web.flash import flash
 from app.web.guards import PUBLIC, allow
-from app.web.responses import form_data, render, see_other
-from tenants.presets import all_presets
-from tenants.signup import SignupForm, TenancyService
+from app.web.responses import form_data, refused_back, render, see_other, sent_back
 
 
-def provide_tenancy(request: Request) -> TenancyService:
-    return TenancyService(request.app.state.services)
+def provide_tenancy(
+    db_session: NamedDependency[AsyncSession], services: NamedDependency[AppServices]
+) -> TenancyService:
+    return TenancyService(db_session, services.redis, services.settings.auth)
 
 
 class SignupController(Controller):
@@ -29,13 +36,11 @@ class SignupController(Controller):
     opt = PUBLIC
     dependencies = {"tenancy": Provide(provide_tenancy, sync_to_thread=False)}
 
-    async def _context(
-        self, tenancy: NamedDependency[TenancyService], form: dict[str, str], errors: dict
-    ) -> dict:
+    async def _context(self, tenancy: TenancyService, form: dict[str, str]) -> dict[str, Any]:
         locale = current_locale.get()
         return {
             "form": form,
-            "errors": errors,
+            "errors": {},
             "provinces": await tenancy.provinces(),
             "presets": [
                 (p.key, p.label(locale), p.summary(locale)) for p in all_presets().values()
@@ -44,19 +49,18 @@ class SignupController(Controller):
 
     @get("/")
     async def page(self, request: Request, tenancy: NamedDependency[TenancyService]) -> Template:
-        return render(request, "tenants/signup.html", await self._context(tenancy, {}, {}))
+        return render(request, "tenants/signup.html", await self._context(tenancy, {}))
 
     @post("/")
     async def submit(self, request: Request, tenancy: NamedDependency[TenancyService]) -> Any:
         data = await form_data(request)
-        form = SignupForm(**{f.name: data.get(f.name, "") for f in fields(SignupForm)})
-        ip = request.client.host if request.client else "unknown"
-        _, errors = await tenancy.sign_up(form, ip)
-        if errors:
-            keep = {k: v for k, v in data.items() if not k.startswith("password")}
-            return render(
-                request, "tenants/signup.html", await self._context(tenancy, keep, errors),
-                fragment="tenants/_signup_form.html", status_code=422,
+        try:
+            await tenancy.sign_up(data, client_ip(request))
+        except Refused as refused:
+            typed = {k: v for k, v in data.items() if not k.startswith("password")}
+            return sent_back(
+                request, "tenants/signup.html", await self._context(tenancy, typed), refused,
+                fragment="tenants/_signup_form.html",
             )  # fmt: skip
         return see_other(request, "/signup/submitted", full_reload=True)
 
@@ -71,8 +75,12 @@ class ApprovalsController(Controller):
     dependencies = {"tenancy": Provide(provide_tenancy, sync_to_thread=False)}
 
     @get("/")
-    async def index(self, request: Request, tenancy: NamedDependency[TenancyService]) -> Template:
-        identity = request.scope["user"]
+    async def index(
+        self,
+        request: Request,
+        tenancy: NamedDependency[TenancyService],
+        identity: NamedDependency[Identity],
+    ) -> Template:
         presets = all_presets()
         locale = current_locale.get()
         return render(
@@ -85,32 +93,43 @@ class ApprovalsController(Controller):
 
     @post("/{tenant_id:uuid}/approve")
     async def approve(
-        self, request: Request, tenancy: NamedDependency[TenancyService], tenant_id: FromPath[UUID]
+        self,
+        request: Request,
+        tenancy: NamedDependency[TenancyService],
+        identity: NamedDependency[Identity],
+        tenant_id: FromPath[UUID],
     ) -> Any:
-        return await self._decide(request, tenancy, tenant_id, approve=True)
+        return await self._decide(request, tenancy, identity, tenant_id, approve=True)
 
     @post("/{tenant_id:uuid}/reject")
     async def reject(
-        self, request: Request, tenancy: NamedDependency[TenancyService], tenant_id: FromPath[UUID]
+        self,
+        request: Request,
+        tenancy: NamedDependency[TenancyService],
+        identity: NamedDependency[Identity],
+        tenant_id: FromPath[UUID],
     ) -> Any:
-        return await self._decide(request, tenancy, tenant_id, approve=False)
+        return await self._decide(request, tenancy, identity, tenant_id, approve=False)
 
     async def _decide(
         self,
         request: Request,
-        tenancy: NamedDependency[TenancyService],
-        tenant_id: FromPath[UUID],
+        tenancy: TenancyService,
+        identity: Identity,
+        tenant_id: UUID,
         *,
         approve: bool,
     ) -> Any:
         data = await form_data(request)
-        error = await tenancy.decide(
-            request.scope["user"], tenant_id, approve=approve, note=data.get("note", "")
-        )
-        if error:
-            flash(request, "error", _(error))
-        elif approve:
+        try:
+            await tenancy.decide(identity, tenant_id, approve=approve, note=data.get("note", ""))
+        except Refused as refused:
+            return refused_back(request, refused, "/approvals")
+        if approve:
             flash(request, "success", _("Approved. The district's administrator can log in now."))
         else:
             flash(request, "success", _("Rejected. The reason is kept with the signup."))
         return see_other(request, "/approvals")
+
+
+ROUTES: list[ControllerRouterHandler] = [SignupController, ApprovalsController]

@@ -11,22 +11,22 @@ from uuid import UUID, uuid4
 
 from sqlalchemy import select, text
 
+from app.accounts.hashing import hash_password
 from app.accounts.models import PlatformUser
-from app.accounts.passwords import hash_password
-from app.accounts.service import create_tenant_user
+from app.accounts.users.service import create_tenant_user
 from app.audit.service import record
 from app.core import clock
 from app.core.identity import Actor
 from app.core.roles import Role
 from app.db import Database
+from app.demo.grid import has_grid, seed_demo_grid
+from app.demo.points import has_points, seed_demo_points
+from app.demo.roster import has_roster, seed_demo_roster
 from app.points.versions import in_force, install_preset
+from app.service_requests.presets import install_service_preset
 from app.state import AppServices
 from tenants.context import tenant_scope
-from tenants.demo_grid import has_grid, seed_demo_grid
-from tenants.demo_points import has_points, seed_demo_points
-from tenants.demo_roster import has_roster, seed_demo_roster
 from tenants.models import Tenant, insert_signup
-from tenants.presets.service import install_service_preset
 
 DEMO_PASSWORD = "Redstar2026"  # noqa: S105 — printed by `make run` on purpose
 
@@ -72,7 +72,7 @@ async def seed_demo(services: AppServices, owner: Database) -> bool:
     """
     created = False
     password_hash = await hash_password(DEMO_PASSWORD)
-    async with owner.session() as session:  # platform staff are written by the owner only
+    async with owner.unit() as session:  # platform staff are written by the owner only
         for login in PLATFORM:
             if not await session.scalar(
                 select(PlatformUser.id).where(PlatformUser.phone == login.phone)
@@ -85,14 +85,13 @@ async def seed_demo(services: AppServices, owner: Database) -> bool:
                     )
                 )  # fmt: skip
                 created = True
-        await session.commit()
         operator_id = await session.scalar(
             select(PlatformUser.id).where(PlatformUser.phone == PLATFORM[0].phone)
         )
 
     for name, slug, code, preset, prefix in DISTRICTS:
         district = name.removesuffix("退役军人事务局")
-        async with services.db.session() as session:
+        async with services.db.unit() as session:
             existing = await session.scalar(select(Tenant.id).where(Tenant.slug == slug))
         if existing:  # data from before the roster or points existed gets them now
             with tenant_scope(existing):
@@ -107,7 +106,7 @@ async def seed_demo(services: AppServices, owner: Database) -> bool:
         tenant_id: UUID = uuid4()
         admin_name, admin_phone = f"{district}{TENANT_PEOPLE[0][1]}", f"{prefix}1"
         with tenant_scope(tenant_id):
-            async with services.db.session() as session:
+            async with services.db.unit() as session:
                 await insert_signup(
                     session, tenant_id=tenant_id, province_code="37", name=name, slug=slug,
                     region_code=code, preset=preset,
@@ -125,13 +124,11 @@ async def seed_demo(services: AppServices, owner: Database) -> bool:
                     subject_type="tenant", subject_id=tenant_id, subject_name=name,
                     changes={"region_code": code, "slug": slug},
                 )  # fmt: skip
-                await session.commit()
-        async with services.db.session() as session:
+        async with services.db.unit() as session:
             await session.execute(
                 text("select decide_signup(:t, :s, true, '演示数据')"),
                 {"t": tenant_id, "s": operator_id},
             )
-            await session.commit()
         with tenant_scope(tenant_id):
             await seed_demo_roster(services, code, f"{district}军休服务中心")
             await seed_demo_grid(services, tenant_id)  # before points: claims need a grid
@@ -142,10 +139,9 @@ async def seed_demo(services: AppServices, owner: Database) -> bool:
 
 async def ensure_points(services: AppServices, tenant_id: UUID, preset: str) -> bool:
     """Rules and a year of entries for a district made before points existed."""
-    async with services.db.session() as session:
+    async with services.db.unit() as session:
         if await in_force(session) is None:
             await install_preset(session, tenant_id, preset, rules_from())
-            await session.commit()
     if await has_points(services):
         return False
     await seed_demo_points(services, tenant_id)

@@ -18,19 +18,19 @@ from app.core import clock
 from app.core.errors import Refused
 from app.core.identity import Actor
 from app.core.roles import Role
+from app.demo.roster import _user_with
 from app.people.models import Person
 from app.points import ledger
 from app.points.claims import ClaimForm, ClaimService
 from app.points.models import Awarder, PointEvent, RuleItem, Source
 from app.points.versions import in_force
 from app.state import AppServices
-from tenants.demo_roster import _user_with
 
 ENTRIES_PER_MEMBER = 12
 
 
 async def has_points(services: AppServices) -> bool:
-    async with services.db.session() as session:
+    async with services.db.unit() as session:
         return await session.scalar(select(PointEvent.id).limit(1)) is not None
 
 
@@ -40,7 +40,7 @@ async def seed_demo_points(services: AppServices, tenant_id: UUID, seed: int = 7
     rng = random.Random(seed)
     today = clock.today()
     start = date(today.year, 1, 1)
-    async with services.db.session() as session:
+    async with services.db.unit() as session:
         secretary = (await session.execute(_user_with(Role.BRANCH_SECRETARY))).one()
         worker = (await session.execute(_user_with(Role.GRID_WORKER))).one()
         version = await in_force(session, today)
@@ -71,7 +71,6 @@ async def seed_demo_points(services: AppServices, tenant_id: UUID, seed: int = 7
                     await ledger.write(session, entry, actor)
                 except Refused:
                     continue  # over a cap: the ledger refuses, as it would a secretary
-        await session.commit()
     if members:
         talk = next((i for i in items if i.code.endswith("-01") and i.points > 0), items[0])
         # The worker claims for someone of their grid (the demo grid holds the first half).

@@ -61,7 +61,7 @@ def demo_roster_xlsx(region: str, count: int = 36, seed: int = 1) -> bytes:
 async def seed_demo_roster(services: AppServices, region: str, center_name: str) -> None:
     """Create the center, import the roster, name the secretary, link the logins.
     Run inside the district's tenant scope, once (the caller checks)."""
-    async with services.db.session() as session:
+    async with services.db.unit() as session:
         admin = (await session.execute(_user_with(Role.TENANT_ADMIN))).one()
         secretary = (await session.execute(_user_with(Role.BRANCH_SECRETARY))).one()
         member = (await session.execute(_user_with(Role.MEMBER))).one()
@@ -72,7 +72,7 @@ async def seed_demo_roster(services: AppServices, region: str, center_name: str)
     await imports.check(services, import_id)
     await service.commit(import_id, "good", None, actor)
     await imports.apply(services, import_id)
-    async with services.db.session() as session:
+    async with services.db.unit() as session:
         branch_id = await session.scalar(select(OrgUnit.id).where(OrgUnit.name == BRANCHES[0]))
         first, second = (
             await session.scalars(
@@ -87,7 +87,7 @@ async def seed_demo_roster(services: AppServices, region: str, center_name: str)
 
 
 async def has_roster(services: AppServices) -> bool:
-    async with services.db.session() as session:
+    async with services.db.unit() as session:
         return await session.scalar(select(OrgUnit.id).limit(1)) is not None
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from app.core import clock
 from app.core.roles import Role
+from app.demo.roster import _user_with
 from app.grid import due
 from app.grid.models import (
     Concern,
@@ -25,9 +26,8 @@ from app.grid.models import (
     VisitRule,
 )
 from app.people.models import OrgUnit, Person
+from app.service_requests.presets import install_service_preset
 from app.state import AppServices
-from tenants.demo_roster import _user_with
-from tenants.presets.service import install_service_preset
 
 KNOWS = [
     ("在家", "养花、看新闻", "腿脚不便，上下楼困难", "希望有人陪同去医院复查"),
@@ -44,7 +44,7 @@ NOTES = [
 
 
 async def has_grid(services: AppServices) -> bool:
-    async with services.db.session() as session:
+    async with services.db.unit() as session:
         return await session.scalar(select(Grid.id).limit(1)) is not None
 
 
@@ -53,7 +53,7 @@ async def seed_demo_grid(services: AppServices, tenant_id: UUID, seed: int = 5) 
     rng = random.Random(seed)
     now = clock.now()
     today = now.date()
-    async with services.db.session() as session:
+    async with services.db.unit() as session:
         if await session.scalar(select(VisitRule.id).limit(1)) is None:
             await install_service_preset(session, tenant_id)
         worker = (await session.execute(_user_with(Role.GRID_WORKER))).one()
@@ -112,4 +112,3 @@ async def seed_demo_grid(services: AppServices, tenant_id: UUID, seed: int = 5) 
             for concern in concerns:
                 await due.add_concern_item(session, concern)
         await due.refresh(session, today)
-        await session.commit()

@@ -1,17 +1,16 @@
-"""The grid-service preset every new district starts from: the meeting day, must-visit
-rules, service request categories with their SLAs, and the escalation chain.
+"""Installing the grid-service preset (app.presets: the meeting day, must-visit rules,
+service request categories with their SLAs, and the escalation chain) into a new
+district, at signup, in the demo and in test factories.
 
-One file (standard.toml), validated on load; `install_service_preset` copies it into a
-district at signup, in the demo and in test factories.
+It fills grid and service-request tables, so it lives here, above grid. The rows are
+checked against what those capabilities know (triggers, holidays, holders) when first
+built; a preset that breaks a rule raises PresetError.
 """
 
 from __future__ import annotations
 
-import tomllib
-from dataclasses import dataclass
 from datetime import time
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -19,21 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.grid.models import ServiceSettings, Trigger, VisitRule
 from app.grid.occasions import HOLIDAYS
+from app.presets import PresetError, ServicePreset, standard_service_preset
 from app.service_requests.models import EscalationLevel, Holder, RequestCategory
-
-STANDARD = Path(__file__).parent / "standard.toml"
-
-
-class ServicePresetError(ValueError):
-    pass
-
-
-@dataclass(frozen=True)
-class ServicePreset:
-    meeting_day: int
-    visit_rules: tuple[dict[str, Any], ...]
-    categories: tuple[dict[str, Any], ...]
-    levels: tuple[dict[str, Any], ...]
 
 
 def _visit_rule(raw: dict[str, Any]) -> dict[str, Any]:
@@ -51,9 +37,9 @@ def _visit_rule(raw: dict[str, Any]) -> dict[str, Any]:
         "enabled": bool(raw.get("enabled", True)),
     }
     if (trigger == Trigger.HOLIDAY) != (rule["holiday"] in HOLIDAYS):
-        raise ServicePresetError(f"visit rule {rule['code']}: holiday must name one of {HOLIDAYS}")
+        raise PresetError(f"visit rule {rule['code']}: holiday must name one of {HOLIDAYS}")
     if (trigger in (Trigger.BIRTHDAY, Trigger.HOLIDAY)) != (rule["due_hours"] is None):
-        raise ServicePresetError(f"visit rule {rule['code']}: due_hours is for concerns only")
+        raise PresetError(f"visit rule {rule['code']}: due_hours is for concerns only")
     return rule
 
 
@@ -66,7 +52,7 @@ def _category(raw: dict[str, Any]) -> dict[str, Any]:
         "same_day_by": time.fromisoformat(by) if by else None,
     }
     if (category["sla_hours"] is None) == (by is None):
-        raise ServicePresetError(f"category {category['code']}: sla_hours or same_day_by")
+        raise PresetError(f"category {category['code']}: sla_hours or same_day_by")
     return category
 
 
@@ -78,40 +64,44 @@ def _level(raw: dict[str, Any]) -> dict[str, Any]:
         "limit_hours": raw.get("limit_hours"),
     }
     if (level["level"] == 1) != (level["limit_hours"] is None):
-        raise ServicePresetError("escalation: level 1 runs on the SLA, later levels need limits")
+        raise PresetError("escalation: level 1 runs on the SLA, later levels need limits")
     return level
 
 
-def load_service_preset(path: Path = STANDARD) -> ServicePreset:
+ServiceRows = tuple[tuple[dict[str, Any], ...], ...]
+
+
+def service_rows(preset: ServicePreset) -> ServiceRows:
+    """The preset's visit rules, categories and escalation levels as table rows."""
     try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
-        preset = ServicePreset(
-            meeting_day=int(document["service"]["meeting_day"]),
-            visit_rules=tuple(map(_visit_rule, document["visit_rule"])),
-            categories=tuple(map(_category, document["request_category"])),
-            levels=tuple(map(_level, document["escalation_level"])),
+        rows = (
+            tuple(map(_visit_rule, preset.visit_rules)),
+            tuple(map(_category, preset.categories)),
+            tuple(map(_level, preset.levels)),
         )
-    except (KeyError, TypeError, ValueError, tomllib.TOMLDecodeError) as exc:
-        raise ServicePresetError(f"{path.name}: {exc}") from exc
-    levels = [level["level"] for level in preset.levels]
+    except (KeyError, TypeError, ValueError) as exc:
+        raise PresetError(f"service preset: {exc}") from exc
+    levels = [level["level"] for level in rows[2]]
     if levels != list(range(1, len(levels) + 1)):
-        raise ServicePresetError(f"{path.name}: escalation levels must run 1, 2, 3 …")
-    return preset
+        raise PresetError("service preset: escalation levels must run 1, 2, 3 …")
+    return rows
 
 
 @lru_cache(maxsize=1)
-def standard_preset() -> ServicePreset:
-    return load_service_preset()
+def _standard_rows() -> ServiceRows:
+    return service_rows(standard_service_preset())
 
 
 async def install_service_preset(session: AsyncSession, tenant_id: UUID) -> None:
     """Copy the standard preset into a new district (in the caller's transaction)."""
-    preset = standard_preset()
-    session.add(ServiceSettings(tenant_id=tenant_id, meeting_day=preset.meeting_day))
-    for position, rule in enumerate(preset.visit_rules):
+    visit_rules, categories, levels = _standard_rows()
+    session.add(
+        ServiceSettings(tenant_id=tenant_id, meeting_day=standard_service_preset().meeting_day)
+    )
+    for position, rule in enumerate(visit_rules):
         session.add(VisitRule(tenant_id=tenant_id, position=position, **rule))
-    for position, category in enumerate(preset.categories):
+    for position, category in enumerate(categories):
         session.add(RequestCategory(tenant_id=tenant_id, position=position, **category))
-    for level in preset.levels:
+    for level in levels:
         session.add(EscalationLevel(tenant_id=tenant_id, **level))
     await session.flush()
