@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 
 from app.settings import PROJECT_ROOT
+from app.web.templates import TEMPLATE_DIRS
 
 TEMPLATES = PROJECT_ROOT / "templates"
 EXPRESSION = re.compile(r"{{.*?}}|{%.*?%}", re.S)
@@ -46,8 +47,9 @@ def wrong_times(source: str) -> list[str]:
 
 def test_no_template_formats_a_time_without_china_time() -> None:
     found = {
-        str(path.relative_to(TEMPLATES)): wrong
-        for path in sorted(TEMPLATES.rglob("*.html"))
+        str(path.relative_to(PROJECT_ROOT)): wrong
+        for folder in TEMPLATE_DIRS
+        for path in sorted(Path(folder).rglob("*.html"))
         if (wrong := wrong_times(path.read_text(encoding="utf-8")))
     }
     assert found == {}
