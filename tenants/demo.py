@@ -19,7 +19,7 @@ from app.core import clock
 from app.core.identity import Actor
 from app.core.roles import Role
 from app.db import Database
-from app.points.versions import in_force, install_preset
+from app.points.rules.versions import in_force, install_preset
 from app.state import AppServices
 from tenants.context import tenant_scope
 from tenants.demo_grid import has_grid, seed_demo_grid

@@ -25,7 +25,7 @@ from app.core.validators import (
     slug,
 )
 from app.i18n import N_
-from app.points.versions import install_first_rules
+from app.points.rules.versions import install_first_rules
 from app.state import AppServices
 from tenants.context import tenant_scope
 from tenants.models import Province, Tenant, TenantStatus, insert_signup

@@ -79,7 +79,8 @@ class MemberHome:
 
 
 async def member_home(services: AppServices, identity: Identity) -> MemberHome:
-    standing = await PointsService(services).own_standing(identity, quarter_of(clock.today()))
+    async with services.db.session() as session:
+        standing = await PointsService(session).own_standing(identity, quarter_of(clock.today()))
     if standing is None:
         return MemberHome(None, admins=await admins_to_ask(services.db, identity.user_id))
     return MemberHome(standing, await own_requests(services, identity))

@@ -11,7 +11,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from app.points.rules import RuleSetSpec, RuleSetSpecError, describe, problems, spec_from_mapping
+from app.points.rules.spec import (
+    RuleSetSpec,
+    RuleSetSpecError,
+    describe,
+    problems,
+    spec_from_mapping,
+)
 
 PRESET_DIR = Path(__file__).parent
 

@@ -13,7 +13,7 @@ from app.core.errors import NotFound
 from app.core.identity import Identity
 from app.db import Database
 from app.points.models import RuleSet
-from app.points.versions import in_force
+from app.points.rules.versions import in_force
 from app.state import AppServices
 from tenants.context import tenant_scope
 from tenants.models import Tenant
