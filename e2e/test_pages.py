@@ -227,6 +227,7 @@ async def points_pages(
     from app.points.publications.objections import ObjectionService
     from app.points.publications.service import PublicationService
     from app.points.rules.service import RuleSetService
+    from tests import factories
 
     admin = district.users[Role.TENANT_ADMIN]
     with tenant_scope(district.tenant_id):
@@ -239,11 +240,16 @@ async def points_pages(
             item = await session.scalar(
                 select(RuleItem.id).where(RuleItem.rule_set_id == draft).limit(1)
             )
-        secretary = identity_of(district.users[Role.BRANCH_SECRETARY], district.tenant_id)
+        # As a request loads them: the secretary's led branch is in the identity.
+        secretary = await factories.identity_of(
+            services, district.tenant_id, district.users[Role.BRANCH_SECRETARY].id
+        )
         last_half = half_of(date.today()).previous().key  # put up once it has ended
         async with services.db.unit() as session:
             published = await PublicationService(session).open(secretary, branch, last_half)
-        member = identity_of(district.users[Role.MEMBER], district.tenant_id)
+        member = await factories.identity_of(
+            services, district.tenant_id, district.users[Role.MEMBER].id
+        )
         async with services.db.unit() as session:
             objection = await ObjectionService(session).object(
                 member, published.id, member_person, "五月五日的集中学习没有记上"
