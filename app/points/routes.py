@@ -28,10 +28,11 @@ from app.points.periods import Period
 from app.points.publications import routes as publications
 from app.points.rules import routes as rules
 from app.points.service import PointsService
+from app.points.web import form_page
 from app.web.downloads import DOWNLOAD, attachment
 from app.web.flash import flash
 from app.web.guards import allow
-from app.web.responses import form_data, render, see_other, sent_back
+from app.web.responses import form_data, render, see_other
 
 
 def provide_points(db_session: NamedDependency[AsyncSession]) -> PointsService:
@@ -125,9 +126,7 @@ class PointsController(Controller):
             "sources": SOURCE_LABELS,
             "may_correct": leads(identity),
         }
-        if refused is not None:
-            return sent_back(request, "points/person.html", context, refused)
-        return render(request, "points/person.html", {**context, "error": None})
+        return form_page(request, "points/person.html", context, refused)
 
     @post("/events/{event_id:uuid}/reverse")
     async def reverse(

@@ -25,10 +25,11 @@ from app.points.claims.photos import UPLOAD_LIMIT
 from app.points.claims.service import ClaimService
 from app.points.models import CLAIM_STATUS_LABELS, RATE_LABELS
 from app.points.numbers import points_text
+from app.points.web import form_page
 from app.web.downloads import PHOTO, private_photo
 from app.web.flash import flash
 from app.web.guards import allow
-from app.web.responses import form_data, refused_back, render, see_other, sent_back
+from app.web.responses import form_data, refused_back, render, see_other
 
 CLAIMS = "/points/claims"
 
@@ -114,9 +115,7 @@ class ClaimController(Controller):
             "days": await lists.kept(),
             "form": form,
         }
-        if refused is not None:
-            return sent_back(request, "points/claim_form.html", context, refused)
-        return render(request, "points/claim_form.html", {**context, "error": None, "errors": {}})
+        return form_page(request, "points/claim_form.html", context, refused)
 
     @post("/", request_max_body_size=UPLOAD_LIMIT)
     async def submit(

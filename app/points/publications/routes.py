@@ -22,9 +22,10 @@ from app.points.models import OBJECTION_STATUS_LABELS, RATE_LABELS
 from app.points.publications.forms import parse_answer, parse_objection, parse_opening
 from app.points.publications.objections import ObjectionService
 from app.points.publications.service import PublicationService
+from app.points.web import form_page
 from app.web.flash import flash
 from app.web.guards import allow
-from app.web.responses import form_data, render, see_other, sent_back
+from app.web.responses import form_data, see_other
 
 PUBLICATIONS = "/points/publications"
 
@@ -64,11 +65,7 @@ class PublicationController(Controller):
         refused: Refused | None = None,
     ) -> Template:
         context = {"listing": await publications.listing(identity), "form": form or {}}
-        if refused is not None:
-            return sent_back(request, "points/publications/index.html", context, refused)
-        return render(
-            request, "points/publications/index.html", {**context, "error": None, "errors": {}}
-        )
+        return form_page(request, "points/publications/index.html", context, refused)
 
     @post("/")
     async def open(
@@ -120,11 +117,7 @@ class PublicationController(Controller):
             "today": clock.today(),
             "form": form or {"form_id": str(uuid4())},
         }
-        if refused is not None:
-            return sent_back(request, "points/publications/show.html", context, refused)
-        return render(
-            request, "points/publications/show.html", {**context, "error": None, "errors": {}}
-        )
+        return form_page(request, "points/publications/show.html", context, refused)
 
     @post("/{publication_id:uuid}/objections")
     async def object(
@@ -178,11 +171,7 @@ class PublicationController(Controller):
             "rates": RATE_LABELS,
             "form": form or {},
         }
-        if refused is not None:
-            return sent_back(request, "points/publications/answer.html", context, refused)
-        return render(
-            request, "points/publications/answer.html", {**context, "error": None, "errors": {}}
-        )
+        return form_page(request, "points/publications/answer.html", context, refused)
 
     @post("/{publication_id:uuid}/objections/{objection_id:uuid}/answer")
     async def answer(

@@ -25,10 +25,11 @@ from app.points.rules.activation import ActivationService, NotActivatable
 from app.points.rules.pages import STATE_LABELS, ItemRow
 from app.points.rules.service import RuleSetService
 from app.points.rules.spec import Problem
+from app.points.web import form_page
 from app.state import AppServices
 from app.web.flash import flash
 from app.web.guards import allow
-from app.web.responses import form_data, render, see_other, sent_back
+from app.web.responses import form_data, render, see_other
 
 RULES = "/points/rules"
 DRAFT = "/points/rules/draft"
@@ -146,9 +147,7 @@ class RulesController(Controller):
             "today": clock.today(),
             **LABELS,
         }
-        if refused is not None:
-            return sent_back(request, "points/rules/draft.html", context, refused)
-        return render(request, "points/rules/draft.html", {**context, "error": None, "errors": {}})
+        return form_page(request, "points/rules/draft.html", context, refused)
 
     async def _change(
         self,
@@ -274,9 +273,7 @@ class RulesController(Controller):
             "awarder_choices": list(Awarder),
             **LABELS,
         }
-        if refused is not None:
-            return sent_back(request, "points/rules/item.html", context, refused)
-        return render(request, "points/rules/item.html", {**context, "errors": {}, "error": None})
+        return form_page(request, "points/rules/item.html", context, refused)
 
     @post("/draft/items")
     async def create_item(
