@@ -21,10 +21,7 @@ from app.health.routes import healthz, readyz
 from app.logging import configure_logging
 from app.people.import_routes import ImportController
 from app.people.routes import OrgController, PeopleController, my_branch
-from app.points.claim_routes import ClaimController
-from app.points.publication_routes import PublicationController
-from app.points.routes import PointsController
-from app.points.rule_routes import RulesController
+from app.points import routes as points
 from app.service_requests import routes as service_requests
 from app.settings import PROJECT_ROOT, Settings, get_settings
 from app.signup import routes as signup
@@ -52,10 +49,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     ImportController,
     PeopleController,
     my_branch,
-    PointsController,
-    ClaimController,
-    RulesController,
-    PublicationController,
+    *points.ROUTES,
     *grid.ROUTES,
     *grid_admin.ROUTES,
     *grid_coverage.ROUTES,

@@ -43,10 +43,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core import clock
 from app.db import Database
 from app.db.session import async_url
-from app.points import standings, versions
+from app.points import standings
 from app.points.models import RuleSet, RuleSetStatus
 from app.points.periods import Period, quarter
-from app.points.rules import RuleSetSpec
+from app.points.rules import versions
+from app.points.rules.spec import RuleSetSpec
 from bench import dashboard, roster
 from bench.generate import clear_points, generate_points, large_district_admin_phone, province_shape
 from tenants.context import tenant_scope

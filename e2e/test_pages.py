@@ -269,12 +269,14 @@ async def points_pages(
     """A draft of the rules and 第二支部's half-year ranking with the member's objection."""
     from app.points.models import RuleItem, RuleSet, RuleSetStatus
     from app.points.periods import half_of
-    from app.points.publications import PublicationService
-    from app.points.rule_sets import RuleSetService
+    from app.points.publications.objections import ObjectionService
+    from app.points.publications.service import PublicationService
+    from app.points.rules.service import RuleSetService
 
     admin = district.users[Role.TENANT_ADMIN]
     with tenant_scope(district.tenant_id):
-        draft = await RuleSetService(services.db).start_draft(Actor("user", admin.name, admin.id))
+        async with services.db.unit() as session:
+            draft = await RuleSetService(session).start_draft(Actor("user", admin.name, admin.id))
         async with services.db.session() as session:
             active = await session.scalar(
                 select(RuleSet.id).where(RuleSet.status == RuleSetStatus.ACTIVE)
@@ -282,16 +284,18 @@ async def points_pages(
             item = await session.scalar(
                 select(RuleItem.id).where(RuleItem.rule_set_id == draft).limit(1)
             )
-        publications = PublicationService(services)
+        # As a request loads them: the secretary's led branch is in the identity.
         secretary = await identity_of(
             services, district.tenant_id, district.users[Role.BRANCH_SECRETARY].id
         )
         last_half = half_of(date.today()).previous().key  # put up once it has ended
-        published = await publications.open(secretary, branch, last_half)
+        async with services.db.unit() as session:
+            published = await PublicationService(session).open(secretary, branch, last_half)
         member = await identity_of(services, district.tenant_id, district.users[Role.MEMBER].id)
-        objection = await publications.object(
-            member, published.id, member_person, "五月五日的集中学习没有记上"
-        )
+        async with services.db.unit() as session:
+            objection = await ObjectionService(session).object(
+                member, published.id, member_person, "五月五日的集中学习没有记上"
+            )
     assert active and item
     return {
         "draft_item": item, "version": active, "publication": published.id,

@@ -4,11 +4,14 @@ in different roles, so isolation is exercised by default."""
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any, TypeVar, cast
 from uuid import UUID, uuid4
 
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.access import tenant_identity
 from app.accounts.hashing import hash_password
@@ -18,11 +21,13 @@ from app.core import clock
 from app.core.identity import Identity
 from app.core.roles import Role
 from app.db import Database
-from app.points.versions import install_preset
+from app.points.rules.versions import install_preset
 from app.service_requests.presets import install_service_preset
 from app.state import AppServices
 from tenants.context import tenant_scope
 from tenants.models import TenantStatus, insert_signup
+
+Service = TypeVar("Service")
 
 PASSWORD = "Test-pass-2026"
 _phones = itertools.count(1)
@@ -64,6 +69,23 @@ async def identity_of(services: AppServices, tenant_id: UUID, user_id: UUID) -> 
             found = await tenant_identity(session, user_id, tenant_id)
     assert found is not None, "no active account"
     return found[0]
+
+
+def unit_per_call(db: Database, build: Callable[[AsyncSession], Service]) -> Service:
+    """The service built by `build(session)`, each of whose method calls runs in a unit
+    of work of its own — committed when the call returns, rolled back when it raises —
+    as separate requests would: `rules = unit_per_call(services.db, RuleSetService)`.
+    Calls at once (asyncio.gather) run in sessions of their own, like two users."""
+
+    class PerCall:
+        def __getattr__(self, name: str) -> Callable[..., Any]:
+            async def call(*args: Any, **kwargs: Any) -> Any:
+                async with db.unit() as session:
+                    return await getattr(build(session), name)(*args, **kwargs)
+
+            return call
+
+    return cast(Service, PerCall())
 
 
 async def make_tenant(

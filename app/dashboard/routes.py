@@ -33,7 +33,7 @@ def provide_dashboard(
         db_session,
         accounts=AccountService(db_session),
         tenancy=TenancyService(db_session, services.redis, services.settings.auth),
-        points=PointsService(services),
+        points=PointsService(db_session),
     )
 
 

@@ -21,9 +21,10 @@ from app.core.roles import Role
 from app.demo.roster import _user_with
 from app.people.models import Person
 from app.points import ledger
-from app.points.claims import ClaimForm, ClaimService
+from app.points.claims.forms import ClaimForm
+from app.points.claims.service import ClaimService
 from app.points.models import Awarder, PointEvent, RuleItem, Source
-from app.points.versions import in_force
+from app.points.rules.versions import in_force
 from app.state import AppServices
 
 ENTRIES_PER_MEMBER = 12
@@ -78,6 +79,7 @@ async def seed_demo_points(services: AppServices, tenant_id: UUID, seed: int = 7
             found = await tenant_identity(session, worker.id, tenant_id)
         assert found is not None
         identity = found[0]
-        claim = ClaimForm(members[0].id, talk.id, today.isoformat(), "1", "到社区作红色宣讲一次")
+        claim = ClaimForm(members[0].id, talk.id, today, "1", "到社区作红色宣讲一次")
         with contextlib.suppress(Refused):  # the member may be at the item's cap already
-            await ClaimService(services).submit(identity, claim)
+            async with services.db.unit() as session:
+                await ClaimService(session).submit(identity, claim)

@@ -22,7 +22,7 @@ from app.db import Database
 from app.demo.grid import has_grid, seed_demo_grid
 from app.demo.points import has_points, seed_demo_points
 from app.demo.roster import has_roster, seed_demo_roster
-from app.points.versions import in_force, install_preset
+from app.points.rules.versions import in_force, install_preset
 from app.service_requests.presets import install_service_preset
 from app.state import AppServices
 from tenants.context import tenant_scope

@@ -26,7 +26,7 @@ from app.grid.person_card import PersonCardService
 from app.grid.visits import KNOWS, VisitForm, VisitService
 from app.i18n import N_, _
 from app.people.forms import chosen_id
-from app.points.photos import UPLOAD_LIMIT
+from app.points.claims.photos import UPLOAD_LIMIT
 from app.service_requests.requests.views import RequestViews
 from app.web.downloads import PHOTO, private_photo
 from app.web.flash import flash

@@ -45,7 +45,7 @@ from app.grid.scope import served_by
 from app.i18n import N_
 from app.people.models import Person
 from app.people.search import search_condition
-from app.points.photos import JPEG, evidence_jpeg
+from app.points.claims.photos import JPEG, evidence_jpeg
 from app.state import AppServices
 from tenants.context import require_tenant
 

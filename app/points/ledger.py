@@ -35,14 +35,16 @@ from app.points.models import (
 )
 from app.points.numbers import points_text
 from app.points.periods import half_of, quarter_of
+from app.points.rules.versions import first_start, in_force
 from app.points.tally import Caps, clamp, quarter_counts
-from app.points.versions import first_start, in_force
 from tenants.context import require_tenant
 
 MAX_HOURS = Decimal(24)
 MAX_OCCURRENCES = Decimal(50)
 HALF = Decimal("0.5")
 ALREADY_CORRECTED = N_("This entry has already been corrected.")
+CORRECTED_TWICE = {"point_events_tenant_id_reverses_id_key": ALREADY_CORRECTED}
+"""For commit_or_refuse: a second correction of one event, refused by the unique key."""
 BEFORE_RULES = N_(
     "The district's point rules start on %(date)s; nothing can be recorded before it."
 )
@@ -259,6 +261,7 @@ async def reverse(
     try:
         await session.flush()
     except IntegrityError as exc:  # another correction of the same event just won
+        await session.rollback()  # the transaction is spoilt: nothing of it is kept
         raise Refused(ALREADY_CORRECTED) from exc
     name = await session.scalar(select(Person.name).where(Person.id == original.person_id))
     await record(

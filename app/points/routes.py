@@ -1,4 +1,5 @@
-"""Points pages: the district's tally, a branch's ranking, a member's points, the ledger."""
+"""Points pages: the district's tally, a branch's ranking, a member's points, the ledger
+— and `ROUTES`, every points page (these and the sub-packages')."""
 
 from __future__ import annotations
 
@@ -10,25 +11,32 @@ from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
 from litestar.response import Template
+from litestar.types import ControllerRouterHandler
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import Refused
+from app.core.identity import Identity
 from app.core.query_params import query_int, query_text
 from app.core.roles import TENANT_ROLES, Role
 from app.i18n import _
-from app.points.claims import ClaimService
+from app.points.claims import routes as claims
+from app.points.claims.lists import ClaimLists
 from app.points.export import ledger_filename, ledger_workbook
 from app.points.models import SOURCE_LABELS
 from app.points.numbers import points_text
 from app.points.periods import Period
+from app.points.publications import routes as publications
+from app.points.rules import routes as rules
 from app.points.service import PointsService
+from app.points.web import form_page
 from app.web.downloads import DOWNLOAD, attachment
 from app.web.flash import flash
 from app.web.guards import allow
 from app.web.responses import form_data, render, see_other
 
 
-def provide_points(request: Request) -> PointsService:
-    return PointsService(request.app.state.services)
+def provide_points(db_session: NamedDependency[AsyncSession]) -> PointsService:
+    return PointsService(db_session)
 
 
 async def chosen_quarter(request: Request, points: PointsService) -> tuple[Period, list[Period]]:
@@ -38,37 +46,51 @@ async def chosen_quarter(request: Request, points: PointsService) -> tuple[Perio
     return span.quarter(query_text(request.query_params, "quarter")), span.quarters()
 
 
+def leads(identity: Identity) -> bool:
+    return bool(identity.roles & {Role.TENANT_ADMIN, Role.BRANCH_SECRETARY})
+
+
 class PointsController(Controller):
     path = "/points"
     opt = allow(*TENANT_ROLES)
-    dependencies = {"points": Provide(provide_points, sync_to_thread=False)}
+    dependencies = {
+        "points": Provide(provide_points, sync_to_thread=False),
+        "claim_lists": Provide(claims.provide_lists, sync_to_thread=False),
+    }
 
     @get("/")
-    async def overview(self, request: Request, points: NamedDependency[PointsService]) -> Template:
+    async def overview(
+        self,
+        request: Request,
+        points: NamedDependency[PointsService],
+        claim_lists: NamedDependency[ClaimLists],
+        identity: NamedDependency[Identity],
+    ) -> Template:
         """Each role's way in: branch summaries for those who lead, one's own points."""
-        identity = request.scope["user"]
         period, periods = await chosen_quarter(request, points)
-        leads = bool(identity.roles & {Role.TENANT_ADMIN, Role.BRANCH_SECRETARY})
-        claims = ClaimService(request.app.state.services)
         return render(
             request,
             "points/index.html",
             {
                 "period": period,
                 "periods": periods,
-                "summaries": await points.summaries(identity, period) if leads else [],
-                "leads": leads,
-                "to_decide": await claims.waiting(identity),
+                "summaries": await points.summaries(identity, period) if leads(identity) else [],
+                "leads": leads(identity),
+                "to_decide": await claim_lists.waiting(identity),
                 "own_person_id": await points.own_person_id(identity),
             },
         )
 
     @get("/branches/{unit_id:uuid}")
     async def branch(
-        self, request: Request, points: NamedDependency[PointsService], unit_id: FromPath[UUID]
+        self,
+        request: Request,
+        points: NamedDependency[PointsService],
+        identity: NamedDependency[Identity],
+        unit_id: FromPath[UUID],
     ) -> Template:
         period, periods = await chosen_quarter(request, points)
-        unit, ranking = await points.ranking(request.scope["user"], unit_id, period)
+        unit, ranking = await points.ranking(identity, unit_id, period)
         return render(
             request,
             "points/branch.html",
@@ -82,47 +104,44 @@ class PointsController(Controller):
 
     @get("/people/{person_id:uuid}")
     async def person(
-        self, request: Request, points: NamedDependency[PointsService], person_id: FromPath[UUID]
+        self,
+        request: Request,
+        points: NamedDependency[PointsService],
+        identity: NamedDependency[Identity],
+        person_id: FromPath[UUID],
     ) -> Template:
-        return await self._person_page(request, points, person_id)
+        return await self._person_page(request, points, identity, person_id)
 
     async def _person_page(
         self,
         request: Request,
         points: PointsService,
+        identity: Identity,
         person_id: UUID,
-        *,
-        error: str | None = None,
-        status_code: int = 200,
+        refused: Refused | None = None,
     ) -> Template:
-        identity = request.scope["user"]
         year = query_int(request.query_params, "year", default=0, low=0, high=9999)
-        member = await points.member(identity, person_id, year)
-        return render(
-            request,
-            "points/person.html",
-            {
-                "member": member,
-                "sources": SOURCE_LABELS,
-                "may_correct": bool(identity.roles & {Role.TENANT_ADMIN, Role.BRANCH_SECRETARY}),
-                "error": error,
-            },
-            status_code=status_code,
-        )
+        context = {
+            "member": await points.member(identity, person_id, year),
+            "sources": SOURCE_LABELS,
+            "may_correct": leads(identity),
+        }
+        return form_page(request, "points/person.html", context, refused)
 
     @post("/events/{event_id:uuid}/reverse")
     async def reverse(
-        self, request: Request, points: NamedDependency[PointsService], event_id: FromPath[UUID]
+        self,
+        request: Request,
+        points: NamedDependency[PointsService],
+        identity: NamedDependency[Identity],
+        event_id: FromPath[UUID],
     ) -> Any:
         data = await form_data(request)
-        identity = request.scope["user"]
         try:
             person_id, change = await points.reverse(identity, event_id, data.get("reason", ""))
         except Refused as exc:
             person_id = await points.person_of_event(identity, event_id)
-            return await self._person_page(
-                request, points, person_id, error=_(exc.message, **exc.args_), status_code=422
-            )
+            return await self._person_page(request, points, identity, person_id, exc)
         flash(
             request,
             "success",
@@ -132,10 +151,14 @@ class PointsController(Controller):
 
     @get("/ledger/{unit_id:uuid}")
     async def ledger(
-        self, request: Request, points: NamedDependency[PointsService], unit_id: FromPath[UUID]
+        self,
+        request: Request,
+        points: NamedDependency[PointsService],
+        identity: NamedDependency[Identity],
+        unit_id: FromPath[UUID],
     ) -> Template:
         period, periods = await chosen_quarter(request, points)
-        unit, lines = await points.ledger(request.scope["user"], unit_id, period)
+        unit, lines = await points.ledger(identity, unit_id, period)
         return render(
             request,
             "points/ledger.html",
@@ -151,9 +174,12 @@ class PointsController(Controller):
 
     @get("/ledger/{unit_id:uuid}/export", opt=DOWNLOAD)
     async def export(
-        self, request: Request, points: NamedDependency[PointsService], unit_id: FromPath[UUID]
+        self,
+        request: Request,
+        points: NamedDependency[PointsService],
+        identity: NamedDependency[Identity],
+        unit_id: FromPath[UUID],
     ) -> Response[bytes]:
-        identity = request.scope["user"]
         period, _periods = await chosen_quarter(request, points)
         unit, lines = await points.ledger(identity, unit_id, period)
         await points.record_export(identity, unit, period, len(lines))
@@ -161,3 +187,11 @@ class PointsController(Controller):
         return attachment(
             content, ledger_filename(unit.name, period), fallback=f"ledger-{period.key}.xlsx"
         )
+
+
+ROUTES: list[ControllerRouterHandler] = [
+    PointsController,
+    *claims.ROUTES,
+    *rules.ROUTES,
+    *publications.ROUTES,
+]

@@ -22,21 +22,18 @@ from app.core.errors import NotFound, Refused
 from app.core.forms import FieldError
 from app.core.identity import Identity
 from app.core.roles import Role
-from app.core.scope import Scope
 from app.core.validators import plain_text
 from app.db.commit import commit_or_refuse
-from app.i18n import N_
 from app.people.models import OrgUnit, Person, UnitKind
 from app.people.pinyin import unit_sort_key
 from app.people.scope import people_in, units_under
 from app.points import ledger
 from app.points.models import PointEvent, Publication, RuleCategory, RuleItem, RuleSet
 from app.points.periods import Kept, Period, quarter_of
-from app.points.publications import PublicationRow
+from app.points.publications.states import PublicationRow
+from app.points.rules.versions import kept
 from app.points.standings import Ranking, Standing, branch_ranking, rankings
 from app.points.tally import ZERO, Line, counted, quarter_caps
-from app.points.versions import kept
-from app.state import AppServices
 
 
 @dataclass(frozen=True)
@@ -107,20 +104,16 @@ def with_rules(query: Query) -> Query:
 
 
 class PointsService:
-    def __init__(self, services: AppServices) -> None:
-        self.db = services.db
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
 
-    async def scope(self, session: AsyncSession, identity: Identity) -> Scope:
-        return identity.scope
-
-    async def _branch(self, session: AsyncSession, identity: Identity, unit_id: UUID) -> OrgUnit:
+    async def _branch(self, identity: Identity, unit_id: UUID) -> OrgUnit:
         """A branch the viewer may see the ranking and ledger of."""
-        scope = await self.scope(session, identity)
         if Role.TENANT_ADMIN not in identity.roles and Role.BRANCH_SECRETARY not in identity.roles:
             raise NotFound()
-        unit = await session.scalar(
+        unit = await self.session.scalar(
             select(OrgUnit).where(
-                OrgUnit.id == unit_id, OrgUnit.kind == UnitKind.BRANCH, units_under(scope)
+                OrgUnit.id == unit_id, OrgUnit.kind == UnitKind.BRANCH, units_under(identity.scope)
             )
         )
         if unit is None:
@@ -131,27 +124,26 @@ class PointsService:
 
     async def kept(self) -> Kept:
         """The span a period picker offers: since the district's first rules."""
-        async with self.db.session() as session:
-            return await kept(session)
+        return await kept(self.session)
 
     async def summaries(self, identity: Identity, period: Period) -> list[BranchSummary]:
         """One line per branch the viewer sees: how many ranked, the average, the top."""
-        async with self.db.session() as session:
-            scope = await self.scope(session, identity)
-            units = (
-                await session.execute(
-                    select(OrgUnit.id, OrgUnit.name).where(
-                        OrgUnit.kind == UnitKind.BRANCH,
-                        OrgUnit.retired_at.is_(None),
-                        units_under(scope),
-                    )
+        session = self.session
+        scope = identity.scope
+        units = (
+            await session.execute(
+                select(OrgUnit.id, OrgUnit.name).where(
+                    OrgUnit.kind == UnitKind.BRANCH,
+                    OrgUnit.retired_at.is_(None),
+                    units_under(scope),
                 )
-            ).all()
-            units = sorted(units, key=lambda unit: unit_sort_key(unit[1]))
-            if not units:
-                return []
-            wanted = None if scope.everyone else [unit_id for unit_id, _ in units]
-            found = await rankings(session, period, branch_ids=wanted)
+            )
+        ).all()
+        units = sorted(units, key=lambda unit: unit_sort_key(unit[1]))
+        if not units:
+            return []
+        wanted = None if scope.everyone else [unit_id for unit_id, _ in units]
+        found = await rankings(session, period, branch_ids=wanted)
         result = []
         for unit_id, name in units:
             ranking = found.get(unit_id)
@@ -170,60 +162,57 @@ class PointsService:
     async def ranking(
         self, identity: Identity, unit_id: UUID, period: Period
     ) -> tuple[OrgUnit, Ranking]:
-        async with self.db.session() as session:
-            unit = await self._branch(session, identity, unit_id)
-            return unit, await branch_ranking(session, unit.id, period)
+        unit = await self._branch(identity, unit_id)
+        return unit, await branch_ranking(self.session, unit.id, period)
 
     # --- one member ----------------------------------------------------------------
 
-    async def _visible_person(
-        self, session: AsyncSession, identity: Identity, person_id: UUID
-    ) -> Person:
+    async def _visible_person(self, identity: Identity, person_id: UUID) -> Person:
         """A member's points are seen by the member, their secretary and the admin."""
-        scope = await self.scope(session, identity)
         leads = (
-            people_in(scope)
+            people_in(identity.scope)
             if identity.roles & {Role.TENANT_ADMIN, Role.BRANCH_SECRETARY}
             else None
         )
         condition = Person.user_id == identity.user_id
         if leads is not None:
             condition = condition | leads
-        person = await session.scalar(select(Person).where(Person.id == person_id, condition))
+        person = await self.session.scalar(select(Person).where(Person.id == person_id, condition))
         if person is None:
             raise NotFound()
         return person
 
     async def own_person_id(self, identity: Identity) -> UUID | None:
-        async with self.db.session() as session:
-            return await session.scalar(select(Person.id).where(Person.user_id == identity.user_id))
+        return await self.session.scalar(
+            select(Person.id).where(Person.user_id == identity.user_id)
+        )
 
     async def member(self, identity: Identity, person_id: UUID, year: int) -> MemberPoints:
         """Every event of the member's year, with what it counted for after caps (this
         year's when `year` is before the district's first rules or after today)."""
-        async with self.db.session() as session:
-            person = await self._visible_person(session, identity, person_id)
-            span = await kept(session)
-            years = span.years()
-            year = year if year in years else span.today.year
-            branch = await session.scalar(
-                select(OrgUnit.name).where(OrgUnit.id == person.branch_id)
-            ) if person.branch_id else None  # fmt: skip
-            reversal = aliased(PointEvent)
-            rows = (
-                await session.execute(
-                    with_rules(select(PointEvent, RuleItem, RuleCategory.name, RuleSet.version,
-                                      reversal))
-                    .outerjoin(reversal, and_(reversal.tenant_id == PointEvent.tenant_id,
-                                              reversal.reverses_id == PointEvent.id))
-                    .where(
-                        PointEvent.person_id == person.id,
-                        PointEvent.occurred_on >= date(year, 1, 1),
-                        PointEvent.occurred_on <= date(year, 12, 31),
-                    )
-                    .order_by(PointEvent.occurred_on, PointEvent.recorded_at, PointEvent.id)
+        session = self.session
+        person = await self._visible_person(identity, person_id)
+        span = await kept(session)
+        years = span.years()
+        year = year if year in years else span.today.year
+        branch = await session.scalar(
+            select(OrgUnit.name).where(OrgUnit.id == person.branch_id)
+        ) if person.branch_id else None  # fmt: skip
+        reversal = aliased(PointEvent)
+        rows = (
+            await session.execute(
+                with_rules(select(PointEvent, RuleItem, RuleCategory.name, RuleSet.version,
+                                  reversal))
+                .outerjoin(reversal, and_(reversal.tenant_id == PointEvent.tenant_id,
+                                          reversal.reverses_id == PointEvent.id))
+                .where(
+                    PointEvent.person_id == person.id,
+                    PointEvent.occurred_on >= date(year, 1, 1),
+                    PointEvent.occurred_on <= date(year, 12, 31),
                 )
-            ).all()  # fmt: skip
+                .order_by(PointEvent.occurred_on, PointEvent.recorded_at, PointEvent.id)
+            )
+        ).all()  # fmt: skip
         lines = quarter_caps(
             [
                 (Line(i.code, e.occurred_on, e.points, ledger.caps_of(i)), v)
@@ -243,13 +232,13 @@ class PointsService:
         return MemberPoints(person, branch or "", year, years, events, quarters)
 
     async def person_of_event(self, identity: Identity, event_id: UUID) -> UUID:
-        async with self.db.session() as session:
-            person_id = await session.scalar(
-                select(PointEvent.person_id).where(PointEvent.id == event_id)
-            )
-            if person_id is None:
-                raise NotFound()
-            return (await self._visible_person(session, identity, person_id)).id
+        session = self.session
+        person_id = await session.scalar(
+            select(PointEvent.person_id).where(PointEvent.id == event_id)
+        )
+        if person_id is None:
+            raise NotFound()
+        return (await self._visible_person(identity, person_id)).id
 
     async def reverse(
         self, identity: Identity, event_id: UUID, reason: str
@@ -257,30 +246,22 @@ class PointsService:
         """Correct an event by a reversing one; the secretary of the member or the admin."""
         if not identity.roles & {Role.TENANT_ADMIN, Role.BRANCH_SECRETARY}:
             raise NotFound()
-        async with self.db.session() as session:
-            scope = await self.scope(session, identity)
-            event = await session.scalar(
-                select(PointEvent)
-                .join(Person, and_(Person.tenant_id == PointEvent.tenant_id,
-                                   Person.id == PointEvent.person_id))
-                .where(PointEvent.id == event_id, people_in(scope))
-            )  # fmt: skip
-            if event is None:
-                raise NotFound()
-            try:
-                reason = plain_text(reason)[:300]
-            except FieldError as exc:
-                raise Refused(exc.message) from exc
-            correction = await ledger.reverse(session, event, reason, identity.actor)
-            await commit_or_refuse(
-                session,
-                {
-                    "point_events_tenant_id_reverses_id_key": N_(
-                        "This entry has already been corrected."
-                    )
-                },
-            )
-            return event.person_id, correction.points
+        session = self.session
+        event = await session.scalar(
+            select(PointEvent)
+            .join(Person, and_(Person.tenant_id == PointEvent.tenant_id,
+                               Person.id == PointEvent.person_id))
+            .where(PointEvent.id == event_id, people_in(identity.scope))
+        )  # fmt: skip
+        if event is None:
+            raise NotFound()
+        try:
+            reason = plain_text(reason)[:300]
+        except FieldError as exc:
+            raise Refused(exc.message) from exc
+        correction = await ledger.reverse(session, event, reason, identity.actor)
+        await commit_or_refuse(session, ledger.CORRECTED_TWICE)
+        return event.person_id, correction.points
 
     # --- the ledger (台账) ----------------------------------------------------------
 
@@ -288,30 +269,29 @@ class PointsService:
         self, identity: Identity, unit_id: UUID, period: Period
     ) -> tuple[OrgUnit, list[LedgerLine]]:
         """The branch's events of the period in date order (corrections included)."""
-        async with self.db.session() as session:
-            unit = await self._branch(session, identity, unit_id)
-            rows = await session.execute(
-                with_rules(select(PointEvent, Person.name, RuleItem.code, RuleItem.name,
-                                  RuleCategory.name, RuleSet.version))
-                .join(Person, and_(Person.tenant_id == PointEvent.tenant_id,
-                                   Person.id == PointEvent.person_id))
-                .where(PointEvent.branch_id == unit.id,
-                       PointEvent.occurred_on.between(period.start, period.end))
-                .order_by(PointEvent.occurred_on, Person.sort_key, PointEvent.recorded_at)
-            )  # fmt: skip
-            lines = [LedgerLine(*row) for row in rows]
+        session = self.session
+        unit = await self._branch(identity, unit_id)
+        rows = await session.execute(
+            with_rules(select(PointEvent, Person.name, RuleItem.code, RuleItem.name,
+                              RuleCategory.name, RuleSet.version))
+            .join(Person, and_(Person.tenant_id == PointEvent.tenant_id,
+                               Person.id == PointEvent.person_id))
+            .where(PointEvent.branch_id == unit.id,
+                   PointEvent.occurred_on.between(period.start, period.end))
+            .order_by(PointEvent.occurred_on, Person.sort_key, PointEvent.recorded_at)
+        )  # fmt: skip
+        lines = [LedgerLine(*row) for row in rows]
         return unit, lines
 
     async def record_export(
         self, identity: Identity, unit: OrgUnit, period: Period, n: int
     ) -> None:
-        async with self.db.session() as session:
-            await record(
-                session, identity.actor, "points.ledger_exported", subject_type="unit",
-                subject_id=unit.id, subject_name=unit.name,
-                changes={"period": period.key, "rows": n},
-            )  # fmt: skip
-            await session.commit()
+        await record(
+            self.session, identity.actor, "points.ledger_exported", subject_type="unit",
+            subject_id=unit.id, subject_name=unit.name,
+            changes={"period": period.key, "rows": n},
+        )  # fmt: skip
+        await self.session.commit()
 
     # --- a member's own home --------------------------------------------------------
 
@@ -320,34 +300,34 @@ class PointsService:
         ranking of `period` (the ranking itself, so the figures are the ranking page's)
         and the branch's latest half-year ranking put up. None when the account is
         linked to no person."""
-        async with self.db.session() as session:
-            found = (
-                await session.execute(
-                    select(Person.id, Person.branch_id, OrgUnit.name)
-                    .outerjoin(OrgUnit, and_(OrgUnit.tenant_id == Person.tenant_id,
-                                             OrgUnit.id == Person.branch_id))
-                    .where(Person.user_id == identity.user_id)
-                )
-            ).first()  # fmt: skip
-            if found is None:
-                return None
-            person_id, branch_id, branch_name = found
-            if branch_id is None:
-                return OwnStanding(person_id, None, period)
-            ranking = await branch_ranking(session, branch_id, period)
-            standing = next(
-                (s for s in [*ranking.ranked, *ranking.exempt] if s.person_id == person_id), None
+        session = self.session
+        found = (
+            await session.execute(
+                select(Person.id, Person.branch_id, OrgUnit.name)
+                .outerjoin(OrgUnit, and_(OrgUnit.tenant_id == Person.tenant_id,
+                                         OrgUnit.id == Person.branch_id))
+                .where(Person.user_id == identity.user_id)
             )
-            latest = (
-                await session.execute(
-                    select(Publication, RuleSet.version)
-                    .join(RuleSet, and_(RuleSet.tenant_id == Publication.tenant_id,
-                                        RuleSet.id == Publication.rule_set_id))
-                    .where(Publication.branch_id == branch_id)
-                    .order_by(Publication.period_start.desc())
-                    .limit(1)
-                )
-            ).first()  # fmt: skip
+        ).first()  # fmt: skip
+        if found is None:
+            return None
+        person_id, branch_id, branch_name = found
+        if branch_id is None:
+            return OwnStanding(person_id, None, period)
+        ranking = await branch_ranking(session, branch_id, period)
+        standing = next(
+            (s for s in [*ranking.ranked, *ranking.exempt] if s.person_id == person_id), None
+        )
+        latest = (
+            await session.execute(
+                select(Publication, RuleSet.version)
+                .join(RuleSet, and_(RuleSet.tenant_id == Publication.tenant_id,
+                                    RuleSet.id == Publication.rule_set_id))
+                .where(Publication.branch_id == branch_id)
+                .order_by(Publication.period_start.desc())
+                .limit(1)
+            )
+        ).first()  # fmt: skip
         return OwnStanding(
             person_id, branch_name, period, standing, len(ranking.ranked),
             ranking.rule_set.base_score if ranking.rule_set else None,

@@ -23,8 +23,8 @@ from app.people.models import OrgUnit, UnitKind
 from app.people.pinyin import unit_sort_key
 from app.points.models import RuleCategory, RuleSet
 from app.points.periods import Period
+from app.points.rules.versions import in_force
 from app.points.tally import score
-from app.points.versions import in_force
 
 # A period's points per member and category. As scored, they are the capped figures
 # the ledger's trigger keeps per member, code and quarter (point_counted, by the rule

@@ -1,6 +1,6 @@
 """What a new district starts from, read from the TOML files beside this module into
 plain data. It knows no model and no capability: installing a preset is the job of the
-capability it fills (app.points.versions for a scheme's point rules,
+capability it fills (app.points.rules.versions for a scheme's point rules,
 app.service_requests.presets for the grid-service settings), which also checks what
 only it understands.
 
@@ -30,7 +30,7 @@ class PresetError(ValueError):
 @dataclass(frozen=True)
 class Preset:
     """A points scheme: its names and description, and its `[rules]` table as written
-    (app.points.rules.spec_from_mapping reads it)."""
+    (app.points.rules.spec.spec_from_mapping reads it)."""
 
     key: str
     name: str

@@ -24,7 +24,7 @@ from app.core.identity import Actor, Identity
 from app.core.roles import Role
 from app.core.validators import plain_text
 from app.i18n import N_
-from app.points.versions import install_first_rules
+from app.points.rules.versions import install_first_rules
 from app.service_requests.presets import install_service_preset
 from app.settings import AuthSettings
 from app.signup.forms import SignupForm, read_signup

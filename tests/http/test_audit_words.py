@@ -39,11 +39,15 @@ from app.people.imports import ImportService
 from app.people.org import OrgService
 from app.people.search import PersonFilter
 from app.people.service import PeopleService
-from app.points.claims import ClaimForm, ClaimService
+from app.points.claims.forms import ClaimForm
+from app.points.claims.service import ClaimService
 from app.points.models import Objection, PointEvent, RuleCategory, RuleItem
 from app.points.periods import half_of
-from app.points.publications import AnswerForm, PublicationService
-from app.points.rule_sets import RuleSetService
+from app.points.publications.forms import AnswerForm
+from app.points.publications.objections import ObjectionService
+from app.points.publications.service import PublicationService
+from app.points.rules.activation import ActivationService
+from app.points.rules.service import RuleSetService
 from app.points.service import PointsService
 from app.signup.service import TenancyService
 from app.state import AppServices
@@ -57,6 +61,7 @@ from tests.factories import (
     make_points_roster,
     make_world,
     next_phone,
+    unit_per_call,
 )
 from tests.http.conftest import Browser, shown
 from tests.http.test_signup import FORM
@@ -177,11 +182,11 @@ async def walk_every_change(
 
     with tenant_scope(district.tenant_id):
         # Points: an award in hours, a claim approved and one rejected, a correction.
-        claims = ClaimService(services)
+        claims = unit_per_call(services.db, ClaimService)
         async with services.db.session() as session:
             items = {i.code: i.id for i in (await session.scalars(select(RuleItem))).all()}
         hours, talk = items["ZY-01"], items["XX-01"]
-        day = half_of(today).previous().end.isoformat()  # in the half-year put up below
+        day = half_of(today).previous().end  # in the half-year put up below
         await claims.award(secretary, ClaimForm(points.member_a, hours, day, "1.5", "志愿服务"))
         first = (
             await claims.submit(worker, ClaimForm(points.member_b, talk, day, "1", "学习"))
@@ -196,27 +201,30 @@ async def walk_every_change(
                 select(PointEvent.id).where(PointEvent.person_id == points.member_a)
             )
         assert award_event is not None
-        await PointsService(services).reverse(secretary, award_event, "时长记错")
+        await unit_per_call(services.db, PointsService).reverse(secretary, award_event, "时长记错")
 
         # A half-year put up, objections answered three ways, then published.
-        publications = PublicationService(services)
+        publications = unit_per_call(services.db, PublicationService)
+        objection_service = unit_per_call(services.db, ObjectionService)
         await claims.award(secretary, ClaimForm(points.member_a, talk, day, "1", "学习"))
         last_half = half_of(today).previous().key
         publication = await publications.open(secretary, roster.branch_1, last_half)
         for person, reason in ((points.member_a, "少记了一次"), (points.member_b, "多记了"),
                                (points.member_a, "名次不对")):  # fmt: skip
-            await publications.object(member, publication.id, person, reason)
+            await objection_service.object(member, publication.id, person, reason)
         async with services.db.session() as session:
             objections = (await session.scalars(select(Objection).order_by(Objection.reason))).all()
             approved = await session.scalar(
                 select(PointEvent.id).where(PointEvent.claim_id == first.id)
             )
         by_reason = {o.reason: o.id for o in objections}
-        await publications.answer(secretary, publication.id, by_reason["少记了一次"], AnswerForm(
-            "upheld", "补记", "award", item_id=talk, occurred_on=day, quantity="1"))  # fmt: skip
-        await publications.answer(secretary, publication.id, by_reason["多记了"], AnswerForm(
+        await objection_service.answer(
+            secretary, publication.id, by_reason["少记了一次"],
+            AnswerForm("upheld", "补记", "award", item_id=talk, occurred_on=day, quantity="1"),
+        )  # fmt: skip
+        await objection_service.answer(secretary, publication.id, by_reason["多记了"], AnswerForm(
             "upheld", "已冲销", "reverse", event_id=approved))  # fmt: skip
-        await publications.answer(secretary, publication.id, by_reason["名次不对"],
+        await objection_service.answer(secretary, publication.id, by_reason["名次不对"],
                                   AnswerForm("rejected", "名次无误"))  # fmt: skip
         with monkeypatch.context() as later:
             later.setattr(
@@ -225,7 +233,7 @@ async def walk_every_change(
             await publications.publish(secretary, publication.id)
 
         # The rules: every kind of draft change, an activation, a draft discarded.
-        rules = RuleSetService(services.db)
+        rules = unit_per_call(services.db, RuleSetService)
         await rules.start_draft(admin.actor)
         await rules.update_settings("100", "10", admin.actor)
         kept = await rules.add_category("学习强国", admin.actor)
@@ -254,7 +262,9 @@ async def walk_every_change(
         )  # fmt: skip
         await rules.delete_item(next(i for i in draft_items if i.code == "XX-02").id, admin.actor)
         await rules.delete_category(kept, admin.actor)  # emptied by the move
-        await rules.activate((today + timedelta(days=1)).isoformat(), admin.actor)
+        await unit_per_call(services.db, ActivationService).activate(
+            (today + timedelta(days=1)).isoformat(), admin.actor
+        )
         await rules.start_draft(admin.actor)
         await rules.discard_draft(admin.actor)
 

@@ -7,12 +7,13 @@ checked without being listed here.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from litestar import Litestar
 
 from app.core.roles import Role
-from app.settings import PROJECT_ROOT
 from app.state import AppServices
+from app.web.templates import TEMPLATE_DIRS
 from tenants.context import tenant_scope
 from tests.factories import World
 from tests.http.conftest import Browser
@@ -46,7 +47,7 @@ def test_every_link_to_a_download_is_plain() -> None:
         for path in download_routes()
     ]
     found = []
-    for template in (PROJECT_ROOT / "templates").rglob("*.html"):
+    for template in (path for folder in TEMPLATE_DIRS for path in Path(folder).rglob("*.html")):
         for tag in LINK.findall(template.read_text()):
             href = HREF.search(tag)
             if href and any(p.match(href.group(1)) for p in patterns):

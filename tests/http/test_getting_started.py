@@ -13,10 +13,11 @@ from app.core.identity import Actor
 from app.core.roles import Role
 from app.dashboard.setup import SetupService
 from app.db import Database
-from app.points.rule_sets import RuleSetService
+from app.points.rules.activation import ActivationService
+from app.points.rules.service import RuleSetService
 from app.state import AppServices
 from tenants.context import tenant_scope
-from tests.factories import District, add_grid, make_roster, make_tenant
+from tests.factories import District, add_grid, make_roster, make_tenant, unit_per_call
 from tests.http.conftest import Browser
 from tests.http.test_invitations import invite
 
@@ -84,10 +85,12 @@ async def test_each_step_is_ticked_by_the_districts_own_state(
     # The rules are reviewed when a version the admin edited is activated.
     actor = Actor("user", admin.name, admin.id)
     with tenant_scope(district.tenant_id):
-        rules = RuleSetService(services.db)
+        rules = unit_per_call(services.db, RuleSetService)
         await rules.start_draft(actor)
         assert not steps((await browser.get("/dashboard")).text)["point_rules"][0]
-        await rules.activate((clock.today() + timedelta(days=1)).isoformat(), actor)
+        await unit_per_call(services.db, ActivationService).activate(
+            (clock.today() + timedelta(days=1)).isoformat(), actor
+        )
     assert steps((await browser.get("/dashboard")).text)["point_rules"][0]
 
     await invite(browser, "王书记", "13912340001", Role.BRANCH_SECRETARY)

@@ -94,7 +94,8 @@ async def _points_of_a(world: World, services: AppServices) -> dict[str, str]:
     from PIL import Image
 
     from app.core import clock
-    from app.points.claims import ClaimForm, ClaimService
+    from app.points.claims.forms import ClaimForm
+    from app.points.claims.service import ClaimService
     from app.points.models import (
         Claim,
         Objection,
@@ -105,8 +106,8 @@ async def _points_of_a(world: World, services: AppServices) -> dict[str, str]:
         RuleSet,
     )
     from app.points.periods import half_of
-    from app.points.versions import add_rules, spec_of
-    from tests.factories import make_points_roster
+    from app.points.rules.versions import add_rules, spec_of
+    from tests.factories import make_points_roster, unit_per_call
 
     points = await make_points_roster(services, world.a)
     worker = world.a.users[Role.GRID_WORKER]
@@ -118,10 +119,9 @@ async def _points_of_a(world: World, services: AppServices) -> dict[str, str]:
             active = (await session.scalars(select(RuleSet))).one()
             item = await session.scalar(select(RuleItem).where(RuleItem.code == "XX-02"))
             assert item is not None
-        sent = await ClaimService(services).submit(
+        sent = await unit_per_call(services.db, ClaimService).submit(
             await identity_of(services, tenant, worker.id),
-            ClaimForm(points.member_a, item.id, clock.today().isoformat(), "1", "证明",
-                      picture.getvalue()),
+            ClaimForm(points.member_a, item.id, clock.today(), "1", "证明", picture.getvalue()),
         )  # fmt: skip
         claim = sent.claim
         async with services.db.session() as session:
@@ -159,10 +159,10 @@ async def _points_of_a(world: World, services: AppServices) -> dict[str, str]:
     # District B has a draft of its own, so a 404 for A's draft item is isolation,
     # not "no draft here".
     from app.core.identity import SYSTEM
-    from app.points.rule_sets import RuleSetService
+    from app.points.rules.service import RuleSetService
 
     with tenant_scope(world.b.tenant_id):
-        await RuleSetService(services.db).start_draft(SYSTEM)
+        await unit_per_call(services.db, RuleSetService).start_draft(SYSTEM)
     _POINTS[tenant] = {
         "claim_id": str(claim.id), "photo_id": str(photo), "event_id": str(event.id),
         "rule_set_id": str(draft.id), "category_id": str(category), "item_id": str(draft_item),

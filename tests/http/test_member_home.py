@@ -16,13 +16,21 @@ from app.core.scope import EVERYONE
 from app.db import Database
 from app.people.service import PeopleService
 from app.points.periods import half_of, quarter_of
-from app.points.publications import PublicationService
+from app.points.publications.service import PublicationService
 from app.service_requests.models import RequestCategory
 from app.service_requests.requests.forms import RequestForm
 from app.service_requests.requests.service import RequestService
 from app.state import AppServices
 from tenants.context import tenant_scope
-from tests.factories import Account, District, PointsRoster, World, identity_of, make_points_roster
+from tests.factories import (
+    Account,
+    District,
+    PointsRoster,
+    World,
+    identity_of,
+    make_points_roster,
+    unit_per_call,
+)
 from tests.http.conftest import Browser
 from tests.http.test_points import claim_form, item_id
 
@@ -74,7 +82,7 @@ async def test_member_sees_quarter_points_place_publication_and_own_requests(
     await browser.post("/logout")
     with tenant_scope(district.tenant_id):
         secretary = await identity(services, district.users[Role.BRANCH_SECRETARY], district)
-        publication = await PublicationService(services).open(
+        publication = await unit_per_call(services.db, PublicationService).open(
             secretary, points.roster.branch_1, half_of(clock.today()).previous().key
         )
     water = await log_request(services, district, points.member_a, "water", "厨房水管漏水")

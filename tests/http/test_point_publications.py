@@ -33,10 +33,17 @@ from app.points.models import (
     Source,
 )
 from app.points.periods import Period, half_of
-from app.points.versions import in_force
+from app.points.rules.versions import in_force
 from app.state import AppServices
 from tenants.context import tenant_scope
-from tests.factories import District, PointsRoster, World, make_points_roster, make_world
+from tests.factories import (
+    District,
+    PointsRoster,
+    World,
+    make_points_roster,
+    make_world,
+    unit_per_call,
+)
 from tests.http.conftest import Browser, shown
 
 PUBLICATIONS = "/points/publications"
@@ -275,9 +282,9 @@ async def test_upheld_by_reversing_an_event(
     with tenant_scope(world.a.tenant_id):
         async with services.db.session() as session:
             member = world.a.users[Role.MEMBER]
-            from app.points.publications import PublicationService
+            from app.points.publications.objections import ObjectionService
 
-            objection = await PublicationService(services).object(
+            objection = await unit_per_call(services.db, ObjectionService).object(
                 Identity(member.id, member.name, frozenset({Role.MEMBER}), world.a.tenant_id),
                 publication_id, points.member_a, "那次学习我请假了",
             )  # fmt: skip
@@ -466,10 +473,10 @@ async def test_answer_refusals_write_nothing(
     earlier = await award(services, world.a, points.member_a, "XX-01", half.start - timedelta(1))
     publication_id = await opened(services, world, points, browser)
     member = world.a.users[Role.MEMBER]
-    from app.points.publications import PublicationService
+    from app.points.publications.objections import ObjectionService
 
     with tenant_scope(world.a.tenant_id):
-        objection = await PublicationService(services).object(
+        objection = await unit_per_call(services.db, ObjectionService).object(
             Identity(member.id, member.name, frozenset({Role.MEMBER}), world.a.tenant_id),
             publication_id, points.member_a, "学习次数不对",
         )  # fmt: skip
@@ -502,10 +509,10 @@ async def test_publish_waits_for_open_objections(
 ) -> None:  # fmt: skip
     publication_id = await opened(services, world, points, browser)
     member = world.a.users[Role.MEMBER]
-    from app.points.publications import PublicationService
+    from app.points.publications.objections import ObjectionService
 
     with tenant_scope(world.a.tenant_id):
-        await PublicationService(services).object(
+        await unit_per_call(services.db, ObjectionService).object(
             Identity(member.id, member.name, frozenset({Role.MEMBER}), world.a.tenant_id),
             publication_id, points.member_b, "有误",
         )  # fmt: skip
@@ -552,10 +559,10 @@ async def test_other_branches_and_districts_see_404(
     second = await opened(services, world, points, browser, points.roster.branch_2)
     first = await opened(services, world, points, browser, points.roster.branch_1)
     admin = world.a.users[Role.TENANT_ADMIN]
-    from app.points.publications import PublicationService
+    from app.points.publications.service import PublicationService
 
     with tenant_scope(world.a.tenant_id):
-        service = PublicationService(services)
+        service = unit_per_call(services.db, PublicationService)
         identity = Identity(admin.id, admin.name, frozenset({Role.TENANT_ADMIN}), world.a.tenant_id)
         async with services.db.session() as session:
             second_pub = await session.get(

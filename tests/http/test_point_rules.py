@@ -18,10 +18,10 @@ from app.db import Database
 from app.people.models import Person
 from app.points import ledger
 from app.points.models import RuleItem, Source
-from app.points.rule_sets import RuleSetService
+from app.points.rules.service import RuleSetService
 from app.state import AppServices
 from tenants.context import tenant_scope
-from tests.factories import District, World, make_points_roster
+from tests.factories import District, World, make_points_roster, unit_per_call
 from tests.http.conftest import Browser, shown
 
 ADMIN = Actor("user", "管理员")
@@ -358,7 +358,7 @@ async def test_other_roles_may_not_use_the_rule_pages(
     browser: Browser, world: World, services: AppServices, role: Role
 ) -> None:
     with tenant_scope(world.a.tenant_id):
-        await RuleSetService(services.db).start_draft(ADMIN)
+        await unit_per_call(services.db, RuleSetService).start_draft(ADMIN)
     await browser.login(world.a.users[role])
     for path in ("/points/rules", "/points/rules/draft", "/points/rules/draft/preview"):
         assert (await browser.get(path)).status_code == 403, path
@@ -376,7 +376,7 @@ async def test_items_outside_the_draft_are_not_found(
 ) -> None:
     for district in (world.a, world.b):
         with tenant_scope(district.tenant_id):
-            await RuleSetService(services.db).start_draft(ADMIN)
+            await unit_per_call(services.db, RuleSetService).start_draft(ADMIN)
     other_item = (await draft_items(owner_db, world.b))["XX-01"]
     other_category = (await draft_categories(owner_db, world.b))["政治学习"]
     (active_item,) = await rows(

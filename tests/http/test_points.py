@@ -21,9 +21,10 @@ from app.core.errors import Refused
 from app.core.identity import Identity
 from app.core.roles import Role
 from app.db import Database
-from app.points.claims import ClaimForm, ClaimService
+from app.points.claims.forms import ClaimForm
+from app.points.claims.service import ClaimService
 from app.points.models import Claim, ClaimStatus, Photo, PointEvent, RuleItem, RuleSet
-from app.points.versions import add_rules, spec_of
+from app.points.rules.versions import add_rules, spec_of
 from app.state import AppServices
 from tenants.context import tenant_scope
 from tests.factories import (
@@ -33,6 +34,7 @@ from tests.factories import (
     identity_of,
     make_points_roster,
     make_world,
+    unit_per_call,
 )
 from tests.http.conftest import Browser, shown
 
@@ -220,12 +222,12 @@ async def test_concurrent_approvals_write_one_event(
     async def identity(account) -> Identity:  # type: ignore[no-untyped-def]
         return await identity_of(services, world.a.tenant_id, account.id)
 
-    claims = ClaimService(services)
+    claims = unit_per_call(services.db, ClaimService)
     with tenant_scope(world.a.tenant_id):
         study = await item_id(services, world.a, "XX-01")
         sent = await claims.submit(
             await identity(worker),
-            ClaimForm(points.member_a, study, clock.today().isoformat(), "1", ""),
+            ClaimForm(points.member_a, study, clock.today(), "1", ""),
         )
         claim = sent.claim
 

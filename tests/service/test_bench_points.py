@@ -197,7 +197,7 @@ async def test_floors_give_the_services_answers(
 
 
 def test_draft_changes_points_and_caps() -> None:
-    from app.points.rules import spec_from_mapping
+    from app.points.rules.spec import spec_from_mapping
     from app.presets import all_presets
 
     spec = spec_from_mapping(all_presets()["qingdao-six-categories"].rules)

@@ -20,16 +20,24 @@ from app.core.roles import Role
 from app.db.form_ids import FormUsed
 from app.grid.models import Visit
 from app.grid.visits import VisitForm, VisitService
-from app.points.claims import ClaimForm, ClaimService
+from app.points.claims.forms import ClaimForm
+from app.points.claims.service import ClaimService
 from app.points.models import Claim, Objection, PointEvent, Publication, RuleItem, RuleSet
 from app.points.periods import half_of
-from app.points.publications import PublicationService
+from app.points.publications.objections import ObjectionService
 from app.service_requests.models import RequestCategory, RequestEvent, ServiceRequest
 from app.service_requests.requests.forms import RequestForm
 from app.service_requests.requests.service import RequestService
 from app.state import AppServices
 from tenants.context import tenant_scope
-from tests.factories import District, PointsRoster, World, identity_of, make_points_roster
+from tests.factories import (
+    District,
+    PointsRoster,
+    World,
+    identity_of,
+    make_points_roster,
+    unit_per_call,
+)
 
 
 @pytest.fixture
@@ -155,14 +163,14 @@ async def item(services: AppServices, district: District, code: str) -> UUID:
 
 
 def points_form(person: UUID, item_id: UUID, form_id: UUID, evidence: str = "参加了学习") -> Any:
-    return ClaimForm(person, item_id, clock.today().isoformat(), "1", evidence, form_id=form_id)
+    return ClaimForm(person, item_id, clock.today(), "1", evidence, form_id=form_id)
 
 
 async def test_two_posts_of_one_claim_form_at_once_save_one_claim(
     services: AppServices, world: World, points: PointsRoster
 ) -> None:
     form = points_form(points.member_a, await item(services, world.a, "XX-01"), uuid4())
-    service = ClaimService(services)
+    service = unit_per_call(services.db, ClaimService)
     with tenant_scope(world.a.tenant_id):
         results = await asyncio.gather(
             service.submit(await worker(services, world.a), form),
@@ -177,7 +185,7 @@ async def test_one_claim_form_id_for_two_people_at_once_saves_one_and_refuses_th
     services: AppServices, world: World, points: PointsRoster
 ) -> None:
     study, form_id = await item(services, world.a, "XX-01"), uuid4()
-    service = ClaimService(services)
+    service = unit_per_call(services.db, ClaimService)
     with tenant_scope(world.a.tenant_id):
         results = await asyncio.gather(
             service.submit(
@@ -196,7 +204,7 @@ async def test_two_posts_of_one_award_form_at_once_record_one_entry(
     services: AppServices, world: World, points: PointsRoster
 ) -> None:
     form = points_form(points.member_a, await item(services, world.a, "ZZ-04"), uuid4())
-    service = ClaimService(services)
+    service = unit_per_call(services.db, ClaimService)
     with tenant_scope(world.a.tenant_id):
         results = await asyncio.gather(
             service.award(await secretary(services, world.a), form),
@@ -221,7 +229,7 @@ async def test_two_posts_of_one_objection_form_at_once_raise_one_objection(
             )  # fmt: skip
             session.add(publication)
             await session.commit()
-        service = PublicationService(services)
+        service = unit_per_call(services.db, ObjectionService)
         form_id = uuid4()
         again = [
             service.object(

@@ -29,8 +29,10 @@ from app.points.models import (
     Source,
 )
 from app.points.periods import Period, half_of
-from app.points.publications import AnswerForm, PublicationService
-from app.points.versions import in_force
+from app.points.publications.forms import AnswerForm
+from app.points.publications.objections import ObjectionService
+from app.points.publications.service import PublicationService
+from app.points.rules.versions import in_force
 from app.state import AppServices
 from tenants.context import tenant_scope
 from tests.factories import (
@@ -39,6 +41,7 @@ from tests.factories import (
     identity_of,
     make_points_roster,
     make_world,
+    unit_per_call,
 )
 
 
@@ -104,7 +107,7 @@ async def test_opening_stores_nothing_the_page_reads_the_ledger_publishing_snaps
     await award(services, district, points.member_b, "XX-01", day)  # +2 政治学习
     await award(services, district, points.member_d, "FH-01", day)  # another branch
     secretary = await who(services, district, Role.BRANCH_SECRETARY)
-    service = PublicationService(services)
+    service = unit_per_call(services.db, PublicationService)
     with tenant_scope(district.tenant_id):
         publication = await service.open(secretary, points.roster.branch_1, last_half().key)
         async with services.db.session() as session:
@@ -141,14 +144,15 @@ async def test_two_answers_at_once_one_wins(
     services: AppServices, district: District, points: PointsRoster
 ) -> None:
     event = await award(services, district, points.member_a, "XX-01", last_half().end)
-    service = PublicationService(services)
+    service = unit_per_call(services.db, PublicationService)
+    objections = unit_per_call(services.db, ObjectionService)
     with tenant_scope(district.tenant_id):
         publication = await service.open(
             await who(services, district, Role.TENANT_ADMIN),
             points.roster.branch_1,
             last_half().key,
         )
-        objection = await service.object(
+        objection = await objections.object(
             await who(services, district, Role.MEMBER),
             publication.id,
             points.member_a,
@@ -157,7 +161,7 @@ async def test_two_answers_at_once_one_wins(
 
         async def answer(role: Role, form: AnswerForm) -> str:
             try:
-                await service.answer(
+                await objections.answer(
                     await who(services, district, role), publication.id, objection.id, form
                 )
                 return "answered"
@@ -196,20 +200,21 @@ async def test_publishing_recomputes_then_nothing_changes_it(
     half = last_half()
     day = half.end
     await award(services, district, points.member_a, "XX-01", day)
-    service = PublicationService(services)
+    service = unit_per_call(services.db, PublicationService)
+    objections = unit_per_call(services.db, ObjectionService)
     secretary = await who(services, district, Role.BRANCH_SECRETARY)
     with tenant_scope(district.tenant_id):
         publication = await service.open(secretary, points.roster.branch_1, half.key)
-        objection = await service.object(
+        objection = await objections.object(
             await who(services, district, Role.MEMBER),
             publication.id,
             points.member_b,
             "党员乙参加了学习",
         )
-        await service.answer(
+        await objections.answer(
             secretary, publication.id, objection.id,
             AnswerForm("upheld", "补记学习", "award", item_id=await item_of(services, district),
-                       occurred_on=day.isoformat(), quantity="1"),
+                       occurred_on=day, quantity="1"),
         )  # fmt: skip
     assert await entries(services, district) == {}  # written when published
 
@@ -257,11 +262,12 @@ async def test_a_publication_waits_for_every_answer(
     points: PointsRoster,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    service = PublicationService(services)
+    service = unit_per_call(services.db, PublicationService)
+    objections = unit_per_call(services.db, ObjectionService)
     secretary = await who(services, district, Role.BRANCH_SECRETARY)
     with tenant_scope(district.tenant_id):
         publication = await service.open(secretary, points.roster.branch_1, last_half().key)
-        await service.object(
+        await objections.object(
             await who(services, district, Role.MEMBER), publication.id, points.member_a, "有误"
         )
         monkeypatch.setattr(

@@ -22,11 +22,13 @@ from app.people.models import Person
 from app.points import ledger
 from app.points.models import RuleItem, RuleSet, Source
 from app.points.periods import quarter_of
-from app.points.rule_sets import NotActivatable, RuleSetService, VersionState
-from app.points.versions import in_force, spec_of
+from app.points.rules.activation import ActivationService, NotActivatable
+from app.points.rules.pages import VersionState
+from app.points.rules.service import RuleSetService
+from app.points.rules.versions import in_force, spec_of
 from app.state import AppServices
 from tenants.context import tenant_scope
-from tests.factories import District, PointsRoster, World, make_points_roster
+from tests.factories import District, PointsRoster, World, make_points_roster, unit_per_call
 
 ADMIN = Actor("user", "管理员")
 
@@ -48,7 +50,12 @@ def district(world: World) -> District:
 
 @pytest.fixture
 def rules(services: AppServices) -> RuleSetService:
-    return RuleSetService(services.db)
+    return unit_per_call(services.db, RuleSetService)
+
+
+@pytest.fixture
+def activation(services: AppServices) -> ActivationService:
+    return unit_per_call(services.db, lambda session: ActivationService(session, services.db))
 
 
 async def draft_item(services: AppServices, district: District, code: str) -> RuleItem:
@@ -169,7 +176,7 @@ async def test_bad_fields_are_refused_and_write_nothing(
 
 
 async def test_each_problem_blocks_activation_with_its_reason(
-    services: AppServices, district: District, rules: RuleSetService
+    services: AppServices, district: District, rules: RuleSetService, activation: ActivationService
 ) -> None:
     tomorrow = (clock.today() + timedelta(days=1)).isoformat()
     with tenant_scope(district.tenant_id):
@@ -191,26 +198,30 @@ async def test_each_problem_blocks_activation_with_its_reason(
             "The category %(name)s has no items.",
         }
         with pytest.raises(NotActivatable) as refused:
-            await rules.activate(tomorrow, ADMIN)
+            await activation.activate(tomorrow, ADMIN)
         assert {p.message for p in refused.value.problems} == messages
-        preview = await rules.preview(quarter_of(clock.today()).key)
+        preview = await activation.preview(quarter_of(clock.today()).key)
         assert preview.what_if is None and preview.problems
         async with services.db.session() as session:
             assert (await in_force(session, clock.today() + timedelta(days=2))).version == 1  # type: ignore[union-attr]
 
 
 async def test_activation_dates_and_the_version_in_force(
-    services: AppServices, district: District, rules: RuleSetService, owner_db: Database
+    services: AppServices,
+    district: District,
+    rules: RuleSetService,
+    activation: ActivationService,
+    owner_db: Database,
 ) -> None:
     today = clock.today()
     start = today + timedelta(days=10)
     with tenant_scope(district.tenant_id):
         await rules.start_draft(ADMIN)
         with pytest.raises(Refused, match="past"):
-            await rules.activate((today - timedelta(days=1)).isoformat(), ADMIN)
+            await activation.activate((today - timedelta(days=1)).isoformat(), ADMIN)
         with pytest.raises(Refused, match="date the rules start"):
-            await rules.activate("2027-13-45", ADMIN)
-        version = await rules.activate(start.isoformat(), ADMIN)
+            await activation.activate("2027-13-45", ADMIN)
+        version = await activation.activate(start.isoformat(), ADMIN)
         assert (version.version, version.effective_from) == (2, start)
         async with services.db.session() as session:
             assert (await in_force(session, start - timedelta(days=1))).version == 1  # type: ignore[union-attr]
@@ -229,19 +240,21 @@ async def test_activation_dates_and_the_version_in_force(
         # The next draft copies version 2 and must start after it.
         await rules.start_draft(ADMIN)
         with pytest.raises(Refused, match="newest version starts"):
-            await rules.activate(start.isoformat(), ADMIN)
-        assert (await rules.activate((start + timedelta(days=1)).isoformat(), ADMIN)).version == 3
+            await activation.activate(start.isoformat(), ADMIN)
+        assert (
+            await activation.activate((start + timedelta(days=1)).isoformat(), ADMIN)
+        ).version == 3
     assert "points.rules_activated" in await audit_actions(owner_db, district)
 
 
 async def test_two_admins_activating_at_once_make_one_version(
-    services: AppServices, district: District, rules: RuleSetService
+    services: AppServices, district: District, rules: RuleSetService, activation: ActivationService
 ) -> None:
     day = (clock.today() + timedelta(days=3)).isoformat()
     with tenant_scope(district.tenant_id):
         await rules.start_draft(ADMIN)
         results = await asyncio.gather(
-            rules.activate(day, ADMIN), rules.activate(day, ADMIN), return_exceptions=True
+            activation.activate(day, ADMIN), activation.activate(day, ADMIN), return_exceptions=True
         )
         assert sum(isinstance(r, RuleSet) for r in results) == 1
         assert sum(isinstance(r, Refused) for r in results) == 1
@@ -297,7 +310,7 @@ async def write(services: AppServices, district: District, person_id: UUID, code
 
 
 async def test_the_preview_shows_who_moves(
-    services: AppServices, district: District, rules: RuleSetService
+    services: AppServices, district: District, rules: RuleSetService, activation: ActivationService
 ) -> None:
     points: PointsRoster = await make_points_roster(services, district)
     await write(services, district, points.member_a, "FH-01")  # 5 points
@@ -307,7 +320,7 @@ async def test_the_preview_shows_who_moves(
         speech = await draft_item(services, district, "FH-01")
         form = {**item_form_of(speech), "points": "1"}
         await rules.update_item(speech.id, form, list(speech.awarders), ADMIN)
-        preview = await rules.preview(quarter_of(clock.today()).key)
+        preview = await activation.preview(quarter_of(clock.today()).key)
     assert preview.what_if and preview.what_if.moved == 2
     (branch,) = preview.branches
     assert [(m.name, m.rank_now, m.rank_draft) for m in branch.up] == [("党员乙", 2, 1)]

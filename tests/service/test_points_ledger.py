@@ -17,8 +17,8 @@ from app.people.models import Person
 from app.points import ledger
 from app.points.models import PointEvent, RuleItem, Source, Tally
 from app.points.periods import quarter_of
+from app.points.rules.versions import in_force
 from app.points.standings import branch_ranking
-from app.points.versions import in_force
 from app.state import AppServices
 from tenants.context import tenant_scope
 from tests.factories import District, PointsRoster, make_points_roster, make_world
@@ -115,9 +115,9 @@ async def test_sql_tally_matches_the_member_page_across_caps_versions_and_revers
     from app.core.roles import Role
     from app.points.models import RuleSet
     from app.points.periods import quarter
+    from app.points.rules.versions import add_rules, spec_of
     from app.points.service import PointsService
     from app.points.standings import period_points
-    from app.points.versions import add_rules, spec_of
 
     monkeypatch.setattr(clock, "today", lambda: date(2026, 11, 24))
     year = 2026
@@ -149,7 +149,8 @@ async def test_sql_tally_matches_the_member_page_across_caps_versions_and_revers
     admin = district.users[Role.TENANT_ADMIN]
     identity = Identity(admin.id, admin.name, frozenset({Role.TENANT_ADMIN}), district.tenant_id)
     with tenant_scope(district.tenant_id):
-        page = await PointsService(services).member(identity, member, year)
+        async with services.db.unit() as session:
+            page = await PointsService(session).member(identity, member, year)
         async with services.db.session() as session:
             for q in range(1, 5):
                 sql = await period_points(session, quarter(year, q))
@@ -167,8 +168,8 @@ async def test_a_new_version_gives_no_fresh_cap_and_an_unchanged_draft_moves_no_
 ) -> None:  # type: ignore[no-untyped-def]
     from app.points.models import RuleSet
     from app.points.periods import quarter
+    from app.points.rules.versions import add_rules, spec_of
     from app.points.standings import what_if
-    from app.points.versions import add_rules, spec_of
 
     monkeypatch.setattr(clock, "today", lambda: date(2026, 11, 24))
     await write(services, district, points.member_a, "ZY-01", date(2026, 10, 1), "20")  # cap 20

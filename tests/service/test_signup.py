@@ -16,7 +16,7 @@ from app.core.forms import InvalidForm
 from app.core.identity import Identity
 from app.db import Database
 from app.points.models import RuleSet
-from app.points.versions import in_force
+from app.points.rules.versions import in_force
 from app.signup.service import TenancyService
 from app.state import AppServices
 from tenants.context import tenant_scope

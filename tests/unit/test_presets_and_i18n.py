@@ -6,7 +6,7 @@ import pytest
 
 from app import i18n_catalogs
 from app.i18n import _, current_locale
-from app.points.rules import describe, problems, spec_from_mapping
+from app.points.rules.spec import describe, problems, spec_from_mapping
 from app.presets import PresetError, all_presets, load_preset, standard_service_preset
 from app.service_requests.presets import service_rows
 from app.web import flash

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from app.settings import PROJECT_ROOT
 from app.web.templates import TEMPLATE_DIRS
 
 TEMPLATE_FOLDERS = [Path(folder) for folder in TEMPLATE_DIRS]
@@ -46,9 +47,9 @@ def wrong_times(source: str) -> list[str]:
 
 def test_no_template_formats_a_time_without_china_time() -> None:
     found = {
-        str(path): wrong
-        for folder in TEMPLATE_FOLDERS
-        for path in sorted(folder.rglob("*.html"))
+        str(path.relative_to(PROJECT_ROOT)): wrong
+        for folder in TEMPLATE_DIRS
+        for path in sorted(Path(folder).rglob("*.html"))
         if (wrong := wrong_times(path.read_text(encoding="utf-8")))
     }
     assert found == {}

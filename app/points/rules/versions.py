@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core import clock
 from app.points.models import RuleCategory, RuleItem, RuleSet, RuleSetStatus
 from app.points.periods import Kept, quarter_of
-from app.points.rules import CategorySpec, ItemSpec, RuleSetSpec, spec_from_mapping
+from app.points.rules.spec import CategorySpec, ItemSpec, RuleSetSpec, spec_from_mapping
 from app.presets import all_presets
 
 

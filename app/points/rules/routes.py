@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Any
 from uuid import UUID
 
@@ -9,17 +10,23 @@ from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
 from litestar.response import Template
+from litestar.types import ControllerRouterHandler
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import clock
 from app.core.errors import NotFound, Refused
-from app.core.forms import InvalidForm
+from app.core.identity import Identity
 from app.core.query_params import query_id, query_text
 from app.core.roles import Role
 from app.i18n import _
 from app.points.models import AWARDER_LABELS, UNIT_LABELS, Awarder, Unit
 from app.points.numbers import points_text
-from app.points.rule_sets import STATE_LABELS, ItemRow, NotActivatable, RuleSetService
-from app.points.rules import Problem
+from app.points.rules.activation import ActivationService, NotActivatable
+from app.points.rules.pages import STATE_LABELS, ItemRow
+from app.points.rules.service import RuleSetService
+from app.points.rules.spec import Problem
+from app.points.web import form_page
+from app.state import AppServices
 from app.web.flash import flash
 from app.web.guards import allow
 from app.web.responses import form_data, render, see_other
@@ -28,8 +35,14 @@ RULES = "/points/rules"
 DRAFT = "/points/rules/draft"
 
 
-def provide_rules(request: Request) -> RuleSetService:
-    return RuleSetService(request.app.state.services.db)
+def provide_rules(db_session: NamedDependency[AsyncSession]) -> RuleSetService:
+    return RuleSetService(db_session)
+
+
+def provide_activation(
+    db_session: NamedDependency[AsyncSession], services: NamedDependency[AppServices]
+) -> ActivationService:
+    return ActivationService(db_session, services.db)
 
 
 def problem_texts(found: list[Problem]) -> list[str]:
@@ -66,7 +79,10 @@ async def awarders_of(request: Request) -> list[str]:
 class RulesController(Controller):
     path = RULES
     opt = allow(Role.TENANT_ADMIN)
-    dependencies = {"rules": Provide(provide_rules, sync_to_thread=False)}
+    dependencies = {
+        "rules": Provide(provide_rules, sync_to_thread=False),
+        "activation": Provide(provide_activation, sync_to_thread=False),
+    }
 
     # --- the versions ---------------------------------------------------------------
 
@@ -87,11 +103,16 @@ class RulesController(Controller):
         )
 
     @post("/draft")
-    async def start_draft(self, request: Request, rules: NamedDependency[RuleSetService]) -> Any:
+    async def start_draft(
+        self,
+        request: Request,
+        rules: NamedDependency[RuleSetService],
+        identity: NamedDependency[Identity],
+    ) -> Any:
         try:
-            await rules.start_draft(request.scope["user"].actor)
-        except Refused as exc:
-            flash(request, "info", _(exc.message, **exc.args_))
+            await rules.start_draft(identity.actor)
+        except Refused as exc:  # another admin's draft: it is the one to edit (not an error)
+            flash(request, "info", exc.text())
         return see_other(request, DRAFT)
 
     # --- the draft editor -----------------------------------------------------------
@@ -114,32 +135,25 @@ class RulesController(Controller):
         if page is None:
             flash(request, "info", _("There is no draft. Start one from the rules in force."))
             return see_other(request, RULES)
-        errors = refused.errors if isinstance(refused, InvalidForm) else {}
-        return render(
-            request,
-            "points/rules/draft.html",
-            {
-                "page": page,
-                "rules": page.rules,
-                "problems": problem_texts(page.problems),
-                "error": _(refused.message, **refused.args_) if refused else None,
-                "errors": errors,
-                "where": where,
-                "form": form or {},
-                "activation_problems": problem_texts(refused.problems)
-                if isinstance(refused, NotActivatable)
-                else [],
-                "today": clock.today(),
-                **LABELS,
-            },
-            status_code=422 if refused else 200,
-        )
+        context = {
+            "page": page,
+            "rules": page.rules,
+            "problems": problem_texts(page.problems),
+            "where": where,
+            "form": form or {},
+            "activation_problems": problem_texts(refused.problems)
+            if isinstance(refused, NotActivatable)
+            else [],
+            "today": clock.today(),
+            **LABELS,
+        }
+        return form_page(request, "points/rules/draft.html", context, refused)
 
     async def _change(
         self,
         request: Request,
         rules: RuleSetService,
-        change: Any,
+        change: Awaitable[object],
         done: str,
         *,
         where: str,
@@ -154,26 +168,41 @@ class RulesController(Controller):
         return see_other(request, DRAFT + (f"#{anchor}" if anchor else ""))
 
     @post("/draft/settings")
-    async def settings(self, request: Request, rules: NamedDependency[RuleSetService]) -> Any:
+    async def settings(
+        self,
+        request: Request,
+        rules: NamedDependency[RuleSetService],
+        identity: NamedDependency[Identity],
+    ) -> Any:
         data = await form_data(request)
         change = rules.update_settings(
-            data.get("base_score", ""), data.get("objection_days", ""), request.scope["user"].actor
+            data.get("base_score", ""), data.get("objection_days", ""), identity.actor
         )
         return await self._change(
             request, rules, change, _("Saved."), where="settings", form=data, anchor="settings"
         )
 
     @post("/draft/discard")
-    async def discard(self, request: Request, rules: NamedDependency[RuleSetService]) -> Any:
-        await rules.discard_draft(request.scope["user"].actor)
+    async def discard(
+        self,
+        request: Request,
+        rules: NamedDependency[RuleSetService],
+        identity: NamedDependency[Identity],
+    ) -> Any:
+        await rules.discard_draft(identity.actor)
         flash(request, "success", _("The draft was discarded. The rules in force are unchanged."))
         return see_other(request, RULES)
 
     @post("/draft/categories")
-    async def add_category(self, request: Request, rules: NamedDependency[RuleSetService]) -> Any:
+    async def add_category(
+        self,
+        request: Request,
+        rules: NamedDependency[RuleSetService],
+        identity: NamedDependency[Identity],
+    ) -> Any:
         data = await form_data(request)
         name = data.get("name", "")
-        change = rules.add_category(name, request.scope["user"].actor)
+        change = rules.add_category(name, identity.actor)
         done = _("The category %(name)s was added.", name=" ".join(name.split()))
         return await self._change(
             request, rules, change, done, where="new-category", form=data, anchor="new-category"
@@ -184,13 +213,12 @@ class RulesController(Controller):
         self,
         request: Request,
         rules: NamedDependency[RuleSetService],
+        identity: NamedDependency[Identity],
         category_id: FromPath[UUID],
     ) -> Any:
         await self._category_of_draft(rules, category_id)  # 404 before reading the form
         data = await form_data(request)
-        change = rules.rename_category(
-            category_id, data.get("name", ""), request.scope["user"].actor
-        )
+        change = rules.rename_category(category_id, data.get("name", ""), identity.actor)
         return await self._change(
             request, rules, change, _("Saved."), where=f"category-{category_id}", form=data,
             anchor=f"category-{category_id}",
@@ -201,12 +229,12 @@ class RulesController(Controller):
         self,
         request: Request,
         rules: NamedDependency[RuleSetService],
+        identity: NamedDependency[Identity],
         category_id: FromPath[UUID],
     ) -> Any:
         await self._category_of_draft(rules, category_id)
-        actor = request.scope["user"].actor
         try:
-            name = await rules.delete_category(category_id, actor)
+            name = await rules.delete_category(category_id, identity.actor)
         except Refused as exc:
             return await self._draft_page(
                 request, rules, refused=exc, where=f"category-{category_id}"
@@ -237,29 +265,27 @@ class RulesController(Controller):
         form: dict[str, Any],
         refused: Refused | None = None,
     ) -> Template:
-        draft = await rules.draft_rules()
-        return render(
-            request,
-            "points/rules/item.html",
-            {
-                "rules": draft,
-                "item_id": item_id,
-                "form": form,
-                "errors": refused.errors if isinstance(refused, InvalidForm) else {},
-                "error": _(refused.message, **refused.args_) if refused else None,
-                "unit_choices": list(Unit),
-                "awarder_choices": list(Awarder),
-                **LABELS,
-            },
-            status_code=422 if refused else 200,
-        )
+        context = {
+            "rules": await rules.draft_rules(),
+            "item_id": item_id,
+            "form": form,
+            "unit_choices": list(Unit),
+            "awarder_choices": list(Awarder),
+            **LABELS,
+        }
+        return form_page(request, "points/rules/item.html", context, refused)
 
     @post("/draft/items")
-    async def create_item(self, request: Request, rules: NamedDependency[RuleSetService]) -> Any:
+    async def create_item(
+        self,
+        request: Request,
+        rules: NamedDependency[RuleSetService],
+        identity: NamedDependency[Identity],
+    ) -> Any:
         data = await form_data(request)
         awarders = await awarders_of(request)
         try:
-            values = await rules.add_item(data, awarders, request.scope["user"].actor)
+            values = await rules.add_item(data, awarders, identity.actor)
         except Refused as exc:
             return await self._item_page(
                 request, rules, None, {**data, "awarders": awarders}, refused=exc
@@ -276,13 +302,17 @@ class RulesController(Controller):
 
     @post("/draft/items/{item_id:uuid}")
     async def update_item(
-        self, request: Request, rules: NamedDependency[RuleSetService], item_id: FromPath[UUID]
+        self,
+        request: Request,
+        rules: NamedDependency[RuleSetService],
+        identity: NamedDependency[Identity],
+        item_id: FromPath[UUID],
     ) -> Any:
         await rules.item(item_id)  # 404 before reading the form
         data = await form_data(request)
         awarders = await awarders_of(request)
         try:
-            values = await rules.update_item(item_id, data, awarders, request.scope["user"].actor)
+            values = await rules.update_item(item_id, data, awarders, identity.actor)
         except Refused as exc:
             return await self._item_page(
                 request, rules, item_id, {**data, "awarders": awarders}, refused=exc
@@ -292,37 +322,47 @@ class RulesController(Controller):
 
     @post("/draft/items/{item_id:uuid}/delete")
     async def delete_item(
-        self, request: Request, rules: NamedDependency[RuleSetService], item_id: FromPath[UUID]
+        self,
+        request: Request,
+        rules: NamedDependency[RuleSetService],
+        identity: NamedDependency[Identity],
+        item_id: FromPath[UUID],
     ) -> Any:
-        label = await rules.delete_item(item_id, request.scope["user"].actor)
+        label = await rules.delete_item(item_id, identity.actor)
         flash(request, "success", _("The item %(name)s was deleted.", name=label))
         return see_other(request, DRAFT)
 
     # --- what-if and activation -----------------------------------------------------
 
     @get("/draft/preview")
-    async def preview(self, request: Request, rules: NamedDependency[RuleSetService]) -> Template:
+    async def preview(
+        self, request: Request, activation: NamedDependency[ActivationService]
+    ) -> Template:
         branch_id = query_id(request.query_params, "branch")
-        result = await rules.preview(query_text(request.query_params, "quarter"), branch_id)
+        result = await activation.preview(query_text(request.query_params, "quarter"), branch_id)
         return render(
             request,
             "points/rules/preview.html",
             {
                 "preview": result,
                 "problems": problem_texts(result.problems),
-                "branches": await rules.branch_choices(),
+                "branches": await activation.branch_choices(),
                 "branch_id": branch_id,
                 **LABELS,
             },
         )
 
     @post("/draft/activate")
-    async def activate(self, request: Request, rules: NamedDependency[RuleSetService]) -> Any:
+    async def activate(
+        self,
+        request: Request,
+        rules: NamedDependency[RuleSetService],
+        activation: NamedDependency[ActivationService],
+        identity: NamedDependency[Identity],
+    ) -> Any:
         data = await form_data(request)
         try:
-            version = await rules.activate(
-                data.get("effective_from", ""), request.scope["user"].actor
-            )
+            version = await activation.activate(data.get("effective_from", ""), identity.actor)
         except Refused as exc:
             return await self._draft_page(request, rules, refused=exc, where="activate", form=data)
         assert version.effective_from is not None
@@ -336,3 +376,6 @@ class RulesController(Controller):
             ),
         )
         return see_other(request, RULES)
+
+
+ROUTES: list[ControllerRouterHandler] = [RulesController]
