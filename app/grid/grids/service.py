@@ -1,103 +1,54 @@
 """Grids (网格) and who works them: the district admin names each grid, ties it to an
 org unit (whose leaders then see it), sets its visit targets and its grid workers, and
 retires it once its people have moved on. Others see the grids app.grid.scope
-gives them, read-only (the reading side is app.grid.grid_views).
+gives them, read-only (the reading side is app.grid.grids.views).
 
 Assigning people to grids is app.grid.assignment; a person's assignment history, shown
-on their page, is `GridService.history`.
+on their page, is `GridViews.history`.
 """
 
 from __future__ import annotations
 
-import unicodedata
-from dataclasses import dataclass
+from collections.abc import Mapping
 from uuid import UUID
 
 from sqlalchemy import func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import User
 from app.audit.service import record
 from app.core import clock
 from app.core.errors import NotFound, Refused
-from app.core.forms import FieldError, FormErrors, InvalidForm
+from app.core.forms import FormErrors, InvalidForm
 from app.core.identity import Identity
 from app.core.roles import Role
-from app.core.validators import plain_text
 from app.db.commit import commit_or_refuse
-from app.grid.grid_views import GRID_UNIT_KINDS, GridViews, grid_workers, open_in
+from app.grid.grids.forms import FIELDS, GridForm, parse_grid_form
+from app.grid.grids.views import GRID_UNIT_KINDS, GridViews, grid_workers, open_in
 from app.grid.models import Grid, GridAssignment, GridWorker
 from app.i18n import N_
 from app.people.models import OrgUnit, Person
 from tenants.context import require_tenant
 
-MAX_NAME = 40
 NAME_TAKEN = N_("There is already a grid of this name. Please choose another name.")
 RETIRED = N_("This grid is retired and can no longer be changed.")
-FIELDS = ("name", "unit_id", "month_target", "quarter_target")
-
-
-@dataclass(frozen=True)
-class GridValues:
-    name: str
-    unit_id: UUID
-    month_target: int
-    quarter_target: int
-
-
-def whole_number(raw: str, low: int, high: int) -> int | None:
-    """A whole number in [low, high] (full-width digits too, as Chinese input methods
-    type them; a trailing % is allowed); None when it is not one."""
-    text = unicodedata.normalize("NFKC", raw).strip().removesuffix("%").strip()
-    if not text.isascii() or not text.isdigit():
-        return None
-    number = int(text)
-    return number if low <= number <= high else None
-
-
-def read_grid_form(data: dict[str, str]) -> GridValues:
-    """The grid form's fields, or InvalidForm naming each field that is wrong."""
-    errors: FormErrors = {}
-    name = ""
-    try:
-        name = plain_text(data.get("name", ""))
-    except FieldError as exc:
-        errors["name"] = exc.message
-    if not name:
-        errors.setdefault("name", N_("Please enter a name for the grid."))
-    elif len(name) > MAX_NAME:
-        errors["name"] = N_("A grid name can be at most 40 characters.")
-    try:
-        unit_id = UUID(data.get("unit_id", "").strip())
-    except ValueError:
-        errors["unit_id"] = N_("Please choose the unit the grid belongs to.")
-    month = whole_number(data.get("month_target", ""), 0, 100)
-    if month is None:
-        errors["month_target"] = N_("Give the monthly target as a whole percent from 0 to 100.")
-    quarter = whole_number(data.get("quarter_target", ""), 0, 100)
-    if quarter is None:
-        errors["quarter_target"] = N_("Give the quarterly target as a whole percent from 0 to 100.")
-    if errors or month is None or quarter is None:
-        raise InvalidForm(errors)
-    return GridValues(name, unit_id, month, quarter)
 
 
 class GridService(GridViews):
     """The grid pages' reading (GridViews) and the admin's changes."""
 
-    async def _managed(self, session: AsyncSession, identity: Identity, grid_id: UUID) -> Grid:
+    async def _managed(self, identity: Identity, grid_id: UUID) -> Grid:
         """The grid, locked, for the admin to change (NotFound for anyone else)."""
         if Role.TENANT_ADMIN not in identity.roles:
             raise NotFound()
-        grid = await session.scalar(select(Grid).where(Grid.id == grid_id).with_for_update())
+        grid = await self.session.scalar(select(Grid).where(Grid.id == grid_id).with_for_update())
         if grid is None:
             raise NotFound()
         return grid
 
-    async def _check(self, session: AsyncSession, values: GridValues, grid_id: UUID | None) -> None:
+    async def _check(self, values: GridForm, grid_id: UUID | None) -> None:
         """The unit is a live center, sub-center or branch; the name is free."""
         errors: FormErrors = {}
-        unit = await session.scalar(
+        unit = await self.session.scalar(
             select(OrgUnit).where(OrgUnit.id == values.unit_id, OrgUnit.retired_at.is_(None))
         )
         if unit is None or unit.kind not in GRID_UNIT_KINDS:
@@ -105,138 +56,138 @@ class GridService(GridViews):
         same_name = select(Grid.id).where(Grid.name == values.name, Grid.retired_at.is_(None))
         if grid_id is not None:
             same_name = same_name.where(Grid.id != grid_id)
-        if await session.scalar(same_name.limit(1)) is not None:
+        if await self.session.scalar(same_name.limit(1)) is not None:
             errors["name"] = NAME_TAKEN
         if errors:
             raise InvalidForm(errors)
 
-    async def create(self, identity: Identity, data: dict[str, str]) -> Grid:
+    async def create(self, identity: Identity, data: Mapping[str, str]) -> Grid:
         if Role.TENANT_ADMIN not in identity.roles:
             raise NotFound()
-        values = read_grid_form(data)
-        async with self.db.session() as session:
-            await self._check(session, values, None)
-            grid = Grid(tenant_id=require_tenant(), **{key: getattr(values, key) for key in FIELDS})
-            session.add(grid)
-            await session.flush()
-            await record(
-                session, identity.actor, "grid.created", subject_type="grid",
-                subject_id=grid.id, subject_name=grid.name,
-                changes={key: str(getattr(values, key)) for key in FIELDS},
-            )  # fmt: skip
-            # Two admins adding the same name at once meet at the unique index.
-            await commit_or_refuse(session, {"uq_grids_name": NAME_TAKEN})
-            return grid
+        values = parse_grid_form(data)
+        session = self.session
+        await self._check(values, None)
+        grid = Grid(tenant_id=require_tenant(), **{key: getattr(values, key) for key in FIELDS})
+        session.add(grid)
+        await session.flush()
+        await record(
+            session, identity.actor, "grid.created", subject_type="grid",
+            subject_id=grid.id, subject_name=grid.name,
+            changes={key: str(getattr(values, key)) for key in FIELDS},
+        )  # fmt: skip
+        # Two admins adding the same name at once meet at the unique index.
+        await commit_or_refuse(session, {"uq_grids_name": NAME_TAKEN})
+        return grid
 
-    async def update(self, identity: Identity, grid_id: UUID, data: dict[str, str]) -> Grid:
+    async def update(self, identity: Identity, grid_id: UUID, data: Mapping[str, str]) -> Grid:
         """Save the grid form; the form is read only once the grid is known to be one
         the admin may change (NotFound first, as for another district's grid)."""
-        async with self.db.session() as session:
-            grid = await self._managed(session, identity, grid_id)
-            if grid.retired_at is not None:
-                raise Refused(RETIRED)
-            values = read_grid_form(data)
-            await self._check(session, values, grid.id)
-            changes = {
-                key: [str(getattr(grid, key)), str(getattr(values, key))]
-                for key in FIELDS
-                if getattr(grid, key) != getattr(values, key)
-            }
-            if changes:
-                for key in FIELDS:
-                    setattr(grid, key, getattr(values, key))
-                await record(
-                    session, identity.actor, "grid.changed", subject_type="grid",
-                    subject_id=grid.id, subject_name=grid.name, changes=changes,
-                )  # fmt: skip
-            await commit_or_refuse(session, {"uq_grids_name": NAME_TAKEN})
-            return grid
+        session = self.session
+        grid = await self._managed(identity, grid_id)
+        if grid.retired_at is not None:
+            raise Refused(RETIRED)
+        values = parse_grid_form(data)
+        await self._check(values, grid.id)
+        changes = {
+            key: [str(getattr(grid, key)), str(getattr(values, key))]
+            for key in FIELDS
+            if getattr(grid, key) != getattr(values, key)
+        }
+        if changes:
+            for key in FIELDS:
+                setattr(grid, key, getattr(values, key))
+            await record(
+                session, identity.actor, "grid.changed", subject_type="grid",
+                subject_id=grid.id, subject_name=grid.name, changes=changes,
+            )  # fmt: skip
+        await commit_or_refuse(session, {"uq_grids_name": NAME_TAKEN})
+        return grid
 
     async def retire(self, identity: Identity, grid_id: UUID) -> Grid:
         """Retire a grid nobody is assigned to any more (its history stays). The row
         lock makes a bulk assignment into it wait, then see it retired."""
-        async with self.db.session() as session:
-            grid = await self._managed(session, identity, grid_id)
-            if grid.retired_at is not None:
-                raise Refused(RETIRED)
-            people = await session.scalar(
-                select(func.count(GridAssignment.id)).where(*open_in(grid.id))
-            )
-            if people:
-                raise Refused(
-                    N_("%(name)s still has %(num)s people in it. Move its people first."),
-                    name=grid.name, num=people,
-                )  # fmt: skip
-            grid.retired_at = clock.now()
-            await record(
-                session, identity.actor, "grid.retired", subject_type="grid",
-                subject_id=grid.id, subject_name=grid.name,
+        session = self.session
+        grid = await self._managed(identity, grid_id)
+        if grid.retired_at is not None:
+            raise Refused(RETIRED)
+        people = await session.scalar(
+            select(func.count(GridAssignment.id)).where(*open_in(grid.id))
+        )
+        if people:
+            raise Refused(
+                N_("%(name)s still has %(num)s people in it. Move its people first."),
+                name=grid.name, num=people,
             )  # fmt: skip
-            await session.commit()
-            return grid
+        grid.retired_at = clock.now()
+        await record(
+            session, identity.actor, "grid.retired", subject_type="grid",
+            subject_id=grid.id, subject_name=grid.name,
+        )  # fmt: skip
+        await session.commit()
+        return grid
 
     async def add_worker(self, identity: Identity, grid_id: UUID, chosen: str) -> str:
         """Make a grid worker (`chosen`: their account's id, as the form sent it) answer
         for this grid too. Returns their name."""
-        async with self.db.session() as session:
-            grid = await self._managed(session, identity, grid_id)
-            if grid.retired_at is not None:
-                raise Refused(RETIRED)
-            eligible = {w.id: w for w in await grid_workers(session)}
-            try:
-                user_id: UUID | None = UUID(chosen.strip())
-            except ValueError:
-                user_id = None
-            if user_id is None or user_id not in eligible:
-                raise Refused(N_("Please choose a grid worker from the list."))
-            key = {"tenant_id": grid.tenant_id, "grid_id": grid.id, "user_id": user_id}
-            if await session.get(GridWorker, key) is None:
-                session.add(GridWorker(**key))
-                await record(
-                    session, identity.actor, "grid.worker_added", subject_type="grid",
-                    subject_id=grid.id, subject_name=grid.name,
-                    changes={"worker": eligible[user_id].name},
-                )  # fmt: skip
-            await session.commit()
-            return eligible[user_id].name
+        session = self.session
+        grid = await self._managed(identity, grid_id)
+        if grid.retired_at is not None:
+            raise Refused(RETIRED)
+        eligible = {w.id: w for w in await grid_workers(session)}
+        try:
+            user_id: UUID | None = UUID(chosen.strip())
+        except ValueError:
+            user_id = None
+        if user_id is None or user_id not in eligible:
+            raise Refused(N_("Please choose a grid worker from the list."))
+        key = {"tenant_id": grid.tenant_id, "grid_id": grid.id, "user_id": user_id}
+        if await session.get(GridWorker, key) is None:
+            session.add(GridWorker(**key))
+            await record(
+                session, identity.actor, "grid.worker_added", subject_type="grid",
+                subject_id=grid.id, subject_name=grid.name,
+                changes={"worker": eligible[user_id].name},
+            )  # fmt: skip
+        await session.commit()
+        return eligible[user_id].name
 
     async def remove_worker(self, identity: Identity, grid_id: UUID, user_id: UUID) -> str:
-        async with self.db.session() as session:
-            grid = await self._managed(session, identity, grid_id)
-            key = {"tenant_id": grid.tenant_id, "grid_id": grid.id, "user_id": user_id}
-            worker = await session.get(GridWorker, key)
-            if worker is None:
-                raise NotFound()
-            if grid.retired_at is not None:
-                raise Refused(RETIRED)
-            name = await session.scalar(select(User.name).where(User.id == user_id)) or ""
-            await session.delete(worker)
-            await record(
-                session, identity.actor, "grid.worker_removed", subject_type="grid",
-                subject_id=grid.id, subject_name=grid.name, changes={"worker": name},
-            )  # fmt: skip
-            await session.commit()
-            return name
+        session = self.session
+        grid = await self._managed(identity, grid_id)
+        key = {"tenant_id": grid.tenant_id, "grid_id": grid.id, "user_id": user_id}
+        worker = await session.get(GridWorker, key)
+        if worker is None:
+            raise NotFound()
+        if grid.retired_at is not None:
+            raise Refused(RETIRED)
+        name = await session.scalar(select(User.name).where(User.id == user_id)) or ""
+        await session.delete(worker)
+        await record(
+            session, identity.actor, "grid.worker_removed", subject_type="grid",
+            subject_id=grid.id, subject_name=grid.name, changes={"worker": name},
+        )  # fmt: skip
+        await session.commit()
+        return name
 
     async def remove_person(self, identity: Identity, grid_id: UUID, person_id: UUID) -> str:
         """End the person's assignment to this grid (the row stays, as history)."""
-        async with self.db.session() as session:
-            grid = await self._managed(session, identity, grid_id)
-            person = await session.get(Person, {"tenant_id": grid.tenant_id, "id": person_id})
-            if person is None:
-                raise NotFound()
-            ended = await session.execute(
-                update(GridAssignment)
-                .where(GridAssignment.person_id == person.id, *open_in(grid.id))
-                .values(ends_at=clock.now(), ended_by=identity.user_id)
-                .execution_options(synchronize_session=False)
-            )
-            if not ended.rowcount:  # type: ignore[attr-defined]
-                raise Refused(N_("%(name)s is no longer in this grid."), name=person.name)
-            await record(
-                session, identity.actor, "grid.person_removed", subject_type="grid",
-                subject_id=grid.id, subject_name=grid.name,
-                changes={"person": str(person.id), "name": person.name},
-            )  # fmt: skip
-            await session.commit()
-            return person.name
+        session = self.session
+        grid = await self._managed(identity, grid_id)
+        person = await session.get(Person, {"tenant_id": grid.tenant_id, "id": person_id})
+        if person is None:
+            raise NotFound()
+        ended = await session.execute(
+            update(GridAssignment)
+            .where(GridAssignment.person_id == person.id, *open_in(grid.id))
+            .values(ends_at=clock.now(), ended_by=identity.user_id)
+            .execution_options(synchronize_session=False)
+        )
+        if not ended.rowcount:  # type: ignore[attr-defined]
+            raise Refused(N_("%(name)s is no longer in this grid."), name=person.name)
+        await record(
+            session, identity.actor, "grid.person_removed", subject_type="grid",
+            subject_id=grid.id, subject_name=grid.name,
+            changes={"person": str(person.id), "name": person.name},
+        )  # fmt: skip
+        await session.commit()
+        return person.name

@@ -4,59 +4,74 @@ was typed."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 from uuid import UUID, uuid4
 
+import anyio
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
 from litestar.response import Template
 from litestar.types import ControllerRouterHandler
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import clock
 from app.core.errors import Refused
+from app.core.identity import Identity
 from app.core.query_params import query_id, query_text
 from app.core.roles import Role
 from app.db.form_ids import FormUsed
 from app.grid.due import NotYetOpen
-from app.grid.due_list import DueListService
 from app.grid.models import CONCERN_LABELS, PLACE_LABELS, VISIT_KIND_LABELS
-from app.grid.person_card import PersonCardService
-from app.grid.visits import KNOWS, VisitForm, VisitService
-from app.i18n import N_, _
-from app.people.forms import chosen_id
-from app.points.photos import UPLOAD_LIMIT
-from app.service_requests.views import RequestViews
+from app.grid.visits.due_list import DueListService
+from app.grid.visits.forms import KNOWS, parse_visit_form
+from app.grid.visits.person_card import PersonCardService
+from app.grid.visits.service import VisitService
+from app.i18n import _
+from app.points.photos import UPLOAD_LIMIT, evidence_jpeg
 from app.web.downloads import PHOTO, private_photo
 from app.web.flash import flash
 from app.web.guards import allow, may_open
-from app.web.responses import form_data, render, see_other
+from app.web.responses import form_data, refused_back, render, see_other, sent_back
 from app.web.templates import day
 
 SERVING = allow(Role.TENANT_ADMIN, Role.BRANCH_SECRETARY, Role.GRID_WORKER)
 
 
-def provide_visits(request: Request) -> VisitService:
-    return VisitService(request.app.state.services)
+class RequestCounts(Protocol):
+    @property
+    def waiting(self) -> int: ...
+    @property
+    def overdue(self) -> int: ...
 
 
-async def read_visit_form(request: Request) -> tuple[dict[str, str], VisitForm]:
+@runtime_checkable  # Litestar checks a dependency's value against its annotation
+class RequestCounter(Protocol):
+    """The service requests waiting for this user, shown above the due list. Service
+    requests build on the grid (not the other way round), so the app supplies the
+    counter (the `request_counter` dependency, app/main.py) in the request's session."""
+
+    async def dashboard_counts(self, identity: Identity) -> RequestCounts: ...
+
+
+def provide_visits(db_session: NamedDependency[AsyncSession]) -> VisitService:
+    return VisitService(db_session)
+
+
+async def visit_form_data(request: Request) -> tuple[dict[str, str], bytes | None]:
+    """The visit form's fields as strings, and the photo's bytes if one was chosen."""
     form = await request.form()
     data = {key: str(value) for key, value in form.items() if isinstance(value, str)}
     upload = form.get("photo")
     photo = await upload.read() if isinstance(upload, UploadFile) and upload.filename else None
-    person_id = chosen_id(data, "person_id")
-    if person_id is None:
-        raise Refused(N_("Please choose the person you visited."))
-    visit_id = chosen_id(data, "visit_id") or uuid4()
-    knows = tuple(data.get(key, "") for key in KNOWS)
-    return data, VisitForm(
-        id=visit_id, person_id=person_id, kind=data.get("kind", ""), place=data.get("place", ""),
-        visited_on=data.get("visited_on", ""), notes=data.get("notes", ""),
-        knows=(knows[0], knows[1], knows[2], knows[3]), follow_up=data.get("follow_up") == "1",
-        photo=photo,
-    )  # fmt: skip
+    return data, photo
+
+
+async def small_jpeg(photo: bytes | None) -> bytes | None:
+    """The upload as evidence (a small JPEG without metadata): Pillow's work off the
+    event loop. Refused if it is no photo."""
+    return await anyio.to_thread.run_sync(evidence_jpeg, photo) if photo else None
 
 
 def not_yet_words(items: list[NotYetOpen]) -> list[str]:
@@ -82,13 +97,18 @@ class GridController(Controller):
     dependencies = {"visits": Provide(provide_visits, sync_to_thread=False)}
 
     @get("/")
-    async def due_list(self, request: Request) -> Template:
+    async def due_list(
+        self,
+        request: Request,
+        identity: NamedDependency[Identity],
+        db_session: NamedDependency[AsyncSession],
+        request_counter: NamedDependency[RequestCounter],
+    ) -> Template:
         """The grid worker's home: who is due a visit, why, by when; overdue first."""
         grid = query_id(request.query_params, "grid")
         holiday = query_id(request.query_params, "holiday")
-        services, identity = request.app.state.services, request.scope["user"]
-        due = await DueListService(services).due_list(identity, grid, holiday)
-        requests = await RequestViews(services).dashboard_counts(identity)
+        due = await DueListService(db_session).due_list(identity, grid, holiday)
+        requests = await request_counter.dashboard_counts(identity)
         context = {
             "due": due, "request_counts": requests, "grid": grid,
             # With no grid to show: the first step, for whoever may take it.
@@ -98,56 +118,66 @@ class GridController(Controller):
         return render(request, "grid/due.html", context)
 
     @get("/visits/new")
-    async def new_visit(self, request: Request, visits: NamedDependency[VisitService]) -> Template:
-        return await self._visit_form(request, visits)
+    async def new_visit(
+        self,
+        request: Request,
+        identity: NamedDependency[Identity],
+        visits: NamedDependency[VisitService],
+    ) -> Template:
+        return await self._visit_form(request, identity, visits)
 
     async def _visit_form(
         self,
         request: Request,
+        identity: Identity,
         visits: VisitService,
         *,
-        form: dict[str, str] | None = None,
-        error: str | None = None,
-        status_code: int = 200,
+        sent: dict[str, str] | None = None,
+        refused: Refused | None = None,
     ) -> Template:
-        """Choose the person first (by name, pinyin or phone), then one screen to fill."""
-        identity = request.scope["user"]
-        person_id = query_id(form or {}, "person_id") or query_id(request.query_params, "person")
+        """Choose the person first (by name, pinyin or phone), then one screen to fill.
+        `sent`: the form as typed, when it comes back `refused`."""
+        person_id = query_id(sent or {}, "person_id") or query_id(request.query_params, "person")
         query = query_text(request.query_params, "q")
         context: dict[str, Any] = {
-            "form": form or {}, "error": error, "q": query, "today": clock.today(),
+            "form": sent or {}, "error": None, "errors": {}, "q": query, "today": clock.today(),
             "kinds": VISIT_KIND_LABELS, "places": PLACE_LABELS, "person": None, "found": [],
             "not_yet": [],
         }  # fmt: skip
+        status_code = 422
         if person_id is not None:
             try:
-                context |= await visits.form_context(identity, person_id, named=form is not None)
+                context |= await visits.form_context(identity, person_id, named=sent is not None)
                 context["not_yet"] = not_yet_words(context["not_yet"])
             except Refused as exc:
-                context["error"] = _(exc.message, **exc.args_)
-                status_code = 422 if form is not None else 403
+                refused, status_code = exc, 422 if sent is not None else 403
         else:
             context["found"] = await visits.pick(identity, query)
-        if form is None and context["person"] is not None:
+        if sent is None and context["person"] is not None:
             knows = context.get("knows", {})
             context["form"] = {key: knows.get(key, "") for key in KNOWS} | {
                 "kind": context["kind"], "place": context["place"], "visit_id": str(uuid4()),
             }  # fmt: skip
-        return render(request, "grid/visit_form.html", context, status_code=status_code)
+        if refused is not None:
+            return sent_back(
+                request, "grid/visit_form.html", context, refused, status_code=status_code
+            )
+        return render(request, "grid/visit_form.html", context)
 
     @post("/visits", request_max_body_size=UPLOAD_LIMIT)
-    async def log_visit(self, request: Request, visits: NamedDependency[VisitService]) -> Any:
-        data: dict[str, str] = {}
+    async def log_visit(
+        self,
+        request: Request,
+        identity: NamedDependency[Identity],
+        visits: NamedDependency[VisitService],
+    ) -> Any:
+        data, photo = await visit_form_data(request)
         try:
-            data, form = await read_visit_form(request)
-            logged = await visits.log(request.scope["user"], form)
+            logged = await visits.log(identity, parse_visit_form(data, await small_jpeg(photo)))
         except Refused as exc:
             if isinstance(exc, FormUsed):
                 data["visit_id"] = str(uuid4())
-            return await self._visit_form(
-                request, visits, form=data or {"_": ""},
-                error=_(exc.message, **exc.args_), status_code=422,
-            )  # fmt: skip
+            return await self._visit_form(request, identity, visits, sent=data, refused=exc)
         message = _("Visit saved.")
         if logged.repeated:
             message = _("This visit was already saved.")
@@ -160,9 +190,13 @@ class GridController(Controller):
 
     @get("/visits/{visit_id:uuid}")
     async def visit(
-        self, request: Request, visits: NamedDependency[VisitService], visit_id: FromPath[UUID]
+        self,
+        request: Request,
+        identity: NamedDependency[Identity],
+        visits: NamedDependency[VisitService],
+        visit_id: FromPath[UUID],
     ) -> Template:
-        visit = await visits.visit(request.scope["user"], visit_id)
+        visit = await visits.visit(identity, visit_id)
         return render(
             request, "grid/visit.html",
             {"visit": visit, "kinds": VISIT_KIND_LABELS, "places": PLACE_LABELS},
@@ -171,19 +205,22 @@ class GridController(Controller):
     @get("/visits/photos/{visit_photo_id:uuid}", opt=PHOTO)
     async def photo(
         self,
-        request: Request,
+        identity: NamedDependency[Identity],
         visits: NamedDependency[VisitService],
         visit_photo_id: FromPath[UUID],
     ) -> Response[bytes]:
-        content = await visits.photo(request.scope["user"], visit_photo_id)
-        return private_photo(content)
+        return private_photo(await visits.photo(identity, visit_photo_id))
 
     @get("/people/{person_id:uuid}")
-    async def person(self, request: Request, person_id: FromPath[UUID]) -> Template:
+    async def person(
+        self,
+        request: Request,
+        identity: NamedDependency[Identity],
+        db_session: NamedDependency[AsyncSession],
+        person_id: FromPath[UUID],
+    ) -> Template:
         """The person's service card: four knows, concerns, what is due, visit history."""
-        card = await PersonCardService(request.app.state.services).card(
-            request.scope["user"], person_id
-        )
+        card = await PersonCardService(db_session).card(identity, person_id)
         return render(
             request, "grid/person.html",
             {"card": card, "kinds": VISIT_KIND_LABELS, "places": PLACE_LABELS,
@@ -192,28 +229,34 @@ class GridController(Controller):
 
     @post("/people/{person_id:uuid}/concerns")
     async def note_concern(
-        self, request: Request, visits: NamedDependency[VisitService], person_id: FromPath[UUID]
+        self,
+        request: Request,
+        identity: NamedDependency[Identity],
+        visits: NamedDependency[VisitService],
+        person_id: FromPath[UUID],
     ) -> Any:
         data = await form_data(request)
         try:
             await visits.note_concern(
-                request.scope["user"], person_id, data.get("kind", ""), data.get("note", "")
+                identity, person_id, data.get("kind", ""), data.get("note", "")
             )
         except Refused as exc:
-            flash(request, "error", _(exc.message, **exc.args_))
-            return see_other(request, f"/grid/people/{person_id}")
+            return refused_back(request, exc, f"/grid/people/{person_id}")
         flash(request, "success", _("Noted. The visit it asks for is on the due list."))
         return see_other(request, f"/grid/people/{person_id}")
 
     @post("/concerns/{concern_id:uuid}/close")
     async def close_concern(
-        self, request: Request, visits: NamedDependency[VisitService], concern_id: FromPath[UUID]
+        self,
+        request: Request,
+        identity: NamedDependency[Identity],
+        visits: NamedDependency[VisitService],
+        concern_id: FromPath[UUID],
     ) -> Any:
         try:
-            concern = await visits.close_concern(request.scope["user"], concern_id)
+            concern = await visits.close_concern(identity, concern_id)
         except Refused as exc:
-            flash(request, "error", _(exc.message, **exc.args_))
-            return see_other(request, "/grid")
+            return refused_back(request, exc, "/grid")
         flash(request, "success", _("Closed."))
         return see_other(request, f"/grid/people/{concern.person_id}")
 

@@ -12,11 +12,9 @@ district gets a plain refusal, not a 404: the worker asked for a name they were 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
-import anyio
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,8 +22,6 @@ from app.core import clock
 from app.core.errors import NotFound, Refused
 from app.core.forms import FieldError
 from app.core.identity import Identity
-from app.core.scope import Scope
-from app.core.validators import multiline_text
 from app.db.form_ids import FormUsed, hold_form_id
 from app.grid import due
 from app.grid.models import (
@@ -42,20 +38,14 @@ from app.grid.models import (
     VisitRule,
 )
 from app.grid.scope import served_by
+from app.grid.visits.forms import KNOWS, MAX_KNOW, VisitForm, text_of
 from app.i18n import N_
 from app.people.models import Person
 from app.people.search import search_condition
-from app.points.photos import JPEG, evidence_jpeg
-from app.state import AppServices
 from tenants.context import require_tenant
 
-KNOWS = ("knows_where", "knows_doing", "knows_difficulties", "knows_help")
-"""四个知道: where they are, what they are doing, their difficulties, the help needed."""
-MAX_NOTES = 1000
 PICK_LIMIT = 20
-MAX_KNOW = 300
-BACKDATE_DAYS = 31
-"""A visit may be logged up to a month late (a worker back from a week of visits)."""
+JPEG = "image/jpeg"
 FORM_USED = N_(
     "This form was already used to save a different visit, so nothing was saved. Check "
     "what you typed and save again to log it as a new visit."
@@ -63,20 +53,6 @@ FORM_USED = N_(
 NOT_YOURS = N_(
     "%(name)s is not in your grids. Ask the district administrator to assign them to you."
 )
-
-
-@dataclass(frozen=True)
-class VisitForm:
-    id: UUID
-    """Made when the form was shown: a retry after a lost answer saves nothing twice."""
-    person_id: UUID
-    kind: str
-    place: str
-    visited_on: str
-    notes: str = ""
-    knows: tuple[str, str, str, str] = ("", "", "", "")
-    follow_up: bool = False
-    photo: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -90,32 +66,6 @@ class LoggedVisit:
     """Items of the kind this visit gives whose window had not opened on its date."""
 
 
-def _text(value: str, limit: int) -> str | None:
-    try:
-        cleaned = multiline_text(value)
-    except FieldError as exc:
-        raise Refused(exc.message) from exc
-    if len(cleaned) > limit:
-        raise Refused(N_("Please keep each text under %(n)s characters."), n=limit)
-    return cleaned or None
-
-
-def read_visit_date(value: str, today: date) -> date:
-    try:
-        visited_on = date.fromisoformat(value.strip()) if value.strip() else today
-    except ValueError as exc:
-        raise Refused(
-            N_("Please give the date as year-month-day, for example 2026-05-01.")
-        ) from exc
-    if visited_on > today:
-        raise Refused(N_("A visit cannot be dated in the future."))
-    if visited_on < today - timedelta(days=BACKDATE_DAYS):
-        raise Refused(
-            N_("A visit can be logged up to %(n)s days later, not more."), n=BACKDATE_DAYS
-        )
-    return visited_on
-
-
 def same_visit(visit: Visit) -> tuple[Any, ...]:
     """What a retry of the form that saved `visit` sends again (the photo by presence:
     the stored one is re-encoded)."""
@@ -126,38 +76,33 @@ def same_visit(visit: Visit) -> tuple[Any, ...]:
 
 
 class VisitService:
-    def __init__(self, services: AppServices) -> None:
-        self.db = services.db
-
-    async def _scope(self, session: AsyncSession, identity: Identity) -> Scope:
-        return identity.scope
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
 
     async def person_in_scope(
-        self, session: AsyncSession, identity: Identity, person_id: UUID, *, named: bool = True
+        self, identity: Identity, person_id: UUID, *, named: bool = True
     ) -> Person:
         """The person, if this user may serve them. Another district's (or a missing)
         person is NotFound. One of this district outside the user's grids is refused by
         name when the worker chose them in a form (`named`), else NotFound too."""
-        person = await session.get(Person, {"tenant_id": require_tenant(), "id": person_id})
+        person = await self.session.get(Person, {"tenant_id": require_tenant(), "id": person_id})
         if person is None:
             raise NotFound()
-        scope = await self._scope(session, identity)
-        inside = await session.scalar(
-            select(Person.id).where(Person.id == person_id, served_by(scope))
-        )
-        if inside is None:
+        if not await self.serves(identity, person_id):
             if not named:
                 raise NotFound()
             raise Refused(NOT_YOURS, name=person.name)
         return person
 
-    async def person(self, identity: Identity, person_id: UUID) -> Person:
-        async with self.db.session() as session:
-            return await self.person_in_scope(session, identity, person_id)
+    async def serves(self, identity: Identity, person_id: UUID) -> bool:
+        inside = await self.session.scalar(
+            select(Person.id).where(Person.id == person_id, served_by(identity.scope))
+        )
+        return inside is not None
 
-    async def last_knows(self, session: AsyncSession, person_id: UUID) -> dict[str, Any]:
+    async def last_knows(self, person_id: UUID) -> dict[str, Any]:
         """The four knows from the latest visit that wrote any of them."""
-        visit = await session.scalar(
+        visit = await self.session.scalar(
             select(Visit)
             .where(
                 Visit.person_id == person_id,
@@ -181,127 +126,105 @@ class VisitService:
     ) -> dict[str, Any]:
         """What the visit form starts from: the person, the four knows of last time,
         and the kind the oldest open item asks for (a hospital item → hospital visit)."""
-        async with self.db.session() as session:
-            person = await self.person_in_scope(session, identity, person_id, named=named)
-            knows = await self.last_knows(session, person_id)
-            wanted = await session.scalar(
-                select(VisitRule.trigger)
-                .join(
-                    VisitDueItem,
-                    (VisitDueItem.tenant_id == VisitRule.tenant_id)
-                    & (VisitDueItem.rule_id == VisitRule.id),
-                )
-                .where(
-                    VisitDueItem.person_id == person_id,
-                    VisitDueItem.visit_id.is_(None),
-                    VisitDueItem.opens_on <= clock.today(),
-                )
-                .order_by(VisitDueItem.due_at)
-                .limit(1)
+        person = await self.person_in_scope(identity, person_id, named=named)
+        knows = await self.last_knows(person_id)
+        wanted = await self.session.scalar(
+            select(VisitRule.trigger)
+            .join(
+                VisitDueItem,
+                (VisitDueItem.tenant_id == VisitRule.tenant_id)
+                & (VisitDueItem.rule_id == VisitRule.id),
             )
-            not_yet = await due.not_yet_open(session, person_id, clock.today())
+            .where(
+                VisitDueItem.person_id == person_id,
+                VisitDueItem.visit_id.is_(None),
+                VisitDueItem.opens_on <= clock.today(),
+            )
+            .order_by(VisitDueItem.due_at)
+            .limit(1)
+        )
+        not_yet = await due.not_yet_open(self.session, person_id, clock.today())
         kind = SATISFIED_BY[Trigger(wanted)] if wanted else VisitKind.ROUTINE
         place = Place.HOSPITAL if kind == VisitKind.HOSPITAL else Place.HOME
         return {"person": person, "knows": knows, "kind": kind.value, "place": place.value,
                 "not_yet": not_yet}  # fmt: skip
 
     async def log(self, identity: Identity, form: VisitForm) -> LoggedVisit:
-        today = clock.today()
-        # Pillow's work off the event loop, before a connection is held.
-        jpeg = await anyio.to_thread.run_sync(evidence_jpeg, form.photo) if form.photo else None
-        async with self.db.session() as session:
-            person = await self.person_in_scope(session, identity, form.person_id)
-            if form.kind not in set(VisitKind):
-                raise Refused(N_("Please choose what kind of visit it was."))
-            if form.place not in set(Place):
-                raise Refused(N_("Please choose where the visit took place."))
-            visited_on = read_visit_date(form.visited_on, today)
-            if person.deceased_on is not None and visited_on > person.deceased_on:
-                raise Refused(N_("%(name)s has passed away."), name=person.name)
-            notes = _text(form.notes, MAX_NOTES)
-            knows = [_text(value, MAX_KNOW) for value in form.knows]
-            await hold_form_id(session, "visits", form.id)
-            saved = await session.get(Visit, {"tenant_id": require_tenant(), "id": form.id})
-            if saved is not None:
-                sent = (identity.user_id, person.id, form.kind, form.place, visited_on, notes,
-                        *knows, form.follow_up, jpeg is not None)  # fmt: skip
-                if sent != same_visit(saved):
-                    raise FormUsed(FORM_USED)
-                return LoggedVisit(saved, [], repeated=True)
-            photo_id = None
-            if jpeg:
-                photo = VisitPhoto(
-                    tenant_id=require_tenant(), content=jpeg,
-                    content_type=JPEG, uploaded_by=identity.user_id,
-                )  # fmt: skip
-                session.add(photo)
-                await session.flush()
-                photo_id = photo.id
-            grid_id = await session.scalar(
-                select(GridAssignment.grid_id).where(
-                    GridAssignment.person_id == person.id, GridAssignment.ends_at.is_(None)
-                )
-            )
-            visit = Visit(
-                id=form.id, tenant_id=require_tenant(), person_id=person.id,
-                visited_on=visited_on,
-                kind=form.kind, place=form.place, notes=notes,
-                **dict(zip(KNOWS, knows, strict=True)), follow_up=form.follow_up,
-                photo_id=photo_id, grid_id=grid_id,
-                visitor_id=identity.user_id, visitor_name=identity.name, logged_at=clock.now(),
+        session = self.session
+        person = await self.person_in_scope(identity, form.person_id)
+        if person.deceased_on is not None and form.visited_on > person.deceased_on:
+            raise Refused(N_("%(name)s has passed away."), name=person.name)
+        await hold_form_id(session, "visits", form.id)
+        saved = await session.get(Visit, {"tenant_id": require_tenant(), "id": form.id})
+        if saved is not None:
+            sent = (identity.user_id, person.id, form.kind, form.place, form.visited_on,
+                    form.notes, *form.knows, form.follow_up, form.photo is not None)  # fmt: skip
+            if sent != same_visit(saved):
+                raise FormUsed(FORM_USED)
+            return LoggedVisit(saved, [], repeated=True)
+        photo_id = None
+        if form.photo:
+            photo = VisitPhoto(
+                tenant_id=require_tenant(), content=form.photo,
+                content_type=JPEG, uploaded_by=identity.user_id,
             )  # fmt: skip
-            session.add(visit)
+            session.add(photo)
             await session.flush()
-            answered_ids = await due.resolve(session, [person.id])
-            answered = list(
-                await session.scalars(
-                    select(VisitRule.name)
-                    .join(
-                        VisitDueItem,
-                        (VisitDueItem.tenant_id == VisitRule.tenant_id)
-                        & (VisitDueItem.rule_id == VisitRule.id),
-                    )
-                    .where(VisitDueItem.id.in_(answered_ids))
-                    .order_by(VisitRule.position)
-                )
+            photo_id = photo.id
+        grid_id = await session.scalar(
+            select(GridAssignment.grid_id).where(
+                GridAssignment.person_id == person.id, GridAssignment.ends_at.is_(None)
             )
-            not_yet = await due.not_yet_open(session, person.id, visited_on, form.kind)
-            await session.commit()
-            return LoggedVisit(visit, answered, not_yet=not_yet)
+        )
+        visit = Visit(
+            id=form.id, tenant_id=require_tenant(), person_id=person.id,
+            visited_on=form.visited_on,
+            kind=form.kind, place=form.place, notes=form.notes,
+            **dict(zip(KNOWS, form.knows, strict=True)), follow_up=form.follow_up,
+            photo_id=photo_id, grid_id=grid_id,
+            visitor_id=identity.user_id, visitor_name=identity.name, logged_at=clock.now(),
+        )  # fmt: skip
+        session.add(visit)
+        await session.flush()
+        answered_ids = await due.resolve(session, [person.id])
+        answered = list(
+            await session.scalars(
+                select(VisitRule.name)
+                .join(
+                    VisitDueItem,
+                    (VisitDueItem.tenant_id == VisitRule.tenant_id)
+                    & (VisitDueItem.rule_id == VisitRule.id),
+                )
+                .where(VisitDueItem.id.in_(answered_ids))
+                .order_by(VisitRule.position)
+            )
+        )
+        not_yet = await due.not_yet_open(session, person.id, form.visited_on, form.kind)
+        await session.commit()
+        return LoggedVisit(visit, answered, not_yet=not_yet)
 
     async def visit(self, identity: Identity, visit_id: UUID) -> Visit:
-        async with self.db.session() as session:
-            visit = await session.get(Visit, {"tenant_id": require_tenant(), "id": visit_id})
-            if visit is None:
-                raise NotFound()
-            scope = await self._scope(session, identity)
-            inside = await session.scalar(
-                select(Person.id).where(Person.id == visit.person_id, served_by(scope))
-            )
-            if inside is None:
-                raise NotFound()
-            return visit
+        visit = await self.session.get(Visit, {"tenant_id": require_tenant(), "id": visit_id})
+        if visit is None or not await self.serves(identity, visit.person_id):
+            raise NotFound()
+        return visit
 
     async def photo(self, identity: Identity, photo_id: UUID) -> bytes:
-        async with self.db.session() as session:
-            scope = await self._scope(session, identity)
-            content = await session.scalar(
-                select(VisitPhoto.content)
-                .join(
-                    Visit,
-                    (Visit.tenant_id == VisitPhoto.tenant_id) & (Visit.photo_id == VisitPhoto.id),
-                )
-                .join(
-                    Person, (Person.tenant_id == Visit.tenant_id) & (Person.id == Visit.person_id)
-                )
-                .where(VisitPhoto.id == photo_id, served_by(scope))
+        content = await self.session.scalar(
+            select(VisitPhoto.content)
+            .join(
+                Visit,
+                (Visit.tenant_id == VisitPhoto.tenant_id) & (Visit.photo_id == VisitPhoto.id),
             )
+            .join(Person, (Person.tenant_id == Visit.tenant_id) & (Person.id == Visit.person_id))
+            .where(VisitPhoto.id == photo_id, served_by(identity.scope))
+        )
         if content is None:
             raise NotFound()
         return content
 
-    async def history(self, session: AsyncSession, person_id: UUID, limit: int = 30) -> list[Visit]:
-        found = await session.scalars(
+    async def history(self, person_id: UUID, limit: int = 30) -> list[Visit]:
+        found = await self.session.scalars(
             select(Visit)
             .where(Visit.person_id == person_id)
             .order_by(Visit.visited_on.desc(), Visit.logged_at.desc())
@@ -314,59 +237,55 @@ class VisitService:
     async def note_concern(
         self, identity: Identity, person_id: UUID, kind: str, note: str
     ) -> Concern:
-        async with self.db.session() as session:
-            person = await self.person_in_scope(session, identity, person_id, named=False)
-            if kind not in set(CONCERN_TRIGGERS):
-                raise Refused(N_("Please choose what happened."))
-            concern = Concern(
-                tenant_id=require_tenant(), person_id=person.id, kind=kind,
-                note=_text(note, MAX_KNOW), noted_at=clock.now(), noted_by=identity.user_id,
-            )  # fmt: skip
-            session.add(concern)
-            await session.flush()
-            await due.add_concern_item(session, concern)
-            await due.resolve(session, [person.id])
-            await session.commit()
-            return concern
+        """A concern noted from the person's card (a select and a line of text, sent
+        back by a message on the card rather than as a form to correct)."""
+        session = self.session
+        person = await self.person_in_scope(identity, person_id, named=False)
+        if kind not in set(CONCERN_TRIGGERS):
+            raise Refused(N_("Please choose what happened."))
+        try:
+            noted = text_of(MAX_KNOW)(note)
+        except FieldError as exc:
+            raise Refused(exc.message, **exc.args_) from exc
+        concern = Concern(
+            tenant_id=require_tenant(), person_id=person.id, kind=kind,
+            note=noted, noted_at=clock.now(), noted_by=identity.user_id,
+        )  # fmt: skip
+        session.add(concern)
+        await session.flush()
+        await due.add_concern_item(session, concern)
+        await due.resolve(session, [person.id])
+        await session.commit()
+        return concern
 
     async def close_concern(self, identity: Identity, concern_id: UUID) -> Concern:
         """Closing a concern (back home, settled) drops its visit if none was made yet."""
-        async with self.db.session() as session:
-            concern = await session.get(
-                Concern, {"tenant_id": require_tenant(), "id": concern_id}, with_for_update=True
+        session = self.session
+        concern = await session.get(
+            Concern, {"tenant_id": require_tenant(), "id": concern_id}, with_for_update=True
+        )
+        if concern is None or not await self.serves(identity, concern.person_id):
+            raise NotFound()
+        if concern.closed_at is not None:
+            raise Refused(N_("This was already closed."))
+        concern.closed_at, concern.closed_by = clock.now(), identity.user_id
+        await session.execute(
+            delete(VisitDueItem).where(
+                VisitDueItem.concern_id == concern.id, VisitDueItem.visit_id.is_(None)
             )
-            if concern is None:
-                raise NotFound()
-            scope = await self._scope(session, identity)
-            if (
-                await session.scalar(
-                    select(Person.id).where(Person.id == concern.person_id, served_by(scope))
-                )
-                is None
-            ):
-                raise NotFound()
-            if concern.closed_at is not None:
-                raise Refused(N_("This was already closed."))
-            concern.closed_at, concern.closed_by = clock.now(), identity.user_id
-            await session.execute(
-                delete(VisitDueItem).where(
-                    VisitDueItem.concern_id == concern.id, VisitDueItem.visit_id.is_(None)
-                )
-            )
-            await session.commit()
-            return concern
+        )
+        await session.commit()
+        return concern
 
     async def pick(self, identity: Identity, query: str) -> list[Person]:
         """People this user serves, by name, pinyin or phone tail; none before a search."""
         condition = search_condition(query)
         if condition is None:
             return []
-        async with self.db.session() as session:
-            scope = await self._scope(session, identity)
-            found = await session.scalars(
-                select(Person)
-                .where(condition, served_by(scope), Person.deceased_on.is_(None))
-                .order_by(Person.sort_key)
-                .limit(PICK_LIMIT)
-            )
-            return list(found)
+        found = await self.session.scalars(
+            select(Person)
+            .where(condition, served_by(identity.scope), Person.deceased_on.is_(None))
+            .order_by(Person.sort_key)
+            .limit(PICK_LIMIT)
+        )
+        return list(found)
