@@ -17,10 +17,10 @@ from app.core.query_params import query_id
 from app.core.roles import Role
 from app.grid.assignment.forms import AssignFilter, parse_assign_form
 from app.grid.assignment.service import MAX_AT_ONCE, AssignmentService, AssignResult
+from app.grid.grids.routes import provide_org
 from app.i18n import _
 from app.people.models import UnitKind
 from app.people.org import OrgService
-from app.state import AppServices
 from app.web.flash import flash
 from app.web.guards import allow
 from app.web.responses import render, see_other, sent_back
@@ -35,7 +35,7 @@ def provide_assignment(db_session: NamedDependency[AsyncSession]) -> AssignmentS
 
 async def assign_page(
     request: Request,
-    services: AppServices,
+    org: OrgService,
     assignment: AssignmentService,
     wanted: AssignFilter,
     *,
@@ -51,7 +51,7 @@ async def assign_page(
         "found": await assignment.candidates(wanted),
         "wanted": wanted,
         "grids": await assignment.grid_choices(),
-        "units": await OrgService(services.db).choices(*FILTER_UNITS),
+        "units": await org.choices(*FILTER_UNITS),
         "form": form,
         "error": None,
         "errors": {},
@@ -77,24 +77,27 @@ def assigned_message(result: AssignResult) -> str:
 class AssignController(Controller):
     path = "/grid/assign"
     opt = ADMIN
-    dependencies = {"assignment": Provide(provide_assignment, sync_to_thread=False)}
+    dependencies = {
+        "assignment": Provide(provide_assignment, sync_to_thread=False),
+        "org": Provide(provide_org, sync_to_thread=False),
+    }
 
     @get("/")
     async def index(
         self,
         request: Request,
-        services: NamedDependency[AppServices],
+        org: NamedDependency[OrgService],
         assignment: NamedDependency[AssignmentService],
     ) -> Template:
         wanted = AssignFilter.from_params(request.query_params)
-        return await assign_page(request, services, assignment, wanted)
+        return await assign_page(request, org, assignment, wanted)
 
     @post("/")
     async def assign(
         self,
         request: Request,
         identity: NamedDependency[Identity],
-        services: NamedDependency[AppServices],
+        org: NamedDependency[OrgService],
         assignment: NamedDependency[AssignmentService],
     ) -> Any:
         submitted = await request.form()
@@ -106,7 +109,7 @@ class AssignController(Controller):
             result = await assignment.assign(identity, parse_assign_form(data, ticked))
         except Refused as exc:
             return await assign_page(
-                request, services, assignment, wanted, unassigned_view=unassigned_view,
+                request, org, assignment, wanted, unassigned_view=unassigned_view,
                 sent=data | {"ticked": ticked}, refused=exc,
             )  # fmt: skip
         flash(request, "success", assigned_message(result))
@@ -117,14 +120,14 @@ class AssignController(Controller):
 @get("/grid/unassigned", opt=ADMIN, dependencies=AssignController.dependencies)
 async def unassigned(
     request: Request,
-    services: NamedDependency[AppServices],
+    org: NamedDependency[OrgService],
     assignment: NamedDependency[AssignmentService],
 ) -> Template:
     """Living people nobody answers for: no open assignment to any grid."""
     params = request.query_params
     wanted = AssignFilter.from_params({"unit": params.get("unit", ""), "unassigned": "1",
                                        "page": params.get("page", "1")})  # fmt: skip
-    return await assign_page(request, services, assignment, wanted, unassigned_view=True)
+    return await assign_page(request, org, assignment, wanted, unassigned_view=True)
 
 
 ROUTES: list[ControllerRouterHandler] = [AssignController, unassigned]

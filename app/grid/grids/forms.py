@@ -44,13 +44,25 @@ QUARTER_TARGET = whole_number(
 )
 
 
-def grid_name(raw: str) -> str:
-    name = plain_text(raw)
-    if not name:
-        raise FieldError(N_("Please enter a name for the grid."))
-    if len(name) > MAX_NAME:
-        raise FieldError(N_("A grid name can be at most 40 characters."))
-    return name
+def short_name(longest: int, missing: str, too_long: str) -> Callable[[str], str]:
+    """A rule for a name as typed (spaces collapsed), required, at most `longest` long."""
+
+    def rule(raw: str) -> str:
+        name = plain_text(raw)
+        if not name:
+            raise FieldError(missing)
+        if len(name) > longest:
+            raise FieldError(too_long)
+        return name
+
+    return rule
+
+
+grid_name = short_name(
+    MAX_NAME,
+    N_("Please enter a name for the grid."),
+    N_("A grid name can be at most 40 characters."),
+)
 
 
 def unit_id(raw: str) -> UUID:

@@ -35,15 +35,20 @@ def provide_grids(db_session: NamedDependency[AsyncSession]) -> GridService:
     return GridService(db_session)
 
 
+def provide_org(services: NamedDependency[AppServices]) -> OrgService:
+    """The org tree, for the unit pickers of the grid and assignment pages."""
+    return OrgService(services.db)
+
+
 async def grid_form_page(
     request: Request,
-    services: AppServices,
+    org: OrgService,
     grid: Grid | None,
     form: dict[str, str],
     refused: Refused | None = None,
 ) -> Template:
     """The form to add a grid (`grid` None) or change one, with what was typed."""
-    units = await OrgService(services.db).choices(*GRID_UNIT_KINDS)
+    units = await org.choices(*GRID_UNIT_KINDS)
     context = {"grid": grid, "form": form, "units": units, "error": None, "errors": {}}
     if refused is not None:
         return sent_back(request, "grid/admin/grid_form.html", context, refused)
@@ -53,7 +58,10 @@ async def grid_form_page(
 class GridAdminController(Controller):
     path = "/grid/grids"
     opt = VIEWERS
-    dependencies = {"grids": Provide(provide_grids, sync_to_thread=False)}
+    dependencies = {
+        "grids": Provide(provide_grids, sync_to_thread=False),
+        "org": Provide(provide_org, sync_to_thread=False),
+    }
 
     @get("/")
     async def index(
@@ -67,9 +75,9 @@ class GridAdminController(Controller):
         return render(request, "grid/admin/grids.html", {"rows": rows, "may_manage": may_manage})
 
     @get("/new", opt=ADMIN)
-    async def new(self, request: Request, services: NamedDependency[AppServices]) -> Template:
+    async def new(self, request: Request, org: NamedDependency[OrgService]) -> Template:
         return await grid_form_page(
-            request, services, None, {"month_target": "30", "quarter_target": "90"}
+            request, org, None, {"month_target": "30", "quarter_target": "90"}
         )
 
     @post("/", opt=ADMIN)
@@ -77,14 +85,14 @@ class GridAdminController(Controller):
         self,
         request: Request,
         identity: NamedDependency[Identity],
-        services: NamedDependency[AppServices],
+        org: NamedDependency[OrgService],
         grids: NamedDependency[GridService],
     ) -> Any:
         data = await form_data(request)
         try:
             grid = await grids.create(identity, data)
         except Refused as exc:
-            return await grid_form_page(request, services, None, data, exc)
+            return await grid_form_page(request, org, None, data, exc)
         flash(
             request, "success", _("Grid %(name)s added. Now add its grid workers.", name=grid.name)
         )
@@ -109,19 +117,19 @@ class GridAdminController(Controller):
         self,
         request: Request,
         identity: NamedDependency[Identity],
-        services: NamedDependency[AppServices],
+        org: NamedDependency[OrgService],
         grids: NamedDependency[GridService],
         grid_id: FromPath[UUID],
     ) -> Template:
         grid = (await grids.grid(identity, grid_id)).grid
-        return await grid_form_page(request, services, grid, grid_form(grid))
+        return await grid_form_page(request, org, grid, grid_form(grid))
 
     @post("/{grid_id:uuid}", opt=ADMIN)
     async def update(
         self,
         request: Request,
         identity: NamedDependency[Identity],
-        services: NamedDependency[AppServices],
+        org: NamedDependency[OrgService],
         grids: NamedDependency[GridService],
         grid_id: FromPath[UUID],
     ) -> Any:
@@ -130,7 +138,7 @@ class GridAdminController(Controller):
             await grids.update(identity, grid_id, data)
         except Refused as exc:
             grid = (await grids.grid(identity, grid_id)).grid
-            return await grid_form_page(request, services, grid, data, exc)
+            return await grid_form_page(request, org, grid, data, exc)
         flash(request, "success", _("Saved."))
         return see_other(request, f"/grid/grids/{grid_id}")
 

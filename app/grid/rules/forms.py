@@ -6,10 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from app.core.forms import FieldError, FormReader
+from app.core.forms import FormReader
 from app.core.query_params import query_flag
-from app.core.validators import plain_text
-from app.grid.grids.forms import whole_number
+from app.grid.grids.forms import short_name, whole_number
 from app.grid.models import Trigger, VisitRule
 from app.i18n import N_
 
@@ -50,13 +49,11 @@ class RuleForm:
         return {key: value for key, value in vars(self).items() if value is not None}
 
 
-def rule_name(raw: str) -> str:
-    name = plain_text(raw)
-    if not name:
-        raise FieldError(N_("Please enter a name for the rule."))
-    if len(name) > MAX_RULE_NAME:
-        raise FieldError(N_("A rule name can be at most 30 characters."))
-    return name
+rule_name = short_name(
+    MAX_RULE_NAME,
+    N_("Please enter a name for the rule."),
+    N_("A rule name can be at most 30 characters."),
+)
 
 
 def parse_rule_form(rule: VisitRule, data: Mapping[str, str]) -> RuleForm:
