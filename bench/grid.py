@@ -49,8 +49,8 @@ from app.core.identity import Identity
 from app.db import Database
 from app.embedded import free_port
 from app.grid import due
-from app.grid.due_list import DueList, DueListService, DueRow
 from app.grid.models import VisitDueItem, VisitRule
+from app.grid.visits.due_list import DueList, DueListService, DueRow
 from app.service_requests.presets import install_service_preset
 from app.settings import PROJECT_ROOT
 from bench import points, roster
@@ -225,13 +225,13 @@ async def _measure(argument: str) -> dict[str, Any]:
     floored: list[float] = []
     agree, sizes = True, []
     async with open_services(Settings()) as services:
-        service = DueListService(services)
         with tenant_scope(tenant_id):
             identities = [await identity_of(services, worker, tenant_id) for worker in workers]
             for i in range(-WARMUP, ROUNDS * len(workers)):
                 identity = identities[i % len(workers)]
                 started = time.perf_counter()
-                found = await service.due_list(identity)
+                async with services.db.unit() as session:  # as a request: its own unit
+                    found = await DueListService(session).due_list(identity)
                 middle = time.perf_counter()
                 rows = await fetch_floor(services, identity.user_id, now)
                 ended = time.perf_counter()
@@ -261,7 +261,8 @@ async def explain(services: Any, identity: Identity, now: datetime) -> list[dict
     engine = services.db.engine.sync_engine
     event.listen(engine, "before_cursor_execute", capture)
     try:
-        await DueListService(services).due_list(identity)
+        async with services.db.unit() as session:
+            await DueListService(session).due_list(identity)
     finally:
         event.remove(engine, "before_cursor_execute", capture)
     captured.append((FLOOR, floor_args(identity.user_id, now)))

@@ -44,7 +44,9 @@ def page_within(number: int, total: int, size: int) -> int:
     return max(1, min(number, page_count(total, size)))
 
 
-async def paginate(session: AsyncSession, query: Select[Any], number: int, size: int) -> Page[Any]:
+async def paginate(
+    session: AsyncSession, query: Select[*tuple[Any, ...]], number: int, size: int
+) -> Page[Any]:
     """One page of `query` (which must be ordered) and the count of all its rows."""
     total = await session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     number = page_within(number, total or 0, size)

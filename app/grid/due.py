@@ -6,7 +6,7 @@ one indexed read and a visit can say which items it answered.
   for the people concerned when someone is added, imported or corrected
   (`people_changed()`), assigned to a grid, or a rule changes (`rule_changed()`).
   Writing is idempotent: one row per person, rule and occasion. The calendar shows the
-  weeks beyond from the same rules (app.grid.calendar).
+  weeks beyond from the same rules (app.grid.coverage.calendar).
 - A concern (in hospital, hardship …) writes its item when it is noted.
 - `resolve()` gives each open item the first visit of the kind its rule wants, made on
   or after the window opened (in person when the rule says so, a phone call then does

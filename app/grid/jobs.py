@@ -19,8 +19,7 @@ async def refresh_due_items(ctx: dict[str, Any]) -> int:
     written = 0
     today = clock.today()
     for tenant_id in await active_tenant_ids(services_of(ctx)):
-        async with job_tenant(ctx, tenant_id) as services, services.db.session() as session:
+        async with job_tenant(ctx, tenant_id) as services, services.db.unit() as session:
             written += await due.refresh(session, today)
-            await session.commit()
     log.info("due_items_refreshed", written=written)
     return written

@@ -96,6 +96,11 @@ class Occasion:
         return datetime.combine(self.last_day + timedelta(days=1), time(), CHINA_TIME)
 
 
+def first_monday(day: date) -> date:
+    """The Monday of the week that holds `day` (weeks run Monday to Sunday)."""
+    return day - timedelta(days=day.weekday())
+
+
 def end_of_day(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(), CHINA_TIME)
 
@@ -117,7 +122,7 @@ def calendar_occasions(
             if born is None:
                 return []
             day = birthday_in(year, born)
-            opens = day - timedelta(days=day.weekday())
+            opens = first_monday(day)
             occasion = Occasion(rule.id, f"birthday:{year}", opens, opens + timedelta(days=6))
         elif rule.trigger == "holiday" and rule.holiday:
             day = holiday_on(rule.holiday, year)

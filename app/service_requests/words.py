@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import time, timedelta
 
-from app.i18n import _, ngettext
+from app.core.words import within_hours
+from app.i18n import _
 from app.service_requests.sla import Reading, SlaRule, split
 
 
@@ -16,16 +17,6 @@ def clock_time(moment: time) -> str:
     if moment.minute == 0:
         return _("%(hour)s:00", hour=moment.hour)
     return _("%(hour)s:%(minute)s", hour=moment.hour, minute=f"{moment.minute:02d}")
-
-
-def within_hours(hours: int) -> str:
-    """A time limit given in hours, as people say it: whole days as days ("7天内", not
-    "168小时内"), the rest as hours ("36小时内"). The one formatter of such limits: the
-    request categories' and the must-visit rules' (a hardship visit within 168 hours)."""
-    days, rest = divmod(hours, 24)
-    if days and not rest:
-        return ngettext("Within %(num)s day", "Within %(num)s days", days)
-    return ngettext("Within %(num)s hour", "Within %(num)s hours", hours)
 
 
 def sla_words(category: SlaRule) -> str:

@@ -9,9 +9,12 @@ from uuid import UUID, uuid4
 from PIL import Image
 from sqlalchemy import select
 
+from app.core import clock
+from app.core.photos import evidence_jpeg
 from app.core.roles import Role
-from app.grid.models import Concern, Visit
-from app.grid.visits import VisitForm, VisitService
+from app.grid.models import Concern, Place, Visit, VisitKind
+from app.grid.visits.forms import VisitForm
+from app.grid.visits.service import VisitService
 from app.state import AppServices
 from tenants.context import tenant_scope
 from tests.factories import World, add_grid, add_person, identity_of
@@ -30,13 +33,15 @@ async def objects_of_a(world: World, services: AppServices) -> dict[str, str]:
     Image.new("RGB", (40, 30), "blue").save(picture, "PNG")
     identity = await identity_of(services, world.a.tenant_id, worker.id)
     with tenant_scope(world.a.tenant_id):
-        visits = VisitService(services)
-        await visits.log(
-            identity,
-            VisitForm(uuid4(), person, "routine", "home", "", notes="甲区走访记录",
-                      knows=("在家", "看书", "无", "无"), photo=picture.getvalue()),
-        )  # fmt: skip
-        concern = await visits.note_concern(identity, person, "hardship", "甲区困难")
+        async with services.db.unit() as session:
+            visits = VisitService(session)
+            await visits.log(
+                identity,
+                VisitForm(uuid4(), person, VisitKind.ROUTINE, Place.HOME, clock.today(),
+                          notes="甲区走访记录", knows=("在家", "看书", "无", "无"),
+                          photo=evidence_jpeg(picture.getvalue())),
+            )  # fmt: skip
+            concern = await visits.note_concern(identity, person, "hardship", "甲区困难")
         async with services.db.session() as session:
             visit = (await session.scalars(select(Visit).where(Visit.person_id == person))).one()
             assert await session.get(Concern, {"tenant_id": world.a.tenant_id, "id": concern.id})

@@ -29,11 +29,11 @@ from app.core.identity import Identity
 from app.core.roles import Role
 from app.core.scope import EVERYONE
 from app.db import Database
-from app.grid.assign_forms import AssignForm
-from app.grid.assignment import AssignmentService
-from app.grid.grids import GridService
+from app.grid.assignment.forms import AssignForm
+from app.grid.assignment.service import AssignmentService
+from app.grid.grids.service import GridService
 from app.grid.models import VisitRule
-from app.grid.rule_settings import VisitRuleService
+from app.grid.rules.service import VisitRuleService
 from app.people.account_links import link_invited
 from app.people.imports import ImportService
 from app.people.org import OrgService
@@ -269,41 +269,41 @@ async def walk_every_change(
         await rules.discard_draft(admin.actor)
 
         # Grids: one added, changed, people assigned, a worker in and out, retired.
-        grids = GridService(services)
-        grid = await grids.create(
-            admin,
-            {
-                "name": "第二网格",
-                "unit_id": str(roster.center),
-                "month_target": "30",
-                "quarter_target": "90",
-            },
-        )
-        await grids.update(
-            admin,
-            grid.id,
-            {
-                "name": "第二网格（东）",
-                "unit_id": str(sub),
-                "month_target": "40",
-                "quarter_target": "90",
-            },
-        )
-        await AssignmentService(services).assign(
-            admin, AssignForm(grid.id, [points.member_d], households=True)
-        )
-        await grids.add_worker(admin, grid.id, str(worker.user_id))
-        await grids.remove_worker(admin, grid.id, worker.user_id)
-        await grids.remove_person(admin, grid.id, points.member_d)
-        await grids.retire(admin, grid.id)
-        visits = VisitRuleService(services)
-        async with services.db.session() as session:
+        async with services.db.unit() as session:
+            grids = GridService(session)
+            grid = await grids.create(
+                admin,
+                {
+                    "name": "第二网格",
+                    "unit_id": str(roster.center),
+                    "month_target": "30",
+                    "quarter_target": "90",
+                },
+            )
+            await grids.update(
+                admin,
+                grid.id,
+                {
+                    "name": "第二网格（东）",
+                    "unit_id": str(sub),
+                    "month_target": "40",
+                    "quarter_target": "90",
+                },
+            )
+            await AssignmentService(session).assign(
+                admin, AssignForm(grid.id, [points.member_d], households=True)
+            )
+            await grids.add_worker(admin, grid.id, str(worker.user_id))
+            await grids.remove_worker(admin, grid.id, worker.user_id)
+            await grids.remove_person(admin, grid.id, points.member_d)
+            await grids.retire(admin, grid.id)
+            visits = VisitRuleService(session)
             holiday = select(VisitRule).where(VisitRule.trigger == "holiday").limit(1)
             rule = (await session.scalars(holiday)).one()
-        await visits.update_rule(admin, rule.id, {
-            "name": f"{rule.name}慰问", "days_before": "5", "days_after": str(rule.days_after),
-            "enabled": "on", "party_only": "", "in_person": "on"})  # fmt: skip
-        await visits.set_meeting_day(admin, "15")
+            await visits.update_rule(admin, rule.id, {
+                "name": f"{rule.name}慰问", "days_before": "5", "days_after": str(rule.days_after),
+                "enabled": "on", "party_only": "", "in_person": "on"})  # fmt: skip
+            await visits.set_meeting_day(admin, {"meeting_day": "15"})
 
 
 async def test_every_change_reads_in_words(

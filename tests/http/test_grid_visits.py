@@ -252,7 +252,7 @@ async def test_a_visit_form_id_already_used_for_another_visit_is_refused_and_wri
 ) -> None:
     """The form's id makes a retry save once; sent again for someone else, or with other
     details, it is a clear refusal (not a 500) and writes nothing."""
-    from app.grid.visits import FORM_USED
+    from app.grid.visits.service import FORM_USED
 
     await browser.login(world.a.users[Role.GRID_WORKER])
     visit_id = "6f1c2c3a-1111-4c1d-9a5e-0123456789ab"

@@ -371,13 +371,14 @@ async def test_the_meeting_day_is_a_day_from_1_to_28(
 async def test_the_person_page_card_shows_the_grid_its_workers_and_the_history(
     app: Any, services: AppServices, world: World, points: PointsRoster
 ) -> None:
-    from app.grid.grids import GridService
+    from app.grid.grids.views import GridViews
 
     first = await grid_id(services, world.a, "第一网格")
     await add_grid(services, world.a, "第二网格", people=[points.member_a])
     with tenant_scope(world.a.tenant_id):
-        history = await GridService(services).history(points.member_a)
-        nobody = await GridService(services).history(UUID(int=0))
+        async with services.db.unit() as session:
+            history = await GridViews(session).history(points.member_a)
+            nobody = await GridViews(session).history(UUID(int=0))
     template = app.template_engine.get_template("grid/_assignment_history.html")
     card = template.render(assignments=history)
     now, earlier = card.split(shown("Earlier grids"))

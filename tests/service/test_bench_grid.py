@@ -15,7 +15,7 @@ from app.accounts.users.service import create_tenant_user
 from app.core import clock
 from app.core.roles import Role
 from app.grid import due
-from app.grid.due_list import DueListService
+from app.grid.visits.due_list import DueListService
 from app.state import AppServices
 from bench import grid as bench
 from bench.generate import clear_grid, generate_grid
@@ -156,11 +156,12 @@ async def test_the_floor_gives_the_services_list(
         " on u.tenant_id = w.tenant_id and u.id = w.user_id where w.tenant_id = $1",
         tenant,
     )
-    service = DueListService(services)
     shown = [0, 0, 0, 0]
     with tenant_scope(tenant):
         for worker in workers:
-            found = await service.due_list(await bench.identity_of(services, dict(worker), tenant))
+            identity = await bench.identity_of(services, dict(worker), tenant)
+            async with services.db.unit() as session:
+                found = await DueListService(session).due_list(identity)
             rows = await bench.fetch_floor(services, UUID(worker["id"]), NOW)
             answer = bench.service_answer(found)
             assert bench.same_answer(answer, bench.sections(rows, NOW))

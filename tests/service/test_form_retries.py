@@ -18,8 +18,9 @@ from app.core.errors import Refused
 from app.core.identity import Identity
 from app.core.roles import Role
 from app.db.form_ids import FormUsed
-from app.grid.models import Visit
-from app.grid.visits import VisitForm, VisitService
+from app.grid.models import Place, Visit, VisitKind
+from app.grid.visits.forms import VisitForm
+from app.grid.visits.service import LoggedVisit, VisitService
 from app.points.claims.forms import ClaimForm
 from app.points.claims.service import ClaimService
 from app.points.models import Claim, Objection, PointEvent, Publication, RuleItem, RuleSet
@@ -57,19 +58,23 @@ async def rows(services: AppServices, district: District, model: type) -> int:
 
 
 def visit(person: UUID, form_id: UUID) -> VisitForm:
-    return VisitForm(id=form_id, person_id=person, kind="routine", place="home",
-                     visited_on="", notes="带了水果")  # fmt: skip
+    return VisitForm(id=form_id, person_id=person, kind=VisitKind.ROUTINE, place=Place.HOME,
+                     visited_on=clock.today(), notes="带了水果")  # fmt: skip
+
+
+async def log(services: AppServices, identity: Identity, form: VisitForm) -> LoggedVisit:
+    async with services.db.unit() as session:
+        return await VisitService(session).log(identity, form)
 
 
 async def test_two_posts_of_one_visit_form_at_once_save_it_once(
     services: AppServices, world: World, points: PointsRoster
 ) -> None:
     form = visit(points.member_a, uuid4())
-    service = VisitService(services)
     with tenant_scope(world.a.tenant_id):
         results = await asyncio.gather(
-            service.log(await worker(services, world.a), form),
-            service.log(await worker(services, world.a), form),
+            log(services, await worker(services, world.a), form),
+            log(services, await worker(services, world.a), form),
         )
     assert sorted(result.repeated for result in results) == [False, True]
     assert await rows(services, world.a, Visit) == 1
@@ -79,11 +84,10 @@ async def test_one_visit_form_id_for_two_people_at_once_saves_one_and_refuses_th
     services: AppServices, world: World, points: PointsRoster
 ) -> None:
     form_id = uuid4()
-    service = VisitService(services)
     with tenant_scope(world.a.tenant_id):
         results = await asyncio.gather(
-            service.log(await worker(services, world.a), visit(points.member_a, form_id)),
-            service.log(await worker(services, world.a), visit(points.member_b, form_id)),
+            log(services, await worker(services, world.a), visit(points.member_a, form_id)),
+            log(services, await worker(services, world.a), visit(points.member_b, form_id)),
             return_exceptions=True,
         )
     assert sorted(type(result).__name__ for result in results) == ["FormUsed", "LoggedVisit"]

@@ -15,10 +15,11 @@ from app.core import clock
 from app.core.errors import NotFound, Refused
 from app.core.identity import Identity
 from app.core.roles import Role
-from app.grid import assignment as assignment_module
-from app.grid.assign_forms import AssignFilter, AssignForm
-from app.grid.assignment import AssignmentService
-from app.grid.grids import GridService
+from app.grid.assignment import service as assignment_module
+from app.grid.assignment.forms import AssignFilter, AssignForm
+from app.grid.assignment.service import AssignmentService
+from app.grid.grids.service import GridService
+from app.grid.grids.views import GridViews
 from app.grid.models import GridAssignment, VisitDueItem
 from app.state import AppServices
 from tenants.context import tenant_scope
@@ -47,7 +48,8 @@ async def assign(
 ) -> assignment_module.AssignResult:  # fmt: skip
     with tenant_scope(district.tenant_id):
         form = AssignForm(grid, people, **options)  # type: ignore[arg-type]
-        return await AssignmentService(services).assign(admin, form)
+        async with services.db.unit() as session:
+            return await AssignmentService(session).assign(admin, form)
 
 
 async def rows_of(services: AppServices, district: District, person: UUID) -> list[GridAssignment]:
@@ -86,7 +88,8 @@ async def test_reassignment_ends_the_old_row_and_keeps_the_history(
     assert new.grid_id == west and new.ends_at is None and new.assigned_by == admin.user_id
 
     with tenant_scope(district.tenant_id):
-        history = await GridService(services).history(person)
+        async with services.db.unit() as session:
+            history = await GridViews(session).history(person)
     assert history.current is not None and history.current.grid_name == "西网格"
     assert [row.grid_name for row in history.rows] == ["西网格", "东网格"]
     assert history.rows[1].ends_on is not None
@@ -156,8 +159,9 @@ async def test_everyone_matching_takes_the_whole_filter_not_the_page(
     ]
     wanted = AssignFilter(address="长街")
     with tenant_scope(district.tenant_id):
-        page = await AssignmentService(services).candidates(wanted)
-    assert (page.total, len(page.rows), page.pages) == (5, 2, 3)
+        async with services.db.unit() as session:
+            page = await AssignmentService(session).candidates(wanted)
+    assert (page.total, len(page.items), page.pages) == (5, 2, 3)
 
     result = await assign(services, district, admin, grid, [], everyone=True, filter=wanted)
     assert result.assigned == 5
@@ -174,8 +178,9 @@ async def test_the_list_filters_by_name_pinyin_unit_address_and_unassigned(
 
     async def names(**wanted: object) -> set[str]:
         with tenant_scope(district.tenant_id):
-            found = await AssignmentService(services).candidates(AssignFilter(**wanted))  # type: ignore[arg-type]
-        return {row.name for row in found.rows}
+            async with services.db.unit() as session:
+                found = await AssignmentService(session).candidates(AssignFilter(**wanted))  # type: ignore[arg-type]
+        return {row.name for row in found.items}
 
     assert await names(q="张建") == {"张建国"}
     assert await names(q="zjg") == {"张建国"}
@@ -185,11 +190,12 @@ async def test_the_list_filters_by_name_pinyin_unit_address_and_unassigned(
     assert await names(unassigned=True) == {"张建国", "甲二号"}
     assert "甲一号" in await names()
     with tenant_scope(district.tenant_id):
-        row = next(
-            r
-            for r in (await AssignmentService(services).candidates(AssignFilter())).rows
-            if r.id == roster.person_1
-        )
+        async with services.db.unit() as session:
+            row = next(
+                r
+                for r in (await AssignmentService(session).candidates(AssignFilter())).items
+                if r.id == roster.person_1
+            )
     assert row.grid_name == "东网格" and zhang
 
 
@@ -200,17 +206,20 @@ async def test_the_unassigned_list_is_who_nobody_answers_for(
     await add_person(services, district, "已故者", roster.branch_2, deceased_on=date(2021, 3, 1))
     unassigned = AssignFilter(unassigned=True)
     with tenant_scope(district.tenant_id):
-        found = await AssignmentService(services).candidates(unassigned)
-    assert found.total == 1 and [row.id for row in found.rows] == [roster.person_2]
+        async with services.db.unit() as session:
+            found = await AssignmentService(session).candidates(unassigned)
+    assert found.total == 1 and [row.id for row in found.items] == [roster.person_2]
 
     with tenant_scope(district.tenant_id):
-        await GridService(services).remove_person(admin, grid, roster.person_1)
-        found = await AssignmentService(services).candidates(unassigned)
-        in_branch = await AssignmentService(services).candidates(
-            AssignFilter(unassigned=True, unit_id=roster.branch_1)
-        )
+        async with services.db.unit() as session:
+            await GridService(session).remove_person(admin, grid, roster.person_1)
+        async with services.db.unit() as session:
+            found = await AssignmentService(session).candidates(unassigned)
+            in_branch = await AssignmentService(session).candidates(
+                AssignFilter(unassigned=True, unit_id=roster.branch_1)
+            )
     assert found.total == 2
-    assert [row.id for row in in_branch.rows] == [roster.person_1]
+    assert [row.id for row in in_branch.items] == [roster.person_1]
     assert len(await rows_of(services, district, roster.person_1)) == 1  # ended, kept
 
 
@@ -218,13 +227,14 @@ async def test_a_grid_with_people_cannot_be_retired(
     services: AppServices, district: District, admin: Identity, roster: Roster
 ) -> None:
     grid = await add_grid(services, district, "东网格", people=[roster.person_1])
-    grids = GridService(services)
     with tenant_scope(district.tenant_id):
-        with pytest.raises(Refused) as refused:
+        async with services.db.unit() as session:
+            grids = GridService(session)
+            with pytest.raises(Refused) as refused:
+                await grids.retire(admin, grid)
+            assert refused.value.message.endswith("Move its people first.")
+            await grids.remove_person(admin, grid, roster.person_1)
             await grids.retire(admin, grid)
-        assert refused.value.message.endswith("Move its people first.")
-        await grids.remove_person(admin, grid, roster.person_1)
-        await grids.retire(admin, grid)
     with pytest.raises(Refused) as retired:
         await assign(services, district, admin, grid, [roster.person_2])
     assert retired.value.message == "%(name)s is retired. Please choose another grid."

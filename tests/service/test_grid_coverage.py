@@ -19,8 +19,8 @@ from app.core.identity import SYSTEM, Identity
 from app.core.roles import Role
 from app.core.scope import EVERYONE
 from app.db import Database
-from app.grid.calendar import CalendarService, QuietDays
-from app.grid.coverage import PER_GRID, CoverageService, current_window
+from app.grid.coverage.calendar import CalendarService, QuietDays
+from app.grid.coverage.service import PER_GRID, CoverageService, current_window
 from app.grid.models import Grid, Visit, VisitDueItem, VisitRule
 from app.grid.occasions import end_of_day
 from app.people.models import Person
@@ -109,7 +109,8 @@ async def set_targets(
 
 async def overview_of(services: AppServices, who: Identity) -> dict[str, object]:
     with tenant_scope(who.tenant_id):
-        overview = await CoverageService(services).overview(who)
+        async with services.db.unit() as session:
+            overview = await CoverageService(session).overview(who)
     return {row.name: row for row in overview.grids} | {"": overview.total}
 
 
@@ -228,7 +229,8 @@ async def test_not_visited_for_90_days_lists_the_never_visited_first(
     admin = await identity(services, district, Role.TENANT_ADMIN)
     assert (await overview_of(services, admin))["北网格"].stale == 3
     with tenant_scope(district.tenant_id):
-        detail = await CoverageService(services).grid(admin, grid)
+        async with services.db.unit() as session:
+            detail = await CoverageService(session).grid(admin, grid)
     assert [p.name for p in detail.stale] == ["从未", "二百", "九十"]
     by_name = {p.name: p for p in detail.people}
     ninety = by_name["九十"]
@@ -287,13 +289,14 @@ async def test_a_sub_center_head_sees_only_their_sub_centers_grids(
         "北一", "南一", "无主网格", "我的网格", "",
     }  # fmt: skip
     with tenant_scope(district.tenant_id):
-        service = CoverageService(services)
-        assert (await service.grid(head, grids.north)).people[0].name == "北老人"
-        for other in (grids.south, grids.loose, grids.mine):
+        async with services.db.unit() as session:
+            service = CoverageService(session)
+            assert (await service.grid(head, grids.north)).people[0].name == "北老人"
+            for other in (grids.south, grids.loose, grids.mine):
+                with pytest.raises(NotFound):
+                    await service.grid(head, other)
             with pytest.raises(NotFound):
-                await service.grid(head, other)
-        with pytest.raises(NotFound):
-            await CalendarService(services).calendar(head, grids.south)
+                await CalendarService(session).calendar(head, grids.south)
 
 
 async def test_the_overview_reads_through_the_indexes(
@@ -370,10 +373,10 @@ async def test_the_calendar_shows_meeting_days_holidays_and_due_items_overdue_fi
     await due_item(services, district, mine, end_of_day(date(2026, 10, 28)), "hardship")  # beyond
     await due_item(services, district, theirs, end_of_day(date(2026, 9, 24)))
 
+    worker = await identity(services, district, Role.GRID_WORKER)
     with tenant_scope(district.tenant_id):
-        calendar = await CalendarService(services).calendar(
-            await identity(services, district, Role.GRID_WORKER)
-        )
+        async with services.db.unit() as session:
+            calendar = await CalendarService(session).calendar(worker)
     assert (calendar.start, calendar.end) == (date(2026, 9, 21), date(2026, 10, 25))
     assert [d.day for d in calendar.days if d.meeting] == [date(2026, 10, 10)]
     days = {d.day: d for d in calendar.days}
@@ -409,9 +412,9 @@ async def test_the_meeting_day_follows_the_districts_setting(
         async with services.db.session() as session:
             await session.execute(text("update service_settings set meeting_day = 28"))
             await session.commit()
-        calendar = await CalendarService(services).calendar(
-            await identity(services, district, Role.GRID_WORKER)
-        )
+        worker = await identity(services, district, Role.GRID_WORKER)
+        async with services.db.unit() as session:
+            calendar = await CalendarService(session).calendar(worker)
     assert (calendar.start, calendar.end) == (date(2026, 12, 28), date(2027, 1, 31))
     assert [d.day for d in calendar.days if d.meeting] == [date(2026, 12, 28), date(2027, 1, 28)]
     assert calendar.grids == [] and calendar.overdue == []
@@ -426,9 +429,9 @@ async def test_admins_pick_a_grid_and_see_its_items(
     item = await due_item(services, district, person, end_of_day(date(2026, 11, 6)))
     admin = await identity(services, district, Role.TENANT_ADMIN)
     with tenant_scope(district.tenant_id):
-        service = CalendarService(services)
-        unpicked = await service.calendar(admin)
-        picked = await service.calendar(admin, grid)
+        async with services.db.unit() as session:
+            unpicked = await CalendarService(session).calendar(admin)
+            picked = await CalendarService(session).calendar(admin, grid)
     assert unpicked.grids == [] and [g.name for g in unpicked.choices] == ["东网格"]
     assert picked.chosen is not None and picked.chosen.id == grid
     day = next(d for d in picked.days if d.day == date(2026, 11, 6))

@@ -15,13 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import Refused
 from app.core.identity import Identity
+from app.core.photos import UPLOAD_LIMIT
 from app.core.query_params import query_id, query_text
 from app.core.roles import TENANT_ROLES, Role
 from app.db.form_ids import FormUsed
 from app.i18n import _
 from app.points.claims.forms import parse_claim
 from app.points.claims.lists import ClaimLists, may_award
-from app.points.claims.photos import UPLOAD_LIMIT
 from app.points.claims.service import ClaimService
 from app.points.models import CLAIM_STATUS_LABELS, RATE_LABELS
 from app.points.numbers import points_text

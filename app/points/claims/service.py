@@ -26,6 +26,7 @@ from app.core import clock
 from app.core.errors import NotFound, Refused
 from app.core.forms import FieldError
 from app.core.identity import Identity
+from app.core.photos import JPEG, evidence_jpeg
 from app.core.validators import plain_text
 from app.db.commit import commit_or_refuse
 from app.db.form_ids import FormUsed, hold_form_id
@@ -35,7 +36,6 @@ from app.people.scope import people_in
 from app.points import ledger
 from app.points.claims.forms import ClaimForm
 from app.points.claims.lists import claimable, may_award
-from app.points.claims.photos import JPEG, evidence_jpeg
 from app.points.models import Awarder, Claim, ClaimStatus, Photo, PointEvent, RuleItem, Source
 from tenants.context import require_tenant
 

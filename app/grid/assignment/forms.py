@@ -12,7 +12,7 @@ from uuid import UUID
 from sqlalchemy import ColumnElement, exists, or_, select
 from sqlalchemy.orm import aliased
 
-from app.core.errors import Refused
+from app.core.forms import FieldError, FormReader
 from app.core.query_params import Params, query_flag, query_id, query_page, query_text
 from app.grid.models import GridAssignment
 from app.i18n import N_
@@ -58,6 +58,11 @@ class AssignFilter:
             del values["page"]
         return urlencode(values)
 
+    def link(self, base: str) -> str:
+        """The list's address with this filter, ready for a page number (the pager's)."""
+        query = urlencode(self.params())
+        return f"{base}?{query}&" if query else f"{base}?"
+
     def conditions(self) -> list[ColumnElement[bool]]:
         found: list[ColumnElement[bool]] = [Person.deceased_on.is_(None)]
         if (condition := search_condition(self.q)) is not None:
@@ -91,15 +96,31 @@ class AssignForm:
     filter: AssignFilter = field(default_factory=AssignFilter)
 
 
-def read_assign_form(values: Mapping[str, str], person_ids: list[str]) -> AssignForm:
-    """The bulk form: the ticked ids, the grid, the options and the filter shown."""
+CHOOSE = N_("Please choose from the list.")
+
+
+def choice(raw: str) -> UUID | None:
+    """A grid from the list (none chosen: None, for the service to ask for one)."""
     try:
-        ids = list(dict.fromkeys(UUID(raw) for raw in person_ids))
-        grid_id = UUID(values["grid_id"]) if values.get("grid_id") else None
+        return UUID(raw) if raw else None
     except ValueError:
-        raise Refused(N_("Please choose from the list.")) from None
+        raise FieldError(CHOOSE) from None
+
+
+def parse_assign_form(values: Mapping[str, str], person_ids: list[str]) -> AssignForm:
+    """The bulk form: the ticked ids, the grid, the options and the filter shown; or
+    InvalidForm when a tick or the grid is not one the page offered."""
+    reader = FormReader(values)
+    grid_id = reader.field("grid_id", choice)
+    ids = []
+    for raw in person_ids:
+        try:
+            ids.append(UUID(raw))
+        except ValueError:
+            reader.error("person_id", CHOOSE)
+    reader.done()
     return AssignForm(
-        grid_id=grid_id, person_ids=ids, everyone=values.get("everyone") in ("1", "on"),
-        households=values.get("households") in ("1", "on"),
+        grid_id=grid_id, person_ids=list(dict.fromkeys(ids)),
+        everyone=query_flag(values, "everyone"), households=query_flag(values, "households"),
         filter=AssignFilter.from_params(values),
     )  # fmt: skip

@@ -10,11 +10,13 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
 from litestar.response import Template
 from litestar.types import ControllerRouterHandler
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.identity import Identity
 from app.core.query_params import query_id
 from app.core.roles import Role
-from app.grid.calendar import CalendarService
-from app.grid.coverage import STALE_DAYS, CoverageService
+from app.grid.coverage.calendar import CalendarService
+from app.grid.coverage.service import STALE_DAYS, CoverageService
 from app.grid.models import VISIT_KIND_LABELS
 from app.i18n import N_
 from app.web.guards import allow
@@ -25,12 +27,12 @@ STAFF = (Role.TENANT_ADMIN, Role.BRANCH_SECRETARY, Role.GRID_WORKER)
 WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
 
 
-def provide_coverage(request: Request) -> CoverageService:
-    return CoverageService(request.app.state.services)
+def provide_coverage(db_session: NamedDependency[AsyncSession]) -> CoverageService:
+    return CoverageService(db_session)
 
 
-def provide_calendar(request: Request) -> CalendarService:
-    return CalendarService(request.app.state.services)
+def provide_calendar(db_session: NamedDependency[AsyncSession]) -> CalendarService:
+    return CalendarService(db_session)
 
 
 def grid_param(request: Request) -> UUID | None:
@@ -44,8 +46,12 @@ class CoverageController(Controller):
     dependencies = {"coverage": Provide(provide_coverage, sync_to_thread=False)}
 
     @get("/")
-    async def index(self, request: Request, coverage: NamedDependency[CoverageService]) -> Template:
-        identity = request.scope["user"]
+    async def index(
+        self,
+        request: Request,
+        identity: NamedDependency[Identity],
+        coverage: NamedDependency[CoverageService],
+    ) -> Template:
         return render(
             request,
             "grid/coverage.html",
@@ -58,13 +64,17 @@ class CoverageController(Controller):
 
     @get("/{grid_id:uuid}")
     async def grid(
-        self, request: Request, coverage: NamedDependency[CoverageService], grid_id: FromPath[UUID]
+        self,
+        request: Request,
+        identity: NamedDependency[Identity],
+        coverage: NamedDependency[CoverageService],
+        grid_id: FromPath[UUID],
     ) -> Template:
         return render(
             request,
             "grid/coverage_grid.html",
             {
-                "detail": await coverage.grid(request.scope["user"], grid_id),
+                "detail": await coverage.grid(identity, grid_id),
                 "kinds": VISIT_KIND_LABELS,
                 "stale_days": STALE_DAYS,
             },
@@ -78,9 +88,11 @@ class CalendarController(Controller):
 
     @get("/")
     async def index(
-        self, request: Request, calendars: NamedDependency[CalendarService]
+        self,
+        request: Request,
+        identity: NamedDependency[Identity],
+        calendars: NamedDependency[CalendarService],
     ) -> Template:
-        identity = request.scope["user"]
         return render(
             request,
             "grid/calendar.html",

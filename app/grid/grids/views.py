@@ -18,9 +18,7 @@ from app.core.roles import Role
 from app.grid.models import Grid, GridAssignment, GridWorker
 from app.grid.scope import grid_for, grids_seen
 from app.people.models import Person, UnitKind
-from app.people.org import OrgService, UnitChoice
 from app.people.service import unit_labels
-from app.state import AppServices
 
 GRID_UNIT_KINDS = (UnitKind.CENTER, UnitKind.SUBCENTER, UnitKind.BRANCH)
 
@@ -108,37 +106,37 @@ async def grid_workers(session: AsyncSession, grid_id: UUID | None = None) -> li
 
 
 class GridViews:
-    def __init__(self, services: AppServices) -> None:
-        self.db = services.db
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
 
     async def grids(self, identity: Identity) -> list[GridRow]:
         """The live grids this user sees, by name, with workers and head counts."""
-        async with self.db.session() as session:
-            scope = identity.scope
-            people = (
-                select(func.count())
-                .where(GridAssignment.grid_id == Grid.id, GridAssignment.ends_at.is_(None))
-                .scalar_subquery()
+        session = self.session
+        scope = identity.scope
+        people = (
+            select(func.count())
+            .where(GridAssignment.grid_id == Grid.id, GridAssignment.ends_at.is_(None))
+            .scalar_subquery()
+        )
+        rows = (
+            await session.execute(
+                select(Grid, people)
+                .where(grids_seen(scope), Grid.retired_at.is_(None))
+                .order_by(Grid.name)
             )
-            rows = (
-                await session.execute(
-                    select(Grid, people)
-                    .where(grids_seen(scope), Grid.retired_at.is_(None))
-                    .order_by(Grid.name)
-                )
-            ).all()
-            workers: dict[UUID, list[str]] = {}
-            for grid_id, name in await session.execute(
-                select(GridWorker.grid_id, User.name)
-                .join(
-                    User,
-                    and_(User.tenant_id == GridWorker.tenant_id, User.id == GridWorker.user_id),
-                )
-                .where(GridWorker.grid_id.in_([grid.id for grid, _count in rows]))
-                .order_by(User.name)
-            ):
-                workers.setdefault(grid_id, []).append(name)
-            labels = await unit_labels(session, {g.unit_id for g, _c in rows if g.unit_id})
+        ).all()
+        workers: dict[UUID, list[str]] = {}
+        for grid_id, name in await session.execute(
+            select(GridWorker.grid_id, User.name)
+            .join(
+                User,
+                and_(User.tenant_id == GridWorker.tenant_id, User.id == GridWorker.user_id),
+            )
+            .where(GridWorker.grid_id.in_([grid.id for grid, _count in rows]))
+            .order_by(User.name)
+        ):
+            workers.setdefault(grid_id, []).append(name)
+        labels = await unit_labels(session, {g.unit_id for g, _c in rows if g.unit_id})
         return [
             GridRow(grid, label(labels, grid.unit_id), workers.get(grid.id, []), count)
             for grid, count in rows
@@ -146,29 +144,29 @@ class GridViews:
 
     async def grid(self, identity: Identity, grid_id: UUID) -> GridDetail:
         """One grid this user sees (NotFound otherwise): workers and people now in it."""
-        async with self.db.session() as session:
-            grid = await grid_for(session, identity.scope, grid_id)
-            workers = await grid_workers(session, grid.id)
-            people = list(
-                await session.scalars(
-                    select(Person)
-                    .join(
-                        GridAssignment,
-                        and_(
-                            GridAssignment.tenant_id == Person.tenant_id,
-                            GridAssignment.person_id == Person.id,
-                        ),
-                    )
-                    .where(*open_in(grid.id))
-                    .order_by(Person.sort_key, Person.id)
+        session = self.session
+        grid = await grid_for(session, identity.scope, grid_id)
+        workers = await grid_workers(session, grid.id)
+        people = list(
+            await session.scalars(
+                select(Person)
+                .join(
+                    GridAssignment,
+                    and_(
+                        GridAssignment.tenant_id == Person.tenant_id,
+                        GridAssignment.person_id == Person.id,
+                    ),
                 )
+                .where(*open_in(grid.id))
+                .order_by(Person.sort_key, Person.id)
             )
-            units = {p.branch_id for p in people if p.branch_id}
-            labels = await unit_labels(session, units | ({grid.unit_id} if grid.unit_id else set()))
-            candidates: list[WorkerRow] = []
-            if Role.TENANT_ADMIN in identity.roles and grid.retired_at is None:
-                taken = {w.id for w in workers}
-                candidates = [w for w in await grid_workers(session) if w.id not in taken]
+        )
+        units = {p.branch_id for p in people if p.branch_id}
+        labels = await unit_labels(session, units | ({grid.unit_id} if grid.unit_id else set()))
+        candidates: list[WorkerRow] = []
+        if Role.TENANT_ADMIN in identity.roles and grid.retired_at is None:
+            taken = {w.id for w in workers}
+            candidates = [w for w in await grid_workers(session) if w.id not in taken]
         return GridDetail(
             grid,
             label(labels, grid.unit_id),
@@ -180,43 +178,39 @@ class GridViews:
             candidates,
         )
 
-    async def unit_choices(self) -> list[UnitChoice]:
-        """The units a grid may belong to: the center, sub-centers and branches."""
-        return await OrgService(self.db).choices(*GRID_UNIT_KINDS)
-
     async def history(self, person_id: UUID) -> PersonAssignments:
         """The person's grids, newest first, with who assigned them. The caller has
         already checked that the viewer may see the person."""
-        async with self.db.session() as session:
-            found = await session.execute(
-                select(GridAssignment, Grid.name, User.name)
-                .join(
-                    Grid,
-                    and_(
-                        Grid.tenant_id == GridAssignment.tenant_id,
-                        Grid.id == GridAssignment.grid_id,
-                    ),
-                )
-                .outerjoin(
-                    User,
-                    and_(
-                        User.tenant_id == GridAssignment.tenant_id,
-                        User.id == GridAssignment.assigned_by,
-                    ),
-                )
-                .where(GridAssignment.person_id == person_id)
-                .order_by(GridAssignment.starts_at.desc(), GridAssignment.ends_at.desc())
+        session = self.session
+        found = await session.execute(
+            select(GridAssignment, Grid.name, User.name)
+            .join(
+                Grid,
+                and_(
+                    Grid.tenant_id == GridAssignment.tenant_id,
+                    Grid.id == GridAssignment.grid_id,
+                ),
             )
-            rows = [
-                AssignmentRow(
-                    a.grid_id,
-                    grid_name,
-                    china_date(a.starts_at),
-                    china_date(a.ends_at) if a.ends_at else None,
-                    by,
-                )
-                for a, grid_name, by in found
-            ]
-            current = next((row for row in rows if row.ends_on is None), None)
-            workers = await grid_workers(session, current.grid_id) if current else []
+            .outerjoin(
+                User,
+                and_(
+                    User.tenant_id == GridAssignment.tenant_id,
+                    User.id == GridAssignment.assigned_by,
+                ),
+            )
+            .where(GridAssignment.person_id == person_id)
+            .order_by(GridAssignment.starts_at.desc(), GridAssignment.ends_at.desc())
+        )
+        rows = [
+            AssignmentRow(
+                a.grid_id,
+                grid_name,
+                china_date(a.starts_at),
+                china_date(a.ends_at) if a.ends_at else None,
+                by,
+            )
+            for a, grid_name, by in found
+        ]
+        current = next((row for row in rows if row.ends_on is None), None)
+        workers = await grid_workers(session, current.grid_id) if current else []
         return PersonAssignments(current, [w.name for w in workers], rows)

@@ -41,13 +41,13 @@ from app.grid.occasions import (
     Occasion,
     calendar_occasions,
     end_of_day,
+    first_monday,
     holiday_on,
     holiday_windows,
     meeting_days,
 )
 from app.grid.scope import grid_for, visible_grids
 from app.people.models import Person
-from app.state import AppServices
 
 WEEKS = 5
 DEFAULT_MEETING_DAY = 10
@@ -141,10 +141,6 @@ class WorkerCalendar:
             else:
                 rows.append(QuietDays(day.day, day.day))
         return rows
-
-
-def first_monday(today: date) -> date:
-    return today - timedelta(days=today.weekday())
 
 
 async def due_entries(
@@ -275,40 +271,40 @@ async def holidays_between(session: AsyncSession, start: date, end: date) -> dic
 
 
 class CalendarService:
-    def __init__(self, services: AppServices) -> None:
-        self.db = services.db
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
 
     async def calendar(self, identity: Identity, grid_id: UUID | None = None) -> WorkerCalendar:
         """The user's own grids (a grid worker's), or the one grid asked for, which
         must be one they see (NotFound otherwise, as for another district's grid)."""
+        session = self.session
         today, now = clock.today(), clock.now()
         start = first_monday(today)
         end = start + timedelta(days=7 * WEEKS - 1)
-        async with self.db.session() as session:
-            choices = await visible_grids(session, identity.scope)
-            chosen = None
-            if grid_id is not None:
-                chosen = await grid_for(session, identity.scope, grid_id)
-                grids = [chosen]
-            else:
-                own = identity.scope.grids
-                grids = [grid for grid in choices if grid.id in own]
-            meeting_day = (
-                await session.scalar(select(ServiceSettings.meeting_day)) or DEFAULT_MEETING_DAY
+        choices = await visible_grids(session, identity.scope)
+        chosen = None
+        if grid_id is not None:
+            chosen = await grid_for(session, identity.scope, grid_id)
+            grids = [chosen]
+        else:
+            own = identity.scope.grids
+            grids = [grid for grid in choices if grid.id in own]
+        meeting_day = (
+            await session.scalar(select(ServiceSettings.meeting_day)) or DEFAULT_MEETING_DAY
+        )
+        holidays = await holidays_between(session, start, end)
+        entries: list[DueEntry] = []
+        if grids:
+            grid_ids = [grid.id for grid in grids]
+            entries = await due_entries(
+                session, grid_ids, now - timedelta(days=MISSED_AFTER_DAYS), end_of_day(end)
             )
-            holidays = await holidays_between(session, start, end)
-            entries: list[DueEntry] = []
-            if grids:
-                grid_ids = [grid.id for grid in grids]
-                entries = await due_entries(
-                    session, grid_ids, now - timedelta(days=MISSED_AFTER_DAYS), end_of_day(end)
-                )
-                written = {(e.person_id, e.rule_id, e.occasion) for e in entries}
-                entries += [
-                    entry
-                    for entry in await coming_entries(session, grid_ids, today, end)
-                    if (entry.person_id, entry.rule_id, entry.occasion) not in written
-                ]
+            written = {(e.person_id, e.rule_id, e.occasion) for e in entries}
+            entries += [
+                entry
+                for entry in await coming_entries(session, grid_ids, today, end)
+                if (entry.person_id, entry.rule_id, entry.occasion) not in written
+            ]
         meetings = set(meeting_days(meeting_day, start, end))
         days = [
             CalendarDay(day, today, meeting=day in meetings, holidays=holidays.get(day, []))

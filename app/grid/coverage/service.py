@@ -22,7 +22,6 @@ from app.core.identity import Identity
 from app.grid.due import MISSED_AFTER_DAYS
 from app.grid.models import Grid
 from app.grid.scope import grid_for, visible_grids
-from app.state import AppServices
 
 STALE_DAYS = 90
 """Someone whose last visit is this many days old or more (or who was never visited)
@@ -273,38 +272,36 @@ def total_of(rows: list[GridCoverage]) -> GridCoverage:
 
 
 class CoverageService:
-    def __init__(self, services: AppServices) -> None:
-        self.db = services.db
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
 
     async def overview(self, identity: Identity) -> Overview:
         """Every grid the user sees, with a total row over them."""
         window = current_window()
-        async with self.db.session() as session:
-            grids = await visible_grids(session, identity.scope)
-            rows = await figures_by_grid(session, grids, window) if grids else []
+        grids = await visible_grids(self.session, identity.scope)
+        rows = await figures_by_grid(self.session, grids, window) if grids else []
         return Overview(window, rows, total_of(rows))
 
     async def grid(self, identity: Identity, grid_id: UUID) -> GridDetail:
         """One grid person by person; NotFound for a grid the user does not see."""
         window = current_window()
-        async with self.db.session() as session:
-            grid = await grid_for(session, identity.scope, grid_id)
-            (figures,) = await figures_by_grid(session, [grid], window)
-            rows = await session.execute(text(PEOPLE), {**window.params(), "grid": grid.id})
-            people = [
-                PersonCoverage(
-                    person_id=row.id,
-                    name=row.name,
-                    phone=row.phone,
-                    family_contact_name=row.family_contact_name,
-                    family_contact_phone=row.family_contact_phone,
-                    last_visit=row.last_visit,
-                    last_kind=row.last_kind,
-                    quarter_visits=row.quarter_visits,
-                    overdue=row.overdue,
-                    month_start=window.month_start,
-                    today=window.today,
-                )
-                for row in rows
-            ]
+        grid = await grid_for(self.session, identity.scope, grid_id)
+        (figures,) = await figures_by_grid(self.session, [grid], window)
+        rows = await self.session.execute(text(PEOPLE), {**window.params(), "grid": grid.id})
+        people = [
+            PersonCoverage(
+                person_id=row.id,
+                name=row.name,
+                phone=row.phone,
+                family_contact_name=row.family_contact_name,
+                family_contact_phone=row.family_contact_phone,
+                last_visit=row.last_visit,
+                last_kind=row.last_kind,
+                quarter_visits=row.quarter_visits,
+                overdue=row.overdue,
+                month_start=window.month_start,
+                today=window.today,
+            )
+            for row in rows
+        ]
         return GridDetail(window, grid, figures, people)

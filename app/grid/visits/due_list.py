@@ -18,12 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core import clock
 from app.core.identity import Identity
 from app.core.scope import Scope
-from app.grid.calendar import first_monday
 from app.grid.due import HORIZON_DAYS, MISSED_AFTER_DAYS
 from app.grid.models import Grid, GridAssignment, VisitDueItem, VisitRule
+from app.grid.occasions import first_monday
 from app.grid.scope import grid_for, grids_seen
 from app.people.models import Person
-from app.state import AppServices
 
 
 @dataclass(frozen=True)
@@ -133,8 +132,8 @@ SECTIONS = ("overdue", "this_week", "later", "not_open")
 
 
 class DueListService:
-    def __init__(self, services: AppServices) -> None:
-        self.db = services.db
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
 
     async def due_list(
         self, identity: Identity, grid_id: UUID | None = None, holiday: UUID | None = None
@@ -142,16 +141,15 @@ class DueListService:
         """A worker's own grids by default; anyone may choose one grid they see. With
         `holiday`, that holiday rule's people one by one instead of the whole list."""
         now = clock.now()
-        async with self.db.session() as session:
-            scope = identity.scope
-            if grid_id is not None:
-                chosen = [(await grid_for(session, identity.scope, grid_id)).id]
-            else:
-                chosen = sorted(scope.grids)
-            # A worker with one grid has nothing to choose: skip the counts.
-            one_grid = grid_id is None and len(scope.grids) == 1 and not scope.units
-            grids = [] if one_grid else await self._grid_choices(session, identity, scope, now)
-            rows = await self._rows(session, chosen, now) if chosen else []
+        scope = identity.scope
+        if grid_id is not None:
+            chosen = [(await grid_for(self.session, scope, grid_id)).id]
+        else:
+            chosen = sorted(scope.grids)
+        # A worker with one grid has nothing to choose: skip the counts.
+        one_grid = grid_id is None and len(scope.grids) == 1 and not scope.units
+        grids = [] if one_grid else await self._grid_choices(scope, now)
+        rows = await self._rows(chosen, now) if chosen else []
         today = now.date()
         name = None
         groups: list[HolidayGroup] = []
@@ -175,9 +173,9 @@ class DueListService:
             holiday=name,
         )  # fmt: skip
 
-    async def _rows(self, session: AsyncSession, grids: list[UUID], now: datetime) -> list[DueRow]:
+    async def _rows(self, grids: list[UUID], now: datetime) -> list[DueRow]:
         today = now.astimezone(clock.CHINA_TIME).date()
-        result = await session.execute(
+        result = await self.session.execute(
             select(
                 VisitRule.id,
                 Person.id,
@@ -229,9 +227,7 @@ class DueListService:
         )
         return [DueRow(*tuple(row)) for row in result]
 
-    async def _grid_choices(
-        self, session: AsyncSession, identity: Identity, scope: Scope, now: datetime
-    ) -> list[GridChoice]:
+    async def _grid_choices(self, scope: Scope, now: datetime) -> list[GridChoice]:
         """The grids this user sees, each with its overdue and open counts."""
         today = now.astimezone(clock.CHINA_TIME).date()
         open_item = and_(
@@ -240,7 +236,7 @@ class DueListService:
             VisitDueItem.opens_on <= today,
             VisitDueItem.due_at > now - timedelta(days=MISSED_AFTER_DAYS),
         )
-        result = await session.execute(
+        result = await self.session.execute(
             select(
                 Grid.id,
                 Grid.name,

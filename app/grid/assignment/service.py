@@ -14,7 +14,7 @@ their spaces (half- and full-width), since rosters type them both ways.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from uuid import UUID
 
@@ -25,15 +25,15 @@ from app.audit.service import record
 from app.core import clock
 from app.core.errors import NotFound, Refused
 from app.core.identity import Identity
+from app.core.pagination import Page, paginate
 from app.core.roles import Role
 from app.db.commit import commit_or_refuse
 from app.grid import due
-from app.grid.assign_forms import AssignFilter, AssignForm
+from app.grid.assignment.forms import AssignFilter, AssignForm
 from app.grid.models import Grid, GridAssignment
 from app.i18n import N_
 from app.people.models import Person
 from app.people.service import unit_labels
-from app.state import AppServices
 from tenants.context import require_tenant
 
 MAX_AT_ONCE = 5_000
@@ -67,15 +67,6 @@ class CandidateRow:
 
 
 @dataclass(frozen=True)
-class CandidatePage:
-    rows: list[CandidateRow]
-    total: int
-    page: int
-    pages: int
-    filter: AssignFilter
-
-
-@dataclass(frozen=True)
 class AssignResult:
     grid_id: UUID
     grid_name: str
@@ -89,129 +80,108 @@ class AssignResult:
 
 
 class AssignmentService:
-    def __init__(self, services: AppServices) -> None:
-        self.db = services.db
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
 
-    async def candidates(self, wanted: AssignFilter) -> CandidatePage:
+    async def candidates(self, wanted: AssignFilter) -> Page[CandidateRow]:
         """A page of living people matching the filter, in pinyin order, each with the
         grid they are in now; and how many match in all."""
-        conditions = wanted.conditions()
-        async with self.db.session() as session:
-            total = (
-                await session.scalar(select(func.count()).select_from(Person).where(*conditions))
-                or 0
+        found = await paginate(
+            self.session,
+            select(Person, Grid.id, Grid.name)
+            .outerjoin(GridAssignment, and_(*_current_of_person()))
+            .outerjoin(
+                Grid,
+                and_(Grid.tenant_id == GridAssignment.tenant_id, Grid.id == GridAssignment.grid_id),
             )
-            pages = max(1, -(-total // PAGE_SIZE))
-            page = min(wanted.page, pages)
-            found = await session.execute(
-                select(Person, Grid.id, Grid.name)
-                .outerjoin(GridAssignment, and_(*_current_of_person()))
-                .outerjoin(
-                    Grid,
-                    and_(
-                        Grid.tenant_id == GridAssignment.tenant_id,
-                        Grid.id == GridAssignment.grid_id,
-                    ),
-                )
-                .where(*conditions)
-                .order_by(Person.sort_key, Person.id)
-                .limit(PAGE_SIZE)
-                .offset((page - 1) * PAGE_SIZE)
-            )
-            rows = found.all()
-            labels = await unit_labels(session, {p.branch_id for p, *_ in rows if p.branch_id})
-        return CandidatePage(
-            [
-                CandidateRow(
-                    p.id,
-                    p.name,
-                    labels.get(p.branch_id, "") if p.branch_id else "",
-                    p.phone,
-                    p.address,
-                    grid_id,
-                    grid_name,
-                )
-                for p, grid_id, grid_name in rows
-            ],
-            total,
-            page,
-            pages,
-            wanted,
+            .where(*wanted.conditions())
+            .order_by(Person.sort_key, Person.id),
+            wanted.page,
+            PAGE_SIZE,
         )
+        branches = {p.branch_id for p, *_ in found.items if p.branch_id}
+        labels = await unit_labels(self.session, branches)
+        rows = [
+            CandidateRow(
+                p.id, p.name, labels.get(p.branch_id, "") if p.branch_id else "", p.phone,
+                p.address, grid_id, grid_name,
+            )
+            for p, grid_id, grid_name in found.items
+        ]  # fmt: skip
+        return replace(found, items=rows)
 
     async def grid_choices(self) -> list[Grid]:
         """The live grids people can be assigned to."""
-        async with self.db.session() as session:
-            found = await session.scalars(
-                select(Grid).where(Grid.retired_at.is_(None)).order_by(Grid.name)
-            )
-            return list(found)
+        found = await self.session.scalars(
+            select(Grid).where(Grid.retired_at.is_(None)).order_by(Grid.name)
+        )
+        return list(found)
 
     async def assign(self, identity: Identity, form: AssignForm) -> AssignResult:
         """Put the chosen people (and their households, when asked) into the grid."""
         if Role.TENANT_ADMIN not in identity.roles:
             raise NotFound()
-        async with self.db.session() as session:
-            deceased = 0
-            found: dict[UUID, bool] = {}
-            if not form.everyone and form.person_ids:
-                if len(form.person_ids) > MAX_AT_ONCE:
-                    raise _too_many()
-                found = dict(
-                    (
-                        await session.execute(
-                            select(Person.id, Person.deceased_on.is_not(None)).where(
-                                Person.id.in_(form.person_ids)
-                            )
-                        )
-                    ).all()
-                )
-                if len(found) != len(form.person_ids):
-                    raise NotFound()  # someone of another district, or no one
-                deceased = sum(found.values())
-            grid = await self._target(session, form.grid_id)
-            if form.everyone:
-                chosen = list(
-                    await session.scalars(
-                        select(Person.id).where(*form.filter.conditions()).limit(MAX_AT_ONCE + 1)
-                    )
-                )
-                if not chosen:
-                    raise Refused(N_("Nobody matches the filter, so nobody was assigned."))
-            else:
-                if not form.person_ids:
-                    raise Refused(
-                        N_("Please tick the people to assign, or choose everyone who matches.")
-                    )
-                chosen = [p for p in form.person_ids if not found[p]]
-            if form.households and chosen:
-                chosen = await self._with_households(session, chosen)
-            if len(chosen) > MAX_AT_ONCE:
+        session = self.session
+        deceased = 0
+        found: dict[UUID, bool] = {}
+        if not form.everyone and form.person_ids:
+            if len(form.person_ids) > MAX_AT_ONCE:
                 raise _too_many()
+            found = dict(
+                (
+                    await session.execute(
+                        select(Person.id, Person.deceased_on.is_not(None)).where(
+                            Person.id.in_(form.person_ids)
+                        )
+                    )
+                ).all()
+            )
+            if len(found) != len(form.person_ids):
+                raise NotFound()  # someone of another district, or no one
+            deceased = sum(found.values())
+        grid = await self._target(form.grid_id)
+        if form.everyone:
+            chosen = list(
+                await session.scalars(
+                    select(Person.id).where(*form.filter.conditions()).limit(MAX_AT_ONCE + 1)
+                )
+            )
             if not chosen:
-                raise Refused(N_("Deceased people are not assigned to grids."))
-            assigned, moved, already = await self._move_into(session, grid, chosen, identity)
-            await due.refresh(session, clock.today(), person_ids=chosen)
-            await record(
-                session, identity.actor, "grid.people_assigned", subject_type="grid",
-                subject_id=grid.id, subject_name=grid.name,
-                changes={"assigned": assigned, "moved": moved, "already": already,
-                         "deceased_left_out": deceased, "households": form.households,
-                         "everyone_matching": form.everyone},
-            )  # fmt: skip
-            await commit_or_refuse(
-                session,
-                {"uq_grid_assignments_current": N_(
-                    "Someone changed these people's grids at the same moment. Please try again."
-                )},
-            )  # fmt: skip
-            return AssignResult(grid.id, grid.name, assigned, moved, already, deceased)
+                raise Refused(N_("Nobody matches the filter, so nobody was assigned."))
+        else:
+            if not form.person_ids:
+                raise Refused(
+                    N_("Please tick the people to assign, or choose everyone who matches.")
+                )
+            chosen = [p for p in form.person_ids if not found[p]]
+        if form.households and chosen:
+            chosen = await self._with_households(chosen)
+        if len(chosen) > MAX_AT_ONCE:
+            raise _too_many()
+        if not chosen:
+            raise Refused(N_("Deceased people are not assigned to grids."))
+        assigned, moved, already = await self._move_into(grid, chosen, identity)
+        await due.refresh(session, clock.today(), person_ids=chosen)
+        await record(
+            session, identity.actor, "grid.people_assigned", subject_type="grid",
+            subject_id=grid.id, subject_name=grid.name,
+            changes={"assigned": assigned, "moved": moved, "already": already,
+                     "deceased_left_out": deceased, "households": form.households,
+                     "everyone_matching": form.everyone},
+        )  # fmt: skip
+        await commit_or_refuse(
+            session,
+            {"uq_grid_assignments_current": N_(
+                "Someone changed these people's grids at the same moment. Please try again."
+            )},
+        )  # fmt: skip
+        return AssignResult(grid.id, grid.name, assigned, moved, already, deceased)
 
-    async def _target(self, session: AsyncSession, grid_id: UUID | None) -> Grid:
+    async def _target(self, grid_id: UUID | None) -> Grid:
         """The grid, share-locked so that it is not retired while people join it."""
         grid = None
         if grid_id is not None:
-            grid = await session.scalar(
+            grid = await self.session.scalar(
                 select(Grid).where(Grid.id == grid_id).with_for_update(read=True)
             )
         if grid is None:
@@ -220,11 +190,11 @@ class AssignmentService:
             raise Refused(N_("%(name)s is retired. Please choose another grid."), name=grid.name)
         return grid
 
-    async def _with_households(self, session: AsyncSession, chosen: list[UUID]) -> list[UUID]:
+    async def _with_households(self, chosen: list[UUID]) -> list[UUID]:
         """The chosen people and every living person at the same address as one of them."""
         keys = {
             key
-            for key in await session.scalars(
+            for key in await self.session.scalars(
                 select(household(Person.address)).where(
                     Person.id.in_(chosen), Person.address.is_not(None)
                 )
@@ -233,7 +203,7 @@ class AssignmentService:
         }
         if not keys:
             return chosen
-        housemates = await session.scalars(
+        housemates = await self.session.scalars(
             select(Person.id)
             .where(Person.deceased_on.is_(None), household(Person.address).in_(sorted(keys)))
             .order_by(Person.sort_key)
@@ -242,12 +212,12 @@ class AssignmentService:
         return list(dict.fromkeys([*chosen, *housemates]))
 
     async def _move_into(
-        self, session: AsyncSession, grid: Grid, chosen: list[UUID], identity: Identity
+        self, grid: Grid, chosen: list[UUID], identity: Identity
     ) -> tuple[int, int, int]:
         """End the open rows elsewhere and start new ones here: (new, moved, already)."""
         current = dict(
             (
-                await session.execute(
+                await self.session.execute(
                     select(GridAssignment.person_id, GridAssignment.grid_id)
                     .where(GridAssignment.person_id.in_(chosen), GridAssignment.ends_at.is_(None))
                     .with_for_update()
@@ -258,7 +228,7 @@ class AssignmentService:
         joining = [p for p in chosen if current.get(p) != grid.id]
         now = clock.now()
         if moving:
-            await session.execute(
+            await self.session.execute(
                 update(GridAssignment)
                 .where(GridAssignment.person_id.in_(moving), GridAssignment.ends_at.is_(None))
                 .values(ends_at=now, ended_by=identity.user_id)
@@ -266,7 +236,7 @@ class AssignmentService:
             )
         if joining:
             tenant_id = require_tenant()
-            await session.execute(
+            await self.session.execute(
                 insert(GridAssignment),
                 [
                     {

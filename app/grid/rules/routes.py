@@ -9,33 +9,35 @@ from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
 from litestar.response import Template
+from litestar.types import ControllerRouterHandler
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import Refused
-from app.core.forms import InvalidForm
+from app.core.identity import Identity
 from app.core.roles import Role
-from app.grid.models import VisitRule
-from app.grid.rule_settings import (
-    TRIGGER_LABELS,
-    VisitRuleService,
-    holiday_label,
-    is_calendar,
-    rule_form,
-)
-from app.i18n import _
-from app.service_requests.words import within_hours
+from app.core.words import within_hours
+from app.grid.models import CONCERN_LABELS, Trigger, VisitRule
+from app.grid.occasions import HOLIDAYS
+from app.grid.rules.forms import is_calendar, rule_form
+from app.grid.rules.service import VisitRuleService
+from app.i18n import N_, _
 from app.web.flash import flash
 from app.web.guards import allow
-from app.web.responses import form_data, render, see_other
+from app.web.responses import form_data, render, see_other, sent_back
+
+TRIGGER_LABELS = {
+    Trigger.BIRTHDAY: N_("Birthday"),
+    Trigger.HOLIDAY: N_("Holiday"),
+    **CONCERN_LABELS,
+}
 
 
-def provide_rules(request: Request) -> VisitRuleService:
-    return VisitRuleService(request.app.state.services)
+def holiday_label(rule: VisitRule) -> str | None:
+    return HOLIDAYS[rule.holiday].label if rule.holiday in HOLIDAYS else None
 
 
-def refusal(exc: Refused) -> dict[str, Any]:
-    """A refused form's context: the message at the top, field messages beside them."""
-    errors = exc.errors if isinstance(exc, InvalidForm) else {}
-    return {"error": _(exc.message, **exc.args_), "errors": errors}
+def provide_rules(db_session: NamedDependency[AsyncSession]) -> VisitRuleService:
+    return VisitRuleService(db_session)
 
 
 class RuleController(Controller):
@@ -58,15 +60,19 @@ class RuleController(Controller):
                    "holiday_label": holiday_label, "is_calendar": is_calendar,
                    "within_hours": within_hours, "error": None, "errors": {}}  # fmt: skip
         if refused is not None:
-            context |= refusal(refused)
-        return render(request, "grid/admin/rules.html", context,
-                      status_code=422 if refused else 200)  # fmt: skip
+            return sent_back(request, "grid/admin/rules.html", context, refused)
+        return render(request, "grid/admin/rules.html", context)
 
     @post("/meeting-day")
-    async def meeting_day(self, request: Request, rules: NamedDependency[VisitRuleService]) -> Any:
+    async def meeting_day(
+        self,
+        request: Request,
+        identity: NamedDependency[Identity],
+        rules: NamedDependency[VisitRuleService],
+    ) -> Any:
         data = await form_data(request)
         try:
-            day = await rules.set_meeting_day(request.scope["user"], data.get("meeting_day", ""))
+            day = await rules.set_meeting_day(identity, data)
         except Refused as exc:
             return await self._index(request, rules, data, exc)
         flash(request, "success", _("The meeting day is now the %(day)s of each month.", day=day))
@@ -93,23 +99,26 @@ class RuleController(Controller):
                    "holiday": holiday_label(rule), "calendar": is_calendar(rule),
                    "error": None, "errors": {}}  # fmt: skip
         if refused is not None:
-            context |= refusal(refused)
-        return render(request, "grid/admin/rule_form.html", context,
-                      status_code=422 if refused else 200)  # fmt: skip
+            return sent_back(request, "grid/admin/rule_form.html", context, refused)
+        return render(request, "grid/admin/rule_form.html", context)
 
     @post("/{visit_rule_id:uuid}")
     async def update(
         self,
         request: Request,
+        identity: NamedDependency[Identity],
         rules: NamedDependency[VisitRuleService],
         visit_rule_id: FromPath[UUID],
     ) -> Any:
         data = await form_data(request)
         try:
-            rule = await rules.update_rule(request.scope["user"], visit_rule_id, data)
+            rule = await rules.update_rule(identity, visit_rule_id, data)
         except Refused as exc:
             return self._form(request, await rules.rule(visit_rule_id), data, exc)
         flash(
             request, "success", _("Rule %(name)s saved; the due lists follow it.", name=rule.name)
         )
         return see_other(request, "/grid/rules")
+
+
+ROUTES: list[ControllerRouterHandler] = [RuleController]
