@@ -14,8 +14,8 @@ import re
 from pathlib import Path
 
 from app.settings import PROJECT_ROOT
+from app.web.templates import TEMPLATE_DIRS
 
-TEMPLATES = PROJECT_ROOT / "templates"
 EXPRESSION = re.compile(r"{{.*?}}|{%.*?%}", re.S)
 # A timestamp: an attribute named …_at or at (created_at, e.at, row.clock.level_ends_at).
 STAMP = r"(?<![\w.])(?:[A-Za-z_]\w*\.)*(?:\w+_at|at)\b"
@@ -46,8 +46,9 @@ def wrong_times(source: str) -> list[str]:
 
 def test_no_template_formats_a_time_without_china_time() -> None:
     found = {
-        str(path.relative_to(TEMPLATES)): wrong
-        for path in sorted(TEMPLATES.rglob("*.html"))
+        str(path.relative_to(PROJECT_ROOT)): wrong
+        for folder in TEMPLATE_DIRS
+        for path in sorted(Path(folder).rglob("*.html"))
         if (wrong := wrong_times(path.read_text(encoding="utf-8")))
     }
     assert found == {}
@@ -79,4 +80,5 @@ def test_the_check_catches_each_way_of_getting_it_wrong() -> None:
 
 
 def test_templates_are_where_the_check_looks() -> None:
-    assert isinstance(TEMPLATES, Path) and any(TEMPLATES.rglob("tenants/approvals.html"))
+    for page in ("tenants/approvals.html", "people/person.html"):  # beside code, too
+        assert any(any(Path(folder).rglob(page)) for folder in TEMPLATE_DIRS), page
