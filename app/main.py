@@ -24,8 +24,7 @@ from app.grid import coverage_routes as grid_coverage
 from app.grid import routes as grid
 from app.health.routes import healthz, readyz
 from app.logging import configure_logging
-from app.people.import_routes import ImportController
-from app.people.routes import OrgController, PeopleController, my_branch
+from app.people import routes as people
 from app.points.claim_routes import ClaimController
 from app.points.publication_routes import PublicationController
 from app.points.routes import PointsController
@@ -58,10 +57,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     UsersController,
     InvitationController,
     PasswordController,
-    OrgController,
-    ImportController,
-    PeopleController,
-    my_branch,
+    *people.ROUTES,
     PointsController,
     ClaimController,
     RulesController,

@@ -14,6 +14,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.invitations import InvitationForm, InvitationService
 from app.accounts.password_changes import PasswordService
@@ -167,7 +168,7 @@ class UsersController(Controller):
 
     async def _page(
         self,
-        request: Request,
+        db_session: AsyncSession,
         accounts: AccountService,
         invitations: InvitationService,
         **extra: Any,
@@ -175,7 +176,7 @@ class UsersController(Controller):
         users = await accounts.list_users()
         return {
             "users": users,
-            "linked": await linked_people(request.app.state.services.db, [u.id for u in users]),
+            "linked": await linked_people(db_session, [u.id for u in users]),
             "invitations": await invitations.pending_invitations(),
             "roles": TENANT_ROLES,
             **extra,
@@ -185,27 +186,33 @@ class UsersController(Controller):
     async def index(
         self,
         request: Request,
+        db_session: NamedDependency[AsyncSession],
         accounts: NamedDependency[AccountService],
         invitations: NamedDependency[InvitationService],
     ) -> Template:
         return render(
-            request, "accounts/users.html", await self._page(request, accounts, invitations)
+            request, "accounts/users.html", await self._page(db_session, accounts, invitations)
         )
 
     @get("/invite")
-    async def invite_page(self, request: Request) -> Template:
+    async def invite_page(
+        self, request: Request, db_session: NamedDependency[AsyncSession]
+    ) -> Template:
         """The invitation form; from a person's page (?person=) with their name and mobile
         number filled in, so that accepting links the account to them."""
         form: dict[str, str] = {}
         if person_id := query_id(request.query_params, "person"):
-            form = await invitation_prefill(request.app.state.services.db, person_id)
+            form = await invitation_prefill(db_session, person_id)
         return render(
             request, "accounts/invite.html", {"form": form, "errors": {}, "roles": TENANT_ROLES}
         )
 
     @post("/invite")
     async def invite(
-        self, request: Request, invitations: NamedDependency[InvitationService]
+        self,
+        request: Request,
+        db_session: NamedDependency[AsyncSession],
+        invitations: NamedDependency[InvitationService],
     ) -> Any:
         data = await form_data(request)
         form = InvitationForm(data.get("name", ""), data.get("phone", ""), data.get("role", ""))
@@ -220,9 +227,7 @@ class UsersController(Controller):
         invited, _errors = form.clean()
         note = None
         if invited.role != Role.TENANT_ADMIN:  # others see no one until they are linked
-            found = await invitation_match(
-                request.app.state.services.db, invited.name, invited.phone
-            )
+            found = await invitation_match(db_session, invited.name, invited.phone)
             note = _link_note(found, invited.name)
         return render(
             request,
@@ -252,18 +257,21 @@ class UsersController(Controller):
 
     @get("/{user_id:uuid}")
     async def detail(
-        self, request: Request, accounts: NamedDependency[AccountService], user_id: FromPath[UUID]
+        self,
+        request: Request,
+        db_session: NamedDependency[AsyncSession],
+        accounts: NamedDependency[AccountService],
+        user_id: FromPath[UUID],
     ) -> Template:
         """One account: its roles, its actions, and what has been done to it."""
         account = await accounts.user(user_id)
-        db = request.app.state.services.db
-        events = await latest_events(db, 50, subject_id=user_id)
+        events = await latest_events(db_session, 50, subject_id=user_id)
         return render(
             request,
             "accounts/user.html",
             {
                 "account": account,
-                "link": await account_link(db, user_id),
+                "link": await account_link(db_session, user_id),
                 "roles": TENANT_ROLES,
                 "events": events,
                 "labels": ACTION_LABELS,

@@ -12,12 +12,12 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.models import AuditEvent
 from app.audit.names import find_names
 from app.audit.service import ACTION_LABELS, OTHER_CHANGE
 from app.audit.words import SUBJECT_LABELS, Line, Names, describe
-from app.db import Database
 from app.i18n import _
 
 
@@ -50,16 +50,15 @@ class AuditRow:
 
 
 async def latest_events(
-    db: Database, limit: int = 200, subject_id: UUID | None = None
+    session: AsyncSession, limit: int = 200, subject_id: UUID | None = None
 ) -> list[AuditRow]:
     """The newest events of the district, or of one subject (an account, a person, a
     unit), with the ids their details mention named."""
     query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id).limit(limit)
     if subject_id is not None:
         query = query.where(AuditEvent.subject_id == subject_id)
-    async with db.session() as session:
-        events = (await session.scalars(query)).all()
-        names = await find_names(session, events)
+    events = (await session.scalars(query)).all()
+    names = await find_names(session, events)
     rows = []
     for e in events:
         subject = e.subject_name or _subject_name(e, names)

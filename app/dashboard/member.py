@@ -81,7 +81,8 @@ class MemberHome:
 async def member_home(services: AppServices, identity: Identity) -> MemberHome:
     standing = await PointsService(services).own_standing(identity, quarter_of(clock.today()))
     if standing is None:
-        return MemberHome(None, admins=await admins_to_ask(services.db, identity.user_id))
+        async with services.db.session() as session:
+            return MemberHome(None, admins=await admins_to_ask(session, identity.user_id))
     return MemberHome(standing, await own_requests(services, identity))
 
 

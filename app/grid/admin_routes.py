@@ -25,7 +25,8 @@ from app.grid.models import Grid
 from app.grid.rule_routes import RuleController, refusal
 from app.i18n import _
 from app.people.models import UnitKind
-from app.people.org import OrgService
+from app.people.org.service import OrgService
+from app.web.dependencies import provide_db_session
 from app.web.flash import flash
 from app.web.guards import allow
 from app.web.responses import form_data, render, see_other
@@ -202,7 +203,7 @@ async def assign_page(
         {
             "found": await assignment.candidates(wanted),
             "grids": await assignment.grid_choices(),
-            "units": await OrgService(services.db).choices(*kinds),
+            "units": await OrgService(provide_db_session(request)).choices(*kinds),
             "form": form,
             "error": error,
             "max_at_once": MAX_AT_ONCE,

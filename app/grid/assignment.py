@@ -32,7 +32,7 @@ from app.grid.assign_forms import AssignFilter, AssignForm
 from app.grid.models import Grid, GridAssignment
 from app.i18n import N_
 from app.people.models import Person
-from app.people.service import unit_labels
+from app.people.org.service import unit_labels
 from app.state import AppServices
 from tenants.context import require_tenant
 

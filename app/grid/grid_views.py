@@ -18,8 +18,7 @@ from app.core.roles import Role
 from app.grid.models import Grid, GridAssignment, GridWorker
 from app.grid.scope import grid_for, grids_seen
 from app.people.models import Person, UnitKind
-from app.people.org import OrgService, UnitChoice
-from app.people.service import unit_labels
+from app.people.org.service import OrgService, UnitChoice, unit_labels
 from app.state import AppServices
 
 GRID_UNIT_KINDS = (UnitKind.CENTER, UnitKind.SUBCENTER, UnitKind.BRANCH)
@@ -182,7 +181,8 @@ class GridViews:
 
     async def unit_choices(self) -> list[UnitChoice]:
         """The units a grid may belong to: the center, sub-centers and branches."""
-        return await OrgService(self.db).choices(*GRID_UNIT_KINDS)
+        async with self.db.session() as session:
+            return await OrgService(session).choices(*GRID_UNIT_KINDS)
 
     async def history(self, person_id: UUID) -> PersonAssignments:
         """The person's grids, newest first, with who assigned them. The caller has

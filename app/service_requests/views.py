@@ -278,7 +278,7 @@ class RequestViews:
                 OwnRequest(r.id, category, r.description, r.status, assignee, r.created_at)
                 for r, _person, _phone, category, assignee in rows
             ]
-        admins = [] if linked else await admins_to_ask(self.services.db, identity.user_id)
+            admins = [] if linked else await admins_to_ask(session, identity.user_id)
         return OwnRequests(
             linked,
             [r for r in found if r.status != RequestStatus.CONFIRMED],
