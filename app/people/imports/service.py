@@ -234,12 +234,11 @@ class ImportService:
             subject_id=import_id, subject_name=found.filename, changes={"count": len(rows)},
         )  # fmt: skip
         await self.session.commit()
-        cipher = self.cipher
         committed = found.status == ImportStatus.COMMITTED
         problems = []
         for row in rows:
             assert row.cells_enc is not None  # the query asked for kept rows only
-            kept = unpack_row(cipher, tenant_id, row.cells_enc)
+            kept = unpack_row(self.cipher, tenant_id, row.cells_enc)
             said = reasons(row, kept, committed=committed)
             problems.append(ProblemRow(row.line, kept.cells, said))
         fields = problem_fields((found.summary or {}).get("columns", {}), found.default_category)
