@@ -136,7 +136,7 @@ async def _rotate(settings: Settings) -> Rotation:
     from app.state import open_services
 
     async with open_services(settings) as services:
-        return await rotate_id_keys(services)
+        return await rotate_id_keys(services.db, services.cipher)
 
 
 @main.command("create-operator")

@@ -20,8 +20,7 @@ from app.grid import routes as grid
 from app.grid.visits.routes import RequestCounter
 from app.health.routes import healthz, readyz
 from app.logging import configure_logging
-from app.people.import_routes import ImportController
-from app.people.routes import OrgController, PeopleController, my_branch
+from app.people import routes as people
 from app.points import routes as points
 from app.service_requests import routes as service_requests
 from app.service_requests.requests.views import RequestViews
@@ -47,10 +46,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     asset,
     favicon,
     *accounts.ROUTES,
-    OrgController,
-    ImportController,
-    PeopleController,
-    my_branch,
+    *people.ROUTES,
     *points.ROUTES,
     *grid.ROUTES,
     *service_requests.ROUTES,

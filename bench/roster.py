@@ -180,14 +180,15 @@ async def _phase(phase: str, argument: str) -> dict[str, Any]:
 
     from app.accounts.models import User
     from app.core.identity import Actor
-    from app.people import imports
+    from app.people.imports import commit, worker
+    from app.people.imports.service import ImportService
     from app.settings import Settings
     from app.state import open_services
     from tenants.context import tenant_scope
 
     timings: dict[str, float] = {}
     for name, label in STEPS.items():
-        _timed(imports, name, label, timings)
+        _timed(commit if name == "_create_units" else worker, name, label, timings)
     async with open_services(Settings()) as services:
         with tenant_scope(province_shape()[0].tenant_id):
             if phase == "explain":
@@ -196,18 +197,20 @@ async def _phase(phase: str, argument: str) -> dict[str, Any]:
             async with services.db.session() as session:
                 phone = large_district_admin_phone()
                 admin = (await session.scalars(select(User).filter_by(phone=phone))).one()
-            actor, service = Actor("user", admin.name, admin.id), imports.ImportService(services)
-            started = time.perf_counter()
-            if phase == "dry-run":
-                data = await asyncio.to_thread(Path(argument).read_bytes)
-                import_id = await service.upload(Path(argument).name, data, "", actor)
-                status = await imports.check(services, import_id)
-            else:
-                import_id = uuid.UUID(argument)
-                await service.commit(import_id, "good", None, actor)
-                status = await imports.apply(services, import_id)
-            seconds = round(time.perf_counter() - started, 1)
-            summary = (await service.get(import_id)).summary
+            actor = Actor("user", admin.name, admin.id)
+            async with services.db.unit() as session:
+                service = ImportService(session, services.cipher, services.redis)
+                started = time.perf_counter()
+                if phase == "dry-run":
+                    data = await asyncio.to_thread(Path(argument).read_bytes)
+                    import_id = await service.upload(Path(argument).name, data, "", actor)
+                    status = await worker.check(services.db, services.cipher, import_id)
+                else:
+                    import_id = uuid.UUID(argument)
+                    await service.commit(import_id, "good", None, actor)
+                    status = await worker.apply(services.db, import_id)
+                seconds = round(time.perf_counter() - started, 1)
+                summary = (await service.get(import_id)).summary
     peak_mb = {  # the largest child is the one that parsed the file; KB on Linux
         "worker": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
         "child": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024,
@@ -224,17 +227,17 @@ async def _explain(services: Any, kind: str, value: str) -> dict[str, Any]:
 
     from app.core.scope import EVERYONE
     from app.people.models import Person
+    from app.people.roster.service import PeopleService
     from app.people.search import PersonFilter
-    from app.people.service import PeopleService
 
     wanted = PersonFilter(unit_id=uuid.UUID(value)) if kind == "branch" else PersonFilter(q=value)
-    query = PeopleService(services)._filtered(EVERYONE, wanted)
-    statements = {
-        "count": select(func.count()).select_from(query.subquery()),
-        "page": query.order_by(Person.sort_key, Person.id).limit(50),
-    }
     found: dict[str, Any] = {"value": value}
     async with services.db.session() as session:
+        query = PeopleService(session, services.cipher)._filtered(EVERYONE, wanted)
+        statements = {
+            "count": select(func.count()).select_from(query.subquery()),
+            "page": query.order_by(Person.sort_key, Person.id).limit(50),
+        }
         conn = await session.connection()
         for name, statement in statements.items():
             compiled = statement.compile(dialect=conn.dialect)

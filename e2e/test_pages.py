@@ -24,11 +24,11 @@ from app.core.roles import Role
 from app.core.scope import EVERYONE
 from app.demo.grid import seed_demo_grid
 from app.demo.points import seed_demo_points
-from app.people import forms
-from app.people.imports import RUNNING, ImportService
+from app.people.imports.service import RUNNING, ImportService
 from app.people.models import ImportStatus
-from app.people.org import OrgService
-from app.people.service import PeopleService
+from app.people.org.service import OrgService
+from app.people.roster.forms import parse_person
+from app.people.roster.service import PeopleService
 from app.points.models import PointEvent
 from app.state import AppServices
 from tenants.context import tenant_scope
@@ -186,20 +186,21 @@ async def ids(world: World, services: AppServices, live_server: str) -> dict[str
     admin = district.users[Role.TENANT_ADMIN]
     actor = Actor("user", admin.name, admin.id)
     with tenant_scope(district.tenant_id):
-        people = PeopleService(services)
-        await people.link_account(
-            EVERYONE, roster.person_2, district.users[Role.BRANCH_SECRETARY].id, SYSTEM
-        )
-        await OrgService(services.db).set_leader(roster.branch_2, roster.person_2, SYSTEM)
-        await OrgService(services.db).set_leader(roster.branch_1, roster.person_1, SYSTEM)
-        person = await people.create(EVERYONE, full_person(roster.branch_2), actor)
-        await people.update(
-            EVERYONE, person, full_person(roster.branch_2, phone="13905310099"), actor
-        )
-        # Scored, not exempt: the member's home then shows a place in the ranking.
-        twin = full_person(roster.branch_2, infirm="") | {"id_number": None, "phone": None}
-        twin_id = await people.create(EVERYONE, twin, actor)  # same name and birth date
-        await people.link_account(EVERYONE, twin_id, district.users[Role.MEMBER].id, SYSTEM)
+        async with services.db.unit() as session:
+            people, org = PeopleService(session, services.cipher), OrgService(session)
+            await people.link_account(
+                EVERYONE, roster.person_2, district.users[Role.BRANCH_SECRETARY].id, SYSTEM
+            )
+            await org.set_leader(roster.branch_2, roster.person_2, SYSTEM)
+            await org.set_leader(roster.branch_1, roster.person_1, SYSTEM)
+            person = await people.create(EVERYONE, full_person(roster.branch_2), actor)
+            await people.update(
+                EVERYONE, person, full_person(roster.branch_2, phone="13905310099"), actor
+            )
+            # Scored, not exempt: the member's home then shows a place in the ranking.
+            twin = full_person(roster.branch_2, infirm="") | {"id_number": None, "phone": None}
+            twin_id = await people.create(EVERYONE, twin, actor)  # same name and birth date
+            await people.link_account(EVERYONE, twin_id, district.users[Role.MEMBER].id, SYSTEM)
     committed = await run_import(
         services, district, actor, rosters.roster_csv(), "老名单.csv", commit=True
     )
@@ -318,9 +319,7 @@ def full_person(branch: UUID, **changes: str) -> dict[str, Any]:
         "health_notes": "高血压、糖尿病，按时服药；行动需要轮椅。\n每月第一周社区医生上门。",
         "notes": "学习资料送学上门。",
     } | changes  # fmt: skip
-    values, errors = forms.clean_person(form, with_id_number=True)
-    assert errors == {}
-    return values
+    return parse_person(form, with_id_number=True).columns()
 
 
 async def run_import(
@@ -336,13 +335,14 @@ async def run_import(
     its good rows are committed too (by the worker as well: a job run twice at once is
     not something the app has to survive), leaving its rows to fix."""
     with tenant_scope(district.tenant_id):
-        service = ImportService(services)
-        import_id = await service.upload(filename, data, "", actor)
-        found = await settled(service, import_id)
-        assert found.status == ImportStatus.CHECKED, (found.status, found.error)
-        if commit:
-            await service.commit(import_id, "good", None, actor)
-            assert (await settled(service, import_id)).status == ImportStatus.COMMITTED
+        async with services.db.unit() as session:
+            service = ImportService(session, services.cipher, services.redis)
+            import_id = await service.upload(filename, data, "", actor)
+            found = await settled(service, import_id)
+            assert found.status == ImportStatus.CHECKED, (found.status, found.error)
+            if commit:
+                await service.commit(import_id, "good", None, actor)
+                assert (await settled(service, import_id)).status == ImportStatus.COMMITTED
     return import_id
 
 

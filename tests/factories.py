@@ -185,10 +185,11 @@ async def add_unit(
 ) -> UUID:
     """An org unit of the district, through the org service (so paths are right)."""
     from app.core.identity import SYSTEM
-    from app.people.org import OrgService
+    from app.people.org.service import OrgService
 
     with tenant_scope(district.tenant_id):
-        return await OrgService(services.db).create(kind, name, parent, SYSTEM)
+        async with services.db.unit() as session:
+            return await OrgService(session).create(kind, name, parent, SYSTEM)
 
 
 async def add_person(
@@ -201,12 +202,13 @@ async def add_person(
     """A person of the district through the roster service, as an admin would add one."""
     from app.core.identity import SYSTEM
     from app.core.scope import EVERYONE
-    from app.people.service import PeopleService
+    from app.people.roster.service import PeopleService
 
     fields: dict[str, object] = {"name": name, "category": "military_retiree", "branch_id": branch}
     fields.update(values)
     with tenant_scope(district.tenant_id):
-        return await PeopleService(services).create(EVERYONE, fields, SYSTEM)
+        async with services.db.unit() as session:
+            return await PeopleService(session, services.cipher).create(EVERYONE, fields, SYSTEM)
 
 
 @dataclass
@@ -250,8 +252,8 @@ class PointsRoster:
 async def make_points_roster(services: AppServices, district: District) -> PointsRoster:
     from app.core.identity import SYSTEM
     from app.core.scope import EVERYONE
-    from app.people.org import OrgService
-    from app.people.service import PeopleService
+    from app.people.org.service import OrgService
+    from app.people.roster.service import PeopleService
 
     roster = await make_roster(services, district)
     party = {"party_member": True, "party_joined_on": date(1970, 7, 1)}
@@ -260,12 +262,13 @@ async def make_points_roster(services: AppServices, district: District) -> Point
     exempt = await add_person(services, district, "老党员丙", roster.branch_1, infirm=True, **party)
     member_d = await add_person(services, district, "党员丁", roster.branch_2, **party)
     with tenant_scope(district.tenant_id):
-        people = PeopleService(services)
-        await people.link_account(
-            EVERYONE, roster.person_1, district.users[Role.BRANCH_SECRETARY].id, SYSTEM
-        )
-        await OrgService(services.db).set_leader(roster.branch_1, roster.person_1, SYSTEM)
-        await people.link_account(EVERYONE, member_a, district.users[Role.MEMBER].id, SYSTEM)
+        async with services.db.unit() as session:
+            people = PeopleService(session, services.cipher)
+            await people.link_account(
+                EVERYONE, roster.person_1, district.users[Role.BRANCH_SECRETARY].id, SYSTEM
+            )
+            await OrgService(session).set_leader(roster.branch_1, roster.person_1, SYSTEM)
+            await people.link_account(EVERYONE, member_a, district.users[Role.MEMBER].id, SYSTEM)
     if Role.GRID_WORKER in district.users:
         await add_grid(
             services, district, "第一网格",

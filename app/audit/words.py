@@ -18,7 +18,7 @@ from urllib.parse import parse_qs
 
 from app.core.roles import ROLE_LABELS
 from app.i18n import N_, _
-from app.people.headers import FIELD_LABELS
+from app.people.imports.headers import FIELD_LABELS
 from app.people.models import CATEGORY_LABELS, GENDER_LABELS, UNIT_KIND_LABELS
 from app.people.search import FLAG_LABELS
 from app.points.models import (

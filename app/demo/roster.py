@@ -15,11 +15,11 @@ from app.accounts.models import User, UserRole
 from app.core.identity import SYSTEM, Actor
 from app.core.roles import Role
 from app.core.scope import EVERYONE
-from app.people import imports
-from app.people.imports import ImportService
+from app.people.imports import worker
+from app.people.imports.service import ImportService
 from app.people.models import OrgUnit, Person, UnitKind
-from app.people.org import OrgService
-from app.people.service import PeopleService
+from app.people.org.service import OrgService
+from app.people.roster.service import PeopleService
 from app.state import AppServices
 
 SURNAMES = "张王李赵刘陈杨黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾"
@@ -66,12 +66,13 @@ async def seed_demo_roster(services: AppServices, region: str, center_name: str)
         secretary = (await session.execute(_user_with(Role.BRANCH_SECRETARY))).one()
         member = (await session.execute(_user_with(Role.MEMBER))).one()
     actor = Actor("user", admin.name, admin.id)
-    await OrgService(services.db).create(UnitKind.CENTER, center_name, None, actor)
-    service = ImportService(services)
-    import_id = await service.upload("演示花名册.xlsx", demo_roster_xlsx(region), "", actor)
-    await imports.check(services, import_id)
-    await service.commit(import_id, "good", None, actor)
-    await imports.apply(services, import_id)
+    async with services.db.unit() as session:
+        await OrgService(session).create(UnitKind.CENTER, center_name, None, actor)
+        service = ImportService(session, services.cipher, services.redis)
+        import_id = await service.upload("演示花名册.xlsx", demo_roster_xlsx(region), "", actor)
+        await worker.check(services.db, services.cipher, import_id)
+        await service.commit(import_id, "good", None, actor)
+        await worker.apply(services.db, import_id)
     async with services.db.unit() as session:
         branch_id = await session.scalar(select(OrgUnit.id).where(OrgUnit.name == BRANCHES[0]))
         first, second = (
@@ -79,11 +80,12 @@ async def seed_demo_roster(services: AppServices, region: str, center_name: str)
                 select(Person.id).where(Person.branch_id == branch_id).order_by(Person.sort_key)
             )
         ).all()[:2]
-    people = PeopleService(services)
-    await people.link_account(EVERYONE, first, secretary.id, SYSTEM)
-    await people.link_account(EVERYONE, second, member.id, SYSTEM)
-    assert branch_id is not None
-    await OrgService(services.db).set_leader(branch_id, first, actor)
+    async with services.db.unit() as session:
+        people = PeopleService(session, services.cipher)
+        await people.link_account(EVERYONE, first, secretary.id, SYSTEM)
+        await people.link_account(EVERYONE, second, member.id, SYSTEM)
+        assert branch_id is not None
+        await OrgService(session).set_leader(branch_id, first, actor)
 
 
 async def has_roster(services: AppServices) -> bool:

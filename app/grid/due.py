@@ -37,6 +37,7 @@ from app.grid.occasions import (
     concern_due_at,
     holiday_windows,
 )
+from app.people.events import on_people_changed
 from app.people.models import Person
 from tenants.context import require_tenant
 
@@ -149,6 +150,7 @@ async def refresh(
     return written
 
 
+@on_people_changed
 async def people_changed(session: AsyncSession, person_ids: Sequence[UUID]) -> int:
     """After people are added, imported, or their birth date, party membership or death
     changed: their birthday and holiday items written now, as the nightly job would, in

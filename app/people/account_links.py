@@ -29,9 +29,8 @@ from app.core.forms import FieldError
 from app.core.identity import Actor
 from app.core.roles import Role
 from app.core.validators import mainland_mobile
-from app.db import Database
 from app.people.models import Person
-from app.people.service import unit_labels
+from app.people.org.service import unit_labels
 
 CANDIDATES = 10
 
@@ -97,18 +96,16 @@ async def _match(session: AsyncSession, name: str, phone: str) -> InvitationMatc
     return InvitationMatch((await _described(session, found))[0], same=1)
 
 
-async def invitation_match(db: Database, name: str, phone: str) -> InvitationMatch:
+async def invitation_match(session: AsyncSession, name: str, phone: str) -> InvitationMatch:
     """What accepting an invitation for this name and number will link (the invitation
     page tells the admin before the link is sent)."""
-    async with db.session() as session:
-        return await _match(session, name, phone)
+    return await _match(session, name, phone)
 
 
-async def invitation_prefill(db: Database, person_id: UUID) -> dict[str, str]:
+async def invitation_prefill(session: AsyncSession, person_id: UUID) -> dict[str, str]:
     """An invitation form filled in from a person's page: their name, and their phone if
     it is a mobile (an account needs one); {} for no such person here."""
-    async with db.session() as session:
-        person = await session.scalar(select(Person).where(Person.id == person_id))
+    person = await session.scalar(select(Person).where(Person.id == person_id))
     if person is None:
         return {}
     try:
@@ -142,44 +139,41 @@ async def link_invited(session: AsyncSession, user: User) -> UUID | None:
     return linked
 
 
-async def linked_people(db: Database, user_ids: Iterable[UUID]) -> dict[UUID, RosterPerson]:
+async def linked_people(
+    session: AsyncSession, user_ids: Iterable[UUID]
+) -> dict[UUID, RosterPerson]:
     """The person each of these accounts is, for those linked."""
-    async with db.session() as session:
-        people = list(
-            await session.scalars(select(Person).where(Person.user_id.in_(list(user_ids))))
-        )
-        described = await _described(session, people)
+    people = list(await session.scalars(select(Person).where(Person.user_id.in_(list(user_ids)))))
+    described = await _described(session, people)
     return {p.user_id: d for p, d in zip(people, described, strict=True) if p.user_id}
 
 
-async def account_link(db: Database, user_id: UUID) -> AccountLink:
+async def account_link(session: AsyncSession, user_id: UUID) -> AccountLink:
     """An account's person, or the living people without an account it may be: those
     with its mobile number first, then those with its name."""
-    async with db.session() as session:
-        person = await session.scalar(select(Person).where(Person.user_id == user_id))
-        if person is not None:
-            return AccountLink((await _described(session, [person]))[0])
-        account = await session.scalar(select(User).where(User.id == user_id))
-        if account is None:
-            return AccountLink(None)
-        found = await session.scalars(
-            select(Person)
-            .where(
-                or_(Person.phone == account.phone, Person.name == account.name),
-                Person.user_id.is_(None),
-                Person.deceased_on.is_(None),
-            )
-            .order_by((Person.phone == account.phone).desc(), Person.sort_key, Person.id)
-            .limit(CANDIDATES)
+    person = await session.scalar(select(Person).where(Person.user_id == user_id))
+    if person is not None:
+        return AccountLink((await _described(session, [person]))[0])
+    account = await session.scalar(select(User).where(User.id == user_id))
+    if account is None:
+        return AccountLink(None)
+    found = await session.scalars(
+        select(Person)
+        .where(
+            or_(Person.phone == account.phone, Person.name == account.name),
+            Person.user_id.is_(None),
+            Person.deceased_on.is_(None),
         )
-        return AccountLink(None, await _described(session, found))
+        .order_by((Person.phone == account.phone).desc(), Person.sort_key, Person.id)
+        .limit(CANDIDATES)
+    )
+    return AccountLink(None, await _described(session, found))
 
 
-async def own_person(db: Database, user_id: UUID) -> RosterPerson | None:
+async def own_person(session: AsyncSession, user_id: UUID) -> RosterPerson | None:
     """The person this account is, if linked."""
-    async with db.session() as session:
-        person = await session.scalar(select(Person).where(Person.user_id == user_id))
-        return (await _described(session, [person]))[0] if person else None
+    person = await session.scalar(select(Person).where(Person.user_id == user_id))
+    return (await _described(session, [person]))[0] if person else None
 
 
 async def admins_to_ask(session: AsyncSession, user_id: UUID, limit: int = 3) -> list[str]:

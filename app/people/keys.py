@@ -16,9 +16,9 @@ from uuid import UUID
 
 from sqlalchemy import Column, func, select, update
 
+from app.db import Database
 from app.people.crypto import IdCipher
 from app.people.models import ImportRow, Person, RosterImport
-from app.state import AppServices
 from tenants.context import tenant_scope
 from tenants.models import Tenant
 
@@ -42,31 +42,28 @@ class Rotation:
     """Values still under an old key (locked by a concurrent change): run it again."""
 
 
-async def rotate_id_keys(services: AppServices) -> Rotation:
-    cipher = services.cipher
+async def rotate_id_keys(db: Database, cipher: IdCipher) -> Rotation:
+    """Each batch of rows is its own unit of work: a long rotation holds no lock for
+    long, and an interrupted one keeps what it did."""
     report = Rotation(current_key=cipher.current_key_id)
-    async with services.db.session() as session:
+    async with db.unit() as session:
         tenant_ids = list(await session.scalars(select(Tenant.id)))
     for tenant_id in tenant_ids:
         with tenant_scope(tenant_id):
             for model, column, keys in ENCRYPTED:
-                report.rotated += await _rotate_table(
-                    services, cipher, tenant_id, model, column, keys
-                )
+                report.rotated += await _rotate_table(db, cipher, tenant_id, model, column, keys)
         report.tenants += 1
-    report.left = await _left_under_old_keys(services, tenant_ids, cipher)
+    report.left = await _left_under_old_keys(db, tenant_ids, cipher)
     return report
 
 
-async def _left_under_old_keys(
-    services: AppServices, tenant_ids: list[UUID], cipher: IdCipher
-) -> int:
+async def _left_under_old_keys(db: Database, tenant_ids: list[UUID], cipher: IdCipher) -> int:
     """Rows a concurrent transaction held while the batches ran (they were skipped)."""
     current = b"v1:" + cipher.current_key_id.encode() + b":"
     left = 0
     for tenant_id in tenant_ids:
         with tenant_scope(tenant_id):
-            async with services.db.session() as session:
+            async with db.unit() as session:
                 for _model, column, _keys in ENCRYPTED:
                     left += (
                         await session.scalar(
@@ -81,14 +78,14 @@ async def _left_under_old_keys(
 
 
 async def _rotate_table(
-    services: AppServices, cipher: IdCipher, tenant_id: UUID, model: Any,
+    db: Database, cipher: IdCipher, tenant_id: UUID, model: Any,
     column: Column[Any], keys: tuple[str, ...],
 ) -> int:  # fmt: skip
     """Batches of rows still under an old key, each batch in its own transaction."""
     current = b"v1:" + cipher.current_key_id.encode() + b":"
     rotated = 0
     while True:
-        async with services.db.session() as session:
+        async with db.unit() as session:
             rows = (
                 await session.execute(
                     select(*(getattr(model, key) for key in keys), column)

@@ -243,4 +243,4 @@ class ImportRow(TenantMixin, Base):
     """…and whether the admin confirmed it: only then does the commit set the flag."""
     cells_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     """A row with problems or warnings: its cells as the file had them, encrypted; the
-    only rows a commit keeps (app.people.import_problems)."""
+    only rows a commit keeps (app.people.imports.problems)."""

@@ -75,6 +75,11 @@ class PersonFilter:
             del values["page"]
         return urlencode({key: value for key, value in values.items() if value})
 
+    def link(self, path: str) -> str:
+        """This filter's address up to the page number, for the pager: /people?q=zjg&"""
+        query = self.query_string(page=1)
+        return f"{path}?{query}&" if query else f"{path}?"
+
 
 WHOLE_ID = re.compile(r"[0-9]{17}[0-9x]")
 

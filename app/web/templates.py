@@ -88,7 +88,7 @@ def may(context: Context, path: str) -> bool:
 
 
 def _configure(env: Environment) -> None:
-    from app.people.headers import FIELD_LABELS
+    from app.people.imports.headers import FIELD_LABELS
     from app.people.models import IMPORT_STATUS_LABELS, OUTCOME_LABELS
 
     env.add_extension("jinja2.ext.i18n")

@@ -35,10 +35,11 @@ from app.grid.grids.service import GridService
 from app.grid.models import VisitRule
 from app.grid.rules.service import VisitRuleService
 from app.people.account_links import link_invited
-from app.people.imports import ImportService
-from app.people.org import OrgService
+from app.people.imports.service import ImportService
+from app.people.org.service import OrgService
+from app.people.roster.duplicates import DuplicateService
+from app.people.roster.service import PeopleService
 from app.people.search import PersonFilter
-from app.people.service import PeopleService
 from app.points.claims.forms import ClaimForm
 from app.points.claims.service import ClaimService
 from app.points.models import Objection, PointEvent, RuleCategory, RuleItem
@@ -146,39 +147,43 @@ async def walk_every_change(
                 worker.actor, PASSWORD, "Worker-2026a", "Worker-2026a", "127.0.0.1"
             )
 
-        # The org tree: add, rename, move (a group with its people), retire, a leader.
-        org = OrgService(services.db)
-        sub = await org.create("subcenter", "第一分中心", roster.center, admin.actor)
-        await org.rename(roster.branch_2, "第二党支部", admin.actor)
-        await org.move(roster.branch_2, sub, admin.actor)
-        await org.move(roster.group_1, roster.branch_2, admin.actor)
-        spare = await org.create("group", "第九党小组", roster.branch_1, admin.actor)
-        await org.retire(spare, admin.actor)
-        await org.set_leader(roster.branch_2, points.member_d, admin.actor)
+        async with services.db.unit() as session:
+            # The org tree: add, rename, move (a group with its people), retire, a leader.
+            org = OrgService(session)
+            sub = await org.create("subcenter", "第一分中心", roster.center, admin.actor)
+            await org.rename(roster.branch_2, "第二党支部", admin.actor)
+            await org.move(roster.branch_2, sub, admin.actor)
+            await org.move(roster.group_1, roster.branch_2, admin.actor)
+            spare = await org.create("group", "第九党小组", roster.branch_1, admin.actor)
+            await org.retire(spare, admin.actor)
+            await org.set_leader(roster.branch_2, points.member_d, admin.actor)
 
-        # People: an edit of many kinds of field, a duplicate dismissed, an export, an
-        # import that adds a branch.
-        people = PeopleService(services)
-        await people.update(
-            EVERYONE, roster.person_2,
-            {"name": "甲二号", "gender": "female", "category": "veteran",
-             "birth_date": date(1950, 3, 1), "party_member": True,
-             "party_joined_on": date(1975, 7, 1), "mobile": True, "branch_id": roster.branch_1,
-             "group_id": None, "phone": "13700002222", "notes": "住院中"},
-            admin.actor,
-        )  # fmt: skip
-        await people.dismiss_duplicate(EVERYONE, points.member_a, points.member_b, admin.actor)
-        wanted = PersonFilter(q="党员", unit_id=roster.branch_1, category="military_retiree",
-                              flag="party")  # fmt: skip
-        await people.export_rows(EVERYONE, wanted, [], admin.actor)
+            # People: an edit of many kinds of field, a duplicate dismissed, an export, an
+            # import that adds a branch.
+            people = PeopleService(session, services.cipher)
+            await people.update(
+                EVERYONE, roster.person_2,
+                {"name": "甲二号", "gender": "female", "category": "veteran",
+                 "birth_date": date(1950, 3, 1), "party_member": True,
+                 "party_joined_on": date(1975, 7, 1), "mobile": True, "branch_id": roster.branch_1,
+                 "group_id": None, "phone": "13700002222", "notes": "住院中"},
+                admin.actor,
+            )  # fmt: skip
+            await DuplicateService(session).dismiss(
+                EVERYONE, points.member_a, points.member_b, admin.actor
+            )
+            wanted = PersonFilter(q="党员", unit_id=roster.branch_1, category="military_retiree",
+                                  flag="party")  # fmt: skip
+            await people.export_rows(EVERYONE, wanted, [], admin.actor)
     rows = [[1, "赵新来", "男", "1949.10", id_number("370102", "19491001", "457"), "",
              "第三支部", "军休干部"],
             [2, "钱有误", "男", "1950.13", "", "", "第三支部", "军休干部"]]  # fmt: skip
     import_id, _summary = await run_import(services, world, small_roster(rows))
     with tenant_scope(district.tenant_id):  # the row to fix: downloaded, then deleted
-        importer = ImportService(services)
-        await importer.problem_rows_workbook(import_id, admin.actor)
-        await importer.forget_problem_rows(import_id, admin.actor)
+        async with services.db.unit() as session:
+            importer = ImportService(session, services.cipher, services.redis)
+            await importer.problem_rows_workbook(import_id, admin.actor)
+            await importer.forget_problem_rows(import_id, admin.actor)
 
     with tenant_scope(district.tenant_id):
         # Points: an award in hours, a claim approved and one rejected, a correction.

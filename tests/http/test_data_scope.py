@@ -11,8 +11,8 @@ from app.core.identity import SYSTEM
 from app.core.roles import Role
 from app.core.scope import EVERYONE
 from app.db import Database
-from app.people.org import OrgService
-from app.people.service import PeopleService
+from app.people.org.service import OrgService
+from app.people.roster.service import PeopleService
 from app.state import AppServices
 from tenants.context import tenant_scope
 from tests.factories import Roster, World, add_person, make_roster
@@ -31,8 +31,10 @@ async def secretary_of_branch_2(services: AppServices, world: World) -> Roster:
     roster = await make_roster(services, world.a)
     secretary = world.a.users[Role.BRANCH_SECRETARY]
     with tenant_scope(world.a.tenant_id):
-        await PeopleService(services).link_account(EVERYONE, roster.person_2, secretary.id, SYSTEM)
-        await OrgService(services.db).set_leader(roster.branch_2, roster.person_2, SYSTEM)
+        async with services.db.unit() as session:
+            people = PeopleService(session, services.cipher)
+            await people.link_account(EVERYONE, roster.person_2, secretary.id, SYSTEM)
+            await OrgService(session).set_leader(roster.branch_2, roster.person_2, SYSTEM)
     return roster
 
 

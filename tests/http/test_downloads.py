@@ -59,15 +59,17 @@ def test_every_link_to_a_download_is_plain() -> None:
 async def _checked_import_of_a(world: World, services: AppServices) -> str:
     """An import whose dry run found a row to fix (the rows-to-fix download needs one)."""
     from app.core.identity import Actor
-    from app.people import imports
+    from app.people.imports import worker
+    from app.people.imports.service import ImportService
 
     admin = world.a.users[Role.TENANT_ADMIN]
     roster = "姓名,性别,出生年月,手机\n甲某,男,1949.10,13800138000\n乙某,男,1949.13,\n"
     with tenant_scope(world.a.tenant_id):
-        import_id = await imports.ImportService(services).upload(
-            "a.csv", roster.encode(), "veteran", Actor("user", admin.name, admin.id)
-        )
-        await imports.check(services, import_id)
+        async with services.db.unit() as session:
+            import_id = await ImportService(session, services.cipher, services.redis).upload(
+                "a.csv", roster.encode(), "veteran", Actor("user", admin.name, admin.id)
+            )
+        await worker.check(services.db, services.cipher, import_id)
     return str(import_id)
 
 

@@ -27,8 +27,8 @@ from app.grid.models import (
     VisitDueItem,
     VisitRule,
 )
-from app.people.org import OrgService
-from app.people.service import PeopleService
+from app.people.org.service import OrgService
+from app.people.roster.service import PeopleService
 from app.state import AppServices
 from tenants.context import tenant_scope
 from tests.factories import (
@@ -274,10 +274,11 @@ async def test_a_sub_center_head_sees_only_the_sub_centers_grids(
     north_branch = await add_unit(services, district, "branch", "北一支部", north)
     head = await add_person(services, district, "北分中心主任", north_branch)
     with tenant_scope(district.tenant_id):
-        await PeopleService(services).link_account(
-            EVERYONE, head, district.users[Role.BRANCH_SECRETARY].id, SYSTEM
-        )
-        await OrgService(services.db).set_leader(north, head, SYSTEM)
+        async with services.db.unit() as session:
+            await PeopleService(session, services.cipher).link_account(
+                EVERYONE, head, district.users[Role.BRANCH_SECRETARY].id, SYSTEM
+            )
+            await OrgService(session).set_leader(north, head, SYSTEM)
     mine = await add_grid(services, district, "北网格", unit=north_branch, people=[head])
     theirs = await add_grid(services, district, "南网格", unit=south)
     await add_grid(services, district, "中心网格", unit=center)

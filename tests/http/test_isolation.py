@@ -69,16 +69,17 @@ async def _person_of_a(world: World, services: AppServices) -> str:
 
 async def _import_of_a(world: World, services: AppServices) -> str:
     from app.core.identity import Actor
-    from app.people.imports import ImportService
+    from app.people.imports.service import ImportService
 
     admin = world.a.users[Role.TENANT_ADMIN]
     with tenant_scope(world.a.tenant_id):
-        return str(
-            await ImportService(services).upload(
-                "a.csv", "姓名,性别,出生年月\n甲某,男,1949.10\n".encode(), "veteran",
-                Actor("user", admin.name, admin.id),
-            )
-        )  # fmt: skip
+        async with services.db.unit() as session:
+            return str(
+                await ImportService(session, services.cipher, services.redis).upload(
+                    "a.csv", "姓名,性别,出生年月\n甲某,男,1949.10\n".encode(), "veteran",
+                    Actor("user", admin.name, admin.id),
+                )
+            )  # fmt: skip
 
 
 _POINTS: dict[object, dict[str, str]] = {}

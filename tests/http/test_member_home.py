@@ -14,7 +14,7 @@ from app.core.identity import SYSTEM, Identity
 from app.core.roles import Role
 from app.core.scope import EVERYONE
 from app.db import Database
-from app.people.service import PeopleService
+from app.people.roster.service import PeopleService
 from app.points.periods import half_of, quarter_of
 from app.points.publications.service import PublicationService
 from app.service_requests.models import RequestCategory
@@ -110,9 +110,10 @@ async def test_an_exempt_member_is_shown_as_exempt_not_ranked(
 ) -> None:
     member = world.a.users[Role.MEMBER]
     with tenant_scope(world.a.tenant_id):
-        people = PeopleService(services)
-        await people.link_account(EVERYONE, points.member_a, None, SYSTEM)
-        await people.link_account(EVERYONE, points.exempt, member.id, SYSTEM)
+        async with services.db.unit() as session:
+            people = PeopleService(session, services.cipher)
+            await people.link_account(EVERYONE, points.member_a, None, SYSTEM)
+            await people.link_account(EVERYONE, points.exempt, member.id, SYSTEM)
     await browser.login(member)
     read = text_of((await browser.get("/dashboard")).text)
     assert "免于积分" in read and "第 " not in read and "名（共" not in read

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 from python_calamine import CalamineWorkbook
 from sqlalchemy import text
 
+from app.core import clock
 from app.core.roles import Role
 from app.db import Database
 from app.state import AppServices
@@ -120,14 +122,16 @@ async def _make_secretary(services: AppServices, world: World, roster) -> None: 
     """The district's secretary account is 甲一号's login and leads 第一支部."""
     from app.core.identity import SYSTEM
     from app.core.scope import EVERYONE
-    from app.people.org import OrgService
-    from app.people.service import PeopleService
+    from app.people.org.service import OrgService
+    from app.people.roster.service import PeopleService
     from tenants.context import tenant_scope
 
     secretary = world.a.users[Role.BRANCH_SECRETARY]
     with tenant_scope(world.a.tenant_id):
-        await PeopleService(services).link_account(EVERYONE, roster.person_1, secretary.id, SYSTEM)
-        await OrgService(services.db).set_leader(roster.branch_1, roster.person_1, SYSTEM)
+        async with services.db.unit() as session:
+            people = PeopleService(session, services.cipher)
+            await people.link_account(EVERYONE, roster.person_1, secretary.id, SYSTEM)
+            await OrgService(session).set_leader(roster.branch_1, roster.person_1, SYSTEM)
 
 
 async def test_a_member_sees_the_branch_with_other_members_phones_masked(
@@ -135,14 +139,16 @@ async def test_a_member_sees_the_branch_with_other_members_phones_masked(
 ) -> None:
     from app.core.identity import SYSTEM
     from app.core.scope import EVERYONE
-    from app.people.service import PeopleService
+    from app.people.roster.service import PeopleService
     from tenants.context import tenant_scope
 
     roster = await make_roster(services, world.a)
     await add_person(services, world.a, "同支部", roster.branch_1, phone="13911112222")
     member = world.a.users[Role.MEMBER]
     with tenant_scope(world.a.tenant_id):
-        await PeopleService(services).link_account(EVERYONE, roster.person_1, member.id, SYSTEM)
+        async with services.db.unit() as session:
+            people = PeopleService(session, services.cipher)
+            await people.link_account(EVERYONE, roster.person_1, member.id, SYSTEM)
     await browser.login(member)
     page = (await browser.get("/my-branch")).text
     assert "同支部" in page and "139****2222" in page and "13911112222" not in page
@@ -232,3 +238,25 @@ async def test_a_landline_is_a_contact_phone_and_found_by_its_tail(
     for tail in ("1234", "82861234", "053282861234", "0532-82861234"):
         found = await browser.get(f"/people?q={tail}")
         assert "李大爷" in found.text, tail
+
+
+async def test_a_person_added_on_the_form_is_due_a_visit_at_once(
+    browser: Browser, world: World, services: AppServices, owner_db: Database
+) -> None:
+    """Grid service hears of the people the roster adds (app.people.events): a birthday
+    in two days is on the due list the moment the person is saved, not after the night."""
+    roster = await make_roster(services, world.a)
+    birthday = clock.today() + timedelta(days=2)
+    await browser.login(world.a.users[Role.TENANT_ADMIN])
+    await browser.get("/people/new")
+    added = await browser.post("/people", {
+        "name": "寿星", "category": "military_retiree", "branch_id": str(roster.branch_1),
+        "birth_date": f"1940.{birthday.month}.{birthday.day}",
+    })  # fmt: skip
+    assert added.status_code == 303, added.text[:2000]
+    async with owner_db.engine.connect() as conn:
+        occasions = (await conn.execute(text(
+            "select occasion from visit_due_items join people on people.id = person_id "
+            "where people.name = '寿星'"
+        ))).scalars().all()  # fmt: skip
+    assert f"birthday:{birthday.year}" in occasions

@@ -372,11 +372,13 @@ async def test_no_one_awards_or_approves_their_own_points(
 ) -> None:
     from app.core.identity import SYSTEM
     from app.core.scope import EVERYONE
-    from app.people.service import PeopleService
+    from app.people.roster.service import PeopleService
 
     admin = world.a.users[Role.TENANT_ADMIN]
     with tenant_scope(world.a.tenant_id):
-        await PeopleService(services).link_account(EVERYONE, points.member_b, admin.id, SYSTEM)
+        async with services.db.unit() as session:
+            people = PeopleService(session, services.cipher)
+            await people.link_account(EVERYONE, points.member_b, admin.id, SYSTEM)
     await browser.login(admin)
     study = await item_id(services, world.a, "XX-01")
     response = await browser.post("/points/claims/award", claim_form(points.member_b, study))

@@ -8,12 +8,11 @@ from sqlalchemy import text
 
 from app.core.roles import Role
 from app.db import Database
-from app.people import imports
 from app.state import AppServices
 from tenants.context import tenant_scope
 from tests.factories import World, add_person
 from tests.http.conftest import Browser
-from tests.service.test_roster_import import TODAY, id_number, small_roster
+from tests.service.test_roster_import import apply, check, id_number, small_roster
 
 ZHANG = id_number("370102", "19491001", "123")
 
@@ -31,7 +30,7 @@ async def checked(services: AppServices, world: World, location: str) -> UUID:
     """Run the worker's dry run for the import the browser was sent to."""
     import_id = UUID(location.rsplit("/", 1)[-1])
     with tenant_scope(world.a.tenant_id):
-        await imports.check(services, import_id, today=TODAY)
+        await check(services, import_id)
     return import_id
 
 
@@ -60,7 +59,7 @@ async def test_upload_check_and_commit_the_good_rows(
     committed = await browser.post(f"/people/imports/{import_id}/commit", {"mode": "good"})
     assert committed.status_code == 303
     with tenant_scope(world.a.tenant_id):
-        assert await imports.apply(services, import_id) == "committed"
+        assert await apply(services, import_id) == "committed"
     assert await count_people(owner_db) == 1
     assert "导入完成" in (await browser.get(f"/people/imports/{import_id}")).text
     again = await browser.post(f"/people/imports/{import_id}/commit", {"mode": "good"})
@@ -156,7 +155,7 @@ async def test_the_admin_confirms_the_infirm_proposals_before_the_commit(
     assert "请从列表中选择" in (await browser.get(mangled.headers["location"])).text
     await browser.post(f"/people/imports/{import_id}/commit", {"mode": "all"})
     with tenant_scope(world.a.tenant_id):
-        assert await imports.apply(services, import_id) == "committed"
+        assert await apply(services, import_id) == "committed"
     async with owner_db.engine.connect() as conn:
         flags = dict((await conn.execute(text("select name, infirm from people"))).all())
     assert flags == {"张建国": True, "王二": False, "李三": False}
@@ -174,7 +173,7 @@ async def test_after_the_commit_the_rows_with_problems_stay_listed_and_download(
     import_id = await checked(services, world, response.headers["location"])
     await browser.post(f"/people/imports/{import_id}/commit", {"mode": "good"})
     with tenant_scope(world.a.tenant_id):
-        assert await imports.apply(services, import_id) == "committed"
+        assert await apply(services, import_id) == "committed"
     page = (await browser.get(f"/people/imports/{import_id}")).text
     assert "导入完成" in page and "这里没有行" not in page
     assert "王错" in page and "没有 13 月" in page  # listed, with the reason

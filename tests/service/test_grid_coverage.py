@@ -24,8 +24,8 @@ from app.grid.coverage.service import PER_GRID, CoverageService, current_window
 from app.grid.models import Grid, Visit, VisitDueItem, VisitRule
 from app.grid.occasions import end_of_day
 from app.people.models import Person
-from app.people.org import OrgService
-from app.people.service import PeopleService
+from app.people.org.service import OrgService
+from app.people.roster.service import PeopleService
 from app.state import AppServices
 from tenants.context import tenant_scope
 from tests.factories import District, add_grid, add_person, add_unit, identity_of, make_world
@@ -260,10 +260,11 @@ async def sub_centers(services: AppServices, district: District) -> SubCenters:
     south_unit = await add_unit(services, district, "subcenter", "南分中心", center)
     head = await add_person(services, district, "北主任")
     with tenant_scope(district.tenant_id):
-        await PeopleService(services).link_account(
-            EVERYONE, head, district.users[Role.BRANCH_SECRETARY].id, SYSTEM
-        )
-        await OrgService(services.db).set_leader(north_unit, head, SYSTEM)
+        async with services.db.unit() as session:
+            await PeopleService(session, services.cipher).link_account(
+                EVERYONE, head, district.users[Role.BRANCH_SECRETARY].id, SYSTEM
+            )
+            await OrgService(session).set_leader(north_unit, head, SYSTEM)
     north_person, south_person = await people(services, district, "北老人", "南老人")
     return SubCenters(
         north=await add_grid(services, district, "北一", people=[north_person], unit=north_unit),

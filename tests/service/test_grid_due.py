@@ -18,7 +18,7 @@ from app.grid import due
 from app.grid.jobs import refresh_due_items
 from app.grid.models import Visit, VisitDueItem, VisitRule
 from app.people.models import Person
-from app.people.service import PeopleService
+from app.people.roster.service import PeopleService
 from app.state import AppServices
 from tenants.context import tenant_scope
 from tests.factories import District, World, add_person
@@ -147,7 +147,8 @@ async def test_the_nightly_job_covers_every_active_district(
 async def change(services: AppServices, district: District, person: UUID, **values: Any) -> None:
     """Edit a person through the roster service, as the admin's form does."""
     with tenant_scope(district.tenant_id):
-        await PeopleService(services).update(EVERYONE, person, values, SYSTEM)
+        async with services.db.unit() as session:
+            await PeopleService(session, services.cipher).update(EVERYONE, person, values, SYSTEM)
 
 
 async def test_people_have_their_items_as_soon_as_they_are_added_or_changed(

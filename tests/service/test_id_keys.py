@@ -29,9 +29,9 @@ async def test_rotation_moves_every_id_number_to_the_current_key(
         tokens = (await conn.execute(text("select id_number_enc from people"))).scalars().all()
     assert {services.cipher.key_id(bytes(t)) for t in tokens} == {"t1"}
 
-    report = await rotate_id_keys(services)
+    report = await rotate_id_keys(services.db, services.cipher)
     assert (report.rotated, report.current_key) == (2, "t2")
-    assert (await rotate_id_keys(services)).rotated == 0  # idempotent
+    assert (await rotate_id_keys(services.db, services.cipher)).rotated == 0  # idempotent
     for district in (world.a, world.b):
         with tenant_scope(district.tenant_id):
             async with services.db.session() as session:
@@ -45,7 +45,7 @@ async def test_the_rows_an_import_keeps_to_fix_rotate_with_the_id_numbers(
 ) -> None:
     """Their cells hold ID numbers too: left under an old key, they would become
     unreadable once that key is retired."""
-    from app.people.import_problems import unpack_row
+    from app.people.imports.problems import unpack_row
     from tests.service.test_roster_import import run_import, small_roster
 
     old_only = IdCipher.from_config(TEST_ID_KEYS.split(",")[1], TEST_INDEX_KEY)
@@ -54,7 +54,7 @@ async def test_the_rows_an_import_keeps_to_fix_rotate_with_the_id_numbers(
     )
     rows = [[1, "张建国", "男", "1949.13", ZHANG, "", "", "军休"]]  # kept: month 13
     await run_import(services_before, world, small_roster(rows))
-    report = await rotate_id_keys(services)
+    report = await rotate_id_keys(services.db, services.cipher)
     assert (report.rotated, report.left) == (1, 0)
     async with owner_db.engine.connect() as conn:
         token = (await conn.execute(text("select cells_enc from roster_import_rows"))).scalar_one()

@@ -1,8 +1,6 @@
 """Roster import end to end at the service level: upload → dry run → commit → again.
-
-Over 400 lines: one capability's tests, grouped by the rule they check; issue 12's
-shared fixtures (one points world, one grid world) will shorten it.
-"""
+The rows an admin answers or fixes (infirm proposals, kept problem rows) are in
+test_roster_import_rows."""
 
 from __future__ import annotations
 
@@ -12,22 +10,38 @@ from uuid import UUID
 
 import xlsxwriter
 from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncSession
 from stdnum.cn import ric
 
-from app.core.identity import SYSTEM
 from app.core.roles import Role
 from app.core.scope import EVERYONE
 from app.db import Database
-from app.people import imports
-from app.people.imports import ImportService
+from app.people.imports import worker
+from app.people.imports.service import ImportService
 from app.people.models import ImportStatus, OrgUnit, Person
+from app.people.roster.duplicates import DuplicateService
+from app.people.roster.service import PeopleService
 from app.people.search import PersonFilter
-from app.people.service import PeopleService
 from app.state import AppServices
 from tenants.context import tenant_scope
 from tests.factories import World
 
 TODAY = date(2026, 11, 24)
+
+
+def importer(session: AsyncSession, services: AppServices) -> ImportService:
+    """The import service on a session, as a request builds it."""
+    return ImportService(session, services.cipher, services.redis)
+
+
+async def check(services: AppServices, import_id: UUID) -> str:
+    """The worker's dry run, on the tests' day."""
+    return await worker.check(services.db, services.cipher, import_id, today=TODAY)
+
+
+async def apply(services: AppServices, import_id: UUID) -> str:
+    """The worker's commit."""
+    return await worker.apply(services.db, import_id)
 
 
 def id_number(region: str, born: str, seq: str) -> str:
@@ -57,14 +71,15 @@ async def run_import(services: AppServices, world: World, data: bytes, mode: str
 
     actor = Actor("user", admin.name, admin.id)
     with tenant_scope(world.a.tenant_id):
-        service = ImportService(services)
-        import_id = await service.upload("花名册.xlsx", data, "", actor)
-        assert await imports.check(services, import_id, today=TODAY) == ImportStatus.CHECKED
-        found = await service.get(import_id)
-        summary = dict(found.summary)
-        await service.commit(import_id, mode, None, actor)
-        assert await imports.apply(services, import_id) == ImportStatus.COMMITTED
-        return import_id, summary
+        async with services.db.unit() as session:
+            service = importer(session, services)
+            import_id = await service.upload("花名册.xlsx", data, "", actor)
+            assert await check(services, import_id) == ImportStatus.CHECKED
+            found = await service.get(import_id)
+            summary = dict(found.summary)
+            await service.commit(import_id, mode, None, actor)
+            assert await apply(services, import_id) == ImportStatus.COMMITTED
+            return import_id, summary
 
 
 async def test_a_messy_roster_is_checked_then_committed_once(
@@ -89,8 +104,10 @@ async def test_a_messy_roster_is_checked_then_committed_once(
         assert people["张建国"].birth_day_known is False
         assert people["张建国"].phone == "13800138000"
         assert units["第一支部"].parent_id == units["甲区退役军人事务局"].id
-        found = await PeopleService(services).find(EVERYONE, PersonFilter(q="zjg"))
-        assert [row.name for row in found.rows] == ["张建国"]
+        async with services.db.unit() as session:
+            people_service = PeopleService(session, services.cipher)
+            found = await people_service.find(EVERYONE, PersonFilter(q="zjg"))
+        assert [row.name for row in found.items] == ["张建国"]
     # ID numbers are stored encrypted, never in clear.
     async with owner_db.engine.connect() as conn:
         stored = (await conn.execute(text("select id_number_enc from people"))).scalars().all()
@@ -111,14 +128,15 @@ async def test_a_check_retried_after_the_worker_died_finishes(
     admin = world.a.users[Role.TENANT_ADMIN]
     rows = [[1, "张建国", "男", "1949.10", id_number("370102", "19491001", "123"), "", "", "军休"]]
     with tenant_scope(world.a.tenant_id):
-        import_id = await ImportService(services).upload(
-            "a.xlsx", small_roster(rows), "", Actor("user", admin.name, admin.id)
-        )
+        async with services.db.unit() as session:
+            import_id = await importer(session, services).upload(
+                "a.xlsx", small_roster(rows), "", Actor("user", admin.name, admin.id)
+            )
     async with owner_db.engine.begin() as conn:  # claimed, then the worker was killed
         await conn.execute(text("update roster_imports set status = 'checking'"))
     with tenant_scope(world.a.tenant_id):
-        assert await imports.check(services, import_id, today=TODAY) == ImportStatus.CHECKED
-        assert await imports.check(services, import_id, today=TODAY) == "skipped"
+        assert await check(services, import_id) == ImportStatus.CHECKED
+        assert await check(services, import_id) == "skipped"
 
 
 async def test_a_commit_that_clashes_with_a_later_change_writes_nothing(
@@ -144,14 +162,16 @@ async def test_a_commit_that_clashes_with_a_later_change_writes_nothing(
         ],
     ]
     with tenant_scope(world.a.tenant_id):
-        service = ImportService(services)
-        import_id = await service.upload("a.xlsx", small_roster(rows), "", actor)
-        await imports.check(services, import_id, today=TODAY)
-        await service.commit(import_id, "all", None, actor)
+        async with services.db.unit() as session:
+            service = importer(session, services)
+            import_id = await service.upload("a.xlsx", small_roster(rows), "", actor)
+            await check(services, import_id)
+            await service.commit(import_id, "all", None, actor)
     await add_person(services, world.a, "张建国", None, id_number=zhang)  # meanwhile
     with tenant_scope(world.a.tenant_id):
-        assert await imports.apply(services, import_id) == ImportStatus.FAILED
-        assert "changed after" in (await service.get(import_id)).error
+        assert await apply(services, import_id) == ImportStatus.FAILED
+        async with services.db.unit() as session:
+            assert "changed after" in (await importer(session, services).get(import_id)).error
     async with owner_db.engine.connect() as conn:
         assert (await conn.execute(text("select count(*) from people"))).scalar() == 1
         assert (await conn.execute(text("select count(*) from org_units"))).scalar() == 0
@@ -238,27 +258,28 @@ async def test_a_bad_phone_costs_the_phone_not_the_person(
     admin = world.a.users[Role.TENANT_ADMIN]
     actor = Actor("user", admin.name, admin.id)
     with tenant_scope(world.a.tenant_id):
-        service = ImportService(services)
-        import_id = await service.upload("a.xlsx", small_roster(rows), "", actor)
-        await imports.check(services, import_id, today=TODAY)
-        summary = (await service.get(import_id)).summary
-        assert (summary["rows"], summary["new"], summary["error"], summary["warnings"]) == (
-            3, 2, 1, 1,
-        )  # fmt: skip
-        assert summary["rows"] == sum(summary[k] for k in ("new", "update", "same", "error"))
-        warned, _ = await service.rows(import_id, "warning", 1)
-        assert [(r.name, [w["field"] for w in r.warnings]) for r in warned] == [
-            ("张建国", ["phone"])
-        ]
-        assert warned[0].outcome == "new" and warned[0].problems == []
-        try:
-            await service.commit(import_id, "all", None, actor)
-        except Refused:
-            pass
-        else:
-            raise AssertionError("the whole file cannot be imported: a row loses a value")
-        await service.commit(import_id, "good", None, actor)
-        assert await imports.apply(services, import_id) == ImportStatus.COMMITTED
+        async with services.db.unit() as session:
+            service = importer(session, services)
+            import_id = await service.upload("a.xlsx", small_roster(rows), "", actor)
+            await check(services, import_id)
+            summary = (await service.get(import_id)).summary
+            assert (summary["rows"], summary["new"], summary["error"], summary["warnings"]) == (
+                3, 2, 1, 1,
+            )  # fmt: skip
+            assert summary["rows"] == sum(summary[k] for k in ("new", "update", "same", "error"))
+            warned = (await service.rows(import_id, "warning", 1)).items
+            assert [(r.name, [w["field"] for w in r.warnings]) for r in warned] == [
+                ("张建国", ["phone"])
+            ]
+            assert warned[0].outcome == "new" and warned[0].problems == []
+            try:
+                await service.commit(import_id, "all", None, actor)
+            except Refused:
+                pass
+            else:
+                raise AssertionError("the whole file cannot be imported: a row loses a value")
+            await service.commit(import_id, "good", None, actor)
+            assert await apply(services, import_id) == ImportStatus.COMMITTED
     async with owner_db.engine.connect() as conn:
         phones = dict((await conn.execute(text("select name, phone from people"))).all())
     assert phones == {"张建国": None, "李秀英": "13900139000"}
@@ -291,8 +312,8 @@ async def test_look_alikes_agree_at_the_precision_the_dates_are_known(
     _, summary = await run_import(services, world, small_roster(rows))
     assert summary["new"] == 5 and summary["suspects"] == 4, summary
     with tenant_scope(world.a.tenant_id):
-        people = PeopleService(services)
-        pairs = await people.possible_duplicates(EVERYONE)
+        async with services.db.unit() as session:
+            pairs = await DuplicateService(session).possible_duplicates(EVERYONE)
     assert sorted(one.name for one, _ in pairs) == ["李桂兰", "王秀英", "赵大"]
     assert all(one.name == two.name for one, two in pairs)
     async with owner_db.engine.connect() as conn:
@@ -309,124 +330,3 @@ async def test_the_same_person_without_an_id_number_updates_rather_than_duplicat
     await run_import(services, world, small_roster(rows))
     _, again = await run_import(services, world, small_roster(rows))
     assert (again["new"], again["same"], again["suspects"]) == (0, 1, 0)
-
-
-async def test_a_health_note_proposes_the_infirm_flag_and_only_confirmed_rows_get_it(
-    services: AppServices, owner_db: Database, world: World
-) -> None:
-    from app.core.identity import Actor
-
-    zhang = id_number("370102", "19491001", "123")
-    rows = [
-        [1, "张建国", "男", "1949.10", zhang, "", "第一支部", "军休", "长期卧床"],
-        [2, "王二", "男", "1950.02", "", "", "第一支部", "军休", "失能"],
-        [3, "李三", "男", "1951.03", "", "", "第一支部", "军休", "身体健康"],
-    ]
-    data = small_roster(rows, ("身体状况",))
-    admin = world.a.users[Role.TENANT_ADMIN]
-    actor = Actor("user", admin.name, admin.id)
-
-    async def dry_run() -> tuple[UUID, dict]:
-        with tenant_scope(world.a.tenant_id):
-            import_id = await ImportService(services).upload("a.xlsx", data, "", actor)
-            await imports.check(services, import_id, today=TODAY)
-            return import_id, (await ImportService(services).get(import_id)).summary
-
-    async def infirm() -> dict[str, bool]:
-        async with owner_db.engine.connect() as conn:
-            return dict((await conn.execute(text("select name, infirm from people"))).all())
-
-    import_id, summary = await dry_run()
-    assert summary["infirm_proposed"] == 2
-    with tenant_scope(world.a.tenant_id):
-        service = ImportService(services)
-        proposed, _ = await service.rows(import_id, "infirm", 1)
-        assert [(r.name, r.infirm_sign, r.infirm_confirmed) for r in proposed] == [
-            ("张建国", "卧床", False), ("王二", "失能", False),
-        ]  # fmt: skip
-        await service.confirm_infirm(import_id, proposed[0].line, True)
-        await service.commit(import_id, "all", None, actor)
-        assert await imports.apply(services, import_id) == ImportStatus.COMMITTED
-    assert await infirm() == {"张建国": True, "王二": False, "李三": False}
-    async with owner_db.engine.connect() as conn:
-        notes = dict((await conn.execute(text("select name, health_notes from people"))).all())
-    assert notes["王二"] == "失能"  # the note is kept either way
-
-    # The same file again: 王二 is unchanged but still proposed; confirmed all, he is too.
-    import_id, summary = await dry_run()
-    assert (summary["same"], summary["infirm_proposed"]) == (3, 1), summary
-    with tenant_scope(world.a.tenant_id):
-        await ImportService(services).confirm_infirm(import_id, None, True)
-        await ImportService(services).commit(import_id, "all", None, actor)
-        assert await imports.apply(services, import_id) == ImportStatus.COMMITTED
-    assert await infirm() == {"张建国": True, "王二": True, "李三": False}
-
-
-async def test_the_rows_with_problems_outlive_the_commit_and_download_to_be_fixed(
-    services: AppServices, owner_db: Database, world: World
-) -> None:
-    """After the commit the rows with problems and warnings stay listable — only they,
-    with their cells encrypted — and download as an .xlsx that imports again."""
-    from python_calamine import CalamineWorkbook
-
-    from app.core.identity import Actor
-    from tests.rosters import as_excel_number, xlsx
-
-    zhang = id_number("370102", "19491001", "123")
-    wang = id_number("370103", "19500101", "345")
-    rows = [
-        [1, "张建国", "男", "1949.10", zhang, "15412345678", "第一支部", "军休干部"],
-        [2, "李秀英", "女", "1952.03", id_number("370103", "19520315", "234"), "", "", "军休"],
-        [3, "王错", "男", "1950.13", "", "13800138000", "第一支部", "军休干部"],
-        [4, "王数", "男", "1950.01", as_excel_number(wang), "", "第一支部", "军休干部"],
-    ]
-    import_id, summary = await run_import(services, world, small_roster(rows))
-    assert (summary["new"], summary["error"], summary["warnings"]) == (2, 2, 1)
-    admin = world.a.users[Role.TENANT_ADMIN]
-    actor = Actor("user", admin.name, admin.id)
-    with tenant_scope(world.a.tenant_id):
-        service = ImportService(services)
-        errors, total = await service.rows(import_id, "error", 1)
-        assert [row.name for row in errors] == ["王错", "王数"] and total == 2
-        warned, _ = await service.rows(import_id, "warning", 1)
-        assert [row.name for row in warned] == ["张建国"]
-        content = await service.problem_rows_workbook(import_id, actor)
-    async with owner_db.engine.connect() as conn:
-        kept = (await conn.execute(text(
-            "select line, data, id_number_enc, cells_enc from roster_import_rows order by line"
-        ))).all()  # fmt: skip
-        logged = (await conn.execute(text(
-            "select changes from audit_events where action = 'roster.rows_to_fix_downloaded'"
-        ))).scalars().all()  # fmt: skip
-    assert [row.line for row in kept] == [4, 6, 7]  # only the rows with problems or warnings
-    assert all(row.data == {} and row.id_number_enc is None for row in kept)
-    assert all(zhang.encode() not in bytes(row.cells_enc) for row in kept)  # encrypted
-    assert logged and logged[0]["count"] == 3
-
-    sheet = CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0)
-    table = sheet.to_python()
-    assert table[0][:4] == ["导入问题", "原行号", "姓名", "性别"] and "身份证号" in table[0]
-    by_name = {line[table[0].index("姓名")]: line for line in table[1:]}
-    assert set(by_name) == {"张建国", "王错", "王数"}
-    assert "不是在用的手机号段" in by_name["张建国"][0] and "没有 13 月" in by_name["王错"][0]
-    id_column = table[0].index("身份证号")
-    assert by_name["张建国"][id_column] == zhang  # text, all 18 characters
-    assert by_name["王数"][id_column] == wang[:15] + "000"  # what the number cell showed
-    assert "后几位已经丢失" in by_name["王数"][0]
-
-    # Fixed and uploaded again: the reason and line columns are read past.
-    fixed = [list(line) for line in table]
-    by_name = {line[2]: line for line in fixed[1:]}
-    by_name["张建国"][table[0].index("联系电话")] = "0532-82861234"
-    by_name["王错"][table[0].index("出生年月")] = "1950.12"
-    by_name["王数"][id_column] = wang
-    _, again = await run_import(services, world, xlsx(fixed))
-    assert (again["new"], again["update"], again["error"], again["warnings"]) == (2, 1, 0, 0)
-    assert again["unknown_columns"] == []
-    async with owner_db.engine.connect() as conn:
-        phones = dict((await conn.execute(text("select name, phone from people"))).all())
-    assert phones["张建国"] == "0532-82861234" and {"王错", "王数"} <= set(phones)
-
-    with tenant_scope(world.a.tenant_id):
-        await ImportService(services).forget_problem_rows(import_id, SYSTEM)
-        assert (await ImportService(services).rows(import_id, "error", 1))[1] == 0

@@ -7,8 +7,8 @@ import os
 
 import pytest
 
-from app.people.reader import RosterFileError
-from app.people.sandbox import TOO_BIG, parse_isolated
+from app.people.imports.reader import RosterFileError
+from app.people.imports.sandbox import TOO_BIG, parse_isolated
 from tests.rosters import messy_roster_xlsx
 
 
@@ -44,7 +44,9 @@ async def test_a_cancelled_parse_kills_its_child(monkeypatch: pytest.MonkeyPatch
         started.set()
         return children[-1]
 
-    monkeypatch.setattr("app.people.sandbox.asyncio.create_subprocess_exec", recording_spawn)
+    monkeypatch.setattr(
+        "app.people.imports.sandbox.asyncio.create_subprocess_exec", recording_spawn
+    )
     task = asyncio.create_task(parse_isolated(large_roster_xlsx(5000), "big.xlsx"))
     await started.wait()
     task.cancel()

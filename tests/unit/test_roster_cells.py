@@ -10,7 +10,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from stdnum.cn import ric
 
-from app.people.cells import (
+from app.people.imports.cells import (
     CellError,
     PartialDate,
     id_birth_date,

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from app.people.cells import PartialDate
-from app.people.drafts import DraftRow, ParsedRoster, draft_rows, parse_roster
-from app.people.reader import RosterFileError
+from app.people.imports.cells import PartialDate
+from app.people.imports.drafts import DraftRow, ParsedRoster, draft_rows, parse_roster
+from app.people.imports.reader import RosterFileError
 from tests import rosters
 
 TODAY = date(2026, 11, 24)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.people.headers import find_header, is_blank, is_footer, normalise_header
+from app.people.imports.headers import find_header, is_blank, is_footer, normalise_header
 
 TITLE = ["历下区军休中心在册人员花名册", None, None, None, None, None]
 DATE_LINE = [None, None, None, None, "填报时间：2026年11月", None]

@@ -14,8 +14,8 @@ from datetime import date
 import pytest
 import xlsxwriter
 
-from app.people import reader
-from app.people.reader import MAX_BYTES, MAX_ROWS, RosterFileError, read_sheet
+from app.people.imports import reader
+from app.people.imports.reader import MAX_BYTES, MAX_ROWS, RosterFileError, read_sheet
 from tests import rosters
 
 

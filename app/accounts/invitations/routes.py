@@ -91,13 +91,13 @@ class InviteController(Controller):
 
     @get("/invite")
     async def invite_page(
-        self, request: Request, services: NamedDependency[AppServices]
+        self, request: Request, db_session: NamedDependency[AsyncSession]
     ) -> Template:
         """The invitation form; from a person's page (?person=) with their name and mobile
         number filled in, so that accepting links the account to them."""
         form: dict[str, str] = {}
         if person_id := query_id(request.query_params, "person"):
-            form = await invitation_prefill(services.db, person_id)
+            form = await invitation_prefill(db_session, person_id)
         return render(
             request, "accounts/invite.html", {"form": form, "errors": {}, "roles": TENANT_ROLES}
         )
@@ -108,7 +108,7 @@ class InviteController(Controller):
         request: Request,
         invitations: NamedDependency[InvitationService],
         identity: NamedDependency[Identity],
-        services: NamedDependency[AppServices],
+        db_session: NamedDependency[AsyncSession],
     ) -> Any:
         data = await form_data(request)
         try:
@@ -121,7 +121,7 @@ class InviteController(Controller):
             )  # fmt: skip
         note = None
         if invited.role != Role.TENANT_ADMIN:  # others see no one until they are linked
-            found = await invitation_match(services.db, invited.name, invited.phone)
+            found = await invitation_match(db_session, invited.name, invited.phone)
             note = _link_note(found, invited.name)
         return render(
             request,

@@ -22,7 +22,6 @@ from app.core.identity import Identity
 from app.core.roles import TENANT_ROLES, Role
 from app.i18n import _
 from app.people.account_links import account_link, linked_people
-from app.state import AppServices
 from app.web.flash import flash
 from app.web.guards import allow
 from app.web.responses import refused_back, render, see_other
@@ -48,12 +47,12 @@ class UsersController(Controller):
         request: Request,
         accounts: NamedDependency[AccountService],
         invitations: NamedDependency[InvitationService],
-        services: NamedDependency[AppServices],
+        db_session: NamedDependency[AsyncSession],
     ) -> Template:
         users = await accounts.list_users()
         context = {
             "users": users,
-            "linked": await linked_people(services.db, [u.id for u in users]),
+            "linked": await linked_people(db_session, [u.id for u in users]),
             "invitations": await invitations.pending_invitations(),
             "roles": TENANT_ROLES,
         }
@@ -64,7 +63,6 @@ class UsersController(Controller):
         self,
         request: Request,
         accounts: NamedDependency[AccountService],
-        services: NamedDependency[AppServices],
         db_session: NamedDependency[AsyncSession],
         user_id: FromPath[UUID],
     ) -> Template:
@@ -76,7 +74,7 @@ class UsersController(Controller):
             "accounts/user.html",
             {
                 "account": account,
-                "link": await account_link(services.db, user_id),
+                "link": await account_link(db_session, user_id),
                 "roles": TENANT_ROLES,
                 "events": events,
                 "labels": ACTION_LABELS,

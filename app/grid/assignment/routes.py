@@ -20,7 +20,7 @@ from app.grid.assignment.service import MAX_AT_ONCE, AssignmentService, AssignRe
 from app.grid.grids.routes import provide_org
 from app.i18n import _
 from app.people.models import UnitKind
-from app.people.org import OrgService
+from app.people.org.service import OrgService
 from app.web.flash import flash
 from app.web.guards import allow
 from app.web.responses import render, see_other, sent_back

@@ -33,7 +33,7 @@ from app.grid.assignment.forms import AssignFilter, AssignForm
 from app.grid.models import Grid, GridAssignment
 from app.i18n import N_
 from app.people.models import Person
-from app.people.service import unit_labels
+from app.people.org.service import unit_labels
 from tenants.context import require_tenant
 
 MAX_AT_ONCE = 5_000

@@ -21,8 +21,7 @@ from app.grid.grids.service import GridService
 from app.grid.grids.views import GRID_UNIT_KINDS
 from app.grid.models import Grid
 from app.i18n import _
-from app.people.org import OrgService
-from app.state import AppServices
+from app.people.org.service import OrgService
 from app.web.flash import flash
 from app.web.guards import allow
 from app.web.responses import form_data, refused_back, render, see_other, sent_back
@@ -35,9 +34,9 @@ def provide_grids(db_session: NamedDependency[AsyncSession]) -> GridService:
     return GridService(db_session)
 
 
-def provide_org(services: NamedDependency[AppServices]) -> OrgService:
+def provide_org(db_session: NamedDependency[AsyncSession]) -> OrgService:
     """The org tree, for the unit pickers of the grid and assignment pages."""
-    return OrgService(services.db)
+    return OrgService(db_session)
 
 
 async def grid_form_page(

@@ -18,7 +18,7 @@ from app.core.roles import Role
 from app.grid.models import Grid, GridAssignment, GridWorker
 from app.grid.scope import grid_for, grids_seen
 from app.people.models import Person, UnitKind
-from app.people.service import unit_labels
+from app.people.org.service import unit_labels
 
 GRID_UNIT_KINDS = (UnitKind.CENTER, UnitKind.SUBCENTER, UnitKind.BRANCH)
 

@@ -1,6 +1,6 @@
 """The dry run's second half: what each parsed row becomes in this district.
 
-`parse_roster` (app.people.drafts) knows the file; this module knows the roster:
+`parse_roster` (app.people.imports.drafts) knows the file; this module knows the roster:
 which rows update a person already there (same ID number and name — so importing
 the same file twice changes nothing), which are new, which clash with someone
 (an ID number that belongs to another name), which look like someone already
@@ -21,10 +21,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.i18n import N_
-from app.people.cells import PartialDate
 from app.people.crypto import IdCipher
-from app.people.drafts import CATEGORY_MISSING, DraftRow, ParsedRoster, PersonDraft
-from app.people.import_problems import KeptRow, pack_row
+from app.people.imports.cells import PartialDate
+from app.people.imports.drafts import CATEGORY_MISSING, DraftRow, ParsedRoster, PersonDraft
+from app.people.imports.problems import KeptRow, pack_row
 from app.people.models import OrgUnit, Person, UnitKind
 from app.people.pinyin import unit_sort_key
 
@@ -148,7 +148,7 @@ class PlannedRow:
     """The health note's sign that proposes the infirm flag (drafts.PersonDraft)."""
     cells_enc: bytes | None = None
     """A row with problems or warnings: its cells as the file had them, encrypted
-    (app.people.import_problems), to download and fix after the commit."""
+    (app.people.imports.problems), to download and fix after the commit."""
 
 
 @dataclass

@@ -1,5 +1,5 @@
 """The commit of a checked roster import: new units, new and updated people and their
-audit events, written in the caller's transaction (app.people.imports.apply holds the
+audit events, written in the caller's transaction (app.people.imports.worker.apply holds the
 lock and decides what happens to the dry-run rows afterwards)."""
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from app.audit.models import AuditEvent
 from app.audit.service import record
 from app.core.errors import Refused
 from app.core.identity import Actor
-from app.grid.due import people_changed
 from app.i18n import N_
-from app.people.import_plan import DATE_FIELDS, PLAIN_FIELDS
+from app.people.events import people_changed
+from app.people.imports.plan import DATE_FIELDS, PLAIN_FIELDS
 from app.people.models import ImportRow, OrgUnit, Person, RosterImport, UnitKind
-from app.people.org import add_unit, lock_tree
+from app.people.org.service import add_unit, lock_tree
 from app.people.pinyin import search_keys, sort_key
 from tenants.models import Tenant
 

@@ -11,72 +11,69 @@ from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
 from litestar.response import Template
+from litestar.types import ControllerRouterHandler
 
 from app.core.errors import Refused
+from app.core.identity import Identity
 from app.core.query_params import query_choice, query_page
 from app.core.roles import Role
 from app.i18n import N_, _
+from app.people.deps import provide_imports, provide_org
 from app.people.forms import chosen_id
-from app.people.headers import column_label
-from app.people.import_problems import problems_filename
-from app.people.imports import ROW_FILTERS, ROWS_PAGE, RUNNING, ImportService
+from app.people.imports.headers import column_label
+from app.people.imports.problems import problems_filename
+from app.people.imports.reader import MAX_BYTES
+from app.people.imports.service import ROW_FILTERS, RUNNING, ImportService
 from app.people.models import CATEGORY_LABELS, ImportStatus, UnitKind
-from app.people.org import OrgService
-from app.people.reader import MAX_BYTES
+from app.people.org.service import OrgService
 from app.web.downloads import DOWNLOAD, attachment
 from app.web.flash import flash
 from app.web.guards import allow
-from app.web.responses import form_data, render, see_other
+from app.web.responses import form_data, refused_back, render, see_other, sent_back
 
 UPLOAD_LIMIT = MAX_BYTES + 1024 * 1024  # the file plus the form around it
 
 
-def provide_imports(request: Request) -> ImportService:
-    return ImportService(request.app.state.services)
-
-
 class ImportController(Controller):
+    """The district administrator imports a roster from Excel."""
+
     path = "/people/imports"
     opt = allow(Role.TENANT_ADMIN)
-    dependencies = {"imports": Provide(provide_imports, sync_to_thread=False)}
+    dependencies = {
+        "imports": Provide(provide_imports, sync_to_thread=False),
+        "org": Provide(provide_org, sync_to_thread=False),
+    }
 
     @get("/")
     async def index(self, request: Request, imports: NamedDependency[ImportService]) -> Template:
-        return await self._index(request, imports)
-
-    async def _index(
-        self,
-        request: Request,
-        imports: ImportService,
-        error: str | None = None,
-        status_code: int = 200,
-    ) -> Template:
-        return render(
-            request,
-            "people/imports.html",
-            {"recent": await imports.recent(), "categories": CATEGORY_LABELS, "error": error},
-            status_code=status_code,
-        )
+        return render(request, "people/imports.html", await _recent(imports))
 
     @post("/", request_max_body_size=UPLOAD_LIMIT)
-    async def upload(self, request: Request, imports: NamedDependency[ImportService]) -> Any:
+    async def upload(
+        self,
+        request: Request,
+        identity: NamedDependency[Identity],
+        imports: NamedDependency[ImportService],
+    ) -> Any:
         form = await request.form()
         upload = form.get("file")
         category = str(form.get("default_category") or "")
-        if not isinstance(upload, UploadFile) or not upload.filename:
-            return await self._index(request, imports, _("Please choose a file."), 422)
-        data = await upload.read()
         try:
-            import_id = await imports.upload(
-                upload.filename, data, category, request.scope["user"].actor
-            )
+            if not isinstance(upload, UploadFile) or not upload.filename:
+                raise Refused(N_("Please choose a file."))
+            data = await upload.read()
+            import_id = await imports.upload(upload.filename, data, category, identity.actor)
         except Refused as exc:
-            return await self._index(request, imports, _(exc.message, **exc.args_), 422)
+            return sent_back(request, "people/imports.html", await _recent(imports), exc)
         return see_other(request, f"/people/imports/{import_id}")
 
     @get("/{import_id:uuid}")
     async def detail(
-        self, request: Request, imports: NamedDependency[ImportService], import_id: FromPath[UUID]
+        self,
+        request: Request,
+        imports: NamedDependency[ImportService],
+        org: NamedDependency[OrgService],
+        import_id: FromPath[UUID],
     ) -> Template:
         found = await imports.get(import_id)
         # In case the queue lost the job (Redis restarted): a no-op otherwise.
@@ -90,24 +87,16 @@ class ImportController(Controller):
             which = "error" if summary.get("error") else "all"
         if found.status == ImportStatus.COMMITTED and which not in ("error", "warning"):
             which = "error" if summary.get("error") else "warning"  # only these are kept
-        page = query_page(request.query_params)
-        rows, total = await imports.rows(import_id, which, page)
-        parents = await OrgService(request.app.state.services.db).choices(
-            UnitKind.CENTER, UnitKind.SUBCENTER
-        )
         return render(
             request,
             "people/import.html",
             {
                 "imp": found,
                 "summary": summary,
-                "rows": rows,
-                "total": total,
+                "rows": await imports.rows(import_id, which, query_page(request.query_params)),
                 "which": which,
-                "page": page,
-                "pages": max(1, -(-total // ROWS_PAGE)),
                 "running": found.status in RUNNING,
-                "parents": parents,
+                "parents": await org.choices(UnitKind.CENTER, UnitKind.SUBCENTER),
                 "column_label": _column_labeller(summary.get("columns", {})),
                 "categories": CATEGORY_LABELS,
             },
@@ -116,18 +105,21 @@ class ImportController(Controller):
 
     @post("/{import_id:uuid}/commit")
     async def commit(
-        self, request: Request, imports: NamedDependency[ImportService], import_id: FromPath[UUID]
+        self,
+        request: Request,
+        identity: NamedDependency[Identity],
+        imports: NamedDependency[ImportService],
+        import_id: FromPath[UUID],
     ) -> Any:
         await imports.get(import_id)
         data = await form_data(request)
+        back = f"/people/imports/{import_id}"
         try:
             parent = chosen_id(data, "parent_id")
-            await imports.commit(
-                import_id, data.get("mode", ""), parent, request.scope["user"].actor
-            )
+            await imports.commit(import_id, data.get("mode", ""), parent, identity.actor)
         except Refused as exc:
-            flash(request, "error", _(exc.message, **exc.args_))
-        return see_other(request, f"/people/imports/{import_id}")
+            return refused_back(request, exc, back)
+        return see_other(request, back)
 
     @post("/{import_id:uuid}/infirm")
     async def confirm_infirm(
@@ -137,51 +129,67 @@ class ImportController(Controller):
         await imports.get(import_id)
         data = await form_data(request)
         page = data.get("page", "1")
+        back = f"/people/imports/{import_id}?show=infirm" + (
+            f"&page={page}" if page.isdigit() else ""
+        )
         try:
             line = None if data.get("all") else _line(data.get("line", ""))
             await imports.confirm_infirm(import_id, line, data.get("confirmed", "1") == "1")
         except Refused as exc:
-            flash(request, "error", _(exc.message, **exc.args_))
-        back = f"/people/imports/{import_id}?show=infirm"
-        return see_other(request, back + (f"&page={page}" if page.isdigit() else ""))
+            return refused_back(request, exc, back)
+        return see_other(request, back)
 
     @get("/{import_id:uuid}/problems.xlsx", opt=DOWNLOAD)
     async def problem_rows(
-        self, request: Request, imports: NamedDependency[ImportService], import_id: FromPath[UUID]
+        self,
+        request: Request,
+        identity: NamedDependency[Identity],
+        imports: NamedDependency[ImportService],
+        import_id: FromPath[UUID],
     ) -> Any:
         """The rows with problems or warnings, to fix and upload again; never cached (a
         shared office PC), and audited like the roster's download."""
         found = await imports.get(import_id)
         try:
-            content = await imports.problem_rows_workbook(import_id, request.scope["user"].actor)
+            content = await imports.problem_rows_workbook(import_id, identity.actor)
         except Refused as exc:
-            flash(request, "error", _(exc.message, **exc.args_))
-            return see_other(request, f"/people/imports/{import_id}")
+            return refused_back(request, exc, f"/people/imports/{import_id}")
         return attachment(content, problems_filename(found.filename), fallback="problems.xlsx")
 
     @post("/{import_id:uuid}/forget")
     async def forget(
-        self, request: Request, imports: NamedDependency[ImportService], import_id: FromPath[UUID]
+        self,
+        request: Request,
+        identity: NamedDependency[Identity],
+        imports: NamedDependency[ImportService],
+        import_id: FromPath[UUID],
     ) -> Any:
+        back = f"/people/imports/{import_id}"
         try:
-            await imports.forget_problem_rows(import_id, request.scope["user"].actor)
+            await imports.forget_problem_rows(import_id, identity.actor)
         except Refused as exc:
-            flash(request, "error", _(exc.message, **exc.args_))
-        else:
-            flash(request, "info", _("The rows with problems were deleted from this import."))
-        return see_other(request, f"/people/imports/{import_id}")
+            return refused_back(request, exc, back)
+        flash(request, "info", _("The rows with problems were deleted from this import."))
+        return see_other(request, back)
 
     @post("/{import_id:uuid}/discard")
     async def discard(
-        self, request: Request, imports: NamedDependency[ImportService], import_id: FromPath[UUID]
+        self,
+        request: Request,
+        identity: NamedDependency[Identity],
+        imports: NamedDependency[ImportService],
+        import_id: FromPath[UUID],
     ) -> Any:
         try:
-            await imports.discard(import_id, request.scope["user"].actor)
+            await imports.discard(import_id, identity.actor)
         except Refused as exc:
-            flash(request, "error", _(exc.message, **exc.args_))
-            return see_other(request, f"/people/imports/{import_id}")
+            return refused_back(request, exc, f"/people/imports/{import_id}")
         flash(request, "info", _("The import was discarded; nothing was written."))
         return see_other(request, "/people/imports")
+
+
+async def _recent(imports: ImportService) -> dict[str, Any]:
+    return {"recent": await imports.recent(), "categories": CATEGORY_LABELS}
 
 
 def _column_labeller(columns: dict[str, str]) -> Callable[..., str]:
@@ -194,3 +202,6 @@ def _line(text: str) -> int:
     if not text.isdigit() or len(text) > 7:
         raise Refused(N_("Please choose from the list."))
     return int(text)
+
+
+ROUTES: list[ControllerRouterHandler] = [ImportController]

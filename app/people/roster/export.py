@@ -15,7 +15,7 @@ from typing import Any
 import xlsxwriter
 
 from app.core.clock import CHINA_TIME
-from app.people.cells import PartialDate
+from app.people.imports.cells import PartialDate
 from app.people.models import CATEGORY_LABELS
 
 # Header → how to read it from an export row (see PeopleService.export_rows).

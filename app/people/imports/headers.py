@@ -96,7 +96,7 @@ def column_label(name: str, columns: Mapping[str, str], written: str = "") -> st
 
 _FIELD_OF = {variant: name for name, variants in HEADER_VARIANTS.items() for variant in variants}
 OWN_COLUMNS = ("导入问题", "原行号")
-"""The columns the problem rows' download adds beside the data (import_problems): a
+"""The columns the problem rows' download adds beside the data (imports.problems): a
 fixed file is read past them without listing them as unknown."""
 
 # A footer labels what it holds — a signature, a date, the unit, the filler's phone, a

@@ -3,7 +3,7 @@
 python-calamine is fast, but a crafted workbook can make it ask for gigabytes, and a
 failed allocation in Rust aborts the process. In the worker that would kill every
 job it runs and, since an unfinished job is retried, do it again after the restart.
-So the file is read by `python -m app.people.sandbox`, which limits itself before it
+So the file is read by `python -m app.people.imports.sandbox`, which limits itself before it
 reads anything: if it dies, the import fails with a plain message and the worker
 carries on. A cancelled job (timeout, shutdown) kills the child without waiting.
 """
@@ -18,8 +18,8 @@ from datetime import date
 from typing import Any
 
 from app.i18n import N_
-from app.people.drafts import ParsedRoster, parse_roster
-from app.people.reader import RosterFileError
+from app.people.imports.drafts import ParsedRoster, parse_roster
+from app.people.imports.reader import RosterFileError
 from app.settings import PROJECT_ROOT
 
 MEMORY_LIMIT = 1536 * 1024 * 1024
@@ -44,7 +44,7 @@ async def parse_isolated(
     """parse_roster() in a child process; RosterFileError if it refuses the file or
     cannot finish."""
     child = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "app.people.sandbox", str(memory_limit),
+        sys.executable, "-m", "app.people.imports.sandbox", str(memory_limit),
         stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.DEVNULL, cwd=PROJECT_ROOT,
     )  # fmt: skip

@@ -23,9 +23,9 @@ import xlsxwriter
 
 from app.i18n import N_, _
 from app.people.crypto import IdCipher
-from app.people.export import CATEGORY_WORDS
-from app.people.headers import HEADER_VARIANTS, OWN_COLUMNS, column_label
+from app.people.imports.headers import HEADER_VARIANTS, OWN_COLUMNS, column_label
 from app.people.models import ImportRow
+from app.people.roster.export import CATEGORY_WORDS
 
 REASON_HEADER, LINE_HEADER = OWN_COLUMNS
 

@@ -2,7 +2,7 @@
 
 A draft is what a row says, cleaned; its problems name the column as the file wrote
 it and the reason as a gettext msgid. Nothing here touches the database: whether a
-row is new, an update or a clash is decided in app.people.import_plan.
+row is new, an update or a clash is decided in app.people.imports.plan.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 from app.core.forms import FieldError
 from app.core.validators import multiline_text, person_name, plain_text
 from app.i18n import N_
-from app.people.cells import (
+from app.people.imports.cells import (
     AmbiguousMonth,
     CellError,
     PartialDate,
@@ -29,14 +29,14 @@ from app.people.cells import (
     parse_phone,
     stored_as_number,
 )
-from app.people.headers import (
+from app.people.imports.headers import (
     HeaderRow,
     find_header,
     is_blank,
     is_footer,
 )
-from app.people.health import infirm_sign
-from app.people.reader import RosterFileError, read_sheet
+from app.people.imports.health import infirm_sign
+from app.people.imports.reader import RosterFileError, read_sheet
 
 
 @dataclass
