@@ -29,12 +29,11 @@ import asyncpg
 
 from app.accounts.passwords import hash_password
 from app.core.clock import CHINA_TIME
-from app.db.session import async_url
 from app.grid.due import HORIZON_DAYS, MISSED_AFTER_DAYS
 from app.grid.models import SATISFIED_BY
 from app.grid.occasions import CalendarRule, Occasion, calendar_occasions, concern_due_at
+from bench.harness import BENCH_PASSWORD, owner_connection
 
-BENCH_PASSWORD = "Bench-2026"
 PROVINCE = "37"
 
 
@@ -79,12 +78,12 @@ def phone_for(district_index: int, n: int) -> str:
     return f"17{district_index:03d}{n:06d}"
 
 
-async def generate(owner_url: str, seed: int = 2026) -> dict[str, int]:
+async def generate(owner_url: str, seed: int = 2026) -> dict[str, float]:
     """Load the province as the owner (bulk COPY); skips districts already present."""
-    conn = await asyncpg.connect(async_url(owner_url).replace("+asyncpg", ""))
+    conn = await owner_connection(owner_url)
     started = time.perf_counter()
     password_hash = await hash_password(BENCH_PASSWORD)
-    totals = {"districts": 0, "accounts": 0}
+    totals: dict[str, float] = {"districts": 0, "accounts": 0}
     try:
         existing = {r["slug"] for r in await conn.fetch("select slug from tenants")}
         for index, district in enumerate(province_shape(seed)):
