@@ -39,7 +39,7 @@ from typing import Any
 import httpx
 
 from bench import roster
-from bench.generate import GRID_SIZE
+from bench.generate_grid import GRID_SIZE
 from bench.grid_data import BENCH_NOW, TIMED, prepare
 from bench.grid_floor import FLOOR_PATH
 from bench.grid_measure import ROUNDS, run_measure

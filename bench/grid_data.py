@@ -17,7 +17,8 @@ from app.core import clock
 from app.db import Database
 from app.grid import due
 from app.grid.models import VisitDueItem, VisitRule
-from bench.generate import GRID_SIZE, VISITS, clear_grid, generate_grid, province_shape
+from bench.generate import province_shape
+from bench.generate_grid import GRID_SIZE, VISITS, clear_grid, generate_grid
 from bench.harness import owner_connection
 from tenants.context import tenant_scope
 from tenants.presets.service import install_service_preset

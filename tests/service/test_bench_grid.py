@@ -22,7 +22,7 @@ from app.grid.due_list import DueListService
 from app.main import create_app
 from app.state import AppServices
 from bench import grid_measure as bench
-from bench.generate import clear_grid, generate_grid
+from bench.generate_grid import clear_grid, generate_grid
 from bench.grid_data import BENCH_NOW
 from bench.grid_floor import FLOOR_PATH, with_floor
 from bench.harness import log_in
