@@ -6,7 +6,6 @@ the day, and the grid workers timed.
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from datetime import datetime
 from typing import Any
@@ -19,7 +18,7 @@ from app.grid import due
 from app.grid.models import VisitDueItem, VisitRule
 from bench.generate import province_shape
 from bench.generate_grid import GRID_SIZE, VISITS, clear_grid, generate_grid
-from bench.harness import owner_connection
+from bench.harness import owner_connection, with_owner
 from tenants.context import tenant_scope
 from tenants.presets.service import install_service_preset
 
@@ -138,11 +137,4 @@ def clear(env: dict[str, str]) -> None:
     """The large district's grid service removed: it references the people that the
     roster benchmark deletes and imports again (`make bench` calls this before it)."""
 
-    async def remove() -> None:
-        conn = await owner_connection(env["DATABASE_OWNER_URL"])
-        try:
-            await clear_grid(conn, province_shape()[0].tenant_id)
-        finally:
-            await conn.close()
-
-    asyncio.run(remove())
+    with_owner(env, lambda conn: clear_grid(conn, province_shape()[0].tenant_id))

@@ -18,11 +18,11 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import asyncpg
 import httpx
@@ -38,6 +38,7 @@ BENCH_KEYS = {  # fixed, so the ID numbers one run stores stay readable by the n
     "ID_NUMBER_INDEX_KEY": "YmVuY2gtaW5kZXgta2V5LTAxMjM0NTY3ODlhYmNkZWY=",
 }
 BENCH_PASSWORD = "Bench-2026"
+T = TypeVar("T")
 """Every synthetic account's password (bench.generate stores one hash for all)."""
 
 
@@ -125,6 +126,19 @@ def main_or_step(main: Callable[[], None], steps: dict[str, Step]) -> None:
 async def owner_connection(owner_url: str) -> asyncpg.Connection:
     """A plain asyncpg connection as the owner (bulk loads, counts, clean-ups)."""
     return await asyncpg.connect(async_url(owner_url).replace("+asyncpg", ""))
+
+
+def with_owner(env: dict[str, str], work: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
+    """`work` done on an owner connection, from synchronous code."""
+
+    async def run() -> T:
+        conn = await owner_connection(env["DATABASE_OWNER_URL"])
+        try:
+            return await work(conn)
+        finally:
+            await conn.close()
+
+    return asyncio.run(run())
 
 
 def postgres_pid(data_dir: Path) -> int:

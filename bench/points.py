@@ -46,6 +46,7 @@ from bench.harness import (
     session_cookie,
     spread,
     timed_get,
+    with_owner,
 )
 from bench.points_floors import (
     BRANCH_FLOOR,
@@ -270,14 +271,7 @@ def clear(env: dict[str, str]) -> None:
     """The large district's points, removed: its ledger references the people that the
     roster benchmark deletes and imports again (`make bench` calls this before it)."""
 
-    async def remove() -> None:
-        conn = await owner_connection(env["DATABASE_OWNER_URL"])
-        try:
-            await clear_points(conn, province_shape()[0].tenant_id)
-        finally:
-            await conn.close()
-
-    asyncio.run(remove())
+    with_owner(env, lambda conn: clear_points(conn, province_shape()[0].tenant_id))
 
 
 def run(env: dict[str, str], data_dir: Path) -> dict[str, Any]:
