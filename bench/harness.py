@@ -14,6 +14,7 @@ import inspect
 import json
 import os
 import re
+import signal
 import statistics
 import subprocess
 import sys
@@ -176,11 +177,13 @@ def server(
     stderr (the app's JSON log) goes to `log` when given."""
     with log.open("wb") if log else open(os.devnull, "wb") as err:
         process = subprocess.Popen(
-            command, env=env, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=err
-        )
+            command, env=env, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=err,
+            start_new_session=True,  # its own process group: its workers stop with it
+        )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        # Spawned uvicorn workers each import the app: on a busy machine, a minute or more.
+        deadline = time.monotonic() + 180
         while True:
             try:
                 if httpx.get(f"{base}{probe}", timeout=1).status_code == 200:
@@ -192,8 +195,12 @@ def server(
             time.sleep(0.2)
         yield Server(base, process, log)
     finally:
-        process.terminate()
-        process.wait(timeout=20)
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
 
 
 @contextmanager
