@@ -222,7 +222,7 @@ def report(results: dict[str, Any]) -> str:
             f"{label} (uvicorn x{p['web_workers']}, wrk -t1 -c{lo['connections']},"
             f" {lo['seconds']} s): CPU in % of one core: web {cpu['web']}, PostgreSQL"
             f" {cpu['postgres']}, wrk {cpu['wrk']}, other processes {cpu['other']};"
-            f" non-2xx {lo['non_2xx']}, socket errors {lo['socket_errors']}"
+            f" non-2xx {lo['non_2xx']}, socket errors {lo['socket_errors']}, failed {failed(lo)}"
         )
     lines += [*floor_report(p), ""]
     lines += [
@@ -233,6 +233,17 @@ def report(results: dict[str, Any]) -> str:
         " the end.",
     ]
     return "\n".join(lines)
+
+
+def failed(load: dict[str, Any]) -> str:
+    """Requests the server answered with anything but 200 (wrk sees only those that
+    arrived in time), e.g. "0" or "31 of 33 (500)"."""
+    statuses = load["statuses"]
+    bad = {code: n for code, n in statuses.items() if code != "200"}
+    if not bad:
+        return "0"
+    codes = ", ".join(sorted(bad))
+    return f"{sum(bad.values())} of {sum(statuses.values())} ({codes})"
 
 
 def floor_report(p: dict[str, Any]) -> list[str]:
@@ -246,15 +257,16 @@ def floor_report(p: dict[str, Any]) -> list[str]:
         " each request with the next worker's cookies:",
         "",
         "| connections | GET /grid req/s | floor req/s | ratio (target ≥ 0.5) |"
-        " web CPU ms per request, GET /grid / floor | p50 ms, GET /grid / floor |",
-        "|---:|---:|---:|---:|---:|---:|",
+        " web CPU ms per request, GET /grid / floor | p50 ms, GET /grid / floor |"
+        " failed (server statuses) |",
+        "|---:|---:|---:|---:|---:|---:|---|",
     ]
     for connections, row in p["floor"].items():
         grid, floor = row["grid"], row["floor"]
         lines.append(
             f"| {connections} | {grid['rps']} | {floor['rps']} | {row['ratio']} |"
             f" {grid['web_cpu_ms_per_request']} / {floor['web_cpu_ms_per_request']} |"
-            f" {grid['p50_ms']} / {floor['p50_ms']} |"
+            f" {grid['p50_ms']} / {floor['p50_ms']} | {failed(grid)} / {failed(floor)} |"
         )
     if same["difference"]:
         lines += ["", "The first difference:", same["difference"]]

@@ -199,6 +199,7 @@ class Load:
             if self.warm_up:
                 subprocess.run([*command[:1], f"-d{self.warm_up}s", *command[1:]],
                                capture_output=True, check=True)  # fmt: skip
+                self.settle()
             offset = self.server.log_size()
             cpu = CpuWatch(self.server.pid, self.postgres)
             cpu.start()
@@ -211,6 +212,7 @@ class Load:
         times, statuses = ([], {}) if self.server.log is None else server_ms(
             self.server.log, offset, self.path.split("?")[0].rstrip("/")
         )  # fmt: skip
+        self.settle()
         return {
             "connections": connections, "seconds": seconds, "requests": found["requests"],
             "rps": round(found["requests"] / (found["duration_us"] / 1e6)),
@@ -224,3 +226,18 @@ class Load:
             ),
             "think_ms": list(think),
         }  # fmt: skip
+
+    def settle(self, quiet: float = 3.0, most: float = 120.0) -> None:
+        """Wait for the server to answer what wrk left in flight (requests wrk gave up
+        on still run): until its log has been still for `quiet` seconds."""
+        if self.server.log is None:
+            time.sleep(quiet)
+            return
+        deadline = time.monotonic() + most
+        size, since = -1, time.monotonic()
+        while time.monotonic() < deadline:
+            if (now := self.server.log_size()) != size:
+                size, since = now, time.monotonic()
+            elif time.monotonic() - since >= quiet:
+                return
+            time.sleep(0.5)

@@ -171,7 +171,7 @@ def count(argument: str) -> dict[str, Any]:
             results[name] = {
                 "url": url.replace(found["member"], "{id}").replace(found["branch"], "{id}"),
                 **{key: sorted({s[key] for s in samples}) for key in samples[0]},
-                "statements_sent": counter.statements,
+                "statements_sent": list(counter.statements),  # the last request's
             }
     return results
 
