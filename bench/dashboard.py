@@ -16,7 +16,7 @@ import httpx
 
 from app.embedded import free_port
 from bench.generate import large_district_admin_phone, large_district_member_phone
-from bench.harness import app_server, server, session_cookie
+from bench.harness import app_server, run_and_report, server, session_cookie
 from bench.load import WrkResult, wrk
 
 CONNECTIONS = 32
@@ -87,3 +87,7 @@ def report(results: dict[str, Any]) -> str:
         ratio = results.get(f"ratio_{name}", 1.0)
         lines.append(f"  {label:<34}{row['rps']:>8}{row['p50_ms']:>9}{row['p99_ms']:>9}{ratio:>8}")
     return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    run_and_report("dashboard", lambda env, _data_dir: run(env), report)
