@@ -20,7 +20,7 @@ test: deps browser  ## the whole suite, end-to-end tests included
 test-fast: deps  ## everything but the browser tests
 	$(UV) run pytest $(PARALLEL) -m "not e2e"
 
-bench: deps  ## benchmarks under bench/; figures go to the README
+bench: deps  ## benchmarks under bench/ (bench/README.md); figures to bench/results/*.json
 	@command -v wrk >/dev/null || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk)
 	$(UV) run python -m bench
 

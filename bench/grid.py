@@ -1,20 +1,25 @@
-"""The grid worker's due list at the large district's size (issue 5).
+"""The grid worker's due list at the large district's size (issue 5), and GET /grid
+against its floor (issue 12).
 
 A year of grid service over the synthetic province's large district (its roster
 imported as the roster benchmark does if it is not there yet): every person in a grid
 of 150 with the district's grid-worker accounts, about 160,000 visits, concerns, and
 the due items of the must-visit rules, answered or missed (bench.generate.generate_grid);
-then the app's own `due.refresh` for the bench day. The day is fixed, three days before
-中秋 2026 with 国庆 coming, when the list is at its fullest; the app's clock is moved
-to it in every process that measures (freeze_clock).
+then the app's own `due.refresh` for the bench day (bench.grid_data). The day is fixed,
+three days before 中秋 2026 with 国庆 coming, when the list is at its fullest; the app's
+clock is moved to it in every process that measures (freeze_clock).
 
 - DueListService.due_list for 50 grid workers in turn, beside a floor: one
-  hand-written SQL statement returning the same rows (checked equal);
+  hand-written SQL statement returning the same rows (checked equal; bench.grid_measure);
 - the page GET /grid through the HTTP stack (uvicorn, production mode), one request at
   a time; then 50 grid workers at once (wrk, 50 connections, each request with the next
   of 50 workers' session cookies), twice: each worker asking again the moment a page
   arrives (50 requests always in flight: the server's capacity), and each looking at
-  the page 1–3 s first — with the server's own `ms=` per request beside the client's.
+  the page 1–3 s first — with the server's own `ms=` per request beside the client's;
+- GET /grid beside its floor page (bench.grid_floor: the same session, one statement,
+  the same template; byte-identical HTML, checked for every worker) at 16 and at 50
+  connections: throughput, the web workers' CPU per request, and GET /grid's share of
+  the floor's throughput.
 
 Figures are printed and written to bench/results/grid.json, never asserted.
 
@@ -24,393 +29,81 @@ Figures are printed and written to bench/results/grid.json, never asserted.
 from __future__ import annotations
 
 import asyncio
-import json
+import difflib
 import os
-import re
-import resource
 import statistics
-import subprocess
-import sys
 import time
-import uuid
-from collections.abc import Sequence
-from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
-from litestar import Litestar
-from sqlalchemy import event, func, select
 
-from app.access import tenant_identity
-from app.core import clock
-from app.core.identity import Identity
-from app.db import Database
-from app.embedded import free_port
-from app.grid import due
-from app.grid.models import VisitDueItem, VisitRule
-from app.grid.visits.due_list import DueList, DueListService, DueRow
-from app.service_requests.presets import install_service_preset
-from app.settings import PROJECT_ROOT
-from bench import points, roster
-from bench.generate import (
-    BENCH_PASSWORD,
-    GRID_SIZE,
-    VISITS,
-    clear_grid,
-    generate_grid,
-    province_shape,
+from bench import roster
+from bench.generate_grid import GRID_SIZE
+from bench.grid_data import BENCH_NOW, TIMED, prepare
+from bench.grid_floor import FLOOR_PATH
+from bench.grid_measure import ROUNDS, run_measure
+from bench.harness import (
+    BENCH_KEYS,
+    Server,
+    app_server,
+    postgres_pid,
+    run_and_report,
+    session_cookie,
+    spread,
+    timed_get,
 )
-from tenants.context import tenant_scope
+from bench.load import Load, server_ms
 
-BENCH_NOW = datetime(2026, 9, 22, 10, 0, tzinfo=clock.CHINA_TIME)
-"""Tuesday 22 September 2026, 10:00: 中秋 (the 25th) is open, 国庆 opens on the 24th."""
-TIMED = 50  # grid workers timed, each with one grid of GRID_SIZE people
-ROUNDS, WARMUP = 2, 5  # service and page: every worker twice, after a few warm-up calls
 CONNECTIONS = 50  # grid workers asking at once
 DURATION = 30  # seconds of load
 THINK_MS = (1000, 3000)  # paced: a worker looks at the list 1–3 s before asking again
 WEB_WORKERS = 2  # uvicorn processes: one per core of the bench machine
 TARGET_MS = {"p50": 50, "p95_at_50": 200}
+FLOOR_CONNECTIONS = (16, 50)  # GET /grid against its floor, at each
+FLOOR_SECONDS = 20
+FLOOR_TARGET = 0.5  # GET /grid's throughput, at least this share of the floor's
 
 
-# --- the bench day, in every process that measures ----------------------------------------
+# --- the pages through the HTTP stack --------------------------------------------------------
 
 
-def freeze_clock() -> None:
-    """The app's clock stopped at BENCH_NOW (services read it through the module)."""
-    clock.now = lambda: BENCH_NOW
+def same_html(web: httpx.Client, cookies: list[str]) -> dict[str, Any]:
+    """GET /grid and its floor for each worker: the same bytes? (The first difference
+    found, if any.)"""
+    same, difference = 0, ""
+    for cookie in cookies:
+        page = web.get("/grid", headers={"Cookie": cookie}, timeout=30)
+        floor = web.get(FLOOR_PATH, headers={"Cookie": cookie}, timeout=30)
+        assert floor.status_code == 200, (floor.status_code, floor.text[:500])
+        if page.content == floor.content:
+            same += 1
+        elif not difference:
+            diff = difflib.unified_diff(page.text.splitlines(), floor.text.splitlines(),
+                                        "GET /grid", FLOOR_PATH, n=1, lineterm="")  # fmt: skip
+            difference = "\n".join(list(diff)[:40])
+    return {"same": same, "checked": len(cookies), "difference": difference}
 
 
-def bench_app() -> Litestar:
-    """uvicorn's factory in each worker process: the app, on the bench day."""
-    from app.main import create_app
-
-    freeze_clock()
-    return create_app()
-
-
-def serve() -> None:
-    """`redstar web` (app.cli), with the app made by bench_app."""
-    import uvicorn
-
-    from app.cli import prepare_environment
-
-    settings = prepare_environment()
-    uvicorn.run(
-        "bench.grid:bench_app", factory=True, host=settings.app.host, port=settings.app.port,
-        workers=settings.app.web_workers, proxy_headers=True, log_config=None, access_log=False,
-    )  # fmt: skip
-
-
-# --- the floor: one statement ----------------------------------------------------------------
-
-# The rows of a grid worker's list ($1 the account): the open items of enabled rules of
-# the people now in their live grids, opening within the horizon ($2), not yet missed ($3).
-FLOOR = """
-select p.id, p.name, p.phone, p.address, r.name, r.trigger, d.opens_on, d.due_at, g.name
-  from grid_workers w
-  join grids g on g.tenant_id = w.tenant_id and g.id = w.grid_id and g.retired_at is null
-  join grid_assignments a on a.tenant_id = g.tenant_id and a.grid_id = g.id
-                         and a.ends_at is null
-  join people p on p.tenant_id = a.tenant_id and p.id = a.person_id and p.deceased_on is null
-  join visit_due_items d on d.tenant_id = a.tenant_id and d.person_id = a.person_id
-                        and d.visit_id is null and d.opens_on <= $2 and d.due_at > $3
-  join visit_rules r on r.tenant_id = d.tenant_id and r.id = d.rule_id and r.enabled
- where w.user_id = $1
- order by d.due_at, p.sort_key"""
-
-
-def floor_args(user_id: uuid.UUID, now: datetime) -> tuple[uuid.UUID, date, datetime]:
-    today = now.astimezone(clock.CHINA_TIME).date()
-    return (
-        user_id,
-        today + timedelta(days=due.HORIZON_DAYS),
-        now - timedelta(days=due.MISSED_AFTER_DAYS),
-    )
-
-
-Row = tuple[Any, ...]
-Answer = tuple[list[Row], list[Row], list[Row], list[Row]]
-"""Overdue, due this week, open but due later, not open yet: each section's rows, a
-person's own item, or a holiday's line (name, deadline, count)."""
-
-
-def sections(rows: Sequence[Row], now: datetime) -> Answer:
-    """The floor's rows split as the page shows them (DueListService.due_list): own
-    items one by one, a holiday's items as one line with a count."""
-    today = now.astimezone(clock.CHINA_TIME).date()
-    sunday = today + timedelta(days=6 - today.weekday())
-
-    def last_day(row: Row) -> date:
-        return (row[7] - timedelta(microseconds=1)).astimezone(clock.CHINA_TIME).date()
-
-    is_open = [r for r in rows if r[7] > now and r[6] <= today]
-    parts: Answer = (
-        [r for r in rows if r[7] <= now],
-        [r for r in is_open if last_day(r) <= sunday],
-        [r for r in is_open if last_day(r) > sunday],
-        [r for r in rows if r[7] > now and r[6] > today],
-    )
-    return _lines(parts[0]), _lines(parts[1]), _lines(parts[2]), _lines(parts[3])
-
-
-def _lines(rows: list[Row]) -> list[Row]:
-    own = [r for r in rows if r[5] != "holiday"]
-    counts: dict[tuple[Any, Any], int] = {}
-    for r in rows:
-        if r[5] == "holiday":
-            counts[(r[4], r[7])] = counts.get((r[4], r[7]), 0) + 1
-    return own + [("holiday", name, due, n) for (name, due), n in counts.items()]
-
-
-def service_answer(found: DueList) -> Answer:
-    def plain(rows: list[DueRow], groups: list[Any]) -> list[Row]:
-        own = [(r.person_id, r.name, r.phone, r.address, r.rule_name, r.trigger, r.opens_on,
-                r.due_at, r.grid_name) for r in rows]  # fmt: skip
-        return own + [("holiday", g.rule_name, g.first.due_at, g.count) for g in groups]
-
-    return (
-        plain(found.overdue, found.holidays_overdue),
-        plain(found.this_week, found.holidays_this_week),
-        plain(found.later, found.holidays_later),
-        plain(found.not_open, found.holidays_not_open),
-    )
-
-
-def same_answer(service: Answer, floor: Answer) -> bool:
-    """Each section holds the same rows in the same order of deadlines (rows that tie
-    on deadline and name may come in either order)."""
-    return all(
-        sorted(s, key=repr) == sorted(f, key=repr) for s, f in zip(service, floor, strict=True)
-    )
-
-
-async def fetch_floor(services: Any, user_id: uuid.UUID, now: datetime) -> list[Row]:
-    """The floor in its own transaction (tenant set), as a request would run it."""
-    async with services.db.session() as session:
-        connection = await session.connection()
-        raw = await connection.get_raw_connection()
-        found = await raw.driver_connection.fetch(FLOOR, *floor_args(user_id, now))  # type: ignore[union-attr]
-        return [tuple(r) for r in found]
-
-
-# --- timing the service and its floor (a fresh process, the runtime role) ----------------
-
-
-def spread(samples: list[float]) -> dict[str, float]:
-    result = points.spread(samples)
-    result["mean_ms"] = round(statistics.mean(samples), 1)
-    return result
-
-
-async def identity_of(services: Any, worker: dict[str, Any], tenant_id: uuid.UUID) -> Identity:
-    """The worker as a request would load them (their grids included)."""
-    async with services.db.unit() as session:
-        found = await tenant_identity(session, uuid.UUID(worker["id"]), tenant_id)
-    assert found is not None
-    return found[0]
-
-
-async def _measure(argument: str) -> dict[str, Any]:
-    from app.settings import Settings
-    from app.state import open_services
-
-    freeze_clock()
-    workers = json.loads(argument)
-    tenant_id = province_shape()[0].tenant_id
-    now = clock.now()
-    served: list[float] = []
-    floored: list[float] = []
-    agree, sizes = True, []
-    async with open_services(Settings()) as services:
-        with tenant_scope(tenant_id):
-            identities = [await identity_of(services, worker, tenant_id) for worker in workers]
-            for i in range(-WARMUP, ROUNDS * len(workers)):
-                identity = identities[i % len(workers)]
-                started = time.perf_counter()
-                async with services.db.unit() as session:  # as a request: its own unit
-                    found = await DueListService(session).due_list(identity)
-                middle = time.perf_counter()
-                rows = await fetch_floor(services, identity.user_id, now)
-                ended = time.perf_counter()
-                if i >= 0:
-                    served.append((middle - started) * 1000)
-                    floored.append((ended - middle) * 1000)
-                answer = service_answer(found)
-                agree = agree and same_answer(answer, sections(rows, now))
-                if 0 <= i < len(workers):
-                    sizes.append([len(part) for part in answer])
-            plans = await explain(services, identities[0], now)
-    return {
-        "service": spread(served), "floor": spread(floored), "runs": len(served),
-        "same_answer": agree, "sizes": sizes, "explain": plans,
-    }  # fmt: skip
-
-
-async def explain(services: Any, identity: Identity, now: datetime) -> list[dict[str, Any]]:
-    """EXPLAIN ANALYZE of every statement the service runs for one worker (captured as
-    the driver sees them), then of the floor."""
-    captured: list[tuple[str, Any]] = []
-
-    def capture(conn: Any, cursor: Any, statement: str, parameters: Any, *args: Any) -> None:
-        if not statement.lstrip().startswith("select set_config"):
-            captured.append((statement, parameters))
-
-    engine = services.db.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", capture)
-    try:
-        async with services.db.unit() as session:
-            await DueListService(session).due_list(identity)
-    finally:
-        event.remove(engine, "before_cursor_execute", capture)
-    captured.append((FLOOR, floor_args(identity.user_id, now)))
-    plans = []
-    async with services.db.session() as session:
-        connection = await session.connection()
-        raw = (await connection.get_raw_connection()).driver_connection
-        for n, (statement, parameters) in enumerate(captured):
-            sql = "explain (analyze, buffers) " + statement
-            plan = [r[0] for r in await raw.fetch(sql, *(parameters or ()))]  # type: ignore[union-attr]
-            name = "floor" if n == len(captured) - 1 else f"service #{n + 1}"
-            ms = float(re.findall(r"Execution Time: ([\d.]+)", plan[-1])[0])
-            plans.append({"statement": name, "execution_ms": ms, "plan": plan})
-    return plans
-
-
-def run_measure(env: dict[str, str], workers: list[dict[str, str]]) -> dict[str, Any]:
-    command = [sys.executable, "-m", "bench.grid", "measure", json.dumps(workers)]
-    out = subprocess.run(command, env={**os.environ, **env}, capture_output=True, text=True)
-    if out.returncode:
-        raise RuntimeError(f"measure failed:\n{out.stderr[-3000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
-# --- the page through the HTTP stack --------------------------------------------------------
-
-WRK_SCRIPT = """
-local cookies = {}
-local n = 0
-local think_min, think_max = 0, 0
-function init(args)
-  for line in io.lines(args[1]) do cookies[#cookies + 1] = line end
-  think_min, think_max = tonumber(args[2]), tonumber(args[3])
-end
-function delay()
-  if think_max > 0 then return math.random(think_min, think_max) end
-  return 0
-end
-function request()
-  n = n % #cookies + 1
-  return wrk.format("GET", "/grid", {["Cookie"] = cookies[n]})
-end
-function done(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format('RESULT {"requests": %d, "duration_us": %d, "p50_us": %d,'
-    .. ' "p90_us": %d, "p95_us": %d, "p99_us": %d, "max_us": %d, "mean_us": %d,'
-    .. ' "non_2xx": %d, "socket_errors": %d}\\n', summary.requests, summary.duration,
-    latency:percentile(50), latency:percentile(90), latency:percentile(95),
-    latency:percentile(99), latency.max, latency.mean, e.status,
-    e.connect + e.read + e.write + e.timeout))
-end
-"""
-
-
-def _ticks(pid: int, found: dict[int, int] | None = None) -> dict[int, int]:
-    """CPU ticks (user + system) of a process and each of its living descendants."""
-    found = {} if found is None else found
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        found[pid] = int(fields[11]) + int(fields[12])
-        for task in Path(f"/proc/{pid}/task").iterdir():
-            for child in (task / "children").read_text().split():
-                _ticks(int(child), found)
-    except (FileNotFoundError, ProcessLookupError):
-        pass
-    return found
-
-
-def _spent(before: dict[int, int], after: dict[int, int]) -> int:
-    """Ticks spent in between by the processes alive at the end (PostgreSQL backends of
-    the app's pools live through the run)."""
-    return sum(ticks - before.get(pid, 0) for pid, ticks in after.items())
-
-
-def _machine() -> tuple[int, int]:
-    """(busy, total) ticks of all CPUs."""
-    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    idle = values[3] + values[4]
-    return sum(values) - idle, sum(values)
-
-
-def _server_ms(log: Path, start: int, path: str = "/grid") -> tuple[list[float], dict[str, int]]:
-    """The app's own `ms` of the GETs of `path` logged after byte `start`, and statuses."""
-    times: list[float] = []
-    statuses: dict[str, int] = {}
-    with log.open("rb") as lines:
-        lines.seek(start)
-        for line in lines:
-            try:
-                entry = json.loads(line)
-            except ValueError:
-                continue
-            if entry.get("event") == "request" and entry.get("path", "").rstrip("/") == path:
-                times.append(float(entry["ms"]))
-                key = str(entry["status"])
-                statuses[key] = statuses.get(key, 0) + 1
-    return times, statuses
-
-
-def session_cookie(base: str, phone: str) -> str:
-    """Log a grid worker in; the Cookie header a browser would send back (as
-    bench.dashboard.session_cookie, whose check of /dashboard a grid worker is
-    redirected from: their home is the due list)."""
-    with httpx.Client(base_url=base, follow_redirects=False) as client:
-        login_page = client.get("/login")
-        token = re.search(r'name="_csrf_token" value="([^"]+)"', login_page.text)
-        csrf_cookie = login_page.headers["set-cookie"].split(";")[0]
-        response = client.post(
-            "/login",
-            headers={"Cookie": csrf_cookie},
-            data={"_csrf_token": token.group(1) if token else "", "phone": phone,
-                  "password": BENCH_PASSWORD},
-        )  # fmt: skip
-        assert response.status_code == 303, response.text[:300]
-        session = re.search(r"redstar_session=([^;]+)", response.headers["set-cookie"])
-        assert session is not None
-    return f"redstar_session={session.group(1)}; {csrf_cookie}"
-
-
-def start_server(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
-    app_env = {**os.environ, **env, "PORT": str(port), "WEB_WORKERS": str(WEB_WORKERS),
-               "APP_ENV": "production"}  # fmt: skip
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bench.grid", "serve"], env=app_env, cwd=PROJECT_ROOT,
-            stdout=subprocess.DEVNULL, stderr=out,
-        )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
-                return process
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    process.terminate()
-    raise RuntimeError(f"the web server did not start; see {log}")
+def against_floor(load: dict[str, Load]) -> dict[str, Any]:
+    """GET /grid and the floor, each in turn at every connection count."""
+    results: dict[str, Any] = {}
+    for connections in FLOOR_CONNECTIONS:
+        row = {name: page.run(connections, FLOOR_SECONDS) for name, page in load.items()}
+        row["ratio"] = round(row["grid"]["rps"] / max(1, row["floor"]["rps"]), 2)
+        results[str(connections)] = row
+    return results
 
 
 def pages(
     env: dict[str, str], data_dir: Path, workers: list[dict[str, str]], sizes: list[list[int]]
 ) -> dict[str, Any]:
-    port, log = free_port(), data_dir / "grid-web.log"
-    base = f"http://127.0.0.1:{port}"
-    server = start_server(env, port, log)
+    log = data_dir / "grid-web.log"
     results: dict[str, Any] = {"web_workers": WEB_WORKERS}
-    try:
-        cookies = [session_cookie(base, w["phone"]) for w in workers]
-        with httpx.Client(base_url=base) as web:
+    factory = "bench.grid_floor:bench_app"
+    with app_server(env, WEB_WORKERS, factory, log) as server:
+        cookies = [session_cookie(server.base, w["phone"]) for w in workers]
+        with httpx.Client(base_url=server.base) as web:
             # Each worker's page lists the rows the service gave them.
             for cookie, size in zip(cookies, sizes, strict=True):
                 page = web.get("/grid", headers={"Cookie": cookie}, timeout=30)
@@ -418,197 +111,42 @@ def pages(
                 shown = page.text.count('<li class="due due--')
                 assert shown == sum(size), (shown, size)
             results["kb"] = round(len(page.content) / 1024)
-            offset = log.stat().st_size
+            results["same_html"] = same_html(web, cookies)
+            offset = server.log_size()
             times = []
             for i in range(ROUNDS * len(cookies)):
-                started = time.perf_counter()
-                page = web.get("/grid", headers={"Cookie": cookies[i % len(cookies)]}, timeout=30)
-                times.append((time.perf_counter() - started) * 1000)
+                cookie = cookies[i % len(cookies)]
+                page, elapsed = timed_get(web, "/grid", headers={"Cookie": cookie}, timeout=30)
+                times.append(elapsed)
                 assert page.status_code == 200, page.status_code
-        server_times, _ = _server_ms(log, offset)
+        server_times, _ = server_ms(log, offset, "/grid")
         results["one_at_a_time"] = {
-            "client": spread(times), "server": spread(server_times), "runs": len(times)
+            "client": spread(times, mean=True), "server": spread(server_times, mean=True),
+            "runs": len(times),
         }  # fmt: skip
-        results["load"] = load(data_dir, base, cookies, log, server.pid, (0, 0))
-        results["paced"] = load(data_dir, base, cookies, log, server.pid, THINK_MS)
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
-        (data_dir / "grid-cookies.txt").unlink(missing_ok=True)  # live sessions: not kept
+        results.update(loads(server, cookies, data_dir))
     return results
 
 
-def load(
-    data_dir: Path, base: str, cookies: list[str], log: Path, server: int, think: tuple[int, int]
-) -> dict[str, Any]:
-    """wrk: CONNECTIONS connections for DURATION s, each request with the next cookie,
-    each connection waiting `think` (min, max ms) after a page before asking again."""
-    script, jar = data_dir / "grid-wrk.lua", data_dir / "grid-cookies.txt"
-    script.write_text(WRK_SCRIPT)
-    jar.write_text("\n".join(cookies) + "\n")
-    command = ["wrk", "-t1", f"-c{CONNECTIONS}", "--timeout", "20s", "-s", str(script),
-               f"{base}/grid", "--", str(jar), *map(str, think)]  # fmt: skip
-    subprocess.run([*command[:1], "-d5s", *command[1:]], capture_output=True, check=True)  # warm
-    postgres = int((data_dir / "postgres" / "postmaster.pid").read_text().split()[0])
-    offset = log.stat().st_size
-    rusage = resource.getrusage(resource.RUSAGE_CHILDREN)  # wrk's, once it has ended
-    web, database, machine = _ticks(server), _ticks(postgres), _machine()
-    started = time.perf_counter()
-    out = subprocess.run([*command[:1], f"-d{DURATION}s", *command[1:]],
-                         capture_output=True, text=True, check=True).stdout  # fmt: skip
-    seconds = time.perf_counter() - started
-    web_spent, database_spent = _spent(web, _ticks(server)), _spent(database, _ticks(postgres))
-    busy, total = (now - then for now, then in zip(_machine(), machine, strict=True))
-    wrk_ran = resource.getrusage(resource.RUSAGE_CHILDREN)
-    found = json.loads(out.split("RESULT ", 1)[1].splitlines()[0])
-    server_times, statuses = _server_ms(log, offset)
-    per_core = os.sysconf("SC_CLK_TCK") * seconds / 100
-
-    shares = {
-        "web": round(web_spent / per_core), "postgres": round(database_spent / per_core),
-        "wrk": round((wrk_ran.ru_utime + wrk_ran.ru_stime - rusage.ru_utime - rusage.ru_stime)
-                     / seconds * 100),
-    }  # fmt: skip
-    all_cores = round(busy / max(1, total) * 100 * (os.cpu_count() or 1))
-    shares["other"] = max(0, all_cores - sum(shares.values()))
+def loads(server: Server, cookies: list[str], data_dir: Path) -> dict[str, Any]:
+    postgres = postgres_pid(data_dir)
+    grid, floor = (
+        Load(server, path, cookies, data_dir, postgres) for path in ("/grid", FLOOR_PATH)
+    )
     return {
-        "connections": CONNECTIONS, "seconds": DURATION, "requests": found["requests"],
-        "rps": round(found["requests"] / (found["duration_us"] / 1e6)),
-        **{f"{k}_ms": round(found[f"{k}_us"] / 1000, 1)
-           for k in ("p50", "p90", "p95", "p99", "max", "mean")},
-        "non_2xx": found["non_2xx"], "socket_errors": found["socket_errors"],
-        "server": spread(server_times) if server_times else {}, "statuses": statuses,
-        "cpu_percent_of_one_core": shares,
-        "think_ms": list(think),
-    }  # fmt: skip
+        "load": grid.run(CONNECTIONS, DURATION),
+        "paced": grid.run(CONNECTIONS, DURATION, THINK_MS),
+        "floor": against_floor({"grid": grid, "floor": floor}),
+    }
 
 
 # --- the whole benchmark ---------------------------------------------------------------------
 
 
-async def owner_connection(owner_url: str) -> asyncpg.Connection:
-    return await points.owner_connection(owner_url)
-
-
-async def install_rules(runtime_url: str, tenant_id: uuid.UUID) -> bool:
-    """The district's visit rules (and the rest of the service preset), installed as
-    signup does — as the app's role, in the district — if it has none yet."""
-    db = Database(runtime_url, pool_size=1)
-    try:
-        with tenant_scope(tenant_id):
-            async with db.session() as session:
-                if await session.scalar(select(func.count()).select_from(VisitRule)):
-                    return False
-                await install_service_preset(session, tenant_id)
-                await session.commit()
-                return True
-    finally:
-        await db.dispose()
-
-
-async def refresh(runtime_url: str, tenant_id: uuid.UUID) -> dict[str, int]:
-    """The daily job for the bench day, as the app runs it: what it adds to the year the
-    generator wrote (nothing, if the generator wrote what the app would have)."""
-    db = Database(runtime_url, pool_size=1)
-    open_items = (
-        select(func.count()).select_from(VisitDueItem).where(VisitDueItem.visit_id.is_(None))
-    )
-    try:
-        with tenant_scope(tenant_id):
-            async with db.session() as session:
-                before = await session.scalar(open_items) or 0
-                written = await due.refresh(session, BENCH_NOW.date())
-                after = await session.scalar(open_items) or 0
-                await session.commit()
-    finally:
-        await db.dispose()
-    return {"written": written, "answered": before + written - after}
-
-
-READY = """
-select (select count(*) from grids where tenant_id = $1) as grids,
-       (select count(*) from people where tenant_id = $1 and deceased_on is null) as living,
-       (select count(*) from grid_assignments where tenant_id = $1 and ends_at is null) as assigned,
-       (select count(*) from visits where tenant_id = $1) as visits,
-       (select max(visited_on) from visits where tenant_id = $1) as last_visit"""
-
-COUNTS = """
-select (select count(*) from people where tenant_id = $1) as people,
-       (select count(*) from grids where tenant_id = $1) as grids,
-       (select count(*) from grid_workers where tenant_id = $1) as grid_workers,
-       (select count(*) from grid_assignments where tenant_id = $1 and ends_at is not null)
-           as assignments_ended,
-       (select count(*) from visits where tenant_id = $1) as visits,
-       (select count(*) from visits where tenant_id = $1 and knows_where is not null)
-           as visits_with_knows,
-       (select count(*) from concerns where tenant_id = $1) as concerns,
-       (select count(*) from concerns where tenant_id = $1 and closed_at is null)
-           as concerns_open,
-       (select count(*) from visit_due_items where tenant_id = $1) as items,
-       (select count(*) from visit_due_items where tenant_id = $1 and visit_id is not null)
-           as items_answered,
-       (select count(*) from visit_due_items where tenant_id = $1 and visit_id is null
-           and due_at <= $2::timestamptz - interval '30 days') as items_missed,
-       (select count(*) from visit_due_items where tenant_id = $1 and visit_id is null
-           and due_at > $2::timestamptz - interval '30 days') as items_listed"""
-
-# Workers with one grid of GRID_SIZE people that no one else works, spread over the district.
-TIMED_WORKERS = """
-select u.id::text, u.name, u.phone
-  from grid_workers w join users u on u.tenant_id = w.tenant_id and u.id = w.user_id
- where w.tenant_id = $1
-   and (select count(*) from grid_workers o where o.tenant_id = w.tenant_id
-           and (o.user_id = w.user_id or o.grid_id = w.grid_id)) = 1
-   and (select count(*) from grid_assignments a where a.tenant_id = w.tenant_id
-           and a.grid_id = w.grid_id and a.ends_at is null) = $2
- order by u.phone"""
-
-
-async def prepare(env: dict[str, str]) -> dict[str, Any]:
-    tenant_id = province_shape()[0].tenant_id
-    results: dict[str, Any] = {
-        "rules_installed": await install_rules(env["DATABASE_URL"], tenant_id)
-    }
-    conn = await owner_connection(env["DATABASE_OWNER_URL"])
-    try:
-        ready = await conn.fetchrow(READY, tenant_id)
-        reuse = (
-            ready["grids"] > 0 and ready["assigned"] == ready["living"]
-            and abs(ready["visits"] - VISITS) < VISITS * 0.05
-            and ready["last_visit"] == BENCH_NOW.date()
-        )  # fmt: skip
-        if not reuse:
-            results["generated"] = await generate_grid(conn, tenant_id, BENCH_NOW)
-            print("grid service generated:", results["generated"], flush=True)
-        results["refresh"] = await refresh(env["DATABASE_URL"], tenant_id)
-        await conn.execute("analyze visit_due_items")
-        results["counts"] = dict(await conn.fetchrow(COUNTS, tenant_id, BENCH_NOW))
-        candidates = [dict(r) for r in await conn.fetch(TIMED_WORKERS, tenant_id, GRID_SIZE)]
-    finally:
-        await conn.close()
-    step = max(1, len(candidates) // TIMED)
-    results["workers"] = candidates[::step][:TIMED]
-    return results
-
-
-def clear(env: dict[str, str]) -> None:
-    """The large district's grid service removed: it references the people that the
-    roster benchmark deletes and imports again (`make bench` calls this before it)."""
-
-    async def remove() -> None:
-        conn = await owner_connection(env["DATABASE_OWNER_URL"])
-        try:
-            await clear_grid(conn, province_shape()[0].tenant_id)
-        finally:
-            await conn.close()
-
-    asyncio.run(remove())
-
-
 def run(env: dict[str, str], data_dir: Path) -> dict[str, Any]:
     started, load_average = time.perf_counter(), os.getloadavg()[0]
-    env = {**roster.BENCH_KEYS, **env}
-    points.ensure_people(env, data_dir)
+    env = {**BENCH_KEYS, **env}
+    roster.ensure_people(env, data_dir)
     results = asyncio.run(prepare(env))
     workers = results["workers"]
     if len(workers) < TIMED:
@@ -684,8 +222,9 @@ def report(results: dict[str, Any]) -> str:
             f"{label} (uvicorn x{p['web_workers']}, wrk -t1 -c{lo['connections']},"
             f" {lo['seconds']} s): CPU in % of one core: web {cpu['web']}, PostgreSQL"
             f" {cpu['postgres']}, wrk {cpu['wrk']}, other processes {cpu['other']};"
-            f" non-2xx {lo['non_2xx']}, socket errors {lo['socket_errors']}"
+            f" non-2xx {lo['non_2xx']}, socket errors {lo['socket_errors']}, failed {failed(lo)}"
         )
+    lines += [*floor_report(p), ""]
     lines += [
         "Statements of one due_list call (EXPLAIN ANALYZE, ms): "
         + ", ".join(f"{e['statement']} {e['execution_ms']}" for e in results["explain"]),
@@ -696,30 +235,47 @@ def report(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def main() -> None:
-    from app.db.migrate import upgrade_to_head
-    from app.embedded import EmbeddedStack
-    from bench.generate import generate
+def failed(load: dict[str, Any]) -> str:
+    """Requests the server answered with anything but 200 (wrk sees only those that
+    arrived in time), e.g. "0" or "31 of 33 (500)"."""
+    statuses = load["statuses"]
+    bad = {code: n for code, n in statuses.items() if code != "200"}
+    if not bad:
+        return "0"
+    codes = ", ".join(sorted(bad))
+    return f"{sum(bad.values())} of {sum(statuses.values())} ({codes})"
 
-    data_dir = Path(os.environ.get("REDSTAR_BENCH_DIR", PROJECT_ROOT / ".redstar" / "bench"))
-    stack = EmbeddedStack(data_dir, database="redstar_bench")
-    env = stack.up() | {"SECRET_KEY": "bench-secret-key-0123456789-0123456789"}
-    try:
-        upgrade_to_head(env["DATABASE_OWNER_URL"])
-        print("synthetic province:", asyncio.run(generate(env["DATABASE_OWNER_URL"])))
-        results = run(env, data_dir.resolve())
-        out = PROJECT_ROOT / "bench" / "results" / "grid.json"
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str))
-        print(report(results))
-    finally:
-        stack.down()
+
+def floor_report(p: dict[str, Any]) -> list[str]:
+    same = p["same_html"]
+    differ = same["checked"] - same["same"]
+    check = f"DIFFERENT HTML for {differ} of" if differ else "byte-identical HTML for all"
+    lines = [
+        "",
+        f"GET /grid against its floor ({FLOOR_PATH}: the request's transaction, one statement,"
+        f" the same template; {check} {same['checked']} workers), wrk {FLOOR_SECONDS} s each,"
+        " each request with the next worker's cookies:",
+        "",
+        "| connections | GET /grid req/s | floor req/s | ratio (target ≥ 0.5) |"
+        " web CPU ms per request, GET /grid / floor | p50 ms, GET /grid / floor |"
+        " failed (server statuses) |",
+        "|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for connections, row in p["floor"].items():
+        grid, floor = row["grid"], row["floor"]
+        lines.append(
+            f"| {connections} | {grid['rps']} | {floor['rps']} | {row['ratio']} |"
+            f" {grid['web_cpu_ms_per_request']} / {floor['web_cpu_ms_per_request']} |"
+            f" {grid['p50_ms']} / {floor['p50_ms']} | {failed(grid)} / {failed(floor)} |"
+        )
+    if same["difference"]:
+        lines += ["", "The first difference:", same["difference"]]
+    return lines
+
+
+def main() -> None:
+    run_and_report("grid", run, report)
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["measure"]:
-        print(json.dumps(asyncio.run(_measure(sys.argv[2])), default=str))
-    elif sys.argv[1:2] == ["serve"]:
-        serve()
-    else:
-        main()
+    main()

@@ -13,38 +13,40 @@ written to bench/results/roster.json, never asserted.
 from __future__ import annotations
 
 import asyncio
+import functools
 import inspect
 import itertools
 import json
-import os
 import random
 import re
 import resource
 import statistics
-import subprocess
-import sys
 import time
 import uuid
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
 import xlsxwriter
 from pypinyin import lazy_pinyin
 from stdnum.cn import ric
 
-from app.db.session import async_url
-from bench import dashboard
 from bench.generate import large_district_admin_phone, province_shape
+from bench.harness import (
+    BENCH_KEYS,
+    app_server,
+    in_fresh_process,
+    main_or_step,
+    owner_connection,
+    run_and_report,
+    session_cookie,
+    spread,
+    timed_get,
+)
 
 PEOPLE = 40_000
 REQUESTS = 30  # per query kind, for the whole page and again for the HTMX fragment
-BENCH_KEYS = {  # fixed, so the ID numbers one run stores stay readable by the next
-    "ID_NUMBER_KEYS": "bench:YmVuY2gtaWQta2V5LTAxMjM0NTY3ODlhYmNkZWYwMTI=",
-    "ID_NUMBER_INDEX_KEY": "YmVuY2gtaW5kZXgta2V5LTAxMjM0NTY3ODlhYmNkZWY=",
-}
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜"
 GIVEN = "建国军华明志强文德秀英兰玉芳桂珍凤淑春海平红永庆福荣忠林山成东立新光"
 ERA_NAMES = ["建国", "建军", "国庆", "秀英", "桂英", "玉兰", "淑珍", "志强", "卫东", "援朝"]
@@ -145,6 +147,8 @@ def write_roster(path: Path) -> dict[str, Any]:
 def _timed(owner: Any, name: str, label: str, timings: dict[str, float]) -> None:
     """Wrap owner.name so that its seconds add up under `label`."""
     fn = getattr(owner, name, None)
+    if fn is None:  # what the import module no longer has is simply not timed
+        return
 
     def add(started: float) -> None:
         timings[label] = round(timings.get(label, 0.0) + time.perf_counter() - started, 2)
@@ -161,8 +165,7 @@ def _timed(owner: Any, name: str, label: str, timings: dict[str, float]) -> None
         add(started)
         return result
 
-    if fn is not None:  # what the import module no longer has is simply not timed
-        setattr(owner, name, timed_async if inspect.iscoroutinefunction(fn) else timed_sync)
+    setattr(owner, name, timed_async if inspect.iscoroutinefunction(fn) else timed_sync)
 
 
 STEPS = {
@@ -251,16 +254,12 @@ async def _explain(services: Any, kind: str, value: str) -> dict[str, Any]:
 
 
 def run_phase(env: dict[str, str], phase: str, argument: str) -> dict[str, Any]:
-    command = [sys.executable, "-m", "bench.roster", phase, argument]
-    out = subprocess.run(command, env={**os.environ, **env}, capture_output=True, text=True)
-    if out.returncode:
-        raise RuntimeError(f"{phase} failed:\n{out.stderr[-3000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return in_fresh_process("bench.roster", env, phase, argument)
 
 
 async def as_owner(owner_url: str, *statements: str) -> list[Any]:
     """Statements as the owner, inside the large district (RLS is forced on the owner)."""
-    conn = await asyncpg.connect(async_url(owner_url).replace("+asyncpg", ""))
+    conn = await owner_connection(owner_url)
     try:
         async with conn.transaction():
             tenant = str(province_shape()[0].tenant_id)
@@ -277,49 +276,53 @@ RESET = """-- the roster of an earlier run: every run imports 40,000 new people
     delete from audit_events where subject_type in ('person', 'org_unit', 'roster_import')"""
 
 
+def ensure_people(env: dict[str, str], data_dir: Path) -> None:
+    """The large district's roster, imported as this benchmark does, if missing (the
+    points and grid benchmarks, and bench.transactions, need its people)."""
+    owner = env["DATABASE_OWNER_URL"]
+    [rows] = asyncio.run(as_owner(owner, "select count(*) as n from people"))
+    if rows[0]["n"]:
+        return
+    path = data_dir / f"roster-{PEOPLE}.xlsx"
+    write_roster(path)
+    dry_run = run_phase(env, "dry-run", str(path))
+    commit = run_phase(env, "commit", dry_run["import_id"])
+    asyncio.run(as_owner(owner, "analyze people"))
+    print("roster imported first:", commit["counts"], flush=True)
+
+
 # --- search through the HTTP stack -------------------------------------------------------
 
 
 def search(env: dict[str, str], queries: dict[str, list[str]]) -> dict[str, Any]:
     """Sequential GET /people as the admin: the whole page, then the HTMX fragment."""
-    port = dashboard.free_port()
-    app_env = {**os.environ, **env, "PORT": str(port), "WEB_WORKERS": "1",
-               "APP_ENV": "production"}  # fmt: skip
-    app = dashboard.start([sys.executable, "-m", "app.cli", "web"], app_env, port, "/readyz")
     modes = {"page": {}, "fragment": {"HX-Request": "true", "HX-Target": "results"}}
     times: dict[str, list[float]] = {}
     found: dict[str, list[int]] = {}
-    try:
-        cookie = dashboard.session_cookie(f"http://127.0.0.1:{port}", large_district_admin_phone())
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers={"Cookie": cookie}) as web:
+    with app_server(env) as app:
+        cookie = session_cookie(app.base, large_district_admin_phone())
+        with httpx.Client(base_url=app.base, headers={"Cookie": cookie}) as web:
             for i in range(-3, REQUESTS):  # three rounds to warm up; kinds interleaved
                 for (mode, headers), (kind, values) in itertools.product(
                     modes.items(), queries.items()
                 ):
                     value = values[i % len(values)]
                     params = {"unit": value} if kind == "branch" else {"q": value} if value else {}
-                    started = time.perf_counter()
-                    response = web.get("/people", params=params, headers=headers, timeout=30)
-                    elapsed = (time.perf_counter() - started) * 1000
+                    response, elapsed = timed_get(
+                        web, "/people", params=params, headers=headers, timeout=30
+                    )
                     assert response.status_code == 200, (kind, value, response.status_code)
                     if i >= 0:
                         times.setdefault(f"{mode}:{kind}", []).append(elapsed)
                         count = re.findall(r'results-count">\D*(\d+)', response.text)[0]
                         found.setdefault(f"{mode}:{kind}", []).append(int(count))
-    finally:
-        app.terminate()
-        app.wait(timeout=10)
     results: dict[str, Any] = {
         key: {"found": round(statistics.mean(n))} for key, n in found.items()
     }
     for mode in modes:
         times[f"{mode}:all"] = [t for k, ts in times.items() if k.startswith(mode) for t in ts]
     for key, samples in times.items():
-        results.setdefault(key, {}).update(
-            p50_ms=round(statistics.median(samples), 1),
-            p95_ms=round(statistics.quantiles(samples, n=20)[18], 1),
-            min_ms=round(min(samples), 1),
-        )
+        results.setdefault(key, {}).update(spread(samples))
     return results
 
 
@@ -389,27 +392,9 @@ def report(results: dict[str, Any]) -> str:
 
 
 def main() -> None:
-    from app.db.migrate import upgrade_to_head
-    from app.embedded import EmbeddedStack
-    from app.settings import PROJECT_ROOT
-    from bench.generate import generate
-
-    data_dir = Path(os.environ.get("REDSTAR_BENCH_DIR", PROJECT_ROOT / ".redstar" / "bench"))
-    stack = EmbeddedStack(data_dir, database="redstar_bench")
-    env = stack.up() | {"SECRET_KEY": "bench-secret-key-0123456789-0123456789"}
-    try:
-        upgrade_to_head(env["DATABASE_OWNER_URL"])
-        print("synthetic province:", asyncio.run(generate(env["DATABASE_OWNER_URL"])))
-        results = run(env, data_dir)
-        out = PROJECT_ROOT / "bench" / "results" / "roster.json"
-        out.write_text(json.dumps(results, indent=2, ensure_ascii=False))
-        print(report(results))
-    finally:
-        stack.down()
+    run_and_report("roster", run, report)
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] in (["dry-run"], ["commit"], ["explain"]):
-        print(json.dumps(asyncio.run(_phase(sys.argv[1], sys.argv[2])), ensure_ascii=False))
-    else:
-        main()
+    main_or_step(main, {phase: functools.partial(_phase, phase)
+                        for phase in ("dry-run", "commit", "explain")})  # fmt: skip

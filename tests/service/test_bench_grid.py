@@ -1,29 +1,37 @@
 """The grid benchmark measures what the product computes: at a small scale, the year the
 generator writes is what the app's own daily job and visit logging would have written,
-it has the intended shape, and the hand-written floor returns the service's list."""
+it has the intended shape, the hand-written floor returns the service's list, and the
+floor page (bench.grid_floor) answers with GET /grid's HTML in one transaction."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import date, timedelta
 from uuid import UUID
 
 import asyncpg
 import pytest
+from litestar.testing import TestClient
 
 from app.accounts.users.service import create_tenant_user
 from app.core import clock
 from app.core.roles import Role
 from app.grid import due
 from app.grid.visits.due_list import DueListService
+from app.main import create_app
 from app.state import AppServices
-from bench import grid as bench
-from bench.generate import clear_grid, generate_grid
+from bench import grid_measure as bench
+from bench.generate_grid import clear_grid, generate_grid
+from bench.grid_data import BENCH_NOW
+from bench.grid_floor import FLOOR_PATH, with_floor
+from bench.harness import log_in
+from bench.transactions import Counter
 from tenants.context import tenant_scope
-from tests.factories import District, World, add_person, next_phone, password_hash
+from tests.factories import PASSWORD, District, World, add_person, next_phone, password_hash
 from tests.servers import ServerPair
 
-NOW = bench.BENCH_NOW
+NOW = BENCH_NOW
 TODAY = NOW.date()
 DAYS = 100
 SIZE = 10  # people per grid
@@ -172,6 +180,51 @@ async def test_the_floor_gives_the_services_list(
     # 中秋 is due this week and 国庆 not open yet for everyone not visited yet (one line
     # each, counted)
     assert shown[1] > SIZE and shown[3] > SIZE
+
+
+def test_the_floor_page_is_the_due_list_byte_for_byte(
+    servers: ServerPair, monkeypatch: pytest.MonkeyPatch, district_with_a_year: District
+) -> None:
+    """bench.grid_floor answers every worker with the bytes GET /grid answers, in one
+    transaction of three statements: the tenant, the identity, the list."""
+    monkeypatch.setattr(clock, "now", lambda: NOW)
+    app = with_floor(create_app(servers.settings()))
+    shown = 0
+    with TestClient(app=app) as client:
+        counter = Counter(app.state.services.db.engine.sync_engine)
+        workers = asyncio.run(worker_phones(servers, district_with_a_year.tenant_id))
+        assert len(workers) == 4
+        for phone in workers:
+            cookie = log_in(client, phone, PASSWORD)
+            page = client.get("/grid", headers={"Cookie": cookie})
+            counter.reset()
+            floor = client.get(FLOOR_PATH, headers={"Cookie": cookie})
+            assert page.status_code == floor.status_code == 200
+            assert floor.content == page.content
+            assert counter.counts() == {
+                "transactions": 1, "statements": 3, "set_config": 1, "round_trips": 5
+            }  # fmt: skip
+            shown += page.text.count('<li class="due due--')
+    assert shown > 4  # own items and holiday lines, for every worker
+
+
+async def worker_phones(servers: ServerPair, tenant: UUID) -> list[str]:
+    conn = await asyncpg.connect(servers.owner_url)
+    try:
+        rows = await conn.fetch(
+            "select u.phone from grid_workers w join users u on u.tenant_id = w.tenant_id"
+            " and u.id = w.user_id where w.tenant_id = $1 order by u.phone",
+            tenant,
+        )
+    finally:
+        await conn.close()
+    return [r["phone"] for r in rows]
+
+
+@pytest.fixture
+async def district_with_a_year(district: District, owner: asyncpg.Connection) -> District:
+    await year(owner, district.tenant_id)
+    return district
 
 
 async def test_clearing_keeps_other_districts(

@@ -20,7 +20,7 @@ from app.points import ledger, standings
 from app.points.models import RuleItem, RuleSet, Source
 from app.points.periods import quarter
 from app.state import AppServices
-from bench import points as bench
+from bench import points_floors as bench
 from bench.generate import INFIRM_EVERY, clear_points, generate_points
 from tenants.context import tenant_scope
 from tests.factories import District, PointsRoster, World, add_person, add_unit, make_points_roster
