@@ -14,13 +14,13 @@ from sqlalchemy import func, select
 
 from app.core import clock
 from app.db import Database
+from app.db.tenant import tenant_scope
 from app.grid import due
 from app.grid.models import VisitDueItem, VisitRule
 from app.service_requests.presets import install_service_preset
 from bench.generate import province_shape
 from bench.generate_grid import GRID_SIZE, VISITS, clear_grid, generate_grid
 from bench.harness import owner_connection, with_owner
-from tenants.context import tenant_scope
 
 BENCH_NOW = datetime(2026, 9, 22, 10, 0, tzinfo=clock.CHINA_TIME)
 """Tuesday 22 September 2026, 10:00: 中秋 (the 25th) is open, 国庆 opens on the 24th."""

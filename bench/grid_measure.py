@@ -19,12 +19,12 @@ from sqlalchemy import event
 from app.access import tenant_identity
 from app.core import clock
 from app.core.identity import Identity
+from app.db.tenant import tenant_scope
 from app.grid import due
 from app.grid.visits.due_list import DueList, DueListService, DueRow
 from bench.generate import province_shape
 from bench.grid_data import freeze_clock
 from bench.harness import in_fresh_process, main_or_step, spread
-from tenants.context import tenant_scope
 
 ROUNDS, WARMUP = 2, 5  # every worker twice, after a few warm-up calls
 

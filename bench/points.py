@@ -33,6 +33,7 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import Database
+from app.db.tenant import tenant_scope
 from app.points import standings
 from app.points.rules import versions
 from bench import roster
@@ -64,7 +65,6 @@ from bench.points_floors import (
     ranking_answer,
     what_if_answer,
 )
-from tenants.context import tenant_scope
 
 BRANCHES = 5  # branches whose ranking is timed, in turn
 RUNS = {"branch": 30, "district": 10, "what_if": 5}  # timed runs of each service call

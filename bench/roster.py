@@ -183,11 +183,11 @@ async def _phase(phase: str, argument: str) -> dict[str, Any]:
 
     from app.accounts.models import User
     from app.core.identity import Actor
+    from app.db.tenant import tenant_scope
     from app.people.imports import commit, worker
     from app.people.imports.service import ImportService
     from app.settings import Settings
     from app.state import open_services
-    from tenants.context import tenant_scope
 
     timings: dict[str, float] = {}
     for name, label in STEPS.items():

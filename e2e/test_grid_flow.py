@@ -18,11 +18,11 @@ from sqlalchemy import select
 
 from app.core import clock
 from app.core.roles import Role
+from app.db.tenant import tenant_scope
 from app.grid.models import VisitDueItem, VisitRule
 from app.grid.occasions import end_of_day
 from app.state import AppServices
 from e2e.test_pages import log_in
-from tenants.context import tenant_scope
 from tests.factories import PointsRoster, World, make_points_roster
 
 

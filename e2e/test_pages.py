@@ -22,6 +22,7 @@ from sqlalchemy import select
 from app.core.identity import SYSTEM, Actor
 from app.core.roles import Role
 from app.core.scope import EVERYONE
+from app.db.tenant import tenant_scope
 from app.demo.grid import seed_demo_grid
 from app.demo.points import seed_demo_points
 from app.people.imports.service import RUNNING, ImportService
@@ -31,7 +32,6 @@ from app.people.roster.forms import parse_person
 from app.people.roster.service import PeopleService
 from app.points.models import PointEvent
 from app.state import AppServices
-from tenants.context import tenant_scope
 from tests import rosters
 from tests.factories import (
     PASSWORD,

@@ -18,13 +18,13 @@ from sqlalchemy import func, select
 from app.core import clock
 from app.core.identity import Actor
 from app.core.roles import Role
+from app.db.tenant import tenant_scope
 from app.people.models import Person
 from app.points import ledger
 from app.points.models import Claim, RuleItem, Source
 from app.state import AppServices
 from e2e.conftest import NETWORK_DROPPED
 from e2e.test_pages import log_in
-from tenants.context import tenant_scope
 from tests.factories import District, PointsRoster, World, make_points_roster
 
 

@@ -21,10 +21,10 @@ from app.core import clock
 from app.core.identity import Identity
 from app.core.roles import Role
 from app.db import Database
+from app.db.tenant import tenant_scope
 from app.points.rules.versions import install_preset
 from app.service_requests.presets import install_service_preset
 from app.state import AppServices
-from tenants.context import tenant_scope
 from tenants.models import TenantStatus, insert_signup
 
 Service = TypeVar("Service")

@@ -12,8 +12,8 @@ import structlog
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.db.tenant import tenant_scope
 from app.state import AppServices
-from tenants.context import tenant_scope
 from tenants.models import Tenant, TenantStatus
 
 

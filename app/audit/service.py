@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.models import AuditEvent
 from app.core.identity import Actor
+from app.db.tenant import require_tenant
 from app.i18n import N_
-from tenants.context import require_tenant
 
 # Labels for the audit page; the action codes are stable identifiers. What each
 # action's details say is in words.py.

@@ -27,11 +27,11 @@ from app.core.errors import Refused
 from app.core.identity import Actor
 from app.core.roles import Role
 from app.dashboard.models import CheckedStep, SetupCheck
+from app.db.tenant import require_tenant
 from app.grid.models import Grid, GridAssignment
 from app.i18n import N_
 from app.people.models import OrgUnit, Person
 from app.points.models import RuleSet, RuleSetStatus
-from tenants.context import require_tenant
 
 NOT_A_STEP = N_("Please choose one of the steps listed.")
 

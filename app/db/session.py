@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import Session, SessionTransaction
 
-from tenants.context import current_tenant_id
+from app.db.tenant import current_tenant_id
 
 _SET_TENANT = text("select set_config('app.tenant_id', :tenant_id, true)")
 

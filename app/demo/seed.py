@@ -19,13 +19,13 @@ from app.core import clock
 from app.core.identity import Actor
 from app.core.roles import Role
 from app.db import Database
+from app.db.tenant import tenant_scope
 from app.demo.grid import has_grid, seed_demo_grid
 from app.demo.points import has_points, seed_demo_points
 from app.demo.roster import has_roster, seed_demo_roster
 from app.points.rules.versions import in_force, install_preset
 from app.service_requests.presets import install_service_preset
 from app.state import AppServices
-from tenants.context import tenant_scope
 from tenants.models import Tenant, insert_signup
 
 DEMO_PASSWORD = "Redstar2026"  # noqa: S105 — printed by `make run` on purpose

@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.selectable import TableValuedAlias
 
 from app.core import clock
+from app.db.tenant import require_tenant
 from app.grid.models import SATISFIED_BY, Concern, Trigger, VisitDueItem, VisitRule
 from app.grid.occasions import (
     CalendarRule,
@@ -39,7 +40,6 @@ from app.grid.occasions import (
 )
 from app.people.events import on_people_changed
 from app.people.models import Person
-from tenants.context import require_tenant
 
 HORIZON_DAYS = 7
 """The list shows what opens within the next week, so a worker can plan."""

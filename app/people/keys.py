@@ -17,9 +17,9 @@ from uuid import UUID
 from sqlalchemy import Column, func, select, update
 
 from app.db import Database
+from app.db.tenant import tenant_scope
 from app.people.crypto import IdCipher
 from app.people.models import ImportRow, Person, RosterImport
-from tenants.context import tenant_scope
 from tenants.models import Tenant
 
 BATCH = 2000

@@ -22,6 +22,7 @@ from app.audit.service import record
 from app.core import clock
 from app.core.errors import Refused
 from app.core.identity import Actor
+from app.db.tenant import require_tenant
 from app.i18n import N_
 from app.people.models import Person
 from app.points.models import (
@@ -37,7 +38,6 @@ from app.points.numbers import points_text
 from app.points.periods import half_of, quarter_of
 from app.points.rules.versions import first_start, in_force
 from app.points.tally import Caps, clamp, quarter_counts
-from tenants.context import require_tenant
 
 MAX_HOURS = Decimal(24)
 MAX_OCCURRENCES = Decimal(50)

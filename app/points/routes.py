@@ -28,11 +28,10 @@ from app.points.periods import Period
 from app.points.publications import routes as publications
 from app.points.rules import routes as rules
 from app.points.service import PointsService
-from app.points.web import form_page
 from app.web.downloads import DOWNLOAD, attachment
 from app.web.flash import flash
 from app.web.guards import allow
-from app.web.responses import form_data, render, see_other
+from app.web.responses import form_data, form_page, render, see_other
 
 
 def provide_points(db_session: NamedDependency[AsyncSession]) -> PointsService:

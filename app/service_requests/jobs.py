@@ -16,9 +16,9 @@ from sqlalchemy import select
 
 from app.core import clock
 from app.db import Database
+from app.db.tenant import tenant_scope
 from app.service_requests.models import OPEN_STATUSES, RequestEvent, ServiceRequest
 from app.service_requests.queries import chain, reading
-from tenants.context import tenant_scope
 from tenants.models import Tenant, TenantStatus
 from workers.jobs import services_of
 

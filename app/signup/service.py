@@ -23,12 +23,12 @@ from app.core.forms import FieldError, FormReader, InvalidForm
 from app.core.identity import Actor, Identity
 from app.core.roles import Role
 from app.core.validators import plain_text
+from app.db.tenant import tenant_transaction
 from app.i18n import N_
 from app.points.rules.versions import install_first_rules
 from app.service_requests.presets import install_service_preset
 from app.settings import AuthSettings
 from app.signup.forms import SignupForm, read_signup
-from tenants.context import tenant_transaction
 from tenants.models import Province, Tenant, TenantStatus, insert_signup
 
 

@@ -27,10 +27,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.access import load_identity
 from app.core.identity import Identity
 from app.core.query_params import clean_query_string
+from app.db.tenant import current_tenant_id
 from app.i18n import DEFAULT_LOCALE, LOCALES, current_locale
 from app.web import flash
 from app.web.sessions import COOKIE_NAME
-from tenants.context import current_tenant_id
 
 if TYPE_CHECKING:
     from litestar.types import ASGIApp, Message, Receive, Scope, Send

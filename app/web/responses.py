@@ -68,6 +68,16 @@ def sent_back(
     return render(request, page, context, fragment=fragment, status_code=status_code)
 
 
+def form_page(
+    request: Request, page: str, context: dict[str, Any], refused: Refused | None = None
+) -> Template:
+    """A page that holds a form: as it is (no message), or sent back after `refused`
+    (`sent_back`)."""
+    if refused is not None:
+        return sent_back(request, page, context, refused)
+    return render(request, page, {**context, "error": None, "errors": {}})
+
+
 def refused_back(request: Request, refused: Refused, url: str) -> Response[Any]:
     """A refused button (no form to show again): back to `url` with the message on top."""
     flash(request, "error", refused.text())

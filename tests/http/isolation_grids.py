@@ -9,9 +9,9 @@ from uuid import UUID
 from sqlalchemy import select
 
 from app.core.roles import Role
+from app.db.tenant import tenant_scope
 from app.grid.models import VisitRule
 from app.state import AppServices
-from tenants.context import tenant_scope
 from tests.factories import World, add_grid, add_person
 
 _MADE: dict[UUID, dict[str, str]] = {}

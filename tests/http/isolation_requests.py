@@ -7,12 +7,12 @@ from sqlalchemy import select
 
 from app.core.identity import Identity
 from app.core.roles import Role
+from app.db.tenant import tenant_scope
 from app.people.models import Person
 from app.service_requests.models import RequestCategory
 from app.service_requests.requests.forms import RequestForm
 from app.service_requests.requests.service import RequestService
 from app.state import AppServices
-from tenants.context import tenant_scope
 from tests.factories import World, add_person
 
 _OBJECTS: dict[object, dict[str, str]] = {}

@@ -12,11 +12,11 @@ from sqlalchemy import select
 from app.core import clock
 from app.core.photos import evidence_jpeg
 from app.core.roles import Role
+from app.db.tenant import tenant_scope
 from app.grid.models import Concern, Place, Visit, VisitKind
 from app.grid.visits.forms import VisitForm
 from app.grid.visits.service import VisitService
 from app.state import AppServices
-from tenants.context import tenant_scope
 from tests.factories import World, add_grid, add_person, identity_of
 
 _MADE: dict[UUID, dict[str, str]] = {}

@@ -9,8 +9,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import ProgrammingError
 
 from app.core.roles import Role
+from app.db.tenant import tenant_scope
 from app.state import AppServices
-from tenants.context import tenant_scope
 from tests.factories import World
 from tests.http.conftest import Browser
 from tests.http.test_signup import FORM

@@ -29,6 +29,7 @@ from app.core.identity import Identity
 from app.core.roles import Role
 from app.core.scope import EVERYONE
 from app.db import Database
+from app.db.tenant import tenant_scope
 from app.grid.assignment.forms import AssignForm
 from app.grid.assignment.service import AssignmentService
 from app.grid.grids.service import GridService
@@ -52,7 +53,6 @@ from app.points.rules.service import RuleSetService
 from app.points.service import PointsService
 from app.signup.service import TenancyService
 from app.state import AppServices
-from tenants.context import tenant_scope
 from tests.factories import (
     PASSWORD,
     District,

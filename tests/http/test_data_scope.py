@@ -11,10 +11,10 @@ from app.core.identity import SYSTEM
 from app.core.roles import Role
 from app.core.scope import EVERYONE
 from app.db import Database
+from app.db.tenant import tenant_scope
 from app.people.org.service import OrgService
 from app.people.roster.service import PeopleService
 from app.state import AppServices
-from tenants.context import tenant_scope
 from tests.factories import Roster, World, add_person, make_roster
 from tests.http.conftest import Browser
 from tests.http.test_isolation import _path, id_routes, snapshot

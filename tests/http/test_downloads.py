@@ -12,9 +12,9 @@ from pathlib import Path
 from litestar import Litestar
 
 from app.core.roles import Role
+from app.db.tenant import tenant_scope
 from app.state import AppServices
 from app.web.templates import TEMPLATE_DIRS
-from tenants.context import tenant_scope
 from tests.factories import World
 from tests.http.conftest import Browser
 from tests.http.test_isolation import OWNED_BY_A, _enumeration_app, _path

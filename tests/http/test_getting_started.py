@@ -13,10 +13,10 @@ from app.core.identity import Actor
 from app.core.roles import Role
 from app.dashboard.setup import SetupService
 from app.db import Database
+from app.db.tenant import tenant_scope
 from app.points.rules.activation import ActivationService
 from app.points.rules.service import RuleSetService
 from app.state import AppServices
-from tenants.context import tenant_scope
 from tests.factories import District, add_grid, make_roster, make_tenant, unit_per_call
 from tests.http.conftest import Browser
 from tests.http.test_invitations import invite

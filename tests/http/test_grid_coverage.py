@@ -10,11 +10,11 @@ from sqlalchemy import select
 
 from app.core import clock
 from app.core.roles import Role
+from app.db.tenant import tenant_scope
 from app.grid.models import Grid, Visit, VisitDueItem, VisitRule
 from app.grid.occasions import end_of_day
 from app.state import AppServices
 from app.web.templates import day
-from tenants.context import tenant_scope
 from tests.factories import District, PointsRoster, World, make_points_roster
 from tests.http.conftest import Browser, shown
 

@@ -15,12 +15,12 @@ from sqlalchemy import select, update
 from app.core import clock
 from app.core.clock import CHINA_TIME
 from app.core.roles import Role
+from app.db.tenant import tenant_scope
 from app.grid import due
 from app.grid.models import Grid, VisitDueItem, VisitRule
 from app.people.models import Person
 from app.state import AppServices
 from app.web.templates import day
-from tenants.context import tenant_scope
 from tests.factories import PointsRoster, World, make_points_roster
 from tests.http.conftest import Browser, shown
 

@@ -11,9 +11,9 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from app.core.roles import Role
+from app.db.tenant import tenant_scope
 from app.grid.models import Concern, Visit, VisitDueItem
 from app.state import AppServices
-from tenants.context import tenant_scope
 from tests.factories import PointsRoster, World, add_grid, add_person, make_points_roster
 from tests.http.conftest import Browser, shown
 

@@ -19,6 +19,7 @@ from app.core import clock
 from app.core.identity import SYSTEM
 from app.core.roles import Role
 from app.core.scope import EVERYONE
+from app.db.tenant import tenant_scope
 from app.grid.models import (
     Grid,
     GridAssignment,
@@ -30,7 +31,6 @@ from app.grid.models import (
 from app.people.org.service import OrgService
 from app.people.roster.service import PeopleService
 from app.state import AppServices
-from tenants.context import tenant_scope
 from tests.factories import (
     District,
     PointsRoster,

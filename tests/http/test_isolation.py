@@ -28,10 +28,10 @@ from app.accounts.links import hash_token
 from app.accounts.models import Invitation
 from app.core.roles import TENANT_ROLES, Role
 from app.db import Database
+from app.db.tenant import tenant_scope
 from app.main import create_app
 from app.settings import AppSettings, DatabaseSettings, RedisSettings, Settings
 from app.state import AppServices
-from tenants.context import tenant_scope
 from tests.factories import Account, World, identity_of, make_roster
 from tests.http import isolation_coverage, isolation_grids, isolation_requests, isolation_visits
 from tests.http.conftest import Browser

@@ -14,6 +14,7 @@ from app.core.identity import SYSTEM, Identity
 from app.core.roles import Role
 from app.core.scope import EVERYONE
 from app.db import Database
+from app.db.tenant import tenant_scope
 from app.people.roster.service import PeopleService
 from app.points.periods import half_of, quarter_of
 from app.points.publications.service import PublicationService
@@ -21,7 +22,6 @@ from app.service_requests.models import RequestCategory
 from app.service_requests.requests.forms import RequestForm
 from app.service_requests.requests.service import RequestService
 from app.state import AppServices
-from tenants.context import tenant_scope
 from tests.factories import (
     Account,
     District,

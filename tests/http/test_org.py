@@ -11,10 +11,10 @@ from sqlalchemy import select, text
 from app.core import clock
 from app.core.roles import Role
 from app.db import Database
+from app.db.tenant import tenant_scope
 from app.people.models import OrgUnit
 from app.points.periods import half_of
 from app.state import AppServices
-from tenants.context import tenant_scope
 from tests.factories import World, add_person, add_unit, make_roster
 from tests.http.conftest import Browser
 

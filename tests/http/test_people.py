@@ -122,9 +122,9 @@ async def _make_secretary(services: AppServices, world: World, roster) -> None: 
     """The district's secretary account is 甲一号's login and leads 第一支部."""
     from app.core.identity import SYSTEM
     from app.core.scope import EVERYONE
+    from app.db.tenant import tenant_scope
     from app.people.org.service import OrgService
     from app.people.roster.service import PeopleService
-    from tenants.context import tenant_scope
 
     secretary = world.a.users[Role.BRANCH_SECRETARY]
     with tenant_scope(world.a.tenant_id):
@@ -139,8 +139,8 @@ async def test_a_member_sees_the_branch_with_other_members_phones_masked(
 ) -> None:
     from app.core.identity import SYSTEM
     from app.core.scope import EVERYONE
+    from app.db.tenant import tenant_scope
     from app.people.roster.service import PeopleService
-    from tenants.context import tenant_scope
 
     roster = await make_roster(services, world.a)
     await add_person(services, world.a, "同支部", roster.branch_1, phone="13911112222")

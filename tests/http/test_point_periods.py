@@ -15,10 +15,10 @@ from sqlalchemy import func, select
 from app.core import clock
 from app.core.roles import Role
 from app.db import Database
+from app.db.tenant import tenant_scope
 from app.points.models import Claim, Objection, PointEvent, Publication, RuleItem, RuleSet
 from app.points.periods import half, half_of
 from app.state import AppServices
-from tenants.context import tenant_scope
 from tests.factories import District, PointsRoster, World, make_points_roster, make_tenant
 from tests.http.conftest import Browser, shown
 from tests.http.test_point_publications import state

@@ -22,6 +22,7 @@ from app.core.errors import Refused
 from app.core.identity import Identity
 from app.core.roles import Role
 from app.db import Database
+from app.db.tenant import tenant_scope
 from app.people.models import Person
 from app.points import ledger
 from app.points.models import (
@@ -35,7 +36,6 @@ from app.points.models import (
 from app.points.periods import Period, half_of
 from app.points.rules.versions import in_force
 from app.state import AppServices
-from tenants.context import tenant_scope
 from tests.factories import (
     District,
     PointsRoster,

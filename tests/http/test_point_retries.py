@@ -15,12 +15,12 @@ from app.audit.models import AuditEvent
 from app.core import clock
 from app.core.roles import Role
 from app.db import Database
+from app.db.tenant import tenant_scope
 from app.points.claims.service import FORM_USED as CLAIM_FORM_USED
 from app.points.models import Claim, Objection, PointEvent, Publication
 from app.points.periods import half_of
 from app.points.publications.objections import FORM_USED as OBJECTION_FORM_USED
 from app.state import AppServices
-from tenants.context import tenant_scope
 from tests.factories import District, PointsRoster, World, make_points_roster, make_world
 from tests.http.conftest import Browser, shown
 from tests.http.test_points import claim_form, item_id

@@ -15,12 +15,12 @@ from app.core import clock
 from app.core.identity import Actor
 from app.core.roles import Role
 from app.db import Database
+from app.db.tenant import tenant_scope
 from app.people.models import Person
 from app.points import ledger
 from app.points.models import RuleItem, Source
 from app.points.rules.service import RuleSetService
 from app.state import AppServices
-from tenants.context import tenant_scope
 from tests.factories import District, World, make_points_roster, unit_per_call
 from tests.http.conftest import Browser, shown
 

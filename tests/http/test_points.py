@@ -21,12 +21,12 @@ from app.core.errors import Refused
 from app.core.identity import Identity
 from app.core.roles import Role
 from app.db import Database
+from app.db.tenant import tenant_scope
 from app.points.claims.forms import ClaimForm
 from app.points.claims.service import ClaimService
 from app.points.models import Claim, ClaimStatus, Photo, PointEvent, RuleItem, RuleSet
 from app.points.rules.versions import add_rules, spec_of
 from app.state import AppServices
-from tenants.context import tenant_scope
 from tests.factories import (
     District,
     PointsRoster,

@@ -18,10 +18,10 @@ from sqlalchemy import select
 from app.core import clock
 from app.core.roles import Role
 from app.db import Database
+from app.db.tenant import tenant_scope
 from app.points.models import PointEvent
 from app.points.periods import half_of
 from app.state import AppServices
-from tenants.context import tenant_scope
 from tests.factories import PointsRoster, World, make_points_roster, make_world
 from tests.http.conftest import Browser
 from tests.http.test_points import claim_form, item_id

@@ -14,9 +14,9 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import select
 
 from app.core.roles import TENANT_ROLES, Role
+from app.db.tenant import tenant_scope
 from app.people.models import OrgUnit, Person
 from app.state import AppServices
-from tenants.context import tenant_scope
 from tests.factories import World
 from tests.http.conftest import Browser
 from tests.http.test_isolation import (

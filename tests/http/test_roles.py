@@ -12,8 +12,8 @@ from app.core.errors import Refused
 from app.core.identity import SYSTEM
 from app.core.roles import TENANT_ROLES, Role
 from app.db import Database
+from app.db.tenant import tenant_scope
 from app.state import AppServices
-from tenants.context import tenant_scope
 from tests.factories import World
 from tests.http.conftest import Browser
 

@@ -8,8 +8,8 @@ from sqlalchemy import text
 
 from app.core.roles import Role
 from app.db import Database
+from app.db.tenant import tenant_scope
 from app.state import AppServices
-from tenants.context import tenant_scope
 from tests.factories import World, add_person
 from tests.http.conftest import Browser
 from tests.service.test_roster_import import apply, check, id_number, small_roster

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from app.core import clock
 from app.core.clock import CHINA_TIME
 from app.core.roles import Role
+from app.db.tenant import tenant_scope
 from app.i18n import _, ngettext
 from app.service_requests.models import RequestCategory, RequestEvent, ServiceRequest
 from app.service_requests.requests.routes import REOPENED_FOR_CALLBACK
@@ -26,7 +27,6 @@ from app.service_requests.requests.service import (
     UNKNOWN_CATEGORY,
 )
 from app.state import AppServices
-from tenants.context import tenant_scope
 from tests.factories import (
     Account,
     District,

@@ -17,6 +17,7 @@ from litestar.testing import TestClient
 from app.accounts.users.service import create_tenant_user
 from app.core import clock
 from app.core.roles import Role
+from app.db.tenant import tenant_scope
 from app.grid import due
 from app.grid.visits.due_list import DueListService
 from app.main import create_app
@@ -27,7 +28,6 @@ from bench.grid_data import BENCH_NOW
 from bench.grid_floor import FLOOR_PATH, with_floor
 from bench.harness import log_in
 from bench.transactions import Counter
-from tenants.context import tenant_scope
 from tests.factories import PASSWORD, District, World, add_person, next_phone, password_hash
 from tests.servers import ServerPair
 

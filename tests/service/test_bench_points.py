@@ -15,6 +15,7 @@ from sqlalchemy import select
 from app.core import clock
 from app.core.identity import Actor
 from app.db import Database
+from app.db.tenant import tenant_scope
 from app.people.models import Person
 from app.points import ledger, standings
 from app.points.models import RuleItem, RuleSet, Source
@@ -22,7 +23,6 @@ from app.points.periods import quarter
 from app.state import AppServices
 from bench import points_floors as bench
 from bench.generate import INFIRM_EVERY, clear_points, generate_points
-from tenants.context import tenant_scope
 from tests.factories import District, PointsRoster, World, add_person, add_unit, make_points_roster
 from tests.servers import ServerPair
 

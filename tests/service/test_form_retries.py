@@ -18,6 +18,7 @@ from app.core.errors import Refused
 from app.core.identity import Identity
 from app.core.roles import Role
 from app.db.form_ids import FormUsed
+from app.db.tenant import tenant_scope
 from app.grid.models import Place, Visit, VisitKind
 from app.grid.visits.forms import VisitForm
 from app.grid.visits.service import LoggedVisit, VisitService
@@ -30,7 +31,6 @@ from app.service_requests.models import RequestCategory, RequestEvent, ServiceRe
 from app.service_requests.requests.forms import RequestForm
 from app.service_requests.requests.service import RequestService
 from app.state import AppServices
-from tenants.context import tenant_scope
 from tests.factories import (
     District,
     PointsRoster,

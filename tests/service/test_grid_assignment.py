@@ -15,6 +15,7 @@ from app.core import clock
 from app.core.errors import NotFound, Refused
 from app.core.identity import Identity
 from app.core.roles import Role
+from app.db.tenant import tenant_scope
 from app.grid.assignment import service as assignment_module
 from app.grid.assignment.forms import AssignFilter, AssignForm
 from app.grid.assignment.service import AssignmentService
@@ -22,7 +23,6 @@ from app.grid.grids.service import GridService
 from app.grid.grids.views import GridViews
 from app.grid.models import GridAssignment, VisitDueItem
 from app.state import AppServices
-from tenants.context import tenant_scope
 from tests.factories import District, Roster, World, add_grid, add_person, make_roster
 
 

@@ -19,6 +19,7 @@ from app.core.identity import SYSTEM, Identity
 from app.core.roles import Role
 from app.core.scope import EVERYONE
 from app.db import Database
+from app.db.tenant import tenant_scope
 from app.grid.coverage.calendar import CalendarService, QuietDays
 from app.grid.coverage.service import PER_GRID, CoverageService, current_window
 from app.grid.models import Grid, Visit, VisitDueItem, VisitRule
@@ -27,7 +28,6 @@ from app.people.models import Person
 from app.people.org.service import OrgService
 from app.people.roster.service import PeopleService
 from app.state import AppServices
-from tenants.context import tenant_scope
 from tests.factories import District, add_grid, add_person, add_unit, identity_of, make_world
 
 MID_AUTUMN = "中秋节慰问"  # the preset's rule name

@@ -14,13 +14,13 @@ from app.core import clock
 from app.core.identity import SYSTEM
 from app.core.roles import Role
 from app.core.scope import EVERYONE
+from app.db.tenant import tenant_scope
 from app.grid import due
 from app.grid.jobs import refresh_due_items
 from app.grid.models import Visit, VisitDueItem, VisitRule
 from app.people.models import Person
 from app.people.roster.service import PeopleService
 from app.state import AppServices
-from tenants.context import tenant_scope
 from tests.factories import District, World, add_person
 from tests.service.test_roster_import import id_number, run_import, small_roster
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from sqlalchemy import select, text
 
 from app.db import Database
+from app.db.tenant import tenant_scope
 from app.people.crypto import IdCipher
 from app.people.keys import rotate_id_keys
 from app.people.models import Person
 from app.state import AppServices
-from tenants.context import tenant_scope
 from tests.factories import World, add_person
 from tests.servers import TEST_ID_KEYS, TEST_INDEX_KEY
 

@@ -11,8 +11,8 @@ from app.accounts.links import hash_token
 from app.accounts.models import Invitation
 from app.core.roles import Role
 from app.db import Database
+from app.db.tenant import tenant_scope
 from app.state import AppServices
-from tenants.context import tenant_scope
 from tests.factories import District, World
 
 

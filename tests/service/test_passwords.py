@@ -11,8 +11,8 @@ from app.accounts.passwords.service import PasswordService
 from app.accounts.throttle import login_throttle
 from app.core.identity import Actor
 from app.core.roles import Role
+from app.db.tenant import tenant_scope
 from app.state import AppServices
-from tenants.context import tenant_scope
 from tests.factories import PASSWORD, World
 
 

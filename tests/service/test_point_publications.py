@@ -16,6 +16,7 @@ from app.core.errors import Refused
 from app.core.identity import Identity
 from app.core.roles import Role
 from app.db import Database
+from app.db.tenant import tenant_scope
 from app.people.models import Person
 from app.points import ledger
 from app.points.models import (
@@ -34,7 +35,6 @@ from app.points.publications.objections import ObjectionService
 from app.points.publications.service import PublicationService
 from app.points.rules.versions import in_force
 from app.state import AppServices
-from tenants.context import tenant_scope
 from tests.factories import (
     District,
     PointsRoster,

@@ -18,6 +18,7 @@ from app.core.errors import NotFound, Refused
 from app.core.forms import InvalidForm
 from app.core.identity import Actor
 from app.db import Database
+from app.db.tenant import tenant_scope
 from app.people.models import Person
 from app.points import ledger
 from app.points.models import RuleItem, RuleSet, Source
@@ -27,7 +28,6 @@ from app.points.rules.pages import VersionState
 from app.points.rules.service import RuleSetService
 from app.points.rules.versions import in_force, spec_of
 from app.state import AppServices
-from tenants.context import tenant_scope
 from tests.factories import District, PointsRoster, World, make_points_roster, unit_per_call
 
 ADMIN = Actor("user", "管理员")

@@ -13,6 +13,7 @@ from app.core import clock
 from app.core.errors import Refused
 from app.core.identity import Actor
 from app.db import Database
+from app.db.tenant import tenant_scope
 from app.people.models import Person
 from app.points import ledger
 from app.points.models import PointEvent, RuleItem, Source, Tally
@@ -20,7 +21,6 @@ from app.points.periods import quarter_of
 from app.points.rules.versions import in_force
 from app.points.standings import branch_ranking
 from app.state import AppServices
-from tenants.context import tenant_scope
 from tests.factories import District, PointsRoster, make_points_roster, make_world
 
 SECRETARY = Actor("user", "书记")

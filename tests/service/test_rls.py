@@ -7,8 +7,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, ProgrammingError
 
 from app.db import Database
+from app.db.tenant import tenant_scope
 from app.state import AppServices
-from tenants.context import tenant_scope
 from tests.factories import World
 
 TENANT_TABLES_SQL = """

@@ -16,6 +16,7 @@ from stdnum.cn import ric
 from app.core.roles import Role
 from app.core.scope import EVERYONE
 from app.db import Database
+from app.db.tenant import tenant_scope
 from app.people.imports import worker
 from app.people.imports.service import ImportService
 from app.people.models import ImportStatus, OrgUnit, Person
@@ -23,7 +24,6 @@ from app.people.roster.duplicates import DuplicateService
 from app.people.roster.service import PeopleService
 from app.people.search import PersonFilter
 from app.state import AppServices
-from tenants.context import tenant_scope
 from tests.factories import World
 
 TODAY = date(2026, 11, 24)

@@ -11,9 +11,9 @@ from sqlalchemy import text
 from app.core.identity import SYSTEM
 from app.core.roles import Role
 from app.db import Database
+from app.db.tenant import tenant_scope
 from app.people.models import ImportStatus
 from app.state import AppServices
-from tenants.context import tenant_scope
 from tests.factories import World
 from tests.service.test_roster_import import (
     apply,

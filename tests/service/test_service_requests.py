@@ -23,6 +23,7 @@ from app.core.clock import CHINA_TIME
 from app.core.errors import NotFound, Refused
 from app.core.identity import Identity
 from app.core.roles import Role
+from app.db.tenant import tenant_scope
 from app.i18n import _
 from app.service_requests import sla
 from app.service_requests.compliance.service import compliance
@@ -37,7 +38,6 @@ from app.service_requests.requests.service import (
 )
 from app.service_requests.requests.views import RequestViews
 from app.state import AppServices
-from tenants.context import tenant_scope
 from tests.factories import (
     District,
     PointsRoster,

@@ -15,11 +15,11 @@ from app.core.errors import NotFound, Refused
 from app.core.forms import InvalidForm
 from app.core.identity import Identity
 from app.db import Database
+from app.db.tenant import tenant_scope
 from app.points.models import RuleSet
 from app.points.rules.versions import in_force
 from app.signup.service import TenancyService
 from app.state import AppServices
-from tenants.context import tenant_scope
 from tenants.models import Tenant
 from tests.factories import Account, World
 

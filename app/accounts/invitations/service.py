@@ -29,9 +29,9 @@ from app.core import clock
 from app.core.errors import NotFound
 from app.core.forms import InvalidForm
 from app.core.identity import Actor
+from app.db.tenant import require_tenant, tenant_transaction
 from app.i18n import N_
 from app.settings import AuthSettings
-from tenants.context import require_tenant, tenant_transaction
 
 LinkPerson = Callable[[AsyncSession, User], Awaitable[object]]
 """What else an accepted invitation does in the transaction that creates the account:

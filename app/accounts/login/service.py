@@ -18,8 +18,8 @@ from app.accounts.throttle import LoginThrottle
 from app.core import clock
 from app.core.forms import FieldError
 from app.core.validators import mainland_mobile
+from app.db.tenant import tenant_transaction
 from app.i18n import N_
-from tenants.context import tenant_transaction
 from tenants.models import Tenant, TenantStatus
 
 WRONG_CREDENTIALS = N_("The phone number or password is not correct.")

@@ -16,8 +16,8 @@ from app.core import clock
 from app.core.errors import NotFound, Refused
 from app.core.identity import Actor
 from app.core.roles import TENANT_ROLES, Role
+from app.db.tenant import require_tenant
 from app.i18n import N_
-from tenants.context import require_tenant
 
 
 @dataclass(frozen=True)

@@ -28,13 +28,13 @@ from app.core.identity import Identity
 from app.core.pagination import Page, paginate
 from app.core.roles import Role
 from app.db.commit import commit_or_refuse
+from app.db.tenant import require_tenant
 from app.grid import due
 from app.grid.assignment.forms import AssignFilter, AssignForm
 from app.grid.models import Grid, GridAssignment
 from app.i18n import N_
 from app.people.models import Person
 from app.people.org.service import unit_labels
-from tenants.context import require_tenant
 
 MAX_AT_ONCE = 5_000
 """A bigger bulk action is more likely a mistaken filter than a plan."""

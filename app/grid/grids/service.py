@@ -22,12 +22,12 @@ from app.core.forms import FormErrors, InvalidForm
 from app.core.identity import Identity
 from app.core.roles import Role
 from app.db.commit import commit_or_refuse
+from app.db.tenant import require_tenant
 from app.grid.grids.forms import FIELDS, GridForm, parse_grid_form
 from app.grid.grids.views import GRID_UNIT_KINDS, GridViews, grid_workers, open_in
 from app.grid.models import Grid, GridAssignment, GridWorker
 from app.i18n import N_
 from app.people.models import OrgUnit, Person
-from tenants.context import require_tenant
 
 NAME_TAKEN = N_("There is already a grid of this name. Please choose another name.")
 RETIRED = N_("This grid is retired and can no longer be changed.")

@@ -22,10 +22,10 @@ from app.core import clock
 from app.core.errors import NotFound
 from app.core.identity import Identity
 from app.core.roles import Role
+from app.db.tenant import require_tenant
 from app.grid.due import rule_changed
 from app.grid.models import ServiceSettings, VisitRule
 from app.grid.rules.forms import parse_meeting_day, parse_rule_form
-from tenants.context import require_tenant
 
 DEFAULT_MEETING_DAY = 10
 

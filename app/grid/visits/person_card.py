@@ -14,12 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core import clock
 from app.core.errors import NotFound
 from app.core.identity import Identity
+from app.db.tenant import require_tenant
 from app.grid.due import MISSED_AFTER_DAYS
 from app.grid.models import Concern, Visit, VisitDueItem, VisitRule
 from app.grid.scope import served_by
 from app.grid.visits.service import VisitService
 from app.people.models import OrgUnit, Person
-from tenants.context import require_tenant
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from app.core.errors import NotFound, Refused
 from app.core.forms import FieldError
 from app.core.identity import Identity
 from app.db.form_ids import FormUsed, hold_form_id
+from app.db.tenant import require_tenant
 from app.grid import due
 from app.grid.models import (
     CONCERN_TRIGGERS,
@@ -42,7 +43,6 @@ from app.grid.visits.forms import KNOWS, MAX_KNOW, VisitForm, text_of
 from app.i18n import N_
 from app.people.models import Person
 from app.people.search import search_condition
-from tenants.context import require_tenant
 
 PICK_LIMIT = 20
 JPEG = "image/jpeg"

@@ -23,6 +23,7 @@ from app.audit.service import record
 from app.core.errors import NotFound, Refused
 from app.core.identity import Actor
 from app.core.pagination import Page, paginate
+from app.db.tenant import require_tenant
 from app.i18n import N_
 from app.people.crypto import IdCipher
 from app.people.imports.problems import (
@@ -41,7 +42,6 @@ from app.people.models import (
     RosterImport,
     UnitKind,
 )
-from tenants.context import require_tenant
 
 ROWS_PAGE = 100
 ROW_FILTERS = {

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.audit.service import record
 from app.core.errors import Refused
 from app.db import Database
+from app.db.tenant import require_tenant
 from app.i18n import N_
 from app.people.crypto import IdCipher
 from app.people.imports.commit import apply_rows, committer
@@ -28,7 +29,6 @@ from app.people.imports.reader import RosterFileError
 from app.people.imports.sandbox import parse_isolated
 from app.people.imports.service import RUNNING
 from app.people.models import ImportRow, ImportStatus, Person, RosterImport
-from tenants.context import require_tenant
 
 log = structlog.get_logger("redstar.roster")
 

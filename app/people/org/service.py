@@ -21,11 +21,11 @@ from app.core.identity import Actor
 from app.core.scope import EVERYONE, Scope
 from app.core.validators import plain_text
 from app.db.commit import commit_or_refuse
+from app.db.tenant import require_tenant
 from app.i18n import N_
 from app.people.models import CHILD_KINDS, OrgUnit, Person, UnitKind
 from app.people.pinyin import unit_sort_key
 from app.people.scope import units_under
-from tenants.context import require_tenant
 
 
 @dataclass

@@ -14,10 +14,10 @@ from app.audit.service import record
 from app.core.errors import NotFound
 from app.core.identity import Actor
 from app.core.scope import Scope
+from app.db.tenant import require_tenant
 from app.people.models import DuplicateDismissal, Person
 from app.people.roster.service import person_within
 from app.people.scope import people_in
-from tenants.context import require_tenant
 
 
 class DuplicateService:

@@ -22,6 +22,7 @@ from app.core.errors import NotFound, Refused
 from app.core.identity import Actor
 from app.core.pagination import Page, page_count, page_within
 from app.core.scope import Scope
+from app.db.tenant import require_tenant
 from app.i18n import N_
 from app.people.crypto import IdCipher, mask_id, mask_phone
 from app.people.events import people_changed
@@ -33,7 +34,6 @@ from app.people.roster.export import CATEGORY_WORDS, written_date, yes_no
 from app.people.roster.forms import disagreement_with_id
 from app.people.scope import people_in
 from app.people.search import FLAGS, WHOLE_ID, PersonFilter, audited_filter, search_condition
-from tenants.context import require_tenant
 
 PAGE_SIZE = 50
 

@@ -25,11 +25,10 @@ from app.points.claims.lists import ClaimLists, may_award
 from app.points.claims.service import ClaimService
 from app.points.models import CLAIM_STATUS_LABELS, RATE_LABELS
 from app.points.numbers import points_text
-from app.points.web import form_page
 from app.web.downloads import PHOTO, private_photo
 from app.web.flash import flash
 from app.web.guards import allow
-from app.web.responses import form_data, refused_back, render, see_other
+from app.web.responses import form_data, form_page, refused_back, render, see_other
 
 CLAIMS = "/points/claims"
 

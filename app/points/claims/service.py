@@ -30,6 +30,7 @@ from app.core.photos import JPEG, evidence_jpeg
 from app.core.validators import plain_text
 from app.db.commit import commit_or_refuse
 from app.db.form_ids import FormUsed, hold_form_id
+from app.db.tenant import require_tenant
 from app.i18n import N_
 from app.people.models import Person
 from app.people.scope import people_in
@@ -37,7 +38,6 @@ from app.points import ledger
 from app.points.claims.forms import ClaimForm
 from app.points.claims.lists import claimable, may_award
 from app.points.models import Awarder, Claim, ClaimStatus, Photo, PointEvent, RuleItem, Source
-from tenants.context import require_tenant
 
 OWN_POINTS = N_(
     "You cannot award or approve points for yourself; the district administrator does that."

@@ -22,10 +22,9 @@ from app.points.models import OBJECTION_STATUS_LABELS, RATE_LABELS
 from app.points.publications.forms import parse_answer, parse_objection, parse_opening
 from app.points.publications.objections import ObjectionService
 from app.points.publications.service import PublicationService
-from app.points.web import form_page
 from app.web.flash import flash
 from app.web.guards import allow
-from app.web.responses import form_data, see_other
+from app.web.responses import form_data, form_page, see_other
 
 PUBLICATIONS = "/points/publications"
 

@@ -25,6 +25,7 @@ from app.core import clock
 from app.core.errors import Refused
 from app.core.identity import Identity
 from app.db.commit import commit_or_refuse
+from app.db.tenant import require_tenant
 from app.i18n import N_
 from app.people.models import OrgUnit, Person, UnitKind
 from app.people.pinyin import unit_sort_key
@@ -55,7 +56,6 @@ from app.points.publications.states import (
 from app.points.rules.versions import kept
 from app.points.standings import Ranking, branch_ranking, category_names
 from app.points.tally import ZERO
-from tenants.context import require_tenant
 
 TENTH = Decimal("0.1")
 UNIQUE_HALF = "point_publications_tenant_id_branch_id_period_start_key"

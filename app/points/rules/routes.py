@@ -25,11 +25,10 @@ from app.points.rules.activation import ActivationService, NotActivatable
 from app.points.rules.pages import STATE_LABELS, ItemRow
 from app.points.rules.service import RuleSetService
 from app.points.rules.spec import Problem
-from app.points.web import form_page
 from app.state import AppServices
 from app.web.flash import flash
 from app.web.guards import allow
-from app.web.responses import form_data, render, see_other
+from app.web.responses import form_data, form_page, render, see_other
 
 RULES = "/points/rules"
 DRAFT = "/points/rules/draft"

@@ -26,6 +26,7 @@ from app.core import clock
 from app.core.errors import NotFound, Refused
 from app.core.identity import Actor
 from app.db.commit import commit_or_refuse
+from app.db.tenant import require_tenant
 from app.i18n import N_
 from app.points.models import RuleCategory, RuleItem, RuleSet, RuleSetStatus, Tally
 from app.points.rules.forms import ItemForm, parse_category, parse_item, parse_settings
@@ -47,7 +48,6 @@ from app.points.rules.pages import (
 )
 from app.points.rules.spec import RuleSetSpec, problems
 from app.points.rules.versions import active_versions, add_rules, draft_of, spec_of
-from tenants.context import require_tenant
 
 DRAFT_STARTED = N_("Another administrator has just started a draft.")
 REFUSALS = {

@@ -24,6 +24,7 @@ from app.core.errors import Refused
 from app.core.identity import Identity
 from app.core.roles import Role
 from app.db.form_ids import FormUsed, hold_form_id
+from app.db.tenant import require_tenant
 from app.grid.models import Grid, GridAssignment, GridWorker
 from app.i18n import N_, _
 from app.people.models import Person
@@ -47,7 +48,6 @@ from app.service_requests.queries import (
     reading,
 )
 from app.service_requests.requests.forms import Answer, RequestForm
-from tenants.context import require_tenant
 
 FLOW: dict[str, tuple[RequestStatus, ...]] = {
     "assign": (

@@ -11,11 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import clock
 from app.core.errors import NotFound, Refused
+from app.db.tenant import require_tenant
 from app.i18n import N_
 from app.service_requests.models import EscalationLevel, RequestCategory
 from app.service_requests.queries import chain
 from app.service_requests.settings.forms import CategoryForm, LevelForm
-from tenants.context import require_tenant
 
 NAME_TAKEN = N_("There is already a category called %(name)s.")
 
