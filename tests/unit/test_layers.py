@@ -4,8 +4,8 @@ Low to high (README, "How it is built"): the core and the database layer; tenanc
 the capabilities, each above those it builds on; what composes them (identity
 loading, the dashboard, the change log in words); the web layer, the CLI, workers and
 the demo. A capability's `routes`, `deps` and `jobs` modules are where requests and
-queued jobs come in: they belong to the top layer; its services never import app.web. Imports inside functions count too — a late import is still a
-dependency.
+queued jobs come in: they belong to the top layer; its services never import app.web.
+Imports inside functions count too — a late import is still a dependency.
 """
 
 from __future__ import annotations
