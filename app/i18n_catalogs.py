@@ -27,6 +27,9 @@ def extract() -> None:
     subprocess.run(
         [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
          "-k", "N_", "-k", "_", "--no-location", "--sort-output", "--omit-header",
+         # Babel skips folders whose names start with "_" unless told which to skip:
+         # the shell's partials (templates/_partials) hold strings too.
+         "--ignore-dirs", ".* node_modules",
          "-o", str(POT), "."],
         cwd=PROJECT_ROOT, check=True, capture_output=True,
     )  # fmt: skip
