@@ -63,6 +63,8 @@ class Database:
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
+        """A session that commits nothing by itself: for reads beside a unit of work
+        (the what-if's second connection, tests looking at rows) — never a service's."""
         async with self.sessionmaker() as session:
             yield session
 
