@@ -3,6 +3,8 @@ the district's grid-worker accounts, visits, concerns and the due items of the
 must-visit rules, answered or missed as the app's own daily job and visit logging
 would have left them (checked at small scale in tests/service/test_bench_grid.py).
 The district's people come first (the roster benchmark's import), and its rules.
+
+Over 400 lines (by a few): one generator, its steps in the order the year happened.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Grids over HTTP: the admin adds grids, workers and people; grid workers and unit
 leaders see their grids read-only; the must-visit rules and the meeting day.
 
-Over 400 lines: one capability's tests, grouped by the rule they check; issue 12's
-shared fixtures (one points world, one grid world) will shorten it.
+Over 400 lines: one capability's tests, grouped by the rule they check; the tests share
+its helpers and fixtures, and each part reads on its own.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Publication (公示) over HTTP: opening, objections, answers, publishing, the frozen page
 — and every refusal, which writes nothing.
 
-Over 400 lines: one capability's tests, grouped by the rule they check; issue 12's
-shared fixtures (one points world, one grid world) will shorten it.
+Over 400 lines: one capability's tests, grouped by the rule they check; the tests share
+its helpers and fixtures, and each part reads on its own.
 """
 
 from __future__ import annotations

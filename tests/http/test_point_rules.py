@@ -1,5 +1,9 @@
 """The rule-set pages through the browser: versions, the draft editor, the what-if,
-activation — and who may not use them."""
+activation — and who may not use them.
+
+Over 400 lines: one capability's tests, grouped by the rule they check; the tests
+share its helpers and fixtures.
+"""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 """Service requests over HTTP: logging on the phone form, the lists with the SLA clock,
 the steps and their refusals, compliance and settings.
 
-Over 400 lines: one capability's tests, grouped by the rule they check; issue 12's
-shared fixtures (one points world, one grid world) will shorten it.
+Over 400 lines: one capability's tests, grouped by the rule they check; the tests share
+its helpers and fixtures, and each part reads on its own.
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 confirmation (once, even when two people confirm at once), the call-back after a poor
 satisfaction, and the escalation job.
 
-Over 400 lines: one capability's tests, grouped by the rule they check; issue 12's
-shared fixtures (one points world, one grid world) will shorten it.
+Over 400 lines: one capability's tests, grouped by the rule they check; the tests share
+its helpers and fixtures, and each part reads on its own.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """From sheet rows to person drafts: the messy roster the issue describes, each reason a
 row is refused, and the rules that fill in or cross-check what a row says.
 
-Over 400 lines: one capability's tests, grouped by the rule they check; issue 12's
-shared fixtures (one points world, one grid world) will shorten it.
+Over 400 lines: one capability's tests, grouped by the rule they check; the tests share
+its helpers and fixtures, and each part reads on its own.
 """
 
 from __future__ import annotations
