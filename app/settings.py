@@ -98,12 +98,38 @@ class PrivacySettings:
 
 
 @dataclass(frozen=True)
+class NotifySettings:
+    """Where notices go beyond the inbox, and how hard delivery tries."""
+
+    public_url: str = field(default_factory=lambda: _env("PUBLIC_URL").rstrip("/"))
+    """The site's address as people reach it; links in emails and SMS start with it."""
+    smtp_host: str = field(default_factory=lambda: _env("SMTP_HOST"))
+    """Empty: no email channel."""
+    smtp_port: int = field(default_factory=lambda: int(_env("SMTP_PORT", "587")))
+    smtp_user: str = field(default_factory=lambda: _env("SMTP_USER"))
+    smtp_password: str = field(default_factory=lambda: _env("SMTP_PASSWORD"))
+    smtp_starttls: bool = field(default_factory=lambda: _env_bool("SMTP_STARTTLS", True))
+    smtp_from: str = field(default_factory=lambda: _env("SMTP_FROM", "红星 <noreply@localhost>"))
+    retry_base_seconds: float = field(
+        default_factory=lambda: float(_env("NOTIFY_RETRY_BASE_SECONDS", "30"))
+    )
+    """The first retry waits this long, each next one twice as long (at most an hour)."""
+    max_attempts: int = field(default_factory=lambda: int(_env("NOTIFY_MAX_ATTEMPTS", "6")))
+    """After this many failed attempts a delivery is marked failed for an admin to retry."""
+    sweep_grace_seconds: float = field(
+        default_factory=lambda: float(_env("NOTIFY_SWEEP_GRACE_SECONDS", "30"))
+    )
+    """A delivery due this long ago and not sent is queued again by the sweep."""
+
+
+@dataclass(frozen=True)
 class Settings:
     app: AppSettings = field(default_factory=AppSettings)
     db: DatabaseSettings = field(default_factory=DatabaseSettings)
     redis: RedisSettings = field(default_factory=RedisSettings)
     auth: AuthSettings = field(default_factory=AuthSettings)
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
+    notify: NotifySettings = field(default_factory=NotifySettings)
 
     @property
     def embedded(self) -> bool:

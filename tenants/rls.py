@@ -24,3 +24,23 @@ def tenant_table_sql(
         f"using ({TENANT_PREDICATE}) with check ({TENANT_PREDICATE})",
         f"grant {privileges} on {table} to {RUNTIME_ROLE}",
     ]
+
+
+SHARED_PREDICATE = (
+    "tenant_id is not distinct from nullif(current_setting('app.tenant_id', true), '')::uuid"
+)
+
+
+def shared_table_sql(
+    table: str, *, privileges: str = "select, insert, update, delete"
+) -> list[str]:
+    """RLS for a table whose rows belong to a tenant or, with a NULL tenant, to the
+    platform (its operators and provincial viewers): a tenant's transaction sees its
+    own rows only, a transaction with no tenant only the platform's — never a tenant's."""
+    return [
+        f"alter table {table} enable row level security",
+        f"alter table {table} force row level security",
+        f"create policy tenant_or_platform on {table} "
+        f"using ({SHARED_PREDICATE}) with check ({SHARED_PREDICATE})",
+        f"grant {privileges} on {table} to {RUNTIME_ROLE}",
+    ]

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.tenant import tenant_scope
+from app.notifications.outbox import dispatch_queued
 from app.state import AppServices
 from tenants.models import Tenant, TenantStatus
 
@@ -35,9 +36,12 @@ async def job_tenant(ctx: dict[str, Any], tenant_id: UUID) -> AsyncIterator[AppS
 @asynccontextmanager
 async def tenant_unit(ctx: dict[str, Any], tenant_id: UUID) -> AsyncIterator[AsyncSession]:
     """One unit of work of a job as one tenant: a session bound to the tenant whose
-    transaction commits when the block ends without an error."""
-    async with job_tenant(ctx, tenant_id) as services, services.db.unit() as session:
-        yield session
+    transaction commits when the block ends without an error; then the deliveries of
+    the notices it wrote are queued."""
+    async with job_tenant(ctx, tenant_id) as services:
+        async with services.db.unit() as session:
+            yield session
+        await dispatch_queued(session, services.redis)
 
 
 async def active_tenant_ids(services: AppServices) -> list[UUID]:

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from contextlib import AsyncExitStack
 from typing import Any, ClassVar
+from uuid import uuid4
 
 import structlog
-from arq import cron
+from arq import cron, func
 from arq.connections import RedisSettings
 
 from app.accounts.jobs import prune_stale_invitations
 from app.core.clock import CHINA_TIME
 from app.grid.jobs import refresh_due_items
 from app.logging import configure_logging
+from app.notifications.jobs import deliver_notification, queue_deliveries, sweep_deliveries
 from app.people.jobs import check_roster_import, commit_roster_import
 from app.service_requests.jobs import escalate_service_requests
 from app.settings import get_settings
@@ -27,6 +29,8 @@ async def startup(ctx: dict[str, Any]) -> None:
     ctx["services"] = await stack.enter_async_context(open_services(settings))
     ctx["exit_stack"] = stack
     structlog.get_logger("redstar.worker").info("worker_started")
+    # What a killed worker left half-sent is queued again now, not at the next minute.
+    await ctx["redis"].enqueue_job("sweep_deliveries", _job_id=f"sweep:start:{uuid4()}")
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
@@ -49,6 +53,9 @@ class WorkerSettings:
         commit_roster_import,
         refresh_due_items,
         escalate_service_requests,
+        func(deliver_notification, keep_result=60, max_tries=3),
+        queue_deliveries,
+        sweep_deliveries,
     ]
     cron_jobs: ClassVar[list[Any]] = [
         cron(prune_stale_invitations, hour={3}, minute={17}, unique=True),
@@ -57,6 +64,8 @@ class WorkerSettings:
         cron(refresh_due_items, hour={0, 1, 2}, minute={7}, unique=True),
         # Escalation is recorded within 10 minutes; pages show the clock's level at once.
         cron(escalate_service_requests, minute=set(range(0, 60, 10)), unique=True),
+        # The outbox's safety net: a delivery never queued, or left by a killed worker.
+        cron(sweep_deliveries, second={5}, unique=True),
     ]
     on_startup = startup
     on_shutdown = shutdown

@@ -29,6 +29,7 @@ from app.core.identity import Identity
 from app.core.query_params import clean_query_string
 from app.db.tenant import current_tenant_id
 from app.i18n import DEFAULT_LOCALE, LOCALES, current_locale
+from app.notifications.outbox import dispatch_queued
 from app.web import flash
 from app.web.sessions import COOKIE_NAME
 
@@ -105,6 +106,9 @@ class IdentityMiddleware(ASGIMiddleware):
                 status=status,
                 ms=round((time.perf_counter() - started) * 1000, 1),
             )
+            # The deliveries of notices this request wrote go on the queue once the
+            # response is out (after the commit; the sweep catches any left behind).
+            await dispatch_queued(db_session, services.redis)
             await db_session.close()  # rolls back whatever an error left open
             current_tenant_id.reset(tenant_token)
             current_locale.reset(locale_token)
