@@ -35,6 +35,7 @@ class Kind(enum.StrEnum):
     ROSTER_IMPORT = "roster_import"
     REPORT_READY = "report_ready"
     WEEKLY_SUMMARY = "weekly_summary"
+    VISIT_FOLLOW_UP = "visit_follow_up"
 
 
 @dataclass(frozen=True)
@@ -58,4 +59,7 @@ KINDS: dict[Kind, KindInfo] = {
     Kind.ROSTER_IMPORT: KindInfo(N_("Roster import checked or done"), frozenset()),
     Kind.REPORT_READY: KindInfo(N_("A report is ready"), frozenset()),
     Kind.WEEKLY_SUMMARY: KindInfo(N_("Weekly summary"), frozenset({Channel.EMAIL})),
+    Kind.VISIT_FOLLOW_UP: KindInfo(
+        N_("A visit that needs a follow-up"), frozenset({Channel.WECHAT})
+    ),
 }

@@ -40,6 +40,7 @@ from app.grid.models import (
 )
 from app.grid.scope import served_by
 from app.grid.visits.forms import KNOWS, MAX_KNOW, VisitForm, text_of
+from app.grid.visits.notices import tell_follow_up
 from app.i18n import N_
 from app.people.models import Person
 from app.people.search import search_condition
@@ -200,6 +201,8 @@ class VisitService:
             )
         )
         not_yet = await due.not_yet_open(session, person.id, form.visited_on, form.kind)
+        if visit.follow_up:
+            await tell_follow_up(session, visit, person)
         await session.commit()
         return LoggedVisit(visit, answered, not_yet=not_yet)
 
