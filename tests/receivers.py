@@ -24,7 +24,7 @@ from app.notifications.channels.webhook import IDEMPOTENCY, SIGNATURE, TIMESTAMP
 class SmtpInbox:
     messages: list[Message] = field(default_factory=list)
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.messages.append(message_from_bytes(envelope.content))
         return "250 OK"
 
@@ -72,7 +72,7 @@ class Webhook:
 @contextmanager
 def webhook_server(hook: Webhook) -> Iterator[str]:
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["Content-Length"]))
             status = hook.answer(self.headers, body)
             self.send_response(status)

@@ -54,7 +54,7 @@ async def test_a_visit_logged_while_valkey_is_down_tells_the_secretary_afterward
                 assert await session.scalar(select(Visit.follow_up)) is True
                 notice = await session.scalar(select(Notification))
                 assert notice is not None and notice.recipient_id == secretary
-                assert "党员乙需要跟进" == notice.title
+                assert notice.title == "党员乙需要跟进"
                 assert await session.scalar(select(Delivery.state)) == DeliveryState.PENDING
         assert hook.requests == []
 

@@ -19,8 +19,8 @@ from app.notifications.models import (
     ChannelEndpoint,
     Delivery,
     DeliveryState,
-    Notification,
     NoticePreference,
+    Notification,
 )
 from app.notifications.outbox import QUEUED, Notice, notify
 from app.settings import NotifySettings
@@ -29,7 +29,9 @@ from tests.factories import District, World
 from tests.receivers import Webhook, smtp_server, webhook_server
 
 SECRET = "gateway-secret-0123456789"
-NOTICE = Notice(Kind.CLAIM_DECIDED, "claim:1:approved", "积分申报已通过", "您申报的积分已通过。", "/points/me")
+NOTICE = Notice(
+    Kind.CLAIM_DECIDED, "claim:1:approved", "积分申报已通过", "您申报的积分已通过。", "/points/me"
+)
 
 
 async def add_gateway(services: AppServices, district: District, channel: str, url: str) -> None:
@@ -37,10 +39,12 @@ async def add_gateway(services: AppServices, district: District, channel: str, u
         async with services.db.unit() as session:
             session.add(
                 ChannelEndpoint(
-                    tenant_id=district.tenant_id, channel=channel, url=url,
+                    tenant_id=district.tenant_id,
+                    channel=channel,
+                    url=url,
                     secret_enc=services.cipher.encrypt(district.tenant_id, SECRET),
                     updated_by=district.users["tenant_admin"].id,
-                )  # fmt: skip
+                )
             )
 
 
@@ -51,9 +55,11 @@ async def choose(
         async with services.db.unit() as session:
             session.add(
                 NoticePreference(
-                    account_id=account, tenant_id=district.tenant_id,
-                    channels={kind: channels for kind in Kind}, **values,
-                )  # fmt: skip
+                    account_id=account,
+                    tenant_id=district.tenant_id,
+                    channels={kind: channels for kind in Kind},
+                    **values,
+                )
             )
 
 
@@ -69,7 +75,9 @@ async def deliveries(services: AppServices, district: District) -> list[Delivery
             return list(await session.scalars(select(Delivery).order_by(Delivery.created_at)))
 
 
-async def send_all(services: AppServices, district: District, settings: NotifySettings) -> list[str]:
+async def send_all(
+    services: AppServices, district: District, settings: NotifySettings
+) -> list[str]:
     outcomes = []
     with tenant_scope(district.tenant_id):
         for row in await deliveries(services, district):
@@ -103,7 +111,9 @@ async def test_no_delivery_without_a_gateway_or_an_address(services: AppServices
     assert await deliveries(services, world.a) == []  # the inbox has it; nothing else can
 
 
-async def test_quiet_hours_hold_sms_until_they_end(services: AppServices, world: World, monkeypatch):
+async def test_quiet_hours_hold_sms_until_they_end(
+    services: AppServices, world: World, monkeypatch
+):
     member = world.a.users["member"].id
     await add_gateway(services, world.a, "sms", "http://127.0.0.1:9/hook")
     await choose(services, world.a, member, ["sms"], quiet_start=time(21), quiet_end=time(6, 30))
@@ -126,9 +136,12 @@ async def test_an_email_arrives_with_a_message_id_from_the_dedupe_key(
     await tell(services, world.a, member, NOTICE)
     with smtp_server() as (inbox, port):
         settings = settings_of(
-            services, smtp_host="127.0.0.1", smtp_port=port, smtp_starttls=False,
+            services,
+            smtp_host="127.0.0.1",
+            smtp_port=port,
+            smtp_starttls=False,
             public_url="https://redstar.example",
-        )  # fmt: skip
+        )
         assert await send_all(services, world.a, settings) == ["sent"]
         [mail] = inbox.messages
         assert mail["To"] == "laozhang@example.cn"
