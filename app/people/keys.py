@@ -1,6 +1,6 @@
 """Rotating the ID number key: re-encrypt every stored ID number (and the uploads,
-dry-run rows and kept problem rows that hold them) under the current key, district
-by district.
+dry-run rows and kept problem rows that hold them, and the secrets of the SMS and
+WeChat gateways) under the current key, district by district, then the platform's.
 
 Run `redstar rotate-id-keys` after putting a new key first in ID_NUMBER_KEYS; when
 it reports nothing left under the old key, the old key can be removed. It is safe
@@ -18,6 +18,8 @@ from sqlalchemy import Column, func, select, update
 
 from app.db import Database
 from app.db.tenant import tenant_scope
+from app.notifications.delivery import PLATFORM
+from app.notifications.models import ChannelEndpoint
 from app.people.crypto import IdCipher
 from app.people.models import ImportRow, Person, RosterImport
 from tenants.models import Tenant
@@ -30,7 +32,10 @@ ENCRYPTED: list[tuple[Any, Column[Any], tuple[str, ...]]] = [
     (ImportRow, ImportRow.id_number_enc, ("import_id", "line")),  # type: ignore[list-item]
     (ImportRow, ImportRow.cells_enc, ("import_id", "line")),  # type: ignore[list-item]
     (RosterImport, RosterImport.file_enc, ("id",)),  # type: ignore[list-item]
+    (ChannelEndpoint, ChannelEndpoint.secret_enc, ("id",)),  # type: ignore[list-item]
 ]
+PLATFORM_ENCRYPTED = ENCRYPTED[-1:]
+"""The platform's own gateways (no tenant) hold secrets too."""
 
 
 @dataclass
@@ -53,6 +58,9 @@ async def rotate_id_keys(db: Database, cipher: IdCipher) -> Rotation:
             for model, column, keys in ENCRYPTED:
                 report.rotated += await _rotate_table(db, cipher, tenant_id, model, column, keys)
         report.tenants += 1
+    with tenant_scope(None):
+        for model, column, keys in PLATFORM_ENCRYPTED:
+            report.rotated += await _rotate_table(db, cipher, PLATFORM, model, column, keys)
     report.left = await _left_under_old_keys(db, tenant_ids, cipher)
     return report
 
@@ -61,10 +69,10 @@ async def _left_under_old_keys(db: Database, tenant_ids: list[UUID], cipher: IdC
     """Rows a concurrent transaction held while the batches ran (they were skipped)."""
     current = b"v1:" + cipher.current_key_id.encode() + b":"
     left = 0
-    for tenant_id in tenant_ids:
+    for tenant_id in [*tenant_ids, None]:
         with tenant_scope(tenant_id):
             async with db.unit() as session:
-                for _model, column, _keys in ENCRYPTED:
+                for _model, column, _keys in ENCRYPTED if tenant_id else PLATFORM_ENCRYPTED:
                     left += (
                         await session.scalar(
                             select(func.count()).where(
@@ -81,7 +89,8 @@ async def _rotate_table(
     db: Database, cipher: IdCipher, tenant_id: UUID, model: Any,
     column: Column[Any], keys: tuple[str, ...],
 ) -> int:  # fmt: skip
-    """Batches of rows still under an old key, each batch in its own transaction."""
+    """Batches of rows still under an old key, each batch in its own transaction
+    (`tenant_id` is the encryption context: the district, or PLATFORM)."""
     current = b"v1:" + cipher.current_key_id.encode() + b":"
     rotated = 0
     while True:

@@ -61,3 +61,32 @@ async def test_the_rows_an_import_keeps_to_fix_rotate_with_the_id_numbers(
     assert services.cipher.key_id(bytes(token)) == "t2"
     cells = unpack_row(services.cipher, world.a.tenant_id, bytes(token)).cells
     assert cells["id_number"] == ZHANG and cells["birth_date"] == "1949.13"
+
+
+async def test_gateway_secrets_rotate_too_the_platform_s_included(
+    services: AppServices, world: World
+) -> None:
+    from app.notifications.delivery import PLATFORM
+    from app.notifications.models import ChannelEndpoint
+
+    old_only = IdCipher.from_config(TEST_ID_KEYS.split(",")[1], TEST_INDEX_KEY)
+    for tenant, context in ((world.a.tenant_id, world.a.tenant_id), (None, PLATFORM)):
+        with tenant_scope(tenant):
+            async with services.db.unit() as session:
+                session.add(
+                    ChannelEndpoint(
+                        tenant_id=tenant,
+                        channel="sms",
+                        url="https://sms.example/hook",
+                        secret_enc=old_only.encrypt(context, "s3cret"),
+                        updated_by=world.operator.id,
+                    )
+                )
+    report = await rotate_id_keys(services.db, services.cipher)
+    assert (report.rotated, report.left) == (2, 0)
+    for tenant, context in ((world.a.tenant_id, world.a.tenant_id), (None, PLATFORM)):
+        with tenant_scope(tenant):
+            async with services.db.session() as session:
+                token = await session.scalar(select(ChannelEndpoint.secret_enc))
+        assert token is not None and services.cipher.key_id(token) == "t2"
+        assert services.cipher.decrypt(context, token) == "s3cret"
