@@ -14,6 +14,7 @@ from app.accounts.jobs import prune_stale_invitations
 from app.core.clock import CHINA_TIME
 from app.grid.jobs import refresh_due_items
 from app.logging import configure_logging
+from app.notifications.channels.webhook import http_client
 from app.notifications.jobs import deliver_notification, queue_deliveries, sweep_deliveries
 from app.people.jobs import check_roster_import, commit_roster_import
 from app.service_requests.jobs import escalate_service_requests
@@ -27,6 +28,7 @@ async def startup(ctx: dict[str, Any]) -> None:
     configure_logging(production=settings.app.production)
     stack = AsyncExitStack()
     ctx["services"] = await stack.enter_async_context(open_services(settings))
+    ctx["http"] = await stack.enter_async_context(http_client())  # webhooks keep connections
     ctx["exit_stack"] = stack
     structlog.get_logger("redstar.worker").info("worker_started")
     # What a killed worker left half-sent is queued again now, not at the next minute.

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
+import httpx
 import structlog
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -45,7 +46,11 @@ class Outcome:
 
 
 async def deliver(
-    db: Database, cipher: IdCipher, settings: NotifySettings, delivery_id: UUID
+    db: Database,
+    cipher: IdCipher,
+    settings: NotifySettings,
+    delivery_id: UUID,
+    http: httpx.AsyncClient | None = None,
 ) -> Outcome:
     """Send one delivery if it is pending and due; record what happened."""
     now = clock.now()
@@ -65,7 +70,7 @@ async def deliver(
             return Outcome("skipped")  # quiet hours or a later retry: its own job comes then
         delivery.attempts += 1
         try:
-            sender = await sender_for(session, cipher, settings, delivery.channel)
+            sender = await sender_for(session, cipher, settings, delivery.channel, http)
             await sender.send(
                 Message(
                     to=delivery.address,
@@ -116,7 +121,11 @@ def backoff(base_seconds: float, attempts: int) -> timedelta:
 
 
 async def sender_for(
-    session: AsyncSession, cipher: IdCipher, settings: NotifySettings, channel: str
+    session: AsyncSession,
+    cipher: IdCipher,
+    settings: NotifySettings,
+    channel: str,
+    http: httpx.AsyncClient | None = None,
 ) -> Sender:
     if channel == Channel.EMAIL:
         return EmailSender(settings)
@@ -126,7 +135,7 @@ async def sender_for(
     if endpoint is None:
         raise DeliveryError("本区已不再配置这个发送渠道", permanent=True)
     secret = cipher.decrypt(current_tenant_id.get() or PLATFORM, endpoint.secret_enc)
-    return WebhookSender(channel, endpoint.url, secret)
+    return WebhookSender(channel, endpoint.url, secret, http)
 
 
 async def overdue(db: Database, grace_seconds: float) -> list[tuple[UUID, datetime]]:

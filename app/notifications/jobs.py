@@ -29,8 +29,9 @@ async def deliver_notification(ctx: dict[str, Any], tenant_id: str | None, deliv
     tenant = _tenant(tenant_id)
     with tenant_scope(tenant):
         outcome = await deliver(
-            services.db, services.cipher, services.settings.notify, UUID(delivery_id)
-        )
+            services.db, services.cipher, services.settings.notify, UUID(delivery_id),
+            ctx.get("http"),
+        )  # fmt: skip
     if outcome.retry_at is not None:
         await enqueue_delivery(
             ctx["redis"], tenant, UUID(delivery_id), outcome.retry_at, str(outcome.attempts)

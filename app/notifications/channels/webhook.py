@@ -23,17 +23,25 @@ IDEMPOTENCY = "Idempotency-Key"
 RETRIED_STATUSES = frozenset({408, 425, 429})
 
 
+def http_client() -> httpx.AsyncClient:
+    """Ten seconds for a gateway to answer; a signed POST never follows a redirect."""
+    return httpx.AsyncClient(timeout=10, follow_redirects=False)
+
+
 def signature(secret: str, timestamp: str, body: bytes) -> str:
     """hex(HMAC-SHA256(secret, timestamp + "." + body)): what the receiver recomputes."""
     return hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
 
 
 class WebhookSender:
-    def __init__(self, channel: str, url: str, secret: str, *, timeout: float = 10) -> None:
+    def __init__(
+        self, channel: str, url: str, secret: str, client: httpx.AsyncClient | None = None
+    ) -> None:
         self.channel = channel
         self.url = url
         self.secret = secret
-        self.timeout = timeout
+        self.client = client
+        """The worker's shared client (its connections are kept); one per send if None."""
 
     async def send(self, message: Message) -> None:
         body = json.dumps(
@@ -55,8 +63,11 @@ class WebhookSender:
             IDEMPOTENCY: message.idempotency_key,
         }
         try:
-            async with httpx.AsyncClient(timeout=self.timeout, follow_redirects=False) as client:
-                response = await client.post(self.url, content=body, headers=headers)
+            if self.client is not None:
+                response = await self.client.post(self.url, content=body, headers=headers)
+            else:
+                async with http_client() as client:
+                    response = await client.post(self.url, content=body, headers=headers)
         except httpx.HTTPError as exc:
             raise DeliveryError(f"网关无法连接：{type(exc).__name__}") from exc
         if response.is_success:
