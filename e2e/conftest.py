@@ -20,6 +20,7 @@ from playwright.async_api import Browser, BrowserContext, Page, Playwright, asyn
 
 from app.embedded import free_port
 from app.settings import PROJECT_ROOT
+from tests.receivers import SmtpInbox, smtp_server
 from tests.servers import ServerPair
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -86,15 +87,25 @@ def _tail(*logs: Path) -> str:
 
 
 @pytest.fixture(scope="package")
-def live_server(servers: ServerPair) -> Iterator[str]:
+def mail() -> Iterator[SmtpInbox]:
+    """A real SMTP server the live server's worker sends notification email to."""
+    with smtp_server() as (inbox, _port):
+        yield inbox
+
+
+@pytest.fixture(scope="package")
+def live_server(servers: ServerPair, mail: SmtpInbox) -> Iterator[str]:
     """`redstar web` and `redstar worker` as separate processes, as in production: the
-    worker runs the roster imports' dry runs and commits. For this package only: they
-    stop once its tests are done, so that a parallel worker running other tests after
-    them has no second job worker taking its queued jobs."""
+    worker runs the roster imports' dry runs and commits, builds reports and delivers
+    notices (email to `mail`). For this package only: they stop once its tests are
+    done, so that a parallel worker running other tests after them has no second job
+    worker taking its queued jobs."""
     port = free_port()
     env = {
         **os.environ, **servers.environment(), "PORT": str(port), "APP_ENV": "test",
         "REDSTAR_CLOCK_SHIFT_FILE": str(servers.root / CLOCK_SHIFT),
+        "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(mail.port), "SMTP_STARTTLS": "off",
+        "PUBLIC_URL": f"http://127.0.0.1:{port}",
     }  # fmt: skip
     web_log, worker_log = servers.root / "web.log", servers.root / "worker.log"
     web = _start("web", env, web_log)

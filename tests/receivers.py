@@ -23,6 +23,7 @@ from app.notifications.channels.webhook import IDEMPOTENCY, SIGNATURE, TIMESTAMP
 @dataclass
 class SmtpInbox:
     messages: list[Message] = field(default_factory=list)
+    port: int = 0
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.messages.append(message_from_bytes(envelope.content))
@@ -35,6 +36,7 @@ def smtp_server() -> Iterator[tuple[SmtpInbox, int]]:
     with socket.socket() as probe:  # aiosmtpd checks its own port, so it must be known
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
+    inbox.port = port
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:
