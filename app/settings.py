@@ -98,12 +98,22 @@ class PrivacySettings:
 
 
 @dataclass(frozen=True)
+class ReportsSettings:
+    storage: str = field(default_factory=lambda: _env("REPORTS_STORAGE"))
+    """Where built report files are kept: empty → the folder `reports` under
+    REDSTAR_DATA_DIR; `file:///a/folder` → that folder. (An S3-compatible bucket,
+    `s3://…`, is the planned production choice; app.reports.storage refuses it until
+    its adapter exists.)"""
+
+
+@dataclass(frozen=True)
 class Settings:
     app: AppSettings = field(default_factory=AppSettings)
     db: DatabaseSettings = field(default_factory=DatabaseSettings)
     redis: RedisSettings = field(default_factory=RedisSettings)
     auth: AuthSettings = field(default_factory=AuthSettings)
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
+    reports: ReportsSettings = field(default_factory=ReportsSettings)
 
     @property
     def embedded(self) -> bool:

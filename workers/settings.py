@@ -14,6 +14,7 @@ from app.core.clock import CHINA_TIME
 from app.grid.jobs import refresh_due_items
 from app.logging import configure_logging
 from app.people.jobs import check_roster_import, commit_roster_import
+from app.reports.jobs import build_report, sweep_reports
 from app.service_requests.jobs import escalate_service_requests
 from app.settings import get_settings
 from app.state import open_services
@@ -49,6 +50,8 @@ class WorkerSettings:
         commit_roster_import,
         refresh_due_items,
         escalate_service_requests,
+        build_report,
+        sweep_reports,
     ]
     cron_jobs: ClassVar[list[Any]] = [
         cron(prune_stale_invitations, hour={3}, minute={17}, unique=True),
@@ -57,6 +60,9 @@ class WorkerSettings:
         cron(refresh_due_items, hour={0, 1, 2}, minute={7}, unique=True),
         # Escalation is recorded within 10 minutes; pages show the clock's level at once.
         cron(escalate_service_requests, minute=set(range(0, 60, 10)), unique=True),
+        # Reports waiting with no one building them are queued again within a minute,
+        # and at once when a worker starts (one killed mid-build is replaced).
+        cron(sweep_reports, second={0}, run_at_startup=True, unique=True),
     ]
     on_startup = startup
     on_shutdown = shutdown

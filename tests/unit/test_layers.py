@@ -27,6 +27,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("app.service_requests",),
     ("app.points",),
     ("app.signup",),
+    ("app.reports",),
     ("app.dashboard", "app.audit", "app.health"),
     ("app.access", "app.i18n_catalogs"),
     ("app.web", "app.state", "app.main", "app.cli", "app.demo", "workers"),
