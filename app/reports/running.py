@@ -19,8 +19,9 @@ from uuid import UUID
 
 import structlog
 from arq.connections import ArqRedis
+from redis.exceptions import RedisError
 from sqlalchemy import update
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, InterfaceError
 
 from app.core import clock
 from app.core.crypto import IdCipher
@@ -50,6 +51,10 @@ TRIED_TOO_OFTEN = N_(
 )
 KIND_GONE = N_("This kind of report is no longer offered.")
 
+TRANSIENT_SQLSTATE_CLASSES = ("08", "40", "57")
+"""Connection exceptions, a rollback (serialisation, deadlock), operator intervention
+(the server shutting down or starting): another try may well succeed."""
+
 
 def claim_key(report_id: UUID) -> str:
     return f"report:{report_id}"
@@ -67,7 +72,7 @@ async def enqueue(redis: ArqRedis, tenant_id: UUID, report_id: UUID, attempt: in
         await redis.enqueue_job(
             "build_report", str(tenant_id), str(report_id), _job_id=job_id(report_id, attempt)
         )
-    except (OSError, ConnectionError, TimeoutError) as exc:
+    except (RedisError, OSError) as exc:
         log.warning("report_not_queued", report_id=str(report_id), error=type(exc).__name__)
         return False
     return True
@@ -101,8 +106,13 @@ def transient(exc: BaseException) -> bool:
     """A database or network hiccup (a restart, a dropped connection): worth another
     try, not a reason to tell the user the report failed."""
     if isinstance(exc, DBAPIError):
-        return True
-    return isinstance(exc, OSError | ConnectionError | TimeoutError)
+        state = str(getattr(exc.orig, "sqlstate", None) or "")
+        return (
+            exc.connection_invalidated
+            or isinstance(exc, InterfaceError)
+            or state[:2] in TRANSIENT_SQLSTATE_CLASSES
+        )
+    return isinstance(exc, RedisError | OSError | TimeoutError)
 
 
 async def build(db: Database, cipher: IdCipher, storage: Storage, report_id: UUID) -> str:
