@@ -173,6 +173,8 @@ async def build(db: Database, cipher: IdCipher, storage: Storage, report_id: UUI
         if done is None:
             await storage.delete(key)  # a newer attempt owns the row now
             return "superseded"
+        if report.file_key and report.file_key != key:
+            await storage.delete(report.file_key)  # made again: the old file goes
         log.info("report_done", report_id=str(report_id), bytes=len(built.content))
         return ReportStatus.DONE
 

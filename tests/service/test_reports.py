@@ -204,7 +204,9 @@ async def test_only_the_newest_attempt_finishes_the_row(
     attempt owning the row: it keeps nothing."""
     report_id = await add_report(services, world.a, {"seconds": 1})
     build = asyncio.create_task(build_now(services, world.a.tenant_id, report_id))
-    while (await row(services, world.a, report_id)).status != ReportStatus.RUNNING:
+    for _ in range(200):  # until it is running
+        if (await row(services, world.a, report_id)).status == ReportStatus.RUNNING:
+            break
         await asyncio.sleep(0.05)
     with tenant_scope(world.a.tenant_id):
         async with services.db.unit() as session:

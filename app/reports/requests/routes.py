@@ -21,7 +21,7 @@ from app.i18n import _
 from app.reports.kinds import FORMAT_LABELS
 from app.reports.models import STATUS_LABELS
 from app.reports.requests.forms import parse_request
-from app.reports.requests.service import ReportService
+from app.reports.requests.service import NOT_YOURS, ReportService
 from app.reports.storage import storage_for
 from app.state import AppServices
 from app.web.downloads import DOWNLOAD, attachment
@@ -95,8 +95,9 @@ class ReportsController(Controller):
             content, report = await reports.download(
                 identity, report_id, storage_for(services.settings)
             )
-        except Refused as exc:
-            return refused_back(request, exc, f"/reports/{report_id}")
+        except Refused as exc:  # back to the report, or to one's own if it is not
+            back = "/reports" if exc.message == NOT_YOURS else f"/reports/{report_id}"
+            return refused_back(request, exc, back)
         assert report.filename and report.media_type
         extension = report.filename.rsplit(".", 1)[-1]
         return attachment(content, report.filename, fallback=f"report.{extension}",

@@ -14,7 +14,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from arq.connections import ArqRedis
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.service import record
@@ -232,12 +232,14 @@ class ReportService:
         return ReportView(report, KINDS.get(report.kind))
 
     async def retry(self, identity: Identity, report_id: UUID) -> None:
-        """Make a failed or deleted report again: a new attempt, queued."""
+        """Make a failed or deleted report again: a new attempt, queued. (A file past
+        its time that the sweep has not deleted yet is replaced by the new one.)"""
         view = await self.get(identity, report_id)
         attempt = await self.session.scalar(
             update(Report)
             .where(Report.id == report_id,
-                   Report.status.in_((ReportStatus.FAILED, ReportStatus.EXPIRED)))
+                   or_(Report.status.in_((ReportStatus.FAILED, ReportStatus.EXPIRED)),
+                       and_(Report.status == ReportStatus.DONE, Report.expires_at <= clock.now())))
             .values(status=ReportStatus.QUEUED, progress=0, attempt=Report.attempt + 1,
                     error=None, error_args={}, started_at=None, finished_at=None,
                     expires_at=None, moved_at=clock.now())
@@ -255,12 +257,8 @@ class ReportService:
         view = await self.get(identity, report_id)
         report = view.report
         if view.expired:
-            days = (
-                (report.expires_at - report.finished_at).days
-                if report.expires_at and report.finished_at
-                else 0
-            )
-            raise Refused(EXPIRED, days=days)
+            kept_for = (report.expires_at or clock.now()) - (report.finished_at or clock.now())
+            raise Refused(EXPIRED, days=round(kept_for.total_seconds() / 86400))
         if report.status != ReportStatus.DONE or report.file_key is None:
             raise Refused(NOT_READY)
         try:
