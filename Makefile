@@ -9,18 +9,18 @@ CHROMIUM ?= /usr/bin/chromium
 PARALLEL ?= --numprocesses=auto
 CATALOGS := $(patsubst %.po,%.mo,$(wildcard app/locales/*/LC_MESSAGES/messages.po))
 
-.PHONY: run test test-fast bench lint messages deps browser clean-data
+.PHONY: run test test-fast bench lint messages deps browser pdf clean-data
 
-run: deps  ## the whole product: servers, migrations, demo data, web and worker
+run: deps pdf  ## the whole product: servers, migrations, demo data, web and worker
 	$(UV) run redstar dev
 
-test: deps browser  ## the whole suite, end-to-end tests included
+test: deps browser pdf  ## the whole suite, end-to-end tests included
 	$(UV) run pytest $(PARALLEL)
 
-test-fast: deps  ## everything but the browser tests
+test-fast: deps pdf  ## everything but the browser tests
 	$(UV) run pytest $(PARALLEL) -m "not e2e"
 
-bench: deps  ## benchmarks under bench/ (bench/README.md); figures to bench/results/*.json
+bench: deps pdf  ## benchmarks under bench/ (bench/README.md); figures to bench/results/*.json
 	@command -v wrk >/dev/null || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk)
 	$(UV) run python -m bench
 
@@ -54,6 +54,14 @@ browser:  ## Debian's Chromium (Playwright cannot download browsers here) and CJ
 	@(test -x $(CHROMIUM) && fc-list :lang=zh 2>/dev/null | grep -q .) || \
 		($(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk)
+
+# WeasyPrint lays out the PDF reports with Pango and HarfBuzz; Chinese needs the CJK fonts.
+PDF_LIBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk
+pdf:  ## what WeasyPrint needs from Debian for the PDF reports
+	@(ldconfig -p | grep -q libpangoft2-1.0.so.0 && ldconfig -p | grep -q libharfbuzz-subset.so.0 \
+		&& fc-list :lang=zh 2>/dev/null | grep -q .) || \
+		($(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(PDF_LIBS))
 
 clean-data:  ## stop the embedded servers and delete their data
 	-$(UV) run redstar stop

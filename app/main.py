@@ -22,6 +22,7 @@ from app.health.routes import healthz, readyz
 from app.logging import configure_logging
 from app.people import routes as people
 from app.points import routes as points
+from app.reports import routes as reports
 from app.service_requests import routes as service_requests
 from app.service_requests.requests.views import RequestViews
 from app.settings import PROJECT_ROOT, Settings, get_settings
@@ -48,6 +49,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     *accounts.ROUTES,
     *people.ROUTES,
     *points.ROUTES,
+    *reports.ROUTES,
     *grid.ROUTES,
     *service_requests.ROUTES,
     *signup.ROUTES,

@@ -120,6 +120,12 @@ class NotifySettings:
         default_factory=lambda: float(_env("NOTIFY_SWEEP_GRACE_SECONDS", "30"))
     )
     """A delivery due this long ago and not sent is queued again by the sweep."""
+class ReportsSettings:
+    storage: str = field(default_factory=lambda: _env("REPORTS_STORAGE"))
+    """Where built report files are kept: empty → the folder `reports` under
+    REDSTAR_DATA_DIR; `file:///a/folder` → that folder. (An S3-compatible bucket,
+    `s3://…`, is the planned production choice; app.reports.storage refuses it until
+    its adapter exists.)"""
 
 
 @dataclass(frozen=True)
@@ -130,6 +136,7 @@ class Settings:
     auth: AuthSettings = field(default_factory=AuthSettings)
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
     notify: NotifySettings = field(default_factory=NotifySettings)
+    reports: ReportsSettings = field(default_factory=ReportsSettings)
 
     @property
     def embedded(self) -> bool:

@@ -31,6 +31,7 @@ from app.people.org.service import OrgService
 from app.people.roster.forms import parse_person
 from app.people.roster.service import PeopleService
 from app.points.models import PointEvent
+from app.points.periods import quarter_of
 from app.state import AppServices
 from tests import rosters
 from tests.factories import (
@@ -87,7 +88,8 @@ TOUR: list[tuple[str, list[str]]] = [
         "/requests/settings", "/requests/settings/categories/{request_category}",
         "/requests/{request}",
     ]),
-    (Role.BRANCH_SECRETARY, ["/grid", "/grid/coverage", "/requests"]),
+    (Role.BRANCH_SECRETARY, ["/grid", "/grid/coverage", "/requests", "/reports"]),
+    (Role.TENANT_ADMIN, ["/reports", "/reports/{report}", "/reports/settings"]),
     (Role.MEMBER, [
         "/dashboard", "/users", "/account/password", "/my-branch", "/points",
         "/points/people/{twin}", "/points/publications", "/points/publications/{publication}",
@@ -219,10 +221,37 @@ async def ids(world: World, services: AppServices, live_server: str) -> dict[str
     return {
         **points,
         **grid,
+        "report": await made_report(services, district),
         "member": district.users[Role.MEMBER].id, "unit": roster.branch_1, "person": person,
         "committed": committed, "import": waiting, "branch2": roster.branch_2, "twin": twin_id,
         "scored": scored,
     }  # fmt: skip
+
+
+async def made_report(services: AppServices, district: District) -> UUID:
+    """The district's quarterly points report as .xlsx, made by the live server's worker."""
+    from app.reports.kinds import KINDS
+    from app.reports.models import Report, ReportStatus
+    from app.reports.requests.forms import ReportForm
+    from app.reports.requests.service import ReportService
+
+    admin = await identity_of(services, district.tenant_id, district.users[Role.TENANT_ADMIN].id)
+    form = ReportForm(KINDS["points_district"], "xlsx", period=quarter_of(date.today()))
+    with tenant_scope(district.tenant_id):
+        async with services.db.unit() as session:
+            report_id = await ReportService(session, services.redis, services.cipher).request(
+                admin, form
+            )
+        deadline = time.monotonic() + 60
+        while True:
+            async with services.db.session() as session:
+                report = await session.get(
+                    Report, {"tenant_id": district.tenant_id, "id": report_id}
+                )
+            assert report and time.monotonic() < deadline, "the worker did not make the report"
+            if report.status == ReportStatus.DONE:
+                return report_id
+            await asyncio.sleep(0.3)
 
 
 async def grid_pages(services: AppServices, district: District, member: UUID) -> dict[str, UUID]:

@@ -16,6 +16,7 @@ from app.settings import (
     DatabaseSettings,
     PrivacySettings,
     RedisSettings,
+    ReportsSettings,
     Settings,
 )
 
@@ -80,7 +81,13 @@ class ServerPair:
             "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
             "ID_NUMBER_KEYS": TEST_ID_KEYS,
             "ID_NUMBER_INDEX_KEY": TEST_INDEX_KEY,
+            "REPORTS_STORAGE": self.reports_storage,
         }
+
+    @property
+    def reports_storage(self) -> str:
+        """Report files of the session's tests: a folder under its temporary root."""
+        return (self.root / "reports").as_uri()
 
     def settings(self, **auth: int) -> Settings:
         return Settings(
@@ -91,4 +98,5 @@ class ServerPair:
             privacy=PrivacySettings(
                 id_number_keys=TEST_ID_KEYS, id_number_index_key=TEST_INDEX_KEY
             ),
+            reports=ReportsSettings(storage=self.reports_storage),
         )

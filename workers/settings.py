@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from contextlib import AsyncExitStack
 from typing import Any, ClassVar
-from uuid import uuid4
 
 import structlog
 from arq import cron, func
@@ -17,6 +16,7 @@ from app.logging import configure_logging
 from app.notifications.channels.webhook import http_client
 from app.notifications.jobs import deliver_notification, queue_deliveries, sweep_deliveries
 from app.people.jobs import check_roster_import, commit_roster_import
+from app.reports.jobs import build_report, sweep_reports
 from app.service_requests.jobs import escalate_service_requests
 from app.settings import get_settings
 from app.state import open_services
@@ -31,8 +31,6 @@ async def startup(ctx: dict[str, Any]) -> None:
     ctx["http"] = await stack.enter_async_context(http_client())  # webhooks keep connections
     ctx["exit_stack"] = stack
     structlog.get_logger("redstar.worker").info("worker_started")
-    # What a killed worker left half-sent is queued again now, not at the next minute.
-    await ctx["redis"].enqueue_job("sweep_deliveries", _job_id=f"sweep:start:{uuid4()}")
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
@@ -58,6 +56,8 @@ class WorkerSettings:
         func(deliver_notification, keep_result=60, max_tries=3),
         queue_deliveries,
         sweep_deliveries,
+        build_report,
+        sweep_reports,
     ]
     cron_jobs: ClassVar[list[Any]] = [
         cron(prune_stale_invitations, hour={3}, minute={17}, unique=True),
@@ -66,8 +66,12 @@ class WorkerSettings:
         cron(refresh_due_items, hour={0, 1, 2}, minute={7}, unique=True),
         # Escalation is recorded within 10 minutes; pages show the clock's level at once.
         cron(escalate_service_requests, minute=set(range(0, 60, 10)), unique=True),
-        # The outbox's safety net: a delivery never queued, or left by a killed worker.
-        cron(sweep_deliveries, second={5}, unique=True),
+        # The outbox's safety net: a delivery never queued, or left by a killed worker —
+        # every minute, and at once when a worker starts.
+        cron(sweep_deliveries, second={5}, run_at_startup=True, unique=True),
+        # Reports waiting with no one building them are queued again within a minute,
+        # and at once when a worker starts (one killed mid-build is replaced).
+        cron(sweep_reports, second={0}, run_at_startup=True, unique=True),
     ]
     on_startup = startup
     on_shutdown = shutdown

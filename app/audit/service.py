@@ -56,6 +56,7 @@ ACTION_LABELS = {
     "points.objection_answered": N_("Objection answered"),
     "points.published": N_("Ranking published"),
     "points.ledger_exported": N_("Points ledger downloaded"),
+    "report.downloaded": N_("Report downloaded"),
     "grid.created": N_("Grid added"),
     "grid.changed": N_("Grid changed"),
     "grid.retired": N_("Grid retired"),

@@ -30,6 +30,7 @@ from app.points.models import (
 from app.points.numbers import points_text
 from app.points.periods import parse_half, parse_quarter
 from app.regions import current_county
+from app.reports.kinds import KIND_TITLES
 
 # What a change is about when it has no name of its own (the roster as a whole …).
 SUBJECT_LABELS = {
@@ -263,6 +264,8 @@ DETAILS: dict[str, dict[str, Detail]] = {
     "points.published": {"period": PERIOD, "entries": ENTRIES,
                          "rule_version": Detail(N_("Rules version"), _version)},
     "points.ledger_exported": {"period": PERIOD, "rows": Detail(N_("Entries"), _count)},
+    "report.downloaded": {"report": Detail(N_("Report"), _labelled(KIND_TITLES)),
+                          "period": PERIOD, "year": Detail(N_("Year"))},
     "grid.created": GRID_FIELDS,
     "grid.changed": GRID_FIELDS,
     "grid.worker_added": {"worker": Detail(N_("Grid worker"))},

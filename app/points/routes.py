@@ -6,8 +6,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-import anyio
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
 from litestar.response import Template
@@ -21,14 +20,12 @@ from app.core.roles import TENANT_ROLES, Role
 from app.i18n import _
 from app.points.claims import routes as claims
 from app.points.claims.lists import ClaimLists
-from app.points.export import ledger_filename, ledger_workbook
 from app.points.models import SOURCE_LABELS
 from app.points.numbers import points_text
 from app.points.periods import Period
 from app.points.publications import routes as publications
 from app.points.rules import routes as rules
 from app.points.service import PointsService
-from app.web.downloads import DOWNLOAD, attachment
 from app.web.flash import flash
 from app.web.guards import allow
 from app.web.responses import form_data, form_page, render, see_other
@@ -169,22 +166,6 @@ class PointsController(Controller):
                 "sources": SOURCE_LABELS,
                 "total": sum((line.event.points for line in lines), 0),
             },
-        )
-
-    @get("/ledger/{unit_id:uuid}/export", opt=DOWNLOAD)
-    async def export(
-        self,
-        request: Request,
-        points: NamedDependency[PointsService],
-        identity: NamedDependency[Identity],
-        unit_id: FromPath[UUID],
-    ) -> Response[bytes]:
-        period, _periods = await chosen_quarter(request, points)
-        unit, lines = await points.ledger(identity, unit_id, period)
-        await points.record_export(identity, unit, period, len(lines))
-        content = await anyio.to_thread.run_sync(ledger_workbook, unit.name, period, lines)
-        return attachment(
-            content, ledger_filename(unit.name, period), fallback=f"ledger-{period.key}.xlsx"
         )
 
 

@@ -17,7 +17,6 @@ from sqlalchemy import Select, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from app.audit.service import record
 from app.core.errors import NotFound, Refused
 from app.core.forms import FieldError
 from app.core.identity import Identity
@@ -101,6 +100,21 @@ def with_rules(query: Query) -> Query:
         .join(RuleSet, and_(RuleSet.tenant_id == RuleItem.tenant_id,
                             RuleSet.id == RuleItem.rule_set_id))
     )  # fmt: skip
+
+
+async def ledger_lines(session: AsyncSession, branch_id: UUID, period: Period) -> list[LedgerLine]:
+    """A branch's events of the period in date order, corrections included: the ledger
+    page and the ledger report (which checked who asked when it was asked for)."""
+    rows = await session.execute(
+        with_rules(select(PointEvent, Person.name, RuleItem.code, RuleItem.name,
+                          RuleCategory.name, RuleSet.version))
+        .join(Person, and_(Person.tenant_id == PointEvent.tenant_id,
+                           Person.id == PointEvent.person_id))
+        .where(PointEvent.branch_id == branch_id,
+               PointEvent.occurred_on.between(period.start, period.end))
+        .order_by(PointEvent.occurred_on, Person.sort_key, PointEvent.recorded_at)
+    )  # fmt: skip
+    return [LedgerLine(*row) for row in rows]
 
 
 class PointsService:
@@ -269,29 +283,8 @@ class PointsService:
         self, identity: Identity, unit_id: UUID, period: Period
     ) -> tuple[OrgUnit, list[LedgerLine]]:
         """The branch's events of the period in date order (corrections included)."""
-        session = self.session
         unit = await self._branch(identity, unit_id)
-        rows = await session.execute(
-            with_rules(select(PointEvent, Person.name, RuleItem.code, RuleItem.name,
-                              RuleCategory.name, RuleSet.version))
-            .join(Person, and_(Person.tenant_id == PointEvent.tenant_id,
-                               Person.id == PointEvent.person_id))
-            .where(PointEvent.branch_id == unit.id,
-                   PointEvent.occurred_on.between(period.start, period.end))
-            .order_by(PointEvent.occurred_on, Person.sort_key, PointEvent.recorded_at)
-        )  # fmt: skip
-        lines = [LedgerLine(*row) for row in rows]
-        return unit, lines
-
-    async def record_export(
-        self, identity: Identity, unit: OrgUnit, period: Period, n: int
-    ) -> None:
-        await record(
-            self.session, identity.actor, "points.ledger_exported", subject_type="unit",
-            subject_id=unit.id, subject_name=unit.name,
-            changes={"period": period.key, "rows": n},
-        )  # fmt: skip
-        await self.session.commit()
+        return unit, await ledger_lines(self.session, unit.id, period)
 
     # --- a member's own home --------------------------------------------------------
 

@@ -20,6 +20,7 @@ BUNDLES: dict[str, tuple[str, ...]] = {
         "css/base.css", "css/forms.css", "css/tables.css", "css/roster.css", "css/points.css",
         "css/points-rules.css", "css/points-publications.css", "css/grid.css",
         "css/grid-admin.css", "css/grid-coverage.css", "css/requests.css", "css/home.css",
+        "css/reports.css",
     ),
     "app.js": ("vendor/htmx.min.js", "js/keep-form.js", "js/sending.js"),
 }  # fmt: skip

@@ -47,3 +47,7 @@ select create_distributed_table('service_request_events', 'tenant_id', colocate_
 
 -- The dashboard's getting-started steps.
 select create_distributed_table('setup_checks', 'tenant_id', colocate_with => 'users');
+
+-- Reports: the rows the worker builds from, and each district's keeping time.
+select create_distributed_table('reports', 'tenant_id', colocate_with => 'users');
+select create_distributed_table('report_settings', 'tenant_id', colocate_with => 'users');

@@ -14,6 +14,7 @@ from app.db import Database
 from app.state import AppServices
 from tests.factories import World, add_person, make_roster
 from tests.http.conftest import Browser
+from tests.reports import report_file
 
 ZHANG_ID = "370102194910011236"
 
@@ -107,8 +108,8 @@ async def test_export_holds_the_filtered_people_and_reimports_as_is(
     roster = await make_roster(services, world.a)
     await make_roster(services, world.b)
     await browser.login(world.a.users[Role.TENANT_ADMIN])
-    response = await browser.get(f"/people/export.xlsx?unit={roster.branch_1}")
-    assert response.status_code == 200
+    form = {"kind": "roster", "unit": str(roster.branch_1)}
+    response = await report_file(browser, services, world.a.tenant_id, form)
     assert response.headers["content-type"].startswith("application/vnd.openxmlformats")
     rows = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0)
     cells = rows.to_python()

@@ -37,6 +37,7 @@ from tests.factories import (
     unit_per_call,
 )
 from tests.http.conftest import Browser, shown
+from tests.reports import report_file, report_form
 
 
 @pytest.fixture
@@ -302,8 +303,9 @@ async def test_member_page_explains_caps_and_corrections(
 
     ledger = await browser.get(f"/points/ledger/{points.roster.branch_1}")
     assert ledger.status_code == 200 and "记录有误" in ledger.text
-    export = await browser.get(f"/points/ledger/{points.roster.branch_1}/export")
-    assert export.status_code == 200
+    export = await report_file(
+        browser, services, world.a.tenant_id, report_form("ledger", branch=points.roster.branch_1)
+    )
     rows = (
         CalamineWorkbook.from_filelike(io.BytesIO(export.content)).get_sheet_by_index(0).to_python()
     )
@@ -504,7 +506,9 @@ async def test_the_ledger_file_says_what_the_page_says(
     # 2 + 5 + 2 - 5 = 4
     page = await browser.get(f"/points/ledger/{points.roster.branch_1}")
     assert shown("Total %(points)s points", points="4") in page.text
-    export = await browser.get(f"/points/ledger/{points.roster.branch_1}/export")
+    export = await report_file(
+        browser, services, world.a.tenant_id, report_form("ledger", branch=points.roster.branch_1)
+    )
     rows = (
         CalamineWorkbook.from_filelike(io.BytesIO(export.content)).get_sheet_by_index(0).to_python()
     )

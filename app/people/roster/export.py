@@ -1,20 +1,14 @@
-"""The filtered roster as an .xlsx file, with the headers the import reads.
+"""The roster's rows as the export writes them, with the headers the import reads.
 
 Exported files import again unchanged: the same header words, dates written the
 way rosters write them (1949年10月 when the day is unknown), ID numbers as text.
-xlsxwriter in constant-memory mode writes 40,000 rows in a few seconds and little
-memory; it runs in a worker thread so the event loop keeps serving.
+The worker writes the file as a report (app.reports.roster).
 """
 
 from __future__ import annotations
 
-import io
 from datetime import date
-from typing import Any
 
-import xlsxwriter
-
-from app.core.clock import CHINA_TIME
 from app.people.imports.cells import PartialDate
 from app.people.models import CATEGORY_LABELS
 
@@ -57,27 +51,3 @@ def written_date(value: date | None, day_known: bool = True) -> str:
 
 def yes_no(flag: bool) -> str:
     return "是" if flag else "否"
-
-
-def people_workbook(rows: list[list[Any]]) -> bytes:
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"constant_memory": True, "in_memory": True})
-    sheet = book.add_worksheet("花名册")
-    header = book.add_format({"bold": True, "bg_color": "#F2F2F2", "border": 1})
-    text = book.add_format({"num_format": "@"})
-    for column, (title, width) in enumerate(COLUMNS):
-        sheet.set_column(column, column, width, text)
-        sheet.write_string(0, column, title, header)
-    sheet.freeze_panes(1, 1)
-    for line, row in enumerate(rows, start=1):
-        for column, value in enumerate(row):
-            if value not in (None, ""):
-                sheet.write_string(line, column, str(value))
-    book.close()
-    return buffer.getvalue()
-
-
-def export_filename() -> str:
-    from datetime import datetime
-
-    return f"花名册-{datetime.now(CHINA_TIME):%Y%m%d-%H%M}.xlsx"

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-import anyio
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
@@ -33,11 +32,9 @@ from app.people.models import (
 )
 from app.people.org.service import OrgService
 from app.people.roster.duplicates import DuplicateService
-from app.people.roster.export import export_filename, people_workbook
 from app.people.roster.forms import parse_person, person_form
 from app.people.roster.service import PeopleService
 from app.people.search import FLAG_LABELS, PersonFilter
-from app.web.downloads import DOWNLOAD, attachment
 from app.web.flash import flash
 from app.web.guards import allow
 from app.web.responses import form_data, refused_back, render, see_other, sent_back
@@ -94,19 +91,6 @@ class PeopleController(Controller):
             },
             fragment="people/_results.html",
         )
-
-    @get("/export.xlsx", opt=DOWNLOAD)
-    async def export(
-        self,
-        request: Request,
-        identity: NamedDependency[Identity],
-        people: NamedDependency[PeopleService],
-    ) -> Response[bytes]:
-        wanted = PersonFilter.from_query(request.query_params)
-        everyone = await people.everyone(identity.scope, wanted)
-        rows = await people.export_rows(identity.scope, wanted, everyone, identity.actor)
-        content = await anyio.to_thread.run_sync(people_workbook, rows)
-        return attachment(content, export_filename(), fallback="roster.xlsx")
 
     @get("/new")
     async def new(

@@ -17,7 +17,6 @@ from sqlalchemy import Select, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import User
-from app.audit.service import record
 from app.core.errors import NotFound, Refused
 from app.core.identity import Actor
 from app.core.pagination import Page, page_count, page_within
@@ -33,7 +32,7 @@ from app.people.roster.edits import apply_values, check_units, save_person
 from app.people.roster.export import CATEGORY_WORDS, written_date, yes_no
 from app.people.roster.forms import disagreement_with_id
 from app.people.scope import people_in
-from app.people.search import FLAGS, WHOLE_ID, PersonFilter, audited_filter, search_condition
+from app.people.search import FLAGS, WHOLE_ID, PersonFilter, search_condition
 
 PAGE_SIZE = 50
 
@@ -149,19 +148,10 @@ class PeopleService:
         query = self._filtered(scope, wanted).order_by(Person.sort_key, Person.id)
         return list((await self.session.scalars(query)).all())
 
-    async def export_rows(
-        self, scope: Scope, wanted: PersonFilter, people: list[Person], actor: Actor
-    ) -> list[list[Any]]:
-        """Rows for the .xlsx export, in its column order; the export is audited."""
+    async def export_rows(self, scope: Scope, people: list[Person]) -> list[list[Any]]:
+        """Rows for the .xlsx export, in its column order (the download is audited by
+        the report it is part of)."""
         names = await unit_labels(self.session)
-        await record(
-            self.session,
-            actor,
-            "people.exported",
-            subject_type="roster",
-            changes={"count": len(people), "filter": audited_filter(wanted)},
-        )
-        await self.session.commit()
         return [
             [
                 p.name,

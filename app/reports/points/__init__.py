@@ -1,0 +1,1 @@
+"""The quarterly points report of a branch or of the district: .xlsx and .pdf."""

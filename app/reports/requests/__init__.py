@@ -1,0 +1,1 @@
+"""Asking for reports, following their progress, downloading them."""

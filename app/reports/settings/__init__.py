@@ -1,0 +1,1 @@
+"""The district's report settings: how long finished files are kept."""

@@ -1,0 +1,92 @@
+"""The reports' "done when": a district admin asks for the quarterly points report as
+.xlsx from the reports page, watches its progress on the report's page (htmx asks
+again every 2 seconds; the worker builds it), downloads it, and the test reads the
+file back and checks its figures against the ledger — on a desktop and a phone."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.async_api import expect
+from python_calamine import CalamineWorkbook
+from sqlalchemy import select, text
+
+from app.core import clock
+from app.core.roles import Role
+from app.db.tenant import tenant_scope
+from app.points.claims.forms import ClaimForm
+from app.points.claims.service import ClaimService
+from app.points.models import RuleItem
+from app.points.periods import quarter_of
+from app.state import AppServices
+from e2e.test_pages import log_in, open_from_menu
+from tests.factories import World, identity_of, make_points_roster, unit_per_call
+
+WORKER_TIMEOUT = 30_000  # ms: the worker polls its queue every half second
+
+
+async def test_admin_makes_and_downloads_the_quarterly_points_report(
+    new_context, shoot, world: World, services: AppServices
+) -> None:  # type: ignore[no-untyped-def]
+    district = world.a
+    points = await make_points_roster(services, district)
+    admin = await identity_of(services, district.tenant_id, district.users[Role.TENANT_ADMIN].id)
+    with tenant_scope(district.tenant_id):
+        async with services.db.session() as session:
+            items = {i.code: i.id for i in (await session.scalars(select(RuleItem))).all()}
+        claims = unit_per_call(services.db, ClaimService)
+        for person, code in ((points.member_a, "XX-01"), (points.member_a, "FH-01"),
+                             (points.member_b, "XX-01"), (points.member_d, "FH-01")):  # fmt: skip
+            await claims.award(admin, ClaimForm(person, items[code], clock.today(), "1", "学习"))
+
+    page = await (await new_context()).new_page()
+    await log_in(page, district.users[Role.TENANT_ADMIN])
+    await open_from_menu(page, "报表")
+    await expect(page.get_by_role("heading", name="报表", exact=True)).to_be_visible()
+    await shoot(page, "reports-1-ask")
+    card = page.locator("form", has=page.get_by_role("heading", name="全区季度积分报表"))
+    await expect(card.get_by_label("季度")).to_have_value(quarter_of(clock.today()).key)
+    await card.get_by_role("button", name="生成Excel表格").click()
+
+    # The report's page: waiting or being made, then ready — without reloading.
+    await expect(page.get_by_role("heading", name="全区季度积分报表")).to_be_visible()
+    address = page.url
+    progress = page.locator("#progress")
+    await expect(progress).to_be_visible()
+    await shoot(page, "reports-2-progress")
+    download_link = progress.get_by_role("link", name=re.compile("^下载"))
+    await expect(download_link).to_be_visible(timeout=WORKER_TIMEOUT)
+    assert page.url == address  # the block replaced itself; the page stayed
+    await expect(progress).not_to_have_attribute("hx-trigger", re.compile("."))
+    await shoot(page, "reports-3-ready")
+
+    async with page.expect_download() as info:
+        await download_link.click()
+    download = await info.value
+    assert download.suggested_filename.endswith(".xlsx")
+    assert district.name in download.suggested_filename
+    book = CalamineWorkbook.from_path(str(await download.path()))
+    assert book.sheet_names == ["汇总", "第一支部", "第二支部"]
+
+    period = quarter_of(clock.today())
+    with tenant_scope(district.tenant_id):
+        async with services.db.session() as session:
+            ledger = dict(
+                (
+                    await session.execute(
+                        text(
+                            "select p.name, sum(e.points)::float from point_events e"
+                            " join people p on p.tenant_id = e.tenant_id and p.id = e.person_id"
+                            " where e.occurred_on between :first and :last group by p.name"
+                        ),
+                        {"first": period.start, "last": period.end},
+                    )
+                ).all()
+            )
+    first = book.get_sheet_by_name("第一支部").to_python()
+    ranked = {row[1]: row[-1] for row in first if isinstance(row[0], float)}
+    assert ranked == {"党员甲": ledger["党员甲"], "党员乙": ledger["党员乙"]}
+    summary = {row[0]: row for row in book.get_sheet_by_name("汇总").to_python() if row[0]}
+    assert summary["第一支部"][1] == 2 and summary["第一支部"][-1] == 1  # 老党员丙 apart
+    assert summary["第二支部"][5] == ledger["党员丁"]  # the highest score
+    assert summary["合计"][1] == 3
