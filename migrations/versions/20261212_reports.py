@@ -2,7 +2,7 @@
 progress, file and expiry), and each district's keeping time for the files.
 
 Revision ID: 20261212_reports
-Revises: 20261210_link_lookups_at
+Revises: 20261211_notifications
 Create Date: 2026-12-12
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from tenants.rls import tenant_table_sql
 
 revision = "20261212_reports"
-down_revision = "20261210_link_lookups_at"
+down_revision = "20261211_notifications"
 branch_labels = None
 depends_on = None
 
