@@ -9,18 +9,23 @@ CHROMIUM ?= /usr/bin/chromium
 PARALLEL ?= --numprocesses=auto
 CATALOGS := $(patsubst %.po,%.mo,$(wildcard app/locales/*/LC_MESSAGES/messages.po))
 
-.PHONY: run test test-fast bench lint messages deps browser clean-data
+# What WeasyPrint (the PDF reports) loads from the system: Pango and HarfBuzz's
+# subsetter (without it WeasyPrint subsets the CJK fonts in Python, seconds a font),
+# and the Noto CJK fonts the reports and their charts are set in (fontconfig finds them).
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-noto-cjk
 
-run: deps  ## the whole product: servers, migrations, demo data, web and worker
+.PHONY: run test test-fast bench lint messages deps pdf browser clean-data
+
+run: deps pdf  ## the whole product: servers, migrations, demo data, web and worker
 	$(UV) run redstar dev
 
-test: deps browser  ## the whole suite, end-to-end tests included
+test: deps pdf browser  ## the whole suite, end-to-end tests included
 	$(UV) run pytest $(PARALLEL)
 
-test-fast: deps  ## everything but the browser tests
+test-fast: deps pdf  ## everything but the browser tests
 	$(UV) run pytest $(PARALLEL) -m "not e2e"
 
-bench: deps  ## benchmarks under bench/ (bench/README.md); figures to bench/results/*.json
+bench: deps pdf  ## benchmarks under bench/ (bench/README.md); figures to bench/results/*.json
 	@command -v wrk >/dev/null || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk)
 	$(UV) run python -m bench
 
@@ -49,6 +54,13 @@ static/vendor/htmx.min.js: node_modules/.installed
 
 app/locales/%/LC_MESSAGES/messages.mo: app/locales/%/LC_MESSAGES/messages.po .venv/.synced
 	$(UV) run python -m app.i18n_catalogs --compile
+
+pdf:  ## Debian's Pango, HarfBuzz subsetter and CJK fonts, for WeasyPrint's reports
+	@(fc-list :lang=zh 2>/dev/null | grep -q . && \
+		/sbin/ldconfig -p | grep -q libpangoft2-1.0.so.0 && \
+		/sbin/ldconfig -p | grep -q libharfbuzz-subset.so.0) || \
+		($(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(PDF_PACKAGES))
 
 browser:  ## Debian's Chromium (Playwright cannot download browsers here) and CJK fonts
 	@(test -x $(CHROMIUM) && fc-list :lang=zh 2>/dev/null | grep -q .) || \

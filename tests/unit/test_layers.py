@@ -27,7 +27,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("app.service_requests",),
     ("app.points",),
     ("app.signup",),
-    ("app.dashboard", "app.audit", "app.health"),
+    ("app.dashboard", "app.audit", "app.health", "app.reports"),
     ("app.access", "app.i18n_catalogs"),
     ("app.web", "app.state", "app.main", "app.cli", "app.demo", "workers"),
 ]  # fmt: skip
