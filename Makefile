@@ -9,12 +9,17 @@ CHROMIUM ?= /usr/bin/chromium
 PARALLEL ?= --numprocesses=auto
 CATALOGS := $(patsubst %.po,%.mo,$(wildcard app/locales/*/LC_MESSAGES/messages.po))
 
-.PHONY: run test test-fast bench lint messages deps browser pdf clean-data
+# What WeasyPrint (the PDF reports) loads from the system: Pango and HarfBuzz's
+# subsetter (without it WeasyPrint subsets the CJK fonts in Python, seconds a font),
+# and the Noto CJK fonts the reports and their charts are set in (fontconfig finds them).
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-noto-cjk
+
+.PHONY: run test test-fast bench lint messages deps pdf browser clean-data
 
 run: deps pdf  ## the whole product: servers, migrations, demo data, web and worker
 	$(UV) run redstar dev
 
-test: deps browser pdf  ## the whole suite, end-to-end tests included
+test: deps pdf browser  ## the whole suite, end-to-end tests included
 	$(UV) run pytest $(PARALLEL)
 
 test-fast: deps pdf  ## everything but the browser tests
@@ -50,18 +55,17 @@ static/vendor/htmx.min.js: node_modules/.installed
 app/locales/%/LC_MESSAGES/messages.mo: app/locales/%/LC_MESSAGES/messages.po .venv/.synced
 	$(UV) run python -m app.i18n_catalogs --compile
 
+pdf:  ## Debian's Pango, HarfBuzz subsetter and CJK fonts, for WeasyPrint's reports
+	@(fc-list :lang=zh 2>/dev/null | grep -q . && \
+		/sbin/ldconfig -p | grep -q libpangoft2-1.0.so.0 && \
+		/sbin/ldconfig -p | grep -q libharfbuzz-subset.so.0) || \
+		($(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(PDF_PACKAGES))
+
 browser:  ## Debian's Chromium (Playwright cannot download browsers here) and CJK fonts
 	@(test -x $(CHROMIUM) && fc-list :lang=zh 2>/dev/null | grep -q .) || \
 		($(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk)
-
-# WeasyPrint lays out the PDF reports with Pango and HarfBuzz; Chinese needs the CJK fonts.
-PDF_LIBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk
-pdf:  ## what WeasyPrint needs from Debian for the PDF reports
-	@(ldconfig -p | grep -q libpangoft2-1.0.so.0 && ldconfig -p | grep -q libharfbuzz-subset.so.0 \
-		&& fc-list :lang=zh 2>/dev/null | grep -q .) || \
-		($(SUDO) apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(PDF_LIBS))
 
 clean-data:  ## stop the embedded servers and delete their data
 	-$(UV) run redstar stop

@@ -7,7 +7,7 @@ to bench/results/*.json; bench/README.md keeps their history, README.md the curr
 
 from __future__ import annotations
 
-from bench import dashboard, grid, grid_data, points, reports, roster, transactions
+from bench import annual_summary, dashboard, grid, grid_data, points, reports, roster, transactions
 from bench.harness import bench_stack, save
 
 
@@ -19,7 +19,8 @@ def main() -> None:
         points.clear(env)  # the ledger of an earlier run holds on to the roster's people
         grid_data.clear(env)  # and so do the grids, visits and due items
         for name, bench in (("roster", roster), ("points", points), ("reports", reports),
-                            ("grid", grid), ("transactions", transactions)):  # fmt: skip
+                            ("grid", grid), ("transactions", transactions),
+                            ("annual_summary", annual_summary)):  # fmt: skip
             results = bench.run(env, data_dir)
             save(name, results)
             print(bench.report(results), flush=True)
