@@ -120,6 +120,9 @@ class NotifySettings:
         default_factory=lambda: float(_env("NOTIFY_SWEEP_GRACE_SECONDS", "30"))
     )
     """A delivery due this long ago and not sent is queued again by the sweep."""
+
+
+@dataclass(frozen=True)
 class ReportsSettings:
     storage: str = field(default_factory=lambda: _env("REPORTS_STORAGE"))
     """Where built report files are kept: empty → the folder `reports` under

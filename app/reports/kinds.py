@@ -20,11 +20,7 @@ from app.reports.building import Builder
 from app.reports.ledger.build import build_ledger
 from app.reports.points.build import build_points_report
 from app.reports.roster.build import roster_builder
-
-# The annual work summary is built by app/reports/summary/ (issue 13, another part of
-# the work). When that package is on this branch, the lead switches it on by replacing
-# the next line with:  from app.reports.summary import build_annual_summary
-build_annual_summary: Builder | None = None  # LEAD: switch on annual_summary here
+from app.reports.summary import build_annual_summary
 
 XLSX = "xlsx"
 PDF = "pdf"
@@ -90,8 +86,7 @@ register(Kind("ledger", N_("Points ledger of a branch for a quarter"), "quarter"
 register(Kind("roster", N_("Roster"), None, False, (XLSX,), LEADERS,
               build_with_cipher=roster_builder, audit_action="people.exported",
               listed=False))  # fmt: skip
-if build_annual_summary is not None:
-    register(Kind("annual_summary", N_("Annual work summary of the district"), "year", False,
-                  (PDF,), ADMIN, build=build_annual_summary))  # fmt: skip
+register(Kind("annual_summary", N_("Annual work summary of the district"), "year", False,
+              (PDF,), ADMIN, build=build_annual_summary))  # fmt: skip
 
 KIND_TITLES = {name: kind.title for name, kind in KINDS.items()}

@@ -30,8 +30,10 @@ from app.db import Database
 from app.db.locks import claim
 from app.db.tenant import require_tenant
 from app.i18n import N_
+from app.notifications.outbox import notify
 from app.reports.kinds import KINDS
 from app.reports.models import WAITING, Report, ReportStatus
+from app.reports.notices import report_ready
 from app.reports.settings.service import keep_days
 from app.reports.storage import Storage, report_key
 
@@ -167,9 +169,10 @@ async def build(db: Database, cipher: IdCipher, storage: Storage, report_id: UUI
                         filename=built.filename, media_type=built.media_type,
                         size=len(built.content), finished_at=finished, moved_at=finished,
                         expires_at=finished + timedelta(days=keep), error=None, error_args={})
-                .returning(Report.id)
+                .returning(Report)
             )  # fmt: skip
-            # notify: report_ready
+            if done is not None:  # its inbox item in the same transaction as "done"
+                await notify(session, [done.requested_by], report_ready(done, kind.title))
         if done is None:
             await storage.delete(key)  # a newer attempt owns the row now
             return "superseded"
