@@ -120,11 +120,12 @@ async def _add_deliveries(
         )
     }
     account = User if tenant_id else PlatformUser
-    phones = dict(
-        (await session.execute(select(account.id, account.phone).where(account.id.in_(recipients))))
-        .tuples()
-        .all()
-    )
+    phones = {
+        account_id: phone
+        for account_id, phone in await session.execute(
+            select(account.id, account.phone).where(account.id.in_(recipients))
+        )
+    }
     deliveries: list[dict[str, Any]] = []
     for notification_id, recipient in notices.items():
         choice = choices.get(recipient)
