@@ -22,9 +22,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.accounts.models import User, UserRole
 from app.core.roles import Role
 from app.grid import due
+from app.grid.coverage.service import plan_each_time
 from app.grid.models import Grid, GridAssignment, GridWorker, VisitDueItem, VisitRule
 from app.grid.notices import morning_digest
-from app.notifications.outbox import notify
+from app.notifications.outbox import notify_each
 from app.people.models import Person
 
 BATCH = 200
@@ -40,6 +41,7 @@ class DigestCounts:
 
 async def digest_recipients(session: AsyncSession) -> list[UUID]:
     """Active grid-worker accounts of the district with at least one live grid."""
+    await plan_each_time(session)
     found = await session.scalars(
         select(GridWorker.user_id)
         .distinct()
@@ -65,6 +67,7 @@ async def digest_counts(
     """Each worker's people overdue and due today, as the due list counts them (the
     people of their live grids, living, with an item of an enabled rule on the list).
     One statement for the batch; a worker with nothing is left out."""
+    await plan_each_time(session)
     chosen = due.id_table(workers)
     overdue, today = due.overdue(now), due.due_today(now)
     rows = await session.execute(
@@ -122,9 +125,13 @@ async def digest_counts(
 async def send_digests(
     session: AsyncSession, workers: Sequence[UUID], day: date, now: datetime
 ) -> int:
-    """The morning notices of `workers` for `day`; returns how many were new."""
-    written = 0
-    for worker, counts in (await digest_counts(session, workers, now)).items():
-        notice = morning_digest(worker, day, counts.overdue, counts.today)
-        written += await notify(session, [worker], notice)
-    return written
+    """The morning notices of `workers` for `day`, written together; returns how many
+    were new."""
+    counted = await digest_counts(session, workers, now)
+    return await notify_each(
+        session,
+        [
+            (worker, morning_digest(worker, day, c.overdue, c.today))
+            for worker, c in counted.items()
+        ],
+    )
