@@ -7,7 +7,17 @@ to bench/results/*.json; bench/README.md keeps their history, README.md the curr
 
 from __future__ import annotations
 
-from bench import annual_summary, dashboard, grid, grid_data, points, reports, roster, transactions
+from bench import (
+    annual_summary,
+    dashboard,
+    digests,
+    grid,
+    grid_data,
+    points,
+    reports,
+    roster,
+    transactions,
+)
 from bench.harness import bench_stack, save
 
 
@@ -20,7 +30,7 @@ def main() -> None:
         grid_data.clear(env)  # and so do the grids, visits and due items
         for name, bench in (("roster", roster), ("points", points), ("reports", reports),
                             ("grid", grid), ("transactions", transactions),
-                            ("annual_summary", annual_summary)):  # fmt: skip
+                            ("annual_summary", annual_summary), ("digests", digests)):  # fmt: skip
             results = bench.run(env, data_dir)
             save(name, results)
             print(bench.report(results), flush=True)

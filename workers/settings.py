@@ -11,7 +11,8 @@ from arq.connections import RedisSettings
 
 from app.accounts.jobs import prune_stale_invitations
 from app.core.clock import CHINA_TIME
-from app.grid.jobs import refresh_due_items
+from app.dashboard.jobs import send_weekly_summaries
+from app.grid.jobs import refresh_due_items, send_digest_batch, send_morning_digests
 from app.logging import configure_logging
 from app.notifications.channels.webhook import http_client
 from app.notifications.jobs import deliver_notification, queue_deliveries, sweep_deliveries
@@ -19,6 +20,7 @@ from app.people.jobs import check_roster_import, commit_roster_import
 from app.reports.jobs import build_report, sweep_reports
 from app.service_requests.jobs import escalate_service_requests
 from app.settings import get_settings
+from app.signup.jobs import remind_pending_signups
 from app.state import open_services
 
 settings = get_settings()
@@ -58,14 +60,23 @@ class WorkerSettings:
         sweep_deliveries,
         build_report,
         sweep_reports,
+        send_morning_digests,
+        send_digest_batch,
+        send_weekly_summaries,
+        remind_pending_signups,
     ]
     cron_jobs: ClassVar[list[Any]] = [
         cron(prune_stale_invitations, hour={3}, minute={17}, unique=True),
         # 00:07, 01:07 and 02:07: the new day's windows open before the first worker
         # looks; the later runs catch up a missed one.
         cron(refresh_due_items, hour={0, 1, 2}, minute={7}, unique=True),
-        # Escalation is recorded within 10 minutes; pages show the clock's level at once.
-        cron(escalate_service_requests, minute=set(range(0, 60, 10)), unique=True),
+        # A breach is recorded, and its level told, within a minute of the clock's turn.
+        cron(escalate_service_requests, second={35}, unique=True),
+        # Each grid worker's morning digest: the batches it queues share the processes.
+        cron(send_morning_digests, hour={7}, minute={30}, unique=True),
+        cron(send_weekly_summaries, weekday="mon", hour={8}, minute={0}, unique=True),
+        # Approvers of a signup whose notice was lost between its two transactions.
+        cron(remind_pending_signups, minute=set(range(3, 60, 10)), unique=True),
         # The outbox's safety net: a delivery never queued, or left by a killed worker —
         # every minute, and at once when a worker starts.
         cron(sweep_deliveries, second={5}, run_at_startup=True, unique=True),

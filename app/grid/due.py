@@ -19,10 +19,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from uuid import UUID
 
-from sqlalchemy import bindparam, delete, exists, func, literal, select, text
+from sqlalchemy import ColumnElement, and_, bindparam, delete, exists, func, literal, select, text
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -45,6 +45,28 @@ HORIZON_DAYS = 7
 """The list shows what opens within the next week, so a worker can plan."""
 MISSED_AFTER_DAYS = 30
 CALENDAR_TRIGGERS = (Trigger.BIRTHDAY, Trigger.HOLIDAY)
+
+
+def on_the_list(now: datetime) -> ColumnElement[bool]:
+    """An item the due list still shows: unanswered, and not missed yet (an item
+    nobody answered leaves the list MISSED_AFTER_DAYS after its deadline)."""
+    return and_(
+        VisitDueItem.visit_id.is_(None),
+        VisitDueItem.due_at > now - timedelta(days=MISSED_AFTER_DAYS),
+    )
+
+
+def overdue(now: datetime) -> ColumnElement[bool]:
+    """Past its deadline (with `on_the_list`: the list's overdue section)."""
+    return VisitDueItem.due_at <= now
+
+
+def due_today(now: datetime) -> ColumnElement[bool]:
+    """Not overdue yet, and today (China time) is its last day."""
+    tomorrow = datetime.combine(
+        now.astimezone(clock.CHINA_TIME).date() + timedelta(days=1), time(), clock.CHINA_TIME
+    )
+    return and_(VisitDueItem.due_at > now, VisitDueItem.due_at <= tomorrow)
 
 
 def id_table(ids: Sequence[UUID]) -> TableValuedAlias:

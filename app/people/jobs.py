@@ -12,10 +12,12 @@ from workers.jobs import job_tenant
 async def check_roster_import(ctx: dict[str, Any], tenant_id: str, import_id: str) -> str:
     """Idempotent: only an import still waiting to be checked is claimed."""
     async with job_tenant(ctx, UUID(tenant_id)) as services:
-        return await worker.check(services.db, services.cipher, UUID(import_id))
+        return await worker.check(
+            services.db, services.cipher, UUID(import_id), redis=services.redis
+        )
 
 
 async def commit_roster_import(ctx: dict[str, Any], tenant_id: str, import_id: str) -> str:
     """Idempotent: only an import marked for commit is applied, once, under a row lock."""
     async with job_tenant(ctx, UUID(tenant_id)) as services:
-        return await worker.apply(services.db, UUID(import_id))
+        return await worker.apply(services.db, UUID(import_id), redis=services.redis)

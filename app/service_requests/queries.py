@@ -294,6 +294,19 @@ async def call_back(
     return CallBack(levels[-1].level if levels else first, [], frozenset())
 
 
+async def first_holders(
+    session: AsyncSession, person: Person, levels: Sequence[EscalationLevel], first: int
+) -> tuple[int, frozenset[UUID]]:
+    """From level `first` on, the first level that has someone for this person, and
+    who: a request that reaches a level nobody holds for them (a district without
+    sub-center heads) is held by the next one up, which must hear of it."""
+    for level in (level for level in levels if level.level >= first):
+        found = await _holders(session, level.holder, person)
+        if found:
+            return level.level, frozenset(user_id for user_id, _name in found)
+    return first, frozenset()
+
+
 def asked_to_call_back(identity: Identity) -> ColumnElement[bool]:
     """Resolved requests this user was asked to call back (by the GIN index on
     `callback_by`)."""

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID, uuid4
 
+import structlog
 from redis.asyncio import Redis
 from sqlalchemy import Select, func, select, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.hashing import hash_password
@@ -29,6 +30,7 @@ from app.points.rules.versions import install_first_rules
 from app.service_requests.presets import install_service_preset
 from app.settings import AuthSettings
 from app.signup.forms import SignupForm, read_signup
+from app.signup.notices import tell_applicant, tell_approvers
 from tenants.models import Province, Tenant, TenantStatus, insert_signup
 
 
@@ -49,6 +51,7 @@ class TenantRow:
 
 
 SIGNUP_WINDOW_SECONDS = 86400
+log = structlog.get_logger("redstar.signup")
 
 
 class TenancyService:
@@ -101,6 +104,14 @@ class TenancyService:
             raise InvalidForm(
                 {field: N_("This value was just taken; please choose another.")}
             ) from exc
+        # The approvers' notices are the platform's (no tenant), so they cannot share
+        # the signup's transaction; should this one be lost, remind_pending_signups
+        # writes them within ten minutes.
+        try:
+            async with tenant_transaction(self.session, None):
+                await tell_approvers(self.session, tenant_id)
+        except SQLAlchemyError:  # the signup is saved; the reminder job tells them
+            log.warning("signup_notice_deferred", tenant=str(tenant_id), exc_info=True)
         return tenant_id
 
     async def _create(self, tenant_id: UUID, form: SignupForm, password_hash: str) -> None:
@@ -196,6 +207,8 @@ class TenancyService:
                 preset = await session.scalar(select(Tenant.preset).where(Tenant.id == tenant_id))
                 assert preset is not None  # decide_signup() has just approved it
                 await install_first_rules(session, tenant_id, preset)
+            if outcome == "decided":
+                await tell_applicant(session, tenant_id, approve, note)
             await session.commit()
         if outcome == "not_found":
             raise NotFound()

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core import clock
 from app.core.identity import Identity
 from app.core.scope import Scope
-from app.grid.due import HORIZON_DAYS, MISSED_AFTER_DAYS
+from app.grid.due import HORIZON_DAYS, on_the_list, overdue
 from app.grid.models import Grid, GridAssignment, VisitDueItem, VisitRule
 from app.grid.occasions import first_monday
 from app.grid.scope import grid_for, grids_seen
@@ -218,10 +218,9 @@ class DueListService:
                 GridAssignment.grid_id.in_(grids),
                 GridAssignment.ends_at.is_(None),
                 Person.deceased_on.is_(None),
-                VisitDueItem.visit_id.is_(None),
+                on_the_list(now),
                 VisitRule.enabled,
                 VisitDueItem.opens_on <= today + timedelta(days=HORIZON_DAYS),
-                VisitDueItem.due_at > now - timedelta(days=MISSED_AFTER_DAYS),
             )
             .order_by(VisitDueItem.due_at, Person.sort_key)
         )
@@ -231,17 +230,16 @@ class DueListService:
         """The grids this user sees, each with its overdue and open counts."""
         today = now.astimezone(clock.CHINA_TIME).date()
         open_item = and_(
-            VisitDueItem.visit_id.is_(None),
+            on_the_list(now),
             VisitDueItem.rule_id.in_(select(VisitRule.id).where(VisitRule.enabled)),
             VisitDueItem.opens_on <= today,
-            VisitDueItem.due_at > now - timedelta(days=MISSED_AFTER_DAYS),
         )
         result = await self.session.execute(
             select(
                 Grid.id,
                 Grid.name,
-                func.count(VisitDueItem.id).filter(VisitDueItem.due_at <= now),
-                func.count(VisitDueItem.id).filter(VisitDueItem.due_at > now),
+                func.count(VisitDueItem.id).filter(overdue(now)),
+                func.count(VisitDueItem.id).filter(~overdue(now)),
             )
             .select_from(Grid)
             .outerjoin(

@@ -13,6 +13,7 @@ from typing import Any
 from uuid import UUID
 
 import structlog
+from arq.connections import ArqRedis
 from sqlalchemy import and_, delete, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,6 +23,7 @@ from app.core.errors import Refused
 from app.db import Database
 from app.db.tenant import require_tenant
 from app.i18n import N_
+from app.notifications.outbox import dispatch_queued, notify
 from app.people.crypto import IdCipher
 from app.people.imports.commit import apply_rows, committer
 from app.people.imports.plan import Plan, Roster, plan_rows
@@ -29,6 +31,7 @@ from app.people.imports.reader import RosterFileError
 from app.people.imports.sandbox import parse_isolated
 from app.people.imports.service import RUNNING
 from app.people.models import ImportRow, ImportStatus, Person, RosterImport
+from app.people.notices import import_checked, import_committed, import_failed
 
 log = structlog.get_logger("redstar.roster")
 
@@ -43,9 +46,16 @@ NOT_SAVED = N_(
 
 
 async def check(
-    db: Database, cipher: IdCipher, import_id: UUID, *, today: date | None = None
+    db: Database,
+    cipher: IdCipher,
+    import_id: UUID,
+    *,
+    today: date | None = None,
+    redis: ArqRedis | None = None,
 ) -> str:
-    """The dry run: parse, plan, store one row per line. Returns the new status."""
+    """The dry run: parse, plan, store one row per line. Returns the new status. The
+    uploader is told the outcome in the transaction that records it; with `redis` the
+    notice's outside deliveries are queued at once (else by the sweep)."""
     tenant_id = require_tenant()
     async with db.unit() as session:
         claimed = await session.scalar(
@@ -71,11 +81,11 @@ async def check(
             data, found.filename, default_category=found.default_category, today=today
         )
     except RosterFileError as exc:
-        await _fail(db, import_id, exc.message, exc.args_)
+        await _fail(db, import_id, exc.message, exc.args_, redis)
         return ImportStatus.FAILED
     except Exception:
         log.exception("roster_check_failed", import_id=str(import_id))
-        await _fail(db, import_id, N_("This file could not be read."), {})
+        await _fail(db, import_id, N_("This file could not be read."), {}, redis)
         return ImportStatus.FAILED
     try:
         async with db.unit() as session:
@@ -84,21 +94,37 @@ async def check(
         plan = await asyncio.to_thread(plan_rows, parsed, roster, cipher, tenant_id)
         async with db.unit() as session:
             await _store_rows(session, tenant_id, import_id, plan)
+            summary = plan.summary(parsed)
             await session.execute(
                 update(RosterImport)
                 .where(RosterImport.id == import_id)
                 .values(
                     status=ImportStatus.CHECKED,
-                    summary=plan.summary(parsed) | {"roster_stamp": stamp},
+                    summary=summary | {"roster_stamp": stamp},
                     file_enc=None,
                 )
             )
+            notice = import_checked(import_id, found.filename, summary)
+            await notify(session, [found.uploaded_by], notice)
             await session.commit()
+        await _dispatch(session, redis)
     except Exception:
         log.exception("roster_check_failed", import_id=str(import_id))
-        await _fail(db, import_id, N_("This file could not be read."), {})
+        await _fail(db, import_id, N_("This file could not be read."), {}, redis)
         return ImportStatus.FAILED
     return ImportStatus.CHECKED
+
+
+async def _dispatch(session: AsyncSession, redis: ArqRedis | None) -> None:
+    """Queue the outside deliveries of the notices `session` wrote (after its commit);
+    without a queue at hand the sweep queues them within a minute."""
+    if redis is not None:
+        await dispatch_queued(session, redis)
+
+
+def _told(found: RosterImport) -> list[UUID]:
+    """Whoever uploaded the file, and whoever asked for its import."""
+    return [found.uploaded_by, *([found.committed_by] if found.committed_by else [])]
 
 
 async def roster_stamp(session: AsyncSession) -> str:
@@ -157,18 +183,28 @@ def _without_quoted_values(column: Any) -> Any:
     return func.coalesce(stripped.scalar_subquery(), text("'[]'::jsonb"))
 
 
-async def _fail(db: Database, import_id: UUID, message: str, args: dict[str, Any]) -> None:
+async def _fail(
+    db: Database,
+    import_id: UUID,
+    message: str,
+    args: dict[str, Any],
+    redis: ArqRedis | None = None,
+) -> None:
     async with db.unit() as session:
-        await session.execute(
+        failed = await session.scalar(
             update(RosterImport)
             # Only a running import fails: a late duplicate run must not undo a result.
             .where(RosterImport.id == import_id, RosterImport.status.in_(RUNNING))
             .values(status=ImportStatus.FAILED, error=message, error_args=args, file_enc=None)
+            .returning(RosterImport)
         )
+        if failed is not None:
+            await notify(session, _told(failed), import_failed(import_id, failed.filename))
         await session.commit()
+    await _dispatch(session, redis)
 
 
-async def apply(db: Database, import_id: UUID) -> str:
+async def apply(db: Database, import_id: UUID, *, redis: ArqRedis | None = None) -> str:
     """The commit: new units, new people, updated people and their audit events, all
     in one transaction. A clash with a change made since the dry run (someone added
     the same ID number meanwhile) rolls everything back and asks for a new check."""
@@ -206,14 +242,17 @@ async def apply(db: Database, import_id: UUID) -> str:
                     "units": counts["units"],
                 },
             )
+            notice = import_committed(import_id, found.filename, counts)
+            await notify(session, _told(found), notice)
             await session.commit()
+        await _dispatch(session, redis)
     except Refused as exc:
         log.warning("roster_commit_refused", import_id=str(import_id))
-        await _fail(db, import_id, exc.message, {})
+        await _fail(db, import_id, exc.message, {}, redis)
         return ImportStatus.FAILED
     except IntegrityError as exc:
         log.exception("roster_commit_failed", import_id=str(import_id))
         clash = "uq_people_id_number" in str(exc.orig)
-        await _fail(db, import_id, CHANGED_SINCE if clash else NOT_SAVED, {})
+        await _fail(db, import_id, CHANGED_SINCE if clash else NOT_SAVED, {}, redis)
         return ImportStatus.FAILED
     return ImportStatus.COMMITTED

@@ -32,12 +32,14 @@ from app.db.commit import commit_or_refuse
 from app.db.form_ids import FormUsed, hold_form_id
 from app.db.tenant import require_tenant
 from app.i18n import N_
+from app.notifications.outbox import notify
 from app.people.models import Person
 from app.people.scope import people_in
 from app.points import ledger
 from app.points.claims.forms import ClaimForm
 from app.points.claims.lists import claimable, may_award
 from app.points.models import Awarder, Claim, ClaimStatus, Photo, PointEvent, RuleItem, Source
+from app.points.notices import claim_decided
 
 OWN_POINTS = N_(
     "You cannot award or approve points for yourself; the district administrator does that."
@@ -200,6 +202,7 @@ class ClaimService:
                              claim.evidence, claim_id=claim.id)  # fmt: skip
         await ledger.write(session, entry, identity.actor)
         self._decide(claim, identity, ClaimStatus.APPROVED, None)
+        await self._tell_claimant(claim, identity, person.name, item.name)
         await record(
             session, identity.actor, "points.claim_decided", subject_type="person",
             subject_id=person.id, subject_name=person.name,
@@ -222,6 +225,10 @@ class ClaimService:
             raise Refused(N_("Please give the reason for rejecting, so the claimant knows."))
         self._decide(claim, identity, ClaimStatus.REJECTED, reason)
         name = await self.session.scalar(select(Person.name).where(Person.id == claim.person_id))
+        item = await self.session.scalar(
+            select(RuleItem.name).where(RuleItem.id == claim.rule_item_id)
+        )
+        await self._tell_claimant(claim, identity, name or "", item or "")
         await record(
             self.session, identity.actor, "points.claim_decided", subject_type="person",
             subject_id=claim.person_id, subject_name=name,
@@ -229,6 +236,14 @@ class ClaimService:
         )  # fmt: skip
         await self.session.commit()
         return claim
+
+    async def _tell_claimant(
+        self, claim: Claim, identity: Identity, person: str, item: str
+    ) -> None:
+        """The claimant hears the decision (not a secretary deciding their own claim)."""
+        if claim.claimed_by != identity.user_id:
+            notice = claim_decided(claim.id, person, item, claim.occurred_on, claim.decision_reason)
+            await notify(self.session, [claim.claimed_by], notice)
 
     @staticmethod
     def _decide(claim: Claim, identity: Identity, status: str, reason: str | None) -> None:

@@ -23,6 +23,7 @@ from app.core.identity import Identity
 from app.db.commit import commit_or_refuse
 from app.db.form_ids import FormUsed, hold_form_id
 from app.i18n import N_
+from app.notifications.outbox import notify
 from app.people.models import Person
 from app.points import ledger
 from app.points.forms import DAY_FORMAT
@@ -35,6 +36,7 @@ from app.points.models import (
     RuleItem,
     Source,
 )
+from app.points.notices import objection_answered
 from app.points.periods import Period
 from app.points.publications.forms import AnswerForm
 from app.points.publications.states import PublicationRow, Viewer, locked, viewer_of, visible
@@ -223,6 +225,11 @@ class ObjectionService:
         objection.answered_at = clock.now()
         objection.event_id = event.id if event else None
         name = await session.scalar(select(Person.name).where(Person.id == objection.person_id))
+        notice = objection_answered(
+            objection.id, publication_id, name or "", form.decision == ObjectionStatus.UPHELD,
+            form.answer,
+        )  # fmt: skip
+        await notify(session, [objection.raised_by], notice)
         await record(
             session, identity.actor, "points.objection_answered", subject_type="person",
             subject_id=objection.person_id, subject_name=name,

@@ -20,6 +20,7 @@ from uuid import UUID
 from sqlalchemy import and_, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.accounts.models import User
 from app.audit.service import record
 from app.core import clock
 from app.core.errors import Refused
@@ -27,6 +28,7 @@ from app.core.identity import Identity
 from app.db.commit import commit_or_refuse
 from app.db.tenant import require_tenant
 from app.i18n import N_
+from app.notifications.outbox import notify
 from app.people.models import OrgUnit, Person, UnitKind
 from app.people.pinyin import unit_sort_key
 from app.people.scope import units_under
@@ -39,6 +41,7 @@ from app.points.models import (
     PublicationStatus,
     RuleSet,
 )
+from app.points.notices import ranking_published, ranking_put_up
 from app.points.periods import Period, parse_half
 from app.points.publications.states import (
     PublicationRow,
@@ -125,6 +128,22 @@ def entry_rows(publication: Publication, ranking: Ranking) -> list[PublicationEn
     return entries
 
 
+async def branch_accounts(session: AsyncSession, branch_id: UUID, identity: Identity) -> list[UUID]:
+    """The branch's living members with an active account, told when its ranking is put
+    up and published (not whoever did it)."""
+    found = await session.scalars(
+        select(User.id)
+        .join(Person, and_(Person.tenant_id == User.tenant_id, Person.user_id == User.id))
+        .where(
+            Person.branch_id == branch_id,
+            Person.deceased_on.is_(None),
+            User.is_active,
+            User.id != identity.user_id,
+        )
+    )
+    return list(found)
+
+
 class PublicationService:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -189,6 +208,9 @@ class PublicationService:
             opened_by=identity.user_id, opened_by_name=identity.name,
         )  # fmt: skip
         session.add(publication)
+        await session.flush()
+        notice = ranking_put_up(publication.id, branch.name, half, publication.objections_close_on)
+        await notify(session, await branch_accounts(session, branch.id, identity), notice)
         await record(
             session, identity.actor, "points.publication_opened", subject_type="unit",
             subject_id=branch.id, subject_name=branch.name,
@@ -283,6 +305,10 @@ class PublicationService:
         publication.published_at = clock.now()
         publication.published_by = identity.user_id
         publication.published_by_name = identity.name
+        notice = ranking_published(publication.id, row.branch_name, row.period)
+        await notify(
+            session, await branch_accounts(session, publication.branch_id, identity), notice
+        )
         await record(
             session, identity.actor, "points.published", subject_type="unit",
             subject_id=publication.branch_id, subject_name=row.branch_name,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import and_, select
+from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import clock
@@ -97,12 +97,20 @@ async def compliance(session: AsyncSession, identity: Identity, period: str) -> 
     """Compliance of the requests this user sees, logged in the period (this month by
     default)."""
     period = period if period in PERIODS else "month"
-    now = clock.now()
     start, end = period_range(period, clock.today())
+    return await compliance_between(session, period, start, end, visible(identity))
+
+
+async def compliance_between(
+    session: AsyncSession, period: str, start: date, end: date, *where: ColumnElement[bool]
+) -> Compliance:
+    """Compliance of the requests (`where`) logged from `start` up to, not including,
+    `end` (the weekly summary's last week; the page's month, quarter or year)."""
+    now = clock.now()
     found = Compliance(period, start, end - timedelta(days=1), Tally(""))
     levels = await chain(session)
     query = rows_query(
-        visible(identity),
+        *where,
         and_(
             ServiceRequest.created_at >= datetime.combine(start, time(), CHINA_TIME),
             ServiceRequest.created_at < datetime.combine(end, time(), CHINA_TIME),

@@ -27,6 +27,7 @@ from app.db.form_ids import FormUsed, hold_form_id
 from app.db.tenant import require_tenant
 from app.grid.models import Grid, GridAssignment, GridWorker
 from app.i18n import N_, _
+from app.notifications.outbox import notify
 from app.people.models import Person
 from app.service_requests import sla
 from app.service_requests.models import (
@@ -37,6 +38,7 @@ from app.service_requests.models import (
     RequestStatus,
     ServiceRequest,
 )
+from app.service_requests.notices import reopened_for_call_back
 from app.service_requests.queries import (
     Access,
     CallBack,
@@ -295,8 +297,12 @@ class RequestService:
             self._event(request, identity, "confirmed", level, answer.note, score)
         else:
             asked = await poor_answer(self.session, request, person, levels, now)
-            await self._reopen(request, now, asked.level)
+            category = await self._reopen(request, now, asked.level)
             self._event(request, identity, "reopened", request.level, answer.note, score)
+            notice = reopened_for_call_back(
+                request.id, request.reopen_count, person.name, category.name, score
+            )
+            await notify(self.session, asked.user_ids - {identity.user_id}, notice)
         await self.session.commit()
         return Answered(request, asked)
 
@@ -308,7 +314,9 @@ class RequestService:
         self._event(request, identity, "reopened", request.level, note)
         await self.session.commit()
 
-    async def _reopen(self, request: ServiceRequest, now: datetime, callback: int | None) -> None:
+    async def _reopen(
+        self, request: ServiceRequest, now: datetime, callback: int | None
+    ) -> RequestCategory:
         category = await self.session.get(
             RequestCategory, {"tenant_id": request.tenant_id, "id": request.category_id}
         )
@@ -329,3 +337,4 @@ class RequestService:
         request.level = callback or 1
         request.reopen_count += 1
         request.due_at = sla.due_at(category, now)
+        return category
