@@ -43,6 +43,7 @@ QUEUED = "notifications.queued"
 FAN_OUT = 20
 """More deliveries than this are queued by one job that queues them (a request that
 tells a 300-member branch spends one round trip on Valkey, not 300)."""
+CHANNEL_VALUES = frozenset(channel.value for channel in Channel)
 _ID_NUMBER = re.compile(r"\d{17}[\dXx]")
 
 
@@ -120,11 +121,12 @@ async def _add_deliveries(
         )
     }
     account = User if tenant_id else PlatformUser
-    phones = dict(
-        (await session.execute(select(account.id, account.phone).where(account.id.in_(recipients))))
-        .tuples()
-        .all()
-    )
+    phones = {
+        row.id: row.phone
+        for row in await session.execute(
+            select(account.id, account.phone).where(account.id.in_(recipients))
+        )
+    }
     deliveries: list[dict[str, Any]] = []
     for notification_id, recipient in notices.items():
         choice = choices.get(recipient)
@@ -155,7 +157,8 @@ async def _add_deliveries(
 def chosen_channels(choice: NoticePreference | None, kind: Kind) -> frozenset[Channel]:
     """The outside channels for `kind`: the person's choice, else the kind's default."""
     if choice is not None and kind in choice.channels:
-        return frozenset(Channel(c) for c in choice.channels[kind] if c in Channel)
+        # `c in Channel` is False for any plain string before Python 3.12: by value.
+        return frozenset(Channel(c) for c in choice.channels[kind] if c in CHANNEL_VALUES)
     return KINDS[kind].defaults
 
 
