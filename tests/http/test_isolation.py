@@ -36,7 +36,13 @@ from app.main import create_app
 from app.settings import AppSettings, DatabaseSettings, RedisSettings, Settings
 from app.state import AppServices
 from tests.factories import Account, World, identity_of, make_roster
-from tests.http import isolation_coverage, isolation_grids, isolation_requests, isolation_visits
+from tests.http import (
+    isolation_coverage,
+    isolation_grids,
+    isolation_notifications,
+    isolation_requests,
+    isolation_visits,
+)
 from tests.http.conftest import Browser
 
 
@@ -192,7 +198,10 @@ def _made_by(module: ModuleType, name: str) -> Callable[[World, AppServices], Aw
 
 
 # Each capability's isolation module makes district A's objects and names its pages.
-CAPABILITIES = (isolation_grids, isolation_coverage, isolation_visits, isolation_requests)
+CAPABILITIES = (
+    isolation_grids, isolation_coverage, isolation_visits, isolation_requests,
+    isolation_notifications,
+)  # fmt: skip
 
 OWNED_BY_A: dict[str, Callable[[World, AppServices], Awaitable[str]]] = {
     "grid_id": _made_by(isolation_grids, "grid_id"),
@@ -202,6 +211,8 @@ OWNED_BY_A: dict[str, Callable[[World, AppServices], Awaitable[str]]] = {
     "concern_id": _made_by(isolation_visits, "concern_id"),
     "request_id": _made_by(isolation_requests, "request_id"),
     "request_category_id": _made_by(isolation_requests, "request_category_id"),
+    "notification_id": _made_by(isolation_notifications, "notification_id"),
+    "delivery_id": _made_by(isolation_notifications, "delivery_id"),
     **{
         name: _points_factory(name)
         for name in (
