@@ -189,7 +189,29 @@ async def test_district_staff_cannot_open_the_platforms_notices(
     assert "平台的通知" not in (await browser.get("/inbox")).text
 
 
-async def test_the_inbox_asks_for_a_login(browser: Browser) -> None:
-    for path in ("/inbox", "/inbox/count", "/inbox/settings"):
+async def test_the_inbox_asks_for_a_login_and_an_ended_session_stops_polling(
+    browser: Browser,
+) -> None:
+    for path in ("/inbox", "/inbox/settings"):
         response = await browser.get(path)
-        assert response.status_code in (302, 303, 401), path
+        assert response.status_code == 303 and response.headers["location"].startswith("/login")
+    polled = await browser.get("/inbox/count", headers=HTMX)
+    assert polled.status_code == 286 and polled.text == ""  # htmx stops asking
+
+
+async def test_polling_the_count_does_not_keep_a_session_alive(
+    browser: Browser, services: AppServices, world: World
+) -> None:
+    """A tab left open on a shared PC asks every minute; the session still ends after
+    its idle time, counted from the person's last request."""
+    await browser.login(world.a.users[Role.MEMBER])
+    session = browser.client.cookies["redstar_session"]
+    key = f"session:{session}"
+    await services.redis.expire(key, 100)
+    polled = await browser.get("/inbox/count", headers=HTMX)
+    assert polled.status_code == 200 and "redstar_session" not in polled.headers.get(
+        "set-cookie", ""
+    )
+    assert 0 < await services.redis.ttl(key) <= 100
+    await browser.get("/inbox")
+    assert await services.redis.ttl(key) > 100

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from litestar import Request, get, post
+from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
@@ -16,10 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.identity import Identity
 from app.core.query_params import query_choice, query_page
 from app.notifications.inbox.service import InboxService
-from app.web.guards import LOGGED_IN
+from app.web.guards import LOGGED_IN, PUBLIC
 from app.web.responses import render, safe_next, see_other
 
 SHOWS = ("all", "unread")
+STOP_POLLING = 286
+"""htmx stops a poll that is answered with this status."""
 
 
 @get("/inbox", opt=LOGGED_IN)
@@ -57,12 +59,18 @@ async def read_all(
     return see_other(request, "/inbox")
 
 
-@get("/inbox/count", opt=LOGGED_IN)
-async def unread_badge(request: Request, identity: NamedDependency[Identity]) -> Any:
+@get("/inbox/count", opt=PUBLIC)
+async def unread_badge(request: Request) -> Any:
     """The header's count, polled by htmx: the identity loaded for this request already
-    counted it (app.access). A browser that opens the address is shown the inbox."""
+    counted it (app.access). Open to anyone so that a page whose session has ended
+    stops asking (286 ends htmx's polling) instead of being sent to the login page by
+    its own poll; the poll never keeps a session alive (app.web.identity.POLLS). A
+    browser that opens the address is shown the inbox."""
     if not request.headers.get("hx-request"):
         return Redirect("/inbox", status_code=303)
+    identity: Identity | None = request.scope.get("user")
+    if identity is None:
+        return Response(b"", status_code=STOP_POLLING)
     return render(request, "notifications/_unread.html", {"unread": identity.unread})
 
 
