@@ -1,5 +1,6 @@
 """Loading who is asking: an account, its roles, its roster person, the units that
-person leads and the grids the account works, read in one statement.
+person leads, the grids the account works and its unread notices, read in one
+statement.
 
 This sits above the capabilities (it reads accounts, people and grid tables) and below
 the web layer, which calls it once per request (app.web.identity); jobs, the demo and
@@ -18,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.accounts.models import PlatformUser, User, UserRole
 from app.core.identity import Identity
 from app.grid.models import Grid, GridWorker
+from app.notifications.inbox.service import unread_count
 from app.people.models import OrgUnit, Person
 from app.settings import Settings
 from tenants.models import Tenant, TenantStatus
@@ -35,16 +37,17 @@ async def load_identity(
     if data.get("tid") is None:
         staff = (
             await session.execute(
-                select(PlatformUser.name, PlatformUser.role, PlatformUser.province_code).where(
-                    PlatformUser.id == user_id, PlatformUser.is_active
-                )
+                select(
+                    PlatformUser.name, PlatformUser.role, PlatformUser.province_code,
+                    unread_count(user_id),
+                ).where(PlatformUser.id == user_id, PlatformUser.is_active)
             )
-        ).first()
+        ).first()  # fmt: skip
         if staff is None:
             return None
         return Identity(
             user_id=user_id, name=staff.name, roles=frozenset({staff.role}),
-            province_code=staff.province_code, session_id=session_id,
+            province_code=staff.province_code, unread=staff[3], session_id=session_id,
         )  # fmt: skip
     found = await tenant_identity(session, user_id, UUID(data["tid"]), session_id)
     if found is None or found[1] != data.get("pv"):
@@ -57,7 +60,7 @@ async def tenant_identity(
 ) -> tuple[Identity, int] | None:
     """A tenant user's identity and password version, or None if the account is
     inactive or the district not active. One statement: roles, linked person, led
-    units and worked grids come as subqueries."""
+    units, worked grids and unread notices come as subqueries."""
     row = (
         await session.execute(
             select(
@@ -78,6 +81,7 @@ async def tenant_identity(
                     .join(Grid, Grid.id == GridWorker.grid_id)
                     .where(GridWorker.user_id == User.id, Grid.retired_at.is_(None))
                 ),
+                unread_count(user_id),
             )
             .join(Tenant, Tenant.id == User.tenant_id)
             .where(User.id == user_id)
@@ -88,7 +92,7 @@ async def tenant_identity(
     identity = Identity(
         user_id=user_id, name=row[0], roles=frozenset(row[5]), tenant_id=tenant_id,
         tenant_name=row[3], person_id=row[6], led_units=frozenset(row[7]),
-        grids=frozenset(row[8]), session_id=session_id,
+        grids=frozenset(row[8]), unread=row[9], session_id=session_id,
     )  # fmt: skip
     return identity, row[2]
 

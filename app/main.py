@@ -20,6 +20,7 @@ from app.grid import routes as grid
 from app.grid.visits.routes import RequestCounter
 from app.health.routes import healthz, readyz
 from app.logging import configure_logging
+from app.notifications import routes as notifications
 from app.people import routes as people
 from app.points import routes as points
 from app.reports import routes as reports
@@ -53,6 +54,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     *grid.ROUTES,
     *service_requests.ROUTES,
     *signup.ROUTES,
+    *notifications.ROUTES,
 ]
 
 

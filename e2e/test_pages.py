@@ -95,6 +95,11 @@ TOUR: list[tuple[str, list[str]]] = [
         "/points/people/{twin}", "/points/publications", "/points/publications/{publication}",
         "/requests", "/account",
     ]),
+    (Role.GRID_WORKER, ["/inbox", "/inbox?show=unread", "/inbox/settings"]),
+    (Role.TENANT_ADMIN, [
+        "/inbox", "/inbox/settings", "/notifications/channels", "/notifications/failed",
+    ]),
+    (Role.OPERATOR, ["/inbox", "/inbox/settings", "/notifications/channels"]),
 ]  # fmt: skip
 
 NOT_TOURED = {
@@ -103,6 +108,8 @@ NOT_TOURED = {
     "/invite/{token:str}": "e2e/test_signup_flow.py", "/reset/{token:str}": "e2e/test_shell.py",
     "/points/claims/photos/{photo_id:uuid}": "an image",
     "/grid/visits/photos/{visit_photo_id:uuid}": "an image",
+    "/inbox/count": "the header's count for htmx (a browser is sent to /inbox)",
+    "/inbox/{notification_id:uuid}": "a redirect: e2e/test_inbox_flow.py",
 }  # fmt: skip
 """GET routes that are not pages to look at, or are looked at in their own flow."""
 
@@ -218,6 +225,7 @@ async def ids(world: World, services: AppServices, live_server: str) -> dict[str
             )
     points = await points_pages(services, district, roster.branch_2, twin_id)
     grid = await grid_pages(services, district, twin_id)
+    await inbox_pages(services, world)
     return {
         **points,
         **grid,
@@ -331,6 +339,42 @@ async def points_pages(
         "draft_item": item, "version": active, "publication": published.id,
         "objection": objection.id,
     }  # fmt: skip
+
+
+async def inbox_pages(services: AppServices, world: World) -> None:
+    """Notices read and unread for the grid worker, the admin and the operator, a
+    delivery to the admin that failed for good, and the district's WeChat gateway."""
+    from datetime import timedelta
+
+    from app.notifications.channels.forms import GatewayForm
+    from app.notifications.channels.service import GatewayService
+    from app.notifications.kinds import Channel, Kind
+    from tests.notice_factories import add_failed_delivery, add_notice
+
+    district = world.a
+    worker = district.users[Role.GRID_WORKER].id
+    admin = district.users[Role.TENANT_ADMIN].id
+    await add_notice(services, district.tenant_id, worker, "今天有3户到期要走访，1户已逾期",
+                     link="/grid", body="逾期1户，今天到期3户。请查看待走访名单。")  # fmt: skip
+    await add_notice(services, district.tenant_id, worker, "诉求“卫生间水龙头关不紧”已超时",
+                     kind=Kind.SLA_BREACH, link="/requests", age=timedelta(hours=5),
+                     body="已超过办理时限，请尽快处理。")  # fmt: skip
+    await add_notice(services, district.tenant_id, worker, "您的积分申报已通过", read=True,
+                     kind=Kind.CLAIM_DECIDED, link="/points/claims", age=timedelta(days=2),
+                     body="“参加集中学习”加3分。")  # fmt: skip
+    weekly = await add_notice(services, district.tenant_id, admin, "本周工作小结",
+                              kind=Kind.WEEKLY_SUMMARY, link="/dashboard",
+                              body="走访126次，逾期4户；诉求9件，按时办结8件。")  # fmt: skip
+    await add_failed_delivery(services, district.tenant_id, weekly, channel=Channel.WECHAT,
+                              error="网关无法连接：ConnectTimeout")  # fmt: skip
+    await add_notice(services, None, world.operator.id, "有1个区局注册待审批", kind=Kind.SIGNUP,
+                     link="/approvals", body="山东省济南市历城区退役军人事务局")  # fmt: skip
+    identity = await identity_of(services, district.tenant_id, admin)
+    with tenant_scope(district.tenant_id):
+        async with services.db.unit() as session:
+            await GatewayService(session, services.cipher).save(
+                identity, GatewayForm(Channel.WECHAT, "https://wx.example.com/send", "s" * 32)
+            )
 
 
 ADDRESS = "济南市历下区文化东路街道山大路南口军休所家属院3号楼2单元501室"  # long: it must wrap

@@ -66,6 +66,8 @@ ACTION_LABELS = {
     "grid.person_removed": N_("Person taken out of a grid"),
     "visit_rule.changed": N_("Must-visit rule changed"),
     "service.meeting_day_changed": N_("Meeting day changed"),
+    "notify.gateway_set": N_("Message gateway set"),
+    "notify.gateway_removed": N_("Message gateway removed"),
 }
 OTHER_CHANGE = N_("Other change")  # an action of a newer version of the app
 

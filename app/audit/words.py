@@ -18,6 +18,7 @@ from urllib.parse import parse_qs
 
 from app.core.roles import ROLE_LABELS
 from app.i18n import N_, _
+from app.notifications.kinds import CHANNEL_LABELS
 from app.people.imports.headers import FIELD_LABELS
 from app.people.models import CATEGORY_LABELS, GENDER_LABELS, UNIT_KIND_LABELS
 from app.people.search import FLAG_LABELS
@@ -179,6 +180,7 @@ ENTRIES = Detail(N_("People listed"), _count)
 OBJECTION = named(N_("Objection"), "objections")
 UNIT = named(N_("Unit"), "units")
 PARENT = Detail(N_("Placed under"), _text)
+CHANNEL = Detail(N_("Sent by"), _labelled(CHANNEL_LABELS))
 
 # A person's fields, as the roster form names them (ids of units shown as names).
 PERSON_FIELDS: dict[str, Detail] = {
@@ -289,6 +291,8 @@ DETAILS: dict[str, dict[str, Detail]] = {
         "in_person": Detail(N_("In person")),
     },
     "service.meeting_day_changed": {"meeting_day": Detail(N_("Day of the month"), _count)},
+    "notify.gateway_set": {"channel": CHANNEL},
+    "notify.gateway_removed": {"channel": CHANNEL},
 }  # fmt: skip
 
 

@@ -25,6 +25,8 @@ class Actor:
 
 
 SYSTEM = Actor("system", "系统")
+UNREAD_SHOWN = 99
+"""The header's count stops here ("99+"): counting further costs a page more."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,9 @@ class Identity:
     """Live org units whose leader is this account's person."""
     grids: frozenset[UUID] = frozenset()
     """Live grids this account works as a grid worker."""
+    unread: int = 0
+    """Unread notices in the inbox, counted up to UNREAD_SHOWN + 1 (the header shows
+    "99+" beyond): read with the identity, in the same statement."""
     session_id: str = field(default="", repr=False)
 
     @property

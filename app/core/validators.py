@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import time
 
 import phonenumbers
 from phonenumbers import PhoneNumberType
@@ -115,6 +116,20 @@ def multiline_text(raw: str) -> str:
         raise FieldError(N_("Please remove the invisible control characters from this text."))
     lines = [" ".join(line.split()) for line in raw.replace("\r\n", "\n").split("\n")]
     return "\n".join(lines).strip("\n")
+
+
+def time_of_day(raw: str) -> time:
+    """A time of day as hours:minutes (7:00, 22:30; full-width digits too)."""
+    text = unicodedata.normalize("NFKC", raw).strip()
+    if len(text) == 4 and text[1] == ":":
+        text = "0" + text
+    try:
+        found = time.fromisoformat(text) if len(text) == 5 else None
+    except ValueError:
+        found = None
+    if found is None:
+        raise FieldError(N_("Give the time of day as hours:minutes, for example 22:00."))
+    return found
 
 
 def person_name(raw: str) -> str:

@@ -43,7 +43,7 @@ QUEUED = "notifications.queued"
 FAN_OUT = 20
 """More deliveries than this are queued by one job that queues them (a request that
 tells a 300-member branch spends one round trip on Valkey, not 300)."""
-CHANNELS = frozenset(c.value for c in Channel)
+CHANNEL_VALUES = frozenset(channel.value for channel in Channel)
 _ID_NUMBER = re.compile(r"\d{17}[\dXx]")
 
 
@@ -166,7 +166,8 @@ async def _add_deliveries(
 def chosen_channels(choice: NoticePreference | None, kind: Kind) -> frozenset[Channel]:
     """The outside channels for `kind`: the person's choice, else the kind's default."""
     if choice is not None and kind in choice.channels:
-        return frozenset(Channel(c) for c in choice.channels[kind] if c in CHANNELS)
+        # `c in Channel` is False for any plain string before Python 3.12: by value.
+        return frozenset(Channel(c) for c in choice.channels[kind] if c in CHANNEL_VALUES)
     return KINDS[kind].defaults
 
 

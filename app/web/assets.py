@@ -21,8 +21,9 @@ BUNDLES: dict[str, tuple[str, ...]] = {
         "css/points-rules.css", "css/points-publications.css", "css/grid.css",
         "css/grid-admin.css", "css/grid-coverage.css", "css/requests.css", "css/home.css",
         "css/reports.css",
+        "css/notifications.css",
     ),
-    "app.js": ("vendor/htmx.min.js", "js/keep-form.js", "js/sending.js"),
+    "app.js": ("vendor/htmx.min.js", "js/keep-form.js", "js/sending.js", "js/unread.js"),
 }  # fmt: skip
 MEDIA_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from litestar.datastructures import Cookie, MutableScopeHeaders
 
 from app.web import flash
-from app.web.identity import LOCALE_COOKIE
+from app.web.identity import LOCALE_COOKIE, POLLS
 from app.web.sessions import COOKIE_NAME
 
 if TYPE_CHECKING:
@@ -68,7 +68,7 @@ def _slide_session_cookie(scope: Scope, headers: MutableScopeHeaders, *, secure:
     away longer than the idle time must log in again.
     """
     identity = scope.get("user")
-    if identity is None or not identity.session_id:
+    if identity is None or not identity.session_id or scope["path"] in POLLS:
         return
     if any(COOKIE_NAME in value for value in headers.getall("set-cookie", [])):
         return  # this response logs in or out: leave its cookie alone

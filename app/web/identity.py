@@ -43,6 +43,9 @@ log = structlog.get_logger("redstar.request")
 LOCALE_COOKIE = "redstar_lang"
 NO_IDENTITY = ("/static/", "/assets/", "/favicon.ico", "/healthz", "/readyz")
 """Paths that serve no one in particular: no session is looked up for them."""
+POLLS = ("/inbox/count",)
+"""Paths a page asks by itself (htmx polling): not a person's activity, so they do not
+keep an idle session alive — a tab left open on a shared office PC still logs out."""
 
 
 def _cookies(scope: Scope) -> dict[str, str]:
@@ -123,7 +126,8 @@ class IdentityMiddleware(ASGIMiddleware):
         identity = None
         if not scope["path"].startswith(NO_IDENTITY):
             session_id = cookies.get(COOKIE_NAME, "")
-            data = await services.sessions.load(session_id) if session_id else None
+            touch = scope["path"] not in POLLS
+            data = await services.sessions.load(session_id, touch=touch) if session_id else None
             if data is not None:
                 # The claimed tenant scopes the transaction the account is read in.
                 current_tenant_id.set(UUID(data["tid"]) if data.get("tid") else None)

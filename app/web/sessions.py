@@ -41,11 +41,15 @@ class SessionStore:
         await self.redis.set(self._key(session_id), json.dumps(data), ex=self.idle_seconds)
         return session_id
 
-    async def load(self, session_id: str) -> dict[str, Any] | None:
+    async def load(self, session_id: str, *, touch: bool = True) -> dict[str, Any] | None:
+        """The session's data; `touch` (a person's request) restarts its idle time."""
         if not session_id or len(session_id) > 64:
             return None
+        key = self._key(session_id)
         try:
-            raw = await self.redis.getex(self._key(session_id), ex=self.idle_seconds)
+            raw = await (
+                self.redis.getex(key, ex=self.idle_seconds) if touch else self.redis.get(key)
+            )
         except (RedisConnectionError, RedisTimeoutError):
             seen = self._recent.get(session_id)
             if seen is None or time.monotonic() - seen[0] > REMEMBER_SECONDS:

@@ -35,6 +35,9 @@ from app.grid.assignment.service import AssignmentService
 from app.grid.grids.service import GridService
 from app.grid.models import VisitRule
 from app.grid.rules.service import VisitRuleService
+from app.notifications.channels.forms import GatewayForm
+from app.notifications.channels.service import GatewayService
+from app.notifications.kinds import Channel
 from app.people.account_links import link_invited
 from app.people.imports.service import ImportService
 from app.people.org.service import OrgService
@@ -306,6 +309,11 @@ async def walk_every_change(
                 "name": f"{rule.name}慰问", "days_before": "5", "days_after": str(rule.days_after),
                 "enabled": "on", "party_only": "", "in_person": "on"})  # fmt: skip
             await visits.set_meeting_day(admin, {"meeting_day": "15"})
+            # The district's message gateways (app.notifications.channels).
+            gateways = GatewayService(session, services.cipher)
+            wechat = GatewayForm(Channel.WECHAT, "https://wx.example.com/send", "s" * 32)
+            await gateways.save(admin, wechat)
+            await gateways.remove(admin, Channel.WECHAT)
 
 
 async def test_every_change_reads_in_words(

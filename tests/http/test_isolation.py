@@ -39,6 +39,7 @@ from tests.factories import Account, World, identity_of, make_roster
 from tests.http import (
     isolation_coverage,
     isolation_grids,
+    isolation_notifications,
     isolation_reports,
     isolation_requests,
     isolation_visits,
@@ -200,6 +201,7 @@ def _made_by(module: ModuleType, name: str) -> Callable[[World, AppServices], Aw
 # Each capability's isolation module makes district A's objects and names its pages.
 CAPABILITIES = (
     isolation_grids, isolation_coverage, isolation_visits, isolation_requests, isolation_reports,
+    isolation_notifications,
 )  # fmt: skip
 
 OWNED_BY_A: dict[str, Callable[[World, AppServices], Awaitable[str]]] = {
@@ -211,6 +213,8 @@ OWNED_BY_A: dict[str, Callable[[World, AppServices], Awaitable[str]]] = {
     "request_id": _made_by(isolation_requests, "request_id"),
     "request_category_id": _made_by(isolation_requests, "request_category_id"),
     "report_id": _made_by(isolation_reports, "report_id"),
+    "notification_id": _made_by(isolation_notifications, "notification_id"),
+    "delivery_id": _made_by(isolation_notifications, "delivery_id"),
     **{
         name: _points_factory(name)
         for name in (

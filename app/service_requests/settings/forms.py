@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import time
 
 from app.core.forms import FieldError, FormReader
-from app.core.validators import plain_text
+from app.core.validators import plain_text, time_of_day
 from app.i18n import N_
 
 MAX_NAME = 20
@@ -49,17 +49,6 @@ def hours(message: str, **args: object) -> Callable[[str], int]:
         return int(text)
 
     return rule
-
-
-def time_of_day(raw: str) -> time:
-    text = unicodedata.normalize("NFKC", raw).strip()
-    try:
-        by = time.fromisoformat(text) if len(text) in (4, 5) else None
-    except ValueError:
-        by = None
-    if by is None:
-        raise FieldError(N_("Give the time of day as hours:minutes, for example 22:00."))
-    return by
 
 
 def parse_category(data: Mapping[str, str]) -> CategoryForm:
