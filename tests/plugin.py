@@ -8,12 +8,18 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 
 import asyncpg
 import pytest
+from hypothesis import settings as hypothesis_settings
 from redis.asyncio import Redis
 
 from app.db import Database
 from app.state import AppServices, open_services
 from tests.factories import World, make_world
 from tests.servers import ServerPair
+
+# Property tests judge what a function returns, never how fast: a 2-core machine running
+# the suite in parallel (and the browser tests beside it) is no place for a deadline.
+hypothesis_settings.register_profile("redstar", deadline=None)
+hypothesis_settings.load_profile("redstar")
 
 # Emptied between tests: every table but the migrations' reference data.
 KEEP_TABLES = ("provinces", "alembic_version")
