@@ -1,4 +1,6 @@
-"""arq WorkerSettings: registers every capability's jobs and cron schedule."""
+"""arq WorkerSettings: registers every capability's jobs and cron schedule, each
+tried again while PostgreSQL or Valkey is away (workers.jobs.retried). `redstar
+worker` runs it through workers.runner, which outlives a Valkey outage."""
 
 from __future__ import annotations
 
@@ -8,15 +10,17 @@ from typing import Any, ClassVar
 import structlog
 from arq import cron
 from arq.connections import RedisSettings
+from arq.cron import CronJob
 
 from app.accounts.jobs import prune_stale_invitations
 from app.core.clock import CHINA_TIME
 from app.grid.jobs import refresh_due_items
 from app.logging import configure_logging
-from app.people.jobs import check_roster_import, commit_roster_import
+from app.people.jobs import check_roster_import, commit_roster_import, recover_roster_imports
 from app.service_requests.jobs import escalate_service_requests
 from app.settings import get_settings
 from app.state import open_services
+from workers.jobs import JOB_TRIES, Job, retried
 
 settings = get_settings()
 
@@ -30,7 +34,9 @@ async def startup(ctx: dict[str, Any]) -> None:
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
-    await ctx["exit_stack"].aclose()
+    stack = ctx.pop("exit_stack", None)  # none when startup failed (a server away)
+    if stack is not None:
+        await stack.aclose()
 
 
 async def on_job_start(ctx: dict[str, Any]) -> None:
@@ -42,21 +48,33 @@ async def on_job_end(ctx: dict[str, Any]) -> None:
     structlog.contextvars.clear_contextvars()
 
 
+def every(job: Job, **when: Any) -> CronJob:
+    """A cron entry: one run per tick across workers, retried like any job."""
+    return cron(retried(job), unique=True, max_tries=JOB_TRIES, **when)  # type: ignore[arg-type]
+
+
+JOBS: list[Job] = [
+    prune_stale_invitations,
+    check_roster_import,
+    commit_roster_import,
+    recover_roster_imports,
+    refresh_due_items,
+    escalate_service_requests,
+]
+
+
 class WorkerSettings:
-    functions: ClassVar[list[Any]] = [
-        prune_stale_invitations,
-        check_roster_import,
-        commit_roster_import,
-        refresh_due_items,
-        escalate_service_requests,
-    ]
+    functions: ClassVar[list[Any]] = [retried(job) for job in JOBS]
     cron_jobs: ClassVar[list[Any]] = [
-        cron(prune_stale_invitations, hour={3}, minute={17}, unique=True),
+        every(prune_stale_invitations, hour={3}, minute={17}),
         # 00:07, 01:07 and 02:07: the new day's windows open before the first worker
         # looks; the later runs catch up a missed one.
-        cron(refresh_due_items, hour={0, 1, 2}, minute={7}, unique=True),
+        every(refresh_due_items, hour={0, 1, 2}, minute={7}),
         # Escalation is recorded within 10 minutes; pages show the clock's level at once.
-        cron(escalate_service_requests, minute=set(range(0, 60, 10)), unique=True),
+        every(escalate_service_requests, minute=set(range(0, 60, 10))),
+        # Imports whose job was lost (a killed worker, Valkey's queue gone) start
+        # again within a minute, and at once when a worker starts.
+        every(recover_roster_imports, minute=set(range(60)), run_at_startup=True),
     ]
     on_startup = startup
     on_shutdown = shutdown
@@ -66,3 +84,4 @@ class WorkerSettings:
     timezone = CHINA_TIME  # cron hours are China's, whatever the server's zone
     max_jobs = 10
     job_timeout = 600
+    max_tries = JOB_TRIES
