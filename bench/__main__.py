@@ -7,7 +7,7 @@ to bench/results/*.json; bench/README.md keeps their history, README.md the curr
 
 from __future__ import annotations
 
-from bench import dashboard, grid, grid_data, points, roster, transactions
+from bench import dashboard, grid, grid_data, points, pool_checkout, roster, transactions
 from bench.harness import bench_stack, save
 
 
@@ -23,6 +23,7 @@ def main() -> None:
             results = bench.run(env, data_dir)
             save(name, results)
             print(bench.report(results), flush=True)
+    pool_checkout.main()  # a throwaway PostgreSQL of its own (it restarts it)
 
 
 if __name__ == "__main__":

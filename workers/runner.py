@@ -45,8 +45,8 @@ async def serve(settings_cls: Any, stopping: asyncio.Event | None = None) -> Non
         if failures:
             delay = backoff(failures)
             log.warning("worker_reconnecting", attempt=failures, wait_s=delay)
-            if await _first(asyncio.sleep(delay), stopping):
-                break
+            if not await _first(asyncio.sleep(delay), stopping):
+                break  # stopped while waiting
         worker = create_worker(settings_cls, handle_signals=False)
         started = time.monotonic()
         main = asyncio.create_task(worker.main())

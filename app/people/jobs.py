@@ -6,9 +6,13 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+import structlog
+
 from app.people.imports import worker
 from app.people.imports.service import ImportService
 from workers.jobs import active_tenant_ids, job_tenant, services_of, tenant_unit
+
+log = structlog.get_logger("redstar.jobs.people")
 
 
 async def check_roster_import(ctx: dict[str, Any], tenant_id: str, import_id: str) -> str:
@@ -33,4 +37,6 @@ async def recover_roster_imports(ctx: dict[str, Any]) -> int:
         async with tenant_unit(ctx, tenant_id) as session:
             imports = ImportService(session, services.cipher, services.redis)
             queued += await imports.requeue_stuck()
+    if queued:
+        log.info("roster_imports_queued_again", count=queued)
     return queued
