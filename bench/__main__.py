@@ -14,6 +14,7 @@ from bench import (
     grid,
     grid_data,
     points,
+    pool_checkout,
     reports,
     roster,
     transactions,
@@ -34,6 +35,7 @@ def main() -> None:
             results = bench.run(env, data_dir)
             save(name, results)
             print(bench.report(results), flush=True)
+    pool_checkout.main()  # a throwaway PostgreSQL of its own (it restarts it)
 
 
 if __name__ == "__main__":

@@ -1,21 +1,59 @@
-"""Job plumbing shared by every capability: services per worker, tenant per job, and
-one unit of work per job and tenant (as a request has one)."""
+"""Job plumbing shared by every capability: services per worker, tenant per job, one
+unit of work per job and tenant (as a request has one), and retries while a server
+is away."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import functools
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 from uuid import UUID
 
 import structlog
+from arq import Retry
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.outages import backoff, server_away
 from app.db.tenant import tenant_scope
 from app.notifications.outbox import dispatch_queued
 from app.state import AppServices
 from tenants.models import Tenant, TenantStatus
+
+log = structlog.get_logger("redstar.jobs")
+
+Job = Callable[..., Awaitable[Any]]
+
+JOB_TRIES = 10
+"""Tries of a job whose server stays away: 1 s, 2 s, 4 s … 60 s apart, about four
+minutes in all. A job that still fails leaves its rows as they were, for the sweeps
+(and the pages) to queue again."""
+RETRY_CAP = 60.0
+
+
+def retried(job: Job) -> Job:
+    """`job`, tried again later when PostgreSQL or Valkey is away (a restart, a lost
+    pooled connection) instead of failing: the error becomes arq's `Retry` with
+    exponential backoff. Any other error fails the job as before. Jobs are idempotent,
+    so running one again after a half-done try is safe."""
+
+    @functools.wraps(job)
+    async def run(ctx: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await job(ctx, *args, **kwargs)
+        except Exception as exc:
+            if not server_away(exc):
+                raise
+            attempt = int(ctx.get("job_try") or 1)
+            delay = backoff(attempt, cap=RETRY_CAP)
+            log.warning(
+                "job_retried", job=job.__name__, attempt=attempt, error=type(exc).__name__,
+                retry_in_s=delay,
+            )  # fmt: skip
+            raise Retry(defer=delay) from exc
+
+    return run
 
 
 def services_of(ctx: dict[str, Any]) -> AppServices:

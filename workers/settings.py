@@ -1,4 +1,6 @@
-"""arq WorkerSettings: registers every capability's jobs and cron schedule."""
+"""arq WorkerSettings: registers every capability's jobs and cron schedule, each
+tried again while PostgreSQL or Valkey is away (workers.jobs.retried). `redstar
+worker` runs it through workers.runner, which outlives a Valkey outage."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from typing import Any, ClassVar
 import structlog
 from arq import cron, func
 from arq.connections import RedisSettings
+from arq.cron import CronJob
 
 from app.accounts.jobs import prune_stale_invitations
 from app.core.clock import CHINA_TIME
@@ -16,12 +19,13 @@ from app.grid.jobs import refresh_due_items, send_digest_batch, send_morning_dig
 from app.logging import configure_logging
 from app.notifications.channels.webhook import http_client
 from app.notifications.jobs import deliver_notification, queue_deliveries, sweep_deliveries
-from app.people.jobs import check_roster_import, commit_roster_import
+from app.people.jobs import check_roster_import, commit_roster_import, recover_roster_imports
 from app.reports.jobs import build_report, sweep_reports
 from app.service_requests.jobs import escalate_service_requests
 from app.settings import get_settings
 from app.signup.jobs import remind_pending_signups
 from app.state import open_services
+from workers.jobs import JOB_TRIES, Job, retried
 
 settings = get_settings()
 
@@ -36,7 +40,9 @@ async def startup(ctx: dict[str, Any]) -> None:
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
-    await ctx["exit_stack"].aclose()
+    stack = ctx.pop("exit_stack", None)  # none when startup failed (a server away)
+    if stack is not None:
+        await stack.aclose()
 
 
 async def on_job_start(ctx: dict[str, Any]) -> None:
@@ -48,41 +54,53 @@ async def on_job_end(ctx: dict[str, Any]) -> None:
     structlog.contextvars.clear_contextvars()
 
 
+def every(job: Job, **when: Any) -> CronJob:
+    """A cron entry: one run per tick across workers, retried like any job."""
+    return cron(retried(job), unique=True, max_tries=JOB_TRIES, **when)  # type: ignore[arg-type]
+
+
+JOBS: list[Job] = [
+    prune_stale_invitations,
+    check_roster_import,
+    commit_roster_import,
+    recover_roster_imports,
+    refresh_due_items,
+    escalate_service_requests,
+    queue_deliveries,
+    sweep_deliveries,
+    build_report,
+    sweep_reports,
+    send_morning_digests,
+    send_digest_batch,
+    send_weekly_summaries,
+    remind_pending_signups,
+]
+
+
 class WorkerSettings:
     functions: ClassVar[list[Any]] = [
-        prune_stale_invitations,
-        check_roster_import,
-        commit_roster_import,
-        refresh_due_items,
-        escalate_service_requests,
-        func(deliver_notification, keep_result=60, max_tries=3),
-        queue_deliveries,
-        sweep_deliveries,
-        build_report,
-        sweep_reports,
-        send_morning_digests,
-        send_digest_batch,
-        send_weekly_summaries,
-        remind_pending_signups,
+        *(retried(job) for job in JOBS),
+        # A delivery's result is kept a minute, not arq's hour: its id names an attempt.
+        func(retried(deliver_notification), name="deliver_notification", keep_result=60),  # type: ignore[arg-type]
     ]
     cron_jobs: ClassVar[list[Any]] = [
-        cron(prune_stale_invitations, hour={3}, minute={17}, unique=True),
+        every(prune_stale_invitations, hour={3}, minute={17}),
         # 00:07, 01:07 and 02:07: the new day's windows open before the first worker
         # looks; the later runs catch up a missed one.
-        cron(refresh_due_items, hour={0, 1, 2}, minute={7}, unique=True),
+        every(refresh_due_items, hour={0, 1, 2}, minute={7}),
         # A breach is recorded, and its level told, within a minute of the clock's turn.
-        cron(escalate_service_requests, second={35}, unique=True),
+        every(escalate_service_requests, second={35}),
         # Each grid worker's morning digest: the batches it queues share the processes.
-        cron(send_morning_digests, hour={7}, minute={30}, unique=True),
-        cron(send_weekly_summaries, weekday="mon", hour={8}, minute={0}, unique=True),
+        every(send_morning_digests, hour={7}, minute={30}),
+        every(send_weekly_summaries, weekday="mon", hour={8}, minute={0}),
         # Approvers of a signup whose notice was lost between its two transactions.
-        cron(remind_pending_signups, minute=set(range(3, 60, 10)), unique=True),
-        # The outbox's safety net: a delivery never queued, or left by a killed worker —
-        # every minute, and at once when a worker starts.
-        cron(sweep_deliveries, second={5}, run_at_startup=True, unique=True),
-        # Reports waiting with no one building them are queued again within a minute,
-        # and at once when a worker starts (one killed mid-build is replaced).
-        cron(sweep_reports, second={0}, run_at_startup=True, unique=True),
+        every(remind_pending_signups, minute=set(range(3, 60, 10))),
+        # The sweeps: what a lost enqueue, Valkey's lost queue or a killed worker left —
+        # imports, deliveries and reports — start again within a minute, and at once
+        # when a worker starts.
+        every(recover_roster_imports, second={55}, run_at_startup=True),
+        every(sweep_deliveries, second={5}, run_at_startup=True),
+        every(sweep_reports, second={0}, run_at_startup=True),
     ]
     on_startup = startup
     on_shutdown = shutdown
@@ -92,3 +110,4 @@ class WorkerSettings:
     timezone = CHINA_TIME  # cron hours are China's, whatever the server's zone
     max_jobs = 10
     job_timeout = 600
+    max_tries = JOB_TRIES

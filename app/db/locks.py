@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.session import Database
 
@@ -40,3 +41,16 @@ async def is_claimed(db: Database, key: str) -> bool:
     """True when some process holds `key` now (for a sweep deciding what to restart)."""
     async with claim(db, key) as held:
         return not held
+
+
+_HELD_ELSEWHERE = text(
+    "select case when pg_try_advisory_lock(hashtextextended(:key, 0))"
+    " then not pg_advisory_unlock(hashtextextended(:key, 0)) else true end"
+)
+
+
+async def is_claimed_in(session: AsyncSession, key: str) -> bool:
+    """`is_claimed` on a session's own connection, for a service that has no Database:
+    one statement takes the lock and gives it back at once (CASE decides the order),
+    so the pooled connection never keeps it."""
+    return bool(await session.scalar(_HELD_ELSEWHERE, {"key": key}))

@@ -210,6 +210,8 @@ class RosterImport(TenantMixin, Base):
     commit_mode: Mapped[str | None] = mapped_column(String(4))
     committed_by: Mapped[UUID | None] = mapped_column()
     committed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    queued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    """When the job of its current step was last queued (a stuck one is queued again)."""
 
 
 class ImportRow(TenantMixin, Base):

@@ -17,9 +17,10 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_503_SERVICE_UNAVAILABLE
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError
 
 from app.core.errors import NotFound
+from app.core.outages import server_away
 from app.i18n import N_, _, current_locale
 from app.web.identity import locale_from_cookies
 
@@ -50,15 +51,6 @@ PAGES = {
         N_("The database or cache cannot be reached right now. Please refresh in a minute."),
     ),
 }
-
-UNAVAILABLE = (
-    OSError,
-    OperationalError,
-    InterfaceError,
-    RedisConnectionError,
-    RedisTimeoutError,
-)
-
 
 CSRF_FAILED = "CSRF token verification failed"  # Litestar's detail for a bad or missing token
 EXPIRED_FORM = (
@@ -106,7 +98,8 @@ def unavailable_handler(request: Request, exc: Exception) -> Response[Any]:
 
 
 def dbapi_handler(request: Request, exc: DBAPIError) -> Response[Any]:
-    if exc.connection_invalidated or isinstance(exc, UNAVAILABLE):
+    """A database error is a 503 only when the server is away (app.core.outages)."""
+    if server_away(exc):
         return unavailable_handler(request, exc)
     return internal_error_handler(request, exc)
 

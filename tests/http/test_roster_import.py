@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from uuid import UUID
 
+import pytest
 from sqlalchemy import text
 
+from app.core import clock
 from app.core.roles import Role
 from app.db import Database
 from app.db.tenant import tenant_scope
 from app.state import AppServices
 from tests.factories import World, add_person
-from tests.http.conftest import Browser
+from tests.http.conftest import Browser, shown
 from tests.service.test_roster_import import apply, check, id_number, small_roster
 
 ZHANG = id_number("370102", "19491001", "123")
@@ -248,3 +251,45 @@ async def test_a_roster_without_categories_is_told_in_its_own_words_how_to_impor
     assert "身体状况：脑梗后长期卧床" in page and "健康状况" not in page
     # The branches it would create are listed in the tree's order, not the file's.
     assert "将新建支部： <strong>第一支部、第二支部、第十支部</strong>" in page
+
+
+async def test_a_stuck_import_can_be_started_again_from_its_page(
+    browser: Browser, world: World, services: AppServices, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The queue lost the dry run (Valkey restarted): after a minute the page offers to
+    start it again; the button queues one job, and a second press queues none."""
+    rows = [[1, "张建国", "男", "1949.10", ZHANG, "13800138000", "第一支部", "军休干部"]]
+    await browser.login(world.a.users[Role.TENANT_ADMIN])
+    response = await upload(browser, "花名册.xlsx", small_roster(rows))
+    page_url = response.headers["location"]
+    button = f'action="{page_url}/again"'
+    assert button not in (await browser.get(page_url)).text  # just queued: it waits its turn
+    await lose_the_queue(services)  # the login session stays
+    moved = clock.now() + timedelta(minutes=2)
+    monkeypatch.setattr(clock, "now", lambda: moved)
+    page = (await browser.get(page_url)).text
+    assert button in page and shown("Start it again") in page
+    assert shown("This is taking longer than it should; the work may have stopped.") in page
+    again = await browser.post(f"{page_url}/again")
+    assert again.status_code == 303
+    after = (await browser.get(page_url)).text
+    assert shown("Started again. This page updates by itself.") in after and button not in after
+    assert [job.function for job in await services.redis.queued_jobs()] == ["check_roster_import"]
+    refused = await browser.post(f"{page_url}/again")
+    assert refused.status_code == 303
+    assert (
+        shown("This import is still being worked on. Please wait a little.")
+        in (await browser.get(page_url)).text
+    )
+    assert len(await services.redis.queued_jobs()) == 1
+    await checked(services, world, page_url)
+    done = (await browser.get(page_url)).text
+    assert "只导入没有问题的 1 行" in done or "导入整个文件" in done
+    assert button not in done
+
+
+async def lose_the_queue(services: AppServices) -> None:
+    """What a Valkey restart without its data does to arq: its queue and jobs are gone."""
+    keys = [key async for key in services.redis.scan_iter(match="arq:*")]
+    if keys:
+        await services.redis.delete(*keys)

@@ -31,7 +31,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("app.reports",),
     ("app.dashboard", "app.audit", "app.health"),
     ("app.access", "app.i18n_catalogs"),
-    ("app.web", "app.state", "app.main", "app.cli", "app.demo", "workers"),
+    ("app.web", "app.state", "app.main", "app.cli", "app.supervisor", "app.demo", "workers"),
 ]  # fmt: skip
 """Each module belongs to the layer of the longest prefix that names it."""
 

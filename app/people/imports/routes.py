@@ -76,11 +76,6 @@ class ImportController(Controller):
         import_id: FromPath[UUID],
     ) -> Template:
         found = await imports.get(import_id)
-        # In case the queue lost the job (Redis restarted): a no-op otherwise.
-        if found.status == ImportStatus.UPLOADED:
-            await imports.queue_check(import_id)
-        elif found.status == ImportStatus.COMMITTING:
-            await imports.queue_commit(import_id)
         which = query_choice(request.query_params, "show", ROW_FILTERS)
         summary = found.summary or {}
         if which not in ROW_FILTERS:
@@ -96,6 +91,7 @@ class ImportController(Controller):
                 "rows": await imports.rows(import_id, which, query_page(request.query_params)),
                 "which": which,
                 "running": found.status in RUNNING,
+                "stuck": await imports.stuck(found),
                 "parents": await org.choices(UnitKind.CENTER, UnitKind.SUBCENTER),
                 "column_label": _column_labeller(summary.get("columns", {})),
                 "categories": CATEGORY_LABELS,
@@ -119,6 +115,21 @@ class ImportController(Controller):
             await imports.commit(import_id, data.get("mode", ""), parent, identity.actor)
         except Refused as exc:
             return refused_back(request, exc, back)
+        return see_other(request, back)
+
+    @post("/{import_id:uuid}/again")
+    async def start_again(
+        self, request: Request, imports: NamedDependency[ImportService], import_id: FromPath[UUID]
+    ) -> Any:
+        """A check or commit whose job was lost (the worker killed, Valkey restarted):
+        the page offers this once it has waited a minute; the worker's sweep does the
+        same by itself every minute."""
+        back = f"/people/imports/{import_id}"
+        try:
+            await imports.start_again(import_id)
+        except Refused as exc:
+            return refused_back(request, exc, back)
+        flash(request, "info", _("Started again. This page updates by itself."))
         return see_other(request, back)
 
     @post("/{import_id:uuid}/infirm")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
+from datetime import timedelta
 from uuid import UUID, uuid4
 
 from arq.connections import ArqRedis
@@ -20,9 +21,11 @@ from sqlalchemy import and_, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.service import record
+from app.core import clock
 from app.core.errors import NotFound, Refused
 from app.core.identity import Actor
 from app.core.pagination import Page, paginate
+from app.db.locks import is_claimed_in
 from app.db.tenant import require_tenant
 from app.i18n import N_
 from app.people.crypto import IdCipher
@@ -54,10 +57,28 @@ ROW_FILTERS = {
     "all": None,
 }
 RUNNING = (ImportStatus.UPLOADED, ImportStatus.CHECKING, ImportStatus.COMMITTING)
+STUCK_AFTER = timedelta(minutes=1)
+"""A running import nobody works on, queued longer ago than this, is queued again."""
 
 
-def check_job_id(import_id: UUID) -> str:
-    return f"roster-check:{import_id}"
+def claim_key(import_id: UUID, status: str) -> str:
+    """The claim (app.db.locks) that the job working on an import in `status` holds."""
+    step = "commit" if status == ImportStatus.COMMITTING else "check"
+    return f"roster-{step}:{import_id}"
+
+
+async def queue_job(redis: ArqRedis, import_id: UUID, status: str) -> None:
+    """Queue the job an import in `status` waits for, under a fresh job id each time:
+    arq refuses an id while its job or result is kept (an hour), and a killed job's id
+    stays "in progress" for its whole timeout, so a retry must not reuse one. A second
+    job is harmless: it finds the claim held or the import moved on, and skips."""
+    committing = status == ImportStatus.COMMITTING
+    await redis.enqueue_job(
+        "commit_roster_import" if committing else "check_roster_import",
+        str(require_tenant()),
+        str(import_id),
+        _job_id=f"{claim_key(import_id, status)}:{uuid4().hex}",
+    )
 
 
 class ImportService:
@@ -87,20 +108,12 @@ class ImportService:
                 uploaded_by=actor.id,
                 default_category=default_category or None,
                 file_enc=self.cipher.encrypt_bytes(tenant_id, data),
+                queued_at=clock.now(),
             )
         )
         await self.session.commit()  # before the job is queued: the worker must find it
-        await self.queue_check(import_id)
+        await queue_job(self.redis, import_id, ImportStatus.UPLOADED)
         return import_id
-
-    async def queue_check(self, import_id: UUID) -> None:
-        """Queue the dry run; the job id makes a second call (a page poll) a no-op."""
-        await self.redis.enqueue_job(
-            "check_roster_import",
-            str(require_tenant()),
-            str(import_id),
-            _job_id=check_job_id(import_id),
-        )
 
     async def recent(self, limit: int = 20) -> list[RosterImport]:
         query = select(RosterImport).order_by(RosterImport.uploaded_at.desc()).limit(limit)
@@ -175,13 +188,14 @@ class ImportService:
                 commit_mode=mode,
                 committed_by=actor.id,
                 summary=summary | {"new_branch_parent": str(parent_id or "")},
+                queued_at=clock.now(),
             )
             .returning(RosterImport.id)
         )
         await self.session.commit()  # before the job is queued: the worker must find it
         if moved is None:
             raise Refused(N_("This import is not waiting to be committed."))
-        await self.queue_commit(import_id)
+        await queue_job(self.redis, import_id, ImportStatus.COMMITTING)
 
     async def confirm_infirm(self, import_id: UUID, line: int | None, confirmed: bool) -> None:
         """The admin's answer to the health notes' proposals, for one row or all of them:
@@ -206,14 +220,51 @@ class ImportService:
                 raise Refused(N_("This import is not waiting to be committed."))
             raise Refused(N_("Please choose from the list."))
 
-    async def queue_commit(self, import_id: UUID) -> None:
-        """Queue the commit; like queue_check, safe to call again while it waits."""
-        await self.redis.enqueue_job(
-            "commit_roster_import",
-            str(require_tenant()),
-            str(import_id),
-            _job_id=f"roster-commit:{import_id}",
+    async def stuck(self, found: RosterImport) -> bool:
+        """True when no job works on a running import: nobody holds its claim, and it
+        is being checked (so its job started and died) or its job was queued over a
+        minute ago (lost with Valkey's queue, or failed on every try)."""
+        if found.status not in RUNNING:
+            return False
+        if found.status != ImportStatus.CHECKING and clock.now() - found.queued_at < STUCK_AFTER:
+            return False
+        return not await is_claimed_in(self.session, claim_key(found.id, found.status))
+
+    async def start_again(self, import_id: UUID) -> None:
+        """The admin's button on a stuck import: queue its job again."""
+        if not await self.requeue(await self.get(import_id)):
+            raise Refused(N_("This import is still being worked on. Please wait a little."))
+
+    async def requeue_stuck(self) -> int:
+        """The worker's sweep, for this tenant: queue again every stuck import."""
+        running = await self.session.scalars(
+            select(RosterImport).where(RosterImport.status.in_(RUNNING))
         )
+        queued = 0
+        for found in running.all():
+            queued += await self.requeue(found)
+        return queued
+
+    async def requeue(self, found: RosterImport) -> bool:
+        """Queue a stuck import's job again, once: the page's button and the sweep may
+        both try, and only the one that moves `queued_at` queues."""
+        if not await self.stuck(found):
+            return False
+        moved = await self.session.scalar(
+            update(RosterImport)
+            .where(
+                RosterImport.id == found.id,
+                RosterImport.status == found.status,
+                RosterImport.queued_at == found.queued_at,
+            )
+            .values(queued_at=clock.now())
+            .returning(RosterImport.id)
+        )
+        await self.session.commit()  # before the job is queued: the worker must find it
+        if moved is None:
+            return False
+        await queue_job(self.redis, found.id, found.status)
+        return True
 
     async def problem_rows_workbook(self, import_id: UUID, actor: Actor) -> bytes:
         """The rows with problems or warnings as an .xlsx to fix and upload again; the

@@ -1,7 +1,12 @@
-"""Roster imports, the worker's side: the dry run (`check`) and the commit (`apply`),
-each claiming the import by its status so that a job delivered twice does its work
-once, in transactions of its own (a job is its own unit of work): the claim is
-committed before the slow parse, the result after it. The commit's writes are in
+"""Roster imports, the worker's side: the dry run (`check`) and the commit (`apply`).
+
+Each holds the import's claim (app.db.locks) while it works, and moves the import by
+its status, so a job delivered twice — or queued again by the sweep — does its work
+once; a job killed mid-way frees the claim with its connection, and the sweep starts
+it again at once. Each works in transactions of its own (a job is its own unit of
+work): the status is committed before the slow parse, the result after it. A server
+that is away is not the file's fault: that error goes up, and the job is tried again
+(workers.jobs.retried). The commit's writes are in
 app.people.imports.commit; the kept problem rows' format in app.people.imports.problems.
 """
 
@@ -20,7 +25,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.service import record
 from app.core.errors import Refused
+from app.core.outages import server_away
 from app.db import Database
+from app.db.locks import claim
 from app.db.tenant import require_tenant
 from app.i18n import N_
 from app.notifications.outbox import dispatch_queued, notify
@@ -29,7 +36,7 @@ from app.people.imports.commit import apply_rows, committer
 from app.people.imports.plan import Plan, Roster, plan_rows
 from app.people.imports.reader import RosterFileError
 from app.people.imports.sandbox import parse_isolated
-from app.people.imports.service import RUNNING
+from app.people.imports.service import RUNNING, claim_key
 from app.people.models import ImportRow, ImportStatus, Person, RosterImport
 from app.people.notices import import_checked, import_committed, import_failed
 
@@ -56,12 +63,21 @@ async def check(
     """The dry run: parse, plan, store one row per line. Returns the new status. The
     uploader is told the outcome in the transaction that records it; with `redis` the
     notice's outside deliveries are queued at once (else by the sweep)."""
+    async with claim(db, claim_key(import_id, ImportStatus.CHECKING)) as held:
+        if not held:
+            return "skipped"  # another job is checking it right now
+        return await _check(db, cipher, import_id, today, redis)
+
+
+async def _check(
+    db: Database, cipher: IdCipher, import_id: UUID, today: date | None, redis: ArqRedis | None
+) -> str:
     tenant_id = require_tenant()
     async with db.unit() as session:
         claimed = await session.scalar(
             update(RosterImport)
-            # CHECKING too: arq runs a job id once at a time, so a checking import seen
-            # here is a retry after the worker died, and its rows were never written.
+            # CHECKING too: we hold the claim, so a checking import seen here is one
+            # whose job died (killed, or a server away) before its rows were written.
             .where(
                 RosterImport.id == import_id,
                 RosterImport.status.in_((ImportStatus.UPLOADED, ImportStatus.CHECKING)),
@@ -83,7 +99,9 @@ async def check(
     except RosterFileError as exc:
         await _fail(db, import_id, exc.message, exc.args_, redis)
         return ImportStatus.FAILED
-    except Exception:
+    except Exception as exc:
+        if server_away(exc):
+            raise
         log.exception("roster_check_failed", import_id=str(import_id))
         await _fail(db, import_id, N_("This file could not be read."), {}, redis)
         return ImportStatus.FAILED
@@ -108,7 +126,9 @@ async def check(
             await notify(session, [found.uploaded_by], notice)
             await session.commit()
         await _dispatch(session, redis)
-    except Exception:
+    except Exception as exc:
+        if server_away(exc):
+            raise
         log.exception("roster_check_failed", import_id=str(import_id))
         await _fail(db, import_id, N_("This file could not be read."), {}, redis)
         return ImportStatus.FAILED
@@ -208,6 +228,13 @@ async def apply(db: Database, import_id: UUID, *, redis: ArqRedis | None = None)
     """The commit: new units, new people, updated people and their audit events, all
     in one transaction. A clash with a change made since the dry run (someone added
     the same ID number meanwhile) rolls everything back and asks for a new check."""
+    async with claim(db, claim_key(import_id, ImportStatus.COMMITTING)) as held:
+        if not held:
+            return "skipped"  # another job is committing it right now
+        return await _apply(db, import_id, redis)
+
+
+async def _apply(db: Database, import_id: UUID, redis: ArqRedis | None) -> str:
     tenant_id = require_tenant()
     try:
         async with db.unit() as session:
