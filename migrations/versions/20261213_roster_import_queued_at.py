@@ -5,8 +5,8 @@ killed mid-check, or Valkey lost the queue — is queued again by the worker's s
 or from its page, but only when nobody holds its claim and its last job was queued
 more than a minute ago: a job still waiting its turn in a busy queue is left alone.
 
-Revision ID: 20261211_roster_import_queued_at
-Revises: 20261210_link_lookups_at
+Revision ID: 20261213_roster_import_queued_at
+Revises: 20261212_reports
 Create Date: 2026-12-11
 """
 
@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "20261211_roster_import_queued_at"
-down_revision = "20261210_link_lookups_at"
+revision = "20261213_roster_import_queued_at"
+down_revision = "20261212_reports"
 branch_labels = None
 depends_on = None
 
