@@ -562,9 +562,11 @@ async def test_compliance_by_month_counts_as_the_period_report_and_due_soon_is_c
     assert {row.request.id for row in everything.listed} == {water.id, power.id, papers.id}
     this_month = months[-1]
     assert len(months) == 12 and this_month.month == MORNING.date().replace(day=1)
-    assert (this_month.count, this_month.within, this_month.late, this_month.running) == (
-        report.total.count, report.total.within, report.total.late, report.total.running
-    ) == (3, 1, 1, 1)
+    assert (
+        (this_month.count, this_month.within, this_month.late, this_month.running)
+        == (report.total.count, report.total.within, report.total.late, report.total.running)
+        == (3, 1, 1, 1)
+    )
     assert this_month.share == report.total.share == 50
     assert all(m.count == 0 and m.share is None for m in months[:-1])
     chart = by_month_chart(months)
