@@ -21,14 +21,14 @@ from app.core.charts import last_months
 from app.core.identity import Actor
 from app.core.roles import Role
 from app.db.tenant import tenant_scope
-from app.grid.models import Visit
+from app.grid.models import Visit, VisitDueItem, VisitRule
 from app.people.models import Person
 from app.points import ledger
-from app.points.models import RuleItem, Source
+from app.points.models import Claim, RuleItem, Source
 from app.points.rules.versions import in_force
 from app.service_requests.models import RequestCategory, ServiceRequest
 from app.state import AppServices
-from e2e.test_pages import log_in, open_from_menu
+from e2e.test_pages import log_in
 from tests.factories import PointsRoster, World, add_grid, make_points_roster
 
 KINDS = ("routine", "holiday", "birthday", "hospital", "hardship")
@@ -36,7 +36,8 @@ KINDS = ("routine", "holiday", "birthday", "hospital", "hardship")
 
 async def a_year_of_work(services: AppServices, world: World) -> PointsRoster:
     """Visits of several kinds in each of the last twelve months, two requests a month
-    (one resolved in time, one late), points earned this quarter by one member."""
+    (one resolved in time, one late), points earned this quarter by one member; and
+    work waiting: a must-visit overdue, a claim to decide, a request due tonight."""
     district = world.a
     points = await make_points_roster(services, district)
     await add_grid(
@@ -90,18 +91,39 @@ async def a_year_of_work(services: AppServices, world: World) -> PointsRoster:
             ).one()
             entry = ledger.Entry(person, item, today, Decimal(1), Source.AWARD)
             await ledger.write(session, entry, Actor("user", "书记"))
+            rule = await session.scalar(select(VisitRule.id).where(VisitRule.code == "birthday"))
+            now = clock.now()
+            session.add_all([
+                VisitDueItem(
+                    tenant_id=district.tenant_id, person_id=points.member_b, rule_id=rule,
+                    occasion="e2e:overdue", opens_on=today - timedelta(days=9),
+                    due_at=now - timedelta(days=2),
+                ),
+                Claim(
+                    tenant_id=district.tenant_id, person_id=points.member_b, rule_item_id=item.id,
+                    occurred_on=today, quantity=Decimal(1), claimed_by=worker.id,
+                    claimed_by_name=worker.name,
+                ),
+                ServiceRequest(
+                    tenant_id=district.tenant_id, person_id=points.member_b,
+                    category_id=categories[0].id, description="图表用的诉求", status="new",
+                    created_at=now - timedelta(hours=1), created_by=worker.id,
+                    due_at=now + timedelta(hours=5),
+                ),
+            ])  # fmt: skip
             await session.commit()
     return points
 
 
 async def charts_drawn(page: Page) -> int:
-    """Every [data-chart] on the page has a canvas with something on it; returns how many."""
+    """Every [data-chart] on the page has a canvas, drawn to the end of its animation;
+    returns how many."""
     count = await page.locator("[data-chart]").count()
     assert count, f"no chart on {page.url}"
     await page.wait_for_function(
         """() => Array.from(document.querySelectorAll('[data-chart]')).every(el => {
              const canvas = el.querySelector('canvas');
-             return el.dataset.chartDrawn && canvas && canvas.width > 0 && canvas.height > 0;
+             return el.dataset.chartReady && canvas && canvas.width > 0 && canvas.height > 0;
            })"""
     )
     return count
@@ -156,12 +178,15 @@ async def test_every_chart_draws_for_each_role_that_sees_it(
     await expect(admin).to_have_url(re.compile(r"/dashboard$"))
     assert await charts_drawn(admin) == 3
     await look(admin, shoot, "admin-home")
-    await open_from_menu(admin, "诉求")
+    await expect(admin.locator("a.work__item.is-urgent")).to_have_count(3)
+    await admin.get_by_role("link", name="24小时内到期的诉求").click()  # to the list of them
+    await expect(admin).to_have_url(re.compile(r"/requests\?due=soon#listed$"))
+    await expect(admin.locator("#listed")).to_contain_text("图表用的诉求")
     await admin.get_by_role("link", name="按时办结情况").click()
     await expect(admin).to_have_url(re.compile(r"/requests/sla$"))
     assert await charts_drawn(admin) == 2
     await look(admin, shoot, "admin-sla")
-    await admin.go_back()  # htmx restores the requests page, then the home
+    await admin.go_back()  # htmx restores the list of requests, then the home
     await admin.go_back()
     await expect(admin).to_have_url(re.compile(r"/dashboard$"))
     assert await charts_drawn(admin) == 3

@@ -41,7 +41,7 @@
   }
 
   function decal(pattern) {
-    if (!pattern) return "none";
+    if (!pattern) return { symbol: "none" };
     var copy = { color: "rgba(255, 255, 255, 0.55)" };
     for (var key in pattern) copy[key] = pattern[key];
     return copy;
@@ -70,7 +70,7 @@
     };
   }
 
-  function valueAxis(spec) {
+  function valueAxis(spec, narrow) {
     var axis = {
       type: "value",
       axisLabel: { color: MUTED, fontSize: FONT },
@@ -80,7 +80,7 @@
     if (spec.unit === "%") {
       axis.min = 0;
       axis.max = 100;
-      axis.interval = 25;
+      axis.interval = narrow ? 50 : 25;
       axis.axisLabel.formatter = "{value}%";
     }
     return axis;
@@ -115,6 +115,7 @@
           return (flags[p.dataIndex] ? "▼ " : "") + figure(p.value, spec.unit);
         },
       },
+      labelLayout: { hideOverlap: true },
       emphasis: { disabled: true },
     };
   }
@@ -136,6 +137,7 @@
         fontWeight: "bold",
         formatter: function (p) { return String(spec.totals[p.dataIndex]); },
       },
+      labelLayout: { hideOverlap: true },
       emphasis: { disabled: true },
       tooltip: { show: false },
     };
@@ -160,20 +162,28 @@
         fontWeight: "bold",
         formatter: function (p) { return figure(p.value, spec.unit); },
       },
+      labelLayout: { hideOverlap: true }, // crowded months keep every other figure
       emphasis: { disabled: true },
     };
   }
 
+  // On a phone twelve points or columns do not fit across with figures a 90-year-old
+  // can read: each month becomes a row, its figure written at the end of its bar.
+  function isAcross(spec, width) {
+    return spec.kind === "bars" || width < NARROW;
+  }
+
   function option(spec, width) {
-    var across = spec.kind === "bars" || (spec.kind === "columns" && width < NARROW);
+    var across = isAcross(spec, width);
+    var line = spec.kind === "line" && !across;
     var stacked = spec.kind === "columns" && spec.series.length > 1;
     var legend = spec.series.length > 1;
     var series = spec.series.map(function (s) {
-      return spec.kind === "line" ? lineSeries(spec, s) : barSeries(spec, s, across, stacked);
+      return line ? lineSeries(spec, s) : barSeries(spec, s, across, stacked);
     });
     if (stacked && spec.totals) series.push(totalSeries(spec, across));
     var categories = categoryAxis(spec, across);
-    var values = valueAxis(spec);
+    var values = valueAxis(spec, width < NARROW);
     return {
       animation: !reducedMotion(),
       textStyle: { fontFamily: fontFamily(), fontSize: FONT, color: INK },
@@ -191,7 +201,7 @@
         valueFormatter: function (value) { return figure(value, spec.unit); },
       },
       grid: {
-        left: 8, right: across ? 64 : 16, top: spec.kind === "bars" ? 8 : 36,
+        left: 8, right: across ? 64 : 16, top: across ? 8 : 36,
         bottom: legend ? legendHeight(spec, width) : 8, containLabel: true,
       },
       xAxis: across ? values : categories,
@@ -207,7 +217,7 @@
   }
 
   function height(spec, width) {
-    var across = spec.kind === "bars" || (spec.kind === "columns" && width < NARROW);
+    var across = isAcross(spec, width);
     var legend = spec.series.length > 1 ? legendHeight(spec, width) : 0;
     if (across) return Math.max(160, spec.categories.length * 44 + 48 + legend);
     return 320 + legend;
@@ -225,6 +235,7 @@
     el.style.height = height(spec, width) + "px";
     el.replaceChildren(); // a page restored from history may keep an old drawing
     var chart = window.echarts.init(el, null, { renderer: "canvas" });
+    chart.on("finished", function () { el.dataset.chartReady = "1"; });
     chart.setOption(option(spec, width));
     el.dataset.chartDrawn = "1";
     var entry = { el: el, chart: chart, spec: spec, width: width, observer: null };
@@ -251,8 +262,12 @@
       if (entry.observer) entry.observer.disconnect();
       entry.chart.dispose();
       delete el.dataset.chartDrawn;
+      delete el.dataset.chartReady;
       el.replaceChildren();
-      el.style.height = "";
+      // Not even an empty style="": htmx keeps this markup for the back button, and
+      // putting it back as HTML would be an inline style the CSP refuses.
+      el.removeAttribute("style");
+      el.removeAttribute("_echarts_instance_");
       return false;
     });
   }
