@@ -37,7 +37,7 @@ lint: deps
 messages: deps  ## extract strings, update the catalogs, compile
 	$(UV) run python -m app.i18n_catalogs
 
-deps: .venv/.synced node_modules/.installed static/vendor/htmx.min.js $(CATALOGS)
+deps: .venv/.synced node_modules/.installed static/vendor/htmx.min.js static/vendor/echarts.common.min.js $(CATALOGS)
 
 .venv/.synced: pyproject.toml uv.lock
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
@@ -51,6 +51,11 @@ node_modules/.installed: package.json package-lock.json
 static/vendor/htmx.min.js: node_modules/.installed
 	mkdir -p static/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js $@
+
+# ECharts' "common" build (bar, line, legend, patterns); only the minified file is served.
+static/vendor/echarts.common.min.js: node_modules/.installed
+	mkdir -p static/vendor
+	cp node_modules/echarts/dist/echarts.common.min.js $@
 
 app/locales/%/LC_MESSAGES/messages.mo: app/locales/%/LC_MESSAGES/messages.po .venv/.synced
 	$(UV) run python -m app.i18n_catalogs --compile

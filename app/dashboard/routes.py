@@ -10,7 +10,6 @@ from litestar.response import Redirect, Template
 from litestar.types import ControllerRouterHandler
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.users.service import AccountService
 from app.core.errors import Refused
 from app.core.identity import Identity
 from app.core.roles import Role
@@ -31,9 +30,9 @@ def provide_dashboard(
 ) -> DashboardService:
     return DashboardService(
         db_session,
-        accounts=AccountService(db_session),
         tenancy=TenancyService(db_session, services.redis, services.settings.auth),
         points=PointsService(db_session),
+        cache=services.redis,
     )
 
 

@@ -5,39 +5,31 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.users.service import AccountService
+from app.core.charts import Chart
 from app.core.identity import Identity
 from app.core.roles import Role
 from app.dashboard.member import MemberHome, member_home
 from app.dashboard.setup import SetupProgress, SetupService
-from app.i18n import N_
+from app.dashboard.work import Work, work, work_charts
 from app.points.service import PointsService
-from app.service_requests.requests.views import RequestCounts, RequestViews
 from app.signup.service import TenancyService
-
-ACCOUNT_TILES = (
-    (Role.TENANT_ADMIN, N_("Administrators")),
-    (Role.BRANCH_SECRETARY, N_("Branch secretaries")),
-    (Role.GRID_WORKER, N_("Grid workers")),
-    (Role.MEMBER, N_("Members with accounts")),
-)
-"""The district administrator's tiles of active accounts, per role."""
 
 
 @dataclass
 class Dashboard:
     kind: str
     """Which board: "platform" (signups and districts), "district" (the administrator's
-    accounts and first steps), "member" (their points and requests) or "welcome"."""
-    account_tiles: list[tuple[int, str]] = field(default_factory=list)
-    """Active accounts per role, with the tile's label (a msgid)."""
-    pending_invitations: int = 0
+    first steps and the district's work), "branch" (a secretary's work), "member"
+    (their points and requests) or "welcome"."""
     tenant_counts: dict[str, int] = field(default_factory=dict)
     recent_tenants: list[Any] = field(default_factory=list)
-    request_counts: RequestCounts | None = None
-    """Service requests open, overdue and waiting for this user (admins, secretaries)."""
+    work: Work | None = None
+    """What waits: overdue must-visits, claims, requests (admins, secretaries)."""
+    charts: list[Chart] = field(default_factory=list)
+    """Visits per month, requests in time, points participation (admins, secretaries)."""
     setup: SetupProgress | None = None
     """The district's first steps (administrators)."""
     member: MemberHome | None = None
@@ -49,6 +41,8 @@ def board_kind(identity: Identity) -> str:
         return "platform"
     if Role.TENANT_ADMIN in identity.roles:
         return "district"
+    if Role.BRANCH_SECRETARY in identity.roles:
+        return "branch"
     if Role.MEMBER in identity.roles:
         return "member"
     return "welcome"
@@ -61,14 +55,15 @@ class DashboardService:
         self,
         session: AsyncSession,
         *,
-        accounts: AccountService,
         tenancy: TenancyService,
         points: PointsService,
+        cache: Redis | None = None,
     ) -> None:
         self.session = session
-        self.accounts = accounts
         self.tenancy = tenancy
         self.points = points
+        self.cache = cache
+        """Where the charts' figures are kept a while (app.dashboard.work)."""
 
     async def board(self, identity: Identity) -> Dashboard:
         board = Dashboard(board_kind(identity))
@@ -76,11 +71,10 @@ class DashboardService:
             board.tenant_counts = await self.tenancy.status_counts(identity)
             board.recent_tenants = await self.tenancy.tenants_for(identity, limit=10)
         elif board.kind == "district":
-            per_role, board.pending_invitations = await self.accounts.account_summary()
-            board.account_tiles = [(per_role.get(role, 0), label) for role, label in ACCOUNT_TILES]
             board.setup = await SetupService(self.session).progress(identity.user_id)
-        elif board.kind == "member":
+        if board.kind in ("district", "branch"):
+            board.work = await work(self.session, identity)
+            board.charts = await work_charts(self.session, identity, self.cache)
+        if Role.MEMBER in identity.roles and board.kind in ("member", "branch"):
             board.member = await member_home(self.session, self.points, identity)
-        if identity.roles & {Role.TENANT_ADMIN, Role.BRANCH_SECRETARY}:
-            board.request_counts = await RequestViews(self.session).dashboard_counts(identity)
         return board

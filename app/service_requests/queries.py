@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -25,6 +25,7 @@ from app.core.roles import Role
 from app.core.scope import Scope
 from app.grid.models import Grid, GridAssignment, GridWorker
 from app.grid.scope import served_by
+from app.i18n import N_
 from app.people.models import OrgUnit, Person
 from app.service_requests import sla
 from app.service_requests.models import (
@@ -200,6 +201,28 @@ async def request_rows(
 def overdue_first(rows: list[RequestRow]) -> list[RequestRow]:
     """Open and overdue first (longest overdue on top), then by due time."""
     return sorted(rows, key=lambda row: (not (row.open and row.clock.overdue), row.request.due_at))
+
+
+NEAR_HOURS = 24
+"""A request whose deadline is this close is "due soon" (home pages, the list's filter)."""
+DUE_FILTERS = {"overdue": N_("Overdue"), "soon": N_("Due within 24 hours")}
+
+
+def due_soon(now: datetime) -> ColumnElement[bool]:
+    """Open requests within NEAR_HOURS of their deadline, not past it."""
+    return and_(
+        ServiceRequest.status.in_(OPEN_STATUSES),
+        ServiceRequest.due_at >= now,
+        ServiceRequest.due_at < now + timedelta(hours=NEAR_HOURS),
+    )
+
+
+def due_filter(due: str | None, now: datetime) -> ColumnElement[bool] | None:
+    """Open requests past their deadline ("overdue") or due soon ("soon"); None for
+    any other value."""
+    if due == "overdue":
+        return and_(ServiceRequest.status.in_(OPEN_STATUSES), ServiceRequest.due_at < now)
+    return due_soon(now) if due == "soon" else None
 
 
 def loggable(identity: Identity) -> ColumnElement[bool]:

@@ -26,7 +26,8 @@ from app.core.roles import Role
 from app.db.tenant import tenant_scope
 from app.i18n import _
 from app.service_requests import sla
-from app.service_requests.compliance.service import compliance
+from app.service_requests.compliance.charts import by_category_chart, by_month_chart
+from app.service_requests.compliance.service import compliance, compliance_by_month
 from app.service_requests.jobs import escalate
 from app.service_requests.models import RequestCategory, RequestEvent, ServiceRequest
 from app.service_requests.requests.forms import Answer, RequestForm, parse_not_fixed, parse_request
@@ -523,4 +524,55 @@ async def test_a_late_round_stays_late_after_a_reopen_and_a_quick_fix(
         admin = await who(services, district, Role.TENANT_ADMIN)
         async with services.db.unit() as session:
             found = await compliance(session, admin, "month")
+            months = await compliance_by_month(session, admin)
     assert (found.total.within, found.total.late) == (0, 1)
+    assert (months[-1].within, months[-1].late) == (0, 1)  # the home's chart agrees
+
+
+async def test_compliance_by_month_counts_as_the_period_report_and_due_soon_is_counted(
+    services: AppServices, world: World, points: PointsRoster,
+    move_clock: Callable[[datetime], None],
+) -> None:  # fmt: skip
+    """The home's line of requests in time per month decides each request as the
+    compliance page does; the counts and the list's filter see what is due soon."""
+    district, worker = world.a, await who(services, world.a, Role.GRID_WORKER)
+    water = await log(services, district, points.member_a)  # by 22:00 today
+    power = await log(services, district, points.member_b, "power")  # 24 hours
+    papers = await log(services, district, points.member_d, "papers")  # 7 days
+    admin = await who(services, district, Role.TENANT_ADMIN)
+    views = request_views(services)
+    with tenant_scope(district.tenant_id):
+        counts = await views.dashboard_counts(admin)
+        assert (counts.near, counts.overdue) == (1, 0)  # water; power has 24 hours, not less
+        soon = await views.lists(admin, due="soon")
+        assert [row.request.id for row in soon.listed] == [water.id]
+        service = request_service(services)
+        await service.start(worker, water.id)
+        move_clock(MORNING + timedelta(hours=1))
+        await service.resolve(worker, water.id, "修好了")  # in time
+        move_clock(MORNING + timedelta(hours=25))  # power is late; papers still running
+        counts = await views.dashboard_counts(admin)
+        overdue = await views.lists(admin, due="overdue")
+        everything = await views.lists(admin, due="bogus")
+        async with services.db.unit() as session:
+            report = await compliance(session, admin, "month")
+            months = await compliance_by_month(session, admin)
+    assert (counts.near, counts.overdue) == (0, 1)
+    assert [row.request.id for row in overdue.listed] == [power.id]
+    assert {row.request.id for row in everything.listed} == {water.id, power.id, papers.id}
+    this_month = months[-1]
+    assert len(months) == 12 and this_month.month == MORNING.date().replace(day=1)
+    assert (
+        (this_month.count, this_month.within, this_month.late, this_month.running)
+        == (report.total.count, report.total.within, report.total.late, report.total.running)
+        == (3, 1, 1, 1)
+    )
+    assert this_month.share == report.total.share == 50
+    assert all(m.count == 0 and m.share is None for m in months[:-1])
+    chart = by_month_chart(months)
+    assert chart.series[0].values[-1] == 50 and chart.series[0].values[0] is None
+    assert "50%" in chart.summary
+    by_category = by_category_chart(report)
+    assert dict(zip(by_category.categories, by_category.series[0].values, strict=True)) == {
+        t.label: t.share for t in report.categories
+    }

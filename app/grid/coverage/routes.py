@@ -16,6 +16,7 @@ from app.core.identity import Identity
 from app.core.query_params import query_id
 from app.core.roles import Role
 from app.grid.coverage.calendar import CalendarService
+from app.grid.coverage.charts import coverage_chart
 from app.grid.coverage.service import STALE_DAYS, CoverageService
 from app.grid.models import VISIT_KIND_LABELS
 from app.i18n import N_
@@ -52,11 +53,13 @@ class CoverageController(Controller):
         identity: NamedDependency[Identity],
         coverage: NamedDependency[CoverageService],
     ) -> Template:
+        overview = await coverage.overview(identity)
         return render(
             request,
             "grid/coverage.html",
             {
-                "overview": await coverage.overview(identity),
+                "overview": overview,
+                "coverage_chart": coverage_chart(overview),
                 "district_wide": Role.TENANT_ADMIN in identity.roles,
                 "stale_days": STALE_DAYS,
             },

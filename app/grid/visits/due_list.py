@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from uuid import UUID
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import clock
@@ -271,3 +271,39 @@ class DueListService:
             .order_by(Grid.name)
         )
         return [GridChoice(*row) for row in result]
+
+
+def overdue_count(scope: Scope, now: datetime) -> Select[int]:
+    """How many must-visits are overdue in the live grids this user sees — the sum of
+    the due list's grid picker (`_grid_choices`), as one count for a home page."""
+    today = now.astimezone(clock.CHINA_TIME).date()
+    return (
+        select(func.count())
+        .select_from(VisitDueItem)
+        .join(
+            GridAssignment,
+            and_(
+                GridAssignment.tenant_id == VisitDueItem.tenant_id,
+                GridAssignment.person_id == VisitDueItem.person_id,
+                GridAssignment.ends_at.is_(None),
+            ),
+        )
+        .join(
+            Grid,
+            and_(Grid.tenant_id == GridAssignment.tenant_id, Grid.id == GridAssignment.grid_id),
+        )
+        .join(
+            Person,
+            and_(Person.tenant_id == VisitDueItem.tenant_id, Person.id == VisitDueItem.person_id),
+        )
+        .where(
+            grids_seen(scope),
+            Grid.retired_at.is_(None),
+            Person.deceased_on.is_(None),
+            VisitDueItem.visit_id.is_(None),
+            VisitDueItem.rule_id.in_(select(VisitRule.id).where(VisitRule.enabled)),
+            VisitDueItem.opens_on <= today,
+            VisitDueItem.due_at <= now,
+            VisitDueItem.due_at > now - timedelta(days=MISSED_AFTER_DAYS),
+        )
+    )

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, and_, false, func, select, true
+from sqlalchemy import ColumnElement, Select, and_, false, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import NotFound
@@ -65,6 +65,24 @@ async def claimable(session: AsyncSession, identity: Identity, person_id: UUID) 
     if person is None:
         raise NotFound()
     return person
+
+
+def waiting_count(identity: Identity) -> Select[int] | None:
+    """How many claims wait for this secretary's (or admin's) decision: the count of
+    the claims page's "waiting for your approval" (their own claims are decided by
+    someone else). None for an account that decides no claims."""
+    if not may_award(identity):
+        return None
+    return (
+        select(func.count())
+        .select_from(Claim)
+        .join(Person, and_(Person.tenant_id == Claim.tenant_id, Person.id == Claim.person_id))
+        .where(
+            Claim.status == ClaimStatus.PENDING,
+            people_in(identity.scope),
+            Person.user_id.is_distinct_from(identity.user_id),
+        )
+    )
 
 
 class ClaimLists:

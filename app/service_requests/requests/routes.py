@@ -16,12 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.clock import CHINA_TIME
 from app.core.errors import Refused
 from app.core.identity import Identity
-from app.core.query_params import query_id, query_text
+from app.core.query_params import query_choice, query_id, query_text
 from app.core.roles import TENANT_ROLES, Role
 from app.db.form_ids import FormUsed
 from app.i18n import N_, _
 from app.service_requests.models import STATUS_LABELS, RequestStatus
-from app.service_requests.queries import CallBack
+from app.service_requests.queries import DUE_FILTERS, CallBack
 from app.service_requests.requests.forms import (
     MAX_DESCRIPTION,
     MAX_NOTE,
@@ -112,15 +112,18 @@ class RequestController(Controller):
             return render(request, "service_requests/own.html", {**shared(), "own": own})
         status = query_text(request.query_params, "status")
         category = query_id(request.query_params, "category")
+        due = query_choice(request.query_params, "due", DUE_FILTERS)
         return render(
             request,
             "service_requests/index.html",
             {
                 **shared(),
-                "lists": await views.lists(identity, status or None, category),
+                "lists": await views.lists(identity, status or None, category, due=due),
                 "categories": await views.categories(retired=True),
                 "status": status,
                 "category": str(category or ""),
+                "due": due,
+                "due_filters": DUE_FILTERS,
                 "is_worker": Role.GRID_WORKER in identity.roles,
             },
         )

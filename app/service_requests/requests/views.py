@@ -40,6 +40,8 @@ from app.service_requests.queries import (
     asked_to_call_back,
     call_back,
     chain,
+    due_filter,
+    due_soon,
     grid_workers,
     is_admin,
     leads,
@@ -152,6 +154,8 @@ class RequestCounts:
     overdue: int
     waiting: int
     """Assigned to me, or escalated to my level."""
+    near: int = 0
+    """Open, with less than NEAR_HOURS (app.service_requests.queries) left."""
 
 
 def names_of(levels: list[EscalationLevel]) -> dict[int, str]:
@@ -262,9 +266,11 @@ class RequestViews:
         status: str | None = None,
         category_id: UUID | None = None,
         limit: int | None = LIST_LIMIT,
+        due: str | None = None,
     ) -> Lists:
         """Overdue first everywhere. Without a status filter: every request not yet
-        confirmed (a resolved one waits for the person's answer)."""
+        confirmed (a resolved one waits for the person's answer). `due`: only the open
+        ones overdue, or due within NEAR_HOURS (due_filter)."""
         session, now, found = self.session, clock.now(), Lists()
         levels = await chain(session)
         not_done = ServiceRequest.status != RequestStatus.CONFIRMED
@@ -295,6 +301,8 @@ class RequestViews:
         )
         if category_id is not None:
             filters.append(ServiceRequest.category_id == category_id)
+        if (by_deadline := due_filter(due, now)) is not None:
+            filters.append(by_deadline)
         query = rows_query(*filters).order_by(ServiceRequest.due_at).limit(limit)
         found.listed = await request_rows(session, query, levels, now)
         found.mine = overdue_first(found.mine)
@@ -341,8 +349,12 @@ class RequestViews:
         session, now = self.session, clock.now()
         counted = rows_query(
             ServiceRequest.status.in_(OPEN_STATUSES), visible(identity)
-        ).with_only_columns(func.count(), func.count().filter(ServiceRequest.due_at < now))
-        open_count, overdue = (await session.execute(counted)).one()
+        ).with_only_columns(
+            func.count(),
+            func.count().filter(ServiceRequest.due_at < now),
+            func.count().filter(due_soon(now)),
+        )
+        open_count, overdue, near = (await session.execute(counted)).one()
         mine = select(ServiceRequest.id).where(
             ServiceRequest.status != RequestStatus.CONFIRMED,
             ServiceRequest.assignee_id == identity.user_id,
@@ -356,7 +368,7 @@ class RequestViews:
                 session, rows_query(may_have_escalated(now), condition), levels, now
             )
             waiting_ids |= {row.request.id for row in late if row.clock.level >= waiting_from}
-        return RequestCounts(open=open_count, overdue=overdue, waiting=len(waiting_ids))
+        return RequestCounts(open=open_count, overdue=overdue, waiting=len(waiting_ids), near=near)
 
 
 def own_query(identity: Identity, *where: ColumnElement[bool]) -> RowsQuery:
