@@ -300,10 +300,9 @@ def overdue_count(scope: Scope, now: datetime) -> Select[int]:
             grids_seen(scope),
             Grid.retired_at.is_(None),
             Person.deceased_on.is_(None),
-            VisitDueItem.visit_id.is_(None),
             VisitDueItem.rule_id.in_(select(VisitRule.id).where(VisitRule.enabled)),
             VisitDueItem.opens_on <= today,
-            VisitDueItem.due_at <= now,
-            VisitDueItem.due_at > now - timedelta(days=MISSED_AFTER_DAYS),
+            on_the_list(now),
+            overdue(now),
         )
     )
