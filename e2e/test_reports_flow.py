@@ -90,3 +90,67 @@ async def test_admin_makes_and_downloads_the_quarterly_points_report(
     assert summary["第一支部"][1] == 2 and summary["第一支部"][-1] == 1  # 老党员丙 apart
     assert summary["第二支部"][5] == ledger["党员丁"]  # the highest score
     assert summary["合计"][1] == 3
+
+
+async def test_admin_makes_and_downloads_the_annual_summary(
+    new_context, shoot, world: World, services: AppServices
+) -> None:  # type: ignore[no-untyped-def]
+    """The annual work summary (PDF): asked for, its progress watched, downloaded, and
+    its text read back — the year's visit count is the database's."""
+    import io
+    from datetime import date
+
+    from pypdf import PdfReader
+
+    from app.grid.models import Visit
+
+    district = world.a
+    points = await make_points_roster(services, district)
+    worker = district.users[Role.GRID_WORKER]
+    year = clock.today().year
+    with tenant_scope(district.tenant_id):
+        async with services.db.unit() as session:
+            for person, day, kind in ((points.member_a, 3, "hospital"),
+                                      (points.member_b, 4, "routine"),
+                                      (points.member_d, 5, "birthday")):  # fmt: skip
+                session.add(
+                    Visit(
+                        tenant_id=district.tenant_id,
+                        person_id=person,
+                        visited_on=date(year, 1, day),
+                        kind=kind,
+                        place="home",
+                        visitor_id=worker.id,
+                        visitor_name=worker.name,
+                    )
+                )
+
+    page = await (await new_context()).new_page()
+    await log_in(page, district.users[Role.TENANT_ADMIN])
+    await open_from_menu(page, "报表")
+    card = page.locator("form", has=page.get_by_role("heading", name="全区年度工作总结"))
+    await card.get_by_label("年份").select_option(str(year))
+    await card.get_by_role("button", name="生成PDF打印版").click()
+    await expect(page.get_by_role("heading", name="全区年度工作总结")).to_be_visible()
+    progress = page.locator("#progress")
+    await expect(progress).to_be_visible()
+    await shoot(page, "reports-4-summary-progress")
+    download_link = progress.get_by_role("link", name=re.compile("^下载"))
+    await expect(download_link).to_be_visible(timeout=WORKER_TIMEOUT * 2)
+    await shoot(page, "reports-5-summary-ready")
+    async with page.expect_download() as info:
+        await download_link.click()
+    download = await info.value
+    assert download.suggested_filename == f"{year}年度工作总结-{district.name}.pdf"
+    content = (await download.path()).read_bytes()
+    words = "".join(
+        "".join((p.extract_text() or "").split()) for p in PdfReader(io.BytesIO(content)).pages
+    )
+    with tenant_scope(district.tenant_id):
+        async with services.db.session() as session:
+            visits = await session.scalar(
+                text("select count(*) from visits where extract(year from visited_on) = :y"),
+                {"y": year},
+            )
+    assert visits == 3
+    assert f"全年走访慰问{visits}人次" in words
