@@ -22,7 +22,6 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-import signal
 import subprocess
 import sys
 import time
@@ -32,7 +31,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from bench.harness import owner_connection, run_and_report
+from bench.harness import owner_connection, run_and_report, stop_group
 
 SLUG = "bench-digest"
 WORKERS = 10_000
@@ -191,7 +190,7 @@ def start_workers(env: dict[str, str], logs: Path, stack: ExitStack) -> list[Pat
             env={**os.environ, **env, "APP_ENV": "production"},
             stdout=subprocess.DEVNULL, stderr=out, start_new_session=True,
         )  # fmt: skip
-        stack.callback(stop, process)
+        stack.callback(stop_group, process)
         files.append(log)
     deadline = time.monotonic() + 120
     while not all("worker_started" in f.read_text(errors="replace") for f in files):
@@ -199,15 +198,6 @@ def start_workers(env: dict[str, str], logs: Path, stack: ExitStack) -> list[Pat
             raise RuntimeError(f"the workers did not start; see {files}")
         time.sleep(0.2)
     return files
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
 
 
 def wait_for(

@@ -23,10 +23,9 @@ from app.accounts.models import User, UserRole
 from app.core.roles import Role
 from app.grid import due
 from app.grid.coverage.service import plan_each_time
-from app.grid.models import Grid, GridAssignment, GridWorker, VisitDueItem, VisitRule
+from app.grid.models import Grid, GridAssignment, GridWorker, VisitDueItem
 from app.grid.notices import morning_digest
 from app.notifications.outbox import notify_each
-from app.people.models import Person
 
 BATCH = 200
 """Workers per job: a 10,000-worker district is 50 jobs the worker processes share."""
@@ -71,50 +70,19 @@ async def digest_counts(
     chosen = due.id_table(workers)
     overdue, today = due.overdue(now), due.due_today(now)
     rows = await session.execute(
-        select(
+        due.listed_items(
+            now,
             GridWorker.user_id,
             func.count(distinct(VisitDueItem.person_id)).filter(overdue),
             func.count(distinct(VisitDueItem.person_id)).filter(today),
         )
+        .join(GridWorker, and_(GridWorker.tenant_id == GridAssignment.tenant_id,
+                               GridWorker.grid_id == GridAssignment.grid_id))
         .join(chosen, chosen.c.id == GridWorker.user_id)
         .join(Grid, and_(Grid.tenant_id == GridWorker.tenant_id, Grid.id == GridWorker.grid_id))
-        .join(
-            GridAssignment,
-            and_(
-                GridAssignment.tenant_id == GridWorker.tenant_id,
-                GridAssignment.grid_id == GridWorker.grid_id,
-            ),
-        )
-        .join(
-            Person,
-            and_(
-                Person.tenant_id == GridAssignment.tenant_id,
-                Person.id == GridAssignment.person_id,
-            ),
-        )
-        .join(
-            VisitDueItem,
-            and_(
-                VisitDueItem.tenant_id == Person.tenant_id,
-                VisitDueItem.person_id == Person.id,
-            ),
-        )
-        .join(
-            VisitRule,
-            and_(
-                VisitRule.tenant_id == VisitDueItem.tenant_id, VisitRule.id == VisitDueItem.rule_id
-            ),
-        )
-        .where(
-            Grid.retired_at.is_(None),
-            GridAssignment.ends_at.is_(None),
-            Person.deceased_on.is_(None),
-            VisitRule.enabled,
-            due.on_the_list(now),
-            overdue | today,
-        )
+        .where(Grid.retired_at.is_(None), overdue | today)
         .group_by(GridWorker.user_id)
-    )
+    )  # fmt: skip
     return {
         worker: DigestCounts(late, today_count)
         for worker, late, today_count in rows

@@ -20,9 +20,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, and_, bindparam, delete, exists, func, literal, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    literal,
+    select,
+    text,
+)
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,7 +42,14 @@ from sqlalchemy.sql.selectable import TableValuedAlias
 
 from app.core import clock
 from app.db.tenant import require_tenant
-from app.grid.models import SATISFIED_BY, Concern, Trigger, VisitDueItem, VisitRule
+from app.grid.models import (
+    SATISFIED_BY,
+    Concern,
+    GridAssignment,
+    Trigger,
+    VisitDueItem,
+    VisitRule,
+)
 from app.grid.occasions import (
     CalendarRule,
     Occasion,
@@ -67,6 +86,24 @@ def due_today(now: datetime) -> ColumnElement[bool]:
         now.astimezone(clock.CHINA_TIME).date() + timedelta(days=1), time(), clock.CHINA_TIME
     )
     return and_(VisitDueItem.due_at > now, VisitDueItem.due_at <= tomorrow)
+
+
+def listed_items(now: datetime, *columns: Any) -> Select[Any]:
+    """The due list's lines as a query to build on: each item on the list (of an enabled
+    rule) of a living person now assigned to a grid. The caller picks the columns and
+    adds its grids — the due list the grids chosen, the morning digest each worker's."""
+    return (
+        select(*columns)
+        .select_from(GridAssignment)
+        .join(Person, and_(Person.tenant_id == GridAssignment.tenant_id,
+                           Person.id == GridAssignment.person_id))
+        .join(VisitDueItem, and_(VisitDueItem.tenant_id == GridAssignment.tenant_id,
+                                 VisitDueItem.person_id == GridAssignment.person_id))
+        .join(VisitRule, and_(VisitRule.tenant_id == VisitDueItem.tenant_id,
+                              VisitRule.id == VisitDueItem.rule_id))
+        .where(GridAssignment.ends_at.is_(None), Person.deceased_on.is_(None),
+               VisitRule.enabled, on_the_list(now))
+    )  # fmt: skip
 
 
 def id_table(ids: Sequence[UUID]) -> TableValuedAlias:

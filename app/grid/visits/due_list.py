@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core import clock
 from app.core.identity import Identity
 from app.core.scope import Scope
-from app.grid.due import HORIZON_DAYS, on_the_list, overdue
+from app.grid.due import HORIZON_DAYS, listed_items, on_the_list, overdue
 from app.grid.models import Grid, GridAssignment, VisitDueItem, VisitRule
 from app.grid.occasions import first_monday
 from app.grid.scope import grid_for, grids_seen
@@ -176,54 +176,19 @@ class DueListService:
     async def _rows(self, grids: list[UUID], now: datetime) -> list[DueRow]:
         today = now.astimezone(clock.CHINA_TIME).date()
         result = await self.session.execute(
-            select(
-                VisitRule.id,
-                Person.id,
-                Person.name,
-                Person.phone,
-                Person.address,
-                VisitRule.name,
-                VisitRule.trigger,
-                VisitDueItem.opens_on,
-                VisitDueItem.due_at,
+            listed_items(
+                now, VisitRule.id, Person.id, Person.name, Person.phone, Person.address,
+                VisitRule.name, VisitRule.trigger, VisitDueItem.opens_on, VisitDueItem.due_at,
                 Grid.name,
             )
-            .select_from(GridAssignment)
-            .join(
-                Grid,
-                and_(Grid.tenant_id == GridAssignment.tenant_id, Grid.id == GridAssignment.grid_id),
-            )
-            .join(
-                Person,
-                and_(
-                    Person.tenant_id == GridAssignment.tenant_id,
-                    Person.id == GridAssignment.person_id,
-                ),
-            )
-            .join(
-                VisitDueItem,
-                and_(
-                    VisitDueItem.tenant_id == GridAssignment.tenant_id,
-                    VisitDueItem.person_id == GridAssignment.person_id,
-                ),
-            )
-            .join(
-                VisitRule,
-                and_(
-                    VisitRule.tenant_id == VisitDueItem.tenant_id,
-                    VisitRule.id == VisitDueItem.rule_id,
-                ),
-            )
+            .join(Grid, and_(Grid.tenant_id == GridAssignment.tenant_id,
+                             Grid.id == GridAssignment.grid_id))
             .where(
                 GridAssignment.grid_id.in_(grids),
-                GridAssignment.ends_at.is_(None),
-                Person.deceased_on.is_(None),
-                on_the_list(now),
-                VisitRule.enabled,
                 VisitDueItem.opens_on <= today + timedelta(days=HORIZON_DAYS),
             )
             .order_by(VisitDueItem.due_at, Person.sort_key)
-        )
+        )  # fmt: skip
         return [DueRow(*tuple(row)) for row in result]
 
     async def _grid_choices(self, scope: Scope, now: datetime) -> list[GridChoice]:
