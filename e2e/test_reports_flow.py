@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from playwright.async_api import expect
+from pypdf import PdfReader
 from python_calamine import CalamineWorkbook
 from sqlalchemy import select, text
 
@@ -49,12 +50,13 @@ async def test_admin_makes_and_downloads_the_quarterly_points_report(
     await card.get_by_role("button", name="生成Excel表格").click()
 
     # The report's page: waiting or being made, then ready — without reloading.
-    await expect(page.get_by_role("heading", name="全区季度积分报表")).to_be_visible()
+    await page.wait_for_url(re.compile(r"/reports/[0-9a-f-]{36}$"))
+    await expect(page.get_by_role("heading", level=1, name="全区季度积分报表")).to_be_visible()
     address = page.url
     progress = page.locator("#progress")
     await expect(progress).to_be_visible()
     await shoot(page, "reports-2-progress")
-    download_link = progress.get_by_role("link", name=re.compile("^下载"))
+    download_link = progress.get_by_role("link", name="下载报表")
     await expect(download_link).to_be_visible(timeout=WORKER_TIMEOUT)
     assert page.url == address  # the block replaced itself; the page stayed
     await expect(progress).not_to_have_attribute("hx-trigger", re.compile("."))
@@ -90,6 +92,35 @@ async def test_admin_makes_and_downloads_the_quarterly_points_report(
     assert summary["第一支部"][1] == 2 and summary["第一支部"][-1] == 1  # 老党员丙 apart
     assert summary["第二支部"][5] == ledger["党员丁"]  # the highest score
     assert summary["合计"][1] == 3
+
+    # Back to the list; the branch's report as PDF; the keeping time.
+    await page.get_by_role("link", name="全部报表").click()
+    listed = page.get_by_role("link", name=re.compile("全区季度积分报表"))
+    await expect(listed).to_be_visible()
+    await expect(page.locator(".report-list")).to_contain_text("已生成")
+    await shoot(page, "reports-4-list")
+    card = page.locator("form", has=page.get_by_role("heading", name="支部季度积分报表"))
+    await card.get_by_label("支部").select_option(label="第一支部")
+    await card.get_by_role("button", name="生成PDF打印版").click()
+    await page.wait_for_url(re.compile(r"/reports/[0-9a-f-]{36}$"))
+    pdf_link = page.locator("#progress").get_by_role("link", name="下载报表")
+    await expect(pdf_link).to_be_visible(timeout=WORKER_TIMEOUT)
+    await shoot(page, "reports-5-pdf-ready")
+    async with page.expect_download() as info:
+        await pdf_link.click()
+    pdf = PdfReader(str(await (await info.value).path()))
+    words = "".join(p.extract_text() for p in pdf.pages)
+    assert "第一支部 党员积分季度报表" in words and "老党员丙" in words
+    member_a = next(line for line in words.splitlines() if "党员甲" in line)
+    assert member_a.endswith(f" {ledger['党员甲']:g}")
+
+    await page.get_by_role("link", name="全部报表").click()
+    await page.get_by_role("link", name="文件保存多久").click()
+    await page.get_by_label("文件保存天数").fill("14")
+    await shoot(page, "reports-6-keeping")
+    await page.get_by_role("button", name="保存").click()
+    await expect(page.get_by_text("已保存：报表文件保存14天。")).to_be_visible()
+    await expect(page.get_by_text("报表文件生成后保存14天，到期自动删除。")).to_be_visible()
 
 
 async def test_admin_makes_and_downloads_the_annual_summary(
@@ -134,10 +165,10 @@ async def test_admin_makes_and_downloads_the_annual_summary(
     await expect(page.get_by_role("heading", name="全区年度工作总结")).to_be_visible()
     progress = page.locator("#progress")
     await expect(progress).to_be_visible()
-    await shoot(page, "reports-4-summary-progress")
+    await shoot(page, "reports-summary-1-progress")
     download_link = progress.get_by_role("link", name=re.compile("^下载"))
     await expect(download_link).to_be_visible(timeout=WORKER_TIMEOUT * 2)
-    await shoot(page, "reports-5-summary-ready")
+    await shoot(page, "reports-summary-2-ready")
     async with page.expect_download() as info:
         await download_link.click()
     download = await info.value

@@ -291,3 +291,23 @@ async def test_the_roster_button_asks_for_the_filtered_roster(
     report_id = report_id_of(asked)
     page = await browser.get(f"/reports/{report_id}")
     assert "第一支部" in page.text and shown("Roster") in page.text
+
+
+async def test_asking_twice_opens_the_same_report_and_five_may_wait(
+    browser: Browser, services: AppServices, world: World, points: PointsRoster
+) -> None:
+    form = report_form("points_district", format="xlsx")
+    first = report_id_of(await browser.post("/reports", form))
+    assert report_id_of(await browser.post("/reports", form)) == first  # a second tap
+    year = clock.today().year
+    others = [(f"{year}Q4", "pdf"), (f"{year}Q3", "xlsx"), (f"{year}Q3", "pdf"),
+              (f"{year}Q2", "xlsx")]  # fmt: skip
+    if quarter_of(clock.today()).key != f"{year}Q4":
+        others = [(f"{year - 1}Q{n}", f) for n in (4, 3) for f in ("xlsx", "pdf")]
+    for period, fmt in others:
+        asked = report_form("points_district", period=period, format=fmt)
+        report_id_of(await browser.post("/reports", asked))
+    refused = await browser.post("/reports", report_form("points_district", period=f"{year - 1}Q1"))
+    assert refused.status_code == 422
+    assert shown(report_service.TOO_MANY, count=5) in refused.text
+    assert await reports_written(services, world) == 5

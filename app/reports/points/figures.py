@@ -16,7 +16,14 @@ from app.core.errors import Refused
 from app.db.tenant import require_tenant
 from app.i18n import DEFAULT_LOCALE, N_, translations
 from app.points.periods import Period
-from app.points.standings import Ranking, branches, category_names, rankings, version_for
+from app.points.standings import (
+    Ranking,
+    Standing,
+    branches,
+    category_names,
+    rankings,
+    version_for,
+)
 from app.points.tally import ZERO
 from tenants.models import Tenant
 
@@ -24,35 +31,48 @@ BRANCH_GONE = N_("The branch of this report no longer exists.")
 TENTH = Decimal("0.1")
 
 
-@dataclass
-class BranchFigures:
-    id: UUID
-    name: str
-    ranking: Ranking
+class Figures:
+    """What the report says of a set of ranked members: a branch's, or the district's."""
+
+    def members(self) -> list[Standing]:
+        raise NotImplementedError
 
     @property
     def ranked(self) -> int:
-        return len(self.ranking.ranked)
-
-    @property
-    def exempt(self) -> int:
-        return len(self.ranking.exempt)
+        return len(self.members())
 
     @property
     def taking_part(self) -> int:
         """Ranked members with anything on the ledger's tally this quarter."""
-        return sum(1 for s in self.ranking.ranked if s.categories)
+        return sum(1 for s in self.members() if s.categories)
 
     @property
     def share_taking_part(self) -> Decimal | None:
-        return (
-            (Decimal(100) * self.taking_part / self.ranked).quantize(TENTH) if self.ranked else None
-        )
+        """Of the ranked, the percentage taking part."""
+        ranked = self.ranked
+        return (Decimal(100) * self.taking_part / ranked).quantize(TENTH) if ranked else None
 
     @property
     def average(self) -> Decimal | None:
-        scores = [s.score for s in self.ranking.ranked]
+        scores = [s.score for s in self.members()]
         return (sum(scores, ZERO) / len(scores)).quantize(TENTH) if scores else None
+
+    def category_points(self, category: str) -> Decimal:
+        return sum((s.categories.get(category, ZERO) for s in self.members()), ZERO)
+
+
+@dataclass
+class BranchFigures(Figures):
+    id: UUID
+    name: str
+    ranking: Ranking
+
+    def members(self) -> list[Standing]:
+        return self.ranking.ranked
+
+    @property
+    def exempt(self) -> int:
+        return len(self.ranking.exempt)
 
     @property
     def highest(self) -> Decimal | None:
@@ -62,12 +82,9 @@ class BranchFigures:
     def lowest(self) -> Decimal | None:
         return self.ranking.ranked[-1].score if self.ranking.ranked else None
 
-    def category_points(self, category: str) -> Decimal:
-        return sum((s.categories.get(category, ZERO) for s in self.ranking.ranked), ZERO)
-
 
 @dataclass
-class PointsReport:
+class PointsReport(Figures):
     district: str
     subject: str
     """The branch's name, or the district's for the district's report."""
@@ -79,35 +96,16 @@ class PointsReport:
     categories: list[str]
     branches: list[BranchFigures]
 
+    def members(self) -> list[Standing]:
+        return [s for b in self.branches for s in b.ranking.ranked]
+
     @property
     def whole_district(self) -> bool:
         return self.subject == self.district
 
     @property
-    def ranked(self) -> int:
-        return sum(b.ranked for b in self.branches)
-
-    @property
     def exempt(self) -> int:
         return sum(b.exempt for b in self.branches)
-
-    @property
-    def taking_part(self) -> int:
-        return sum(b.taking_part for b in self.branches)
-
-    @property
-    def share_taking_part(self) -> Decimal | None:
-        return (
-            (Decimal(100) * self.taking_part / self.ranked).quantize(TENTH) if self.ranked else None
-        )
-
-    @property
-    def average(self) -> Decimal | None:
-        scores = [s.score for b in self.branches for s in b.ranking.ranked]
-        return (sum(scores, ZERO) / len(scores)).quantize(TENTH) if scores else None
-
-    def category_points(self, category: str) -> Decimal:
-        return sum((b.category_points(category) for b in self.branches), ZERO)
 
 
 async def points_report(

@@ -122,8 +122,8 @@ class ReportService:
     async def choices(self, identity: Identity) -> Choices:
         span = await kept(self.session)
         kinds = [k for k in KINDS.values() if k.listed and identity.has_any(k.roles)]
-        return Choices(kinds, span.quarters(), list(range(span.today.year, 1999, -1))[:10],
-                       await self._branches(identity), span)  # fmt: skip
+        return Choices(kinds, span.quarters(), span.years(), await self._branches(identity),
+                       span)  # fmt: skip
 
     async def _branches(
         self, identity: Identity, branch_id: UUID | None = None
