@@ -51,3 +51,12 @@ select create_distributed_table('setup_checks', 'tenant_id', colocate_with => 'u
 -- Reports: the rows the worker builds from, and each district's keeping time.
 select create_distributed_table('reports', 'tenant_id', colocate_with => 'users');
 select create_distributed_table('report_settings', 'tenant_id', colocate_with => 'users');
+
+-- Notifications: a district's rows or (no tenant) the platform's. A distribution column
+-- cannot hold NULL, so these stay on the coordinator as Citus local tables, which every
+-- statement can reach; a province's notices (a few per person a day, kept as the inbox)
+-- fit one node. Their RLS policy is tenant_or_platform (tenants/rls.py).
+select citus_add_local_table_to_metadata('notifications');
+select citus_add_local_table_to_metadata('notification_deliveries');
+select citus_add_local_table_to_metadata('notice_preferences');
+select citus_add_local_table_to_metadata('channel_endpoints');

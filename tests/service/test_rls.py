@@ -26,6 +26,22 @@ async def tenant_tables(owner_db: Database) -> list[str]:
         return [row.relname for row in (await conn.execute(text(TENANT_TABLES_SQL))).all()]
 
 
+async def shared_tables(owner_db: Database) -> list[str]:
+    """Tables whose rows belong to a district or, with no tenant, to the platform (the
+    notifications): their policy is `tenant_or_platform` (tenants.rls.shared_table_sql)."""
+    async with owner_db.engine.connect() as conn:
+        return list(
+            (
+                await conn.execute(
+                    text(
+                        "select c.relname from pg_policy p join pg_class c on c.oid = p.polrelid"
+                        " where p.polname = 'tenant_or_platform'"
+                    )
+                )
+            ).scalars()
+        )
+
+
 async def test_every_tenant_table_has_forced_rls_and_a_policy(owner_db: Database) -> None:
     async with owner_db.engine.connect() as conn:
         rows = (await conn.execute(text(TENANT_TABLES_SQL))).all()
@@ -43,11 +59,49 @@ async def test_tenant_id_leads_every_primary_key(owner_db: Database) -> None:
           join pg_attribute a on a.attrelid = c.oid and a.attnum = i.indkey[0]
          where i.indisprimary and c.relname = any(:tables)
     """
-    tables = await tenant_tables(owner_db)
+    shared = await shared_tables(owner_db)
+    assert "notifications" in shared
+    # A shared table's tenant may be NULL (the platform's rows), so it cannot lead a key.
+    tables = [t for t in await tenant_tables(owner_db) if t not in shared]
     async with owner_db.engine.connect() as conn:
         rows = (await conn.execute(text(sql), {"tables": tables})).all()
     assert len(rows) == len(tables)
     assert {r.relname: r.attname for r in rows} == dict.fromkeys(tables, "tenant_id")
+
+
+async def test_shared_tables_keep_the_platform_apart_from_every_district(
+    services: AppServices, world: World
+) -> None:
+    """A platform notice is seen with no tenant and by no district; a district's is seen
+    by that district only — and a district cannot write a platform row."""
+    from app.notifications.kinds import Kind
+    from app.notifications.outbox import Notice, notify
+
+    notice = Notice(Kind.SIGNUP, "rls:1", "新的注册申请", "有一个区局申请注册。")
+    with tenant_scope(None):
+        async with services.db.unit() as session:
+            await notify(session, [world.operator.id], notice)
+    with tenant_scope(world.a.tenant_id):
+        async with services.db.unit() as session:
+            await notify(session, [world.a.users["tenant_admin"].id], notice)
+    counts = {}
+    for tenant in (None, world.a.tenant_id, world.b.tenant_id):
+        with tenant_scope(tenant):
+            async with services.db.session() as session:
+                counts[tenant] = (
+                    await session.execute(text("select count(*) from notifications"))
+                ).scalar()
+    assert counts == {None: 1, world.a.tenant_id: 1, world.b.tenant_id: 0}
+    with tenant_scope(world.a.tenant_id):
+        async with services.db.session() as session:
+            with pytest.raises(DBAPIError, match="row-level security"):
+                await session.execute(
+                    text(
+                        "insert into notifications (id, tenant_id, recipient_id, kind,"
+                        " dedupe_key, title, body) values (gen_random_uuid(), null,"
+                        " gen_random_uuid(), 'signup', 'x', 't', 'b')"
+                    )
+                )
 
 
 async def test_runtime_role_is_plain(services: AppServices) -> None:
