@@ -43,7 +43,8 @@ PDF = RESULTS / f"annual-summary-{YEAR}.pdf"
 # --- the data --------------------------------------------------------------------------
 
 # The ledger of YEAR - 1 moved on a year, up to the bench day: new ids (a reversal names
-# its original's copy), the same members, items and quantities. The tally trigger is off
+# its original's copy; the generator dates a reversal on its original's day, so both are
+# copied or neither), the same members, items and quantities. The tally trigger is off
 # while it goes in; point_tallies gets the sums it would have kept and point_recount the
 # capped figures, as bench.generate.generate_points does for its year.
 COPY_LEDGER = """
@@ -55,8 +56,6 @@ select tenant_id, md5(id::text || 'next')::uuid, person_id, branch_id, rule_item
        md5(reverses_id::text || 'next')::uuid, source_ref || ':next', note, recorded_by_name
   from point_events
  where tenant_id = $1 and occurred_on >= $2 and occurred_on < $3
-   and (reverses_id is null or reverses_id in (
-        select id from point_events where tenant_id = $1 and occurred_on < $3))
 """
 TALLY_YEAR = """
 insert into point_tallies (tenant_id, person_id, quarter_start, rule_item_id, quantity,

@@ -33,10 +33,11 @@ from app.points.models import (
     Source,
 )
 from app.points.rules.versions import in_force
+from app.points.standings import rankings
 from app.reports.building import Built
 from app.reports.summary import build_annual_summary
 from app.reports.summary.figures import histogram
-from app.reports.summary.queries import request_figures
+from app.reports.summary.queries import point_figures, request_figures, whole_year
 from app.service_requests.compliance.service import compliance
 from app.service_requests.models import RequestCategory, RequestEvent, ServiceRequest
 from app.state import AppServices
@@ -315,19 +316,25 @@ def assert_charts_drawn(reader: PdfReader, words: str) -> None:
     assert "件，按时率" in words  # a bar's label in figure 3
 
 
-async def test_request_figures_are_the_sla_pages(
+async def test_the_figures_are_those_of_the_sla_and_ranking_pages(
     services: AppServices, year_2026: tuple[District, PointsRoster]
 ) -> None:
     """The summary's tally of requests is /requests/sla's for the year, category by
-    category."""
+    category; its scores are the standings' of the year's four quarters."""
     district, _points = year_2026
     admin = await identity_of(services, district.tenant_id, district.users[Role.TENANT_ADMIN].id)
     with tenant_scope(district.tenant_id):
         async with services.db.unit() as session:
             page = await compliance(session, admin, "year")
             summary = await request_figures(session, 2026)
+            scored = await point_figures(session, 2026)
+            ranked = await rankings(session, whole_year(2026))
     assert [vars(c.tally) for c in summary.categories] == [vars(t) for t in page.categories]
     assert vars(summary.total.tally) | {"label": ""} == vars(page.total) | {"label": ""}
+    standings = [s for ranking in ranked.values() for s in ranking.ranked]
+    assert sorted(scored.scores) == sorted(s.score for s in standings)
+    assert scored.active == sum(1 for s in standings if s.categories)
+    assert scored.exempt == sum(len(ranking.exempt) for ranking in ranked.values())
 
 
 async def test_an_empty_year_says_so(
@@ -356,13 +363,13 @@ async def test_a_year_under_way_with_rules_but_no_records(
 
 
 def test_scores_fall_into_round_ranges() -> None:
-    """Ranges of a round width — the smallest of 1, 2, 5, 10 … giving at most 12 —
+    """Ranges of a round width — the smallest of 1, 2, 5, 10 … giving at most 15 —
     from the lowest score's range to the highest's, empty ones kept."""
-    scores = [Decimal(v) for v in ("-4", "0", "3", "9.5", "10", "47")]
+    scores = [Decimal(v) for v in ("-4", "0", "3", "9.5", "10", "67")]
     bins = histogram(scores)
     assert [(b.low, b.high) for b in bins] == [
-        (Decimal(n), Decimal(n + 5)) for n in range(-5, 50, 5)
+        (Decimal(n), Decimal(n + 5)) for n in range(-5, 70, 5)
     ]
-    assert [b.members for b in bins] == [1, 2, 1, 1, 0, 0, 0, 0, 0, 0, 1]
-    assert [b.members for b in histogram([Decimal(n) for n in range(0, 120)])] == [10] * 12
+    assert [b.members for b in bins] == [1, 2, 1, 1] + [0] * 10 + [1]
+    assert [b.members for b in histogram([Decimal(n) for n in range(0, 160)])] == [20] * 8
     assert histogram([]) == []

@@ -1,12 +1,18 @@
-"""Building the annual summary: its figures gathered on the report's session, then
-the charts and the PDF made in a thread, so the worker's event loop keeps serving its
-other jobs (and the progress this one reports) while matplotlib and WeasyPrint work."""
+"""Building the annual summary on the report's session.
+
+The figures come from PostgreSQL section by section; each section's chart is drawn
+in a thread as soon as its figures are in, and WeasyPrint is loaded in another, so
+that Python's work (importing matplotlib and WeasyPrint, drawing) runs while the
+database counts the next section — two cores busy rather than one. The PDF is set in
+a thread too, so the worker's event loop keeps serving its other jobs (and this one's
+progress) meanwhile.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,21 +22,11 @@ from app.reports.summary import document, queries
 from app.reports.summary.figures import AnnualFigures
 
 MEDIA_TYPE = "application/pdf"
+T = TypeVar("T")
 
 
-async def gather(session: AsyncSession, year: int, progress: Progress) -> AnnualFigures:
-    """Every figure of the summary for `year`, reporting progress section by section."""
-    district = await queries.district_name(session)
-    await progress(5)
-    visits = await queries.visit_figures(session, year)
-    await progress(20)
-    requests = await queries.request_figures(session, year)
-    await progress(35)
-    points = await queries.point_figures(session, year)
-    await progress(60)
-    publications = await queries.publication_figures(session, year)
-    await progress(65)
-    return AnnualFigures(district, year, visits, requests, points, publications)
+def in_thread(work: Callable[..., T], *args: Any) -> asyncio.Task[T]:
+    return asyncio.create_task(asyncio.to_thread(work, *args))
 
 
 async def build_annual_summary(
@@ -38,10 +34,29 @@ async def build_annual_summary(
 ) -> Built:
     """The district's annual work summary for `parameters["year"]` as an A4 PDF."""
     year = int(parameters["year"])
-    figures = await gather(session, year, progress)
-    drawn = await asyncio.to_thread(document.draw_charts, figures)
+    loading = in_thread(document.load_weasyprint)
+    district = await queries.district_name(session)
+    await progress(5)
+    visits = await queries.visit_figures(session, year)
+    visit_charts = in_thread(document.visit_charts, visits)
+    await progress(20)
+    requests = await queries.request_figures(session, year)
+    request_chart = in_thread(document.request_chart, requests)
+    await progress(35)
+    points = await queries.point_figures(session, year)
+    points_chart = in_thread(document.points_chart, points)
+    await progress(60)
+    publications = await queries.publication_figures(session, year)
+    await progress(65)
+    figures = AnnualFigures(district, year, visits, requests, points, publications)
+    drawn = await visit_charts
+    for name, chart in (("requests", request_chart), ("points", points_chart)):
+        svg = await chart
+        if svg is not None:
+            drawn[name] = svg
+    await loading
     await progress(80)
-    html = document.render_html(figures, drawn, clock.today())
+    html = document.render_html(figures, document.data_urls(drawn), clock.today())
     pdf = await asyncio.to_thread(document.write_pdf, html)
     await progress(100)
     return Built(pdf, filename(figures), MEDIA_TYPE)

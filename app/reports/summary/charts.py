@@ -172,7 +172,7 @@ def stacked_months(
             ncols=columns, handlelength=2.2, handleheight=1.2,
         )  # fmt: skip
 
-    return _draw(4.3, paint)
+    return _draw(3.9, paint)
 
 
 def yearly_line(points: Sequence[tuple[str, int]], y_label: str) -> str:

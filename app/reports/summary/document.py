@@ -144,9 +144,8 @@ def points_chart(points: PointFigures) -> str | None:
 
 
 def draw_charts(figures: AnnualFigures) -> dict[str, str]:
-    """Every chart of the summary by name, as a data: URL of its SVG (a chart with
-    nothing to show is left out). Each SVG is an image of its own, so the ids
-    matplotlib gives its parts never meet another chart's."""
+    """Every chart of the summary by name, as SVG (a chart with nothing to show is
+    left out)."""
     found = visit_charts(figures.visits)
     for name, svg in (
         ("requests", request_chart(figures.requests)),
@@ -154,11 +153,21 @@ def draw_charts(figures: AnnualFigures) -> dict[str, str]:
     ):
         if svg is not None:
             found[name] = svg
-    return {name: data_url(svg) for name, svg in found.items()}
+    return found
 
 
-def data_url(svg: str) -> str:
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+def data_urls(drawn: dict[str, str]) -> dict[str, str]:
+    """Each chart as a data: URL, so each SVG is an image of its own: the ids
+    matplotlib gives its parts never meet another chart's."""
+    return {
+        name: "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+        for name, svg in drawn.items()
+    }
+
+
+def load_weasyprint() -> None:
+    """Import WeasyPrint (and with it Pango, a second or two) ahead of its use."""
+    import weasyprint  # noqa: F401
 
 
 def change_words(now: int, before: int) -> str:

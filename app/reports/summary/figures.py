@@ -179,9 +179,10 @@ class PointFigures:
 
 
 NICE_STEPS = (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000)
+MOST_BINS = 15
 
 
-def histogram(scores: list[Decimal], most: int = 12) -> list[Bin]:
+def histogram(scores: list[Decimal], most: int = MOST_BINS) -> list[Bin]:
     """Scores counted in ranges of a round width (5, 10, 20 …) chosen so there are at
     most `most` of them, from the range holding the lowest score to the highest's."""
     if not scores:

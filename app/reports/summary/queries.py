@@ -18,7 +18,14 @@ from app.db.tenant import require_tenant
 from app.grid.models import SATISFIED_BY, VisitKind
 from app.people.models import OrgUnit, UnitKind
 from app.points.periods import Period
-from app.points.standings import rankings, version_for
+from app.points.standings import (
+    category_names,
+    period_params,
+    plan_each_time,
+    tally_sql,
+    version_for,
+)
+from app.points.tally import score
 from app.reports.summary.figures import (
     MONTHS,
     CategoryFigures,
@@ -208,39 +215,76 @@ async def request_figures(session: AsyncSession, year: int) -> RequestFigures:
 
 
 def whole_year(year: int) -> Period:
-    """The year as a period of the tally: its four quarters (standings sums a period's
-    quarters, each already capped by the ledger's trigger, year caps included)."""
+    """The year as a period of the tally: its four quarters (each already capped by the
+    ledger's trigger, year caps included)."""
     return Period(year, 1, 12)
+
+
+# Who is scored, as standings.MEMBERS has it: living party members in a branch, the
+# infirm exempt. One row per member with the year's points (active: any counted), then
+# one row per category over the scored members. The tally is standings' own statement
+# (a CTE used twice is computed once); the rankings themselves — places, names, arrays
+# of categories per member — are not needed for a summary, and cost as much again.
+YEAR_POINTS = """
+with counted as ({counted}),
+scored as (
+    select c.person_id, c.category, c.points, m.infirm
+      from counted c
+      join people m on m.id = c.person_id
+     where m.party_member and m.deceased_on is null and m.branch_id is not null
+),
+per_person as (select person_id, sum(points) as points from scored group by person_id)
+select null as category, m.infirm, coalesce(pp.points, 0) as points,
+       pp.person_id is not null as active, null::bigint as members
+  from people m
+  left join per_person pp on pp.person_id = m.id
+ where m.party_member and m.deceased_on is null and m.branch_id is not null
+union all
+select category, false, sum(points), true, count(*)
+  from scored where not infirm group by category
+"""
+
+# The year before's participation only: scored members, and those with points counted.
+TOOK_PART = """
+select count(*) as members,
+       count(*) filter (where exists (
+           select from point_counted pt
+            where pt.tenant_id = m.tenant_id and pt.person_id = m.id
+              and pt.quarter_start between :first and :last)) as active
+  from people m
+ where m.party_member and m.deceased_on is null and m.branch_id is not null and not m.infirm
+"""
 
 
 async def point_figures(session: AsyncSession, year: int) -> PointFigures:
     found = PointFigures(year)
     period = whole_year(year)
-    if await version_for(session, period) is None:
+    rule_set = await version_for(session, period)
+    if rule_set is None:
         return found
     found.has_rules = True
-    totals: dict[str, Decimal] = defaultdict(Decimal)
-    members: dict[str, int] = defaultdict(int)
-    order: list[str] = []
-    for ranking in (await rankings(session, period)).values():
-        found.exempt += len(ranking.exempt)
-        for standing in ranking.ranked:
+    base = rule_set.base_score
+    await plan_each_time(session)
+    params = period_params(period, None, None)
+    totals: dict[str, Decimal] = {}
+    members: dict[str, int] = {}
+    statement = text(YEAR_POINTS.format(counted=tally_sql(draft=False, branch=False)))
+    for row in await session.execute(statement, params):
+        if row.category is not None:
+            totals[row.category], members[row.category] = row.points, row.members
+        elif row.infirm:
+            found.exempt += 1
+        else:
             found.members += 1
-            found.scores.append(standing.score)
-            if standing.categories:
-                found.active += 1
-            for name, points in standing.categories.items():
-                totals[name] += points
-                members[name] += 1
-        order = ranking.categories
-    names = [n for n in order if n in totals]
-    names += sorted(set(totals) - set(names))
-    found.categories = [CategoryPoints(n, totals[n], members[n]) for n in names]
+            found.active += row.active
+            found.scores.append(score(row.points, base))
+    order = await category_names(session, rule_set)
+    names = [n for n in order if n in totals] + sorted(set(totals) - set(order))
+    found.categories = [CategoryPoints(n, totals[n], members.get(n, 0)) for n in names]
     before = whole_year(year - 1)
     if await version_for(session, before) is not None:
-        for ranking in (await rankings(session, before)).values():
-            found.previous_members += len(ranking.ranked)
-            found.previous_active += sum(1 for s in ranking.ranked if s.categories)
+        row = (await session.execute(text(TOOK_PART), period_params(before, None, None))).one()
+        found.previous_members, found.previous_active = row.members, row.active
     return found
 
 
