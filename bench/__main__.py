@@ -7,7 +7,7 @@ to bench/results/*.json; bench/README.md keeps their history, README.md the curr
 
 from __future__ import annotations
 
-from bench import dashboard, grid, grid_data, points, roster, transactions
+from bench import dashboard, grid, grid_data, home, points, roster, transactions
 from bench.harness import bench_stack, save
 
 
@@ -19,7 +19,7 @@ def main() -> None:
         points.clear(env)  # the ledger of an earlier run holds on to the roster's people
         grid_data.clear(env)  # and so do the grids, visits and due items
         for name, bench in (("roster", roster), ("points", points), ("grid", grid),
-                            ("transactions", transactions)):  # fmt: skip
+                            ("transactions", transactions), ("home", home)):  # fmt: skip
             results = bench.run(env, data_dir)
             save(name, results)
             print(bench.report(results), flush=True)
