@@ -13,6 +13,7 @@ from bench import (
     digests,
     grid,
     grid_data,
+    home,
     points,
     pool_checkout,
     reports,
@@ -30,7 +31,7 @@ def main() -> None:
         points.clear(env)  # the ledger of an earlier run holds on to the roster's people
         grid_data.clear(env)  # and so do the grids, visits and due items
         for name, bench in (("roster", roster), ("points", points), ("reports", reports),
-                            ("grid", grid), ("transactions", transactions),
+                            ("grid", grid), ("transactions", transactions), ("home", home),
                             ("annual_summary", annual_summary), ("digests", digests)):  # fmt: skip
             results = bench.run(env, data_dir)
             save(name, results)

@@ -124,3 +124,8 @@ def month_label(first_day: date, *, with_year: bool = False) -> str:
 def month_labels(months: list[date]) -> tuple[str, ...]:
     """Months along an axis: the year on the first and on each January only."""
     return tuple(month_label(m, with_year=i == 0 or m.month == 1) for i, m in enumerate(months))
+
+
+def sentences(*parts: str) -> str:
+    """Sentences one after another: Chinese puts none of the space English does."""
+    return ("" if current_locale.get().startswith("zh") else " ").join(p for p in parts if p)

@@ -18,7 +18,8 @@
   var COLOURS = ["#0b4f8a", "#1b6e3a", "#a35200", "#6b3fa0", "#00616e", "#8b1d4f", "#4a4a4a"];
   var ALERT = "#a4161a";
   var FONT = 16;
-  var NARROW = 560; // below this width (a phone) time runs down the chart, not across
+  var NARROW = 560; // below this width (a phone) columns of months run down the chart
+  var NARROW_LINE = 440; // a line of twelve months needs less room (half a desktop row)
 
   // One pattern per style index, so two neighbouring colours never rely on hue alone.
   var PATTERNS = [
@@ -56,7 +57,7 @@
     return window.getComputedStyle(document.body).fontFamily || "sans-serif";
   }
 
-  function categoryAxis(spec, across) {
+  function categoryAxis(spec, across, width) {
     return {
       type: "category",
       data: spec.categories,
@@ -65,7 +66,9 @@
       axisLine: { lineStyle: { color: MUTED, width: 2 } },
       axisLabel: {
         color: INK, fontSize: FONT, interval: across ? 0 : "auto", hideOverlap: true,
-        width: across ? 120 : undefined, overflow: across ? "break" : "none",
+        // names of grids and branches: about a third of the width, wrapped beyond it
+        width: across ? Math.max(96, Math.min(180, Math.round(width * 0.38))) : undefined,
+        overflow: across ? "break" : "none",
       },
     };
   }
@@ -143,8 +146,12 @@
     };
   }
 
-  function lineSeries(spec, s) {
+  function lineSeries(spec, s, width) {
     var colour = COLOURS[s.style % COLOURS.length];
+    // A figure needs about 52px: with less room per month, every other one (always
+    // the latest), the rest in the table and on a tap.
+    var last = s.values.length - 1;
+    var step = Math.max(1, Math.ceil(52 / ((width - 80) / Math.max(1, s.values.length))));
     return {
       type: "line",
       name: s.name,
@@ -160,9 +167,11 @@
         color: INK,
         fontSize: FONT,
         fontWeight: "bold",
-        formatter: function (p) { return figure(p.value, spec.unit); },
+        formatter: function (p) {
+          return (last - p.dataIndex) % step === 0 ? figure(p.value, spec.unit) : "";
+        },
       },
-      labelLayout: { hideOverlap: true }, // crowded months keep every other figure
+      labelLayout: { hideOverlap: true },
       emphasis: { disabled: true },
     };
   }
@@ -170,7 +179,7 @@
   // On a phone twelve points or columns do not fit across with figures a 90-year-old
   // can read: each month becomes a row, its figure written at the end of its bar.
   function isAcross(spec, width) {
-    return spec.kind === "bars" || width < NARROW;
+    return spec.kind === "bars" || width < (spec.kind === "line" ? NARROW_LINE : NARROW);
   }
 
   function option(spec, width) {
@@ -179,10 +188,10 @@
     var stacked = spec.kind === "columns" && spec.series.length > 1;
     var legend = spec.series.length > 1;
     var series = spec.series.map(function (s) {
-      return line ? lineSeries(spec, s) : barSeries(spec, s, across, stacked);
+      return line ? lineSeries(spec, s, width) : barSeries(spec, s, across, stacked);
     });
     if (stacked && spec.totals) series.push(totalSeries(spec, across));
-    var categories = categoryAxis(spec, across);
+    var categories = categoryAxis(spec, across, width);
     var values = valueAxis(spec, width < NARROW);
     return {
       animation: !reducedMotion(),
@@ -249,10 +258,13 @@
   function resized(entry) {
     var width = entry.el.clientWidth;
     if (!width || width === entry.width) return;
+    var wasAcross = isAcross(entry.spec, entry.width);
     var wasNarrow = entry.width < NARROW;
     entry.width = width;
     entry.el.style.height = height(entry.spec, width) + "px";
-    if (wasNarrow !== width < NARROW) entry.chart.setOption(option(entry.spec, width), true);
+    if (wasAcross !== isAcross(entry.spec, width) || wasNarrow !== width < NARROW) {
+      entry.chart.setOption(option(entry.spec, width), true);
+    }
     entry.chart.resize();
   }
 

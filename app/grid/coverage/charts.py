@@ -14,7 +14,7 @@ from datetime import date
 from sqlalchemy import Date, and_, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.charts import Chart, Series, last_months, month_label, month_labels
+from app.core.charts import Chart, Series, last_months, month_label, month_labels, sentences
 from app.core.scope import Scope
 from app.grid.coverage.service import GridCoverage, Overview
 from app.grid.models import VISIT_KIND_LABELS, Visit
@@ -112,10 +112,13 @@ def coverage_chart(overview: Overview) -> Chart:
         if total.people else _("Nobody is assigned to a grid yet.")
     )  # fmt: skip
     if below:
-        summary += " " + ngettext(
-            "%(num)s grid is below its monthly target (marked ▼).",
-            "%(num)s grids are below their monthly target (marked ▼).",
-            below,
+        summary = sentences(
+            summary,
+            ngettext(
+                "%(num)s grid is below its monthly target (marked ▼).",
+                "%(num)s grids are below their monthly target (marked ▼).",
+                below,
+            ),
         )
     return Chart(
         key="coverage",

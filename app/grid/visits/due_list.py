@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from uuid import UUID
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import clock
@@ -193,12 +193,6 @@ class DueListService:
 
     async def _grid_choices(self, scope: Scope, now: datetime) -> list[GridChoice]:
         """The grids this user sees, each with its overdue and open counts."""
-        today = now.astimezone(clock.CHINA_TIME).date()
-        open_item = and_(
-            on_the_list(now),
-            VisitDueItem.rule_id.in_(select(VisitRule.id).where(VisitRule.enabled)),
-            VisitDueItem.opens_on <= today,
-        )
         result = await self.session.execute(
             select(
                 Grid.id,
@@ -228,7 +222,7 @@ class DueListService:
                 and_(
                     VisitDueItem.tenant_id == Person.tenant_id,
                     VisitDueItem.person_id == Person.id,
-                    open_item,
+                    open_now(now),
                 ),
             )
             .where(grids_seen(scope), Grid.retired_at.is_(None))
@@ -238,10 +232,19 @@ class DueListService:
         return [GridChoice(*row) for row in result]
 
 
+def open_now(now: datetime) -> ColumnElement[bool]:
+    """Items open now: unanswered, of an enabled rule, their window opened, not yet
+    missed (overdue ones included)."""
+    return and_(
+        on_the_list(now),
+        VisitDueItem.rule_id.in_(select(VisitRule.id).where(VisitRule.enabled)),
+        VisitDueItem.opens_on <= now.astimezone(clock.CHINA_TIME).date(),
+    )
+
+
 def overdue_count(scope: Scope, now: datetime) -> Select[int]:
     """How many must-visits are overdue in the live grids this user sees — the sum of
     the due list's grid picker (`_grid_choices`), as one count for a home page."""
-    today = now.astimezone(clock.CHINA_TIME).date()
     return (
         select(func.count())
         .select_from(VisitDueItem)
@@ -265,9 +268,7 @@ def overdue_count(scope: Scope, now: datetime) -> Select[int]:
             grids_seen(scope),
             Grid.retired_at.is_(None),
             Person.deceased_on.is_(None),
-            VisitDueItem.rule_id.in_(select(VisitRule.id).where(VisitRule.enabled)),
-            VisitDueItem.opens_on <= today,
-            on_the_list(now),
+            open_now(now),
             overdue(now),
         )
     )

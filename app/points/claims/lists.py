@@ -159,19 +159,8 @@ class ClaimLists:
     async def waiting(self, identity: Identity) -> int:
         """How many claims wait for this secretary (or admin) to decide: not those for
         themself, which someone else decides."""
-        if not may_award(identity):
-            return 0
-        count = await self.session.scalar(
-            select(func.count())
-            .select_from(Claim)
-            .join(Person, and_(Person.tenant_id == Claim.tenant_id, Person.id == Claim.person_id))
-            .where(
-                Claim.status == ClaimStatus.PENDING,
-                people_in(identity.scope),
-                Person.user_id.is_distinct_from(identity.user_id),
-            )
-        )
-        return count or 0
+        query = waiting_count(identity)
+        return (await self.session.scalar(query) or 0) if query is not None else 0
 
     async def to_decide(self, identity: Identity) -> list[ClaimRow]:
         """Pending claims for the people this secretary (or admin) decides, oldest first;

@@ -4,7 +4,7 @@ compliance page)."""
 
 from __future__ import annotations
 
-from app.core.charts import Chart, Series, month_label, month_labels, share
+from app.core.charts import Chart, Series, month_label, month_labels, sentences, share
 from app.i18n import _
 from app.service_requests.compliance.service import Compliance, MonthCompliance
 
@@ -22,10 +22,13 @@ def by_month_chart(months: list[MonthCompliance]) -> Chart:
             months=len(months), share=share(within, decided), within=within, decided=decided,
         )  # fmt: skip
         if current is not None and current.share is not None:
-            summary += " " + _(
-                "In %(month)s so far: %(share)s%%.",
-                month=month_label(current.month, with_year=True),
-                share=current.share,
+            summary = sentences(
+                summary,
+                _(
+                    "In %(month)s so far: %(share)s%%.",
+                    month=month_label(current.month, with_year=True),
+                    share=current.share,
+                ),
             )
     else:
         summary = _("No request was resolved or late in the last %(months)s months.",
