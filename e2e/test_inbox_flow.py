@@ -17,7 +17,7 @@ from app.notifications.kinds import Channel, Kind
 from app.state import AppServices
 from e2e.test_pages import log_in
 from tests.factories import World
-from tests.notice_factories import add_failed_delivery, add_notice
+from tests.notice_factories import add_failed_delivery, add_gateway, add_notice
 
 
 async def test_a_grid_worker_opens_the_morning_digest_from_the_inbox(
@@ -60,8 +60,10 @@ async def test_a_grid_worker_opens_the_morning_digest_from_the_inbox(
     await expect(page.locator("#unread .inbox-link__count")).to_have_count(0)
     await shoot(page, "inbox-2-all-read")
 
+    await add_gateway(services, district, Channel.SMS)
     await page.goto("/inbox/settings")
     await expect(page.locator("h1")).to_have_text("通知设置")
+    await page.locator("label.choice", has_text="短信").first.click()  # the morning list
     await page.locator("#f-quiet_start").fill("22:00")
     await page.locator("#f-quiet_end").fill("22:00")
     await page.get_by_role("button", name="保存").click()

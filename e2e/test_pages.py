@@ -346,10 +346,8 @@ async def inbox_pages(services: AppServices, world: World) -> None:
     delivery to the admin that failed for good, and the district's WeChat gateway."""
     from datetime import timedelta
 
-    from app.notifications.channels.forms import GatewayForm
-    from app.notifications.channels.service import GatewayService
     from app.notifications.kinds import Channel, Kind
-    from tests.notice_factories import add_failed_delivery, add_notice
+    from tests.notice_factories import add_failed_delivery, add_gateway, add_notice
 
     district = world.a
     worker = district.users[Role.GRID_WORKER].id
@@ -369,12 +367,7 @@ async def inbox_pages(services: AppServices, world: World) -> None:
                               error="网关无法连接：ConnectTimeout")  # fmt: skip
     await add_notice(services, None, world.operator.id, "有1个区局注册待审批", kind=Kind.SIGNUP,
                      link="/approvals", body="山东省济南市历城区退役军人事务局")  # fmt: skip
-    identity = await identity_of(services, district.tenant_id, admin)
-    with tenant_scope(district.tenant_id):
-        async with services.db.unit() as session:
-            await GatewayService(session, services.cipher).save(
-                identity, GatewayForm(Channel.WECHAT, "https://wx.example.com/send", "s" * 32)
-            )
+    await add_gateway(services, district, Channel.WECHAT)
 
 
 ADDRESS = "济南市历下区文化东路街道山大路南口军休所家属院3号楼2单元501室"  # long: it must wrap

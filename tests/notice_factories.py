@@ -11,11 +11,15 @@ from uuid import UUID, uuid4
 from sqlalchemy import select, update
 
 from app.core import clock
+from app.core.roles import Role
 from app.db.tenant import tenant_scope
+from app.notifications.channels.forms import GatewayForm
+from app.notifications.channels.service import GatewayService
 from app.notifications.kinds import Channel, Kind
 from app.notifications.models import Delivery, DeliveryState, Notification
 from app.notifications.outbox import Notice, notify
 from app.state import AppServices
+from tests.factories import District, identity_of
 
 _keys = itertools.count(1)
 
@@ -73,3 +77,12 @@ async def add_failed_delivery(
                 )
             )  # fmt: skip
     return delivery_id
+
+
+async def add_gateway(services: AppServices, district: District, channel: Channel) -> None:
+    """The district's gateway for `channel`, set by its admin."""
+    admin = await identity_of(services, district.tenant_id, district.users[Role.TENANT_ADMIN].id)
+    with tenant_scope(district.tenant_id):
+        async with services.db.unit() as session:
+            form = GatewayForm(channel, "https://gw.example.com/send", "s" * 32)
+            await GatewayService(session, services.cipher).save(admin, form)

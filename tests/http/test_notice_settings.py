@@ -18,7 +18,6 @@ from app.core.roles import Role
 from app.db.tenant import tenant_scope
 from app.i18n import _
 from app.main import create_app
-from app.notifications.channels.forms import GatewayForm
 from app.notifications.channels.service import GatewayService
 from app.notifications.kinds import KINDS, Channel, Kind
 from app.notifications.models import NoticePreference
@@ -26,6 +25,7 @@ from app.settings import NotifySettings
 from app.state import AppServices
 from tests.factories import District, World, identity_of
 from tests.http.conftest import Browser, shown
+from tests.notices import add_gateway
 from tests.servers import ServerPair
 
 
@@ -39,14 +39,6 @@ async def stored(services: AppServices, district: District | None, account: Any)
             return await session.scalar(
                 select(NoticePreference).where(NoticePreference.account_id == account.id)
             )
-
-
-async def add_gateway(services: AppServices, district: District, channel: Channel) -> None:
-    admin = await identity_of(services, district.tenant_id, district.users[Role.TENANT_ADMIN].id)
-    with tenant_scope(district.tenant_id):
-        async with services.db.unit() as session:
-            form = GatewayForm(channel, "https://gw.example.com/send", "s" * 32)
-            await GatewayService(session, services.cipher).save(admin, form)
 
 
 @pytest.fixture
@@ -81,13 +73,26 @@ async def test_each_role_is_offered_the_kinds_that_reach_it(
         assert all(label(kind) in page for kind in offered), role
         assert not any(label(kind) in page for kind in not_offered), role
         assert shown("WeChat") in page
-        assert shown("%(channel)s: not available here yet.", channel=_("Text message")) in page
+        missing = f"{_('Text message')}、{_('Email')}"  # no SMS gateway, no mail server
+        assert shown("Not available here yet: %(channels)s.", channels=missing) in page
     await other_browser.login(world.operator)
     page = (await other_browser.get("/inbox/settings")).text
-    assert shown("Every notice always appears under 通知 on this site: nothing to set for that. "
-                 "Below you choose how else you are told.") in page  # fmt: skip
+    assert (
+        shown(
+            "Every notice always appears among your notices on this site: nothing to set for "
+            "that. Below you choose how else you are told."
+        )
+        in page
+    )
     assert label(Kind.DIGEST) not in page  # the platform has no gateway: nothing to tick
-    assert shown("%(channel)s: not available here yet.", channel=_("WeChat")) in page
+    assert (
+        shown(
+            "Text messages, WeChat and email are not available here yet: for now your "
+            "notices are only on this site."
+        )
+        in page
+        and "<form" not in page.split("<main")[1]
+    )
 
 
 async def test_a_grid_worker_chooses_channels_and_quiet_hours(
@@ -156,6 +161,7 @@ async def test_quiet_hours_that_are_not_a_time_range_are_refused(
     field: str,
     message: str,
 ) -> None:
+    await add_gateway(services, world.a, Channel.SMS)  # quiet hours matter
     member = world.a.users[Role.MEMBER]
     await browser.login(member)
     refused = await browser.post("/inbox/settings", settings_form(**values))

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.errors import Refused
 from app.core.identity import Identity
 from app.i18n import _
-from app.notifications.kinds import CHANNEL_LABELS, KINDS, Channel
+from app.notifications.kinds import CHANNEL_LABELS, KINDS
 from app.notifications.preferences.forms import parse_preferences, tick
 from app.notifications.preferences.service import PreferenceService, Settings
 from app.state import AppServices
@@ -22,7 +22,6 @@ from app.web.guards import LOGGED_IN
 from app.web.responses import form_data, form_page, see_other
 
 PAGE = "notifications/settings.html"
-CHANNEL_ORDER = (Channel.WECHAT, Channel.SMS, Channel.EMAIL)
 
 
 def settings_form(current: Settings) -> dict[str, str]:
@@ -40,7 +39,7 @@ def page_context(current: Settings, form: dict[str, str]) -> dict[str, Any]:
         "current": current,
         "form": form,
         "kinds": KINDS,
-        "channels": [c for c in CHANNEL_ORDER if c in current.offered or c in current.missing],
+        "missing": [_(CHANNEL_LABELS[channel]) for channel in current.missing],
         "channel_labels": CHANNEL_LABELS,
         "tick": tick,
     }
