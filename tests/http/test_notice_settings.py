@@ -25,7 +25,7 @@ from app.settings import NotifySettings
 from app.state import AppServices
 from tests.factories import District, World, identity_of
 from tests.http.conftest import Browser, shown
-from tests.notices import add_gateway
+from tests.notice_factories import add_gateway
 from tests.servers import ServerPair
 
 
