@@ -79,10 +79,18 @@ async def add_failed_delivery(
     return delivery_id
 
 
-async def add_gateway(services: AppServices, district: District, channel: Channel) -> None:
-    """The district's gateway for `channel`, set by its admin."""
+GATEWAY_SECRET = "s" * 32
+
+
+async def add_gateway(
+    services: AppServices,
+    district: District,
+    channel: Channel | str,
+    url: str = "https://gw.example.com/send",
+) -> None:
+    """The district's gateway for `channel`, set by its admin on the gateways page."""
     admin = await identity_of(services, district.tenant_id, district.users[Role.TENANT_ADMIN].id)
     with tenant_scope(district.tenant_id):
         async with services.db.unit() as session:
-            form = GatewayForm(channel, "https://gw.example.com/send", "s" * 32)
+            form = GatewayForm(Channel(channel), url, GATEWAY_SECRET)
             await GatewayService(session, services.cipher).save(admin, form)

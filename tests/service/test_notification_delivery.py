@@ -16,7 +16,6 @@ from app.db.tenant import tenant_scope
 from app.notifications.delivery import deliver, retry_failed
 from app.notifications.kinds import Channel, Kind
 from app.notifications.models import (
-    ChannelEndpoint,
     Delivery,
     DeliveryState,
     NoticePreference,
@@ -26,26 +25,13 @@ from app.notifications.outbox import QUEUED, Notice, notify
 from app.settings import NotifySettings
 from app.state import AppServices
 from tests.factories import District, World
+from tests.notice_factories import GATEWAY_SECRET as SECRET
+from tests.notice_factories import add_gateway
 from tests.receivers import Webhook, smtp_server, webhook_server
 
-SECRET = "gateway-secret-0123456789"
 NOTICE = Notice(
     Kind.CLAIM_DECIDED, "claim:1:approved", "积分申报已通过", "您申报的积分已通过。", "/points/me"
 )
-
-
-async def add_gateway(services: AppServices, district: District, channel: str, url: str) -> None:
-    with tenant_scope(district.tenant_id):
-        async with services.db.unit() as session:
-            session.add(
-                ChannelEndpoint(
-                    tenant_id=district.tenant_id,
-                    channel=channel,
-                    url=url,
-                    secret_enc=services.cipher.encrypt(district.tenant_id, SECRET),
-                    updated_by=district.users["tenant_admin"].id,
-                )
-            )
 
 
 async def choose(

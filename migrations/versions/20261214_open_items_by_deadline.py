@@ -5,8 +5,8 @@ due between thirty days ago and now). The one index of open items leads with the
 person (the due list reads a grid's people one by one), so a district-wide count read
 all 390,000 items of the large bench district; this one reads the few hundred overdue.
 
-Revision ID: 20261211_open_items_by_deadline
-Revises: 20261210_link_lookups_at
+Revision ID: 20261214_open_items_by_deadline
+Revises: 20261213_roster_import_queued_at
 Create Date: 2026-12-11
 """
 
@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "20261211_open_items_by_deadline"
-down_revision = "20261210_link_lookups_at"
+revision = "20261214_open_items_by_deadline"
+down_revision = "20261213_roster_import_queued_at"
 branch_labels = None
 depends_on = None
 
