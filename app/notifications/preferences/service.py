@@ -39,6 +39,9 @@ AUDIENCE: dict[Kind, frozenset[str]] = {
     Kind.ROSTER_IMPORT: frozenset({Role.TENANT_ADMIN}),
     Kind.REPORT_READY: frozenset({Role.TENANT_ADMIN, Role.BRANCH_SECRETARY}),
     Kind.WEEKLY_SUMMARY: frozenset({Role.TENANT_ADMIN}),
+    # Told to whoever leads the person's branch or group, else the admins: like an
+    # escalation level, anyone whose person leads a unit.
+    Kind.VISIT_FOLLOW_UP: ESCALATION_HOLDERS,
 }
 """Who can be sent each kind (issue 13, "What sends what"), so the settings page shows
 a person only the kinds that can reach them. Anyone may claim points or be a branch
