@@ -131,10 +131,15 @@ async def test_rejection_needs_a_reason_and_is_shown(
     assert "区划代码有误" not in wrong.text
 
 
-async def test_admin_dashboard_counts_accounts(browser: Browser, world: World) -> None:
+async def test_a_new_district_s_admin_sees_the_work_waiting_not_account_counts(
+    browser: Browser, world: World
+) -> None:
+    """The home shows work (issue 13): five counts of what waits, all clear in a new
+    district; the accounts are counted on their own page."""
     await browser.login(world.a.users[Role.TENANT_ADMIN])
     page = await browser.get("/dashboard")
-    assert page.text.count('<span class="tile__figure">1</span>') == 4
+    assert page.text.count('<span class="work__figure">0</span>') == 5
+    assert 'class="tile__figure"' not in page.text
 
 
 async def test_htmx_signup_success_reloads_the_whole_page(browser: Browser, world: World) -> None:
