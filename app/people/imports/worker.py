@@ -109,6 +109,7 @@ async def _check(db: Database, cipher: IdCipher, import_id: UUID, today: date | 
                     file_enc=None,
                 )
             )
+            # notify: roster_import_checked (to the uploader, in this transaction)
             await session.commit()
     except Exception as exc:
         if server_away(exc):
@@ -231,6 +232,7 @@ async def _apply(db: Database, import_id: UUID) -> str:
                     "units": counts["units"],
                 },
             )
+            # notify: roster_import_committed (to committed_by, in this transaction)
             await session.commit()
     except Refused as exc:
         log.warning("roster_commit_refused", import_id=str(import_id))
