@@ -29,10 +29,6 @@ build_annual_summary: Builder | None = None  # LEAD: switch on annual_summary he
 XLSX = "xlsx"
 PDF = "pdf"
 FORMAT_LABELS = {XLSX: N_("Excel spreadsheet (.xlsx)"), PDF: N_("PDF for printing (.pdf)")}
-MEDIA_TYPES = {
-    XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    PDF: "application/pdf",
-}
 
 LEADERS = frozenset({Role.TENANT_ADMIN, Role.BRANCH_SECRETARY})
 ADMIN = frozenset({Role.TENANT_ADMIN})
