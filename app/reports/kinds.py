@@ -25,10 +25,6 @@ from app.reports.summary import build_annual_summary
 XLSX = "xlsx"
 PDF = "pdf"
 FORMAT_LABELS = {XLSX: N_("Excel spreadsheet (.xlsx)"), PDF: N_("PDF for printing (.pdf)")}
-MEDIA_TYPES = {
-    XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    PDF: "application/pdf",
-}
 
 LEADERS = frozenset({Role.TENANT_ADMIN, Role.BRANCH_SECRETARY})
 ADMIN = frozenset({Role.TENANT_ADMIN})

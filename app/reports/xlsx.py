@@ -17,6 +17,7 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
+MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHEET_NAME_LIMIT = 31
 NOT_IN_SHEET_NAMES = re.compile(r"[\[\]:*?/\\]")
 

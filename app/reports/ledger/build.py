@@ -23,9 +23,8 @@ from app.reports.building import Built, Progress
 from app.reports.ledger.workbook import ledger_workbook
 from app.reports.pdf import render_pdf
 from app.reports.points.figures import BRANCH_GONE
+from app.reports.xlsx import MEDIA_TYPE as XLSX_MEDIA
 from tenants.models import Tenant
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 async def build_ledger(
@@ -51,4 +50,4 @@ async def build_ledger(
         return Built(await render_pdf("reports/pdf/ledger.html", context), f"{name}.pdf",
                      "application/pdf")  # fmt: skip
     content = await asyncio.to_thread(ledger_workbook, branch, period, lines)
-    return Built(content, f"{name}.xlsx", XLSX)
+    return Built(content, f"{name}.xlsx", XLSX_MEDIA)

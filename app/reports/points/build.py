@@ -15,9 +15,8 @@ from app.points.periods import parse_quarter, quarter
 from app.reports.building import Built, Progress
 from app.reports.pdf import render_pdf
 from app.reports.points.figures import PointsReport, points_report
+from app.reports.xlsx import MEDIA_TYPE as XLSX_MEDIA
 from app.reports.xlsx import Book
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 SUMMARY_COLUMNS = [("支部", 24), ("参加排名人数", 10), ("有积分人数", 10), ("参与率%", 9),
                    ("平均分", 9), ("最高分", 9), ("最低分", 9)]  # fmt: skip
@@ -35,7 +34,7 @@ async def build_points_report(
     if parameters.get("format") == "pdf":
         content = await render_pdf("reports/pdf/points.html", {"report": report})
         return Built(content, f"{name}.pdf", "application/pdf")
-    return Built(await points_workbook(report, progress), f"{name}.xlsx", XLSX)
+    return Built(await points_workbook(report, progress), f"{name}.xlsx", XLSX_MEDIA)
 
 
 async def points_workbook(report: PointsReport, progress: Progress) -> bytes:

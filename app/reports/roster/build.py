@@ -27,9 +27,9 @@ from app.people.roster.export import COLUMNS
 from app.people.roster.service import PeopleService
 from app.people.search import WHOLE_ID, PersonFilter, audited_filter
 from app.reports.building import Builder, Built, Progress
+from app.reports.xlsx import MEDIA_TYPE as XLSX_MEDIA
 from app.reports.xlsx import Book
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ROWS_PER_STEP = 5000
 
 
@@ -76,6 +76,6 @@ def roster_builder(cipher: IdCipher) -> Builder:
             if line % ROWS_PER_STEP == 0:
                 await progress(50 + 45 * line // len(rows))
         content = await asyncio.to_thread(book.content)
-        return Built(content, f"花名册-{clock.now():%Y%m%d-%H%M}.xlsx", XLSX)
+        return Built(content, f"花名册-{clock.now():%Y%m%d-%H%M}.xlsx", XLSX_MEDIA)
 
     return build_roster
