@@ -162,7 +162,13 @@ async def rows_of(services: AppServices, world: World, import_id: UUID) -> int:
 
 
 def restart_postgres(own: ServerPair) -> None:
-    own.postgres.stop()
+    """Stop (fast) and start again. A smart shutdown whose last session has just closed
+    may have stopped the server already, and pg_ctl then refuses to stop it: fine."""
+    try:
+        own.postgres.stop()
+    except subprocess.CalledProcessError:
+        if (own.postgres.pgdata / "postmaster.pid").exists():
+            raise  # still running, and it would not stop: that is a failure
     own.postgres.start()
 
 
