@@ -4,6 +4,10 @@ Checks what the product promises about its pages — body text of at least 18px 
 phones, no sideways scrolling, tap targets of at least 44px (radio buttons and check
 boxes are tapped through their labels, which are) — and saves a screenshot of each
 page for a person to look at.
+
+Over 400 lines: the tour (every GET page, checked against the routes) and the
+arrangements that give each page something to show stay together, so a new page is
+added — and its data made — in one place.
 """
 
 from __future__ import annotations
