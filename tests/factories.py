@@ -22,6 +22,7 @@ from app.core.identity import Identity
 from app.core.roles import Role
 from app.db import Database
 from app.db.tenant import tenant_scope
+from app.orglife.presets import install_orglife_preset
 from app.points.rules.versions import install_preset
 from app.service_requests.presets import install_service_preset
 from app.state import AppServices
@@ -119,6 +120,7 @@ async def make_tenant(
             first_day = rules_from or date(clock.today().year - 1, 1, 1)
             await install_preset(session, tenant_id, "qingdao-six-categories", first_day)
             await install_service_preset(session, tenant_id)
+            await install_orglife_preset(session, tenant_id)
             for role in roles:
                 phone = next_phone()
                 user = await create_tenant_user(

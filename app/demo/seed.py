@@ -23,6 +23,7 @@ from app.db.tenant import tenant_scope
 from app.demo.grid import has_grid, seed_demo_grid
 from app.demo.points import has_points, seed_demo_points
 from app.demo.roster import has_roster, seed_demo_roster
+from app.orglife.presets import install_orglife_preset
 from app.points.rules.versions import in_force, install_preset
 from app.service_requests.presets import install_service_preset
 from app.state import AppServices
@@ -114,6 +115,7 @@ async def seed_demo(services: AppServices, owner: Database) -> bool:
                 )  # fmt: skip
                 await install_preset(session, tenant_id, preset, rules_from())
                 await install_service_preset(session, tenant_id)
+                await install_orglife_preset(session, tenant_id)
                 for i, (role, title) in enumerate(TENANT_PEOPLE, start=1):
                     await create_tenant_user(
                         session, tenant_id, name=f"{district}{title}", phone=f"{prefix}{i}",

@@ -9,6 +9,7 @@ database refuses both, and a correction is a reversing event.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -140,36 +141,60 @@ async def check_room(session: AsyncSession, person: Person, item: RuleItem, day:
     caps = caps_of(item)
     if caps.quarter is None and caps.year is None:
         return
+    sums = await quarter_sums(session, [person.id], item.code, day.year)
+    full = cap_reached(sums.get(person.id, {}), item, day, person.name)
+    if full is not None:
+        raise full
+
+
+async def quarter_sums(
+    session: AsyncSession, person_ids: Sequence[UUID], code: str, year: int
+) -> dict[UUID, dict[date, Decimal]]:
+    """Each person's raw points of the item `code` per quarter of `year` (caps are kept
+    per code, across versions)."""
     rows = await session.execute(
-        select(Tally.quarter_start, func.sum(Tally.points))
+        select(Tally.person_id, Tally.quarter_start, func.sum(Tally.points))
         .join(
             RuleItem, (RuleItem.tenant_id == Tally.tenant_id) & (RuleItem.id == Tally.rule_item_id)
         )
         .where(
-            Tally.person_id == person.id,
-            RuleItem.code == item.code,  # caps are kept per code, across versions
-            func.extract("year", Tally.quarter_start) == day.year,
+            Tally.person_id.in_(person_ids),
+            RuleItem.code == code,
+            Tally.quarter_start >= date(year, 1, 1),
+            Tally.quarter_start <= date(year, 12, 31),
         )
-        .group_by(Tally.quarter_start)
+        .group_by(Tally.person_id, Tally.quarter_start)
     )
-    sums: dict[date, Decimal] = {start: points for start, points in rows}
+    sums: dict[UUID, dict[date, Decimal]] = {}
+    for person_id, start, points in rows:
+        sums.setdefault(person_id, {})[start] = points
+    return sums
+
+
+def cap_reached(
+    sums: Mapping[date, Decimal], item: RuleItem, day: date, name: str
+) -> Refused | None:
+    """Why an event of `item` on `day` would count for nothing, given the person's raw
+    points of its code per quarter of that year — or None while there is room."""
+    caps = caps_of(item)
     this = quarter_of(day)
     raw = sums.get(this.start, Decimal(0))
     if caps.quarter is not None and clamp(raw, caps.quarter, caps.positive) == (
         caps.quarter if caps.positive else -caps.quarter
     ):
-        raise Refused(
+        return Refused(
             N_("%(name)s has already reached this item's cap of %(cap)s for the quarter."),
-            name=person.name, cap=points_text(caps.quarter),
+            name=name, cap=points_text(caps.quarter),
         )  # fmt: skip
     if caps.year is not None:
         quarters = [sums.get(q.start, Decimal(0)) for q in this.quarters_of_year()]
         used = sum(quarter_counts(quarters, caps), Decimal(0))
         if abs(used) >= caps.year:
-            raise Refused(
+            return Refused(
                 N_("%(name)s has already reached this item's cap of %(cap)s for the year."),
-                name=person.name, cap=points_text(caps.year),
+                name=name, cap=points_text(caps.year),
             )  # fmt: skip
+    return None
 
 
 @dataclass(frozen=True)

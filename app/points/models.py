@@ -163,6 +163,8 @@ class RuleItem(TenantMixin, Base):
     cap_year: Mapped[Decimal | None] = mapped_column(Numeric(7, 1))
     evidence_required: Mapped[bool] = mapped_column(Boolean, default=False)
     awarders: Mapped[list[str]] = mapped_column(ARRAY(Text))
+    feeds: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list)
+    """The automatic sources that score this item (app.points.feeds.Feed)."""
 
 
 class Photo(TenantMixin, Base):

@@ -8,6 +8,8 @@ only it understands.
   descriptions in both languages, and the point rules (`[rules]`).
 - `service/standard.toml`: the meeting day, must-visit rules, service request
   categories and the escalation chain every district starts with.
+- `orglife/standard.toml`: the meeting kinds a branch owes and how often, and the
+  cadence of mobile members' thought reports.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Any
 PRESET_DIR = Path(__file__).parent
 SCHEME_DIR = PRESET_DIR / "schemes"
 STANDARD_SERVICE = PRESET_DIR / "service" / "standard.toml"
+STANDARD_ORGLIFE = PRESET_DIR / "orglife" / "standard.toml"
 
 
 class PresetError(ValueError):
@@ -102,3 +105,27 @@ def load_service_preset(path: Path = STANDARD_SERVICE) -> ServicePreset:
 @lru_cache(maxsize=1)
 def standard_service_preset() -> ServicePreset:
     return load_service_preset()
+
+
+@dataclass(frozen=True)
+class OrgLifePreset:
+    """The organisational-life preset's tables as written."""
+
+    thought_report_months: int
+    meeting_kinds: tuple[dict[str, Any], ...]
+
+
+def load_orglife_preset(path: Path = STANDARD_ORGLIFE) -> OrgLifePreset:
+    document = _document(path)
+    try:
+        return OrgLifePreset(
+            thought_report_months=int(document["orglife"]["thought_report_months"]),
+            meeting_kinds=tuple(document["meeting_kind"]),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise PresetError(f"{path.name}: {exc}") from exc
+
+
+@lru_cache(maxsize=1)
+def standard_orglife_preset() -> OrgLifePreset:
+    return load_orglife_preset()

@@ -26,6 +26,7 @@ from app.core.roles import Role
 from app.core.validators import plain_text
 from app.db.tenant import tenant_transaction
 from app.i18n import N_
+from app.orglife.presets import install_orglife_preset
 from app.points.rules.versions import install_first_rules
 from app.service_requests.presets import install_service_preset
 from app.settings import AuthSettings
@@ -128,6 +129,7 @@ class TenancyService:
             applicant_phone=form.admin_phone,
         )
         await install_service_preset(session, tenant_id)
+        await install_orglife_preset(session, tenant_id)
         await create_tenant_user(
             session, tenant_id, name=form.admin_name, phone=form.admin_phone,
             password_hash=password_hash, roles=[Role.TENANT_ADMIN],

@@ -45,6 +45,20 @@ select create_distributed_table('escalation_levels', 'tenant_id', colocate_with 
 select create_distributed_table('service_requests', 'tenant_id', colocate_with => 'users');
 select create_distributed_table('service_request_events', 'tenant_id', colocate_with => 'users');
 
+-- Organisational life and volunteering.
+select create_distributed_table('meeting_kinds', 'tenant_id', colocate_with => 'users');
+select create_distributed_table('orglife_settings', 'tenant_id', colocate_with => 'users');
+select create_distributed_table('meetings', 'tenant_id', colocate_with => 'users');
+select create_distributed_table('meeting_files', 'tenant_id', colocate_with => 'users');
+select create_distributed_table('meeting_attendance', 'tenant_id', colocate_with => 'users');
+select create_distributed_table('thought_reports', 'tenant_id', colocate_with => 'users');
+select create_distributed_table('volunteer_teams', 'tenant_id', colocate_with => 'users');
+select create_distributed_table('volunteer_members', 'tenant_id', colocate_with => 'users');
+select create_distributed_table('volunteer_activities', 'tenant_id', colocate_with => 'users');
+select create_distributed_table('volunteer_hours', 'tenant_id', colocate_with => 'users');
+select create_distributed_table('volunteer_photos', 'tenant_id', colocate_with => 'users');
+select create_distributed_table('volunteer_certificates', 'tenant_id', colocate_with => 'users');
+
 -- The dashboard's getting-started steps.
 select create_distributed_table('setup_checks', 'tenant_id', colocate_with => 'users');
 

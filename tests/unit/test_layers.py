@@ -27,6 +27,8 @@ LAYERS: list[tuple[str, ...]] = [
     ("app.grid",),
     ("app.service_requests",),
     ("app.points",),
+    ("app.orglife",),
+    ("app.volunteering",),
     ("app.signup",),
     ("app.reports",),
     ("app.dashboard", "app.audit", "app.health"),

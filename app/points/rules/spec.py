@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from app.i18n import N_
+from app.points.feeds import Feed
 from app.points.models import Awarder, Unit
 from app.points.numbers import points_text
 
@@ -33,6 +34,7 @@ class ItemSpec:
     cap_year: Decimal | None = None
     evidence_required: bool = False
     awarders: tuple[str, ...] = (Awarder.SECRETARY, Awarder.GRID_WORKER)
+    feeds: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,7 @@ def problems(spec: RuleSetSpec) -> list[Problem]:
         found.append(Problem(N_("The objection period must be between 1 and 30 days.")))
     names: set[str] = set()
     codes: set[str] = set()
+    fed: dict[str, str] = {}
     total = 0
     for category in spec.categories:
         if category.name in names:
@@ -85,6 +88,14 @@ def problems(spec: RuleSetSpec) -> list[Problem]:
                                      {"code": item.code}))  # fmt: skip
             codes.add(item.code)
             found.extend(item_problems(item))
+            for feed in item.feeds:
+                if feed in fed:
+                    found.append(Problem(
+                        N_("Items %(first)s and %(code)s are scored by the same automatic "
+                           "source; a source scores one item."),
+                        {"first": fed[feed], "code": item.code},
+                    ))  # fmt: skip
+                fed.setdefault(feed, item.code)
     if total > MAX_ITEMS:
         found.append(Problem(N_("A rule set has at most %(n)s items."), {"n": MAX_ITEMS}))
     return found
@@ -100,6 +111,13 @@ def item_problems(item: ItemSpec) -> list[Problem]:
         found.append(Problem(N_("Item %(code)s: unknown unit."), code))
     if not item.awarders or not set(item.awarders) <= set(Awarder):
         found.append(Problem(N_("Item %(code)s: choose who may award it."), code))
+    if not set(item.feeds) <= set(Feed):
+        found.append(Problem(N_("Item %(code)s: unknown automatic source."), code))
+    if item.feeds and Awarder.AUTOMATIC not in item.awarders:
+        found.append(Problem(
+            N_("Item %(code)s: an item scored by an automatic source needs Automatic "
+               "ticked under who may award it."), code,
+        ))  # fmt: skip
     one = abs(item.points)
     for cap in (item.cap_quarter, item.cap_year):
         if cap is not None and cap < one:
@@ -154,6 +172,7 @@ def spec_from_mapping(data: Mapping[str, Any]) -> RuleSetSpec:
                     cap_year=_optional(rawitem.get("cap_year"), where),
                     evidence_required=bool(rawitem.get("evidence_required", False)),
                     awarders=tuple(rawitem.get("awarders", ItemSpec.awarders)),
+                    feeds=tuple(rawitem.get("feeds", ())),
                 ))  # fmt: skip
             except KeyError as exc:
                 raise RuleSetSpecError(f"{where}: missing {exc}") from exc

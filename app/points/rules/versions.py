@@ -81,6 +81,7 @@ async def spec_of(session: AsyncSession, rule_set: RuleSet) -> RuleSetSpec:
                 code=item.code, name=item.name, points=item.points, unit=item.unit,
                 cap_quarter=item.cap_quarter, cap_year=item.cap_year,
                 evidence_required=item.evidence_required, awarders=tuple(item.awarders),
+                feeds=tuple(item.feeds),
             )
         )  # fmt: skip
     return RuleSetSpec(
@@ -105,6 +106,7 @@ def add_rules(session: AsyncSession, tenant_id: UUID, rule_set_id: UUID, spec: R
                     position=position, code=item.code, name=item.name, points=item.points,
                     unit=item.unit, cap_quarter=item.cap_quarter, cap_year=item.cap_year,
                     evidence_required=item.evidence_required, awarders=list(item.awarders),
+                    feeds=list(item.feeds),
                 )
             )  # fmt: skip
 
