@@ -43,8 +43,9 @@ def qr_data_uri(url: str) -> str:
     return qr_code(url).svg_data_uri(scale=4, border=2)
 
 
-def hours_text(hours: Decimal) -> str:
+def hours_text(hours: Decimal | int) -> str:
     """2.0 → 2, 2.5 → 2.5."""
+    hours = Decimal(hours)
     return f"{hours.normalize():f}" if hours == hours.to_integral() else f"{hours:f}"
 
 

@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from app.core import clock
-from app.core.forms import FormReader
+from app.core.errors import Refused
+from app.core.forms import FieldError, FormReader
 from app.i18n import N_
 from app.points.forms import event_day, sentence
 
 REASON_LENGTH = 200
+REASON_MISSING = N_("Please say why the certificate is revoked.")
 
 
 @dataclass(frozen=True)
@@ -44,10 +46,9 @@ def parse_period(data: Mapping[str, str]) -> Period:
 
 
 def parse_reason(data: Mapping[str, str]) -> str:
-    reader = FormReader(data)
-    reason = reader.field(
-        "reason", sentence(N_("Please say why the certificate is revoked."), REASON_LENGTH)
-    )
-    reader.done()
-    assert reason is not None
-    return reason
+    """The reason for revoking: its one field's message is the refusal itself (the
+    button answers with a message on top, not a form sent back)."""
+    try:
+        return sentence(REASON_MISSING, REASON_LENGTH)(data.get("reason", ""))
+    except FieldError as exc:
+        raise Refused(exc.message, **exc.args_) from None
