@@ -20,6 +20,7 @@ from app.db.tenant import tenant_scope
 from app.state import AppServices
 from app.volunteering.certificates import codes
 from app.volunteering.certificates.checks import LOOKUPS_PER_WINDOW
+from app.volunteering.certificates.routes import long_day
 from app.volunteering.models import Certificate, Participation
 from tests.certificates import add_activity, add_team
 from tests.factories import PointsRoster, World, make_points_roster
@@ -170,7 +171,7 @@ async def test_the_public_check_shows_four_facts_and_the_state(
     check = await other_browser.get(f"/verify/{plain}")  # anyone, not logged in
     assert check.status_code == 200
     assert shown("This certificate is genuine.") in check.text
-    for fact in ("党*甲", "5.5", world.a.name, str(START), str(TODAY), code):
+    for fact in ("党*甲", "5.5", world.a.name, long_day(START), long_day(TODAY), code):
         assert fact in check.text, fact
     for secret in ("党员甲", "幸福社区志愿服务队", "为独居老人打扫卫生", "site-nav"):
         assert secret not in check.text, secret
@@ -196,7 +197,7 @@ async def test_the_public_check_shows_four_facts_and_the_state(
     assert (await browser.post(revoke, {"reason": "时长更正"})).status_code == 303
     revoked = await other_browser.get(f"/verify/{plain}")
     assert shown("This certificate was revoked on %(date)s. It is no longer valid.",
-                 date=str(TODAY)) in revoked.text  # fmt: skip
+                 date=long_day(TODAY)) in revoked.text  # fmt: skip
     assert "时长更正" not in revoked.text
 
 

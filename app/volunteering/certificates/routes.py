@@ -4,10 +4,11 @@ the PDF, revoking — and the public check (/verify), open to anyone."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date
 from typing import Any
 from uuid import UUID
 
+from babel.dates import format_date
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
@@ -19,7 +20,7 @@ from app.accounts.login.routes import client_ip
 from app.core.errors import Refused
 from app.core.identity import Identity
 from app.core.roles import Role
-from app.i18n import N_, _
+from app.i18n import N_, _, current_locale
 from app.state import AppServices
 from app.volunteering.certificates import codes
 from app.volunteering.certificates.checks import LookupThrottle, verify
@@ -30,7 +31,7 @@ from app.volunteering.certificates.document import (
     hours_text,
 )
 from app.volunteering.certificates.forms import parse_period, parse_reason, period_form
-from app.volunteering.certificates.service import CertificateService, when
+from app.volunteering.certificates.service import CertificateService
 from app.web.downloads import DOWNLOAD, attachment
 from app.web.flash import flash
 from app.web.guards import LOGGED_IN, PUBLIC, allow
@@ -48,11 +49,12 @@ MALFORMED = N_(
 TOO_MANY = N_("Too many checks from this network. Please try again in %(minutes)s minutes.")
 
 
-def day(moment: datetime) -> str:
-    return str(when(moment))
+def long_day(day: date) -> str:
+    """2026年1月5日: the whole date, as a certificate's period is said."""
+    return format_date(day, format="long", locale=current_locale.get())
 
 
-HELPERS = {"hours": hours_text, "day": day, "grouped": codes.grouped}
+HELPERS = {"hours": hours_text, "long_day": long_day, "grouped": codes.grouped}
 """What the templates use to write hours, days and codes."""
 
 
