@@ -157,8 +157,11 @@ async def test_an_account_without_a_person_is_told_so(browser: Browser, world: W
     await browser.login(world.a.users[Role.GRID_WORKER])
     page = await browser.get("/volunteering/mine")
     assert page.status_code == 200
-    assert shown("Your account is not linked to a person of the roster, so there is no "
-                 "volunteer record to show. Please ask the district office to link it.") in page.text  # fmt: skip
+    told = shown(
+        "Your account is not linked to a person of the roster, so there is no volunteer"
+        " record to show. Please ask the district office to link it."
+    )
+    assert told in page.text
 
 
 async def test_the_public_check_shows_four_facts_and_the_state(
@@ -186,8 +189,12 @@ async def test_the_public_check_shows_four_facts_and_the_state(
                 .values(hours=Decimal(1))
             )
     corrected = await other_browser.get(f"/verify/{plain}")
-    assert shown("The hours have been corrected since this certificate was issued: the record "
-                 "now shows %(hours)s hours for this period.", hours="4.5") in corrected.text  # fmt: skip
+    now = shown(
+        "The hours have been corrected since this certificate was issued: the record now"
+        " shows %(hours)s hours for this period.",
+        hours="4.5",
+    )
+    assert now in corrected.text
 
     await browser.post("/logout")
     await browser.login(world.a.users[Role.TENANT_ADMIN])
