@@ -2,10 +2,12 @@
 annual summary in app/reports/summary/), with its verification code and a QR code
 of the public check's address.
 
-It is set in the request: a one-page certificate takes about 0.3 s once WeasyPrint
-is loaded (bench/certificates.py; loading it costs a web process about 2 s once, in
-a thread, so other requests go on meanwhile) — well under the 2 s past which it
-would be built by the report worker instead.
+It is set in the request, in a thread: measured by bench/certificates.py, a warm
+certificate takes 0.5 s (one page) to 1.4 s (150 activities, six pages) on the
+loaded 2-core machine — under the 2 s past which it would be a report kind built by
+the worker. Importing WeasyPrint (Pango, the fonts) costs a process 3–4 s more, once:
+the record page, which comes before any download, starts that import in a thread of
+its own (`warm_up`), so the first download of a web process does not pay for it.
 
 The document is Chinese whatever the reader's language, like the paper it replaces:
 its words are written in the template (paper/certificate.html), not looked up.
@@ -14,6 +16,8 @@ its words are written in the template (paper/certificate.html), not looked up.
 from __future__ import annotations
 
 import asyncio
+import importlib
+import threading
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -70,6 +74,24 @@ def render_html(document: CertificateDocument, url: str) -> str:
         total=figures_of(document.lines), code=grouped(c.code), url=url,
         qr=qr_data_uri(url), issued_on=when(c.issued_at),
     )  # fmt: skip
+
+
+_warming = threading.Lock()
+_warmed = False
+
+
+def warm_up() -> None:
+    """Import WeasyPrint in a background thread, once per process (the import lock
+    makes a download that comes before it is done wait for it, not import twice)."""
+    global _warmed
+    with _warming:
+        if _warmed:
+            return
+        _warmed = True
+    loading = threading.Thread(
+        target=importlib.import_module, args=("weasyprint",), name="weasyprint", daemon=True
+    )
+    loading.start()
 
 
 def write_pdf(html: str) -> bytes:

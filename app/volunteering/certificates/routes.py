@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.accounts.login.routes import client_ip
 from app.core.errors import Refused
 from app.core.identity import Identity
-from app.core.roles import Role
+from app.core.roles import TENANT_ROLES, Role
 from app.i18n import N_, _, current_locale
 from app.state import AppServices
 from app.volunteering.certificates import codes
@@ -29,15 +29,18 @@ from app.volunteering.certificates.document import (
     check_url,
     filename,
     hours_text,
+    warm_up,
 )
 from app.volunteering.certificates.forms import parse_period, parse_reason, period_form
 from app.volunteering.certificates.service import CertificateService
 from app.web.downloads import DOWNLOAD, attachment
 from app.web.flash import flash
-from app.web.guards import LOGGED_IN, PUBLIC, allow
+from app.web.guards import PUBLIC, allow
 from app.web.responses import form_data, refused_back, render, see_other, sent_back
 
 MINE = "/volunteering/mine"
+VOLUNTEERS = allow(*TENANT_ROLES)
+"""Any account of a district: its own record is there if it is linked to a person."""
 RECORD = "volunteering/certificates/record.html"
 CHECK = "volunteering/certificates/verify.html"
 PDF = "application/pdf"
@@ -72,7 +75,7 @@ class CertificateController(Controller):
     path = "/volunteering"
     dependencies = {"certificates": Provide(provide_certificates, sync_to_thread=False)}
 
-    @get("/mine", opt=LOGGED_IN)
+    @get("/mine", opt=VOLUNTEERS)
     async def mine(
         self,
         request: Request,
@@ -84,7 +87,7 @@ class CertificateController(Controller):
         context = await _record(certificates, identity, identity.person_id, own=True)
         return render(request, RECORD, {**context, "form": period_form(), "errors": {}})
 
-    @post("/mine/certificates", opt=LOGGED_IN)
+    @post("/mine/certificates", opt=VOLUNTEERS)
     async def issue_mine(
         self,
         request: Request,
@@ -116,7 +119,7 @@ class CertificateController(Controller):
     ) -> Any:
         return await _issue(request, certificates, identity, person_id, own=False)
 
-    @get("/certificates/{certificate_id:uuid}/pdf", opt={**LOGGED_IN, **DOWNLOAD})
+    @get("/certificates/{certificate_id:uuid}/pdf", opt={**VOLUNTEERS, **DOWNLOAD})
     async def pdf(
         self,
         request: Request,
@@ -160,6 +163,7 @@ async def _record(
     certificates: CertificateService, identity: Identity, person_id: UUID, *, own: bool
 ) -> dict[str, Any]:
     name = await certificates.person_name(identity, person_id)
+    warm_up()  # a download may follow: WeasyPrint loads meanwhile
     return {
         "person": {"id": person_id, "name": name},
         "own": own,
