@@ -52,6 +52,7 @@ from tests.factories import (
 # once. {placeholders} are ids from the `ids` fixture below.
 TOUR: list[tuple[str, list[str]]] = [
     ("anonymous", ["/", "/login", "/signup", "/signup/submitted", "/no-such-page"]),
+    ("anonymous", ["/verify", "/verify/{code}"]),
     (Role.OPERATOR, ["/dashboard", "/approvals"]),
     (Role.PROVINCIAL_VIEWER, ["/dashboard", "/approvals"]),
     (Role.TENANT_ADMIN, [
@@ -97,8 +98,9 @@ TOUR: list[tuple[str, list[str]]] = [
     (Role.MEMBER, [
         "/dashboard", "/users", "/account/password", "/my-branch", "/points",
         "/points/people/{twin}", "/points/publications", "/points/publications/{publication}",
-        "/requests", "/account",
+        "/requests", "/account", "/volunteering/mine",
     ]),
+    (Role.TENANT_ADMIN, ["/volunteering/mine", "/volunteering/people/{twin}"]),
     (Role.GRID_WORKER, ["/inbox", "/inbox?show=unread", "/inbox/settings"]),
     (Role.TENANT_ADMIN, [
         "/inbox", "/inbox/settings", "/notifications/channels", "/notifications/failed",
@@ -230,7 +232,10 @@ async def ids(world: World, services: AppServices, live_server: str) -> dict[str
     points = await points_pages(services, district, roster.branch_2, twin_id)
     grid = await grid_pages(services, district, twin_id)
     await inbox_pages(services, world)
+    from e2e.test_certificates import certificate_pages  # here: that module imports this one
+
     return {
+        **await certificate_pages(services, district, twin_id),
         **points,
         **grid,
         "report": await made_report(services, district),

@@ -68,6 +68,8 @@ ACTION_LABELS = {
     "service.meeting_day_changed": N_("Meeting day changed"),
     "notify.gateway_set": N_("Message gateway set"),
     "notify.gateway_removed": N_("Message gateway removed"),
+    "certificate.issued": N_("Volunteer service certificate issued"),
+    "certificate.revoked": N_("Volunteer service certificate revoked"),
 }
 OTHER_CHANGE = N_("Other change")  # an action of a newer version of the app
 

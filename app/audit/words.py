@@ -293,6 +293,9 @@ DETAILS: dict[str, dict[str, Detail]] = {
     "service.meeting_day_changed": {"meeting_day": Detail(N_("Day of the month"), _count)},
     "notify.gateway_set": {"channel": CHANNEL},
     "notify.gateway_removed": {"channel": CHANNEL},
+    "certificate.issued": {"period": Detail(N_("Period")), "hours": Detail(N_("Hours")),
+                           "activities": Detail(N_("Activities"), _count)},
+    "certificate.revoked": {"period": Detail(N_("Period")), "reason": REASON},
 }  # fmt: skip
 
 

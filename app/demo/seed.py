@@ -20,6 +20,7 @@ from app.core.identity import Actor
 from app.core.roles import Role
 from app.db import Database
 from app.db.tenant import tenant_scope
+from app.demo.certificates import seed_demo_certificates
 from app.demo.grid import has_grid, seed_demo_grid
 from app.demo.points import has_points, seed_demo_points
 from app.demo.roster import has_roster, seed_demo_roster
@@ -135,6 +136,7 @@ async def seed_demo(services: AppServices, owner: Database) -> bool:
             await seed_demo_roster(services, code, f"{district}军休服务中心")
             await seed_demo_grid(services, tenant_id)  # before points: claims need a grid
             await seed_demo_points(services, tenant_id)
+            await seed_demo_certificates(services, tenant_id)  # after volunteering's hours
         created = True
     return created
 

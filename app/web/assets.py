@@ -22,6 +22,7 @@ BUNDLES: dict[str, tuple[str, ...]] = {
         "css/grid-admin.css", "css/grid-coverage.css", "css/requests.css", "css/home.css",
         "css/reports.css",
         "css/notifications.css",
+        "css/volunteering-certificates.css",
         "css/charts.css",
     ),
     "app.js": (

@@ -28,6 +28,7 @@ NAVIGATION: list[tuple[str, str]] = [
     ("/requests", N_("Requests")),
     ("/points", N_("Points")),
     ("/reports", N_("Reports")),
+    ("/volunteering/mine", N_("My volunteering")),
     ("/users", N_("Accounts")),
     ("/audit", N_("Change log")),
 ]

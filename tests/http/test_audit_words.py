@@ -55,6 +55,8 @@ from app.points.rules.service import RuleSetService
 from app.points.service import PointsService
 from app.signup.service import TenancyService
 from app.state import AppServices
+from app.volunteering.certificates.service import CertificateService
+from tests.certificates import add_activity, add_team, issue
 from tests.factories import (
     PASSWORD,
     District,
@@ -314,6 +316,12 @@ async def walk_every_change(
             wechat = GatewayForm(Channel.WECHAT, "https://wx.example.com/send", "s" * 32)
             await gateways.save(admin, wechat)
             await gateways.remove(admin, Channel.WECHAT)
+        # A volunteer's certificate, issued and revoked (app.volunteering.certificates).
+        team = await add_team(services, district)
+        await add_activity(services, district, team, today, {points.member_a: "2"})
+        issued = await issue(services, admin, points.member_a, today, today)
+        async with services.db.unit() as session:
+            await CertificateService(session).revoke(admin, issued.id, "时段开错")
 
 
 async def test_every_change_reads_in_words(

@@ -37,6 +37,7 @@ from app.settings import AppSettings, DatabaseSettings, RedisSettings, Settings
 from app.state import AppServices
 from tests.factories import Account, World, identity_of, make_roster
 from tests.http import (
+    isolation_certificates,
     isolation_coverage,
     isolation_grids,
     isolation_notifications,
@@ -201,7 +202,7 @@ def _made_by(module: ModuleType, name: str) -> Callable[[World, AppServices], Aw
 # Each capability's isolation module makes district A's objects and names its pages.
 CAPABILITIES = (
     isolation_grids, isolation_coverage, isolation_visits, isolation_requests, isolation_reports,
-    isolation_notifications,
+    isolation_notifications, isolation_certificates,
 )  # fmt: skip
 
 OWNED_BY_A: dict[str, Callable[[World, AppServices], Awaitable[str]]] = {
@@ -215,6 +216,7 @@ OWNED_BY_A: dict[str, Callable[[World, AppServices], Awaitable[str]]] = {
     "report_id": _made_by(isolation_reports, "report_id"),
     "notification_id": _made_by(isolation_notifications, "notification_id"),
     "delivery_id": _made_by(isolation_notifications, "delivery_id"),
+    "certificate_id": _made_by(isolation_certificates, "certificate_id"),
     **{
         name: _points_factory(name)
         for name in (
@@ -236,8 +238,9 @@ OWNED_BY_A: dict[str, Callable[[World, AppServices], Awaitable[str]]] = {
     "import_id": _import_of_a,
 }
 
-# Parameters that are credentials, not ids: whoever holds the link may use it.
-CAPABILITY_PARAMETERS = {"token"}
+# Parameters that are credentials, not ids: whoever holds the link may use it (a
+# certificate's verification code too: its public check is tested on its own).
+CAPABILITY_PARAMETERS = {"token", "code"}
 # Routes that serve files, not tenant data.
 NOT_TENANT_DATA = {"/static/{file_path:path}", "/assets/{name:str}"}
 
