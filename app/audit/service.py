@@ -68,6 +68,8 @@ ACTION_LABELS = {
     "service.meeting_day_changed": N_("Meeting day changed"),
     "notify.gateway_set": N_("Message gateway set"),
     "notify.gateway_removed": N_("Message gateway removed"),
+    "meeting.cancelled": N_("Meeting cancelled"),
+    "meeting.attendance_corrected": N_("Attendance corrected"),
 }
 OTHER_CHANGE = N_("Other change")  # an action of a newer version of the app
 
