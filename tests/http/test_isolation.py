@@ -40,6 +40,7 @@ from tests.http import (
     isolation_coverage,
     isolation_grids,
     isolation_notifications,
+    isolation_orglife,
     isolation_reports,
     isolation_requests,
     isolation_visits,
@@ -201,7 +202,7 @@ def _made_by(module: ModuleType, name: str) -> Callable[[World, AppServices], Aw
 # Each capability's isolation module makes district A's objects and names its pages.
 CAPABILITIES = (
     isolation_grids, isolation_coverage, isolation_visits, isolation_requests, isolation_reports,
-    isolation_notifications,
+    isolation_notifications, isolation_orglife,
 )  # fmt: skip
 
 OWNED_BY_A: dict[str, Callable[[World, AppServices], Awaitable[str]]] = {
@@ -215,6 +216,8 @@ OWNED_BY_A: dict[str, Callable[[World, AppServices], Awaitable[str]]] = {
     "report_id": _made_by(isolation_reports, "report_id"),
     "notification_id": _made_by(isolation_notifications, "notification_id"),
     "delivery_id": _made_by(isolation_notifications, "delivery_id"),
+    "meeting_id": _made_by(isolation_orglife, "meeting_id"),
+    "meeting_file_id": _made_by(isolation_orglife, "meeting_file_id"),
     **{
         name: _points_factory(name)
         for name in (
