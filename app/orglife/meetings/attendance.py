@@ -79,7 +79,9 @@ class AttendanceService:
             else Person.branch_id == meeting.branch_id
         )
         query = select(Person).where(unit, Person.party_member, Person.deceased_on.is_(None))
-        return list(await self.session.scalars(query.order_by(Person.sort_key, Person.id)))
+        return list(
+            await self.session.scalars(query.order_by(Person.sort_key, Person.name, Person.id))
+        )
 
     async def rows(self, meeting_id: UUID) -> dict[UUID, Attendance]:
         query = select(Attendance).where(Attendance.meeting_id == meeting_id)

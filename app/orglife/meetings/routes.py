@@ -23,7 +23,7 @@ from app.core.identity import Identity
 from app.core.photos import JPEG
 from app.core.query_params import query_choice, query_page
 from app.core.roles import Role
-from app.i18n import _
+from app.i18n import N_, _
 from app.orglife.meetings.attendance import AttendanceService
 from app.orglife.meetings.files import UPLOAD_LIMIT, Upload
 from app.orglife.meetings.forms import parse_attendance, parse_meeting, parse_record
@@ -37,6 +37,15 @@ from app.web.responses import form_data, form_page, refused_back, render, see_ot
 MEETINGS = "/orglife/meetings"
 HOLDERS = allow(Role.TENANT_ADMIN, Role.BRANCH_SECRETARY)
 TABS = ("planned", "past")
+SEGMENTS = {
+    Presence.PRESENT: N_("Present"),
+    Presence.ABSENT: N_("Absent"),
+    Presence.EXCUSED: N_("Excused"),
+    Presence.ONLINE: N_("Online, in short"),
+    Presence.HOME_STUDY: N_("Studied at home, in short"),
+}
+"""The attendance sheet's buttons: five must fit a phone's row, so the longer marks
+are shortened (线上, 送学); the counts above them use the full words."""
 
 
 def provide_meetings(db_session: NamedDependency[AsyncSession]) -> MeetingService:
@@ -252,7 +261,7 @@ class MeetingController(Controller):
             for line in sheet
         }
         context = {"row": row, "sheet": sheet, "form": form, "presences": PRESENCE_LABELS,
-                   "chosen": chosen, "counts": Counter(chosen.values()),
+                   "chosen": chosen, "counts": Counter(chosen.values()), "segments": SEGMENTS,
                    "today": clock.today(), "taken": taken}  # fmt: skip
         return form_page(request, "orglife/meetings/attendance.html", context, refused)
 
