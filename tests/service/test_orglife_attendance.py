@@ -247,3 +247,25 @@ def test_the_form_needs_a_reason_and_a_home_study_day() -> None:
         parse_attendance({"p-not-an-id": "present"})
     with pytest.raises(Refused):
         parse_attendance({f"p-{person}": "asleep"})
+
+
+async def test_planning_tells_the_expected_members_with_accounts(
+    services: AppServices, district: District, points: PointsRoster
+) -> None:
+    from app.notifications.models import Notification
+
+    identity = await identity_of(services, district.tenant_id,
+                                 district.users[Role.BRANCH_SECRETARY].id)  # fmt: skip
+    day = clock.today() + timedelta(days=3)
+    with tenant_scope(district.tenant_id):
+        async with services.db.unit() as session:
+            meetings = MeetingService(session)
+            meeting = await meetings.plan(identity, meeting_form(points.roster.branch_1, day=day))
+            form = meeting_form(points.roster.branch_1, day=day)
+            await meetings.change(identity, meeting.id, form)  # the same time: told once
+        async with services.db.session() as session:
+            told = list(await session.scalars(select(Notification)))
+    # 党员甲 is the member account; 一号 (the secretary) is no party member here.
+    assert [n.recipient_id for n in told] == [district.users[Role.MEMBER].id]
+    assert "党课" in told[0].title and "活动室" in told[0].body
+    assert f"{day.month}月{day.day}日" in told[0].title

@@ -26,7 +26,7 @@ from app.core.errors import Refused
 from app.core.identity import Identity
 from app.i18n import N_, _
 from app.orglife.meetings.forms import AttendanceForm, Mark
-from app.orglife.meetings.service import CANCELLED, MeetingService
+from app.orglife.meetings.service import CANCELLED, MeetingService, expected_members
 from app.orglife.models import ATTENDED, Attendance, Meeting, MeetingStatus, Presence
 from app.people.models import Person
 from app.points.automatic import Feeding, score, withdraw
@@ -72,16 +72,7 @@ class AttendanceService:
         self.session = session
 
     async def expected(self, meeting: Meeting) -> list[Person]:
-        """The living party members of the meeting's group, or else of its branch."""
-        unit = (
-            Person.group_id == meeting.group_id
-            if meeting.group_id
-            else Person.branch_id == meeting.branch_id
-        )
-        query = select(Person).where(unit, Person.party_member, Person.deceased_on.is_(None))
-        return list(
-            await self.session.scalars(query.order_by(Person.sort_key, Person.name, Person.id))
-        )
+        return await expected_members(self.session, meeting)
 
     async def rows(self, meeting_id: UUID) -> dict[UUID, Attendance]:
         query = select(Attendance).where(Attendance.meeting_id == meeting_id)

@@ -21,8 +21,9 @@ from app.core.pagination import Page, paginate
 from app.i18n import N_
 from app.orglife.meetings.files import Upload, checked_files
 from app.orglife.meetings.forms import MeetingForm, RecordForm
+from app.orglife.meetings.notices import tell_planned
 from app.orglife.models import Meeting, MeetingFile, MeetingKind, MeetingStatus
-from app.people.models import OrgUnit, UnitKind
+from app.people.models import OrgUnit, Person, UnitKind
 from app.people.org.service import OrgService, UnitChoice
 from app.people.scope import units_under
 from app.points.feeds import MeetingKindCode
@@ -45,6 +46,17 @@ class MeetingRow:
     @property
     def unit_label(self) -> str:
         return f"{self.branch_name} / {self.group_name}" if self.group_name else self.branch_name
+
+
+async def expected_members(session: AsyncSession, meeting: Meeting) -> list[Person]:
+    """The living party members of the meeting's group, or else of its branch."""
+    unit = (
+        Person.group_id == meeting.group_id
+        if meeting.group_id
+        else Person.branch_id == meeting.branch_id
+    )
+    query = select(Person).where(unit, Person.party_member, Person.deceased_on.is_(None))
+    return list(await session.scalars(query.order_by(Person.sort_key, Person.name, Person.id)))
 
 
 class MeetingService:
@@ -139,7 +151,14 @@ class MeetingService:
         )  # fmt: skip
         self.session.add(meeting)
         await self.session.flush()
+        await self._tell(meeting)
         return meeting
+
+    async def _tell(self, meeting: Meeting) -> None:
+        kind = await self.session.get(MeetingKind, {"tenant_id": meeting.tenant_id,
+                                                    "code": meeting.kind})  # fmt: skip
+        expected = await expected_members(self.session, meeting)
+        await tell_planned(self.session, meeting, kind.name if kind else "", expected)
 
     async def change(self, identity: Identity, meeting_id: UUID, form: MeetingForm) -> Meeting:
         meeting = (await self.get(identity, meeting_id, lock=True)).meeting
@@ -150,6 +169,7 @@ class MeetingService:
         meeting.place, meeting.host_name = form.place, form.host_name
         meeting.recorder_name = form.recorder_name
         await self.session.flush()
+        await self._tell(meeting)  # once more only if it moved to another time
         return meeting
 
     async def cancel(self, identity: Identity, meeting_id: UUID) -> Meeting:
