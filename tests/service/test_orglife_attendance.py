@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from app.audit.models import AuditEvent
 from app.core import clock
 from app.core.errors import NotFound, Refused
+from app.core.identity import Identity
 from app.core.roles import Role
 from app.db import Database
 from app.db.tenant import tenant_scope
@@ -35,6 +36,10 @@ async def district(services: AppServices, owner_db: Database) -> District:
 @pytest.fixture
 async def points(services: AppServices, district: District) -> PointsRoster:
     return await make_points_roster(services, district)
+
+
+async def secretary(services: AppServices, district: District) -> Identity:
+    return await identity_of(services, district.tenant_id, district.users[Role.BRANCH_SECRETARY].id)
 
 
 async def save(services: AppServices, district: District, meeting: UUID, form: AttendanceForm,
@@ -180,8 +185,7 @@ async def test_a_second_first_save_is_refused(
 async def test_attendance_of_a_meeting_not_held_is_refused(
     services: AppServices, district: District, points: PointsRoster
 ) -> None:
-    identity = await identity_of(services, district.tenant_id,
-                                 district.users[Role.BRANCH_SECRETARY].id)  # fmt: skip
+    identity = await secretary(services, district)
     with tenant_scope(district.tenant_id):
         async with services.db.unit() as session:
             meetings = MeetingService(session)
@@ -198,8 +202,7 @@ async def test_attendance_of_a_meeting_not_held_is_refused(
 async def test_held_in_the_future_is_refused(
     services: AppServices, district: District, points: PointsRoster
 ) -> None:
-    identity = await identity_of(services, district.tenant_id,
-                                 district.users[Role.BRANCH_SECRETARY].id)  # fmt: skip
+    identity = await secretary(services, district)
     tomorrow = clock.today() + timedelta(days=1)
     with tenant_scope(district.tenant_id):
         async with services.db.unit() as session:
@@ -221,8 +224,7 @@ async def test_a_secretary_cannot_reach_another_branch(
     services: AppServices, district: District, points: PointsRoster
 ) -> None:
     other = await held_meeting(services, district, points.roster.branch_2, role=Role.TENANT_ADMIN)
-    identity = await identity_of(services, district.tenant_id,
-                                 district.users[Role.BRANCH_SECRETARY].id)  # fmt: skip
+    identity = await secretary(services, district)
     with pytest.raises(NotFound):
         await save(services, district, other, AttendanceForm({}, taken=0))
     with tenant_scope(district.tenant_id):
@@ -254,8 +256,7 @@ async def test_planning_tells_the_expected_members_with_accounts(
 ) -> None:
     from app.notifications.models import Notification
 
-    identity = await identity_of(services, district.tenant_id,
-                                 district.users[Role.BRANCH_SECRETARY].id)  # fmt: skip
+    identity = await secretary(services, district)
     day = clock.today() + timedelta(days=3)
     with tenant_scope(district.tenant_id):
         async with services.db.unit() as session:

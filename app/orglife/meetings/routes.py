@@ -141,11 +141,11 @@ class MeetingController(Controller):
         meeting_id: FromPath[UUID],
     ) -> Template:
         row = await meetings.get(identity, meeting_id)
-        rows = await attendance.rows(meeting_id)
-        counts: dict[str, int] = {}
-        for item in rows.values():
-            counts[item.presence] = counts.get(item.presence, 0) + 1
+        sheet = [line for line in await attendance.sheet(row.meeting) if line.row is not None]
+        counts = Counter(line.row.presence for line in sheet if line.row)
+        exceptions = [line for line in sheet if line.row and line.row.presence != Presence.PRESENT]
         context = {"row": row, "files": await meetings.files(meeting_id), "counts": counts,
+                   "exceptions": exceptions,
                    "presences": PRESENCE_LABELS, "statuses": MEETING_STATUS_LABELS,
                    "today": clock.today(), "photo_type": JPEG}  # fmt: skip
         return render(request, "orglife/meetings/meeting.html", context)
