@@ -21,6 +21,7 @@ from app.grid.visits.routes import RequestCounter
 from app.health.routes import healthz, readyz
 from app.logging import configure_logging
 from app.notifications import routes as notifications
+from app.orglife import routes as orglife
 from app.people import routes as people
 from app.points import routes as points
 from app.reports import routes as reports
@@ -57,6 +58,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     *signup.ROUTES,
     *notifications.ROUTES,
     *volunteering.ROUTES,
+    *orglife.ROUTES,
 ]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from bench import (
     annual_summary,
     certificates,
+    attendance,
     dashboard,
     digests,
     grid,
@@ -35,6 +36,7 @@ def main() -> None:
                             ("grid", grid), ("transactions", transactions), ("home", home),
                             ("annual_summary", annual_summary), ("digests", digests),
                             ("certificates", certificates)):  # fmt: skip
+                            ("attendance", attendance)):  # fmt: skip
             results = bench.run(env, data_dir)
             save(name, results)
             print(bench.report(results), flush=True)

@@ -28,7 +28,9 @@ from app.core.roles import Role
 from app.core.scope import EVERYONE
 from app.db.tenant import tenant_scope
 from app.demo.grid import seed_demo_grid
+from app.demo.orglife import seed_demo_orglife
 from app.demo.points import seed_demo_points
+from app.orglife.models import Meeting
 from app.people.imports.service import RUNNING, ImportService
 from app.people.models import ImportStatus
 from app.people.org.service import OrgService
@@ -106,6 +108,11 @@ TOUR: list[tuple[str, list[str]]] = [
         "/inbox", "/inbox/settings", "/notifications/channels", "/notifications/failed",
     ]),
     (Role.OPERATOR, ["/inbox", "/inbox/settings", "/notifications/channels"]),
+    (Role.TENANT_ADMIN, [
+        "/orglife/meetings", "/orglife/meetings?tab=past", "/orglife/meetings/new",
+        "/orglife/meetings/{meeting}", "/orglife/meetings/{meeting}/record",
+        "/orglife/meetings/{meeting}/attendance", "/orglife/meetings/{planned_meeting}/edit",
+    ]),
 ]  # fmt: skip
 
 NOT_TOURED = {
@@ -225,10 +232,13 @@ async def ids(world: World, services: AppServices, live_server: str) -> dict[str
     with tenant_scope(district.tenant_id):
         await seed_demo_grid(services, district.tenant_id)  # the worker claims for their grid
         await seed_demo_points(services, district.tenant_id)
+        await seed_demo_orglife(services, district.tenant_id)
         async with services.db.session() as session:
             scored = await session.scalar(
                 select(PointEvent.person_id).order_by(PointEvent.recorded_at).limit(1)
             )
+            meeting = await session.scalar(select(Meeting.id).where(Meeting.status == "held"))
+            planned = await session.scalar(select(Meeting.id).where(Meeting.status == "planned"))
     points = await points_pages(services, district, roster.branch_2, twin_id)
     grid = await grid_pages(services, district, twin_id)
     await inbox_pages(services, world)
@@ -241,7 +251,7 @@ async def ids(world: World, services: AppServices, live_server: str) -> dict[str
         "report": await made_report(services, district),
         "member": district.users[Role.MEMBER].id, "unit": roster.branch_1, "person": person,
         "committed": committed, "import": waiting, "branch2": roster.branch_2, "twin": twin_id,
-        "scored": scored,
+        "scored": scored, "meeting": meeting, "planned_meeting": planned,
     }  # fmt: skip
 
 

@@ -70,6 +70,8 @@ ACTION_LABELS = {
     "notify.gateway_removed": N_("Message gateway removed"),
     "certificate.issued": N_("Volunteer service certificate issued"),
     "certificate.revoked": N_("Volunteer service certificate revoked"),
+    "meeting.cancelled": N_("Meeting cancelled"),
+    "meeting.attendance_corrected": N_("Attendance corrected"),
 }
 OTHER_CHANGE = N_("Other change")  # an action of a newer version of the app
 

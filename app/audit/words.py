@@ -19,6 +19,7 @@ from urllib.parse import parse_qs
 from app.core.roles import ROLE_LABELS
 from app.i18n import N_, _
 from app.notifications.kinds import CHANNEL_LABELS
+from app.orglife.models import PRESENCE_LABELS
 from app.people.imports.headers import FIELD_LABELS
 from app.people.models import CATEGORY_LABELS, GENDER_LABELS, UNIT_KIND_LABELS
 from app.people.search import FLAG_LABELS
@@ -296,6 +297,11 @@ DETAILS: dict[str, dict[str, Detail]] = {
     "certificate.issued": {"period": Detail(N_("Period")), "hours": Detail(N_("Hours")),
                            "activities": Detail(N_("Activities"), _count)},
     "certificate.revoked": {"period": Detail(N_("Period")), "reason": REASON},
+    "meeting.cancelled": {"starts_at": Detail(N_("Planned for"))},
+    "meeting.attendance_corrected": {"name": Detail(N_("Member")),
+                                     "presence": Detail(N_("Attendance"),
+                                                        _labelled(PRESENCE_LABELS)),
+                                     "reason": REASON},
 }  # fmt: skip
 
 

@@ -22,6 +22,7 @@ from app.db import Database
 from app.db.tenant import tenant_scope
 from app.demo.certificates import seed_demo_certificates
 from app.demo.grid import has_grid, seed_demo_grid
+from app.demo.orglife import has_meetings, seed_demo_orglife
 from app.demo.points import has_points, seed_demo_points
 from app.demo.roster import has_roster, seed_demo_roster
 from app.orglife.presets import install_orglife_preset
@@ -104,6 +105,9 @@ async def seed_demo(services: AppServices, owner: Database) -> bool:
                     await seed_demo_grid(services, existing)
                     created = True
                 created = await ensure_points(services, existing, preset) or created
+                if not await has_meetings(services):
+                    await seed_demo_orglife(services, existing)
+                    created = True
             continue
         tenant_id: UUID = uuid4()
         admin_name, admin_phone = f"{district}{TENANT_PEOPLE[0][1]}", f"{prefix}1"
@@ -137,6 +141,7 @@ async def seed_demo(services: AppServices, owner: Database) -> bool:
             await seed_demo_grid(services, tenant_id)  # before points: claims need a grid
             await seed_demo_points(services, tenant_id)
             await seed_demo_certificates(services, tenant_id)  # after volunteering's hours
+            await seed_demo_orglife(services, tenant_id)
         created = True
     return created
 

@@ -36,6 +36,7 @@ class Kind(enum.StrEnum):
     REPORT_READY = "report_ready"
     WEEKLY_SUMMARY = "weekly_summary"
     VISIT_FOLLOW_UP = "visit_follow_up"
+    MEETING_PLANNED = "meeting_planned"
 
 
 @dataclass(frozen=True)
@@ -61,5 +62,8 @@ KINDS: dict[Kind, KindInfo] = {
     Kind.WEEKLY_SUMMARY: KindInfo(N_("Weekly summary"), frozenset({Channel.EMAIL})),
     Kind.VISIT_FOLLOW_UP: KindInfo(
         N_("A visit that needs a follow-up"), frozenset({Channel.WECHAT})
+    ),
+    Kind.MEETING_PLANNED: KindInfo(
+        N_("A meeting of my branch planned"), frozenset({Channel.WECHAT})
     ),
 }

@@ -24,10 +24,11 @@ BUNDLES: dict[str, tuple[str, ...]] = {
         "css/notifications.css",
         "css/volunteering-certificates.css",
         "css/charts.css",
+        "css/orglife.css",
     ),
     "app.js": (
         "vendor/htmx.min.js", "js/keep-form.js", "js/sending.js", "js/unread.js",
-        "js/charts.js",
+        "js/charts.js", "js/attendance.js",
     ),
     # Fetched by charts.js only on a page that has a chart (~240 KB compressed).
     "echarts.js": ("vendor/echarts.common.min.js",),

@@ -24,6 +24,7 @@ NAVIGATION: list[tuple[str, str]] = [
     ("/people", N_("Roster")),
     ("/org", N_("Organisation")),
     ("/my-branch", N_("My branch")),
+    ("/orglife/meetings", N_("Meetings")),
     ("/grid", N_("Visits")),
     ("/requests", N_("Requests")),
     ("/points", N_("Points")),

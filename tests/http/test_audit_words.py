@@ -38,6 +38,10 @@ from app.grid.rules.service import VisitRuleService
 from app.notifications.channels.forms import GatewayForm
 from app.notifications.channels.service import GatewayService
 from app.notifications.kinds import Channel
+from app.orglife.meetings.attendance import AttendanceService
+from app.orglife.meetings.forms import AttendanceForm, Mark, RecordForm
+from app.orglife.meetings.service import MeetingService
+from app.orglife.models import Presence
 from app.people.account_links import link_invited
 from app.people.imports.service import ImportService
 from app.people.org.service import OrgService
@@ -70,6 +74,7 @@ from tests.factories import (
 )
 from tests.http.conftest import Browser, shown
 from tests.http.test_signup import FORM
+from tests.orglife import meeting_form
 from tests.reports import report_file, report_form
 from tests.service.test_roster_import import id_number, run_import, small_roster
 
@@ -322,6 +327,17 @@ async def walk_every_change(
         issued = await issue(services, admin, points.member_a, today, today)
         async with services.db.unit() as session:
             await CertificateService(session).revoke(admin, issued.id, "时段开错")
+        # Organisational life: a meeting cancelled, an attendance corrected.
+        async with services.db.unit() as session:
+            meetings = MeetingService(session)
+            cancelled = await meetings.plan(secretary, meeting_form(roster.branch_1))
+            await meetings.cancel(secretary, cancelled.id)
+            held = await meetings.plan(secretary, meeting_form(roster.branch_1))
+            await meetings.record_held(secretary, held.id, RecordForm(clock.today(), "纪要"), [])
+            attendance = AttendanceService(session)
+            await attendance.save(secretary, held.id, AttendanceForm({}, taken=0))
+            excused = {points.member_b: Mark(Presence.EXCUSED, reason="住院")}
+            await attendance.save(secretary, held.id, AttendanceForm(excused, taken=3))
 
 
 async def test_every_change_reads_in_words(

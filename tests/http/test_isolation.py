@@ -41,6 +41,7 @@ from tests.http import (
     isolation_coverage,
     isolation_grids,
     isolation_notifications,
+    isolation_orglife,
     isolation_reports,
     isolation_requests,
     isolation_visits,
@@ -203,6 +204,7 @@ def _made_by(module: ModuleType, name: str) -> Callable[[World, AppServices], Aw
 CAPABILITIES = (
     isolation_grids, isolation_coverage, isolation_visits, isolation_requests, isolation_reports,
     isolation_notifications, isolation_certificates,
+    isolation_notifications, isolation_orglife,
 )  # fmt: skip
 
 OWNED_BY_A: dict[str, Callable[[World, AppServices], Awaitable[str]]] = {
@@ -217,6 +219,8 @@ OWNED_BY_A: dict[str, Callable[[World, AppServices], Awaitable[str]]] = {
     "notification_id": _made_by(isolation_notifications, "notification_id"),
     "delivery_id": _made_by(isolation_notifications, "delivery_id"),
     "certificate_id": _made_by(isolation_certificates, "certificate_id"),
+    "meeting_id": _made_by(isolation_orglife, "meeting_id"),
+    "meeting_file_id": _made_by(isolation_orglife, "meeting_file_id"),
     **{
         name: _points_factory(name)
         for name in (

@@ -57,3 +57,14 @@ async def test_the_demo_seeds_once_with_a_roster_imported_by_the_two_step_import
         ).scalar()
     assert grids == 4 and unassigned == 8  # two grids and four unassigned people each
     assert open_items and open_items >= 4  # two concerns per district at least
+    async with owner_db.engine.connect() as conn:
+        held = (
+            await conn.execute(text("select count(*) from meetings where status = 'held'"))
+        ).scalar()
+        scored = (
+            await conn.execute(
+                text("select count(*) from meeting_attendance where event_id is not null")
+            )
+        ).scalar()
+    assert held and held >= 6  # three held meetings of each district's first branches
+    assert scored and scored > 10  # attendance scored through the automatic source

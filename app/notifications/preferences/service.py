@@ -42,6 +42,7 @@ AUDIENCE: dict[Kind, frozenset[str]] = {
     # Told to whoever leads the person's branch or group, else the admins: like an
     # escalation level, anyone whose person leads a unit.
     Kind.VISIT_FOLLOW_UP: ESCALATION_HOLDERS,
+    Kind.MEETING_PLANNED: frozenset(TENANT_ROLES),  # any account may be a branch's member
 }
 """Who can be sent each kind (issue 13, "What sends what"), so the settings page shows
 a person only the kinds that can reach them. Anyone may claim points or be a branch
