@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from bench import (
     annual_summary,
-    certificates,
     attendance,
+    certificates,
     dashboard,
     digests,
     grid,
@@ -35,7 +35,7 @@ def main() -> None:
         for name, bench in (("roster", roster), ("points", points), ("reports", reports),
                             ("grid", grid), ("transactions", transactions), ("home", home),
                             ("annual_summary", annual_summary), ("digests", digests),
-                            ("certificates", certificates)):  # fmt: skip
+                            ("certificates", certificates),
                             ("attendance", attendance)):  # fmt: skip
             results = bench.run(env, data_dir)
             save(name, results)
