@@ -21,6 +21,7 @@ from app.grid.visits.routes import RequestCounter
 from app.health.routes import healthz, readyz
 from app.logging import configure_logging
 from app.notifications import routes as notifications
+from app.orglife import routes as orglife
 from app.people import routes as people
 from app.points import routes as points
 from app.reports import routes as reports
@@ -55,6 +56,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     *service_requests.ROUTES,
     *signup.ROUTES,
     *notifications.ROUTES,
+    *orglife.ROUTES,
 ]
 
 

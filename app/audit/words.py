@@ -19,6 +19,7 @@ from urllib.parse import parse_qs
 from app.core.roles import ROLE_LABELS
 from app.i18n import N_, _
 from app.notifications.kinds import CHANNEL_LABELS
+from app.orglife.models import FREQUENCY_LABELS
 from app.people.imports.headers import FIELD_LABELS
 from app.people.models import CATEGORY_LABELS, GENDER_LABELS, UNIT_KIND_LABELS
 from app.people.search import FLAG_LABELS
@@ -37,6 +38,7 @@ from app.reports.kinds import KIND_TITLES
 SUBJECT_LABELS = {
     "roster": N_("Roster"),
     "service_settings": N_("Visit settings"),
+    "orglife_settings": N_("Organisational life settings"),
 }
 
 DRAFT_CHANGE_LABELS = {
@@ -291,6 +293,15 @@ DETAILS: dict[str, dict[str, Detail]] = {
         "in_person": Detail(N_("In person")),
     },
     "service.meeting_day_changed": {"meeting_day": Detail(N_("Day of the month"), _count)},
+    "meeting_kind.changed": {
+        "name": Detail(N_("Title")),
+        "frequency": Detail(N_("How often"), _labelled(FREQUENCY_LABELS)),
+        "enabled": Detail(N_("In use")),
+        "position": Detail(N_("Order"), _count),
+    },
+    "orglife.cadence_changed": {
+        "thought_report_months": Detail(N_("Months between thought reports"), _count)
+    },
     "notify.gateway_set": {"channel": CHANNEL},
     "notify.gateway_removed": {"channel": CHANNEL},
 }  # fmt: skip

@@ -90,12 +90,22 @@ async def after_attendance(
         due_at = home_study_due_at(meeting.held_on, rule.due_hours)
         await session.execute(
             insert(VisitDueItem)
-            .values([
-                {"tenant_id": tenant_id, "person_id": person_id, "rule_id": rule.id,
-                 "occasion": occasion, "opens_on": meeting.held_on, "due_at": due_at}
-                for person_id in missed
-            ])  # fmt: skip
-            .on_conflict_do_nothing(index_elements=["tenant_id", "person_id", "rule_id", "occasion"])
+            .values(
+                [
+                    {
+                        "tenant_id": tenant_id,
+                        "person_id": person_id,
+                        "rule_id": rule.id,
+                        "occasion": occasion,
+                        "opens_on": meeting.held_on,
+                        "due_at": due_at,
+                    }
+                    for person_id in missed
+                ]
+            )
+            .on_conflict_do_nothing(
+                index_elements=["tenant_id", "person_id", "rule_id", "occasion"]
+            )
         )
         # A 送学上门 visit logged before the attendance (the worker went first) answers now.
         await resolve(session, missed)

@@ -27,6 +27,7 @@ NAVIGATION: list[tuple[str, str]] = [
     ("/grid", N_("Visits")),
     ("/requests", N_("Requests")),
     ("/points", N_("Points")),
+    ("/orglife/calendar", N_("Organisational life")),
     ("/reports", N_("Reports")),
     ("/users", N_("Accounts")),
     ("/audit", N_("Change log")),

@@ -56,7 +56,9 @@ async def save_attendance(
     """Save (or correct) rows as the meetings service would, then call the hook."""
     with tenant_scope(district.tenant_id):
         async with services.db.unit() as session:
-            meeting = await session.get(Meeting, {"tenant_id": district.tenant_id, "id": meeting_id})
+            meeting = await session.get(
+                Meeting, {"tenant_id": district.tenant_id, "id": meeting_id}
+            )
             rows = []
             for person_id, presence in marks.items():
                 key = {"tenant_id": district.tenant_id, "meeting_id": meeting_id,
