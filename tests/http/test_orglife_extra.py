@@ -36,8 +36,9 @@ async def kinds_form(services: AppServices, district: District) -> dict[str, str
             kinds = await session.scalars(select(MeetingKind).order_by(MeetingKind.position))
             form: dict[str, str] = {}
             for number, kind in enumerate(kinds, start=1):
-                form |= {f"name_{kind.code}": kind.name, f"frequency_{kind.code}": kind.frequency,
-                         f"order_{kind.code}": str(number), f"enabled_{kind.code}": "1"}  # fmt: skip
+                code = kind.code
+                form |= {f"name_{code}": kind.name, f"frequency_{code}": kind.frequency,
+                         f"order_{code}": str(number), f"enabled_{code}": "1"}  # fmt: skip
             return form
 
 
@@ -110,8 +111,9 @@ async def test_the_secretary_sees_their_branch_calendar_not_another(
     today = clock.today()
     with tenant_scope(world.a.tenant_id):
         async with services.db.unit() as session:
-            for branch, topic, status in ((points.roster.branch_1, "学习新党章", MeetingStatus.HELD),
-                                          (points.roster.branch_2, "二支部会议", MeetingStatus.PLANNED)):  # fmt: skip
+            made = ((points.roster.branch_1, "学习新党章", MeetingStatus.HELD),
+                    (points.roster.branch_2, "二支部会议", MeetingStatus.PLANNED))  # fmt: skip
+            for branch, topic, status in made:
                 session.add(Meeting(
                     tenant_id=world.a.tenant_id, branch_id=branch, kind="lecture", topic=topic,
                     starts_at=datetime.combine(today, time(9), clock.CHINA_TIME), status=status,
@@ -171,3 +173,12 @@ async def test_members_and_grid_workers_do_not_open_these_pages(
             "/orglife/thought-reports",
         ):
             assert (await browser.get(path)).status_code in (403, 404), (role, path)
+
+
+async def test_another_districts_branch_is_not_found(
+    browser: Browser, services: AppServices, world: World, points: PointsRoster
+) -> None:
+    await browser.login(world.b.users[Role.TENANT_ADMIN])
+    branch = points.roster.branch_1
+    assert (await browser.get(f"/orglife/calendar?branch={branch}")).status_code == 404
+    assert (await browser.get(f"/orglife/thought-reports?branch={branch}")).status_code == 404

@@ -114,7 +114,7 @@ async def test_who_is_overdue_by_the_cadence(
 ) -> None:
     reported = await add_person(services, world.a, "按时汇报", points.roster.branch_1, **PARTY)
     late = await add_person(services, world.a, "很久没报", points.roster.branch_1, **PARTY)
-    never = await add_person(services, world.a, "从未汇报", points.roster.branch_1, **PARTY)
+    await add_person(services, world.a, "从未汇报", points.roster.branch_1, **PARTY)
     fresh = await add_person(services, world.a, "新来流动", points.roster.branch_1, **PARTY)
     async with owner_db.session() as session:  # on the roster for a year, but one
         await session.execute(

@@ -70,9 +70,11 @@ class OwedController(Controller):
         elif branches:
             branch = branches[0]
         first = month_asked(query_text(params, "month", max_length=7))
-        context: dict[str, Any] = {"branches": branches, "branch": branch, "month": None, "counts": None,
-                   "statuses": MEETING_STATUS_LABELS, "frequencies": FREQUENCY_LABELS,
-                   "today": clock.today(), "meeting_day": meeting_day}  # fmt: skip
+        context: dict[str, Any] = {
+            "branches": branches, "branch": branch, "month": None, "counts": None,
+            "statuses": MEETING_STATUS_LABELS, "frequencies": FREQUENCY_LABELS,
+            "today": clock.today(), "meeting_day": meeting_day,
+        }  # fmt: skip
         if branch is not None:
             last = next_month(first) - timedelta(days=1)
             month = month_of(first, await owed.meetings_in(branch.id, first, last))
