@@ -23,6 +23,7 @@ from app.orglife.models import FREQUENCY_LABELS
 from app.people.imports.headers import FIELD_LABELS
 from app.people.models import CATEGORY_LABELS, GENDER_LABELS, UNIT_KIND_LABELS
 from app.people.search import FLAG_LABELS
+from app.points.feeds import FEED_LABELS
 from app.points.models import (
     AWARDER_LABELS,
     CLAIM_STATUS_LABELS,
@@ -212,6 +213,7 @@ RULE_FIELDS: dict[str, Detail] = {
     "cap_year": Detail(N_("Cap a year"), _points),
     "evidence_required": Detail(N_("Evidence required"), _text),
     "awarders": Detail(N_("Who may award"), _labelled(AWARDER_LABELS)),
+    "feeds": Detail(N_("Scored automatically for"), _labelled(FEED_LABELS)),
 }
 
 GRID_FIELDS: dict[str, Detail] = {
