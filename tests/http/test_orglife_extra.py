@@ -8,7 +8,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from app.core import clock
 from app.core.roles import Role
@@ -182,3 +182,24 @@ async def test_another_districts_branch_is_not_found(
     branch = points.roster.branch_1
     assert (await browser.get(f"/orglife/calendar?branch={branch}")).status_code == 404
     assert (await browser.get(f"/orglife/thought-reports?branch={branch}")).status_code == 404
+
+
+async def test_the_home_page_says_which_branches_are_behind(
+    browser: Browser, services: AppServices, world: World, points: PointsRoster, owner_db: Any
+) -> None:
+    await browser.login(world.a.users[Role.TENANT_ADMIN])
+    # A district that started this month has nothing behind yet: no card.
+    assert shown("Meetings behind this year") not in (await browser.get("/dashboard")).text
+    async with owner_db.session() as session:
+        await session.execute(
+            text("update tenants set decided_at = now() - interval '2 years' where id = :t"),
+            {"t": world.a.tenant_id},
+        )
+        await session.commit()
+    home = await browser.get("/dashboard")
+    assert shown("Meetings behind this year") in home.text and "第一支部" in home.text
+    assert 'href="/orglife/owed?sort=overdue"' in home.text
+    await browser.login(world.a.users[Role.BRANCH_SECRETARY])
+    home = await browser.get("/dashboard")
+    assert "第一支部" in home.text and "第二支部" not in home.text
+    assert 'href="/orglife/owed' not in home.text  # the overview is the admin's
