@@ -57,3 +57,19 @@ async def test_the_demo_seeds_once_with_a_roster_imported_by_the_two_step_import
         ).scalar()
     assert grids == 4 and unassigned == 8  # two grids and four unassigned people each
     assert open_items and open_items >= 4  # two concerns per district at least
+    async with owner_db.engine.connect() as conn:
+        reports = dict(
+            (
+                await conn.execute(
+                    text("select tenant_id, count(*) from thought_reports group by 1")
+                )
+            ).all()
+        )
+        mobile = (await conn.execute(text("select count(*) from people where mobile"))).scalar()
+        scored = (
+            await conn.execute(
+                text("select count(*) from point_events where source_ref like 'thought_report:%'")
+            )
+        ).scalar()
+    assert sorted(reports.values()) == [4, 4] and mobile == 8
+    assert scored  # the demo's rules score thought reports (within their quarter's cap)
