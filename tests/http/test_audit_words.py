@@ -313,8 +313,9 @@ async def walk_every_change(
             await visits.set_meeting_day(admin, {"meeting_day": "15"})
             # Organisational life: a meeting kind and the thought-report cadence.
             kinds = KindService(session)
-            form = kinds_form(await kinds.kinds()) | {"frequency_lecture": "monthly",
-                                                      "name_lecture": "专题党课", "order_lecture": "9"}  # fmt: skip
+            changed = {"frequency_lecture": "monthly", "name_lecture": "专题党课",
+                       "order_lecture": "9"}  # fmt: skip
+            form = kinds_form(await kinds.kinds()) | changed
             await kinds.save_kinds(admin, form)
             await kinds.set_cadence(admin, {"thought_report_months": "6"})
             # The district's message gateways (app.notifications.channels).
