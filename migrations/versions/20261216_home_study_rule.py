@@ -23,6 +23,21 @@ depends_on = None
 
 TRIGGERS = "'birthday', 'holiday', 'hospitalisation', 'hardship', 'dispute', 'emotional'"
 KINDS = "'holiday', 'hospital', 'birthday', 'hardship', 'emotional', 'dispute', 'routine'"
+ADD_RULE = """        do $$
+        declare t uuid;
+        begin
+          for t in select id from tenants loop
+            perform set_config('app.tenant_id', t::text, true);
+            insert into visit_rules (tenant_id, code, position, name, trigger, due_hours,
+                                     in_person)
+            select t, 'home_study', coalesce(max(position), -1) + 1, '送学上门',
+                   'home_study', 168, true
+              from visit_rules where tenant_id = t
+            on conflict (tenant_id, code) do nothing;
+          end loop;
+          perform set_config('app.tenant_id', '', true);
+        end $$"""
+"""Every district without it gets the rule, last in its list (a test runs it too)."""
 
 
 def upgrade() -> None:
@@ -36,21 +51,7 @@ def upgrade() -> None:
         f"alter table visits add constraint visits_kind_check "
         f"check (kind in ({KINDS}, 'home_study'))"
     )
-    op.execute("""
-        do $$
-        declare t uuid;
-        begin
-          for t in select id from tenants loop
-            perform set_config('app.tenant_id', t::text, true);
-            insert into visit_rules (tenant_id, code, position, name, trigger, due_hours,
-                                     in_person)
-            select t, 'home_study', coalesce(max(position), -1) + 1, '送学上门',
-                   'home_study', 168, true
-              from visit_rules where tenant_id = t
-            on conflict (tenant_id, code) do nothing;
-          end loop;
-          perform set_config('app.tenant_id', '', true);
-        end $$""")
+    op.execute(ADD_RULE)
 
 
 def downgrade() -> None:

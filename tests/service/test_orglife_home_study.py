@@ -4,11 +4,12 @@ meetings pages are another part's)."""
 
 from __future__ import annotations
 
+import importlib.util
 from datetime import date, datetime, timedelta
 from uuid import UUID, uuid4
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from app.core import clock
 from app.core.roles import Role
@@ -20,6 +21,7 @@ from app.grid.visits.forms import VisitForm
 from app.grid.visits.service import VisitService
 from app.orglife.home_study import after_attendance
 from app.orglife.models import Attendance, Meeting, MeetingStatus, Presence
+from app.settings import PROJECT_ROOT
 from app.state import AppServices
 from tests.factories import District, PointsRoster, identity_of, make_points_roster, make_world
 
@@ -180,3 +182,37 @@ async def test_the_deadline_is_tuned_in_the_rules_admin(
     end_of_meeting_day = datetime.combine(held_on + timedelta(days=1), datetime.min.time(),
                                           clock.CHINA_TIME)  # fmt: skip
     assert item.due_at == end_of_meeting_day + timedelta(hours=72)
+
+
+async def test_the_migration_gives_existing_districts_the_rule_once(
+    services: AppServices, owner_db: Database
+) -> None:
+    """What 20261216_home_study_rule runs for the districts made before it."""
+    path = PROJECT_ROOT / "migrations" / "versions" / "20261216_home_study_rule.py"
+    spec = importlib.util.spec_from_file_location("home_study_rule", path)
+    assert spec is not None and spec.loader is not None
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    world = await make_world(services, owner_db)
+    async with owner_db.session() as session:
+        await session.execute(
+            text("delete from visit_rules where code = 'home_study' and tenant_id = :t"),
+            {"t": world.a.tenant_id},
+        )
+        await session.execute(text(migration.ADD_RULE))
+        await session.execute(text(migration.ADD_RULE))  # twice: still one each
+        found = (
+            await session.execute(
+                text(
+                    "select tenant_id, count(*), max(position) = (select max(position) from "
+                    "visit_rules r where r.tenant_id = v.tenant_id) from visit_rules v "
+                    "where code = 'home_study' and tenant_id in (:a, :b) group by tenant_id"
+                ),
+                {"a": world.a.tenant_id, "b": world.b.tenant_id},
+            )
+        ).all()
+        await session.commit()
+    # A gets it last in its list; B, made with it from the preset, keeps its one.
+    assert {t: (count, last) for t, count, last in found} == {
+        world.a.tenant_id: (1, True), world.b.tenant_id: (1, False),
+    }  # fmt: skip
