@@ -22,7 +22,7 @@ from app.orglife.home_study import after_attendance
 from app.orglife.models import Attendance, Meeting, MeetingStatus, Presence
 from app.state import AppServices
 from e2e.test_pages import log_in
-from tests.factories import PointsRoster, World, make_points_roster
+from tests.factories import PointsRoster, World, add_person, make_points_roster
 
 
 async def held_lecture(services: AppServices, world: World, points: PointsRoster) -> Any:
@@ -66,6 +66,14 @@ async def test_the_admin_sees_the_shortfall_and_a_worker_delivers_the_study(
         )
         await session.commit()
     meeting = await held_lecture(services, world, points)
+    await add_person(services, world.a, "流动党员甲", points.roster.branch_1,
+                     party_member=True, mobile=True)  # fmt: skip
+    async with owner_db.session() as session:  # on the roster for half a year, never reported
+        await session.execute(
+            text("update people set created_at = now() - interval '6 months' where name = :n"),
+            {"n": "流动党员甲"},
+        )
+        await session.commit()
 
     # The admin makes 党课 monthly: twelve a year, one held.
     admin = await (await new_context()).new_page()
@@ -80,9 +88,23 @@ async def test_the_admin_sees_the_shortfall_and_a_worker_delivers_the_study(
     await expect(row).to_contain_text("今年还差 11 次党课")
     await expect(admin.locator("tr", has_text="第二支部")).to_contain_text("今年还差 12 次党课")
     await shoot(admin, "orglife-2-owed")
+    await admin.goto("/dashboard")  # behind since January: the home page says so
+    await expect(admin.locator(".ol-home")).to_contain_text("今年还差 11 次党课")
+    await shoot(admin, "orglife-2b-home-card")
+    await admin.goto("/orglife/owed")
     await row.get_by_role("link", name="第一支部").click()
     await expect(admin.locator("main")).to_contain_text("学习党章第一章")
     await shoot(admin, "orglife-3-calendar")
+
+    # A mobile member's thought report, recorded from the overdue list.
+    await admin.goto("/orglife/thought-reports")
+    await admin.locator("tr", has_text="流动党员甲").get_by_role("link", name="登记汇报").click()
+    await admin.locator("label.chip", has_text="电话").click()
+    await admin.locator("input[name='note']").fill("电话汇报近况")
+    await shoot(admin, "orglife-3b-thought-report")
+    await admin.get_by_role("button", name="登记这次汇报").click()
+    await expect(admin.locator(".flash--success")).to_contain_text("流动党员甲")
+    await expect(admin.locator("tr", has_text="流动党员甲")).to_have_count(0)  # not overdue now
 
     # The grid worker finds the 送学上门 item of 老党员丙 and logs the visit.
     worker = await (await new_context()).new_page()
