@@ -30,9 +30,10 @@ from app.db.tenant import tenant_scope
 from app.demo.grid import seed_demo_grid
 from app.demo.orglife import seed_demo_orglife
 from app.demo.points import seed_demo_points
+from app.demo.thought_reports import seed_demo_thought_reports
 from app.orglife.models import Meeting
 from app.people.imports.service import RUNNING, ImportService
-from app.people.models import ImportStatus
+from app.people.models import ImportStatus, Person
 from app.people.org.service import OrgService
 from app.people.roster.forms import parse_person
 from app.people.roster.service import PeopleService
@@ -112,7 +113,10 @@ TOUR: list[tuple[str, list[str]]] = [
         "/orglife/meetings", "/orglife/meetings?tab=past", "/orglife/meetings/new",
         "/orglife/meetings/{meeting}", "/orglife/meetings/{meeting}/record",
         "/orglife/meetings/{meeting}/attendance", "/orglife/meetings/{planned_meeting}/edit",
+        "/orglife/kinds", "/orglife/owed", "/orglife/calendar", "/orglife/thought-reports",
+        "/orglife/thought-reports?all=1", "/orglife/thought-reports/{mobile}",
     ]),
+    (Role.BRANCH_SECRETARY, ["/orglife/calendar", "/orglife/thought-reports?all=1"]),
 ]  # fmt: skip
 
 NOT_TOURED = {
@@ -233,12 +237,14 @@ async def ids(world: World, services: AppServices, live_server: str) -> dict[str
         await seed_demo_grid(services, district.tenant_id)  # the worker claims for their grid
         await seed_demo_points(services, district.tenant_id)
         await seed_demo_orglife(services, district.tenant_id)
+        await seed_demo_thought_reports(services)
         async with services.db.session() as session:
             scored = await session.scalar(
                 select(PointEvent.person_id).order_by(PointEvent.recorded_at).limit(1)
             )
             meeting = await session.scalar(select(Meeting.id).where(Meeting.status == "held"))
             planned = await session.scalar(select(Meeting.id).where(Meeting.status == "planned"))
+            mobile = await session.scalar(select(Person.id).where(Person.mobile).limit(1))
     points = await points_pages(services, district, roster.branch_2, twin_id)
     grid = await grid_pages(services, district, twin_id)
     await inbox_pages(services, world)
@@ -251,7 +257,7 @@ async def ids(world: World, services: AppServices, live_server: str) -> dict[str
         "report": await made_report(services, district),
         "member": district.users[Role.MEMBER].id, "unit": roster.branch_1, "person": person,
         "committed": committed, "import": waiting, "branch2": roster.branch_2, "twin": twin_id,
-        "scored": scored, "meeting": meeting, "planned_meeting": planned,
+        "scored": scored, "meeting": meeting, "planned_meeting": planned, "mobile": mobile,
     }  # fmt: skip
 
 

@@ -66,6 +66,8 @@ ACTION_LABELS = {
     "grid.person_removed": N_("Person taken out of a grid"),
     "visit_rule.changed": N_("Must-visit rule changed"),
     "service.meeting_day_changed": N_("Meeting day changed"),
+    "meeting_kind.changed": N_("Meeting kind changed"),
+    "orglife.cadence_changed": N_("Thought report cadence changed"),
     "notify.gateway_set": N_("Message gateway set"),
     "notify.gateway_removed": N_("Message gateway removed"),
     "certificate.issued": N_("Volunteer service certificate issued"),

@@ -19,10 +19,11 @@ from urllib.parse import parse_qs
 from app.core.roles import ROLE_LABELS
 from app.i18n import N_, _
 from app.notifications.kinds import CHANNEL_LABELS
-from app.orglife.models import PRESENCE_LABELS
+from app.orglife.models import FREQUENCY_LABELS, PRESENCE_LABELS
 from app.people.imports.headers import FIELD_LABELS
 from app.people.models import CATEGORY_LABELS, GENDER_LABELS, UNIT_KIND_LABELS
 from app.people.search import FLAG_LABELS
+from app.points.feeds import FEED_LABELS
 from app.points.models import (
     AWARDER_LABELS,
     CLAIM_STATUS_LABELS,
@@ -38,6 +39,7 @@ from app.reports.kinds import KIND_TITLES
 SUBJECT_LABELS = {
     "roster": N_("Roster"),
     "service_settings": N_("Visit settings"),
+    "orglife_settings": N_("Organisational life settings"),
 }
 
 DRAFT_CHANGE_LABELS = {
@@ -211,6 +213,7 @@ RULE_FIELDS: dict[str, Detail] = {
     "cap_year": Detail(N_("Cap a year"), _points),
     "evidence_required": Detail(N_("Evidence required"), _text),
     "awarders": Detail(N_("Who may award"), _labelled(AWARDER_LABELS)),
+    "feeds": Detail(N_("Scored automatically for"), _labelled(FEED_LABELS)),
 }
 
 GRID_FIELDS: dict[str, Detail] = {
@@ -292,6 +295,15 @@ DETAILS: dict[str, dict[str, Detail]] = {
         "in_person": Detail(N_("In person")),
     },
     "service.meeting_day_changed": {"meeting_day": Detail(N_("Day of the month"), _count)},
+    "meeting_kind.changed": {
+        "name": Detail(N_("Title")),
+        "frequency": Detail(N_("How often"), _labelled(FREQUENCY_LABELS)),
+        "enabled": Detail(N_("In use")),
+        "position": Detail(N_("Order"), _count),
+    },
+    "orglife.cadence_changed": {
+        "thought_report_months": Detail(N_("Months between thought reports"), _count)
+    },
     "notify.gateway_set": {"channel": CHANNEL},
     "notify.gateway_removed": {"channel": CHANNEL},
     "certificate.issued": {"period": Detail(N_("Period")), "hours": Detail(N_("Hours")),

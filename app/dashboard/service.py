@@ -14,6 +14,7 @@ from app.core.roles import Role
 from app.dashboard.member import MemberHome, member_home
 from app.dashboard.setup import SetupProgress, SetupService
 from app.dashboard.work import Work, work, work_charts
+from app.orglife.owed.service import BranchOwed, OwedService
 from app.points.service import PointsService
 from app.signup.service import TenancyService
 
@@ -34,6 +35,8 @@ class Dashboard:
     """The district's first steps (administrators)."""
     member: MemberHome | None = None
     """A member's own points, branch ranking and requests."""
+    owed: list[BranchOwed] = field(default_factory=list)
+    """The branches behind with their meetings this year (admins, secretaries)."""
 
 
 def board_kind(identity: Identity) -> str:
@@ -75,6 +78,7 @@ class DashboardService:
         if board.kind in ("district", "branch"):
             board.work = await work(self.session, identity)
             board.charts = await work_charts(self.session, identity, self.cache)
+            board.owed = await OwedService(self.session).overdue_now(identity)
         if Role.MEMBER in identity.roles and board.kind in ("member", "branch"):
             board.member = await member_home(self.session, self.points, identity)
         return board

@@ -25,15 +25,18 @@ from uuid import UUID
 
 from sqlalchemy import (
     ColumnElement,
+    DateTime,
     Select,
     and_,
     bindparam,
+    cast,
     delete,
     exists,
     func,
     literal,
     select,
     text,
+    update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.dialects.postgresql import UUID as PgUUID
@@ -42,6 +45,7 @@ from sqlalchemy.sql.selectable import TableValuedAlias
 
 from app.core import clock
 from app.db.tenant import require_tenant
+from app.grid.events import due_items_answered
 from app.grid.models import (
     SATISFIED_BY,
     Concern,
@@ -55,6 +59,7 @@ from app.grid.occasions import (
     Occasion,
     calendar_occasions,
     concern_due_at,
+    end_of_day,
     holiday_windows,
 )
 from app.people.events import on_people_changed
@@ -296,15 +301,20 @@ async def rule_changed(session: AsyncSession, rule_id: UUID, today: date) -> Non
     """After an admin edits a rule: drop its unanswered items still running and write
     them again by the rule as it now stands (none if it was switched off). Items
     already overdue stay: they were missed under the rule of their time."""
-    await session.execute(
-        delete(VisitDueItem).where(
-            VisitDueItem.rule_id == rule_id,
-            VisitDueItem.visit_id.is_(None),
-            VisitDueItem.due_at > clock.now(),
+    trigger = await session.scalar(select(VisitRule.trigger).where(VisitRule.id == rule_id))
+    if trigger != Trigger.HOME_STUDY:  # its items come from meetings: kept, re-dated below
+        await session.execute(
+            delete(VisitDueItem).where(
+                VisitDueItem.rule_id == rule_id,
+                VisitDueItem.visit_id.is_(None),
+                VisitDueItem.due_at > clock.now(),
+            )
         )
-    )
     rule = await session.get(VisitRule, {"tenant_id": require_tenant(), "id": rule_id})
     if rule is None or not rule.enabled:
+        return
+    if rule.trigger == Trigger.HOME_STUDY:
+        await home_study_rule_changed(session, rule)
         return
     if rule.trigger in CALENDAR_TRIGGERS:
         await refresh(session, today, rule_ids=[rule_id])
@@ -318,6 +328,30 @@ async def rule_changed(session: AsyncSession, rule_id: UUID, today: date) -> Non
     )
     for concern in without_item:
         await add_concern_item(session, concern)
+    await resolve(session, None)
+
+
+def home_study_due_at(held_on: date, due_hours: int) -> datetime:
+    """A 送学上门 item is due `due_hours` after the end of the meeting's day."""
+    return end_of_day(held_on) + timedelta(hours=due_hours)
+
+
+async def home_study_rule_changed(session: AsyncSession, rule: VisitRule) -> None:
+    """The 送学上门 items are written by meetings, not by a calendar: a changed deadline
+    re-dates those still open and running rather than dropping them."""
+    hours = rule.due_hours or 0
+    await session.execute(
+        update(VisitDueItem)
+        .where(
+            VisitDueItem.rule_id == rule.id,
+            VisitDueItem.visit_id.is_(None),
+            VisitDueItem.due_at > clock.now(),
+        )
+        .values(
+            due_at=func.timezone(clock.CHINA_TIME.key, cast(VisitDueItem.opens_on, DateTime))
+            + timedelta(days=1, hours=hours)
+        )
+    )
     await resolve(session, None)
 
 
@@ -349,4 +383,6 @@ async def resolve(session: AsyncSession, person_ids: Sequence[UUID] | None) -> l
     """Answer the open items of these people (everyone: None) by visits already made."""
     people = list(person_ids) if person_ids is not None else None
     result = await session.execute(text(RESOLVE), {"now": clock.now(), "people": people})
-    return list(result.scalars())
+    answered = list(result.scalars())
+    await due_items_answered(session, answered)
+    return answered

@@ -33,6 +33,8 @@ class VisitKind(enum.StrEnum):
     EMOTIONAL = "emotional"
     DISPUTE = "dispute"
     ROUTINE = "routine"
+    HOME_STUDY = "home_study"
+    """送学上门: a meeting's study material taken to an infirm member's home."""
 
 
 VISIT_KIND_LABELS = {
@@ -43,6 +45,7 @@ VISIT_KIND_LABELS = {
     VisitKind.EMOTIONAL: N_("Emotional support"),
     VisitKind.DISPUTE: N_("Dispute"),
     VisitKind.ROUTINE: N_("Routine visit"),
+    VisitKind.HOME_STUDY: N_("Study delivered home"),
 }
 
 
@@ -68,6 +71,9 @@ class Trigger(enum.StrEnum):
     HARDSHIP = "hardship"
     DISPUTE = "dispute"
     EMOTIONAL = "emotional"
+    HOME_STUDY = "home_study"
+    """An infirm member missed a meeting's study (written by organisational life, due
+    `due_hours` after the meeting's day; see app.grid.events)."""
 
 
 CONCERN_TRIGGERS = (
@@ -84,6 +90,7 @@ SATISFIED_BY = {
     Trigger.HARDSHIP: VisitKind.HARDSHIP,
     Trigger.DISPUTE: VisitKind.DISPUTE,
     Trigger.EMOTIONAL: VisitKind.EMOTIONAL,
+    Trigger.HOME_STUDY: VisitKind.HOME_STUDY,
 }
 """The kind of visit that answers each trigger."""
 

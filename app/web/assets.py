@@ -20,7 +20,7 @@ BUNDLES: dict[str, tuple[str, ...]] = {
         "css/base.css", "css/forms.css", "css/tables.css", "css/roster.css", "css/points.css",
         "css/points-rules.css", "css/points-publications.css", "css/grid.css",
         "css/grid-admin.css", "css/grid-coverage.css", "css/requests.css", "css/home.css",
-        "css/reports.css",
+        "css/reports.css", "css/orglife.css",
         "css/notifications.css",
         "css/volunteering-certificates.css",
         "css/charts.css",

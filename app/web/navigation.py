@@ -28,6 +28,7 @@ NAVIGATION: list[tuple[str, str]] = [
     ("/grid", N_("Visits")),
     ("/requests", N_("Requests")),
     ("/points", N_("Points")),
+    ("/orglife/calendar", N_("Organisational life")),
     ("/reports", N_("Reports")),
     ("/volunteering/mine", N_("My volunteering")),
     ("/users", N_("Accounts")),

@@ -38,6 +38,8 @@ from app.grid.rules.service import VisitRuleService
 from app.notifications.channels.forms import GatewayForm
 from app.notifications.channels.service import GatewayService
 from app.notifications.kinds import Channel
+from app.orglife.kinds.forms import kinds_form
+from app.orglife.kinds.service import KindService
 from app.orglife.meetings.attendance import AttendanceService
 from app.orglife.meetings.forms import AttendanceForm, Mark, RecordForm
 from app.orglife.meetings.service import MeetingService
@@ -316,6 +318,13 @@ async def walk_every_change(
                 "name": f"{rule.name}慰问", "days_before": "5", "days_after": str(rule.days_after),
                 "enabled": "on", "party_only": "", "in_person": "on"})  # fmt: skip
             await visits.set_meeting_day(admin, {"meeting_day": "15"})
+            # Organisational life: a meeting kind and the thought-report cadence.
+            kinds = KindService(session)
+            changed = {"frequency_lecture": "monthly", "name_lecture": "专题党课",
+                       "order_lecture": "9"}  # fmt: skip
+            form = kinds_form(await kinds.kinds()) | changed
+            await kinds.save_kinds(admin, form)
+            await kinds.set_cadence(admin, {"thought_report_months": "6"})
             # The district's message gateways (app.notifications.channels).
             gateways = GatewayService(session, services.cipher)
             wechat = GatewayForm(Channel.WECHAT, "https://wx.example.com/send", "s" * 32)

@@ -306,8 +306,9 @@ async def test_the_admin_tunes_a_rule_and_the_due_list_follows(
     await browser.login(world.a.users[Role.TENANT_ADMIN])
     listing = await browser.get("/grid/rules")
     assert listing.status_code == 200 and "中秋节慰问" in listing.text
-    # A deadline of whole days reads as days, as the request categories' do: 家有困难 7天内.
-    assert listing.text.count("7天内") == 2 and "168小时" not in listing.text
+    # A deadline of whole days reads as days, as the request categories' do: 家有困难 7天内
+    # (现实纠纷 and 送学上门 too).
+    assert listing.text.count("7天内") == 3 and "168小时" not in listing.text
     assert (await browser.get(f"/grid/rules/{rule.id}")).status_code == 200
     saved = await browser.post(
         f"/grid/rules/{rule.id}", {"name": "中秋慰问", "days_before": "10", "days_after": "２"}

@@ -42,6 +42,7 @@ from tests.http import (
     isolation_grids,
     isolation_notifications,
     isolation_orglife,
+    isolation_orglife_extra,
     isolation_reports,
     isolation_requests,
     isolation_visits,
@@ -203,8 +204,7 @@ def _made_by(module: ModuleType, name: str) -> Callable[[World, AppServices], Aw
 # Each capability's isolation module makes district A's objects and names its pages.
 CAPABILITIES = (
     isolation_grids, isolation_coverage, isolation_visits, isolation_requests, isolation_reports,
-    isolation_notifications, isolation_certificates,
-    isolation_notifications, isolation_orglife,
+    isolation_notifications, isolation_certificates, isolation_orglife, isolation_orglife_extra,
 )  # fmt: skip
 
 OWNED_BY_A: dict[str, Callable[[World, AppServices], Awaitable[str]]] = {

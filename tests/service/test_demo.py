@@ -68,3 +68,19 @@ async def test_the_demo_seeds_once_with_a_roster_imported_by_the_two_step_import
         ).scalar()
     assert held and held >= 6  # three held meetings of each district's first branches
     assert scored and scored > 10  # attendance scored through the automatic source
+    async with owner_db.engine.connect() as conn:
+        reports = dict(
+            (
+                await conn.execute(
+                    text("select tenant_id, count(*) from thought_reports group by 1")
+                )
+            ).all()
+        )
+        mobile = (await conn.execute(text("select count(*) from people where mobile"))).scalar()
+        scored = (
+            await conn.execute(
+                text("select count(*) from point_events where source_ref like 'thought_report:%'")
+            )
+        ).scalar()
+    assert sorted(reports.values()) == [4, 4] and mobile == 8
+    assert scored  # the demo's rules score thought reports (within their quarter's cap)

@@ -29,6 +29,7 @@ TRIGGER_LABELS = {
     Trigger.BIRTHDAY: N_("Birthday"),
     Trigger.HOLIDAY: N_("Holiday"),
     **CONCERN_LABELS,
+    Trigger.HOME_STUDY: N_("Missed a meeting's study (infirm)"),
 }
 
 

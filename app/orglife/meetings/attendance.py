@@ -25,6 +25,7 @@ from app.core import clock
 from app.core.errors import Refused
 from app.core.identity import Identity
 from app.i18n import N_, _
+from app.orglife.home_study import after_attendance, attendance_ref
 from app.orglife.meetings.forms import AttendanceForm, Mark
 from app.orglife.meetings.service import CANCELLED, MeetingService, expected_members
 from app.orglife.models import ATTENDED, Attendance, Meeting, MeetingStatus, Presence
@@ -147,7 +148,7 @@ class AttendanceService:
             await self.session.rollback()
             raise Refused(TAKEN) from exc
         rows |= {row.person_id: row for row in added}
-        # home study: await after_attendance(session, meeting, rows)
+        await after_attendance(self.session, meeting, [rows[pid] for pid in marks])
         saved.written, saved.corrected = len(fresh), len(changed)
         states = {pid: row.presence for pid, row in rows.items()}
         states |= {pid: str(mark.presence) for pid, mark in marks.items()}
@@ -171,7 +172,7 @@ class AttendanceService:
             feed = feed_of(meeting, mark.presence)
             if feed is None:
                 continue
-            ref = f"attendance:{meeting.id}:{pid}:{revisions[pid]}"
+            ref = attendance_ref(meeting.id, pid, revisions[pid])
             owner[ref] = pid
             day: date = mark.home_study_on or meeting.held_on
             by_feed.setdefault(feed, []).append(Feeding(people[pid], day, ref, note=meeting.topic))

@@ -15,6 +15,7 @@ from uuid import UUID
 from app.core.forms import FieldError, FormReader
 from app.core.validators import plain_text
 from app.i18n import N_
+from app.points.feeds import Feed
 from app.points.forms import one_of
 from app.points.models import Awarder, Unit
 from app.points.rules.spec import MAX_BASE, MAX_CAP, MAX_POINTS
@@ -40,6 +41,9 @@ class ItemForm:
     cap_year: Decimal | None
     evidence_required: bool
     awarders: tuple[str, ...]
+    feeds: tuple[str, ...]
+    """The automatic sources that score it (app.points.feeds): attending a meeting kind,
+    volunteer hours, a thought report."""
 
 
 @dataclass(frozen=True)
@@ -145,10 +149,14 @@ def category_of(categories: Collection[UUID]) -> Callable[[str], UUID]:
 
 
 def parse_item(
-    data: Mapping[str, str], awarders: Sequence[str], categories: Collection[UUID]
+    data: Mapping[str, str],
+    awarders: Sequence[str],
+    categories: Collection[UUID],
+    feeds: Sequence[str] = (),
 ) -> ItemForm:
-    """The item form (with the ticked `awarders`), its category one of `categories`;
-    InvalidForm naming every bad field."""
+    """The item form (with the ticked `awarders` and automatic `feeds`), its category one
+    of `categories`; InvalidForm naming every bad field. Whether a feed is scored by one
+    item only, and with the automatic awarder, is spec.problems()'s, at activation."""
     reader = FormReader(data)
     category_id = reader.field("category_id", category_of(categories))
     item_code = reader.field("code", code)
@@ -162,6 +170,9 @@ def parse_item(
         reader.error("awarders", N_("Please tick at least one who may award it."))
     elif not set(chosen) <= set(Awarder):
         reader.error("awarders", CHOOSE)
+    fed = tuple(dict.fromkeys(feeds))
+    if not set(fed) <= set(Feed):
+        reader.error("feeds", CHOOSE)
     evidence = reader.field("evidence_required", one_of(("", "1", "on"), CHOOSE))
     reader.done()
     assert category_id is not None and item_code is not None and name is not None
@@ -170,6 +181,7 @@ def parse_item(
         category_id=category_id, code=item_code, name=name, points=points, unit=unit,
         cap_quarter=cap_quarter, cap_year=cap_year, evidence_required=bool(evidence),
         awarders=tuple(a for a in Awarder if a in chosen),
+        feeds=tuple(f for f in Feed if f in fed),
     )  # fmt: skip
 
 

@@ -127,6 +127,7 @@ def state_of(rule_set: RuleSet, current: RuleSet | None, today: date) -> Version
 
 COMPARED_FIELDS = (
     "name", "points", "unit", "cap_quarter", "cap_year", "evidence_required", "awarders",
+    "feeds",
 )  # fmt: skip
 
 
@@ -150,7 +151,7 @@ def differences(before: RuleSetSpec, after: RuleSetSpec) -> list[Difference]:
             found.append(Difference(code, item.name, "category", was_category, category))
         for name in COMPARED_FIELDS:
             a, b = getattr(was, name), getattr(item, name)
-            if name == "awarders":
+            if name in ("awarders", "feeds"):
                 a, b = set(a), set(b)
             if a != b:
                 found.append(Difference(code, item.name, name, getattr(was, name),
@@ -169,7 +170,7 @@ def item_row(item: RuleItem) -> ItemRow:
         id=item.id, category_id=item.category_id, code=item.code, name=item.name,
         points=item.points, unit=item.unit, cap_quarter=item.cap_quarter,
         cap_year=item.cap_year, evidence_required=item.evidence_required,
-        awarders=tuple(item.awarders),
+        awarders=tuple(item.awarders), feeds=tuple(item.feeds),
     )  # fmt: skip
 
 

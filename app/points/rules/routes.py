@@ -19,6 +19,7 @@ from app.core.identity import Identity
 from app.core.query_params import query_id, query_text
 from app.core.roles import Role
 from app.i18n import _
+from app.points.feeds import FEED_LABELS, Feed
 from app.points.models import AWARDER_LABELS, UNIT_LABELS, Awarder, Unit
 from app.points.numbers import points_text
 from app.points.rules.activation import ActivationService, NotActivatable
@@ -51,6 +52,7 @@ def problem_texts(found: list[Problem]) -> list[str]:
 LABELS = {
     "units": UNIT_LABELS,
     "awarder_labels": AWARDER_LABELS,
+    "feed_labels": FEED_LABELS,
     "state_labels": STATE_LABELS,
     "number": points_text,
 }
@@ -67,12 +69,14 @@ def item_form(item: ItemRow) -> dict[str, Any]:
         "cap_year": points_text(item.cap_year),
         "evidence_required": "1" if item.evidence_required else "",
         "awarders": list(item.awarders),
+        "feeds": list(item.feeds),
     }
 
 
-async def awarders_of(request: Request) -> list[str]:
+async def ticked(request: Request, name: str) -> list[str]:
+    """The values of a group of tick boxes (awarders, feeds)."""
     form = await request.form()
-    return [v for v in form.getall("awarders", []) if isinstance(v, str)]
+    return [v for v in form.getall(name, []) if isinstance(v, str)]
 
 
 class RulesController(Controller):
@@ -270,6 +274,7 @@ class RulesController(Controller):
             "form": form,
             "unit_choices": list(Unit),
             "awarder_choices": list(Awarder),
+            "feed_choices": list(Feed),
             **LABELS,
         }
         return form_page(request, "points/rules/item.html", context, refused)
@@ -282,12 +287,12 @@ class RulesController(Controller):
         identity: NamedDependency[Identity],
     ) -> Any:
         data = await form_data(request)
-        awarders = await awarders_of(request)
+        awarders, feeds = await ticked(request, "awarders"), await ticked(request, "feeds")
         try:
-            values = await rules.add_item(data, awarders, identity.actor)
+            values = await rules.add_item(data, awarders, identity.actor, feeds)
         except Refused as exc:
             return await self._item_page(
-                request, rules, None, {**data, "awarders": awarders}, refused=exc
+                request, rules, None, {**data, "awarders": awarders, "feeds": feeds}, refused=exc
             )
         flash(request, "success", _("The item %(code)s was added.", code=values.code))
         return see_other(request, f"{DRAFT}#category-{values.category_id}")
@@ -309,13 +314,14 @@ class RulesController(Controller):
     ) -> Any:
         await rules.item(item_id)  # 404 before reading the form
         data = await form_data(request)
-        awarders = await awarders_of(request)
+        awarders, feeds = await ticked(request, "awarders"), await ticked(request, "feeds")
         try:
-            values = await rules.update_item(item_id, data, awarders, identity.actor)
+            values = await rules.update_item(item_id, data, awarders, identity.actor, feeds)
         except Refused as exc:
             return await self._item_page(
-                request, rules, item_id, {**data, "awarders": awarders}, refused=exc
-            )
+                request, rules, item_id, {**data, "awarders": awarders, "feeds": feeds},
+                refused=exc,
+            )  # fmt: skip
         flash(request, "success", _("The item %(code)s was saved.", code=values.code))
         return see_other(request, f"{DRAFT}#category-{values.category_id}")
 

@@ -247,12 +247,16 @@ class RuleSetService:
         return name
 
     async def add_item(
-        self, data: Mapping[str, str], awarders: Sequence[str], actor: Actor
+        self,
+        data: Mapping[str, str],
+        awarders: Sequence[str],
+        actor: Actor,
+        feeds: Sequence[str] = (),
     ) -> ItemForm:
         """The item form as submitted (with the ticked `awarders`), read against the
         categories of the draft, locked."""
         draft = await self._locked_draft()
-        form = parse_item(data, awarders, await self._category_ids(draft))
+        form = parse_item(data, awarders, await self._category_ids(draft), feeds)
         last = await self.session.scalar(
             select(func.coalesce(func.max(RuleItem.position), 0)).where(
                 RuleItem.rule_set_id == draft.id
@@ -264,7 +268,7 @@ class RuleSetService:
                 category_id=form.category_id, code=form.code, name=form.name,
                 points=form.points, unit=form.unit, cap_quarter=form.cap_quarter,
                 cap_year=form.cap_year, evidence_required=form.evidence_required,
-                awarders=list(form.awarders),
+                awarders=list(form.awarders), feeds=list(form.feeds),
             )
         )  # fmt: skip
         await self._changed(draft, actor, "item_added", f"{form.code} {form.name}",
@@ -273,15 +277,20 @@ class RuleSetService:
         return form
 
     async def update_item(
-        self, item_id: UUID, data: Mapping[str, str], awarders: Sequence[str], actor: Actor
+        self,
+        item_id: UUID,
+        data: Mapping[str, str],
+        awarders: Sequence[str],
+        actor: Actor,
+        feeds: Sequence[str] = (),
     ) -> ItemForm:
         draft = await self._locked_draft()
         item = await self._draft_item(draft, item_id)
-        form = parse_item(data, awarders, await self._category_ids(draft))
+        form = parse_item(data, awarders, await self._category_ids(draft), feeds)
         changes: dict[str, object] = {}
         for name in ("category_id", "code", *COMPARED_FIELDS):
             before, after = getattr(item, name), getattr(form, name)
-            if name == "awarders":
+            if name in ("awarders", "feeds"):
                 before, after = list(before), list(after)
             if before != after:
                 changes[name] = [_text(before), _text(after)]
