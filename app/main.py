@@ -29,6 +29,7 @@ from app.service_requests.requests.views import RequestViews
 from app.settings import PROJECT_ROOT, Settings, get_settings
 from app.signup import routes as signup
 from app.state import open_services
+from app.volunteering import routes as volunteering
 from app.web.assets import Assets
 from app.web.dependencies import DEPENDENCIES
 from app.web.downloads import send_downloads_past_htmx
@@ -55,6 +56,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     *service_requests.ROUTES,
     *signup.ROUTES,
     *notifications.ROUTES,
+    *volunteering.ROUTES,
 ]
 
 

@@ -68,6 +68,14 @@ ACTION_LABELS = {
     "service.meeting_day_changed": N_("Meeting day changed"),
     "notify.gateway_set": N_("Message gateway set"),
     "notify.gateway_removed": N_("Message gateway removed"),
+    "volunteer.team_created": N_("Volunteer team added"),
+    "volunteer.team_changed": N_("Volunteer team changed"),
+    "volunteer.team_retired": N_("Volunteer team retired"),
+    "volunteer.member_added": N_("Volunteer joined a team"),
+    "volunteer.member_left": N_("Volunteer left a team"),
+    "volunteer.activity_recorded": N_("Volunteer activity recorded"),
+    "volunteer.hours_corrected": N_("Volunteer hours corrected"),
+    "volunteer.activity_cancelled": N_("Volunteer activity cancelled"),
 }
 OTHER_CHANGE = N_("Other change")  # an action of a newer version of the app
 

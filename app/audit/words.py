@@ -32,6 +32,7 @@ from app.points.numbers import points_text
 from app.points.periods import parse_half, parse_quarter
 from app.regions import current_county
 from app.reports.kinds import KIND_TITLES
+from app.volunteering.models import LEVEL_LABELS, SPECIALTY_LABELS
 
 # What a change is about when it has no name of its own (the roster as a whole …).
 SUBJECT_LABELS = {
@@ -181,6 +182,9 @@ OBJECTION = named(N_("Objection"), "objections")
 UNIT = named(N_("Unit"), "units")
 PARENT = Detail(N_("Placed under"), _text)
 CHANNEL = Detail(N_("Sent by"), _labelled(CHANNEL_LABELS))
+VOLUNTEER_LEVEL = Detail(N_("Level"), _labelled(LEVEL_LABELS))
+LINE_OF_SERVICE = Detail(N_("Line of service"), _labelled(SPECIALTY_LABELS))
+VOLUNTEER_ROLES = {"leader": N_("Leader"), "member": N_("Member")}
 
 # A person's fields, as the roster form names them (ids of units shown as names).
 PERSON_FIELDS: dict[str, Detail] = {
@@ -293,6 +297,21 @@ DETAILS: dict[str, dict[str, Detail]] = {
     "service.meeting_day_changed": {"meeting_day": Detail(N_("Day of the month"), _count)},
     "notify.gateway_set": {"channel": CHANNEL},
     "notify.gateway_removed": {"channel": CHANNEL},
+    "volunteer.team_created": {"level": VOLUNTEER_LEVEL, "specialty": LINE_OF_SERVICE},
+    "volunteer.team_changed": {"name": Detail(N_("Name")), "specialty": LINE_OF_SERVICE},
+    "volunteer.team_retired": {"level": VOLUNTEER_LEVEL},
+    "volunteer.member_added": {"name": Detail(N_("Person")),
+                               "role": Detail(N_("Role"), _labelled(VOLUNTEER_ROLES)),
+                               "joined_on": DAY},
+    "volunteer.member_left": {"name": Detail(N_("Person"))},
+    "volunteer.activity_recorded": {"held_on": DAY, "place": Detail(N_("Place")),
+                                    "participants": Detail(N_("Participants"), _count),
+                                    "hours": Detail(N_("Hours"))},
+    "volunteer.hours_corrected": {"changed": Detail(N_("Hours changed")),
+                                  "added": Detail(N_("Added")),
+                                  "removed": Detail(N_("Taken out"))},
+    "volunteer.activity_cancelled": {"reason": REASON,
+                                     "removed": Detail(N_("Hours no longer counted"))},
 }  # fmt: skip
 
 

@@ -139,6 +139,9 @@ class Activity(TenantMixin, Base):
     )
     cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     cancelled_reason: Mapped[str | None] = mapped_column(Text)
+    revision: Mapped[int] = mapped_column(default=1)
+    """Bumped by each correction of the participants; the participants it writes take
+    it, so their points references are new (20261216_volunteer_totals)."""
 
 
 class Participation(TenantMixin, Base):

@@ -23,6 +23,7 @@ BUNDLES: dict[str, tuple[str, ...]] = {
         "css/reports.css",
         "css/notifications.css",
         "css/charts.css",
+        "css/volunteering.css",
     ),
     "app.js": (
         "vendor/htmx.min.js", "js/keep-form.js", "js/sending.js", "js/unread.js",

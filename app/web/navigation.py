@@ -27,6 +27,7 @@ NAVIGATION: list[tuple[str, str]] = [
     ("/grid", N_("Visits")),
     ("/requests", N_("Requests")),
     ("/points", N_("Points")),
+    ("/volunteering", N_("Volunteering")),
     ("/reports", N_("Reports")),
     ("/users", N_("Accounts")),
     ("/audit", N_("Change log")),
