@@ -28,7 +28,6 @@ ADMIN = allow(Role.TENANT_ADMIN)
 
 
 def refused_page(request: Request, refused: Refused) -> Template:
-    """A page this user has no work on: the reason, in words (403)."""
-    return render(
-        request, "volunteering/refused.html", {"message": refused.text()}, status_code=403
-    )
+    """A page this user has no work on: the reason, in words (a page like any other,
+    so a member who follows a link is told, not shown an error)."""
+    return render(request, "volunteering/refused.html", {"message": refused.text()})

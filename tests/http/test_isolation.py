@@ -43,6 +43,7 @@ from tests.http import (
     isolation_reports,
     isolation_requests,
     isolation_visits,
+    isolation_volunteering,
 )
 from tests.http.conftest import Browser
 
@@ -201,7 +202,7 @@ def _made_by(module: ModuleType, name: str) -> Callable[[World, AppServices], Aw
 # Each capability's isolation module makes district A's objects and names its pages.
 CAPABILITIES = (
     isolation_grids, isolation_coverage, isolation_visits, isolation_requests, isolation_reports,
-    isolation_notifications,
+    isolation_notifications, isolation_volunteering,
 )  # fmt: skip
 
 OWNED_BY_A: dict[str, Callable[[World, AppServices], Awaitable[str]]] = {
@@ -215,6 +216,9 @@ OWNED_BY_A: dict[str, Callable[[World, AppServices], Awaitable[str]]] = {
     "report_id": _made_by(isolation_reports, "report_id"),
     "notification_id": _made_by(isolation_notifications, "notification_id"),
     "delivery_id": _made_by(isolation_notifications, "delivery_id"),
+    "team_id": _made_by(isolation_volunteering, "team_id"),
+    "activity_id": _made_by(isolation_volunteering, "activity_id"),
+    "volunteer_photo_id": _made_by(isolation_volunteering, "volunteer_photo_id"),
     **{
         name: _points_factory(name)
         for name in (

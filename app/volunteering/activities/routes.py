@@ -16,7 +16,7 @@ from litestar.types import ControllerRouterHandler
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import clock
-from app.core.errors import Refused
+from app.core.errors import NotFound, Refused
 from app.core.identity import Identity
 from app.core.photos import UPLOAD_LIMIT, evidence_jpeg
 from app.core.query_params import query_id
@@ -45,7 +45,7 @@ async def read_form(request: Request) -> tuple[dict[str, str], list[str], list[b
     photos re-encoded as small JPEGs (Pillow's work off the event loop)."""
     form = await request.form()
     data = {key: str(value) for key, value in form.items() if isinstance(value, str)}
-    people = [str(value) for value in form.getall("person") if isinstance(value, str)]
+    people = [v for v in (form.getall("person") if "person" in form else []) if isinstance(v, str)]
     photos = []
     for upload in form.getall("photo") if "photo" in form else []:
         if isinstance(upload, UploadFile) and upload.filename:
@@ -78,7 +78,12 @@ class ActivityController(Controller):
         rows = await activities.teams.teams(identity)
         if team_id is None and len(rows) == 1:
             team_id = rows[0].team.id
-        team = await activities.teams.managed(identity, team_id) if team_id else None
+        team = None
+        if team_id is not None:
+            try:
+                team = await activities.teams.managed(identity, team_id)
+            except NotFound:  # a forged or another district's team: choose again
+                team = None
         people = await activities.candidates(identity, team.id) if team else []
         form = sent or {
             "activity_id": str(uuid4()), "kind": (team.specialty or "") if team else "",
