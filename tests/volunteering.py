@@ -9,12 +9,17 @@ from datetime import date
 from decimal import Decimal
 from uuid import UUID, uuid4
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core import clock
+from app.core.identity import Identity
 from app.core.roles import Role
 from app.db.tenant import tenant_scope
 from app.state import AppServices
 from app.volunteering.activities.forms import ActivityForm
 from app.volunteering.activities.service import ActivityService, Recorded
 from app.volunteering.models import Level, MemberRole, Specialty, Target, Team, TeamMember
+from app.volunteering.teams.service import TeamService
 from tests.factories import District, PointsRoster, identity_of, make_points_roster
 
 
@@ -81,3 +86,31 @@ async def record(
     with tenant_scope(district.tenant_id):
         async with services.db.unit() as session:
             return await ActivityService(session).record(identity, form)
+
+
+async def every_volunteering_change(
+    session: AsyncSession, admin: Identity, people: list[UUID]
+) -> None:
+    """Each change volunteering records, as the admin (for the audit log's words)."""
+    teams = TeamService(session)
+    station = await teams.create(admin, {"level": "station", "name": "志愿服务总站"})
+    sub = await teams.create(
+        admin, {"level": "substation", "name": "第一分站", "parent_id": str(station.id)}
+    )
+    team = await teams.create(
+        admin,
+        {"level": "team", "name": "宣讲队", "parent_id": str(sub.id), "specialty": "talks"},
+    )
+    await teams.update(admin, team.id, {"name": "理论宣讲队", "specialty": "other",
+                                        "specialty_name": "理论宣讲"})  # fmt: skip
+    for person in people:
+        await teams.add_member(admin, team.id, {"person_id": str(person), "role": "member"})
+    activities = ActivityService(session)
+    hours = {person: Decimal(2) for person in people}
+    recorded = await activities.record(
+        admin, activity_form(team.id, hours, clock.today(), kind=Specialty.TALKS)
+    )
+    await activities.correct(admin, recorded.activity.id, {people[0]: Decimal(3)})
+    await activities.cancel(admin, recorded.activity.id, "记重了")
+    await teams.leave(admin, team.id, people[0])
+    await teams.retire(admin, team.id)

@@ -28,6 +28,8 @@ ADMIN = allow(Role.TENANT_ADMIN)
 
 
 def refused_page(request: Request, refused: Refused) -> Template:
-    """A page this user has no work on: the reason, in words (a page like any other,
-    so a member who follows a link is told, not shown an error)."""
-    return render(request, "volunteering/refused.html", {"message": refused.text()})
+    """A page this user has no work on: the reason in words, as a 403 (a place the
+    role does not open, for the menu's test; the words for the person)."""
+    return render(
+        request, "volunteering/refused.html", {"message": refused.text()}, status_code=403
+    )

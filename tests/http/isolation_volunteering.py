@@ -63,5 +63,4 @@ LIST_PAGES: list[tuple[Role, str]] = [
     (Role.TENANT_ADMIN, "/volunteering"),
     (Role.TENANT_ADMIN, "/volunteering/totals"),
     (Role.TENANT_ADMIN, "/volunteering/activities/new"),
-    (Role.MEMBER, "/volunteering"),
 ]

@@ -70,6 +70,7 @@ from tests.http.conftest import Browser, shown
 from tests.http.test_signup import FORM
 from tests.reports import report_file, report_form
 from tests.service.test_roster_import import id_number, run_import, small_roster
+from tests.volunteering import every_volunteering_change
 
 UUID_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
 LATIN_WORD = re.compile(r"[A-Za-z_]{2,}")
@@ -314,6 +315,7 @@ async def walk_every_change(
             wechat = GatewayForm(Channel.WECHAT, "https://wx.example.com/send", "s" * 32)
             await gateways.save(admin, wechat)
             await gateways.remove(admin, Channel.WECHAT)
+            await every_volunteering_change(session, admin, [points.member_a, points.member_b])
 
 
 async def test_every_change_reads_in_words(

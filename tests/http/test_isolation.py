@@ -388,8 +388,8 @@ def list_pages() -> list[tuple[Role, str]]:
         if handler is None or route.path_parameters or handler.opt.get("download"):
             continue  # downloads: tests/http/test_downloads.py
         access = handler.opt.get("access")
-        if access == "public":
-            continue
+        if access == "public" or handler.opt.get("shown_if"):
+            continue  # shown_if: only some of a role work there; their module lists them
         roles = TENANT_ROLES if access == "logged_in" else handler.opt["roles"]
         pages.extend((role, route.path) for role in TENANT_ROLES if role in roles)
     return sorted({*pages, *SEARCHES, *(p for module in CAPABILITIES for p in module.LIST_PAGES)})

@@ -137,7 +137,7 @@ async def test_the_menu_shows_to_leaders_and_the_admin(
     home = await browser.get("/dashboard", follow_redirects=True)
     assert 'href="/volunteering"' not in home.text
     page = await browser.get("/volunteering")
-    assert page.status_code == 200
+    assert page.status_code == 403
     assert (
         shown("Only the district administrator and the leaders of volunteer teams can do this.")
         in page.text
