@@ -29,6 +29,7 @@ from app.core.scope import EVERYONE
 from app.db.tenant import tenant_scope
 from app.demo.grid import seed_demo_grid
 from app.demo.points import seed_demo_points
+from app.demo.volunteering import seed_demo_volunteering
 from app.people.imports.service import RUNNING, ImportService
 from app.people.models import ImportStatus
 from app.people.org.service import OrgService
@@ -37,6 +38,7 @@ from app.people.roster.service import PeopleService
 from app.points.models import PointEvent
 from app.points.periods import quarter_of
 from app.state import AppServices
+from app.volunteering.models import Activity, Team
 from tests import rosters
 from tests.factories import (
     PASSWORD,
@@ -104,6 +106,16 @@ TOUR: list[tuple[str, list[str]]] = [
         "/inbox", "/inbox/settings", "/notifications/channels", "/notifications/failed",
     ]),
     (Role.OPERATOR, ["/inbox", "/inbox/settings", "/notifications/channels"]),
+    (Role.BRANCH_SECRETARY, [  # leads 医疗服务队
+        "/volunteering", "/volunteering/activities/new?team={vol_team}",
+        "/volunteering/activities/{vol_activity}", "/volunteering/teams/{vol_team}",
+        "/volunteering/totals",
+    ]),
+    (Role.TENANT_ADMIN, [
+        "/volunteering", "/volunteering/activities/new", "/volunteering/teams/new",
+        "/volunteering/teams/{vol_team}/edit",
+    ]),
+    (Role.MEMBER, ["/volunteering"]),
 ]  # fmt: skip
 
 NOT_TOURED = {
@@ -112,6 +124,7 @@ NOT_TOURED = {
     "/invite/{token:str}": "e2e/test_signup_flow.py", "/reset/{token:str}": "e2e/test_shell.py",
     "/points/claims/photos/{photo_id:uuid}": "an image",
     "/grid/visits/photos/{visit_photo_id:uuid}": "an image",
+    "/volunteering/activities/photos/{volunteer_photo_id:uuid}": "an image",
     "/inbox/count": "the header's count for htmx (a browser is sent to /inbox)",
     "/inbox/{notification_id:uuid}": "a redirect: e2e/test_inbox_flow.py",
 }  # fmt: skip
@@ -223,9 +236,14 @@ async def ids(world: World, services: AppServices, live_server: str) -> dict[str
     with tenant_scope(district.tenant_id):
         await seed_demo_grid(services, district.tenant_id)  # the worker claims for their grid
         await seed_demo_points(services, district.tenant_id)
+        await seed_demo_volunteering(services, district.tenant_id)
         async with services.db.session() as session:
             scored = await session.scalar(
                 select(PointEvent.person_id).order_by(PointEvent.recorded_at).limit(1)
+            )
+            vol_team = await session.scalar(select(Team.id).where(Team.name == "医疗服务队"))
+            vol_activity = await session.scalar(
+                select(Activity.id).where(Activity.team_id == vol_team).limit(1)
             )
     points = await points_pages(services, district, roster.branch_2, twin_id)
     grid = await grid_pages(services, district, twin_id)
@@ -236,7 +254,7 @@ async def ids(world: World, services: AppServices, live_server: str) -> dict[str
         "report": await made_report(services, district),
         "member": district.users[Role.MEMBER].id, "unit": roster.branch_1, "person": person,
         "committed": committed, "import": waiting, "branch2": roster.branch_2, "twin": twin_id,
-        "scored": scored,
+        "scored": scored, "vol_team": vol_team, "vol_activity": vol_activity,
     }  # fmt: skip
 
 

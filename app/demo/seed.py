@@ -23,6 +23,7 @@ from app.db.tenant import tenant_scope
 from app.demo.grid import has_grid, seed_demo_grid
 from app.demo.points import has_points, seed_demo_points
 from app.demo.roster import has_roster, seed_demo_roster
+from app.demo.volunteering import has_volunteering, seed_demo_volunteering
 from app.orglife.presets import install_orglife_preset
 from app.points.rules.versions import in_force, install_preset
 from app.service_requests.presets import install_service_preset
@@ -103,6 +104,9 @@ async def seed_demo(services: AppServices, owner: Database) -> bool:
                     await seed_demo_grid(services, existing)
                     created = True
                 created = await ensure_points(services, existing, preset) or created
+                if not await has_volunteering(services):
+                    await seed_demo_volunteering(services, existing)
+                    created = True
             continue
         tenant_id: UUID = uuid4()
         admin_name, admin_phone = f"{district}{TENANT_PEOPLE[0][1]}", f"{prefix}1"
@@ -135,6 +139,7 @@ async def seed_demo(services: AppServices, owner: Database) -> bool:
             await seed_demo_roster(services, code, f"{district}军休服务中心")
             await seed_demo_grid(services, tenant_id)  # before points: claims need a grid
             await seed_demo_points(services, tenant_id)
+            await seed_demo_volunteering(services, tenant_id)
         created = True
     return created
 

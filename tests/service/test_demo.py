@@ -57,3 +57,19 @@ async def test_the_demo_seeds_once_with_a_roster_imported_by_the_two_step_import
         ).scalar()
     assert grids == 4 and unassigned == 8  # two grids and four unassigned people each
     assert open_items and open_items >= 4  # two concerns per district at least
+    async with owner_db.engine.connect() as conn:
+        teams = dict(
+            (
+                await conn.execute(text("select level, count(*) from volunteer_teams group by 1"))
+            ).all()
+        )
+        activities = (
+            await conn.execute(text("select count(*) from volunteer_activities"))
+        ).scalar()
+        scored = (
+            await conn.execute(
+                text("select count(*) from volunteer_hours where event_id is not null")
+            )
+        ).scalar()
+    assert teams == {"station": 2, "substation": 4, "team": 10}  # per district: 1, 2, 5
+    assert activities == 72 and scored
