@@ -19,6 +19,7 @@ from bench import (
     reports,
     roster,
     transactions,
+    volunteering,
 )
 from bench.harness import bench_stack, save
 
@@ -32,7 +33,8 @@ def main() -> None:
         grid_data.clear(env)  # and so do the grids, visits and due items
         for name, bench in (("roster", roster), ("points", points), ("reports", reports),
                             ("grid", grid), ("transactions", transactions), ("home", home),
-                            ("annual_summary", annual_summary), ("digests", digests)):  # fmt: skip
+                            ("annual_summary", annual_summary), ("digests", digests),
+                            ("volunteering", volunteering)):  # fmt: skip
             results = bench.run(env, data_dir)
             save(name, results)
             print(bench.report(results), flush=True)
