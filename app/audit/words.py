@@ -184,7 +184,7 @@ PARENT = Detail(N_("Placed under"), _text)
 CHANNEL = Detail(N_("Sent by"), _labelled(CHANNEL_LABELS))
 VOLUNTEER_LEVEL = Detail(N_("Level"), _labelled(LEVEL_LABELS))
 LINE_OF_SERVICE = Detail(N_("Line of service"), _labelled(SPECIALTY_LABELS))
-VOLUNTEER_ROLES = {"leader": N_("Leader"), "member": N_("Member")}
+VOLUNTEER_ROLES = {"leader": N_("Team leader"), "member": N_("Team member")}
 
 # A person's fields, as the roster form names them (ids of units shown as names).
 PERSON_FIELDS: dict[str, Detail] = {
@@ -298,13 +298,13 @@ DETAILS: dict[str, dict[str, Detail]] = {
     "notify.gateway_set": {"channel": CHANNEL},
     "notify.gateway_removed": {"channel": CHANNEL},
     "volunteer.team_created": {"level": VOLUNTEER_LEVEL, "specialty": LINE_OF_SERVICE},
-    "volunteer.team_changed": {"name": Detail(N_("Name")), "specialty": LINE_OF_SERVICE},
+    "volunteer.team_changed": {"name": Detail(N_("Team name")), "specialty": LINE_OF_SERVICE},
     "volunteer.team_retired": {"level": VOLUNTEER_LEVEL},
     "volunteer.member_added": {"name": Detail(N_("Person")),
                                "role": Detail(N_("Role"), _labelled(VOLUNTEER_ROLES)),
                                "joined_on": DAY},
     "volunteer.member_left": {"name": Detail(N_("Person"))},
-    "volunteer.activity_recorded": {"held_on": DAY, "place": Detail(N_("Place")),
+    "volunteer.activity_recorded": {"held_on": DAY, "place": Detail(N_("Place of the activity")),
                                     "participants": Detail(N_("Participants"), _count),
                                     "hours": Detail(N_("Hours"))},
     "volunteer.hours_corrected": {"changed": Detail(N_("Hours changed")),
