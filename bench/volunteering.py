@@ -33,6 +33,7 @@ from bench.generate import large_district_admin_phone, province_shape
 from bench.harness import (
     BENCH_KEYS,
     app_server,
+    in_fresh_process,
     main_or_step,
     owner_connection,
     run_and_report,
@@ -58,6 +59,8 @@ async def counts(conn: Any, tenant_id: uuid.UUID) -> dict[str, int]:
         """select (select count(*) from volunteer_teams where tenant_id = $1) as teams,
                   (select count(*) from volunteer_activities where tenant_id = $1
                      and held_on >= make_date($2, 1, 1)) as activities,
+                  (select count(*) from volunteer_activities where tenant_id = $1
+                     and hours = 0) as without_hours,
                   (select count(*) from volunteer_hours where tenant_id = $1) as hours""",
         tenant_id, this_year(),
     )  # fmt: skip
@@ -109,16 +112,16 @@ async def generate(conn: Any, tenant_id: uuid.UUID) -> dict[str, int]:
             team = rng.choice(leaves)
             day = date(year, 1, 1) + timedelta(days=rng.randrange(days + 1))
             activity = uuid.uuid4()
-            counted = (rng.randint(5, 200), rng.randint(0, 5))
-            activities.append((tenant_id, activity, team, "medical", "community", day, "社区",
-                               *counted, author, "管理员"))  # fmt: skip
             served = Decimal(rng.choice((1, 1.5, 2, 2, 3, 4)))
-            for person in rng.sample(crews[team], k=min(len(crews[team]), rng.randint(2, 8))):
-                hours.append((tenant_id, activity, person, served, day, team))
+            crew = rng.sample(crews[team], k=min(len(crews[team]), rng.randint(2, 8)))
+            hours += [(tenant_id, activity, person, served, day, team) for person in crew]
+            activities.append((tenant_id, activity, team, "medical", "community", day, "社区",
+                               rng.randint(5, 200), rng.randint(0, 5), served * len(crew),
+                               author, "管理员"))  # fmt: skip
     await conn.copy_records_to_table(
         "volunteer_activities", records=activities,
         columns=["tenant_id", "id", "team_id", "kind", "target", "held_on", "place",
-                 "beneficiaries", "good_deeds", "recorded_by", "recorded_by_name"],
+                 "beneficiaries", "good_deeds", "hours", "recorded_by", "recorded_by_name"],
     )  # fmt: skip
     await conn.copy_records_to_table(
         "volunteer_hours", records=hours,
@@ -134,7 +137,8 @@ async def prepare(owner_url: str) -> dict[str, Any]:
     try:
         found = await counts(conn, tenant_id)
         generated = None
-        if found["teams"] != STATIONS + SUBSTATIONS + TEAMS or found["activities"] != ACTIVITIES:
+        expected = STATIONS + SUBSTATIONS + TEAMS, ACTIVITIES, 0
+        if (found["teams"], found["activities"], found["without_hours"]) != expected:
             generated = await generate(conn, tenant_id)
             print("volunteering generated:", generated, flush=True)
         for table in TABLES:  # the visibility map, for index-only scans; fresh statistics
@@ -142,6 +146,25 @@ async def prepare(owner_url: str) -> dict[str, Any]:
         return {"counts": await counts(conn, tenant_id), "generated": generated}
     finally:
         await conn.close()
+
+
+async def _measure() -> dict[str, Any]:
+    """district_figures alone (its statements and the roll-up), in a fresh process."""
+    from app.db.tenant import tenant_scope
+    from app.settings import Settings
+    from app.state import open_services
+    from app.volunteering.totals.service import district_figures
+
+    samples = []
+    async with open_services(Settings()) as services:
+        with tenant_scope(province_shape()[0].tenant_id):
+            for i in range(-WARMUP, REQUESTS):
+                started = time.perf_counter()
+                async with services.db.unit() as session:
+                    await district_figures(session, this_year(), this_year())
+                if i >= 0:
+                    samples.append((time.perf_counter() - started) * 1000)
+    return spread(samples)
 
 
 def page(env: dict[str, str], log: Path) -> dict[str, Any]:
@@ -169,6 +192,7 @@ def run(env: dict[str, str], data_dir: Path) -> dict[str, Any]:
     env = {**BENCH_KEYS, **env}
     roster.ensure_people(env, data_dir)
     results: dict[str, Any] = {"data": asyncio.run(prepare(env["DATABASE_OWNER_URL"]))}
+    results["figures"] = in_fresh_process("bench.volunteering", env, "measure")
     results["page"] = page(env, data_dir / "volunteering-web.log")
     results["seconds"] = round(time.perf_counter() - started, 1)
     results["load"] = [load, os.getloadavg()[0]]
@@ -183,9 +207,11 @@ def report(results: dict[str, Any]) -> str:
         f"activities this year, {c['hours']} hours rows in two years)",
         f"  GET /volunteering/totals  server p50 {server['p50_ms']} ms, p95 "
         f"{server.get('p95_ms')} ms; client p50 {client['p50_ms']} ms (target: server < 200 ms)",
+        f"  district_figures alone (its statements and roll-up) p50 "
+        f"{results['figures']['p50_ms']} ms, p95 {results['figures'].get('p95_ms')} ms",
         f"  load average {results['load'][0]:.2f} → {results['load'][1]:.2f}",
     ])  # fmt: skip
 
 
 if __name__ == "__main__":
-    main_or_step(lambda: run_and_report("volunteering", run, report), {})
+    main_or_step(lambda: run_and_report("volunteering", run, report), {"measure": _measure})

@@ -131,6 +131,7 @@ class ActivityService:
             description=form.description, beneficiaries=form.beneficiaries,
             good_deeds=form.good_deeds, recorded_by=identity.user_id,
             recorded_by_name=identity.name, recorded_at=clock.now(),
+            hours=sum(form.participants.values(), Decimal(0)),
         )  # fmt: skip
         session.add(activity)
         await session.flush()
@@ -274,6 +275,7 @@ class ActivityService:
             N_("Volunteer hours corrected"), identity.actor,
         )  # fmt: skip
         activity.revision += 1
+        activity.hours = sum(hours.values(), Decimal(0))
         for person_id in gone:
             await session.delete(before[person_id])
         for person_id in changed:
