@@ -5,10 +5,13 @@ to leaders and the admin only; the figures page."""
 
 from __future__ import annotations
 
+import io
+import re
 from typing import Any
 from uuid import uuid4
 
 import pytest
+from PIL import Image
 from sqlalchemy import func, select
 
 from app.core import clock
@@ -77,6 +80,29 @@ async def test_a_leader_records_corrects_and_cancels(
     cancelled = await browser.post(f"{url}/cancel", {"reason": "记重了"})
     assert cancelled.status_code == 303
     assert await count(services, world, Participation) == 0
+
+
+async def test_photos_are_kept_small_and_shown_to_the_leader(
+    browser: Browser, world: World, teams: Teams
+) -> None:
+    picture = io.BytesIO()
+    Image.new("RGB", (2400, 1800), "orange").save(picture, "PNG")
+    await browser.login(world.a.users[Role.BRANCH_SECRETARY])
+    await browser.get("/volunteering/activities/new")
+    response = await browser.post(
+        "/volunteering/activities", activity(teams, [teams.points.member_a]),  # type: ignore[arg-type]
+        files={"photo": ("p.png", picture.getvalue(), "image/png")},
+    )  # fmt: skip
+    assert response.status_code == 303
+    page = await browser.get(response.headers["location"])
+    photo = re.search(r'src="(/volunteering/activities/photos/[^"]+)"', page.text)
+    assert photo is not None
+    shown_photo = await browser.get(photo.group(1))
+    assert shown_photo.headers["content-type"] == "image/jpeg"
+    assert Image.open(io.BytesIO(shown_photo.content)).size == (1600, 1200)
+    await browser.post("/logout")
+    await browser.login(world.a.users[Role.MEMBER])
+    assert (await browser.get(photo.group(1))).status_code == 404
 
 
 @pytest.mark.parametrize(
