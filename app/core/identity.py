@@ -46,12 +46,12 @@ class Identity:
     """Live org units whose leader is this account's person."""
     grids: frozenset[UUID] = frozenset()
     """Live grids this account works as a grid worker."""
-    led_teams: frozenset[UUID] = frozenset()
-    """Live volunteer teams whose leader (still in it) is this account's person: they
-    record the activities of these teams and their sub-teams."""
     unread: int = 0
     """Unread notices in the inbox, counted up to UNREAD_SHOWN + 1 (the header shows
     "99+" beyond): read with the identity, in the same statement."""
+    led_teams: frozenset[UUID] = frozenset()
+    """Live volunteer teams whose leader (still in it) is this account's person: they
+    record the activities of these teams and their sub-teams."""
     session_id: str = field(default="", repr=False)
 
     @property
