@@ -1,5 +1,6 @@
 """Loading who is asking: an account, its roles, its roster person, the units that
-person leads, the grids the account works and its unread notices, read in one
+person leads, the grids the account works, the volunteer teams it leads and its
+unread notices, read in one
 statement.
 
 This sits above the capabilities (it reads accounts, people and grid tables) and below
@@ -22,6 +23,7 @@ from app.grid.models import Grid, GridWorker
 from app.notifications.inbox.service import unread_count
 from app.people.models import OrgUnit, Person
 from app.settings import Settings
+from app.volunteering.models import MemberRole, Team, TeamMember
 from tenants.models import Tenant, TenantStatus
 
 
@@ -82,6 +84,17 @@ async def tenant_identity(
                     .where(GridWorker.user_id == User.id, Grid.retired_at.is_(None))
                 ),
                 unread_count(user_id),
+                _ids(
+                    select(TeamMember.team_id)
+                    .join(Person, Person.id == TeamMember.person_id)
+                    .join(Team, Team.id == TeamMember.team_id)
+                    .where(
+                        Person.user_id == User.id,
+                        TeamMember.role == MemberRole.LEADER,
+                        TeamMember.left_on.is_(None),
+                        Team.retired_at.is_(None),
+                    )
+                ),
             )
             .join(Tenant, Tenant.id == User.tenant_id)
             .where(User.id == user_id)
@@ -92,7 +105,8 @@ async def tenant_identity(
     identity = Identity(
         user_id=user_id, name=row[0], roles=frozenset(row[5]), tenant_id=tenant_id,
         tenant_name=row[3], person_id=row[6], led_units=frozenset(row[7]),
-        grids=frozenset(row[8]), unread=row[9], session_id=session_id,
+        grids=frozenset(row[8]), unread=row[9], led_teams=frozenset(row[10]),
+        session_id=session_id,
     )  # fmt: skip
     return identity, row[2]
 

@@ -21,6 +21,7 @@ from bench import (
     reports,
     roster,
     transactions,
+    volunteering,
 )
 from bench.harness import bench_stack, save
 
@@ -35,8 +36,8 @@ def main() -> None:
         for name, bench in (("roster", roster), ("points", points), ("reports", reports),
                             ("grid", grid), ("transactions", transactions), ("home", home),
                             ("annual_summary", annual_summary), ("digests", digests),
-                            ("certificates", certificates),
-                            ("attendance", attendance)):  # fmt: skip
+                            ("certificates", certificates), ("attendance", attendance),
+                            ("volunteering", volunteering)):  # fmt: skip
             results = bench.run(env, data_dir)
             save(name, results)
             print(bench.report(results), flush=True)

@@ -31,6 +31,7 @@ from app.demo.grid import seed_demo_grid
 from app.demo.orglife import seed_demo_orglife
 from app.demo.points import seed_demo_points
 from app.demo.thought_reports import seed_demo_thought_reports
+from app.demo.volunteering import seed_demo_volunteering
 from app.orglife.models import Meeting
 from app.people.imports.service import RUNNING, ImportService
 from app.people.models import ImportStatus, Person
@@ -40,6 +41,7 @@ from app.people.roster.service import PeopleService
 from app.points.models import PointEvent
 from app.points.periods import quarter_of
 from app.state import AppServices
+from app.volunteering.models import Activity, Team
 from tests import rosters
 from tests.factories import (
     PASSWORD,
@@ -117,6 +119,16 @@ TOUR: list[tuple[str, list[str]]] = [
         "/orglife/thought-reports?all=1", "/orglife/thought-reports/{mobile}",
     ]),
     (Role.BRANCH_SECRETARY, ["/orglife/calendar", "/orglife/thought-reports?all=1"]),
+    (Role.BRANCH_SECRETARY, [  # leads 医疗服务队
+        "/volunteering", "/volunteering/activities/new?team={vol_team}",
+        "/volunteering/activities/{vol_activity}", "/volunteering/teams/{vol_team}",
+        "/volunteering/totals",
+    ]),
+    (Role.TENANT_ADMIN, [
+        "/volunteering", "/volunteering/activities/new", "/volunteering/teams/new",
+        "/volunteering/teams/{vol_team}/edit",
+    ]),
+    (Role.MEMBER, ["/volunteering"]),
 ]  # fmt: skip
 
 NOT_TOURED = {
@@ -125,6 +137,7 @@ NOT_TOURED = {
     "/invite/{token:str}": "e2e/test_signup_flow.py", "/reset/{token:str}": "e2e/test_shell.py",
     "/points/claims/photos/{photo_id:uuid}": "an image",
     "/grid/visits/photos/{visit_photo_id:uuid}": "an image",
+    "/volunteering/activities/photos/{volunteer_photo_id:uuid}": "an image",
     "/inbox/count": "the header's count for htmx (a browser is sent to /inbox)",
     "/inbox/{notification_id:uuid}": "a redirect: e2e/test_inbox_flow.py",
 }  # fmt: skip
@@ -238,6 +251,7 @@ async def ids(world: World, services: AppServices, live_server: str) -> dict[str
         await seed_demo_points(services, district.tenant_id)
         await seed_demo_orglife(services, district.tenant_id)
         await seed_demo_thought_reports(services)
+        await seed_demo_volunteering(services, district.tenant_id)
         async with services.db.session() as session:
             scored = await session.scalar(
                 select(PointEvent.person_id).order_by(PointEvent.recorded_at).limit(1)
@@ -245,6 +259,11 @@ async def ids(world: World, services: AppServices, live_server: str) -> dict[str
             meeting = await session.scalar(select(Meeting.id).where(Meeting.status == "held"))
             planned = await session.scalar(select(Meeting.id).where(Meeting.status == "planned"))
             mobile = await session.scalar(select(Person.id).where(Person.mobile).limit(1))
+
+            vol_team = await session.scalar(select(Team.id).where(Team.name == "医疗服务队"))
+            vol_activity = await session.scalar(
+                select(Activity.id).where(Activity.team_id == vol_team).limit(1)
+            )
     points = await points_pages(services, district, roster.branch_2, twin_id)
     grid = await grid_pages(services, district, twin_id)
     await inbox_pages(services, world)
@@ -258,6 +277,7 @@ async def ids(world: World, services: AppServices, live_server: str) -> dict[str
         "member": district.users[Role.MEMBER].id, "unit": roster.branch_1, "person": person,
         "committed": committed, "import": waiting, "branch2": roster.branch_2, "twin": twin_id,
         "scored": scored, "meeting": meeting, "planned_meeting": planned, "mobile": mobile,
+        "vol_team": vol_team, "vol_activity": vol_activity,
     }  # fmt: skip
 
 

@@ -74,6 +74,14 @@ ACTION_LABELS = {
     "certificate.revoked": N_("Volunteer service certificate revoked"),
     "meeting.cancelled": N_("Meeting cancelled"),
     "meeting.attendance_corrected": N_("Attendance corrected"),
+    "volunteer.team_created": N_("Volunteer team added"),
+    "volunteer.team_changed": N_("Volunteer team changed"),
+    "volunteer.team_retired": N_("Volunteer team retired"),
+    "volunteer.member_added": N_("Volunteer joined a team"),
+    "volunteer.member_left": N_("Volunteer left a team"),
+    "volunteer.activity_recorded": N_("Volunteer activity recorded"),
+    "volunteer.hours_corrected": N_("Volunteer hours corrected"),
+    "volunteer.activity_cancelled": N_("Volunteer activity cancelled"),
 }
 OTHER_CHANGE = N_("Other change")  # an action of a newer version of the app
 

@@ -34,6 +34,7 @@ from app.points.numbers import points_text
 from app.points.periods import parse_half, parse_quarter
 from app.regions import current_county
 from app.reports.kinds import KIND_TITLES
+from app.volunteering.models import LEVEL_LABELS, SPECIALTY_LABELS
 
 # What a change is about when it has no name of its own (the roster as a whole …).
 SUBJECT_LABELS = {
@@ -184,6 +185,9 @@ OBJECTION = named(N_("Objection"), "objections")
 UNIT = named(N_("Unit"), "units")
 PARENT = Detail(N_("Placed under"), _text)
 CHANNEL = Detail(N_("Sent by"), _labelled(CHANNEL_LABELS))
+VOLUNTEER_LEVEL = Detail(N_("Level"), _labelled(LEVEL_LABELS))
+LINE_OF_SERVICE = Detail(N_("Line of service"), _labelled(SPECIALTY_LABELS))
+VOLUNTEER_ROLES = {"leader": N_("Team leader"), "member": N_("Team member")}
 
 # A person's fields, as the roster form names them (ids of units shown as names).
 PERSON_FIELDS: dict[str, Detail] = {
@@ -314,6 +318,21 @@ DETAILS: dict[str, dict[str, Detail]] = {
                                      "presence": Detail(N_("Attendance"),
                                                         _labelled(PRESENCE_LABELS)),
                                      "reason": REASON},
+    "volunteer.team_created": {"level": VOLUNTEER_LEVEL, "specialty": LINE_OF_SERVICE},
+    "volunteer.team_changed": {"name": Detail(N_("Team name")), "specialty": LINE_OF_SERVICE},
+    "volunteer.team_retired": {"level": VOLUNTEER_LEVEL},
+    "volunteer.member_added": {"name": Detail(N_("Person")),
+                               "role": Detail(N_("Role"), _labelled(VOLUNTEER_ROLES)),
+                               "joined_on": DAY},
+    "volunteer.member_left": {"name": Detail(N_("Person"))},
+    "volunteer.activity_recorded": {"held_on": DAY, "place": Detail(N_("Place of the activity")),
+                                    "participants": Detail(N_("Participants"), _count),
+                                    "hours": Detail(N_("Hours"))},
+    "volunteer.hours_corrected": {"changed": Detail(N_("Hours changed")),
+                                  "added": Detail(N_("Added")),
+                                  "removed": Detail(N_("Taken out"))},
+    "volunteer.activity_cancelled": {"reason": REASON,
+                                     "removed": Detail(N_("Hours no longer counted"))},
 }  # fmt: skip
 
 

@@ -49,6 +49,9 @@ class Identity:
     unread: int = 0
     """Unread notices in the inbox, counted up to UNREAD_SHOWN + 1 (the header shows
     "99+" beyond): read with the identity, in the same statement."""
+    led_teams: frozenset[UUID] = frozenset()
+    """Live volunteer teams whose leader (still in it) is this account's person: they
+    record the activities of these teams and their sub-teams."""
     session_id: str = field(default="", repr=False)
 
     @property
@@ -57,6 +60,12 @@ class Identity:
 
     def has_any(self, roles: frozenset[str] | set[str]) -> bool:
         return bool(self.roles & roles)
+
+    @property
+    def leads_volunteers(self) -> bool:
+        """The district admin, or a volunteer team's leader: those who run volunteering
+        (the volunteering menu shows to them only)."""
+        return Role.TENANT_ADMIN in self.roles or bool(self.led_teams)
 
     @property
     def actor(self) -> Actor:

@@ -26,6 +26,7 @@ from app.demo.orglife import has_meetings, seed_demo_orglife
 from app.demo.points import has_points, seed_demo_points
 from app.demo.roster import has_roster, seed_demo_roster
 from app.demo.thought_reports import has_thought_reports, seed_demo_thought_reports
+from app.demo.volunteering import has_volunteering, seed_demo_volunteering
 from app.orglife.presets import install_orglife_preset
 from app.points.rules.versions import in_force, install_preset
 from app.service_requests.presets import install_service_preset
@@ -110,6 +111,8 @@ async def seed_demo(services: AppServices, owner: Database) -> bool:
                     await seed_demo_orglife(services, existing)
                 if not await has_thought_reports(services):
                     await seed_demo_thought_reports(services)
+                if not await has_volunteering(services):
+                    await seed_demo_volunteering(services, existing)
                     created = True
             continue
         tenant_id: UUID = uuid4()
@@ -146,6 +149,7 @@ async def seed_demo(services: AppServices, owner: Database) -> bool:
             await seed_demo_certificates(services, tenant_id)  # after volunteering's hours
             await seed_demo_orglife(services, tenant_id)
             await seed_demo_thought_reports(services)
+            await seed_demo_volunteering(services, tenant_id)
         created = True
     return created
 

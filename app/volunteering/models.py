@@ -139,6 +139,12 @@ class Activity(TenantMixin, Base):
     )
     cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     cancelled_reason: Mapped[str | None] = mapped_column(Text)
+    revision: Mapped[int] = mapped_column(default=1)
+    """Bumped by each correction of the participants; the participants it writes take
+    it, so their points references are new (20261217_volunteer_totals)."""
+    hours: Mapped[Decimal] = mapped_column(Numeric(8, 1), default=Decimal(0))
+    """Its participants' hours added up, kept with them: the district's figures sum
+    activities, not every participant's row (20261217_volunteer_totals)."""
 
 
 class Participation(TenantMixin, Base):

@@ -25,6 +25,7 @@ BUNDLES: dict[str, tuple[str, ...]] = {
         "css/volunteering-certificates.css",
         "css/charts.css",
         "css/orglife.css",
+        "css/volunteering.css",
     ),
     "app.js": (
         "vendor/htmx.min.js", "js/keep-form.js", "js/sending.js", "js/unread.js",

@@ -4,10 +4,16 @@ one guard everywhere, so a route that forgets to declare is closed, not open.
     @get("/x", opt=allow(Role.TENANT_ADMIN))   # these roles only
     @get("/y", opt=PUBLIC)                       # anyone, logged in or not
     @get("/z", opt=LOGGED_IN)                    # any logged-in account
+    @get("/v", opt=allow(*roles, shown_if=pred)) # these roles; links only where pred(identity)
+
+`shown_if` is for a page every role may open while only some have work there (a
+volunteer team's leader records activities): the service answers the others with a
+clear message, and menus and `may()` show its link only where the predicate holds.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -17,14 +23,18 @@ from litestar.exceptions import NotAuthorizedException, PermissionDeniedExceptio
 from litestar.handlers.base import BaseRouteHandler
 from litestar.routes import HTTPRoute
 
+from app.core.identity import Identity
 from app.core.roles import Role
 
 PUBLIC: dict[str, Any] = {"access": "public"}
 LOGGED_IN: dict[str, Any] = {"access": "logged_in"}
 
 
-def allow(*roles: Role) -> dict[str, Any]:
-    return {"access": "roles", "roles": frozenset(roles)}
+def allow(*roles: Role, shown_if: Callable[[Identity], bool] | None = None) -> dict[str, Any]:
+    opt: dict[str, Any] = {"access": "roles", "roles": frozenset(roles)}
+    if shown_if is not None:
+        opt["shown_if"] = shown_if
+    return opt
 
 
 def access_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
@@ -52,7 +62,8 @@ def may_open(connection: ASGIConnection, path: str) -> bool:
         access_guard(connection, handler)
     except (NotAuthorizedException, PermissionDeniedException):
         return False
-    return True
+    shown_if = handler.opt.get("shown_if")
+    return shown_if is None or bool(shown_if(connection.scope.get("user")))
 
 
 @cache

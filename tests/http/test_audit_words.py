@@ -79,6 +79,7 @@ from tests.http.test_signup import FORM
 from tests.orglife import meeting_form
 from tests.reports import report_file, report_form
 from tests.service.test_roster_import import id_number, run_import, small_roster
+from tests.volunteering import every_volunteering_change
 
 UUID_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
 LATIN_WORD = re.compile(r"[A-Za-z_]{2,}")
@@ -330,6 +331,7 @@ async def walk_every_change(
             wechat = GatewayForm(Channel.WECHAT, "https://wx.example.com/send", "s" * 32)
             await gateways.save(admin, wechat)
             await gateways.remove(admin, Channel.WECHAT)
+            await every_volunteering_change(session, admin, [points.member_a, points.member_b])
         # A volunteer's certificate, issued and revoked (app.volunteering.certificates).
         team = await add_team(services, district)
         await add_activity(services, district, team, today, {points.member_a: "2"})

@@ -46,6 +46,7 @@ from tests.http import (
     isolation_reports,
     isolation_requests,
     isolation_visits,
+    isolation_volunteering,
 )
 from tests.http.conftest import Browser
 
@@ -205,6 +206,7 @@ def _made_by(module: ModuleType, name: str) -> Callable[[World, AppServices], Aw
 CAPABILITIES = (
     isolation_grids, isolation_coverage, isolation_visits, isolation_requests, isolation_reports,
     isolation_notifications, isolation_certificates, isolation_orglife, isolation_orglife_extra,
+    isolation_volunteering,
 )  # fmt: skip
 
 OWNED_BY_A: dict[str, Callable[[World, AppServices], Awaitable[str]]] = {
@@ -221,6 +223,9 @@ OWNED_BY_A: dict[str, Callable[[World, AppServices], Awaitable[str]]] = {
     "certificate_id": _made_by(isolation_certificates, "certificate_id"),
     "meeting_id": _made_by(isolation_orglife, "meeting_id"),
     "meeting_file_id": _made_by(isolation_orglife, "meeting_file_id"),
+    "team_id": _made_by(isolation_volunteering, "team_id"),
+    "activity_id": _made_by(isolation_volunteering, "activity_id"),
+    "volunteer_photo_id": _made_by(isolation_volunteering, "volunteer_photo_id"),
     **{
         name: _points_factory(name)
         for name in (
@@ -391,8 +396,8 @@ def list_pages() -> list[tuple[Role, str]]:
         if handler is None or route.path_parameters or handler.opt.get("download"):
             continue  # downloads: tests/http/test_downloads.py
         access = handler.opt.get("access")
-        if access == "public":
-            continue
+        if access == "public" or handler.opt.get("shown_if"):
+            continue  # shown_if: only some of a role work there; their module lists them
         roles = TENANT_ROLES if access == "logged_in" else handler.opt["roles"]
         pages.extend((role, route.path) for role in TENANT_ROLES if role in roles)
     return sorted({*pages, *SEARCHES, *(p for module in CAPABILITIES for p in module.LIST_PAGES)})

@@ -84,3 +84,19 @@ async def test_the_demo_seeds_once_with_a_roster_imported_by_the_two_step_import
         ).scalar()
     assert sorted(reports.values()) == [4, 4] and mobile == 8
     assert scored  # the demo's rules score thought reports (within their quarter's cap)
+    async with owner_db.engine.connect() as conn:
+        teams = dict(
+            (
+                await conn.execute(text("select level, count(*) from volunteer_teams group by 1"))
+            ).all()
+        )
+        activities = (
+            await conn.execute(text("select count(*) from volunteer_activities"))
+        ).scalar()
+        scored = (
+            await conn.execute(
+                text("select count(*) from volunteer_hours where event_id is not null")
+            )
+        ).scalar()
+    assert teams == {"station": 2, "substation": 4, "team": 10}  # per district: 1, 2, 5
+    assert activities == 72 and scored

@@ -1,0 +1,1 @@
+"""Volunteer activities: what a team did, where, for whom, and each participant's hours."""

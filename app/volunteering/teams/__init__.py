@@ -1,0 +1,1 @@
+"""Volunteer teams (志愿服务队) in three levels, their leaders and members."""

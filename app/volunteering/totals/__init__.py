@@ -1,0 +1,1 @@
+"""Volunteering figures: per person, per team (with its sub-teams), per level, per year."""
