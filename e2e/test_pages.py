@@ -138,6 +138,7 @@ NOT_TOURED = {
     "/points/claims/photos/{photo_id:uuid}": "an image",
     "/grid/visits/photos/{visit_photo_id:uuid}": "an image",
     "/volunteering/activities/photos/{volunteer_photo_id:uuid}": "an image",
+    "/orglife/meetings/photos/{meeting_file_id:uuid}": "an image",
     "/inbox/count": "the header's count for htmx (a browser is sent to /inbox)",
     "/inbox/{notification_id:uuid}": "a redirect: e2e/test_inbox_flow.py",
 }  # fmt: skip

@@ -6,12 +6,14 @@ from __future__ import annotations
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+from sqlalchemy import update
 
 from app.core.identity import SYSTEM
 from app.core.roles import Role
 from app.core.scope import EVERYONE
 from app.db import Database
 from app.db.tenant import tenant_scope
+from app.people.models import Person
 from app.people.org.service import OrgService
 from app.people.roster.service import PeopleService
 from app.state import AppServices
@@ -36,6 +38,11 @@ async def secretary_of_branch_2(services: AppServices, world: World) -> Roster:
             people = PeopleService(session, services.cipher)
             await people.link_account(EVERYONE, roster.person_2, secretary.id, SYSTEM)
             await OrgService(session).set_leader(roster.branch_2, roster.person_2, SYSTEM)
+            # A mobile member too, so every person page opens for them (thought reports
+            # are kept for mobile members only).
+            await session.execute(
+                update(Person).where(Person.id == roster.person_2).values(mobile=True)
+            )
     return roster
 
 

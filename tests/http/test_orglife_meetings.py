@@ -114,13 +114,17 @@ async def test_a_secretary_plans_records_and_takes_attendance(
     assert await rows_of(services, district, Attendance) == 3
 
     page = await browser.get(f"/orglife/meetings/{meeting}")
-    files = re.findall(r'href="(/orglife/meetings/files/[0-9a-f-]{36})"', page.text)
+    files = re.findall(r'href="(/orglife/meetings/(?:files|photos)/[0-9a-f-]{36})"', page.text)
     assert len(set(files)) == 2
     downloads = [await browser.get(url) for url in dict.fromkeys(files)]
     assert {d.headers["content-type"].split(";")[0] for d in downloads} == {
         "image/jpeg", "application/pdf"}  # fmt: skip
     pdf = next(d for d in downloads if d.headers["content-type"].startswith("application/pdf"))
     assert "attachment" in pdf.headers["content-disposition"] and pdf.content.startswith(b"%PDF")
+    photo = next(url for url in files if "/photos/" in url)
+    assert "content-disposition" not in downloads[files.index(photo)].headers  # shown in place
+    saved_photo = await browser.get(photo.replace("/photos/", "/files/"))
+    assert saved_photo.headers["content-disposition"].startswith("attachment;")
 
 
 async def test_cancel_and_other_branches(

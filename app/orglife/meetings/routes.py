@@ -18,7 +18,7 @@ from litestar.types import ControllerRouterHandler
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import clock
-from app.core.errors import Refused
+from app.core.errors import NotFound, Refused
 from app.core.identity import Identity
 from app.core.photos import JPEG
 from app.core.query_params import query_choice, query_page
@@ -290,11 +290,23 @@ class MeetingController(Controller):
         identity: NamedDependency[Identity],
         meeting_file_id: FromPath[UUID],
     ) -> Response[bytes]:
+        """Any file of the meeting, photos included, saved as a download."""
         found = await meetings.file(identity, meeting_file_id)
-        if found.content_type == JPEG:
-            return private_photo(found.content)
         return attachment(found.content, found.filename, fallback="attachment",
                           media_type=found.content_type)  # fmt: skip
+
+    @get("/photos/{meeting_file_id:uuid}")
+    async def photo(
+        self,
+        meetings: NamedDependency[MeetingService],
+        identity: NamedDependency[Identity],
+        meeting_file_id: FromPath[UUID],
+    ) -> Response[bytes]:
+        """A photo shown in the page (the attachments are downloads only)."""
+        found = await meetings.file(identity, meeting_file_id)
+        if found.content_type != JPEG:
+            raise NotFound()
+        return private_photo(found.content)
 
 
 ROUTES: list[ControllerRouterHandler] = [MeetingController]
