@@ -90,7 +90,7 @@ async def test_a_volunteer_downloads_a_certificate_and_anyone_checks_it(
     admin = await (await new_context()).new_page()
     await log_in(admin, district.users[Role.TENANT_ADMIN])
     await admin.goto(f"/people/{points.member_a}")
-    await admin.get_by_role("link", name="志愿服务", exact=True).click()
+    await admin.locator("#main").get_by_role("link", name="志愿服务", exact=True).click()
     await expect(admin.get_by_role("heading", level=1, name="党员甲的志愿服务")).to_be_visible()
     await admin.get_by_text("作废这份证明").click()
     await admin.get_by_role("button", name="作废", exact=True).click()

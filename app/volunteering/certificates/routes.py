@@ -39,8 +39,15 @@ from app.web.guards import PUBLIC, allow
 from app.web.responses import form_data, refused_back, render, see_other, sent_back
 
 MINE = "/volunteering/mine"
-VOLUNTEERS = allow(*TENANT_ROLES)
-"""Any account of a district: its own record is there if it is linked to a person."""
+
+
+def on_the_roster(identity: Identity) -> bool:
+    return identity.person_id is not None
+
+
+VOLUNTEERS = allow(*TENANT_ROLES, shown_if=on_the_roster)
+"""Any account of a district may open it (its own record is there if it is linked to a
+person); the menu shows it only to accounts linked to a person of the roster."""
 RECORD = "volunteering/certificates/record.html"
 CHECK = "volunteering/certificates/verify.html"
 PDF = "application/pdf"
