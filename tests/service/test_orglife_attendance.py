@@ -4,7 +4,7 @@ event and scores anew; every bad input is refused with nothing written."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from uuid import UUID
 
@@ -20,7 +20,7 @@ from app.db import Database
 from app.db.tenant import tenant_scope
 from app.orglife.meetings.attendance import NOT_EXPECTED, NOT_HELD, TAKEN, AttendanceService
 from app.orglife.meetings.forms import AttendanceForm, Mark, RecordForm, parse_attendance
-from app.orglife.meetings.service import CANCELLED, FUTURE, MeetingService
+from app.orglife.meetings.service import CANCELLED, DAY_FIXED, FUTURE, MeetingService
 from app.orglife.models import Attendance, Meeting, MeetingStatus, Presence
 from app.points.models import PointEvent, Source
 from app.state import AppServices
@@ -91,6 +91,14 @@ async def test_attendance_scores_present_deducts_absent_and_spares_the_exempt(
     assert saved.counts == {"present": 1, "absent": 2} and saved.written == 3
 
 
+async def held_day(services: AppServices, district: District, meeting: UUID) -> date:
+    with tenant_scope(district.tenant_id):
+        async with services.db.session() as session:
+            held = await session.scalar(select(Meeting.held_on).where(Meeting.id == meeting))
+    assert held is not None
+    return held
+
+
 async def test_excused_and_online_and_home_study(
     services: AppServices, district: District, points: PointsRoster
 ) -> None:
@@ -102,10 +110,13 @@ async def test_excused_and_online_and_home_study(
         points.exempt: Mark(Presence.ONLINE),
     }, taken=0)  # fmt: skip
     await save(services, district, meeting, form)
+    held_on = await held_day(services, district, meeting)
     rows, events = await state(services, district)
     assert rows[points.member_a].reason == "住院" and rows[points.member_a].event_id is None
     assert rows[points.member_b].home_study_by_name == "网格员小王"
-    assert [(e.person_id, e.occurred_on) for e in events] == [(points.member_b, day)]
+    # Scored on the meeting's day, not the delivery's: one day per meeting for its caps
+    # and its half-year, whoever recorded the home study.
+    assert [(e.person_id, e.occurred_on) for e in events] == [(points.member_b, held_on)]
 
 
 async def test_a_correction_withdraws_and_rescores_with_a_new_revision(
@@ -180,6 +191,48 @@ async def test_a_second_first_save_is_refused(
                    AttendanceForm({points.member_a: Mark(Presence.ABSENT)}, taken=0))  # fmt: skip
     assert refused.value.message == TAKEN
     assert await count(services, district) == before == (3, 2)
+
+
+async def test_a_correction_over_someone_elses_is_refused(
+    services: AppServices, district: District, points: PointsRoster
+) -> None:
+    """Two secretaries open the saved sheet; the first corrects 党员乙; the second, whose
+    form still shows 党员乙 present, would quietly undo it: refused, nothing written."""
+    meeting = await held_meeting(services, district, points.roster.branch_1)
+    await save(services, district, meeting, AttendanceForm({}, taken=0))
+    await save(services, district, meeting,
+               AttendanceForm({points.member_b: Mark(Presence.ABSENT)}, taken=3))  # fmt: skip
+    before = await count(services, district)
+    with pytest.raises(Refused) as refused:
+        await save(services, district, meeting, AttendanceForm({
+            points.member_a: Mark(Presence.EXCUSED, reason="探亲"),
+            points.member_b: Mark(Presence.PRESENT),
+        }, taken=3))  # fmt: skip
+    assert refused.value.message == TAKEN
+    assert await count(services, district) == before
+    rows, _ = await state(services, district)
+    assert rows[points.member_b].presence == Presence.ABSENT
+
+
+async def test_the_day_held_is_fixed_once_attendance_is_taken(
+    services: AppServices, district: District, points: PointsRoster
+) -> None:
+    meeting = await held_meeting(services, district, points.roster.branch_1)
+    await save(services, district, meeting, AttendanceForm({}, taken=0))
+    held_on = await held_day(services, district, meeting)
+    secretary = await identity_of(
+        services, district.tenant_id, district.users[Role.BRANCH_SECRETARY].id
+    )
+    with tenant_scope(district.tenant_id):
+        async with services.db.unit() as session:
+            meetings = MeetingService(session)
+            with pytest.raises(Refused) as refused:
+                earlier = RecordForm(held_on - timedelta(days=1), "改")
+                await meetings.record_held(secretary, meeting, earlier, [])
+            assert refused.value.message == DAY_FIXED
+            # the minutes may still change on the same day
+            await meetings.record_held(secretary, meeting, RecordForm(held_on, "补充纪要"), [])
+    assert await held_day(services, district, meeting) == held_on
 
 
 async def test_attendance_of_a_meeting_not_held_is_refused(

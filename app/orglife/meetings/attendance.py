@@ -99,8 +99,8 @@ class AttendanceService:
         if meeting.status != MeetingStatus.HELD or meeting.held_on is None:
             raise Refused(NOT_HELD)
         rows = await self.rows(meeting.id)
-        if rows and form.taken == 0:
-            raise Refused(TAKEN)
+        if sum(row.revision for row in rows.values()) != form.taken:
+            raise Refused(TAKEN)  # saved or corrected since the form was shown
         people = {p.id: p for p in await self.expected(meeting)}
         missing = set(rows) - set(people)
         if missing:
@@ -174,7 +174,7 @@ class AttendanceService:
                 continue
             ref = attendance_ref(meeting.id, pid, revisions[pid])
             owner[ref] = pid
-            day: date = mark.home_study_on or meeting.held_on
+            day: date = meeting.held_on  # the meeting's day, however it was attended
             by_feed.setdefault(feed, []).append(Feeding(people[pid], day, ref, note=meeting.topic))
         events: dict[UUID, UUID] = {}
         for feed, feedings in by_feed.items():

@@ -54,8 +54,9 @@ class Mark:
 class AttendanceForm:
     marks: dict[UUID, Mark]
     taken: int
-    """How many members were recorded when the page was shown: 0 means a first save,
-    so rows found by then were written by someone else meanwhile."""
+    """The sheet as it was shown: the sum of its rows' revisions (0: nothing saved yet).
+    Any save or correction since changes it, so a form filled in over someone else's
+    save is refused instead of quietly undoing it."""
     errors: dict[str, str] = field(default_factory=dict)
 
 

@@ -253,7 +253,7 @@ class MeetingController(Controller):
         refused: Refused | None = None,
     ) -> Template:
         sheet = await attendance.sheet(row.meeting)
-        taken = sum(1 for line in sheet if line.row is not None)
+        taken = sum(line.row.revision for line in sheet if line.row is not None)
         form = form or {"taken": str(taken)}
         chosen = {
             str(line.person.id): form.get(f"p-{line.person.id}")

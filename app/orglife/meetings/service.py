@@ -22,7 +22,7 @@ from app.i18n import N_
 from app.orglife.meetings.files import Upload, checked_files
 from app.orglife.meetings.forms import MeetingForm, RecordForm
 from app.orglife.meetings.notices import tell_planned
-from app.orglife.models import Meeting, MeetingFile, MeetingKind, MeetingStatus
+from app.orglife.models import Attendance, Meeting, MeetingFile, MeetingKind, MeetingStatus
 from app.people.models import OrgUnit, Person, UnitKind
 from app.people.org.service import OrgService, UnitChoice
 from app.people.scope import units_under
@@ -31,6 +31,10 @@ from app.points.feeds import MeetingKindCode
 PAGE_SIZE = 20
 NOT_PLANNED = N_("Only a planned meeting can be changed or cancelled.")
 CANCELLED = N_("This meeting was cancelled.")
+DAY_FIXED = N_(
+    "Attendance was taken for the meeting held on %(date)s, and its points are dated by "
+    "that day. The day can no longer be changed; the minutes and files can."
+)
 FUTURE = N_("The meeting cannot be recorded as held on %(date)s: that day has not come yet.")
 
 
@@ -192,6 +196,10 @@ class MeetingService:
             raise Refused(CANCELLED)
         if form.held_on > clock.today():
             raise Refused(FUTURE, date=form.held_on.isoformat())
+        if meeting.held_on not in (None, form.held_on) and await self.session.scalar(
+            select(Attendance.person_id).where(Attendance.meeting_id == meeting.id).limit(1)
+        ):  # its points and 送学上门 items are dated by the day it was held
+            raise Refused(DAY_FIXED, date=meeting.held_on.isoformat())
         files = checked_files(uploads)  # refused before anything is written
         meeting.status = MeetingStatus.HELD
         meeting.held_on, meeting.minutes = form.held_on, form.minutes
