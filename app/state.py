@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from arq.connections import ArqRedis
 
+import app.orglife.home_study  # noqa: F401 — subscribes 送学上门 to grid's answered items
 from app.core.crypto import IdCipher
 from app.db import Database
 from app.settings import Settings
