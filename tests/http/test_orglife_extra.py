@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 from typing import Any
+from uuid import uuid4
 
 import pytest
 from sqlalchemy import func, select, text
@@ -146,14 +147,18 @@ async def test_recording_a_thought_report(
     assert form.status_code == 200
     future = (clock.today() + timedelta(days=1)).isoformat()
     refused = await browser.post(f"/orglife/thought-reports/{mobile}",
-                                 {"reported_on": future, "channel": "phone"})  # fmt: skip
+                                 {"report_id": str(uuid4()), "reported_on": future,
+                                  "channel": "phone"})  # fmt: skip
     assert refused.status_code == 422
     assert shown("A thought report cannot be dated in the future.") in refused.text
     assert await one(services, world.a, select(func.count()).select_from(ThoughtReport)) == 0
-    saved = await browser.post(f"/orglife/thought-reports/{mobile}",
-                               {"reported_on": clock.today().isoformat(), "channel": "phone",
-                                "note": "电话汇报近况"})  # fmt: skip
+    sent = {"report_id": str(uuid4()), "reported_on": clock.today().isoformat(),
+            "channel": "phone", "note": "电话汇报近况"}  # fmt: skip
+    saved = await browser.post(f"/orglife/thought-reports/{mobile}", sent)
     assert saved.status_code == 303
+    again = await browser.post(f"/orglife/thought-reports/{mobile}", sent)  # a double tap
+    assert again.status_code == 303
+    assert await one(services, world.a, select(func.count()).select_from(ThoughtReport)) == 1
     report = await one(services, world.a, select(ThoughtReport))
     assert (report.person_id, report.channel, report.note) == (mobile, "phone", "电话汇报近况")
     assert report.event_id is not None

@@ -4,7 +4,7 @@ bad input writes nothing, and who is overdue by the district's cadence."""
 from __future__ import annotations
 
 from datetime import timedelta
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 from sqlalchemy import func, select, text
@@ -44,7 +44,8 @@ async def points(services: AppServices, world: World) -> PointsRoster:
 
 async def record(services: AppServices, district: District, role: Role, person: UUID, **form):  # type: ignore[no-untyped-def]
     identity = await identity_of(services, district.tenant_id, district.users[role].id)
-    data = {"reported_on": clock.today().isoformat(), "channel": "wechat", "note": ""} | form
+    data = {"report_id": str(uuid4()), "reported_on": clock.today().isoformat(),
+            "channel": "wechat", "note": ""} | form  # fmt: skip
     with tenant_scope(district.tenant_id):
         async with services.db.unit() as session:
             return await ThoughtReportService(session).record(identity, person, data)

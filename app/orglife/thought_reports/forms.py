@@ -6,13 +6,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from uuid import UUID
 
 from app.core import clock
 from app.core.forms import FieldError, FormReader
 from app.core.validators import plain_text
 from app.i18n import N_
 from app.orglife.models import ReportChannel
-from app.points.forms import event_day, one_of
+from app.points.forms import event_day, one_of, required_id
 
 MAX_NOTE = 200
 OLDEST_DAYS = 366
@@ -20,6 +21,8 @@ OLDEST_DAYS = 366
 
 @dataclass(frozen=True)
 class ReportForm:
+    id: UUID
+    """Made when the form was shown: a retry or a double tap saves one report."""
     reported_on: date
     channel: ReportChannel
     note: str | None
@@ -43,11 +46,12 @@ def note(raw: str) -> str | None:
 
 def parse_report(data: Mapping[str, str]) -> ReportForm:
     reader = FormReader(data)
+    report_id = reader.field("report_id", required_id(N_("Please reload the page and try again.")))
     day = reader.field("reported_on", report_day)
     channel = reader.field(
         "channel", one_of(set(ReportChannel), N_("Please choose how the report came."))
     )
     text = reader.field("note", note)
     reader.done()
-    assert day is not None and channel is not None
-    return ReportForm(day, ReportChannel(channel), text)
+    assert report_id is not None and day is not None and channel is not None
+    return ReportForm(report_id, day, ReportChannel(channel), text)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency, Provide
@@ -17,6 +17,7 @@ from app.core.errors import Refused
 from app.core.identity import Identity
 from app.core.query_params import query_flag, query_id, query_page
 from app.core.roles import Role
+from app.db.form_ids import FormUsed
 from app.i18n import _
 from app.orglife.models import REPORT_CHANNEL_LABELS, ReportChannel
 from app.orglife.owed.service import OwedService
@@ -72,7 +73,8 @@ class ThoughtReportController(Controller):
             person = await reports.member(identity, person_id)
         except Refused as exc:
             return refused_back(request, exc, LIST)
-        form = {"reported_on": clock.today().isoformat(), "channel": ReportChannel.WECHAT.value}
+        form = {"reported_on": clock.today().isoformat(), "channel": ReportChannel.WECHAT.value,
+                "report_id": str(uuid4())}  # fmt: skip
         return await self._form(request, reports, person, form)
 
     async def _form(
@@ -106,9 +108,13 @@ class ThoughtReportController(Controller):
                 person = await reports.member(identity, person_id)
             except Refused as other:
                 return refused_back(request, other, LIST)
+            if isinstance(exc, FormUsed):
+                data["report_id"] = str(uuid4())
             return await self._form(request, reports, person, data, exc)
         name = (await reports.member(identity, person_id)).name
-        if recorded.not_scored is None:
+        if recorded.repeated:
+            flash(request, "success", _("This report was already saved."))
+        elif recorded.not_scored is None:
             flash(
                 request,
                 "success",

@@ -24,6 +24,7 @@ from app.core import clock
 from app.core.errors import NotFound, Refused
 from app.core.identity import Identity
 from app.core.pagination import Page, paginate
+from app.db.form_ids import FormUsed, hold_form_id
 from app.db.tenant import require_tenant
 from app.i18n import N_
 from app.orglife.kinds.service import cadence_months
@@ -36,6 +37,9 @@ from app.points.feeds import Feed
 
 PAGE_SIZE = 20
 NOT_MOBILE = N_("%(name)s is not a mobile member; thought reports are kept for mobile members.")
+
+
+FORM_USED = N_("This form was already used for another report. Please check and save again.")
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,8 @@ class MobileRow:
 class Recorded:
     report: ThoughtReport
     not_scored: Refused | None
+    repeated: bool = False
+    """The form was sent again: nothing new was written."""
 
 
 def ref_of(report_id: UUID) -> str:
@@ -126,10 +132,18 @@ class ThoughtReportService:
         if person.deceased_on is not None:
             raise Refused(N_("%(name)s has passed away."), name=person.name)
         form = parse_report(data)
+        await hold_form_id(self.session, "thought_reports", form.id)
+        saved = await self.session.get(
+            ThoughtReport, {"tenant_id": require_tenant(), "id": form.id}
+        )
+        if saved is not None:  # sent twice: the first is kept
+            if (saved.person_id, saved.reported_on) != (person.id, form.reported_on):
+                raise FormUsed(FORM_USED)
+            return Recorded(saved, None, repeated=True)
         report = ThoughtReport(
-            tenant_id=require_tenant(), person_id=person.id, reported_on=form.reported_on,
-            channel=form.channel, note=form.note, recorded_by=identity.user_id,
-            recorded_by_name=identity.name,
+            id=form.id, tenant_id=require_tenant(), person_id=person.id,
+            reported_on=form.reported_on, channel=form.channel, note=form.note,
+            recorded_by=identity.user_id, recorded_by_name=identity.name,
         )  # fmt: skip
         self.session.add(report)
         await self.session.flush()
