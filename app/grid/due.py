@@ -301,8 +301,9 @@ async def rule_changed(session: AsyncSession, rule_id: UUID, today: date) -> Non
     """After an admin edits a rule: drop its unanswered items still running and write
     them again by the rule as it now stands (none if it was switched off). Items
     already overdue stay: they were missed under the rule of their time."""
-    trigger = await session.scalar(select(VisitRule.trigger).where(VisitRule.id == rule_id))
-    if trigger != Trigger.HOME_STUDY:  # its items come from meetings: kept, re-dated below
+    rule = await session.get(VisitRule, {"tenant_id": require_tenant(), "id": rule_id})
+    # 送学上门 items come from meetings: kept and re-dated below while the rule is on.
+    if rule is None or rule.trigger != Trigger.HOME_STUDY or not rule.enabled:
         await session.execute(
             delete(VisitDueItem).where(
                 VisitDueItem.rule_id == rule_id,
@@ -310,7 +311,6 @@ async def rule_changed(session: AsyncSession, rule_id: UUID, today: date) -> Non
                 VisitDueItem.due_at > clock.now(),
             )
         )
-    rule = await session.get(VisitRule, {"tenant_id": require_tenant(), "id": rule_id})
     if rule is None or not rule.enabled:
         return
     if rule.trigger == Trigger.HOME_STUDY:

@@ -182,6 +182,12 @@ async def test_the_deadline_is_tuned_in_the_rules_admin(
     end_of_meeting_day = datetime.combine(held_on + timedelta(days=1), datetime.min.time(),
                                           clock.CHINA_TIME)  # fmt: skip
     assert item.due_at == end_of_meeting_day + timedelta(hours=72)
+    with tenant_scope(district.tenant_id):
+        async with services.db.unit() as session:  # switched off: off the due lists
+            await VisitRuleService(session).update_rule(
+                admin, rule_id, {"name": "送学上门", "due_hours": "72", "in_person": "1"}
+            )
+    assert await items(services, district) == []
 
 
 async def test_the_migration_gives_existing_districts_the_rule_once(
