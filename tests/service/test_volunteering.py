@@ -302,14 +302,18 @@ async def test_members_join_and_leave(
 ) -> None:
     leader = await identity_of(services, district.tenant_id,
                                district.users[Role.BRANCH_SECRETARY].id)  # fmt: skip
-    newcomer = await add_person(services, district, "张志愿")
+    newcomer = await add_person(services, district, "张志愿", teams.points.roster.branch_1)
+    elsewhere = await add_person(services, district, "张志远")  # in no branch the leader leads
     as_member = {"person_id": str(newcomer), "role": "member"}
     as_leader = {"person_id": str(newcomer), "role": "leader"}
     with tenant_scope(district.tenant_id):
         async with services.db.unit() as session:
             service = TeamService(session)
             found = await service.candidates(leader, teams.team, "zzy")
-            assert [p.name for p in found] == ["张志愿"]
+            assert [p.name for p in found] == ["张志愿"]  # a leader searches their own scope
+            with pytest.raises(Refused):  # and cannot add someone outside it by a forged id
+                outsider = {"person_id": str(elsewhere), "role": "member"}
+                await service.add_member(leader, teams.team, outsider)
             with pytest.raises(Refused):  # only the admin names leaders
                 await service.add_member(leader, teams.team, as_leader)
             await service.add_member(leader, teams.team, as_member)

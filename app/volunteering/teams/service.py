@@ -30,6 +30,7 @@ from app.core.roles import Role
 from app.db.tenant import require_tenant
 from app.i18n import N_
 from app.people.models import Person
+from app.people.scope import people_in
 from app.people.search import search_condition
 from app.volunteering.models import (
     LEVEL_LABELS,
@@ -275,8 +276,10 @@ class TeamService:
         return team
 
     async def candidates(self, identity: Identity, team_id: UUID, query: str) -> list[Person]:
-        """Living people of the district to add, by name, pinyin or phone tail (members
-        need not be party members), leaving out the team's members."""
+        """Living people to add, by name, pinyin or phone tail (members need not be party
+        members), leaving out the team's members: anyone of the district for the admin,
+        the people of their own data scope for a leader (a leader who is an ordinary
+        member searches no one's roster: the admin adds their members)."""
         team = await self.managed(identity, team_id)
         condition = search_condition(query)
         if condition is None:
@@ -285,7 +288,12 @@ class TeamService:
         return list(
             await self.session.scalars(
                 select(Person)
-                .where(condition, Person.deceased_on.is_(None), Person.id.not_in(members))
+                .where(
+                    condition,
+                    people_in(identity.scope),
+                    Person.deceased_on.is_(None),
+                    Person.id.not_in(members),
+                )
                 .order_by(Person.sort_key)
                 .limit(PICK_LIMIT)
             )
@@ -300,7 +308,9 @@ class TeamService:
         values = parse_member_form(data)
         if values.role == MemberRole.LEADER and Role.TENANT_ADMIN not in identity.roles:
             raise Refused(N_("Only the district administrator names team leaders."))
-        person = await session.scalar(select(Person).where(Person.id == values.person_id))
+        person = await session.scalar(
+            select(Person).where(Person.id == values.person_id, people_in(identity.scope))
+        )
         if person is None or person.deceased_on is not None:
             raise Refused(N_("Please choose a person from the list."))
         key = {"tenant_id": team.tenant_id, "team_id": team.id, "person_id": person.id}
