@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from app.orglife.owed.periods import due_by, owed_in_year, periods
+from app.orglife.owed.periods import due_by, kept, owed_in_year, periods
 
 
 def test_a_frequency_splits_the_year_into_equal_periods() -> None:
@@ -49,3 +49,13 @@ def test_across_a_year_end_the_count_starts_again() -> None:
     assert due_by("monthly", 2026, started, new_year) == 4  # last year: all of it is due
     assert due_by("monthly", 2027, started, new_year) == 0  # this year: nothing ended yet
     assert due_by("quarterly", 2026, started, date(2026, 12, 31)) == 1  # Q4 not over yet
+
+
+def test_a_period_is_kept_by_a_meeting_held_in_it() -> None:
+    # Twelve 主题党日 in January keep January only; a lecture in December keeps Q4.
+    assert kept("monthly", 2026, None, {1}) == 1
+    assert kept("monthly", 2026, None, {1, 2, 5}, date(2026, 5, 20)) == 2  # May not ended
+    assert kept("quarterly", 2026, date(2026, 9, 1), {12}) == 1
+    assert kept("quarterly", 2026, date(2026, 9, 1), {12}, date(2026, 12, 20)) == 0
+    assert kept("quarterly", 2026, None, {2, 3}, date(2027, 1, 2)) == 1  # one quarter, once
+    assert kept("yearly", 2027, None, {1}, date(2026, 12, 1)) == 0  # a year to come

@@ -11,6 +11,9 @@ included (a district that started in September owes the third quarter's lecture 
 the fourth's: 2 of 4; a monthly meeting 4 of 12; the yearly one 1). A period is due
 once it has ended: on 15 May, the monthly meetings of January–April are due, May's not
 yet; that is what "overdue" compares with.
+
+A period is kept by a meeting held in it: twelve 主题党日 held in January keep January
+only (`kept`), so the shortfall and what is behind count the periods without one.
 """
 
 from __future__ import annotations
@@ -49,3 +52,21 @@ def due_by(frequency: str, year: int, started: date | None, today: date) -> int:
     if year < today.year:
         return len(counted)
     return sum(1 for _a, last in counted if last < today.month)
+
+
+def kept(
+    frequency: str,
+    year: int,
+    started: date | None,
+    months: set[int],
+    today: date | None = None,
+) -> int:
+    """How many of the owed periods (only those ended by `today`, when given) had a
+    meeting held in them; `months` are the months of `year` with one held."""
+    counted = _counted(frequency, year, started)
+    if today is not None:
+        if year > today.year:
+            return 0
+        if year == today.year:
+            counted = [(a, b) for a, b in counted if b < today.month]
+    return sum(1 for a, b in counted if any(a <= m <= b for m in months))

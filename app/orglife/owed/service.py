@@ -22,7 +22,7 @@ from app.core.pagination import Page, page_within
 from app.db.tenant import require_tenant
 from app.orglife.kinds.service import meeting_kinds
 from app.orglife.models import Frequency, Meeting, MeetingKind, MeetingStatus
-from app.orglife.owed.periods import due_by, owed_in_year
+from app.orglife.owed.periods import due_by, kept, owed_in_year
 from app.people.models import OrgUnit
 from app.people.scope import units_under
 from tenants.models import Tenant
@@ -43,16 +43,20 @@ class KindCount:
     """Of those, the periods already ended."""
     held: int
     planned: int
+    kept: int = 0
+    """Owed periods with a meeting held in them."""
+    kept_due: int = 0
+    """Of those, the periods already ended."""
 
     @property
     def shortfall(self) -> int:
-        """Still to hold this year."""
-        return max(0, self.owed - self.held)
+        """Still to hold this year: owed periods without a meeting."""
+        return max(0, self.owed - self.kept)
 
     @property
     def overdue(self) -> int:
-        """Behind: periods ended without a meeting held for them."""
-        return max(0, self.due - self.held)
+        """Behind: periods ended without a meeting held in them."""
+        return max(0, self.due - self.kept_due)
 
 
 @dataclass
@@ -122,7 +126,8 @@ class OwedService:
         started, today = await self.started(), clock.today()
         return [
             BranchOwed(branch.id, branch.name, [
-                self._count(kind, year, started, today, counts.get((branch.id, kind.code), (0, 0)))
+                self._count(kind, year, started, today,
+                            counts.get((branch.id, kind.code), (0, 0, set())))
                 for kind in kinds
             ])
             for branch in branches
@@ -130,17 +135,24 @@ class OwedService:
 
     @staticmethod
     def _count(
-        kind: MeetingKind, year: int, started: date, today: date, counted: tuple[int, int]
+        kind: MeetingKind,
+        year: int,
+        started: date,
+        today: date,
+        counted: tuple[int, int, set[int]],
     ) -> KindCount:
+        held, planned, months = counted
+        frequency = kind.frequency
         return KindCount(
-            kind.code, kind.name, kind.frequency, owed_in_year(kind.frequency, year, started),
-            due_by(kind.frequency, year, started, today), *counted,
+            kind.code, kind.name, frequency, owed_in_year(frequency, year, started),
+            due_by(frequency, year, started, today), held, planned,
+            kept(frequency, year, started, months), kept(frequency, year, started, months, today),
         )  # fmt: skip
 
     async def _counts(
         self, branch_ids: Sequence[UUID], year: int
-    ) -> dict[tuple[UUID, str], tuple[int, int]]:
-        """(held, planned) per branch and kind in `year`."""
+    ) -> dict[tuple[UUID, str], tuple[int, int, set[int]]]:
+        """(held, planned, the months with one held) per branch and kind in `year`."""
         if not branch_ids:
             return {}
         start, end = year_bounds(year)
@@ -151,6 +163,7 @@ class OwedService:
             select(
                 Meeting.branch_id, Meeting.kind,
                 func.count().filter(held), func.count().filter(planned),
+                func.array_agg(func.distinct(func.extract("month", Meeting.held_on))).filter(held),
             )
             .where(
                 Meeting.branch_id.in_(branch_ids),
@@ -161,7 +174,8 @@ class OwedService:
             )
             .group_by(Meeting.branch_id, Meeting.kind)
         )  # fmt: skip
-        return {(b, k): (int(h), int(p)) for b, k, h, p in rows}
+        return {(b, k): (int(h), int(p), {int(m) for m in months or ()})
+                for b, k, h, p, months in rows}  # fmt: skip
 
     async def overview(
         self, identity: Identity, year: int, sort: str, number: int

@@ -30,7 +30,7 @@ from app.core.identity import Identity
 from app.core.photos import JPEG
 from app.db.form_ids import FormUsed, hold_form_id
 from app.db.tenant import require_tenant
-from app.i18n import N_
+from app.i18n import N_, _
 from app.people.models import Person
 from app.points.automatic import Feeding, score, withdraw
 from app.points.feeds import Feed
@@ -272,7 +272,7 @@ class ActivityService:
         redone = [before[p] for p in [*changed, *gone]]
         await withdraw(
             session, [r.event_id for r in redone if r.event_id],
-            N_("Volunteer hours corrected"), identity.actor,
+            _("Volunteer hours corrected"), identity.actor,
         )  # fmt: skip
         activity.revision += 1
         activity.hours = sum(hours.values(), Decimal(0))
