@@ -156,7 +156,7 @@ async def test_only_the_admin_opens_anyones_record(
 async def test_an_account_without_a_person_is_told_so(browser: Browser, world: World) -> None:
     await browser.login(world.a.users[Role.GRID_WORKER])
     page = await browser.get("/volunteering/mine")
-    assert page.status_code == 200
+    assert page.status_code == 403  # told why, and not in the menu
     told = shown(
         "Your account is not linked to a person of the roster, so there is no volunteer"
         " record to show. Please ask the district office to link it."
@@ -258,4 +258,4 @@ async def test_another_districts_check_shows_only_the_four_facts(
     assert "甲***者" in check.text and world.a.name in check.text
     for secret in ("甲区志愿者", "甲区宣讲队", "进社区宣讲", "幸福社区", a["certificate_id"]):
         assert secret not in check.text, secret
-    assert (await browser.get("/volunteering/mine")).status_code == 200  # still B's session
+    assert (await browser.get("/volunteering/mine")).status_code == 403  # still B's session

@@ -89,8 +89,9 @@ class CertificateController(Controller):
         identity: NamedDependency[Identity],
         certificates: NamedDependency[CertificateService],
     ) -> Template:
-        if identity.person_id is None:
-            return render(request, RECORD, {"person": None, "own": True, **HELPERS})
+        if identity.person_id is None:  # not in the menu either (on_the_roster)
+            return render(request, RECORD, {"person": None, "own": True, **HELPERS},
+                          status_code=403)  # fmt: skip
         context = await _record(certificates, identity, identity.person_id, own=True)
         return render(request, RECORD, {**context, "form": period_form(), "errors": {}})
 
