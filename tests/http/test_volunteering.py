@@ -208,3 +208,25 @@ async def test_the_admin_adds_a_team_and_sees_the_figures(
     with tenant_scope(world.a.tenant_id):
         async with services.db.session() as session:
             assert await session.scalar(select(func.count()).select_from(Team)) == 4
+
+
+async def test_retiring_a_team_asks_to_be_sure(
+    browser: Browser, world: World, teams: Teams, services: AppServices
+) -> None:
+    await browser.login(world.a.users[Role.TENANT_ADMIN])
+    page = await browser.get(f"/volunteering/teams/{teams.team}")
+    assert 'name="confirm" value="yes" required' in page.text
+    unsure = await browser.post(f"/volunteering/teams/{teams.team}/retire", {})
+    assert unsure.status_code == 303
+    told = await browser.get(unsure.headers["location"])
+    assert "要撤销这个队，请先勾选" in told.text
+
+    async def retired() -> bool:
+        with tenant_scope(world.a.tenant_id):
+            async with services.db.session() as session:
+                team = await session.scalar(select(Team).where(Team.id == teams.team))
+                return team is not None and team.retired_at is not None
+
+    assert not await retired()
+    sure = await browser.post(f"/volunteering/teams/{teams.team}/retire", {"confirm": "yes"})
+    assert sure.status_code == 303 and await retired()

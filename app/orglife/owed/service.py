@@ -24,6 +24,7 @@ from app.orglife.kinds.service import meeting_kinds
 from app.orglife.models import Frequency, Meeting, MeetingKind, MeetingStatus
 from app.orglife.owed.periods import due_by, kept, owed_in_year
 from app.people.models import OrgUnit
+from app.people.pinyin import unit_sort_key
 from app.people.scope import units_under
 from tenants.models import Tenant
 
@@ -90,13 +91,11 @@ class OwedService:
     async def branches(self, identity: Identity) -> list[OrgUnit]:
         """The branches in this user's scope, by name."""
         found = await self.session.scalars(
-            select(OrgUnit)
-            .where(
+            select(OrgUnit).where(
                 OrgUnit.kind == BRANCH, OrgUnit.retired_at.is_(None), units_under(identity.scope)
             )
-            .order_by(OrgUnit.name)
         )
-        return list(found)
+        return sorted(found, key=lambda unit: unit_sort_key(unit.name))  # 第二 before 第十
 
     async def branch(self, identity: Identity, branch_id: UUID) -> OrgUnit:
         """One branch of the user's scope (another's, or no branch: NotFound)."""
