@@ -217,7 +217,8 @@ async def test_unknown_and_malformed_codes_reveal_nothing(browser: Browser) -> N
         assert malformed.status_code in (404, 422), bad
         if malformed.status_code == 422:
             assert shown("A verification number has 12 letters and digits, like "
-                         "ABCD-EFGH-JKMN. Please check it.") in malformed.text  # fmt: skip
+                         "ABCD-EFGH-JKMN; it has no 0, 1, O, I or L. Please check it."
+                         ) in malformed.text  # fmt: skip
     form = await browser.get("/verify?code=O0O0")
     assert form.status_code == 422
 

@@ -228,3 +228,15 @@ async def test_a_backdated_visit_says_that_a_window_opened_since_not_that_it_ope
         rule="春节慰问", day=day(SPRING_OPENS),
     ) not in page  # fmt: skip
     assert "春节慰问" in section(page, "later")  # still to do
+
+
+async def test_a_due_item_opens_the_visit_form_with_its_own_kind(
+    browser: Browser, world: World, points: PointsRoster
+) -> None:
+    """Two items for one person (a hospital stay, 送学上门): each card's link starts the
+    form with the kind that answers it, not the oldest item's."""
+    await browser.login(world.a.users[Role.GRID_WORKER])
+    form = await browser.get(f"/grid/visits/new?person={points.member_b}&for=home_study")
+    assert 'value="home_study" checked' in form.text
+    odd = await browser.get(f"/grid/visits/new?person={points.member_b}&for=nonsense")
+    assert odd.status_code == 200 and 'value="home_study" checked' not in odd.text

@@ -20,11 +20,11 @@ from app.core import clock
 from app.core.errors import Refused
 from app.core.identity import Identity
 from app.core.photos import UPLOAD_LIMIT, evidence_jpeg
-from app.core.query_params import query_id, query_text
+from app.core.query_params import query_choice, query_id, query_text
 from app.core.roles import Role
 from app.db.form_ids import FormUsed
 from app.grid.due import NotYetOpen
-from app.grid.models import CONCERN_LABELS, PLACE_LABELS, VISIT_KIND_LABELS
+from app.grid.models import CONCERN_LABELS, PLACE_LABELS, VISIT_KIND_LABELS, Trigger
 from app.grid.visits.due_list import DueListService
 from app.grid.visits.forms import KNOWS, parse_visit_form
 from app.grid.visits.person_card import PersonCardService
@@ -147,7 +147,10 @@ class GridController(Controller):
         status_code = 422
         if person_id is not None:
             try:
-                context |= await visits.form_context(identity, person_id, named=sent is not None)
+                wanted = query_choice(request.query_params, "for", set(Trigger)) or None
+                context |= await visits.form_context(
+                    identity, person_id, named=sent is not None, trigger=wanted
+                )
                 context["not_yet"] = not_yet_words(context["not_yet"])
             except Refused as exc:
                 refused, status_code = exc, 422 if sent is not None else 403

@@ -123,13 +123,19 @@ class VisitService:
         }
 
     async def form_context(
-        self, identity: Identity, person_id: UUID, *, named: bool = True
+        self,
+        identity: Identity,
+        person_id: UUID,
+        *,
+        named: bool = True,
+        trigger: str | None = None,
     ) -> dict[str, Any]:
         """What the visit form starts from: the person, the four knows of last time,
-        and the kind the oldest open item asks for (a hospital item → hospital visit)."""
+        and the kind the due item it was opened from asks for (`trigger`), else the
+        oldest open item's (a hospital item → hospital visit)."""
         person = await self.person_in_scope(identity, person_id, named=named)
         knows = await self.last_knows(person_id)
-        wanted = await self.session.scalar(
+        wanted = trigger or await self.session.scalar(
             select(VisitRule.trigger)
             .join(
                 VisitDueItem,

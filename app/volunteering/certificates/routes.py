@@ -54,7 +54,8 @@ PDF = "application/pdf"
 
 NOT_FOUND = N_("No certificate with this number was found.")
 MALFORMED = N_(
-    "A verification number has 12 letters and digits, like ABCD-EFGH-JKMN. Please check it."
+    "A verification number has 12 letters and digits, like ABCD-EFGH-JKMN; it has no 0, 1, "
+    "O, I or L. Please check it."
 )
 TOO_MANY = N_("Too many checks from this network. Please try again in %(minutes)s minutes.")
 
