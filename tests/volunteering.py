@@ -113,4 +113,4 @@ async def every_volunteering_change(
     await activities.correct(admin, recorded.activity.id, {people[0]: Decimal(3)})
     await activities.cancel(admin, recorded.activity.id, "记重了")
     await teams.leave(admin, team.id, people[0])
-    await teams.retire(admin, team.id)
+    await teams.retire(admin, team.id, sure=True)

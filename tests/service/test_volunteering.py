@@ -290,11 +290,11 @@ async def test_teams_are_made_in_levels_and_retired_from_the_bottom(
             )  # fmt: skip
             assert made.path == [teams.station, teams.substation, made.id]
             with pytest.raises(Refused) as refused:
-                await service.retire(admin, teams.substation)
+                await service.retire(admin, teams.substation, sure=True)
             assert "2" in refused.value.text()
-            await service.retire(admin, made.id)
-            await service.retire(admin, teams.team)
-            await service.retire(admin, teams.substation)
+            await service.retire(admin, made.id, sure=True)
+            await service.retire(admin, teams.team, sure=True)
+            await service.retire(admin, teams.substation, sure=True)
 
 
 async def test_members_join_and_leave(

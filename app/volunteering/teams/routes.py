@@ -18,7 +18,7 @@ from app.core import clock
 from app.core.errors import Refused
 from app.core.identity import Identity
 from app.core.query_params import query_text
-from app.i18n import N_, _
+from app.i18n import _
 from app.volunteering.activities.service import ActivityService
 from app.volunteering.deps import ADMIN, VOLUNTEERS, refused_page
 from app.volunteering.models import LEVEL_LABELS, SPECIALTY_LABELS, TARGET_LABELS, Level
@@ -33,12 +33,6 @@ WORDS = {"levels": LEVEL_LABELS, "specialties": SPECIALTY_LABELS, "targets": TAR
 
 def provide_teams(db_session: NamedDependency[AsyncSession]) -> TeamService:
     return TeamService(db_session)
-
-
-CONFIRM_RETIRE = N_(
-    "To retire the team, tick the box that says you are sure: a retired team cannot be "
-    "brought back (its members and activities stay in the records)."
-)
 
 
 class TeamController(Controller):
@@ -148,9 +142,8 @@ class TeamController(Controller):
         team_id: FromPath[UUID],
     ) -> Any:
         try:
-            if (await form_data(request)).get("confirm") != "yes":
-                raise Refused(CONFIRM_RETIRE)
-            team = await teams.retire(identity, team_id)
+            sure = (await form_data(request)).get("confirm") == "yes"
+            team = await teams.retire(identity, team_id, sure=sure)
         except Refused as exc:
             return refused_back(request, exc, f"/volunteering/teams/{team_id}")
         flash(request, "success", _("Team %(name)s retired.", name=team.name))

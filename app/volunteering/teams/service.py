@@ -47,6 +47,10 @@ from app.volunteering.teams.forms import parse_member_form, parse_team_form
 
 NOT_A_LEADER = N_("Only the district administrator and the leaders of volunteer teams can do this.")
 RETIRED = N_("This team is retired and can no longer be changed.")
+CONFIRM_RETIRE = N_(
+    "To retire the team, tick the box that says you are sure: a retired team cannot be "
+    "brought back (its members and activities stay in the records)."
+)
 PICK_LIMIT = 20
 
 
@@ -253,12 +257,15 @@ class TeamService:
             )  # fmt: skip
         return team
 
-    async def retire(self, identity: Identity, team_id: UUID) -> Team:
+    async def retire(self, identity: Identity, team_id: UUID, *, sure: bool = False) -> Team:
+        """Retire a team for good (`sure`: the admin ticked that they are)."""
         self._admin(identity)
         session = self.session
         team = await self.managed(identity, team_id, lock=True)
         if team.retired_at is not None:
             raise Refused(RETIRED)
+        if not sure:
+            raise Refused(CONFIRM_RETIRE)
         under = await session.scalar(
             select(func.count()).where(Team.parent_id == team.id, Team.retired_at.is_(None))
         )
