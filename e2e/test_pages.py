@@ -13,6 +13,7 @@ added — and its data made — in one place.
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import time
 from datetime import date
@@ -55,6 +56,11 @@ from tests.factories import (
 
 # Who sees which pages; every page of the foundation and roster issues appears at least
 # once. {placeholders} are ids from the `ids` fixture below.
+TOUR_SHOTS = os.environ.get("TOUR_SHOTS") == "1"
+"""Screenshot every toured page (`TOUR_SHOTS=1 make test`): a full-page picture of each
+of about a hundred pages on two devices is most of the tour's time, and only a person
+looking at them needs them; the flows' own screenshots are always taken."""
+
 TOUR: list[tuple[str, list[str]]] = [
     ("anonymous", ["/", "/login", "/signup", "/signup/submitted", "/no-such-page"]),
     ("anonymous", ["/verify", "/verify/{code}"]),
@@ -485,7 +491,8 @@ async def test_every_page_is_readable(
             if found["wide"]:
                 problems.append(f"{where}: scrolls sideways")
             problems.extend(f"{where}: small target {h:.0f}px {html}" for html, h in found["small"])
-            name = re.sub(r"[{}]", "", template.strip("/")).replace("/", "-") or "home"
-            name = re.sub(r"\?(q|person)=.*", r"-\1", name.replace("?show=", "-"))
-            await shoot(page, f"page-{role}-{name}")
+            if TOUR_SHOTS:  # pictures for people to look at; the checks above run always
+                name = re.sub(r"[{}]", "", template.strip("/")).replace("/", "-") or "home"
+                name = re.sub(r"\?(q|person)=.*", r"-\1", name.replace("?show=", "-"))
+                await shoot(page, f"page-{role}-{name}")
     assert not problems, "\n".join(problems)
