@@ -4,11 +4,9 @@ PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CHROMIUM ?= /usr/bin/chromium
-# One worker per core and one more (pytest-xdist), each with its own PostgreSQL and
-# Valkey: the browser tests stay together on one worker (e2e/conftest.py), which spends
-# much of its time waiting on its browser and live server, while the others share the
-# rest (on two cores: 12.2 min with two workers).
-PARALLEL ?= --numprocesses=$(shell echo $$(( $$(nproc) + 1 )))
+# One worker per core (pytest-xdist), each with its own PostgreSQL and Valkey; the
+# browser tests stay together on one worker (e2e/conftest.py).
+PARALLEL ?= --numprocesses=auto
 CATALOGS := $(patsubst %.po,%.mo,$(wildcard app/locales/*/LC_MESSAGES/messages.po))
 
 # What WeasyPrint (the PDF reports) loads from the system: Pango and HarfBuzz's
