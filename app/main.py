@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts import routes as accounts
 from app.audit import routes as audit
+from app.care import routes as care
 from app.dashboard import routes as dashboard
 from app.grid import routes as grid
 from app.grid.visits.routes import RequestCounter
@@ -59,6 +60,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     *notifications.ROUTES,
     *volunteering.ROUTES,
     *orglife.ROUTES,
+    *care.ROUTES,
 ]
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from decimal import Decimal
 from uuid import UUID, uuid4
 
 from sqlalchemy import (
@@ -14,6 +15,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKeyConstraint,
     LargeBinary,
+    Numeric,
     SmallInteger,
     String,
     Text,
@@ -35,6 +37,12 @@ class VisitKind(enum.StrEnum):
     ROUTINE = "routine"
     HOME_STUDY = "home_study"
     """送学上门: a meeting's study material taken to an infirm member's home."""
+    POLITICAL_BIRTHDAY = "political_birthday"
+    """政治生日: the anniversary of joining the Party, with its gifts (app.care)."""
+    WEDDING = "wedding"
+    """A golden (50th) or diamond (60th) wedding anniversary."""
+    CONDOLENCE = "condolence"
+    """吊唁: to a deceased member's family (after-care, app.care)."""
 
 
 VISIT_KIND_LABELS = {
@@ -46,6 +54,9 @@ VISIT_KIND_LABELS = {
     VisitKind.DISPUTE: N_("Dispute"),
     VisitKind.ROUTINE: N_("Routine visit"),
     VisitKind.HOME_STUDY: N_("Study delivered home"),
+    VisitKind.POLITICAL_BIRTHDAY: N_("Political birthday visit"),
+    VisitKind.WEDDING: N_("Wedding anniversary visit"),
+    VisitKind.CONDOLENCE: N_("Condolence visit to the family"),
 }
 
 
@@ -74,6 +85,10 @@ class Trigger(enum.StrEnum):
     HOME_STUDY = "home_study"
     """An infirm member missed a meeting's study (written by organisational life, due
     `due_hours` after the meeting's day; see app.grid.events)."""
+    POLITICAL_BIRTHDAY = "political_birthday"
+    """The anniversary of `party_joined_on`, in the week that holds it, like a birthday."""
+    WEDDING = "wedding"
+    """The 50th and 60th anniversaries of `married_on`, in the week that holds them."""
 
 
 CONCERN_TRIGGERS = (
@@ -91,6 +106,8 @@ SATISFIED_BY = {
     Trigger.DISPUTE: VisitKind.DISPUTE,
     Trigger.EMOTIONAL: VisitKind.EMOTIONAL,
     Trigger.HOME_STUDY: VisitKind.HOME_STUDY,
+    Trigger.POLITICAL_BIRTHDAY: VisitKind.POLITICAL_BIRTHDAY,
+    Trigger.WEDDING: VisitKind.WEDDING,
 }
 """The kind of visit that answers each trigger."""
 
@@ -170,7 +187,7 @@ class VisitRule(TenantMixin, Base):
     code: Mapped[str] = mapped_column(String(30))
     position: Mapped[int] = mapped_column(default=0)
     name: Mapped[str] = mapped_column(Text)
-    trigger: Mapped[str] = mapped_column(String(16))
+    trigger: Mapped[str] = mapped_column(String(20))
     holiday: Mapped[str | None] = mapped_column(String(20))
     days_before: Mapped[int] = mapped_column(SmallInteger, default=0)
     """Holidays: the window opens this many days before the day."""
@@ -232,7 +249,7 @@ class Visit(TenantMixin, Base):
     id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
     person_id: Mapped[UUID] = mapped_column()
     visited_on: Mapped[date] = mapped_column(Date)
-    kind: Mapped[str] = mapped_column(String(12))
+    kind: Mapped[str] = mapped_column(String(20))
     place: Mapped[str] = mapped_column(String(8))
     notes: Mapped[str | None] = mapped_column(Text)
     knows_where: Mapped[str | None] = mapped_column(Text)
@@ -240,6 +257,10 @@ class Visit(TenantMixin, Base):
     knows_difficulties: Mapped[str | None] = mapped_column(Text)
     knows_help: Mapped[str | None] = mapped_column(Text)
     follow_up: Mapped[bool] = mapped_column(Boolean, default=False)
+    condolence_money: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    """慰问金 given on the visit, in yuan: the year's total is a sum of the visit log."""
+    condolence_gifts: Mapped[str | None] = mapped_column(Text)
+    """慰问品: what was given, in the giver's words (米、油、慰问信)."""
     photo_id: Mapped[UUID | None] = mapped_column()
     grid_id: Mapped[UUID | None] = mapped_column()
     visitor_id: Mapped[UUID] = mapped_column()

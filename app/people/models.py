@@ -148,6 +148,8 @@ class Person(TenantMixin, Base):
     mobile: Mapped[bool] = mapped_column(Boolean, default=False)
     infirm: Mapped[bool] = mapped_column(Boolean, default=False)
     deceased_on: Mapped[date | None] = mapped_column(Date)
+    married_on: Mapped[date | None] = mapped_column(Date)
+    """For golden and diamond wedding anniversaries; not before the 16th birthday."""
     health_notes: Mapped[str | None] = mapped_column(Text)
     family_contact_name: Mapped[str | None] = mapped_column(Text)
     family_contact_phone: Mapped[str | None] = mapped_column(String(20))

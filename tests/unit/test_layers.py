@@ -29,6 +29,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("app.points",),
     ("app.orglife",),
     ("app.volunteering",),
+    ("app.care",),
     ("app.signup",),
     ("app.reports",),
     ("app.dashboard", "app.audit", "app.health"),
