@@ -28,8 +28,7 @@ TRIGGERS = (
     "'birthday', 'holiday', 'hospitalisation', 'hardship', 'dispute', 'emotional', 'home_study'"
 )
 KINDS = (
-    "'holiday', 'hospital', 'birthday', 'hardship', 'emotional', 'dispute', 'routine', "
-    "'home_study'"
+    "'holiday', 'hospital', 'birthday', 'hardship', 'emotional', 'dispute', 'routine', 'home_study'"
 )
 NEW = "'political_birthday', 'wedding'"
 
