@@ -76,7 +76,9 @@ class AnswerService:
         the account has no living person on the roster."""
         if identity.person_id is None:
             return None
-        person = await self.session.get(Person, (identity.tenant_id, identity.person_id))
+        person = await self.session.get(
+            Person, {"tenant_id": identity.tenant_id, "id": identity.person_id}
+        )
         if person is None or person.deceased_on is not None:
             return None
         ids = [u for u in (person.branch_id, person.group_id) if u]
@@ -103,11 +105,11 @@ class AnswerService:
     async def survey_for(self, identity: Identity, survey_id: UUID) -> OpenSurvey:
         """The survey as this member may see it; NotFound for a draft or another
         district's, Refused (in words) for one not theirs."""
-        survey = await self.session.get(Survey, (identity.tenant_id, survey_id))
+        survey = await self.session.get(Survey, {"tenant_id": identity.tenant_id, "id": survey_id})
         if survey is None or survey.status == Status.DRAFT:
             raise NotFound(survey_id)
         unit = (
-            await self.session.get(OrgUnit, (survey.tenant_id, survey.unit_id))
+            await self.session.get(OrgUnit, {"tenant_id": survey.tenant_id, "id": survey.unit_id})
             if survey.unit_id
             else None
         )
