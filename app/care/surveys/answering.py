@@ -137,7 +137,10 @@ class AnswerService:
         the survey's members or a survey not open."""
         shown = await self.survey_for(identity, survey_id)
         survey = await self.session.scalar(
-            select(Survey).where(Survey.id == survey_id).with_for_update(read=True)
+            select(Survey)
+            .where(Survey.id == survey_id)
+            .with_for_update(read=True)
+            .execution_options(populate_existing=True)  # as it is once a close let go
         )
         assert survey is not None and identity.person_id is not None
         if survey.status != Status.OPEN:
