@@ -3,11 +3,12 @@ for the units they lead) and /care/my-surveys where members answer on their phon
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Any
 from uuid import UUID
 
 import segno
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
 from litestar.response import Template
@@ -173,12 +174,8 @@ class SurveyController(Controller):
         survey_id: FromPath[UUID],
     ) -> Any:
         position = (await form_data(request)).get("position", "")
-        try:
-            await surveys.remove_question(identity, survey_id, position)
-        except Refused as exc:
-            return refused_back(request, exc, f"/care/surveys/{survey_id}")
-        flash(request, "success", _("Question removed."))
-        return see_other(request, f"/care/surveys/{survey_id}#questions")
+        step = surveys.remove_question(identity, survey_id, position)
+        return await _step(request, step, survey_id, _("Question removed."), "#questions")
 
     @post("/{survey_id:uuid}/open")
     async def open(
@@ -188,12 +185,8 @@ class SurveyController(Controller):
         surveys: NamedDependency[SurveyService],
         survey_id: FromPath[UUID],
     ) -> Any:
-        try:
-            await surveys.open(identity, survey_id)
-        except Refused as exc:
-            return refused_back(request, exc, f"/care/surveys/{survey_id}")
-        flash(request, "success", _("The survey is open. Share its link or QR code."))
-        return see_other(request, f"/care/surveys/{survey_id}")
+        done = _("The survey is open. Share its link or QR code.")
+        return await _step(request, surveys.open(identity, survey_id), survey_id, done)
 
     @post("/{survey_id:uuid}/close")
     async def close(
@@ -203,12 +196,20 @@ class SurveyController(Controller):
         surveys: NamedDependency[SurveyService],
         survey_id: FromPath[UUID],
     ) -> Any:
-        try:
-            await surveys.close(identity, survey_id)
-        except Refused as exc:
-            return refused_back(request, exc, f"/care/surveys/{survey_id}")
-        flash(request, "success", _("The survey is closed. No more answers are taken."))
-        return see_other(request, f"/care/surveys/{survey_id}")
+        done = _("The survey is closed. No more answers are taken.")
+        return await _step(request, surveys.close(identity, survey_id), survey_id, done)
+
+
+async def _step(
+    request: Request, step: Awaitable[Any], survey_id: UUID, done: str, anchor: str = ""
+) -> Response[Any]:
+    """A button on the survey page: done (the flash says so) or refused (it says why)."""
+    try:
+        await step
+    except Refused as exc:
+        return refused_back(request, exc, f"/care/surveys/{survey_id}")
+    flash(request, "success", done)
+    return see_other(request, f"/care/surveys/{survey_id}{anchor}")
 
 
 def provide_answers(
