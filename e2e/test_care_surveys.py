@@ -61,7 +61,7 @@ async def test_a_member_answers_on_a_phone_and_the_admin_sees_the_result(
     await shoot(admin, "care-survey-4-poster")
 
     await admin.goto("/care/surveys/new")
-    await admin.get_by_label("标题").fill("重阳节活动满意度调查")
+    await admin.get_by_label("调查标题").fill("重阳节活动满意度调查")
     await admin.locator("label.chip", has_text="第一支部").click()
     await admin.get_by_role("button", name="创建调查").click()
     await expect(admin.locator(".flash--success")).to_contain_text("请添加题目")
