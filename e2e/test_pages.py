@@ -24,10 +24,12 @@ import pytest
 from playwright.async_api import Page
 from sqlalchemy import select
 
+from app.care.surveys.models import Survey
 from app.core.identity import SYSTEM, Actor
 from app.core.roles import Role
 from app.core.scope import EVERYONE
 from app.db.tenant import tenant_scope
+from app.demo.care_surveys import seed_demo_care_surveys
 from app.demo.grid import seed_demo_grid
 from app.demo.orglife import seed_demo_orglife
 from app.demo.points import seed_demo_points
@@ -135,6 +137,12 @@ TOUR: list[tuple[str, list[str]]] = [
         "/volunteering/teams/{vol_team}/edit",
     ]),
     (Role.MEMBER, ["/volunteering"]),
+    (Role.TENANT_ADMIN, [
+        "/care/surveys", "/care/surveys/new", "/care/surveys/{closed_survey}",
+        "/care/surveys/{open_survey}", "/care/surveys/{open_survey}/poster",
+    ]),
+    (Role.BRANCH_SECRETARY, ["/care/surveys", "/care/surveys/{open_survey}"]),
+    (Role.MEMBER, ["/care/my-surveys", "/care/my-surveys/{open_survey}"]),
 ]  # fmt: skip
 
 NOT_TOURED = {
@@ -259,6 +267,7 @@ async def ids(world: World, services: AppServices, live_server: str) -> dict[str
         await seed_demo_orglife(services, district.tenant_id)
         await seed_demo_thought_reports(services)
         await seed_demo_volunteering(services, district.tenant_id)
+        await seed_demo_care_surveys(services, district.tenant_id)
         async with services.db.session() as session:
             scored = await session.scalar(
                 select(PointEvent.person_id).order_by(PointEvent.recorded_at).limit(1)
@@ -271,6 +280,8 @@ async def ids(world: World, services: AppServices, live_server: str) -> dict[str
             vol_activity = await session.scalar(
                 select(Activity.id).where(Activity.team_id == vol_team).limit(1)
             )
+            open_survey = await session.scalar(select(Survey.id).where(Survey.status == "open"))
+            closed_survey = await session.scalar(select(Survey.id).where(Survey.status == "closed"))
     points = await points_pages(services, district, roster.branch_2, twin_id)
     grid = await grid_pages(services, district, twin_id)
     await inbox_pages(services, world)
@@ -285,6 +296,7 @@ async def ids(world: World, services: AppServices, live_server: str) -> dict[str
         "committed": committed, "import": waiting, "branch2": roster.branch_2, "twin": twin_id,
         "scored": scored, "meeting": meeting, "planned_meeting": planned, "mobile": mobile,
         "vol_team": vol_team, "vol_activity": vol_activity,
+        "open_survey": open_survey, "closed_survey": closed_survey,
     }  # fmt: skip
 
 

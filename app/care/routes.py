@@ -5,4 +5,8 @@ from __future__ import annotations
 
 from litestar.types import ControllerRouterHandler
 
-ROUTES: list[ControllerRouterHandler] = []
+from app.care.surveys import routes as surveys
+
+ROUTES: list[ControllerRouterHandler] = [
+    *surveys.ROUTES,
+]

@@ -74,3 +74,10 @@ select citus_add_local_table_to_metadata('notifications');
 select citus_add_local_table_to_metadata('notification_deliveries');
 select citus_add_local_table_to_metadata('notice_preferences');
 select citus_add_local_table_to_metadata('channel_endpoints');
+
+-- The anonymous satisfaction survey (app/care/surveys): participation and answers
+-- are separate tables with nothing in common but the survey.
+select create_distributed_table('surveys', 'tenant_id', colocate_with => 'users');
+select create_distributed_table('survey_questions', 'tenant_id', colocate_with => 'users');
+select create_distributed_table('survey_participants', 'tenant_id', colocate_with => 'users');
+select create_distributed_table('survey_answers', 'tenant_id', colocate_with => 'users');
