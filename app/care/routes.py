@@ -5,4 +5,8 @@ from __future__ import annotations
 
 from litestar.types import ControllerRouterHandler
 
-ROUTES: list[ControllerRouterHandler] = []
+from app.care.political_birthdays import routes as political_birthdays
+
+ROUTES: list[ControllerRouterHandler] = [
+    *political_birthdays.ROUTES,
+]

@@ -74,3 +74,7 @@ select citus_add_local_table_to_metadata('notifications');
 select citus_add_local_table_to_metadata('notification_deliveries');
 select citus_add_local_table_to_metadata('notice_preferences');
 select citus_add_local_table_to_metadata('channel_endpoints');
+
+-- Care: political birthdays and their five gifts.
+select create_distributed_table('political_birthdays', 'tenant_id', colocate_with => 'users');
+select create_distributed_table('political_birthday_gifts', 'tenant_id', colocate_with => 'users');
