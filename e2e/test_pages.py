@@ -24,10 +24,12 @@ import pytest
 from playwright.async_api import Page
 from sqlalchemy import select
 
+from app.care.political_birthdays.models import PoliticalBirthday
 from app.core.identity import SYSTEM, Actor
 from app.core.roles import Role
 from app.core.scope import EVERYONE
 from app.db.tenant import tenant_scope
+from app.demo.care_gifts import seed_demo_care_gifts
 from app.demo.grid import seed_demo_grid
 from app.demo.orglife import seed_demo_orglife
 from app.demo.points import seed_demo_points
@@ -135,6 +137,14 @@ TOUR: list[tuple[str, list[str]]] = [
         "/volunteering/teams/{vol_team}/edit",
     ]),
     (Role.MEMBER, ["/volunteering"]),
+    (Role.GRID_WORKER, [
+        "/care/political-birthdays", "/care/political-birthdays/{pb_member}",
+    ]),
+    (Role.TENANT_ADMIN, [
+        "/care/political-birthdays", "/care/political-birthdays?month=2026-07",
+        "/care/political-birthdays/{pb_mobile}",
+    ]),
+    (Role.BRANCH_SECRETARY, ["/care/political-birthdays"]),
 ]  # fmt: skip
 
 NOT_TOURED = {
@@ -259,6 +269,7 @@ async def ids(world: World, services: AppServices, live_server: str) -> dict[str
         await seed_demo_orglife(services, district.tenant_id)
         await seed_demo_thought_reports(services)
         await seed_demo_volunteering(services, district.tenant_id)
+        await seed_demo_care_gifts(services)
         async with services.db.session() as session:
             scored = await session.scalar(
                 select(PointEvent.person_id).order_by(PointEvent.recorded_at).limit(1)
@@ -266,6 +277,11 @@ async def ids(world: World, services: AppServices, live_server: str) -> dict[str
             meeting = await session.scalar(select(Meeting.id).where(Meeting.status == "held"))
             planned = await session.scalar(select(Meeting.id).where(Meeting.status == "planned"))
             mobile = await session.scalar(select(Person.id).where(Person.mobile).limit(1))
+            birthdays = select(PoliticalBirthday.person_id).order_by(PoliticalBirthday.opened_at)
+            pb_member = await session.scalar(birthdays.limit(1))
+            pb_mobile = await session.scalar(
+                select(Person.id).where(Person.mobile, Person.id.in_(birthdays))
+            )
 
             vol_team = await session.scalar(select(Team.id).where(Team.name == "医疗服务队"))
             vol_activity = await session.scalar(
@@ -284,7 +300,8 @@ async def ids(world: World, services: AppServices, live_server: str) -> dict[str
         "member": district.users[Role.MEMBER].id, "unit": roster.branch_1, "person": person,
         "committed": committed, "import": waiting, "branch2": roster.branch_2, "twin": twin_id,
         "scored": scored, "meeting": meeting, "planned_meeting": planned, "mobile": mobile,
-        "vol_team": vol_team, "vol_activity": vol_activity,
+        "vol_team": vol_team, "vol_activity": vol_activity, "pb_member": pb_member,
+        "pb_mobile": pb_mobile,
     }  # fmt: skip
 
 
