@@ -5,6 +5,8 @@ page — every refusal in Chinese, nothing written."""
 
 from __future__ import annotations
 
+from uuid import uuid4
+
 import pytest
 from sqlalchemy import func, select
 
@@ -17,6 +19,7 @@ from app.state import AppServices
 from tests.care_gifts import GiftsRoster, make_gifts_roster
 from tests.factories import World, make_world
 from tests.http.conftest import Browser
+from tests.http.test_grid_visits import visit_form
 
 HTMX = {"HX-Request": "true", "HX-Target": "gifts"}
 
@@ -160,3 +163,16 @@ async def test_someone_not_in_the_party_is_sent_back_in_words(
     assert response.status_code == 303
     listed = await browser.get(response.headers["location"])
     assert "甲二号在名册上没有入党日期" in listed.text
+
+
+async def test_a_political_birthday_visit_leads_to_the_gifts(
+    browser: Browser, world: World, roster: GiftsRoster
+) -> None:
+    await browser.login(world.a.users[Role.GRID_WORKER])
+    await browser.get("/grid/visits/new")
+    form = visit_form(roster.wang, kind="political_birthday", visit_id=str(uuid4()))
+    logged = await browser.post("/grid/visits", form)
+    assert logged.status_code == 303
+    assert logged.headers["location"] == f"/care/political-birthdays/{roster.wang}"
+    routine = await browser.post("/grid/visits", visit_form(roster.wang, visit_id=str(uuid4())))
+    assert routine.headers["location"] == "/grid"

@@ -99,6 +99,7 @@ class PoliticalBirthdayController(Controller):
         return render(request, PAGE, self._context(sheet, {}), fragment=GIFTS)
 
     def _context(self, sheet: Any, form: dict[str, str]) -> dict[str, Any]:
+        form = {"posted_on": clock.today().isoformat()} | form
         return {"sheet": sheet, "gifts": list(Gift), "labels": GIFT_LABELS, "ways": WAY_LABELS,
                 "postable": POSTABLE, "form": form, "today": clock.today(),
                 "error": None, "errors": {}}  # fmt: skip
