@@ -277,11 +277,10 @@ async def ids(world: World, services: AppServices, live_server: str) -> dict[str
             meeting = await session.scalar(select(Meeting.id).where(Meeting.status == "held"))
             planned = await session.scalar(select(Meeting.id).where(Meeting.status == "planned"))
             mobile = await session.scalar(select(Person.id).where(Person.mobile).limit(1))
-            birthdays = select(PoliticalBirthday.person_id).order_by(PoliticalBirthday.opened_at)
-            pb_member = await session.scalar(birthdays.limit(1))
-            pb_mobile = await session.scalar(
-                select(Person.id).where(Person.mobile, Person.id.in_(birthdays))
-            )
+            # The demo's political birthdays: the worker's members, and a mobile member's.
+            birthdays = Person.id.in_(select(PoliticalBirthday.person_id))
+            pb_member = await session.scalar(select(Person.id).where(birthdays, ~Person.mobile))
+            pb_mobile = await session.scalar(select(Person.id).where(birthdays, Person.mobile))
 
             vol_team = await session.scalar(select(Team.id).where(Team.name == "医疗服务队"))
             vol_activity = await session.scalar(
