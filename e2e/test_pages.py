@@ -24,11 +24,13 @@ import pytest
 from playwright.async_api import Page
 from sqlalchemy import select
 
+from app.care.political_birthdays.models import PoliticalBirthday
 from app.care.surveys.models import Survey
 from app.core.identity import SYSTEM, Actor
 from app.core.roles import Role
 from app.core.scope import EVERYONE
 from app.db.tenant import tenant_scope
+from app.demo.care_gifts import seed_demo_care_gifts
 from app.demo.care_surveys import seed_demo_care_surveys
 from app.demo.grid import seed_demo_grid
 from app.demo.orglife import seed_demo_orglife
@@ -143,6 +145,14 @@ TOUR: list[tuple[str, list[str]]] = [
     ]),
     (Role.BRANCH_SECRETARY, ["/care/surveys", "/care/surveys/{open_survey}"]),
     (Role.MEMBER, ["/care/my-surveys", "/care/my-surveys/{open_survey}"]),
+    (Role.GRID_WORKER, [
+        "/care/political-birthdays", "/care/political-birthdays/{pb_member}",
+    ]),
+    (Role.TENANT_ADMIN, [
+        "/care/political-birthdays", "/care/political-birthdays?month=2026-07",
+        "/care/political-birthdays/{pb_mobile}",
+    ]),
+    (Role.BRANCH_SECRETARY, ["/care/political-birthdays"]),
 ]  # fmt: skip
 
 NOT_TOURED = {
@@ -268,6 +278,7 @@ async def ids(world: World, services: AppServices, live_server: str) -> dict[str
         await seed_demo_thought_reports(services)
         await seed_demo_volunteering(services, district.tenant_id)
         await seed_demo_care_surveys(services, district.tenant_id)
+        await seed_demo_care_gifts(services)
         async with services.db.session() as session:
             scored = await session.scalar(
                 select(PointEvent.person_id).order_by(PointEvent.recorded_at).limit(1)
@@ -275,6 +286,10 @@ async def ids(world: World, services: AppServices, live_server: str) -> dict[str
             meeting = await session.scalar(select(Meeting.id).where(Meeting.status == "held"))
             planned = await session.scalar(select(Meeting.id).where(Meeting.status == "planned"))
             mobile = await session.scalar(select(Person.id).where(Person.mobile).limit(1))
+            # The demo's political birthdays: the worker's members, and a mobile member's.
+            birthdays = Person.id.in_(select(PoliticalBirthday.person_id))
+            pb_member = await session.scalar(select(Person.id).where(birthdays, ~Person.mobile))
+            pb_mobile = await session.scalar(select(Person.id).where(birthdays, Person.mobile))
 
             vol_team = await session.scalar(select(Team.id).where(Team.name == "医疗服务队"))
             vol_activity = await session.scalar(
@@ -297,6 +312,7 @@ async def ids(world: World, services: AppServices, live_server: str) -> dict[str
         "scored": scored, "meeting": meeting, "planned_meeting": planned, "mobile": mobile,
         "vol_team": vol_team, "vol_activity": vol_activity,
         "open_survey": open_survey, "closed_survey": closed_survey,
+        "pb_member": pb_member, "pb_mobile": pb_mobile,
     }  # fmt: skip
 
 

@@ -82,6 +82,9 @@ ACTION_LABELS = {
     "volunteer.activity_recorded": N_("Volunteer activity recorded"),
     "volunteer.hours_corrected": N_("Volunteer hours corrected"),
     "volunteer.activity_cancelled": N_("Volunteer activity cancelled"),
+    "care.gift_delivered": N_("Political birthday gift delivered"),
+    "care.gifts_posted": N_("Political birthday gifts posted"),
+    "care.gift_unticked": N_("Political birthday gift taken back"),
 }
 OTHER_CHANGE = N_("Other change")  # an action of a newer version of the app
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
+from app.care.political_birthdays.models import GIFT_LABELS, WAY_LABELS
 from app.core.roles import ROLE_LABELS
 from app.i18n import N_, _
 from app.notifications.kinds import CHANNEL_LABELS
@@ -187,6 +188,10 @@ PARENT = Detail(N_("Placed under"), _text)
 CHANNEL = Detail(N_("Sent by"), _labelled(CHANNEL_LABELS))
 VOLUNTEER_LEVEL = Detail(N_("Level"), _labelled(LEVEL_LABELS))
 LINE_OF_SERVICE = Detail(N_("Line of service"), _labelled(SPECIALTY_LABELS))
+GIFT = Detail(N_("Gift"), _labelled(GIFT_LABELS))
+GIFT_YEAR = Detail(N_("Year"))
+HOW_GIVEN = Detail(N_("How"), _labelled(WAY_LABELS))
+TRACKING_NUMBER = Detail(N_("Tracking number"))
 VOLUNTEER_ROLES = {"leader": N_("Team leader"), "member": N_("Team member")}
 
 # A person's fields, as the roster form names them (ids of units shown as names).
@@ -333,6 +338,14 @@ DETAILS: dict[str, dict[str, Detail]] = {
                                   "removed": Detail(N_("Taken out"))},
     "volunteer.activity_cancelled": {"reason": REASON,
                                      "removed": Detail(N_("Hours no longer counted"))},
+    "care.gift_delivered": {"gift": GIFT, "year": GIFT_YEAR, "way": HOW_GIVEN,
+                            "delivered_on": DAY},
+    "care.gifts_posted": {"gifts": GIFT, "year": GIFT_YEAR, "posted_on": DAY,
+                          "tracking_number": TRACKING_NUMBER},
+    "care.gift_unticked": {"gift": GIFT, "year": GIFT_YEAR, "way": HOW_GIVEN,
+                           "delivered_on": DAY,
+                           "delivered_by_name": Detail(N_("Had been delivered by")),
+                           "tracking_number": TRACKING_NUMBER},
 }  # fmt: skip
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from litestar.types import ControllerRouterHandler
 
+from app.care.political_birthdays import routes as political_birthdays
 from app.care.surveys import routes as surveys
 
 ROUTES: list[ControllerRouterHandler] = [
+    *political_birthdays.ROUTES,
     *surveys.ROUTES,
 ]

@@ -20,6 +20,7 @@ from app.core.identity import Actor
 from app.core.roles import Role
 from app.db import Database
 from app.db.tenant import tenant_scope
+from app.demo.care_gifts import has_care_gifts, seed_demo_care_gifts
 from app.demo.care_surveys import has_surveys, seed_demo_care_surveys
 from app.demo.certificates import seed_demo_certificates
 from app.demo.grid import has_grid, seed_demo_grid
@@ -118,6 +119,8 @@ async def seed_demo(services: AppServices, owner: Database) -> bool:
                 if not await has_surveys(services):
                     await seed_demo_care_surveys(services, existing)
                     created = True
+                if not await has_care_gifts(services):
+                    await seed_demo_care_gifts(services)
             continue
         tenant_id: UUID = uuid4()
         admin_name, admin_phone = f"{district}{TENANT_PEOPLE[0][1]}", f"{prefix}1"
@@ -155,6 +158,7 @@ async def seed_demo(services: AppServices, owner: Database) -> bool:
             await seed_demo_thought_reports(services)
             await seed_demo_volunteering(services, tenant_id)
             await seed_demo_care_surveys(services, tenant_id)
+            await seed_demo_care_gifts(services)
         created = True
     return created
 

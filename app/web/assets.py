@@ -27,6 +27,7 @@ BUNDLES: dict[str, tuple[str, ...]] = {
         "css/orglife.css",
         "css/volunteering.css",
         "css/care-surveys.css",
+        "css/care-political-birthdays.css",
     ),
     "app.js": (
         "vendor/htmx.min.js", "js/keep-form.js", "js/sending.js", "js/unread.js",

@@ -81,3 +81,6 @@ select create_distributed_table('surveys', 'tenant_id', colocate_with => 'users'
 select create_distributed_table('survey_questions', 'tenant_id', colocate_with => 'users');
 select create_distributed_table('survey_participants', 'tenant_id', colocate_with => 'users');
 select create_distributed_table('survey_answers', 'tenant_id', colocate_with => 'users');
+-- Care: political birthdays and their five gifts.
+select create_distributed_table('political_birthdays', 'tenant_id', colocate_with => 'users');
+select create_distributed_table('political_birthday_gifts', 'tenant_id', colocate_with => 'users');

@@ -66,12 +66,14 @@ from app.points.service import PointsService
 from app.signup.service import TenancyService
 from app.state import AppServices
 from app.volunteering.certificates.service import CertificateService
+from tests.care_gifts import every_gift_change, joined
 from tests.certificates import add_activity, add_team, issue
 from tests.factories import (
     PASSWORD,
     District,
     PointsRoster,
     World,
+    add_person,
     identity_of,
     make_points_roster,
     make_world,
@@ -354,6 +356,12 @@ async def walk_every_change(
             excused = {points.member_b: Mark(Presence.EXCUSED, reason="住院")}
             taken = sum(row.revision for row in (await attendance.rows(held.id)).values())
             await attendance.save(secretary, held.id, AttendanceForm(excused, taken=taken))
+        # Care: a political birthday's gift delivered, taken back, and a parcel posted.
+        mobile = await add_person(services, district, "流动党员", points.roster.branch_1,
+                                  party_member=True, mobile=True,
+                                  party_joined_on=joined(1990, 0))  # fmt: skip
+        async with services.db.unit() as session:
+            await every_gift_change(session, admin, mobile)
 
 
 async def test_every_change_reads_in_words(

@@ -3,6 +3,8 @@ asking for a person of another branch gets 404 on every route, and nothing chang
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
@@ -38,10 +40,12 @@ async def secretary_of_branch_2(services: AppServices, world: World) -> Roster:
             people = PeopleService(session, services.cipher)
             await people.link_account(EVERYONE, roster.person_2, secretary.id, SYSTEM)
             await OrgService(session).set_leader(roster.branch_2, roster.person_2, SYSTEM)
-            # A mobile member too, so every person page opens for them (thought reports
-            # are kept for mobile members only).
+            # A mobile party member too, so every person page opens for them (thought
+            # reports are kept for mobile members, political birthdays for party members).
             await session.execute(
-                update(Person).where(Person.id == roster.person_2).values(mobile=True)
+                update(Person)
+                .where(Person.id == roster.person_2)
+                .values(mobile=True, party_member=True, party_joined_on=date(1970, 7, 1))
             )
     return roster
 

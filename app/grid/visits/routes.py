@@ -24,7 +24,7 @@ from app.core.query_params import query_choice, query_id, query_text
 from app.core.roles import Role
 from app.db.form_ids import FormUsed
 from app.grid.due import NotYetOpen
-from app.grid.models import CONCERN_LABELS, PLACE_LABELS, VISIT_KIND_LABELS, Trigger
+from app.grid.models import CONCERN_LABELS, PLACE_LABELS, VISIT_KIND_LABELS, Trigger, VisitKind
 from app.grid.visits.due_list import DueListService
 from app.grid.visits.forms import KNOWS, parse_visit_form
 from app.grid.visits.person_card import PersonCardService
@@ -37,6 +37,8 @@ from app.web.responses import form_data, refused_back, render, see_other, sent_b
 from app.web.templates import day
 
 SERVING = allow(Role.TENANT_ADMIN, Role.BRANCH_SECRETARY, Role.GRID_WORKER)
+GIFTS = "/care/political-birthdays"
+"""Political birthdays' gifts (app.care): a political birthday's visit leads there."""
 
 
 class RequestCounts(Protocol):
@@ -189,6 +191,9 @@ class GridController(Controller):
         for words in not_yet_words(logged.not_yet):
             message += " " + words
         flash(request, "success", message)
+        if logged.visit.kind == VisitKind.POLITICAL_BIRTHDAY and may_open(request, GIFTS):
+            # A political birthday's visit: its five gifts are ticked next, on their page.
+            return see_other(request, f"{GIFTS}/{logged.visit.person_id}")
         return see_other(request, "/grid")
 
     @get("/visits/{visit_id:uuid}")
