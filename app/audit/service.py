@@ -82,6 +82,11 @@ ACTION_LABELS = {
     "volunteer.activity_recorded": N_("Volunteer activity recorded"),
     "volunteer.hours_corrected": N_("Volunteer hours corrected"),
     "volunteer.activity_cancelled": N_("Volunteer activity cancelled"),
+    "aid.applied": N_("Aid applied for"),
+    "aid.approved": N_("Aid approved"),
+    "aid.refused": N_("Aid refused"),
+    "aid.paid": N_("Aid paid"),
+    "aid.income_recorded": N_("Aid fund income recorded"),
 }
 OTHER_CHANGE = N_("Other change")  # an action of a newer version of the app
 

@@ -5,4 +5,7 @@ from __future__ import annotations
 
 from litestar.types import ControllerRouterHandler
 
-ROUTES: list[ControllerRouterHandler] = []
+from app.care.aid import routes as aid
+from app.care.condolence import routes as condolence
+
+ROUTES: list[ControllerRouterHandler] = [*condolence.ROUTES, *aid.ROUTES]
