@@ -92,7 +92,7 @@ async def year_figures(
         for row in await session.execute(by_branch)
     ]
     found = await session.scalars(
-        select(func.extract("year", Visit.visited_on).distinct()).where(GAVE)
+        select(func.extract("year", Visit.visited_on)).where(GAVE).distinct()
     )
     years = sorted({int(y) for y in found} | {this_year}, reverse=True)
     return YearFigures(year, years, total, months, branches)
