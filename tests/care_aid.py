@@ -64,9 +64,7 @@ async def apply_for(
     return application.id
 
 
-async def pay(
-    services: AppServices, district: District, application: UUID, amount: str
-) -> None:
+async def pay(services: AppServices, district: District, application: UUID, amount: str) -> None:
     admin = await identity_of(services, district.tenant_id, district.users[Role.TENANT_ADMIN].id)
     with tenant_scope(district.tenant_id):
         async with services.db.unit() as session:
@@ -81,3 +79,17 @@ async def make_aid(services: AppServices, district: District, points: PointsRost
                            files=[("诊断书.pdf", "application/pdf", PDF)])  # fmt: skip
     other = await apply_for(services, district, points.member_d, "2000", approve="2000")
     return Aid(points, mine, other)
+
+
+async def every_aid_change(services: AppServices, district: District, points: PointsRoster) -> None:
+    """Each audited step of aid once (the change log's walk): income, an application
+    with evidence approved and paid, one refused."""
+    await give_income(services, district, "5000")
+    paid = await apply_for(services, district, points.member_a, "1000", approve="800",
+                           files=[("诊断书.pdf", "application/pdf", PDF)])  # fmt: skip
+    await pay(services, district, paid, "800")
+    refused = await apply_for(services, district, points.member_b, "500")
+    admin = await identity_of(services, district.tenant_id, district.users[Role.TENANT_ADMIN].id)
+    with tenant_scope(district.tenant_id):
+        async with services.db.unit() as session:
+            await AidService(session).decide(admin, refused, Decision(False, "已享受其他救助"))

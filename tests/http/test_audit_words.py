@@ -66,6 +66,7 @@ from app.points.service import PointsService
 from app.signup.service import TenancyService
 from app.state import AppServices
 from app.volunteering.certificates.service import CertificateService
+from tests.care_aid import every_aid_change
 from tests.certificates import add_activity, add_team, issue
 from tests.factories import (
     PASSWORD,
@@ -354,6 +355,8 @@ async def walk_every_change(
             excused = {points.member_b: Mark(Presence.EXCUSED, reason="住院")}
             taken = sum(row.revision for row in (await attendance.rows(held.id)).values())
             await attendance.save(secretary, held.id, AttendanceForm(excused, taken=taken))
+        # Hardship aid: income, an application approved and paid, one refused.
+        await every_aid_change(services, district, points)
 
 
 async def test_every_change_reads_in_words(
