@@ -5,16 +5,20 @@ the outcome but no buttons. Also the tour's aid pages (care_aid_pages)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 from playwright.async_api import expect
+from python_calamine import CalamineWorkbook
 from sqlalchemy import select
 
 from app.care.aid.models import AidApplication, AidStatus
+from app.core import clock
 from app.core.roles import Role
 from app.db.tenant import tenant_scope
 from app.demo.care_aid import seed_demo_care_aid
+from app.grid.models import Visit
 from app.state import AppServices
 from e2e.test_pages import log_in
 from tests.care_aid import make_aid
@@ -36,6 +40,20 @@ async def care_aid_pages(services: AppServices, district: District) -> dict[str,
     assert all(found.values()) and person
     return {"aid_waiting": found[AidStatus.PENDING], "aid_approved": found[AidStatus.APPROVED],
             "aid_person": person}  # fmt: skip
+
+
+async def condolence_visits(services: AppServices, district: District, people: list[UUID]) -> None:
+    """Two visits of this year that gave condolence money (500 and 300 yuan), one gifts."""
+    today = clock.today()
+    with tenant_scope(district.tenant_id):
+        async with services.db.unit() as session:
+            for person, money, gifts in zip(people, ("500", "300"), ("米、油", None), strict=True):
+                session.add(Visit(
+                    tenant_id=district.tenant_id, person_id=person, visited_on=today,
+                    kind="holiday", place="home", condolence_money=Decimal(money),
+                    condolence_gifts=gifts, visitor_id=district.users[Role.GRID_WORKER].id,
+                    visitor_name="网格员",
+                ))  # fmt: skip
 
 
 async def test_an_admin_approves_and_pays_aid(
@@ -75,9 +93,23 @@ async def test_an_admin_approves_and_pays_aid(
     await expect(admin.locator("table")).to_contain_text("党员甲")
     await shoot(admin, "care-aid-5-fund")
 
+    await condolence_visits(services, district, [points.member_a, points.member_d])
+    await admin.goto("/care/condolence")
+    await expect(admin.locator(".tile").nth(2)).to_contain_text("800.00 元")
+    await shoot(admin, "care-condolence")
+    async with admin.expect_download() as download:
+        await admin.get_by_role("link", name="下载全年数据（Excel）").click()
+    saved = await (await download.value).path()
+    months = CalamineWorkbook.from_path(str(saved)).get_sheet_by_index(0).to_python()
+    assert months[-1][1:] == [2, 2, 800.0, 1]
+
     secretary = await (await new_context()).new_page()
     await log_in(secretary, district.users[Role.BRANCH_SECRETARY])
     await secretary.goto(f"/care/aid/{aid.mine}")
     await expect(secretary.locator(".aid-status")).to_have_text("已发放")
     await expect(secretary.get_by_role("button", name="通过")).to_have_count(0)
     await shoot(secretary, "care-aid-6-secretary")
+    await secretary.goto("/care/aid/new?q=党员")
+    await secretary.get_by_role("link", name="党员乙").click()
+    await expect(secretary.get_by_label("申请金额（元）")).to_be_visible()
+    await shoot(secretary, "care-aid-7-new")
