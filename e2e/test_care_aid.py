@@ -93,6 +93,12 @@ async def test_an_admin_approves_and_pays_aid(
     await expect(admin.locator("table")).to_contain_text("党员甲")
     await shoot(admin, "care-aid-5-fund")
 
+    await admin.goto(f"/grid/visits/new?person={points.member_b}")
+    await admin.get_by_label("慰问金（元，可不填）").fill("12.345")
+    await admin.get_by_label("慰问品（可不填）").fill("米、油")
+    await admin.get_by_role("button", name="保存走访记录").click()
+    await expect(admin.locator("#e-condolence_money")).to_contain_text("小数点后最多两位")
+    await shoot(admin, "care-visit-money")
     await condolence_visits(services, district, [points.member_a, points.member_d])
     await admin.goto("/care/condolence")
     await expect(admin.locator(".tile").nth(2)).to_contain_text("800.00 元")

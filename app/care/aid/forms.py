@@ -11,12 +11,12 @@ from pathlib import PurePath
 from uuid import UUID
 
 from app.care.aid.models import ReasonKind
-from app.core import clock
 from app.core.errors import Refused
 from app.core.forms import FieldError, FormReader
 from app.core.money import yuan
 from app.core.validators import multiline_text, plain_text
 from app.i18n import N_
+from app.volunteering.teams.forms import past_or_today
 
 MAX_DESCRIPTION = 1000
 MAX_REASON = 500
@@ -87,22 +87,6 @@ def _reason_kind(raw: str) -> ReasonKind:
     return ReasonKind(raw)
 
 
-def past_day(raw: str) -> date:
-    """A day not in the future (today when left empty)."""
-    today = clock.today()
-    try:
-        day = date.fromisoformat(raw.strip()) if raw.strip() else today
-    except ValueError:
-        raise FieldError(
-            N_("Please give the date as year-month-day, for example 2026-05-01.")
-        ) from None
-    if day > today:
-        raise FieldError(N_("The date cannot be in the future."))
-    if day.year < 2000:
-        raise FieldError(N_("Please check the year."))
-    return day
-
-
 def parse_application(data: Mapping[str, str]) -> ApplicationForm:
     reader = FormReader(data)
     person_id = reader.field("person_id", _person)
@@ -129,7 +113,7 @@ def parse_decision(data: Mapping[str, str], approve: bool) -> Decision:
 
 def parse_payment(data: Mapping[str, str]) -> PaymentForm:
     reader = FormReader(data)
-    paid_on = reader.field("paid_on", past_day)
+    paid_on = reader.field("paid_on", past_or_today)
     amount = reader.field("amount", yuan)
     reader.done()
     assert paid_on and amount
@@ -147,7 +131,7 @@ def _source(raw: str) -> str:
 
 def parse_income(data: Mapping[str, str]) -> IncomeForm:
     reader = FormReader(data)
-    received_on = reader.field("received_on", past_day)
+    received_on = reader.field("received_on", past_or_today)
     amount = reader.field("amount", yuan)
     source = reader.field("source", _source)
     reader.done()
