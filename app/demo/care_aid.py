@@ -87,7 +87,9 @@ async def seed_demo_care_aid(services: AppServices, tenant_id: UUID, seed: int =
         await funds.record_income(
             admin, IncomeForm(start + timedelta(days=40), Decimal(10000), "老干部党费返还及捐款")
         )
-    helped = rng.sample(people, len(PAID) + 2)
+    if not people:
+        return
+    helped = rng.sample(people, min(len(people), len(PAID) + 2))
     span = max((today - start).days, 1)
     for person, amount in zip(helped, PAID, strict=False):
         paid_on = start + timedelta(days=rng.randrange(20, span + 20) % span)
@@ -104,8 +106,8 @@ async def seed_demo_care_aid(services: AppServices, tenant_id: UUID, seed: int =
         aid = AidService(session)
         await aid.decide(admin, refused, Decision(False, "已享受民政临时救助，本年度不再重复补助"))
         await aid.decide(admin, approved, Decision(True, "情况属实", Decimal(1500)))
-    if branch:
-        await _apply(services, secretary, rng.choice(branch), 2000, rng, today)
+    who, pool = (secretary, branch) if branch else (admin, people)
+    await _apply(services, who, rng.choice(pool), 2000, rng, today)  # waiting
     await _condolence_visits(services, tenant_id, people, rng)
 
 
