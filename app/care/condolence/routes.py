@@ -27,8 +27,8 @@ LEADERS = allow(Role.TENANT_ADMIN, Role.BRANCH_SECRETARY)
 def workbook(figures: YearFigures) -> bytes:
     """The year's figures as an .xlsx: one sheet per month, one per branch."""
     book = Book()
-    columns = [(_("People visited"), 12), (_("Condolence visits"), 10), (_("Condolence money (yuan)"), 18),
-               (_("Visits with gifts"), 14)]  # fmt: skip
+    columns = [(_("People visited"), 12), (_("Condolence visits"), 10),
+               (_("Condolence money (yuan)"), 18), (_("Visits with gifts"), 14)]  # fmt: skip
     title = _("Condolence money and gifts %(year)s", year=figures.year)
     sheet, row = book.sheet(_("By month"), [(_("Month"), 10), *columns], title=title)
     for month, f in enumerate(figures.months, start=1):
