@@ -153,6 +153,11 @@ TOUR: list[tuple[str, list[str]]] = [
         "/care/political-birthdays/{pb_mobile}",
     ]),
     (Role.BRANCH_SECRETARY, ["/care/political-birthdays"]),
+    (Role.TENANT_ADMIN, [
+        "/care/condolence", "/care/aid", "/care/aid/new", "/care/aid/new?person={aid_person}",
+        "/care/aid/{aid_waiting}", "/care/aid/{aid_approved}", "/care/aid/fund",
+    ]),
+    (Role.BRANCH_SECRETARY, ["/care/condolence", "/care/aid", "/care/aid/new?q=a"]),
 ]  # fmt: skip
 
 NOT_TOURED = {
@@ -300,10 +305,12 @@ async def ids(world: World, services: AppServices, live_server: str) -> dict[str
     points = await points_pages(services, district, roster.branch_2, twin_id)
     grid = await grid_pages(services, district, twin_id)
     await inbox_pages(services, world)
+    from e2e.test_care_aid import care_aid_pages  # here: that module imports this one
     from e2e.test_certificates import certificate_pages  # here: that module imports this one
 
     return {
         **await certificate_pages(services, district, twin_id),
+        **await care_aid_pages(services, district),
         **points,
         **grid,
         "report": await made_report(services, district),

@@ -85,6 +85,11 @@ ACTION_LABELS = {
     "care.gift_delivered": N_("Political birthday gift delivered"),
     "care.gifts_posted": N_("Political birthday gifts posted"),
     "care.gift_unticked": N_("Political birthday gift taken back"),
+    "aid.applied": N_("Aid applied for"),
+    "aid.approved": N_("Aid approved"),
+    "aid.refused": N_("Aid refused"),
+    "aid.paid": N_("Aid paid"),
+    "aid.income_recorded": N_("Aid fund income recorded"),
 }
 OTHER_CHANGE = N_("Other change")  # an action of a newer version of the app
 

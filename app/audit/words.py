@@ -13,10 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qs
 
+from app.care.aid.models import REASON_LABELS
 from app.care.political_birthdays.models import GIFT_LABELS, WAY_LABELS
+from app.core.money import yuan_text
 from app.core.roles import ROLE_LABELS
 from app.i18n import N_, _
 from app.notifications.kinds import CHANNEL_LABELS
@@ -125,6 +128,10 @@ def _points(value: Any, names: Names) -> str | None:
 
 def _signed_points(value: Any, names: Names) -> str | None:
     return None if value is None or value == "" else points_text(value, signed=True)
+
+
+def _yuan(value: Any, names: Names) -> str | None:
+    return None if value is None or value == "" else yuan_text(Decimal(str(value)))
 
 
 def _count(value: Any, names: Names) -> str | None:
@@ -346,6 +353,14 @@ DETAILS: dict[str, dict[str, Detail]] = {
                            "delivered_on": DAY,
                            "delivered_by_name": Detail(N_("Had been delivered by")),
                            "tracking_number": TRACKING_NUMBER},
+    "aid.applied": {"reason_kind": Detail(N_("Reason"), _labelled(REASON_LABELS)),
+                    "amount_asked": Detail(N_("Amount asked"), _yuan),
+                    "files": Detail(N_("Evidence files"), _count)},
+    "aid.approved": {"approved_amount": Detail(N_("Amount approved"), _yuan), "reason": REASON},
+    "aid.refused": {"reason": REASON},
+    "aid.paid": {"amount": Detail(N_("Amount paid"), _yuan), "paid_on": DAY},
+    "aid.income_recorded": {"amount": Detail(N_("Amount"), _yuan), "received_on": DAY,
+                            "source": Detail(N_("Where it came from"))},
 }  # fmt: skip
 
 

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from litestar.types import ControllerRouterHandler
 
+from app.care.aid import routes as aid
+from app.care.condolence import routes as condolence
 from app.care.political_birthdays import routes as political_birthdays
 from app.care.surveys import routes as surveys
 
 ROUTES: list[ControllerRouterHandler] = [
     *political_birthdays.ROUTES,
+    *condolence.ROUTES,
+    *aid.ROUTES,
     *surveys.ROUTES,
 ]

@@ -20,6 +20,7 @@ from app.core.identity import Actor
 from app.core.roles import Role
 from app.db import Database
 from app.db.tenant import tenant_scope
+from app.demo.care_aid import has_care_aid, seed_demo_care_aid
 from app.demo.care_gifts import has_care_gifts, seed_demo_care_gifts
 from app.demo.care_surveys import has_surveys, seed_demo_care_surveys
 from app.demo.certificates import seed_demo_certificates
@@ -121,6 +122,10 @@ async def seed_demo(services: AppServices, owner: Database) -> bool:
                     created = True
                 if not await has_care_gifts(services):
                     await seed_demo_care_gifts(services)
+                    created = True
+                if not await has_care_aid(services):
+                    await seed_demo_care_aid(services, existing)
+                    created = True
             continue
         tenant_id: UUID = uuid4()
         admin_name, admin_phone = f"{district}{TENANT_PEOPLE[0][1]}", f"{prefix}1"
@@ -159,6 +164,7 @@ async def seed_demo(services: AppServices, owner: Database) -> bool:
             await seed_demo_volunteering(services, tenant_id)
             await seed_demo_care_surveys(services, tenant_id)
             await seed_demo_care_gifts(services)
+            await seed_demo_care_aid(services, tenant_id)
         created = True
     return created
 

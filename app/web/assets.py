@@ -28,6 +28,7 @@ BUNDLES: dict[str, tuple[str, ...]] = {
         "css/volunteering.css",
         "css/care-surveys.css",
         "css/care-political-birthdays.css",
+        "css/care-aid.css",
     ),
     "app.js": (
         "vendor/htmx.min.js", "js/keep-form.js", "js/sending.js", "js/unread.js",

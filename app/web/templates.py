@@ -18,6 +18,7 @@ from litestar.template import TemplateConfig
 
 from app.core import clock
 from app.core.clock import CHINA_TIME  # times are shown in China whatever the server's zone
+from app.core.money import yuan_text
 from app.core.roles import ROLE_LABELS
 from app.i18n import LOCALES, _, current_locale, html_lang, ntranslate, translate
 from app.points.numbers import points_text
@@ -96,6 +97,7 @@ def _configure(env: Environment) -> None:
     env.filters["points"] = points
     env.filters["day"] = day
     env.filters["moment"] = moment
+    env.filters["yuan"] = yuan_text
     env.globals.update(
         asset=asset,
         current_user=current_user,

@@ -59,6 +59,13 @@ select create_distributed_table('volunteer_hours', 'tenant_id', colocate_with =>
 select create_distributed_table('volunteer_photos', 'tenant_id', colocate_with => 'users');
 select create_distributed_table('volunteer_certificates', 'tenant_id', colocate_with => 'users');
 
+-- Hardship aid (care).
+select create_distributed_table('aid_funds', 'tenant_id', colocate_with => 'users');
+select create_distributed_table('aid_income', 'tenant_id', colocate_with => 'users');
+select create_distributed_table('aid_applications', 'tenant_id', colocate_with => 'users');
+select create_distributed_table('aid_evidence', 'tenant_id', colocate_with => 'users');
+select create_distributed_table('aid_payments', 'tenant_id', colocate_with => 'users');
+
 -- The dashboard's getting-started steps.
 select create_distributed_table('setup_checks', 'tenant_id', colocate_with => 'users');
 

@@ -66,6 +66,7 @@ from app.points.service import PointsService
 from app.signup.service import TenancyService
 from app.state import AppServices
 from app.volunteering.certificates.service import CertificateService
+from tests.care_aid import every_aid_change
 from tests.care_gifts import every_gift_change, joined
 from tests.certificates import add_activity, add_team, issue
 from tests.factories import (
@@ -362,6 +363,8 @@ async def walk_every_change(
                                   party_joined_on=joined(1990, 0))  # fmt: skip
         async with services.db.unit() as session:
             await every_gift_change(session, admin, mobile)
+        # Hardship aid: income, an application approved and paid, one refused.
+        await every_aid_change(services, district, points)
 
 
 async def test_every_change_reads_in_words(

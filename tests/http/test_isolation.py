@@ -37,6 +37,7 @@ from app.settings import AppSettings, DatabaseSettings, RedisSettings, Settings
 from app.state import AppServices
 from tests.factories import Account, World, identity_of, make_roster
 from tests.http import (
+    isolation_care_aid,
     isolation_care_gifts,
     isolation_care_surveys,
     isolation_certificates,
@@ -208,7 +209,7 @@ def _made_by(module: ModuleType, name: str) -> Callable[[World, AppServices], Aw
 CAPABILITIES = (
     isolation_grids, isolation_coverage, isolation_visits, isolation_requests, isolation_reports,
     isolation_notifications, isolation_certificates, isolation_orglife, isolation_orglife_extra,
-    isolation_volunteering, isolation_care_surveys, isolation_care_gifts,
+    isolation_volunteering, isolation_care_surveys, isolation_care_gifts, isolation_care_aid,
 )  # fmt: skip
 
 OWNED_BY_A: dict[str, Callable[[World, AppServices], Awaitable[str]]] = {
@@ -229,6 +230,8 @@ OWNED_BY_A: dict[str, Callable[[World, AppServices], Awaitable[str]]] = {
     "activity_id": _made_by(isolation_volunteering, "activity_id"),
     "volunteer_photo_id": _made_by(isolation_volunteering, "volunteer_photo_id"),
     "survey_id": _made_by(isolation_care_surveys, "survey_id"),
+    "aid_application_id": _made_by(isolation_care_aid, "aid_application_id"),
+    "aid_evidence_id": _made_by(isolation_care_aid, "aid_evidence_id"),
     **{
         name: _points_factory(name)
         for name in (

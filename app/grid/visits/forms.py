@@ -7,10 +7,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from uuid import UUID, uuid4
 
 from app.core import clock
 from app.core.forms import FieldError, FormReader
+from app.core.money import optional_yuan
 from app.core.validators import multiline_text
 from app.grid.models import Place, VisitKind
 from app.i18n import N_
@@ -19,6 +21,7 @@ KNOWS = ("knows_where", "knows_doing", "knows_difficulties", "knows_help")
 """四个知道: where they are, what they are doing, their difficulties, the help needed."""
 MAX_NOTES = 1000
 MAX_KNOW = 300
+MAX_GIFTS = 200
 BACKDATE_DAYS = 31
 """A visit may be logged up to a month late (a worker back from a week of visits)."""
 
@@ -34,6 +37,10 @@ class VisitForm:
     notes: str | None = None
     knows: tuple[str | None, str | None, str | None, str | None] = (None, None, None, None)
     follow_up: bool = False
+    condolence_money: Decimal | None = None
+    """慰问金 given, in yuan (app.core.money)."""
+    condolence_gifts: str | None = None
+    """慰问品: what was given."""
     photo: bytes | None = None
     """The photo as a small JPEG without its metadata (made from the upload by the route,
     with app.core.photos.evidence_jpeg)."""
@@ -106,10 +113,13 @@ def parse_visit_form(data: Mapping[str, str], photo: bytes | None = None) -> Vis
     visited_on = reader.field("visited_on", visit_date)
     notes = reader.field("notes", text_of(MAX_NOTES))
     knows = [reader.field(key, text_of(MAX_KNOW)) for key in KNOWS]
+    money = reader.field("condolence_money", optional_yuan)
+    gifts = reader.field("condolence_gifts", text_of(MAX_GIFTS))
     reader.done()
     assert person_id and visit_id and kind and place and visited_on  # done() saw them all
     return VisitForm(
         id=visit_id, person_id=person_id, kind=VisitKind(kind), place=Place(place),
         visited_on=visited_on, notes=notes, knows=(knows[0], knows[1], knows[2], knows[3]),
-        follow_up=data.get("follow_up") == "1", photo=photo,
+        follow_up=data.get("follow_up") == "1", condolence_money=money,
+        condolence_gifts=gifts, photo=photo,
     )  # fmt: skip

@@ -72,7 +72,8 @@ def same_visit(visit: Visit) -> tuple[Any, ...]:
     the stored one is re-encoded)."""
     return (
         visit.visitor_id, visit.person_id, visit.kind, visit.place, visit.visited_on, visit.notes,
-        *(getattr(visit, key) for key in KNOWS), visit.follow_up, visit.photo_id is not None,
+        *(getattr(visit, key) for key in KNOWS), visit.follow_up, visit.condolence_money,
+        visit.condolence_gifts, visit.photo_id is not None,
     )  # fmt: skip
 
 
@@ -165,7 +166,8 @@ class VisitService:
         saved = await session.get(Visit, {"tenant_id": require_tenant(), "id": form.id})
         if saved is not None:
             sent = (identity.user_id, person.id, form.kind, form.place, form.visited_on,
-                    form.notes, *form.knows, form.follow_up, form.photo is not None)  # fmt: skip
+                    form.notes, *form.knows, form.follow_up, form.condolence_money,
+                    form.condolence_gifts, form.photo is not None)  # fmt: skip
             if sent != same_visit(saved):
                 raise FormUsed(FORM_USED)
             return LoggedVisit(saved, [], repeated=True)
@@ -188,6 +190,7 @@ class VisitService:
             visited_on=form.visited_on,
             kind=form.kind, place=form.place, notes=form.notes,
             **dict(zip(KNOWS, form.knows, strict=True)), follow_up=form.follow_up,
+            condolence_money=form.condolence_money, condolence_gifts=form.condolence_gifts,
             photo_id=photo_id, grid_id=grid_id,
             visitor_id=identity.user_id, visitor_name=identity.name, logged_at=clock.now(),
         )  # fmt: skip
