@@ -82,6 +82,9 @@ ACTION_LABELS = {
     "volunteer.activity_recorded": N_("Volunteer activity recorded"),
     "volunteer.hours_corrected": N_("Volunteer hours corrected"),
     "volunteer.activity_cancelled": N_("Volunteer activity cancelled"),
+    "after_care.recorded": N_("Death recorded (after-care)"),
+    "after_care.help_added": N_("Help to the family recorded"),
+    "after_care.undone": N_("Death record undone"),
 }
 OTHER_CHANGE = N_("Other change")  # an action of a newer version of the app
 

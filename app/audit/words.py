@@ -333,6 +333,14 @@ DETAILS: dict[str, dict[str, Detail]] = {
                                   "removed": Detail(N_("Taken out"))},
     "volunteer.activity_cancelled": {"reason": REASON,
                                      "removed": Detail(N_("Hours no longer counted"))},
+    "after_care.recorded": {"deceased_on": Detail(N_("Date of death")),
+                            "cause": Detail(N_("Cause")),
+                            "concerns_closed": Detail(N_("Concerns closed"), _count),
+                            "account_disabled": Detail(N_("Login closed"))},
+    "after_care.help_added": {"given_on": DAY, "what": Detail(N_("What was given or done")),
+                              "given_by": Detail(N_("Who gave it")),
+                              "money": Detail(N_("Money in yuan"))},
+    "after_care.undone": {"deceased_on": Detail(N_("Date of death")), "reason": REASON},
 }  # fmt: skip
 
 

@@ -5,4 +5,10 @@ from __future__ import annotations
 
 from litestar.types import ControllerRouterHandler
 
-ROUTES: list[ControllerRouterHandler] = []
+from app.care.after_care import routes as after_care
+from app.care.cards import routes as cards
+
+ROUTES: list[ControllerRouterHandler] = [
+    *after_care.ROUTES,
+    *cards.ROUTES,
+]

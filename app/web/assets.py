@@ -26,6 +26,7 @@ BUNDLES: dict[str, tuple[str, ...]] = {
         "css/charts.css",
         "css/orglife.css",
         "css/volunteering.css",
+        "css/care-after-cards.css",
     ),
     "app.js": (
         "vendor/htmx.min.js", "js/keep-form.js", "js/sending.js", "js/unread.js",

@@ -74,3 +74,7 @@ select citus_add_local_table_to_metadata('notifications');
 select citus_add_local_table_to_metadata('notification_deliveries');
 select citus_add_local_table_to_metadata('notice_preferences');
 select citus_add_local_table_to_metadata('channel_endpoints');
+
+-- After-care (善后): deaths recorded and the help given to the family.
+select create_distributed_table('after_care_cases', 'tenant_id', colocate_with => 'users');
+select create_distributed_table('after_care_help', 'tenant_id', colocate_with => 'users');
