@@ -37,6 +37,7 @@ from app.settings import AppSettings, DatabaseSettings, RedisSettings, Settings
 from app.state import AppServices
 from tests.factories import Account, World, identity_of, make_roster
 from tests.http import (
+    isolation_care_after,
     isolation_certificates,
     isolation_coverage,
     isolation_grids,
@@ -206,7 +207,7 @@ def _made_by(module: ModuleType, name: str) -> Callable[[World, AppServices], Aw
 CAPABILITIES = (
     isolation_grids, isolation_coverage, isolation_visits, isolation_requests, isolation_reports,
     isolation_notifications, isolation_certificates, isolation_orglife, isolation_orglife_extra,
-    isolation_volunteering,
+    isolation_volunteering, isolation_care_after,
 )  # fmt: skip
 
 OWNED_BY_A: dict[str, Callable[[World, AppServices], Awaitable[str]]] = {
@@ -226,6 +227,7 @@ OWNED_BY_A: dict[str, Callable[[World, AppServices], Awaitable[str]]] = {
     "team_id": _made_by(isolation_volunteering, "team_id"),
     "activity_id": _made_by(isolation_volunteering, "activity_id"),
     "volunteer_photo_id": _made_by(isolation_volunteering, "volunteer_photo_id"),
+    "after_care_id": _made_by(isolation_care_after, "after_care_id"),
     **{
         name: _points_factory(name)
         for name in (

@@ -29,6 +29,8 @@ from app.web.responses import form_data, form_page, refused_back, render, see_ot
 
 CARE_STAFF = allow(Role.TENANT_ADMIN, Role.BRANCH_SECRETARY)
 """The admin for the district, a secretary for their branch (the roster's scope)."""
+UNDO = allow(Role.TENANT_ADMIN)
+"""Undoing a mistaken record: the admin (the case page shows the form by this guard)."""
 LIST = "/care/after-care"
 NEW = "care/after_care/new.html"
 CASE = "care/after_care/case.html"
@@ -139,7 +141,8 @@ class AfterCareController(Controller):
     ) -> Template:
         line = await after_care.case(identity, case_id)
         form = sent or {"given_on": clock.today().isoformat()}
-        context = {"line": line, "form": form, "today": clock.today(), **HELPERS}
+        context = {"line": line, "form": form, "today": clock.today(),
+                   "may_undo": identity.has_any(UNDO["roles"]), **HELPERS}  # fmt: skip
         return form_page(request, CASE, context, refused)
 
     @post("/{after_care_id:uuid}/help")
@@ -160,7 +163,7 @@ class AfterCareController(Controller):
         flash(request, "success", _("The help is recorded."))
         return see_other(request, case_page(after_care_id))
 
-    @post("/{after_care_id:uuid}/undo", opt=allow(Role.TENANT_ADMIN))
+    @post("/{after_care_id:uuid}/undo", opt=UNDO)
     async def undo(
         self,
         request: Request,
