@@ -172,6 +172,7 @@ class AfterCareController(Controller):
         after_care_id: FromPath[UUID],
     ) -> Any:
         data = await form_data(request)
+        await after_care.case(identity, after_care_id)  # another's case: 404, not a message
         try:
             person_id = await after_care.undo(identity, after_care_id, parse_reason(data))
         except Refused as exc:
