@@ -35,3 +35,16 @@ async def give_help(
             await AfterCareService(session, services.cipher).add_help(
                 who, case_id, HelpForm(on, what, given_by, money)
             )
+
+
+async def every_after_care_change(services: AppServices, admin: Identity, person: UUID) -> None:
+    """Each after-care action the audit log has words for: a death, help, the undo."""
+    from app.core import clock
+
+    today = clock.today()
+    case_id = await record_death(services, admin, person, today, "心力衰竭")
+    await give_help(services, admin, case_id, today, "慰问金", Decimal("1300"))
+    assert admin.tenant_id is not None
+    with tenant_scope(admin.tenant_id):
+        async with services.db.unit() as session:
+            await AfterCareService(session, services.cipher).undo(admin, case_id, "登记错了人")

@@ -20,6 +20,7 @@ from app.core.identity import Actor
 from app.core.roles import Role
 from app.db import Database
 from app.db.tenant import tenant_scope
+from app.demo.care_after import has_after_care, seed_demo_after_care
 from app.demo.certificates import seed_demo_certificates
 from app.demo.grid import has_grid, seed_demo_grid
 from app.demo.orglife import has_meetings, seed_demo_orglife
@@ -114,6 +115,8 @@ async def seed_demo(services: AppServices, owner: Database) -> bool:
                 if not await has_volunteering(services):
                     await seed_demo_volunteering(services, existing)
                     created = True
+                if not await has_after_care(services):
+                    await seed_demo_after_care(services, existing)
             continue
         tenant_id: UUID = uuid4()
         admin_name, admin_phone = f"{district}{TENANT_PEOPLE[0][1]}", f"{prefix}1"
@@ -150,6 +153,7 @@ async def seed_demo(services: AppServices, owner: Database) -> bool:
             await seed_demo_orglife(services, tenant_id)
             await seed_demo_thought_reports(services)
             await seed_demo_volunteering(services, tenant_id)
+            await seed_demo_after_care(services, tenant_id)
         created = True
     return created
 

@@ -55,7 +55,8 @@ async def test_bad_deaths_and_help_are_sent_back_in_chinese_with_nothing_written
         ({"deceased_on": str(today + timedelta(days=1))},
          "The date of death cannot be in the future."),
         ({"deceased_on": "1935-04-30"}, "The date of death is before the date of birth."),
-        ({"deceased_on": "去年"}, "Please give the date as year-month-day, for example 2026-05-01."),
+        ({"deceased_on": "去年"},
+         "Please give the date as year-month-day, for example 2026-05-01."),
         ({"deceased_on": ""}, "Please give the date."),
     ):  # fmt: skip
         sent = await browser.post("/care/after-care", {"person_id": str(born), **form})

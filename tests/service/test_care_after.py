@@ -175,8 +175,8 @@ async def ledger_item(session):  # type: ignore[no-untyped-def]
     from app.points.rules.versions import in_force
 
     version = await in_force(session, clock.today())
-    return (await session.scalars(select(RuleItem).where(RuleItem.rule_set_id == version.id,
-                                                         RuleItem.code == "FH-01"))).one()  # fmt: skip
+    query = select(RuleItem).where(RuleItem.rule_set_id == version.id, RuleItem.code == "FH-01")
+    return (await session.scalars(query)).one()
 
 
 async def test_the_condolence_visit_is_the_one_visit_after_the_death(

@@ -65,7 +65,8 @@ async def test_a_card_names_the_grid_worker_and_the_secretary_with_their_phones(
     secretary = card.contacts[1]
     assert secretary.tel == "tel:13700001111"
     expected = segno.make("tel:13700001111", error="m", micro=False)
-    assert secretary.qr == expected.svg_data_uri(scale=4, border=2)
+    assert secretary.qr == expected.svg_data_uri(scale=4, border=2)  # on the page
+    assert secretary.qr_png == expected.png_data_uri(scale=6, border=2)  # on paper
 
 
 async def test_the_group_leader_comes_before_the_secretary_and_nobody_is_left_blank(
@@ -116,8 +117,9 @@ async def test_a_branch_prints_as_one_pdf_with_a_page_per_card_or_per_sheet(
 ) -> None:
     for n in range(9):  # 第一支部: 13 living members
         await add_person(services, district, f"老兵{n}", points.roster.branch_1)
+    branch = points.roster.branch_1
     found = await cards_as(services, district, Role.BRANCH_SECRETARY,
-                           lambda cards, who: cards.branch_cards(who, points.roster.branch_1))  # fmt: skip
+                           lambda cards, who: cards.branch_cards(who, branch))  # fmt: skip
     assert len(found) == 13
     reader = PdfReader(io.BytesIO(await cards_pdf(found, size)))
     assert len(reader.pages) == sheets_of(13, size) == (13 if size == "a6" else 2)
