@@ -33,7 +33,7 @@ async def test_a_branch_prints_its_care_cards_as_one_pdf_and_records_a_death(
     await page.get_by_role("link", name="卡片大小，一张A4纸十张").click()
     await expect(page.locator(".chip--on")).to_have_text("卡片大小，一张A4纸十张")
     await shoot(page, "care-cards-1-list")
-    async with page.expect_download() as info:
+    async with page.expect_download(timeout=90_000) as info:
         await page.get_by_role("link", name="打印第一支部全部（一个PDF）").click()
     wallet = (await (await info.value).path()).read_bytes()
     assert wallet.startswith(b"%PDF")
@@ -43,7 +43,8 @@ async def test_a_branch_prints_its_care_cards_as_one_pdf_and_records_a_death(
     assert "王德顺" in text and "赵淑珍" in text and "亲情服务卡" in text
 
     await page.get_by_role("link", name="A6大卡，一页一张").click()
-    async with page.expect_download() as info:
+    await expect(page.locator(".chip--on")).to_have_text("A6大卡，一页一张")
+    async with page.expect_download(timeout=90_000) as info:
         await page.get_by_role("link", name="打印第一支部全部（一个PDF）").click()
     a6 = PdfReader(io.BytesIO((await (await info.value).path()).read_bytes()))
     assert len(a6.pages) == listed  # one card a page

@@ -18,6 +18,7 @@ from app.care.cards.service import CardService
 from app.core.identity import Identity
 from app.core.query_params import query_choice, query_id
 from app.core.roles import TENANT_ROLES, Role
+from app.volunteering.certificates.document import warm_up
 from app.web.downloads import DOWNLOAD, attachment
 from app.web.guards import allow
 from app.web.responses import render
@@ -51,7 +52,9 @@ class CardController(Controller):
         identity: NamedDependency[Identity],
         cards: NamedDependency[CardService],
     ) -> Template:
-        """Choose a branch and a size; print one member's card or the whole branch's."""
+        """Choose a branch and a size; print one member's card or the whole branch's.
+        WeasyPrint's import (seconds, once a process) starts here, before the download."""
+        warm_up()
         branches = await cards.branches(identity)
         wanted = query_id(request.query_params, "branch")
         branch = next((b for b in branches if b.id == wanted), branches[0] if branches else None)
@@ -69,6 +72,7 @@ class CardController(Controller):
         person_id: FromPath[UUID],
     ) -> Template:
         card = await cards.card(identity, person_id)
+        warm_up()
         return render(request, "care/cards/card.html",
                       {"card": card, "size": size_of(request), "own": False})  # fmt: skip
 
