@@ -30,8 +30,8 @@ async def test_a_branch_prints_its_care_cards_as_one_pdf_and_records_a_death(
     await expect(page.get_by_role("heading", level=1, name="亲情服务卡")).to_be_visible()
     listed = await page.locator(".cc-member").count()
     assert listed == 8, listed  # 第一支部: 甲一号, 党员甲, 党员乙, 老党员丙 and the four added
-    await page.get_by_role("link", name="卡片大小，一张A4纸十张").click()
-    await expect(page.locator(".chip--on")).to_have_text("卡片大小，一张A4纸十张")
+    await page.get_by_role("link", name="钱包卡（银行卡大小），一张A4纸十张").click()
+    await expect(page.locator(".chip--on")).to_have_text("钱包卡（银行卡大小），一张A4纸十张")
     await shoot(page, "care-cards-1-list")
     async with page.expect_download(timeout=90_000) as info:
         await page.get_by_role("link", name="打印第一支部全部（一个PDF）").click()
