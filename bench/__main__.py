@@ -10,6 +10,7 @@ from __future__ import annotations
 from bench import (
     annual_summary,
     attendance,
+    care_cards,
     certificates,
     dashboard,
     digests,
@@ -37,7 +38,8 @@ def main() -> None:
                             ("grid", grid), ("transactions", transactions), ("home", home),
                             ("annual_summary", annual_summary), ("digests", digests),
                             ("certificates", certificates), ("attendance", attendance),
-                            ("volunteering", volunteering)):  # fmt: skip
+                            ("volunteering", volunteering),
+                            ("care_cards", care_cards)):  # fmt: skip
             results = bench.run(env, data_dir)
             save(name, results)
             print(bench.report(results), flush=True)

@@ -158,6 +158,14 @@ TOUR: list[tuple[str, list[str]]] = [
         "/care/aid/{aid_waiting}", "/care/aid/{aid_approved}", "/care/aid/fund",
     ]),
     (Role.BRANCH_SECRETARY, ["/care/condolence", "/care/aid", "/care/aid/new?q=a"]),
+    (Role.TENANT_ADMIN, [
+        "/care/after-care", "/care/after-care/new", "/care/after-care/new?q=ouyang",
+        "/care/after-care/new?person={person}", "/care/after-care/{after_care}",
+        "/care/cards", "/care/cards/{grid_person}?size=wallet",
+    ]),
+    (Role.BRANCH_SECRETARY, ["/care/after-care", "/care/cards", "/care/my-card"]),
+    (Role.GRID_WORKER, ["/care/cards", "/care/cards/{grid_person}"]),
+    (Role.MEMBER, ["/care/my-card"]),
 ]  # fmt: skip
 
 NOT_TOURED = {
@@ -304,6 +312,7 @@ async def ids(world: World, services: AppServices, live_server: str) -> dict[str
             closed_survey = await session.scalar(select(Survey.id).where(Survey.status == "closed"))
     points = await points_pages(services, district, roster.branch_2, twin_id)
     grid = await grid_pages(services, district, twin_id)
+    after_care = await after_care_case(services, district, roster.branch_2)
     await inbox_pages(services, world)
     from e2e.test_care_aid import care_aid_pages  # here: that module imports this one
     from e2e.test_certificates import certificate_pages  # here: that module imports this one
@@ -319,8 +328,25 @@ async def ids(world: World, services: AppServices, live_server: str) -> dict[str
         "scored": scored, "meeting": meeting, "planned_meeting": planned, "mobile": mobile,
         "vol_team": vol_team, "vol_activity": vol_activity,
         "open_survey": open_survey, "closed_survey": closed_survey,
-        "pb_member": pb_member, "pb_mobile": pb_mobile,
+        "pb_member": pb_member, "pb_mobile": pb_mobile, "after_care": after_care,
     }  # fmt: skip
+
+
+async def after_care_case(services: AppServices, district: District, branch: UUID) -> UUID:
+    """A member of 第二支部 who died last week, with the help given to the family."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from tests.care_after import give_help, record_death
+    from tests.factories import add_person
+
+    admin = await identity_of(services, district.tenant_id, district.users[Role.TENANT_ADMIN].id)
+    person = await add_person(services, district, "周德明", branch, birth_date=date(1931, 8, 1))
+    died = date.today() - timedelta(days=6)
+    case = await record_death(services, admin, person, died, "心力衰竭")
+    await give_help(services, admin, case, died + timedelta(days=1), "协助家属办理丧事")
+    await give_help(services, admin, case, died + timedelta(days=2), "慰问金", Decimal("1300"))
+    return case
 
 
 async def made_report(services: AppServices, district: District) -> UUID:

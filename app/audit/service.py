@@ -90,6 +90,9 @@ ACTION_LABELS = {
     "aid.refused": N_("Aid refused"),
     "aid.paid": N_("Aid paid"),
     "aid.income_recorded": N_("Aid fund income recorded"),
+    "after_care.recorded": N_("Death recorded (after-care)"),
+    "after_care.help_added": N_("Help to the family recorded"),
+    "after_care.undone": N_("Death record undone"),
 }
 OTHER_CHANGE = N_("Other change")  # an action of a newer version of the app
 

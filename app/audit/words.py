@@ -361,6 +361,14 @@ DETAILS: dict[str, dict[str, Detail]] = {
     "aid.paid": {"amount": Detail(N_("Amount paid"), _yuan), "paid_on": DAY},
     "aid.income_recorded": {"amount": Detail(N_("Amount"), _yuan), "received_on": DAY,
                             "source": Detail(N_("Where it came from"))},
+    "after_care.recorded": {"deceased_on": Detail(N_("Date of death")),
+                            "cause": Detail(N_("Cause")),
+                            "concerns_closed": Detail(N_("Concerns closed"), _count),
+                            "account_disabled": Detail(N_("Login closed"))},
+    "after_care.help_added": {"given_on": DAY, "what": Detail(N_("What was given or done")),
+                              "given_by": Detail(N_("Who gave it")),
+                              "money": Detail(N_("Money in yuan"))},
+    "after_care.undone": {"deceased_on": Detail(N_("Date of death")), "reason": REASON},
 }  # fmt: skip
 
 

@@ -20,6 +20,7 @@ from app.core.identity import Actor
 from app.core.roles import Role
 from app.db import Database
 from app.db.tenant import tenant_scope
+from app.demo.care_after import has_after_care, seed_demo_after_care
 from app.demo.care_aid import has_care_aid, seed_demo_care_aid
 from app.demo.care_gifts import has_care_gifts, seed_demo_care_gifts
 from app.demo.care_surveys import has_surveys, seed_demo_care_surveys
@@ -126,6 +127,9 @@ async def seed_demo(services: AppServices, owner: Database) -> bool:
                 if not await has_care_aid(services):
                     await seed_demo_care_aid(services, existing)
                     created = True
+                if not await has_after_care(services):
+                    await seed_demo_after_care(services, existing)
+                    created = True
             continue
         tenant_id: UUID = uuid4()
         admin_name, admin_phone = f"{district}{TENANT_PEOPLE[0][1]}", f"{prefix}1"
@@ -165,6 +169,7 @@ async def seed_demo(services: AppServices, owner: Database) -> bool:
             await seed_demo_care_surveys(services, tenant_id)
             await seed_demo_care_gifts(services)
             await seed_demo_care_aid(services, tenant_id)
+            await seed_demo_after_care(services, tenant_id)
         created = True
     return created
 

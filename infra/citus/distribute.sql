@@ -91,3 +91,6 @@ select create_distributed_table('survey_answers', 'tenant_id', colocate_with => 
 -- Care: political birthdays and their five gifts.
 select create_distributed_table('political_birthdays', 'tenant_id', colocate_with => 'users');
 select create_distributed_table('political_birthday_gifts', 'tenant_id', colocate_with => 'users');
+-- After-care (善后): deaths recorded and the help given to the family.
+select create_distributed_table('after_care_cases', 'tenant_id', colocate_with => 'users');
+select create_distributed_table('after_care_help', 'tenant_id', colocate_with => 'users');

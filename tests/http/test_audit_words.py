@@ -66,6 +66,7 @@ from app.points.service import PointsService
 from app.signup.service import TenancyService
 from app.state import AppServices
 from app.volunteering.certificates.service import CertificateService
+from tests.care_after import every_after_care_change
 from tests.care_aid import every_aid_change
 from tests.care_gifts import every_gift_change, joined
 from tests.certificates import add_activity, add_team, issue
@@ -345,6 +346,10 @@ async def walk_every_change(
         issued = await issue(services, admin, points.member_a, today, today)
         async with services.db.unit() as session:
             await CertificateService(session).revoke(admin, issued.id, "时段开错")
+        # After-care: a death recorded, help given, the record undone (app.care.after_care).
+        await every_after_care_change(
+            services, admin, await add_person(services, district, "周德明", roster.branch_1)
+        )
         # Organisational life: a meeting cancelled, an attendance corrected.
         async with services.db.unit() as session:
             meetings = MeetingService(session)

@@ -15,7 +15,7 @@ from app.core.roles import Role
 from app.db.tenant import tenant_scope
 from app.state import AppServices
 from app.web.templates import TEMPLATE_DIRS
-from tests.factories import World
+from tests.factories import World, make_roster
 from tests.http.conftest import Browser
 from tests.http.test_isolation import OWNED_BY_A, _enumeration_app, _path
 
@@ -76,7 +76,15 @@ async def test_downloads_are_not_cached_and_htmx_lets_the_browser_save_them(
     app: Litestar, browser: Browser, world: World, services: AppServices
 ) -> None:
     await browser.login(world.a.users[Role.TENANT_ADMIN])
-    made = OWNED_BY_A | {"import_id": _checked_import_of_a}
+    roster = await make_roster(services, world.a)  # one roster for both its makers
+
+    async def person(*_: object) -> str:
+        return str(roster.person_1)
+
+    async def unit(*_: object) -> str:
+        return str(roster.branch_1)
+
+    made = OWNED_BY_A | {"import_id": _checked_import_of_a, "person_id": person, "unit_id": unit}
     for template in download_routes():
         route = next(r for r in app.routes if r.path == template)
         values = {p: await made[p](world, services) for p in route.path_parameters}

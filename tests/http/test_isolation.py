@@ -37,6 +37,7 @@ from app.settings import AppSettings, DatabaseSettings, RedisSettings, Settings
 from app.state import AppServices
 from tests.factories import Account, World, identity_of, make_roster
 from tests.http import (
+    isolation_care_after,
     isolation_care_aid,
     isolation_care_gifts,
     isolation_care_surveys,
@@ -210,6 +211,7 @@ CAPABILITIES = (
     isolation_grids, isolation_coverage, isolation_visits, isolation_requests, isolation_reports,
     isolation_notifications, isolation_certificates, isolation_orglife, isolation_orglife_extra,
     isolation_volunteering, isolation_care_surveys, isolation_care_gifts, isolation_care_aid,
+    isolation_care_after,
 )  # fmt: skip
 
 OWNED_BY_A: dict[str, Callable[[World, AppServices], Awaitable[str]]] = {
@@ -232,6 +234,7 @@ OWNED_BY_A: dict[str, Callable[[World, AppServices], Awaitable[str]]] = {
     "survey_id": _made_by(isolation_care_surveys, "survey_id"),
     "aid_application_id": _made_by(isolation_care_aid, "aid_application_id"),
     "aid_evidence_id": _made_by(isolation_care_aid, "aid_evidence_id"),
+    "after_care_id": _made_by(isolation_care_after, "after_care_id"),
     **{
         name: _points_factory(name)
         for name in (

@@ -153,6 +153,8 @@ class VisitService:
         )
         not_yet = await due.not_yet_open(self.session, person_id, clock.today())
         kind = SATISFIED_BY[Trigger(wanted)] if wanted else VisitKind.ROUTINE
+        if person.deceased_on is not None:  # only the family's condolence visit is left
+            kind = VisitKind.CONDOLENCE
         place = Place.HOSPITAL if kind == VisitKind.HOSPITAL else Place.HOME
         return {"person": person, "knows": knows, "kind": kind.value, "place": place.value,
                 "not_yet": not_yet}  # fmt: skip
@@ -160,7 +162,11 @@ class VisitService:
     async def log(self, identity: Identity, form: VisitForm) -> LoggedVisit:
         session = self.session
         person = await self.person_in_scope(identity, form.person_id)
-        if person.deceased_on is not None and form.visited_on > person.deceased_on:
+        if (
+            person.deceased_on is not None
+            and form.visited_on > person.deceased_on
+            and form.kind != VisitKind.CONDOLENCE  # 吊唁: to the family (app.care)
+        ):
             raise Refused(N_("%(name)s has passed away."), name=person.name)
         await hold_form_id(session, "visits", form.id)
         saved = await session.get(Visit, {"tenant_id": require_tenant(), "id": form.id})

@@ -1,0 +1,2 @@
+"""After-care (善后): a member's death recorded, the help given to the family, the
+condolence visit, and the year's cases."""
