@@ -5,4 +5,6 @@ from __future__ import annotations
 
 from litestar.types import ControllerRouterHandler
 
-ROUTES: list[ControllerRouterHandler] = []
+from app.care.calendar import routes as calendar
+
+ROUTES: list[ControllerRouterHandler] = [*calendar.ROUTES]

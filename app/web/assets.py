@@ -26,10 +26,11 @@ BUNDLES: dict[str, tuple[str, ...]] = {
         "css/charts.css",
         "css/orglife.css",
         "css/volunteering.css",
+        "css/care-calendar.css",
     ),
     "app.js": (
         "vendor/htmx.min.js", "js/keep-form.js", "js/sending.js", "js/unread.js",
-        "js/charts.js", "js/attendance.js",
+        "js/charts.js", "js/attendance.js", "js/print.js",
     ),
     # Fetched by charts.js only on a page that has a chart (~240 KB compressed).
     "echarts.js": ("vendor/echarts.common.min.js",),
