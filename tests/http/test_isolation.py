@@ -37,6 +37,7 @@ from app.settings import AppSettings, DatabaseSettings, RedisSettings, Settings
 from app.state import AppServices
 from tests.factories import Account, World, identity_of, make_roster
 from tests.http import (
+    isolation_care_calendar,
     isolation_certificates,
     isolation_coverage,
     isolation_grids,
@@ -206,7 +207,7 @@ def _made_by(module: ModuleType, name: str) -> Callable[[World, AppServices], Aw
 CAPABILITIES = (
     isolation_grids, isolation_coverage, isolation_visits, isolation_requests, isolation_reports,
     isolation_notifications, isolation_certificates, isolation_orglife, isolation_orglife_extra,
-    isolation_volunteering,
+    isolation_volunteering, isolation_care_calendar,
 )  # fmt: skip
 
 OWNED_BY_A: dict[str, Callable[[World, AppServices], Awaitable[str]]] = {
