@@ -28,6 +28,7 @@ from app.core.identity import SYSTEM, Actor
 from app.core.roles import Role
 from app.core.scope import EVERYONE
 from app.db.tenant import tenant_scope
+from app.demo.care_calendar import seed_demo_care_calendar
 from app.demo.grid import seed_demo_grid
 from app.demo.orglife import seed_demo_orglife
 from app.demo.points import seed_demo_points
@@ -135,6 +136,9 @@ TOUR: list[tuple[str, list[str]]] = [
         "/volunteering/teams/{vol_team}/edit",
     ]),
     (Role.MEMBER, ["/volunteering"]),
+    (Role.BRANCH_SECRETARY, ["/care", "/care/birthday-parties"]),
+    (Role.TENANT_ADMIN, ["/care", "/care?branch={unit}", "/care/birthday-parties"]),
+    (Role.GRID_WORKER, ["/care"]),
 ]  # fmt: skip
 
 NOT_TOURED = {
@@ -259,6 +263,7 @@ async def ids(world: World, services: AppServices, live_server: str) -> dict[str
         await seed_demo_orglife(services, district.tenant_id)
         await seed_demo_thought_reports(services)
         await seed_demo_volunteering(services, district.tenant_id)
+        await seed_demo_care_calendar(services)
         async with services.db.session() as session:
             scored = await session.scalar(
                 select(PointEvent.person_id).order_by(PointEvent.recorded_at).limit(1)

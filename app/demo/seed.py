@@ -20,6 +20,7 @@ from app.core.identity import Actor
 from app.core.roles import Role
 from app.db import Database
 from app.db.tenant import tenant_scope
+from app.demo.care_calendar import has_care_calendar, seed_demo_care_calendar
 from app.demo.certificates import seed_demo_certificates
 from app.demo.grid import has_grid, seed_demo_grid
 from app.demo.orglife import has_meetings, seed_demo_orglife
@@ -114,6 +115,9 @@ async def seed_demo(services: AppServices, owner: Database) -> bool:
                 if not await has_volunteering(services):
                     await seed_demo_volunteering(services, existing)
                     created = True
+                if not await has_care_calendar(services):
+                    await seed_demo_care_calendar(services)
+                    created = True
             continue
         tenant_id: UUID = uuid4()
         admin_name, admin_phone = f"{district}{TENANT_PEOPLE[0][1]}", f"{prefix}1"
@@ -150,6 +154,7 @@ async def seed_demo(services: AppServices, owner: Database) -> bool:
             await seed_demo_orglife(services, tenant_id)
             await seed_demo_thought_reports(services)
             await seed_demo_volunteering(services, tenant_id)
+            await seed_demo_care_calendar(services)
         created = True
     return created
 

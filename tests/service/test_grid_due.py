@@ -203,9 +203,13 @@ async def test_writing_the_items_of_many_people_takes_as_many_statements_as_of_f
     party = {"party_member": True, "party_joined_on": date(1965, 7, 1)}
     people = [
         await add_person(
-            services, world.a, f"党员{n}", birth_date=date(1936, 7, 1 + n % 5),
-            married_on=date(1976, 7, 1 + n % 5), **party,
-        )  # fmt: skip
+            services,
+            world.a,
+            f"党员{n}",
+            birth_date=date(1936, 7, 1 + n % 5),
+            married_on=date(1976, 7, 1 + n % 5),
+            **party,
+        )
         for n in range(24)
     ]
 
