@@ -51,7 +51,7 @@ async def test_a_secretary_prints_the_birthday_party_list(
     await open_from_menu(page, "关怀")
     await expect(page.get_by_role("heading", level=1)).to_contain_text("关怀日历")
     await expect(page.get_by_text("90 岁整寿")).to_be_visible()
-    await expect(page.get_by_text("入党 60 周年政治生日")).to_be_visible()
+    await expect(page.get_by_text("入党 60 周年")).to_be_visible()
     await expect(page.get_by_text("金婚", exact=False).first).to_be_visible()
     await shoot(page, "care-1-calendar")
 

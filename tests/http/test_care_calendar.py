@@ -62,7 +62,7 @@ async def test_the_secretary_sees_the_months_occasions_of_their_branch(
     body = page.text
     assert "寿星甲" in body and "80 岁整寿" in body  # the round one, marked
     assert "寿星乙" in body and "76 岁生日" in body
-    assert "老党员丙" in body and "入党 50 周年政治生日" in body
+    assert "老党员丙" in body and "入党 50 周年" in body
     assert "金婚丁" in body and "金婚" in body
     assert "四十九年戊" not in body  # a 49th anniversary is not visited
     assert "已故己" not in body and "二支部庚" not in body  # deceased; another branch

@@ -56,6 +56,9 @@ class CareItem:
     joined: date | None
     married: date | None
     sort_key: str
+    day_known: bool = True
+    """False: the roster has only the month (of birth, or of joining), so the day shown
+    is where the engine puts it, not the person's own."""
 
     @property
     def key(self) -> str:
@@ -143,9 +146,13 @@ def occasions_of(row: Any, month: date, kinds: tuple[str, ...] = KINDS) -> list[
             row.married_on,
         )  # fmt: skip
         if day is not None and day.month == month.month:
+            known = {
+                "birthday": row.birth_day_known,
+                "political_birthday": row.party_joined_day_known,
+            }
             item = CareItem(
                 day, kind, row.name, row.branch, row.birth_date, row.party_joined_on,
-                row.married_on, row.sort_key,
+                row.married_on, row.sort_key, known.get(kind, True),
             )  # fmt: skip
             found.append(item)
     return found
@@ -157,7 +164,7 @@ def ordered(items: list[CareItem]) -> list[CareItem]:
 
 Branch = aliased(OrgUnit)
 PEOPLE = select(
-    Person.name, Person.sort_key, Person.birth_date, Person.party_member,
+    Person.name, Person.sort_key, Person.birth_date, Person.birth_day_known, Person.party_member,
     Person.party_joined_on, Person.party_joined_day_known, Person.married_on,
     Branch.name.label("branch"),
 ).outerjoin(
