@@ -72,7 +72,7 @@ async def test_a_secretary_prints_the_birthday_party_list(
     await shoot(page, "care-3-printed")
     await page.emulate_media(media="screen")
 
-    async with page.expect_download() as info:
+    async with page.expect_download(timeout=30_000) as info:  # a PDF set on a busy machine
         await page.get_by_role("link", name="下载 PDF（A4 纸）").click()
     download = await info.value
     assert download.suggested_filename.endswith(".pdf")

@@ -18,6 +18,7 @@ from app.core.charts import month_label
 from app.core.identity import Identity
 from app.core.query_params import query_id
 from app.core.roles import Role
+from app.volunteering.certificates.document import warm_up
 from app.web.downloads import DOWNLOAD, attachment
 from app.web.guards import allow
 from app.web.responses import render
@@ -59,6 +60,7 @@ class CareCalendarController(Controller):
     ) -> Template:
         month = query_month(request.query_params)
         party = await calendar.party_list(identity, month, query_id(request.query_params, "unit"))
+        warm_up()  # the PDF link is on this page: WeasyPrint's import starts now
         return render(
             request, "care/birthday_parties.html",
             {"party": party, "months": month_choices(), "month_label": month_label},
