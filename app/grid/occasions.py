@@ -141,8 +141,8 @@ def round_birthday(key: str, born: date | None) -> int | None:
 def occasion_words(
     key: str, born: date | None, joined: date | None, married: date | None
 ) -> str | None:
-    """What a person's occasion is, in words for the due list: "80 岁整寿",
-    "入党 50 周年政治生日", "金婚". None for other items (their rule's name says it)."""
+    """What a person's occasion is, in words for the due list, after the rule's name:
+    "80 岁整寿", "入党 50 周年", "金婚". None for other items (their rule's name says it)."""
     year = occasion_year(key)
     trigger = key.partition(":")[0]
     if year is None:
@@ -152,7 +152,7 @@ def occasion_words(
             return _("%(age)d, a round birthday", age=year - born.year)
         return _("Turns %(age)d", age=year - born.year)
     if trigger == "political_birthday" and joined is not None:
-        return _("%(years)d years in the Party", years=year - joined.year)
+        return _("%(years)s years in the Party", years=year - joined.year)
     if trigger == "wedding" and married is not None:
         label = WEDDING_ANNIVERSARIES.get(year - married.year)
         return _(label) if label else None

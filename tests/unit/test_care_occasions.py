@@ -97,7 +97,7 @@ def test_the_due_list_says_the_occasion_in_words() -> None:
     born, joined = date(1946, 12, 7), date(1976, 12, 7)
     assert occasion_words("birthday:2026", born, None, None) == "80 岁整寿"
     assert occasion_words("birthday:2027", born, None, None) == "81 岁生日"
-    assert occasion_words("political_birthday:2026", born, joined, None) == "入党 50 周年政治生日"
+    assert occasion_words("political_birthday:2026", born, joined, None) == "入党 50 周年"
     assert occasion_words("mid_autumn:2026", born, joined, None) is None
 
 
