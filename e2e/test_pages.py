@@ -30,6 +30,7 @@ from app.core.identity import SYSTEM, Actor
 from app.core.roles import Role
 from app.core.scope import EVERYONE
 from app.db.tenant import tenant_scope
+from app.demo.care_calendar import seed_demo_care_calendar
 from app.demo.care_gifts import seed_demo_care_gifts
 from app.demo.care_surveys import seed_demo_care_surveys
 from app.demo.grid import seed_demo_grid
@@ -166,6 +167,9 @@ TOUR: list[tuple[str, list[str]]] = [
     (Role.BRANCH_SECRETARY, ["/care/after-care", "/care/cards", "/care/my-card"]),
     (Role.GRID_WORKER, ["/care/cards", "/care/cards/{grid_person}"]),
     (Role.MEMBER, ["/care/my-card"]),
+    (Role.BRANCH_SECRETARY, ["/care", "/care/birthday-parties"]),
+    (Role.TENANT_ADMIN, ["/care", "/care?branch={unit}", "/care/birthday-parties"]),
+    (Role.GRID_WORKER, ["/care"]),
 ]  # fmt: skip
 
 NOT_TOURED = {
@@ -290,8 +294,9 @@ async def ids(world: World, services: AppServices, live_server: str) -> dict[str
         await seed_demo_orglife(services, district.tenant_id)
         await seed_demo_thought_reports(services)
         await seed_demo_volunteering(services, district.tenant_id)
-        await seed_demo_care_surveys(services, district.tenant_id)
+        await seed_demo_care_calendar(services)
         await seed_demo_care_gifts(services)
+        await seed_demo_care_surveys(services, district.tenant_id)
         async with services.db.session() as session:
             scored = await session.scalar(
                 select(PointEvent.person_id).order_by(PointEvent.recorded_at).limit(1)

@@ -22,6 +22,7 @@ from app.db import Database
 from app.db.tenant import tenant_scope
 from app.demo.care_after import has_after_care, seed_demo_after_care
 from app.demo.care_aid import has_care_aid, seed_demo_care_aid
+from app.demo.care_calendar import has_care_calendar, seed_demo_care_calendar
 from app.demo.care_gifts import has_care_gifts, seed_demo_care_gifts
 from app.demo.care_surveys import has_surveys, seed_demo_care_surveys
 from app.demo.certificates import seed_demo_certificates
@@ -118,6 +119,9 @@ async def seed_demo(services: AppServices, owner: Database) -> bool:
                 if not await has_volunteering(services):
                     await seed_demo_volunteering(services, existing)
                     created = True
+                if not await has_care_calendar(services):
+                    await seed_demo_care_calendar(services)
+                    created = True
                 if not await has_surveys(services):
                     await seed_demo_care_surveys(services, existing)
                     created = True
@@ -166,8 +170,10 @@ async def seed_demo(services: AppServices, owner: Database) -> bool:
             await seed_demo_orglife(services, tenant_id)
             await seed_demo_thought_reports(services)
             await seed_demo_volunteering(services, tenant_id)
-            await seed_demo_care_surveys(services, tenant_id)
+            # The calendar first: the gifts' demo then dates a few joinings of its own.
+            await seed_demo_care_calendar(services)
             await seed_demo_care_gifts(services)
+            await seed_demo_care_surveys(services, tenant_id)
             await seed_demo_care_aid(services, tenant_id)
             await seed_demo_after_care(services, tenant_id)
         created = True

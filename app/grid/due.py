@@ -1,8 +1,9 @@
 """Due items: the visits the must-visit rules ask for, written down so the due list is
 one indexed read and a visit can say which items it answered.
 
-- Birthdays and holidays are written ahead by `refresh()` for every living person
-  whose window opens within the next week: by a daily job for the new day, and at once
+- Birthdays, political birthdays, golden and diamond weddings and holidays are
+  written ahead by `refresh()` for every living person whose window opens within the
+  next week: by a daily job for the new day, and at once
   for the people concerned when someone is added, imported or corrected
   (`people_changed()`), assigned to a grid, or a rule changes (`rule_changed()`).
   Writing is idempotent: one row per person, rule and occasion. The calendar shows the
@@ -32,8 +33,10 @@ from sqlalchemy import (
     cast,
     delete,
     exists,
+    extract,
     func,
     literal,
+    or_,
     select,
     text,
     update,
@@ -55,6 +58,8 @@ from app.grid.models import (
     VisitRule,
 )
 from app.grid.occasions import (
+    PERSON_TRIGGERS,
+    WEDDING_ANNIVERSARIES,
     CalendarRule,
     Occasion,
     calendar_occasions,
@@ -68,7 +73,10 @@ from app.people.models import Person
 HORIZON_DAYS = 7
 """The list shows what opens within the next week, so a worker can plan."""
 MISSED_AFTER_DAYS = 30
-CALENDAR_TRIGGERS = (Trigger.BIRTHDAY, Trigger.HOLIDAY)
+CALENDAR_TRIGGERS = (
+    Trigger.BIRTHDAY, Trigger.HOLIDAY, Trigger.POLITICAL_BIRTHDAY, Trigger.WEDDING
+)  # fmt: skip
+"""Rules run by the calendar (the others by a noted concern or a meeting)."""
 
 
 def on_the_list(now: datetime) -> ColumnElement[bool]:
@@ -129,7 +137,31 @@ def birthdays_near(start: date, end: date) -> list[str]:
     return sorted(days | {"02-29"} if "02-28" in days else days)
 
 
-# Birthday items arrive as one array per column: one statement for any number.
+def occasions_near(triggers: set[str], start: date, end: date) -> ColumnElement[bool]:
+    """The people whose own occasion (birthday, political birthday, golden or diamond
+    wedding) can meet [start, end], by the days `birthdays_near` gives: one statement
+    reads them all. A joining day not known falls in the month's first week (see
+    app.grid.occasions), so the month alone says it; a wedding only in its 50th and
+    60th years."""
+    near = birthdays_near(start, end)
+    found: list[ColumnElement[bool]] = []
+    if Trigger.BIRTHDAY in triggers:
+        found.append(func.to_char(Person.birth_date, "MM-DD").in_(near))
+    if Trigger.POLITICAL_BIRTHDAY in triggers:
+        months = sorted({day[:2] for day in near})
+        found.append(Person.party_member & or_(
+            Person.party_joined_day_known & func.to_char(Person.party_joined_on, "MM-DD").in_(near),
+            ~Person.party_joined_day_known & func.to_char(Person.party_joined_on, "MM").in_(months),
+        ))  # fmt: skip
+    if Trigger.WEDDING in triggers:
+        years = [year - n for year in range(start.year - 1, end.year + 2)
+                 for n in WEDDING_ANNIVERSARIES]  # fmt: skip
+        found.append(func.to_char(Person.married_on, "MM-DD").in_(near)
+                     & extract("year", Person.married_on).in_(years))  # fmt: skip
+    return or_(*found)
+
+
+# A person's own items arrive as one array per column: one statement for any number.
 INSERT_BIRTHDAYS = """
     insert into visit_due_items (tenant_id, person_id, rule_id, occasion, opens_on, due_at)
     select :tenant, * from unnest(cast(:people as uuid[]), cast(:rules as uuid[]),
@@ -153,18 +185,19 @@ async def refresh(
     person_ids: Sequence[UUID] | None = None,
     rule_ids: Sequence[UUID] | None = None,
 ) -> int:
-    """Write the birthday and holiday items whose window meets [yesterday, today + a
-    week] (yesterday: a day the job missed is caught up), then resolve them against
-    visits already made. Returns how many items were new."""
+    """Write the calendar items (people's own occasions, holidays) whose window meets
+    [yesterday, today + a week] (yesterday: a day the job missed is caught up), then
+    resolve them against visits already made. Returns how many items were new."""
     tenant_id = require_tenant()
     start, end = today - timedelta(days=1), today + timedelta(days=HORIZON_DAYS)
     query = select(VisitRule).where(VisitRule.enabled, VisitRule.trigger.in_(CALENDAR_TRIGGERS))
     if rule_ids is not None:
         query = query.where(VisitRule.id.in_(rule_ids))
     rules = list(await session.scalars(query))
-    living = select(Person.id, Person.birth_date, Person.party_member).where(
-        Person.deceased_on.is_(None)
-    )
+    living = select(
+        Person.id, Person.birth_date, Person.party_member, Person.party_joined_on,
+        Person.party_joined_day_known, Person.married_on,
+    ).where(Person.deceased_on.is_(None))  # fmt: skip
     if person_ids is not None:
         chosen = id_table(person_ids)
         living = living.join(chosen, chosen.c.id == Person.id)
@@ -189,15 +222,25 @@ async def refresh(
                 .on_conflict_do_nothing()
             )
             written += max(result.rowcount, 0)  # type: ignore[attr-defined]
-    birthday_rules = [calendar_rule(r) for r in rules if r.trigger == Trigger.BIRTHDAY]
+    own_rules = [calendar_rule(r) for r in rules if r.trigger in PERSON_TRIGGERS]
     found: list[tuple[UUID, CalendarRule, Occasion]] = []
-    near = func.to_char(Person.birth_date, "MM-DD").in_(birthdays_near(start, end))
-    for person_id, born, party_member in await session.execute(living.where(near)):
-        for birthday in birthday_rules:
+    near: Any = []
+    if own_rules:
+        where = occasions_near({r.trigger for r in own_rules}, start, end)
+        near = await session.execute(living.where(where))
+    for person_id, born, party_member, joined, day_known, married in near:
+        for own in own_rules:
             found += [
-                (person_id, birthday, occasion)
+                (person_id, own, occasion)
                 for occasion in calendar_occasions(
-                    birthday, born=born, party_member=party_member, start=start, end=end
+                    own,
+                    born=born,
+                    party_member=party_member,
+                    start=start,
+                    end=end,
+                    joined=joined,
+                    joined_day_known=day_known,
+                    married=married,
                 )
             ]
     if found:
@@ -216,12 +259,13 @@ async def refresh(
 
 @on_people_changed
 async def people_changed(session: AsyncSession, person_ids: Sequence[UUID]) -> int:
-    """After people are added, imported, or their birth date, party membership or death
-    changed: their birthday and holiday items written now, as the nightly job would, in
-    the caller's transaction — a new district's due list is whole on its first day. Their
-    unanswered items still to come are written again rather than kept (a corrected birth
-    date moves the birthday; 七一 is for party members only). Set-based: as many
-    statements for a 40,000-person import as for one person. Returns how many were new."""
+    """After people are added, imported, or their birth date, party membership or joining
+    day, wedding day or death changed: their calendar items written now, as the nightly
+    job would, in the caller's transaction — a new district's due list is whole on its
+    first day. Their unanswered items still to come are written again rather than kept
+    (a corrected birth date moves the birthday, a corrected wedding day the golden
+    wedding; 七一 is for party members only). Set-based: as many statements for a
+    40,000-person import as for one person. Returns how many were new."""
     if not person_ids:
         return 0
     chosen = id_table(person_ids)

@@ -6,6 +6,13 @@ calendar, which carries the leap months); there is no hand-made table of dates h
 
 - A birthday asks for a visit within the week, Monday to Sunday, that holds it.
   Someone born on 29 February is visited for the 28th in common years.
+- A political birthday (政治生日, the anniversary of joining the Party) is a party
+  member's, in the week that holds it, like a birthday. When only the month of joining
+  is known, the week is the month's first one that starts in it (from its first
+  Monday): the visit then falls in the month they joined, early, never in the month
+  before.
+- A wedding anniversary asks for a visit only at the golden (50th) and diamond (60th),
+  in the week that holds it; 29 February again falls on the 28th in common years.
 - A holiday asks for a visit from `days_before` the day to `days_after` it.
 - A concern (in hospital, hardship, dispute, emotional trouble) asks for a visit
   within `due_hours` of being noted.
@@ -23,7 +30,7 @@ from uuid import UUID
 from lunar_python import Lunar
 
 from app.core.clock import CHINA_TIME
-from app.i18n import N_
+from app.i18n import N_, _
 
 
 @dataclass(frozen=True)
@@ -70,6 +77,88 @@ def birthday_in(year: int, born: date) -> date:
     return born.replace(year=year)
 
 
+def political_birthday_in(year: int, joined: date, day_known: bool = True) -> date | None:
+    """The day of the political birthday in `year` (None before the first anniversary).
+    Without a known day: the month's first Monday (see the module's docstring)."""
+    if year <= joined.year:
+        return None
+    if not day_known:
+        first = date(year, joined.month, 1)
+        return first + timedelta(days=-first.weekday() % 7)
+    return birthday_in(year, joined)
+
+
+WEDDING_ANNIVERSARIES = {50: N_("Golden wedding"), 60: N_("Diamond wedding")}
+"""The anniversaries the district visits for: 金婚 and 钻石婚."""
+ROUND_BIRTHDAYS = (70, 80, 90, 100)
+"""整寿: the birthdays marked on the due list, the calendar and the party list."""
+
+
+def wedding_anniversary_in(year: int, married: date) -> date | None:
+    """The day of a golden or diamond anniversary in `year`, if `year` has one."""
+    if year - married.year not in WEDDING_ANNIVERSARIES:
+        return None
+    return birthday_in(year, married)
+
+
+PERSON_TRIGGERS = ("birthday", "political_birthday", "wedding")
+"""Calendar triggers whose day is the person's own (the others: the same for everyone)."""
+
+
+def person_day(
+    trigger: str,
+    year: int,
+    born: date | None,
+    joined: date | None,
+    joined_day_known: bool,
+    married: date | None,
+) -> date | None:
+    """The day in `year` a person's own occasion falls on, if it has one that year."""
+    if trigger == "birthday" and born is not None:
+        return birthday_in(year, born)
+    if trigger == "political_birthday" and joined is not None:
+        return political_birthday_in(year, joined, joined_day_known)
+    if trigger == "wedding" and married is not None:
+        return wedding_anniversary_in(year, married)
+    return None
+
+
+def occasion_year(key: str) -> int | None:
+    """The year of a person's occasion from its key ("political_birthday:2026")."""
+    trigger, _sep, year = key.partition(":")
+    return int(year) if trigger in PERSON_TRIGGERS and year.isdigit() else None
+
+
+def round_birthday(key: str, born: date | None) -> int | None:
+    """The age a birthday occasion marks when it is a round one (整寿), else None."""
+    year = occasion_year(key)
+    if not key.startswith("birthday:") or year is None or born is None:
+        return None
+    age = year - born.year
+    return age if age in ROUND_BIRTHDAYS else None
+
+
+def occasion_words(
+    key: str, born: date | None, joined: date | None, married: date | None
+) -> str | None:
+    """What a person's occasion is, in words for the due list, after the rule's name:
+    "80 岁整寿", "入党 50 周年", "金婚". None for other items (their rule's name says it)."""
+    year = occasion_year(key)
+    trigger = key.partition(":")[0]
+    if year is None:
+        return None
+    if trigger == "birthday" and born is not None:
+        if round_birthday(key, born):
+            return _("%(age)d, a round birthday", age=year - born.year)
+        return _("Turns %(age)d", age=year - born.year)
+    if trigger == "political_birthday" and joined is not None:
+        return _("%(years)s years in the Party", years=year - joined.year)
+    if trigger == "wedding" and married is not None:
+        label = WEDDING_ANNIVERSARIES.get(year - married.year)
+        return _(label) if label else None
+    return None
+
+
 @dataclass(frozen=True)
 class CalendarRule:
     """The parts of a visit rule the calendar needs (see app.grid.models.VisitRule)."""
@@ -112,18 +201,21 @@ def calendar_occasions(
     party_member: bool,
     start: date,
     end: date,
+    joined: date | None = None,
+    joined_day_known: bool = True,
+    married: date | None = None,
 ) -> list[Occasion]:
     """The rule's occasions for one person whose window meets [start, end]."""
-    if rule.party_only and not party_member:
+    if (rule.party_only or rule.trigger == "political_birthday") and not party_member:
         return []
     found = []
     for year in range(start.year - 1, end.year + 2):
-        if rule.trigger == "birthday":
-            if born is None:
-                return []
-            day = birthday_in(year, born)
+        if rule.trigger in PERSON_TRIGGERS:
+            day = person_day(rule.trigger, year, born, joined, joined_day_known, married)
+            if day is None:
+                continue
             opens = first_monday(day)
-            occasion = Occasion(rule.id, f"birthday:{year}", opens, opens + timedelta(days=6))
+            occasion = Occasion(rule.id, f"{rule.trigger}:{year}", opens, opens + timedelta(days=6))
         elif rule.trigger == "holiday" and rule.holiday:
             day = holiday_on(rule.holiday, year)
             occasion = Occasion(

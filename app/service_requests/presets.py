@@ -16,6 +16,7 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.grid.due import CALENDAR_TRIGGERS
 from app.grid.models import ServiceSettings, Trigger, VisitRule
 from app.grid.occasions import HOLIDAYS
 from app.presets import PresetError, ServicePreset, standard_service_preset
@@ -38,7 +39,7 @@ def _visit_rule(raw: dict[str, Any]) -> dict[str, Any]:
     }
     if (trigger == Trigger.HOLIDAY) != (rule["holiday"] in HOLIDAYS):
         raise PresetError(f"visit rule {rule['code']}: holiday must name one of {HOLIDAYS}")
-    if (trigger in (Trigger.BIRTHDAY, Trigger.HOLIDAY)) != (rule["due_hours"] is None):
+    if (trigger in CALENDAR_TRIGGERS) != (rule["due_hours"] is None):
         raise PresetError(f"visit rule {rule['code']}: due_hours is for concerns only")
     return rule
 

@@ -30,6 +30,7 @@ BUNDLES: dict[str, tuple[str, ...]] = {
         "css/care-political-birthdays.css",
         "css/care-aid.css",
         "css/care-after-cards.css",
+        "css/care-calendar.css",
     ),
     "app.js": (
         "vendor/htmx.min.js", "js/keep-form.js", "js/sending.js", "js/unread.js",

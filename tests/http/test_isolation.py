@@ -39,6 +39,7 @@ from tests.factories import Account, World, identity_of, make_roster
 from tests.http import (
     isolation_care_after,
     isolation_care_aid,
+    isolation_care_calendar,
     isolation_care_gifts,
     isolation_care_surveys,
     isolation_certificates,
@@ -211,7 +212,7 @@ CAPABILITIES = (
     isolation_grids, isolation_coverage, isolation_visits, isolation_requests, isolation_reports,
     isolation_notifications, isolation_certificates, isolation_orglife, isolation_orglife_extra,
     isolation_volunteering, isolation_care_surveys, isolation_care_gifts, isolation_care_aid,
-    isolation_care_after,
+    isolation_care_after, isolation_care_calendar,
 )  # fmt: skip
 
 OWNED_BY_A: dict[str, Callable[[World, AppServices], Awaitable[str]]] = {

@@ -74,10 +74,12 @@ async def test_the_refresh_writes_birthdays_and_holidays_once(
     written = await refresh(services, world.a)
     found = await items(services, world.a)
     assert set(found) == {
-        (member, "birthday:2026"), (member, "party_day:2026"), (comrade, "party_day:2026")
+        (member, "birthday:2026"), (member, "party_day:2026"), (comrade, "party_day:2026"),
+        # Joined on 1 July 1965: their 61st political birthday is this week too.
+        (member, "political_birthday:2026"), (comrade, "political_birthday:2026"),
     }  # fmt: skip
     assert (veteran, "party_day:2026") not in found  # 七一 is for party members
-    assert written == 3
+    assert written == 5
     assert await refresh(services, world.a) == 0  # idempotent
     assert await items(services, world.b) == {}
 
@@ -159,12 +161,14 @@ async def test_people_have_their_items_as_soon_as_they_are_added_or_changed(
     party = {"party_member": True, "party_joined_on": date(1965, 7, 1)}
     member = await add_person(services, world.a, "党员甲", birth_date=date(1936, 7, 1), **party)
     assert set(await items(services, world.a)) == {
-        (member, "birthday:2026"), (member, "party_day:2026")
+        (member, "birthday:2026"), (member, "party_day:2026"), (member, "political_birthday:2026")
     }  # fmt: skip
     # The birth date was typed wrong: the birthday leaves this week, 七一 stays.
     await change(services, world.a, member, birth_date=date(1936, 8, 20))
-    assert set(await items(services, world.a)) == {(member, "party_day:2026")}
-    # Not a party member after all: 七一 goes too.
+    assert set(await items(services, world.a)) == {
+        (member, "party_day:2026"), (member, "political_birthday:2026")
+    }  # fmt: skip
+    # Not a party member after all: 七一 and the political birthday go too.
     await change(services, world.a, member, party_member=False, party_joined_on=None)
     assert await items(services, world.a) == {}
     await change(services, world.a, member, birth_date=date(1936, 7, 3))
@@ -195,11 +199,16 @@ async def test_writing_the_items_of_many_people_takes_as_many_statements_as_of_f
     services: AppServices, world: World
 ) -> None:
     """An import of 40,000 people writes their items in a few set-based statements, not
-    a query per person."""
+    a query per person: birthdays, political birthdays and golden weddings alike."""
     party = {"party_member": True, "party_joined_on": date(1965, 7, 1)}
     people = [
         await add_person(
-            services, world.a, f"党员{n}", birth_date=date(1936, 7, 1 + n % 5), **party
+            services,
+            world.a,
+            f"党员{n}",
+            birth_date=date(1936, 7, 1 + n % 5),
+            married_on=date(1976, 7, 1 + n % 5),
+            **party,
         )
         for n in range(24)
     ]
@@ -222,4 +231,5 @@ async def test_writing_the_items_of_many_people_takes_as_many_statements_as_of_f
         return len(seen)
 
     assert await statements(people[:2]) == await statements(people)
-    assert len(await items(services, world.a)) == 2 * len(people)
+    # A birthday, 七一, a political birthday and a golden wedding each.
+    assert len(await items(services, world.a)) == 4 * len(people)

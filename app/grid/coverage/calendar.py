@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import and_, select
@@ -38,6 +39,7 @@ from app.grid.models import (
 )
 from app.grid.occasions import (
     HOLIDAYS,
+    PERSON_TRIGGERS,
     Occasion,
     calendar_occasions,
     end_of_day,
@@ -197,9 +199,10 @@ async def due_entries(
 async def coming_entries(
     session: AsyncSession, grid_ids: list[UUID], today: date, end: date
 ) -> list[DueEntry]:
-    """The birthdays and holidays the district's rules will ask of the grids' living
-    people, whose window opens after today and closes by `end`: those not written yet
-    are computed as `due.refresh` will write them (the caller drops the written ones)."""
+    """The people's own occasions (birthdays, political birthdays, golden and diamond
+    weddings) and holidays the district's rules will ask of the grids' living people,
+    whose window opens after today and closes by `end`: those not written yet are
+    computed as `due.refresh` will write them (the caller drops the written ones)."""
     rules = list(
         await session.scalars(
             select(VisitRule)
@@ -212,7 +215,8 @@ async def coming_entries(
     people = await session.execute(
         select(
             Person.id, Person.name, Person.phone, Person.birth_date, Person.party_member,
-            Person.sort_key,
+            Person.sort_key, Person.party_joined_on, Person.party_joined_day_known,
+            Person.married_on,
         )
         .join(
             GridAssignment,
@@ -233,17 +237,20 @@ async def coming_entries(
         if rule.trigger == Trigger.HOLIDAY
     }
 
-    def occasions(rule: VisitRule, born: date | None, party_member: bool) -> list[Occasion]:
-        if rule.trigger == Trigger.BIRTHDAY:
+    def occasions(rule: VisitRule, person: Any) -> list[Occasion]:
+        if rule.trigger in PERSON_TRIGGERS:
             return calendar_occasions(
-                calendar_rule(rule), born=born, party_member=party_member, start=today, end=end
-            )
-        return holidays[rule.id] if party_member or not rule.party_only else []
+                calendar_rule(rule), born=person.birth_date, party_member=person.party_member,
+                start=today, end=end, joined=person.party_joined_on,
+                joined_day_known=person.party_joined_day_known, married=person.married_on,
+            )  # fmt: skip
+        return holidays[rule.id] if person.party_member or not rule.party_only else []
 
     found = []
-    for person_id, name, phone, born, party_member, sort_key in people:
+    for person in people:
+        person_id, name, phone, _born, _member, sort_key, *_dates = person
         for rule in rules:
-            for occasion in occasions(rule, born, party_member):
+            for occasion in occasions(rule, person):
                 if occasion.opens_on <= today or occasion.last_day > end:
                     continue
                 entry = DueEntry(

@@ -8,6 +8,7 @@ from typing import Any
 
 from app.core.forms import FormReader
 from app.core.query_params import query_flag
+from app.grid.due import CALENDAR_TRIGGERS
 from app.grid.grids.forms import short_name, whole_number
 from app.grid.models import Trigger, VisitRule
 from app.i18n import N_
@@ -25,8 +26,14 @@ MEETING_DAY = whole_number(1, 28, N_("Give the meeting day as a day of the month
 
 
 def is_calendar(rule: VisitRule) -> bool:
-    """Birthday and holiday rules run by the calendar; the others by a noted concern."""
-    return rule.trigger in (Trigger.BIRTHDAY, Trigger.HOLIDAY)
+    """Birthday, political birthday, wedding and holiday rules run by the calendar; the
+    others by a noted concern or a meeting."""
+    return rule.trigger in CALENDAR_TRIGGERS
+
+
+def own_choice(rule: VisitRule) -> bool:
+    """Whether the admin chooses "party members only" for this rule."""
+    return is_calendar(rule) and rule.trigger != Trigger.POLITICAL_BIRTHDAY
 
 
 @dataclass(frozen=True)
@@ -71,8 +78,8 @@ def parse_rule_form(rule: VisitRule, data: Mapping[str, str]) -> RuleForm:
     assert name  # done() saw it
     return RuleForm(
         enabled=query_flag(data, "enabled"),
-        # A concern is visited whoever has it.
-        party_only=query_flag(data, "party_only") if is_calendar(rule) else rule.party_only,
+        # A concern is visited whoever has it; a political birthday is a party member's.
+        party_only=query_flag(data, "party_only") if own_choice(rule) else rule.party_only,
         in_person=query_flag(data, "in_person"), name=name, due_hours=due_hours, **days,
     )  # fmt: skip
 

@@ -30,6 +30,8 @@ TRIGGER_LABELS = {
     Trigger.HOLIDAY: N_("Holiday"),
     **CONCERN_LABELS,
     Trigger.HOME_STUDY: N_("Missed a meeting's study (infirm)"),
+    Trigger.POLITICAL_BIRTHDAY: N_("Political birthday (party members)"),
+    Trigger.WEDDING: N_("Golden and diamond wedding"),
 }
 
 

@@ -20,7 +20,7 @@ from app.core.identity import Identity
 from app.core.scope import Scope
 from app.grid.due import HORIZON_DAYS, listed_items, on_the_list, overdue
 from app.grid.models import Grid, GridAssignment, VisitDueItem, VisitRule
-from app.grid.occasions import first_monday
+from app.grid.occasions import first_monday, occasion_words, round_birthday
 from app.grid.scope import grid_for, grids_seen
 from app.people.models import Person
 
@@ -37,6 +37,19 @@ class DueRow:
     opens_on: date
     due_at: datetime
     grid_name: str
+    occasion: str = ""
+    born: date | None = None
+    joined: date | None = None
+    married: date | None = None
+
+    @property
+    def occasion_words(self) -> str | None:
+        """A person's occasion in words ("80 岁整寿", "入党 50 周年", "金婚")."""
+        return occasion_words(self.occasion, self.born, self.joined, self.married)
+
+    @property
+    def round_birthday(self) -> int | None:
+        return round_birthday(self.occasion, self.born)
 
     @property
     def last_day(self) -> date:
@@ -179,7 +192,8 @@ class DueListService:
             listed_items(
                 now, VisitRule.id, Person.id, Person.name, Person.phone, Person.address,
                 VisitRule.name, VisitRule.trigger, VisitDueItem.opens_on, VisitDueItem.due_at,
-                Grid.name,
+                Grid.name, VisitDueItem.occasion, Person.birth_date, Person.party_joined_on,
+                Person.married_on,
             )
             .join(Grid, and_(Grid.tenant_id == GridAssignment.tenant_id,
                              Grid.id == GridAssignment.grid_id))

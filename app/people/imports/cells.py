@@ -304,3 +304,17 @@ def parse_gender(value: Any) -> str | None:
     if text not in GENDERS:
         raise CellError(N_("Gender is 男 or 女, not %(value)s."), value=_text(value))
     return GENDERS[text]
+
+
+WEDDING_BEFORE_16 = N_("The wedding day is before the person's 16th birthday.")
+
+
+def married_too_young(married: date, born: date) -> bool:
+    """A wedding before the 16th birthday is a typing mistake (the database refuses it
+    too: people_married_after_16). 29 February's 16th birthday in a common year is
+    the 28th, as PostgreSQL's `+ interval '16 years'` has it."""
+    try:
+        sixteen = born.replace(year=born.year + 16)
+    except ValueError:
+        sixteen = date(born.year + 16, 2, 28)
+    return married < sixteen

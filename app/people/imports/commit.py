@@ -220,8 +220,9 @@ def _person_values(row: ImportRow, units: dict[tuple[str, str | None], UUID]) ->
         if key in data:
             values[key] = date.fromisoformat(data[key])
             values[known] = data[known]
-    if "deceased_on" in data:
-        values["deceased_on"] = date.fromisoformat(data["deceased_on"])
+    for key in ("deceased_on", "married_on"):
+        if key in data:
+            values[key] = date.fromisoformat(data[key])
     if "group_id" in data and data["group_id"] is None:
         values["group_id"] = None  # moved to another branch, out of the old group
     if branch := data.get("branch"):

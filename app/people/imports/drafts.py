@@ -18,11 +18,13 @@ from app.core.forms import FieldError
 from app.core.validators import multiline_text, person_name, plain_text
 from app.i18n import N_
 from app.people.imports.cells import (
+    WEDDING_BEFORE_16,
     AmbiguousMonth,
     CellError,
     PartialDate,
     id_birth_date,
     id_gender,
+    married_too_young,
     parse_date,
     parse_gender,
     parse_id_number,
@@ -55,6 +57,8 @@ class PersonDraft:
     mobile: bool = False
     infirm: bool = False
     deceased_on: PartialDate | None = None
+    married_on: PartialDate | None = None
+    """For golden and diamond weddings (app.grid.occasions); a month alone: its 1st."""
     family_contact_name: str | None = None
     family_contact_phone: str | None = None
     health_notes: str | None = None
@@ -239,6 +243,7 @@ def draft_row(
     draft.birth_date = read("birth_date", birth_date)
     draft.party_joined_on = read("party_joined_on", lambda raw: parse_date(raw, today=today))
     draft.deceased_on = read("deceased_on", lambda raw: parse_date(raw, today=today))
+    draft.married_on = read("married_on", lambda raw: parse_date(raw, today=today))
     draft.id_number = read(
         "id_number", lambda raw: parse_id_number(raw, column_held_numbers=id_column_held_numbers)
     )
@@ -326,6 +331,9 @@ def _cross_checks(draft: PersonDraft, columns: dict[str, str]) -> list[RowProble
         and draft.deceased_on.first_day < born.first_day
     ):
         problem("deceased_on", N_("The date of death is before the date of birth."))
+    wed = draft.married_on
+    if wed is not None and born is not None and married_too_young(wed.first_day, born.first_day):
+        problem("married_on", WEDDING_BEFORE_16)
     return found
 
 

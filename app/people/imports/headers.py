@@ -36,6 +36,7 @@ HEADER_VARIANTS: dict[str, tuple[str, ...]] = {
     "mobile": ("流动党员", "是否流动党员"),
     "infirm": ("年迈体弱", "年老体弱", "体弱", "是否年迈体弱"),
     "deceased_on": ("去世日期", "逝世日期", "去世时间", "逝世时间", "死亡日期"),
+    "married_on": ("结婚日期", "结婚时间", "结婚年月", "结婚登记日期"),
     "health_notes": (
         "健康状况",
         "健康档案",
@@ -68,6 +69,7 @@ FIELD_LABELS: dict[str, str] = {
     "group_id": N_("Party group"),
     "mobile": N_("Mobile party member"),
     "infirm": N_("Infirm"),
+    "married_on": N_("Wedding day"),
     "deceased_on": N_("Date of death"),
     "family_contact_name": N_("Family contact"),
     "family_contact_phone": N_("Family contact's phone"),

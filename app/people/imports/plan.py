@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.i18n import N_
 from app.people.crypto import IdCipher
-from app.people.imports.cells import PartialDate
+from app.people.imports.cells import WEDDING_BEFORE_16, PartialDate, married_too_young
 from app.people.imports.drafts import CATEGORY_MISSING, DraftRow, ParsedRoster, PersonDraft
 from app.people.imports.problems import KeptRow, pack_row
 from app.people.models import OrgUnit, Person, UnitKind
@@ -80,6 +80,7 @@ class Roster:
                 "mobile",
                 "infirm",
                 "deceased_on",
+                "married_on",
                 "family_contact_name",
                 "family_contact_phone",
                 "health_notes",
@@ -294,6 +295,10 @@ def _same_person_without_id(
     return found[0] if len(found) == 1 else None
 
 
+def _day(value: date | str) -> date:  # on file, or in a row's values (ISO)
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
 def _check_against_current(item: PlannedRow, current: dict[str, Any]) -> None:
     """What an update may not do to the person on file: leave them in a party group
     of their old branch, or make a member with a joining date a non-member."""
@@ -306,6 +311,12 @@ def _check_against_current(item: PlannedRow, current: dict[str, Any]) -> None:
     moved = data.get("branch") and data.get("branch_id") != str(current["branch_id"])
     if moved and not data.get("group") and current["group_id"] is not None:
         data["group_id"] = None  # the old branch's group does not come along
+    born = data.get("birth_date") or current["birth_date"]
+    married = data.get("married_on") or current["married_on"]
+    if born and married and married_too_young(_day(married), _day(born)):
+        item.problems.append({
+            "field": "married_on", "column": "", "message": WEDDING_BEFORE_16, "args": {},
+        })  # fmt: skip
     said_no = data.get("party_member") is False and "party_joined_on" not in data
     if said_no and current["party_joined_on"] is not None:
         item.problems.append({
@@ -330,8 +341,10 @@ def draft_values(draft: PersonDraft, present: set[str]) -> dict[str, Any]:
         if partial is not None:
             values[name] = partial.first_day.isoformat()
             values[known] = partial.day is not None
-    if draft.deceased_on is not None:
-        values["deceased_on"] = draft.deceased_on.first_day.isoformat()
+    for name in ("deceased_on", "married_on"):
+        day: PartialDate | None = getattr(draft, name)
+        if day is not None:
+            values[name] = day.first_day.isoformat()
     if draft.branch:
         values["branch"] = draft.branch
     if draft.group:

@@ -20,7 +20,8 @@ TEXT_FIELDS = ("address", "family_contact_name", "health_notes", "notes")
 FLAG_FIELDS = ("party_member", "mobile", "infirm")
 GENDER_WORDS = {"male": "男", "female": "女"}
 FIELDS_FROM_FORM = (
-    "name", "birth_date", "party_joined_on", "deceased_on", "phone", "family_contact_phone",
+    "name", "birth_date", "party_joined_on", "deceased_on", "married_on", "phone",
+    "family_contact_phone",
     *TEXT_FIELDS,
 )  # fmt: skip
 
@@ -48,6 +49,7 @@ class PersonForm:
     party_joined_on: date | None
     party_joined_day_known: bool
     deceased_on: date | None
+    married_on: date | None
     branch_id: UUID | None
     group_id: UUID | None
     id_number: str | None = None
@@ -105,6 +107,7 @@ def parse_person(
         party_joined_on=joined.first_day if joined else None,
         party_joined_day_known=joined is None or joined.day is not None,
         deceased_on=draft.deceased_on.first_day if draft.deceased_on else None,
+        married_on=draft.married_on.first_day if draft.married_on else None,
         branch_id=branch_id, group_id=group_id,
         id_number=draft.id_number,
         sets_id_number=with_id_number and not (editing and not cells["id_number"]),
@@ -142,6 +145,7 @@ def person_form(person: Person) -> dict[str, Any]:
         "birth_date": written(person.birth_date, person.birth_day_known),
         "party_joined_on": written(person.party_joined_on, person.party_joined_day_known),
         "deceased_on": written(person.deceased_on),
+        "married_on": written(person.married_on),
         "phone": person.phone or "",
         "family_contact_phone": person.family_contact_phone or "",
         "branch_id": str(person.branch_id or ""),

@@ -1,0 +1,1 @@
+"""The care calendar and the collective birthday party list (see app/care/README.md)."""
