@@ -173,13 +173,21 @@ class World:
 
 
 async def make_world(services: AppServices, owner: Database) -> World:
-    return World(
+    """Built once per test process; a copy of its rows with fresh ids after that
+    (tests/world_copies.py says when a world is built again)."""
+    from tests.world_copies import WORLD_COPIES
+
+    if WORLD_COPIES.usable(owner):
+        return await WORLD_COPIES.restore()
+    world = World(
         a=await make_tenant(services, owner, name="甲区退役军人事务局"),
         b=await make_tenant(services, owner, name="乙区退役军人事务局"),
         operator=await make_platform_user(owner, Role.OPERATOR),
         viewer_37=await make_platform_user(owner, Role.PROVINCIAL_VIEWER, "37"),
         viewer_11=await make_platform_user(owner, Role.PROVINCIAL_VIEWER, "11"),
     )
+    await WORLD_COPIES.keep(world, owner)
+    return world
 
 
 async def add_unit(

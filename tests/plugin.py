@@ -15,14 +15,14 @@ from app.db import Database
 from app.state import AppServices, open_services
 from tests.factories import World, make_world
 from tests.servers import ServerPair
+from tests.world_copies import KEEP_TABLES, WORLD_COPIES
 
 # Property tests judge what a function returns, never how fast: a 2-core machine running
 # the suite in parallel (and the browser tests beside it) is no place for a deadline.
 hypothesis_settings.register_profile("redstar", deadline=None)
 hypothesis_settings.load_profile("redstar")
 
-# Emptied between tests: every table but the migrations' reference data.
-KEEP_TABLES = ("provinces", "alembic_version")
+# Emptied between tests: every table but the migrations' reference data (KEEP_TABLES).
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -82,7 +82,11 @@ async def _empty_tables(servers: ServerPair) -> AsyncIterator[Callable[[], Await
         async with conn.transaction():
             await conn.execute(statement)
 
+    # make_world copies the first world it builds (tests/world_copies.py) as the
+    # superuser, who alone may insert with triggers and foreign keys off.
+    WORLD_COPIES.superuser_url = servers.superuser_url
     yield empty
+    await WORLD_COPIES.close()
     await conn.close()
 
 
