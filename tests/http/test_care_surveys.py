@@ -104,19 +104,23 @@ async def test_results_show_from_the_fifth_answer(
     browser: Browser, world: World, points: PointsRoster, services: AppServices
 ) -> None:
     survey = await open_survey(services, world.a, points.roster.branch_1)
-    people = await branch_members(services, world.a, points.roster.branch_1, 5)
+    people = await branch_members(services, world.a, points.roster.branch_1, 6)
     for person in people[:3]:
         await answer(services, world.a, person, survey, answers(5, 0, "服务周到"))
     await browser.login(world.a.users[Role.BRANCH_SECRETARY])  # leads 第一支部
     page = await browser.get(f"/care/surveys/{survey}")
     assert "已有 3 人作答，满 5 人后显示结果。" in page.text and "满意率" not in page.text
     assert "服务周到" not in page.text
-    for person in people[3:]:
+    for person in people[3:5]:
         await answer(services, world.a, person, survey, answers(2, 1, "服务周到"))
     page = await browser.get(f"/care/surveys/{survey}")
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.text))
     assert "满意率 60.0%" in text and "平均 3.8 分" in text
     assert text.count("服务周到") == 5
+    await answer(services, world.a, people[5], survey, answers(1, 2, "服务周到"))
+    assert "还有 1 份答卷待计入" in (await browser.get(f"/care/surveys/{survey}")).text
     closed = await browser.post(f"/care/surveys/{survey}/close")
     assert closed.status_code == 303
-    assert "已结束" in (await browser.get(f"/care/surveys/{survey}")).text
+    page = await browser.get(f"/care/surveys/{survey}")
+    assert "已结束" in page.text and "最后 1 份答卷没有计入" in page.text
+    assert page.text.count("服务周到") == 5  # the sixth answer is not shown

@@ -4,9 +4,11 @@ answer to a person or an account (schema, values, transaction ids, physical orde
 
 from __future__ import annotations
 
+from itertools import pairwise
 from uuid import UUID
 
 import pytest
+import structlog.testing
 from sqlalchemy import func, select, text
 
 from app.care.surveys.answering import ALREADY, NOT_OPEN, OUTSIDE, AnswerService
@@ -199,19 +201,16 @@ async def test_nothing_links_an_answer_to_a_person(
     waiting = await services.redis.lrange(pool.waiting, 0, -1)  # type: ignore[misc]
     assert len(waiting) == 2 and not any("第".encode() in item for item in waiting)
 
-    # The close rewrites every answer at once, shuffled, under new ids.
+    # The close leaves the two waiting out (they would show what those two answered):
+    # the batch stays as it was, the pool is emptied, the participation rows stay.
     admin = await identity_of(services, district.tenant_id, district.users[Role.TENANT_ADMIN].id)
     with tenant_scope(district.tenant_id):
         async with services.db.unit() as session:
             await SurveyService(session, services.redis, services.cipher).close(admin, survey)
-    closed = await rows("survey_answers")
-    assert len(closed) == 7 and len({row["xmin"] for row in closed}) == 1
-    assert not {row["id"] for row in closed} & {row["id"] for row in batch}
-    assert sorted(order(closed)) == list(range(7))
-    # Shuffled: neither the batch nor the rewrite is in answering order (by chance both
-    # would be once in 600,000 runs).
-    assert order(batch) != [0, 1, 2, 3, 4] or order(closed) != list(range(7))
-    assert await counts(services, district, survey) == (7, 7, 0)
+    assert await rows("survey_answers") == batch
+    assert await counts(services, district, survey) == (7, 5, 0)
+    shown = await detail(services, district, survey)
+    assert shown.results is not None and (shown.results.answers, shown.left_out) == (5, 2)
 
     with pytest.raises(Refused) as refused:
         await answer(services, district, points.member_a, survey, answers(5))
@@ -232,3 +231,51 @@ async def test_a_member_sees_the_surveys_that_ask_them(
             )
     assert {(row.survey.title, row.answered) for row in mine} == {("支部调查", True),
                                                                   ("全区调查", False)}  # fmt: skip
+
+
+async def test_results_never_move_by_fewer_than_five(
+    services: AppServices, district: District, points: PointsRoster
+) -> None:
+    """Between any two reads — each answer, and the close — the counted answers stay or
+    grow by five or more, so no reader learns what fewer than five people answered."""
+    survey = await open_survey(services, district, points.roster.branch_1)
+    people = await branch_members(services, district, points.roster.branch_1, 13)
+    seen = [0]
+    for i, person in enumerate(people):
+        await answer(services, district, person, survey, answers(1 + i % 5, i % 3, f"第{i}位"))
+        seen.append((await detail(services, district, survey)).counted)
+    admin = await identity_of(services, district.tenant_id, district.users[Role.TENANT_ADMIN].id)
+    with tenant_scope(district.tenant_id):
+        async with services.db.unit() as session:
+            await SurveyService(session, services.redis, services.cipher).close(admin, survey)
+    shown = await detail(services, district, survey)
+    seen.append(shown.counted)
+    steps = [after - before for before, after in pairwise(seen)]
+    assert all(step == 0 or step >= 5 for step in steps), steps
+    assert (shown.answered, shown.counted, shown.left_out) == (13, 10, 3)
+    assert await counts(services, district, survey) == (13, 10, 0)
+
+
+async def test_a_batch_that_fails_to_write_waits_for_the_next(
+    services: AppServices, district: District, points: PointsRoster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The member whose answer made the batch is thanked even if writing it fails: the
+    participation and the answer are kept, and the next batch writes them."""
+    survey = await open_survey(services, district, points.roster.branch_1)
+    people = await branch_members(services, district, points.roster.branch_1, 6)
+    for person in people[:4]:
+        await answer(services, district, person, survey, answers(5, 0, "秘密的话"))
+    claim = AnswerPool.claim
+
+    async def fails_once(self: AnswerPool, at_least: int = 5) -> list:  # type: ignore[type-arg]
+        monkeypatch.setattr(AnswerPool, "claim", claim)
+        raise ConnectionError("valkey went away")
+
+    monkeypatch.setattr(AnswerPool, "claim", fails_once)
+    with structlog.testing.capture_logs() as logged:
+        await answer(services, district, people[4], survey, answers(4, 1, "秘密的话"))
+    assert await counts(services, district, survey) == (5, 0, 5)
+    assert [e["event"] for e in logged] == ["care.survey.batch_not_written"]
+    assert "秘密" not in str(logged) and str(people[4]) not in str(logged)
+    await answer(services, district, people[5], survey, answers(3))
+    assert await counts(services, district, survey) == (6, 6, 0)

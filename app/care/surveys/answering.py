@@ -9,9 +9,10 @@ Answering (one request, two transactions that share nothing):
    (app.care.surveys.pool) and the participation is committed (taken back out of the
    pool if that commit fails);
 3. in a new transaction, with no participation in it, a whole batch (at least five)
-   is written if one waits: shuffled, in one statement.
-Closing rewrites all of a survey's answers, and what still waits, in one shuffled
-transaction under new ids (`rewrite_all`), so the last batch is like any other.
+   is written if one waits: shuffled, in one statement. If that fails, the member is
+   still thanked (their answer waits in the pool); the next batch writes it.
+At the close, fewer than five still waiting are not written at all (`close_pool`):
+comparing the results before and after would show what those few answered.
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID, uuid4
 
+import structlog
 from redis.asyncio import Redis
-from sqlalchemy import delete, exists, func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -41,6 +43,8 @@ from app.people.scope import people_in
 ALREADY = N_("You have already answered this survey. Each member answers once. Thank you!")
 OUTSIDE = N_("This survey is for %(whom)s. You are not among them, so you cannot answer it.")
 NOT_OPEN = N_("This survey is not open for answers.")
+log = structlog.get_logger("redstar.care.surveys")
+
 NO_PERSON = N_("Your account is not linked to a member of the roster, so you cannot answer "
                "surveys. Please ask the district office.")  # fmt: skip
 
@@ -166,52 +170,58 @@ class AnswerService:
         except Exception:
             await pool.take_back(sealed)
             raise
-        await write_batch(self.session, pool, survey_id)
+        try:
+            await write_batch(self.session, pool, survey_id)
+        except Exception:  # the answer is recorded and waits: the next batch writes it
+            await self.session.rollback()
+            log.exception("care.survey.batch_not_written", survey_id=str(survey_id))
 
 
 async def write_batch(session: AsyncSession, pool: AnswerPool, survey_id: UUID) -> int:
     """Write a waiting batch of at least BATCH answers, shuffled, in a transaction of
-    its own (commits); how many were written. Nothing while the survey is not open:
-    the close writes what waits."""
+    its own (commits); how many were written. Nothing once the survey is closed."""
     if session.in_transaction():
         await session.commit()
     status = await session.scalar(
         select(Survey.status).where(Survey.id == survey_id).with_for_update(read=True)
     )
     claimed = await pool.claim(BATCH) if status == Status.OPEN else []
-    if claimed:
-        random.SystemRandom().shuffle(claimed)
-        rows = [{"tenant_id": pool.tenant_id, "id": a.id, "survey_id": survey_id,
-                 "answers": a.answers} for a in claimed]  # fmt: skip
-        await session.execute(insert(Answer).values(rows).on_conflict_do_nothing())
+    await _insert_shuffled(session, pool, survey_id, claimed)
     await session.commit()
     if claimed:
         await pool.written()
     return len(claimed)
 
 
-async def rewrite_all(session: AsyncSession, pool: AnswerPool, survey_id: UUID) -> int:
-    """At the close, in the caller's transaction (which has locked the survey): every
-    answer — written ones and those still waiting — deleted and written again under
-    new ids in one shuffled statement, so no batch stands apart. The caller commits,
-    then calls `pool.written()`."""
-    claimed = await pool.claim(None)
-    if claimed:  # those a writer committed already meet their own ids and are skipped
-        rows = [{"tenant_id": pool.tenant_id, "id": a.id, "survey_id": survey_id,
-                 "answers": a.answers} for a in claimed]  # fmt: skip
-        await session.execute(insert(Answer).values(rows).on_conflict_do_nothing())
-    kept = list(
-        (await session.scalars(select(Answer.answers).where(Answer.survey_id == survey_id))).all()
-    )
-    await session.execute(delete(Answer).where(Answer.survey_id == survey_id))
-    random.SystemRandom().shuffle(kept)
-    rows = [
-        {"tenant_id": pool.tenant_id, "id": uuid4(), "survey_id": survey_id, "answers": answers}
-        for answers in kept
-    ]
-    if rows:
-        await session.execute(insert(Answer).values(rows))
-    return len(kept)
+async def close_pool(session: AsyncSession, pool: AnswerPool, survey_id: UUID) -> int:
+    """At the close, in the caller's transaction (which has locked the survey, so no
+    writer runs): what waits is written only if it makes a whole batch (a batch a
+    writer claimed and never wrote); fewer are left out, so the results never move by
+    fewer than BATCH answers. How many were left out. The caller commits, then calls
+    `pool.forget()`."""
+    pending = await pool.everything()
+    if pending:  # a writer may have committed its batch and died before forgetting it
+        stored = set(
+            await session.scalars(select(Answer.id).where(Answer.id.in_([a.id for a in pending])))
+        )
+        pending = [a for a in pending if a.id not in stored]
+    if len(pending) < BATCH:
+        return len(pending)
+    await _insert_shuffled(session, pool, survey_id, pending)
+    return 0
+
+
+async def _insert_shuffled(
+    session: AsyncSession, pool: AnswerPool, survey_id: UUID, claimed: list[Pooled]
+) -> None:
+    """One statement, in random order; an answer already written (same random id) is
+    skipped."""
+    if not claimed:
+        return
+    random.SystemRandom().shuffle(claimed)
+    rows = [{"tenant_id": pool.tenant_id, "id": a.id, "survey_id": survey_id,
+             "answers": a.answers} for a in claimed]  # fmt: skip
+    await session.execute(insert(Answer).values(rows).on_conflict_do_nothing())
 
 
 async def answer_count(session: AsyncSession, survey_id: UUID) -> int:

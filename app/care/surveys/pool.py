@@ -28,14 +28,7 @@ BATCH = 5
 """Answers written together, at least: as many as the results need before showing."""
 
 CLAIM = """
-local writing = redis.call('EXISTS', KEYS[2])
-if ARGV[1] == 'all' then
-  local waiting = redis.call('LRANGE', KEYS[1], 0, -1)
-  for _, item in ipairs(waiting) do redis.call('RPUSH', KEYS[2], item) end
-  redis.call('DEL', KEYS[1])
-  return 1
-end
-if writing == 1 then return 1 end
+if redis.call('EXISTS', KEYS[2]) == 1 then return 1 end
 if redis.call('LLEN', KEYS[1]) < tonumber(ARGV[1]) then return 0 end
 redis.call('RENAME', KEYS[1], KEYS[2])
 return 1
@@ -69,18 +62,22 @@ class AnswerPool:
         """Undo `put` (the participation beside it was not committed)."""
         await self.redis.lrem(self.waiting, 1, sealed)  # type: ignore[misc, arg-type]
 
-    async def claim(self, at_least: int | None = BATCH) -> list[Pooled]:
-        """The answers to write now: a whole batch (at least `at_least`), a batch an
-        earlier writer left unfinished, or — `at_least=None`, at the close — everything."""
+    async def claim(self, at_least: int = BATCH) -> list[Pooled]:
+        """The answers to write now: a whole batch (at least `at_least`), or a batch an
+        earlier writer left unfinished."""
         keys = [self.waiting, self.writing]
-        claimed = await self.redis.eval(  # type: ignore[misc]
-            CLAIM, 2, *keys, "all" if at_least is None else str(at_least)
-        )
-        if not claimed:
+        if not await self.redis.eval(CLAIM, 2, *keys, str(at_least)):  # type: ignore[misc]
             return []
-        sealed = await self.redis.lrange(self.writing, 0, -1)  # type: ignore[misc]
+        return await self._read(self.writing)
+
+    async def everything(self) -> list[Pooled]:
+        """At the close (the survey locked, so no writer runs): all that waits or was
+        claimed, left in place until `forget`."""
+        return await self._read(self.writing) + await self._read(self.waiting)
+
+    async def _read(self, key: str) -> list[Pooled]:
         found = []
-        for item in sealed:
+        for item in await self.redis.lrange(key, 0, -1):  # type: ignore[misc]
             data = json.loads(self.cipher.decrypt(self.tenant_id, item))
             found.append(Pooled(UUID(data["id"]), data["answers"]))
         return found
@@ -88,6 +85,10 @@ class AnswerPool:
     async def written(self) -> None:
         """The claimed answers are committed: forget them."""
         await self.redis.delete(self.writing)
+
+    async def forget(self) -> None:
+        """The survey's close is committed: nothing here will be written any more."""
+        await self.redis.delete(self.waiting, self.writing)
 
     async def waiting_count(self) -> int:
         return int(await self.redis.llen(self.waiting)) + int(  # type: ignore[misc]

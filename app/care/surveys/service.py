@@ -11,7 +11,7 @@ from redis.asyncio import Redis
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.care.surveys.answering import AnswerService, answer_count, in_scope, rewrite_all
+from app.care.surveys.answering import AnswerService, answer_count, close_pool, in_scope
 from app.care.surveys.forms import MAX_QUESTIONS, QuestionForm, SurveyForm
 from app.care.surveys.models import Answer, Participant, Question, Status, Survey
 from app.care.surveys.results import MIN_ANSWERS, Results, results_of
@@ -19,6 +19,7 @@ from app.care.surveys.results import Question as Asked
 from app.core import clock
 from app.core.crypto import IdCipher
 from app.core.errors import NotFound, Refused
+from app.core.forms import InvalidForm
 from app.core.identity import Identity
 from app.i18n import N_
 from app.people.models import OrgUnit, Person, UnitKind
@@ -48,6 +49,13 @@ class Detail:
     """Of them, those with an account, who can answer on a phone."""
     results: Results | None
     """None until MIN_ANSWERS answers are written."""
+    counted: int
+    """Answers written, that the results count."""
+
+    @property
+    def left_out(self) -> int:
+        """Once closed: the last answers (fewer than five) the close did not write."""
+        return self.answered - self.counted if self.survey.status == Status.CLOSED else 0
 
 
 class SurveyService:
@@ -111,9 +119,7 @@ class SurveyService:
         if (form.unit_id is None and not identity.scope.everyone) or (
             form.unit_id is not None and form.unit_id not in allowed
         ):
-            refused = Refused(N_("Please correct the marked fields."))
-            refused.errors = {"scope": N_("Please choose who is asked.")}
-            raise refused
+            raise InvalidForm({"scope": N_("Please choose who is asked.")})
         survey = Survey(
             tenant_id=identity.tenant_id, title=form.title, intro=form.intro,
             unit_id=form.unit_id, created_by=identity.user_id, created_by_name=identity.name,
@@ -162,16 +168,16 @@ class SurveyService:
         return survey
 
     async def close(self, identity: Identity, survey_id: UUID) -> Survey:
-        """Closed, with every answer rewritten at once (app.care.surveys.answering);
-        commits here so the waiting pool is emptied only after the answers are safe."""
+        """Closed; fewer than five answers still waiting are left out, not written
+        (`close_pool`). Commits here so the pool is emptied only after the close is safe."""
         survey = await self.owned(identity, survey_id, lock=True)
         if survey.status != Status.OPEN:
             raise Refused(N_("Only an open survey can be closed."))
         survey.status, survey.closed_on = Status.CLOSED, clock.today()
         pool = self.answers.pool(survey)
-        await rewrite_all(self.session, pool, survey_id)
+        await close_pool(self.session, pool, survey_id)
         await self.session.commit()
-        await pool.written()
+        await pool.forget()
         return survey
 
     async def detail(self, identity: Identity, survey_id: UUID) -> Detail:
@@ -190,12 +196,12 @@ class SurveyService:
                 select(func.count(), func.count(Person.user_id)).where(in_scope(survey))
             )
         ).one()
-        results = None
-        if await answer_count(self.session, survey_id) >= MIN_ANSWERS:
+        results, counted = None, await answer_count(self.session, survey_id)
+        if counted >= MIN_ANSWERS:
             stored = await self.session.scalars(
                 select(Answer.answers).where(Answer.survey_id == survey_id)
             )
             asked_questions = [Asked(q.position, q.kind, q.options, q.text) for q in questions]
             results = results_of(asked_questions, stored)
         return Detail(survey, unit_name, questions, int(answered or 0), int(asked[0]),
-                      int(asked[1]), results)  # fmt: skip
+                      int(asked[1]), results, counted)  # fmt: skip
