@@ -72,9 +72,14 @@ async def test_bad_deaths_and_help_are_sent_back_in_chinese_with_nothing_written
     for form, message in (
         ({"what": "", "given_by": "区局"}, "Please say what was given."),
         ({"what": "慰问金", "given_by": "区局", "money": "一千"},
-         "Please give the amount in yuan, for example 500 or 1300.50."),
-        ({"what": "慰问金", "given_by": "区局", "money": "-5"},
-         "Please give an amount above 0 and under 1,000,000 yuan."),
+         "Please enter the amount in digits, for example 500 or 1300.50."),
+        ({"what": "慰问金", "given_by": "区局", "money": "1e3"},
+         "Please enter the amount in digits, for example 500 or 1300.50."),
+        ({"what": "慰问金", "given_by": "区局", "money": "-5"}, "An amount cannot be negative."),
+        ({"what": "慰问金", "given_by": "区局", "money": "1000000"},
+         "The amount must be under 1,000,000 yuan."),
+        ({"given_on": str(today - timedelta(days=31)), "what": "慰问金", "given_by": "区局"},
+         "This day is long before the death. Please check the date."),
         ({"what": "慰问金", "given_by": "", "money": "500"}, "Please say who gave it."),
     ):  # fmt: skip
         sent = await browser.post(f"{case_page}/help", {"given_on": str(today), **form})

@@ -22,7 +22,7 @@ from app.core.roles import Role
 from app.db import Database
 from app.db.tenant import tenant_scope
 from app.grid.digest import digest_counts
-from app.grid.models import Concern, Place, Trigger, Visit, VisitDueItem, VisitKind
+from app.grid.models import Concern, Place, Trigger, Visit, VisitDueItem, VisitKind, VisitRule
 from app.grid.visits.forms import VisitForm
 from app.grid.visits.service import VisitService
 from app.people.models import Person
@@ -79,8 +79,7 @@ async def test_a_death_is_refused_before_birth_and_nothing_is_written(
     born = await add_born(services, district, points, date(1940, 3, 1))
     with pytest.raises(Refused) as refused:
         await record_death(services, admin, born, date(1939, 12, 31))
-    assert refused.value.message == "The date of death is before the date of birth."
-    assert "deceased_on" in refused.value.errors
+    assert refused.value.errors == {"deceased_on": "The date of death is before the date of birth."}
     assert await one(services, district, select(AfterCareCase.id)) == []
     [(deceased,)] = await one(
         services, district, select(Person.deceased_on).where(Person.id == born)
@@ -240,3 +239,80 @@ async def test_the_admin_undoes_a_mistaken_record(
     assert "after_care.undone" in actions
     # Recorded again, properly, after the undo.
     await record_death(services, admin, member, clock.today())
+
+
+async def due_items_of(services, district, person):  # type: ignore[no-untyped-def]
+    """The person's due items as the lists and coverage read them (ids aside: the
+    coming week's calendar items are written again on an undo, as on any correction)."""
+    rows = await one(services, district, select(
+        VisitDueItem.rule_id, VisitDueItem.occasion, VisitDueItem.opens_on,
+        VisitDueItem.due_at, VisitDueItem.concern_id, VisitDueItem.visit_id,
+    ).where(VisitDueItem.person_id == person))  # fmt: skip
+    return sorted(tuple(r) for r in rows)
+
+
+async def test_an_undo_of_a_backdated_death_puts_back_every_due_item(
+    services: AppServices, district: District, points: PointsRoster
+) -> None:
+    """Calendar, concern and 送学上门 items due between a death ten days ago and now
+    come back on the undo: neither the week-ahead refresh nor a meeting writes them."""
+    member = points.member_a
+    admin = await as_role(services, district, Role.TENANT_ADMIN)
+    await note_concern(services, district, member)
+    now = clock.now()
+    with tenant_scope(district.tenant_id):
+        async with services.db.unit() as session:
+            rules = {r.trigger: r.id for r in await session.scalars(select(VisitRule))}
+            for trigger, occasion, days in (
+                (Trigger.BIRTHDAY, "test:missed-before", -15),  # before the death: stays
+                (Trigger.BIRTHDAY, "test:since-death", -5),
+                (Trigger.HOLIDAY, "test:holiday", -2),
+                (Trigger.HOME_STUDY, "test:meeting-past", -3),
+                (Trigger.HOME_STUDY, "test:meeting-coming", 1),
+            ):
+                session.add(VisitDueItem(
+                    tenant_id=district.tenant_id, person_id=member, rule_id=rules[trigger],
+                    occasion=occasion, opens_on=(now + timedelta(days=days - 3)).date(),
+                    due_at=now + timedelta(days=days),
+                ))  # fmt: skip
+    before = await due_items_of(services, district, member)
+    assert len(before) == 6
+
+    case_id = await record_death(services, admin, member, clock.today() - timedelta(days=10))
+    recorded = await due_items_of(services, district, member)
+    assert [r[1] for r in recorded] == ["test:missed-before"]
+    with tenant_scope(district.tenant_id):
+        async with services.db.unit() as session:
+            await AfterCareService(session, services.cipher).undo(admin, case_id, "登记错了人")
+    assert await due_items_of(services, district, member) == before
+
+
+@pytest.mark.parametrize("where", ["roster", "account"])
+async def test_a_death_and_the_login_are_saved_together_or_not_at_all(
+    services: AppServices, district: District, points: PointsRoster, monkeypatch, where: str
+) -> None:  # type: ignore[no-untyped-def]
+    """A crash at the roster's commit or at the login's change leaves the login working,
+    the person living and nothing recorded."""
+    from app.accounts.users.service import AccountService
+    from app.people.roster import edits
+
+    admin = await as_role(services, district, Role.TENANT_ADMIN)
+
+    async def crash(*_args: object) -> None:
+        raise RuntimeError("the database went away")
+
+    if where == "roster":
+        monkeypatch.setattr(edits, "commit_or_refuse", crash)
+    else:
+        monkeypatch.setattr(AccountService, "change_active", crash)
+    with pytest.raises(RuntimeError):
+        await record_death(services, admin, points.member_a, clock.today())
+    monkeypatch.undo()
+    member_user = district.users[Role.MEMBER].id
+    assert await one(services, district, select(User.is_active).where(User.id == member_user)) == [
+        (True,)
+    ]
+    assert await one(services, district, select(AfterCareCase.id)) == []
+    assert await one(
+        services, district, select(Person.deceased_on).where(Person.id == points.member_a)
+    ) == [(None,)]

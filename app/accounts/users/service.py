@@ -122,7 +122,13 @@ class AccountService:
         return {role: row[i] for i, role in enumerate(TENANT_ROLES)}, row[-1]
 
     async def set_active(self, user_id: UUID, active: bool, actor: Actor) -> None:
-        """Disable or re-enable an account (Refused: not one's own)."""
+        """Disable or re-enable an account (Refused: not one's own), and commit."""
+        await self.change_active(user_id, active, actor)
+        await self.session.commit()
+
+    async def change_active(self, user_id: UUID, active: bool, actor: Actor) -> None:
+        """As `set_active`, in the caller's transaction: after-care disables a login in
+        the same commit as the death it records, so neither is saved without the other."""
         if user_id == actor.id and not active:
             raise Refused(N_("You cannot disable your own account."))
         name = await self.session.scalar(
@@ -140,7 +146,6 @@ class AccountService:
             subject_type="user", subject_id=user_id, subject_name=name,
             changes={"is_active": [not active, active]},
         )  # fmt: skip
-        await self.session.commit()
 
 
 def _roles_of_user() -> Any:

@@ -8,12 +8,13 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from uuid import UUID
 
 from app.core import clock
 from app.core.errors import Refused
 from app.core.forms import FieldError, FormReader
+from app.core.money import optional_yuan, yuan_text
 from app.core.validators import plain_text
 from app.i18n import N_
 
@@ -21,7 +22,6 @@ MAX_CAUSE = 200
 MAX_WHAT = 200
 MAX_GIVER = 60
 MAX_REASON = 200
-MAX_MONEY = Decimal("1000000")
 
 
 @dataclass(frozen=True)
@@ -73,24 +73,6 @@ def text_up_to(limit: int, *, required: str | None = None) -> Callable[[str], st
     return rule
 
 
-def yuan(raw: str) -> Decimal | None:
-    """Money in yuan as typed (1300, 1,300.50, ￥1300, 1300元); None when empty."""
-    text = unicodedata.normalize("NFKC", raw).strip()
-    for mark in ("¥", "￥", "元", ",", " "):
-        text = text.replace(mark, "")
-    if not text:
-        return None
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        amount = Decimal("NaN")
-    if not amount.is_finite() or amount.as_tuple().exponent < -2:  # type: ignore[operator]
-        raise FieldError(N_("Please give the amount in yuan, for example 500 or 1300.50."))
-    if amount <= 0 or amount >= MAX_MONEY:
-        raise FieldError(N_("Please give an amount above 0 and under 1,000,000 yuan."))
-    return amount.quantize(Decimal("0.01"))
-
-
 def chosen_person(raw: str) -> UUID:
     try:
         return UUID(raw)
@@ -117,7 +99,7 @@ def parse_help(data: Mapping[str, str]) -> HelpForm:
     given_by = reader.field(
         "given_by", text_up_to(MAX_GIVER, required=N_("Please say who gave it."))
     )
-    money = reader.field("money", yuan)
+    money = reader.field("money", optional_yuan)
     reader.done()
     assert given_on and what and given_by
     return HelpForm(given_on, what, given_by, money)
@@ -138,4 +120,4 @@ def parse_reason(data: Mapping[str, str]) -> str:
 
 def money_text(amount: Decimal | None) -> str:
     """1300 → "1,300.00 元" (the sources write money so)."""
-    return "" if amount is None else f"{amount:,.2f} 元"
+    return "" if amount is None else yuan_text(amount)

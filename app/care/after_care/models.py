@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 from uuid import UUID, uuid4
 
 from sqlalchemy import Boolean, Date, DateTime, ForeignKeyConstraint, Numeric, Text, func
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -17,7 +18,7 @@ from app.db.base import Base, TenantMixin
 class AfterCareCase(TenantMixin, Base):
     """A death recorded through after-care, and what the record changed — kept so an
     administrator can undo a mistaken one exactly (the roster's date before, the
-    concerns closed, the account disabled)."""
+    concerns closed, the due items removed, the account disabled)."""
 
     __tablename__ = "after_care_cases"
     __table_args__ = (
@@ -33,6 +34,10 @@ class AfterCareCase(TenantMixin, Base):
     """The roster's date of death before this record (an import may have had one)."""
     closed_concerns: Mapped[list[UUID]] = mapped_column(ARRAY(PgUUID(as_uuid=True)), default=list)
     """Open concerns (in hospital …) the death closed: an undo opens them again."""
+    removed_due_items: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
+    """The unanswered due items the death removed (calendar, concern, 送学上门), each
+    row as it was: an undo inserts them again — neither the week-ahead refresh nor the
+    meetings could write them back."""
     account_disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     """The person's login was disabled by this record: an undo enables it again."""
     recorded_by: Mapped[UUID] = mapped_column()

@@ -25,6 +25,7 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Exists, and_, delete, exists, func, select, update
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -35,10 +36,11 @@ from app.care.after_care.forms import DeathForm, HelpForm
 from app.care.after_care.models import AfterCareCase, AfterCareHelp
 from app.core import clock
 from app.core.errors import NotFound, Refused
+from app.core.forms import InvalidForm
 from app.core.identity import Identity
 from app.db.tenant import require_tenant
 from app.grid import due
-from app.grid.models import Concern, Visit, VisitDueItem, VisitKind
+from app.grid.models import Concern, Visit, VisitDueItem, VisitKind, VisitRule
 from app.i18n import N_
 from app.people.crypto import IdCipher
 from app.people.models import Person
@@ -125,9 +127,7 @@ class AfterCareService:
         session = self.session
         person = await self.person(identity, form.person_id)
         if person.birth_date is not None and form.deceased_on < person.birth_date:
-            refused = Refused(N_("The date of death is before the date of birth."))
-            refused.errors = {"deceased_on": refused.message}
-            raise refused
+            raise InvalidForm({"deceased_on": N_("The date of death is before the date of birth.")})
         case = AfterCareCase(
             tenant_id=require_tenant(), person_id=person.id, deceased_on=form.deceased_on,
             cause=form.cause, previous_deceased_on=person.deceased_on,
@@ -150,16 +150,22 @@ class AfterCareService:
             )
         )
         # Due from the day of death on, nobody can visit them; those missed before
-        # stay missed (the coverage figures of their time).
-        await session.execute(
-            delete(VisitDueItem).where(
+        # stay missed (the coverage figures of their time). The rows are kept on the
+        # case: an undo puts them back as they were.
+        removed = await session.execute(
+            delete(VisitDueItem)
+            .where(
                 VisitDueItem.person_id == person.id,
                 VisitDueItem.visit_id.is_(None),
                 VisitDueItem.due_at >= start_of(form.deceased_on),
             )
+            .returning(*(getattr(VisitDueItem, c) for c in DUE_ITEM_COLUMNS))
         )
+        case.removed_due_items = [kept_row(row._asdict()) for row in removed]
         account = await self._live_account(person, identity)
         case.account_disabled = account is not None
+        if account is not None:  # flushed, committed with the roster's change below
+            await AccountService(session).change_active(account, False, identity.actor)
         await record(
             session, identity.actor, "after_care.recorded", subject_type="person",
             subject_id=person.id, subject_name=person.name,
@@ -167,13 +173,12 @@ class AfterCareService:
                      "concerns_closed": len(case.closed_concerns),
                      "account_disabled": case.account_disabled},
         )  # fmt: skip
-        # The roster's own path: its checks, its audit entry, people_changed; it commits.
+        # The roster's own path: its checks, its audit entry, people_changed. It commits
+        # all of the above at once, or rolls all of it back on a refusal.
         await PeopleService(session, self.cipher).update(
             identity.scope, person.id, self._death_values(person, form.deceased_on),
             identity.actor,
         )  # fmt: skip
-        if account is not None:
-            await AccountService(session).set_active(account, False, identity.actor)
         return case.id
 
     async def _live_account(self, person: Person, identity: Identity) -> UUID | None:
@@ -195,9 +200,9 @@ class AfterCareService:
         if case.undone_at is not None:
             raise Refused(N_("This record was undone."))
         if form.given_on < case.deceased_on - timedelta(days=30):
-            refused = Refused(N_("This day is long before the death. Please check the date."))
-            refused.errors = {"given_on": refused.message}
-            raise refused
+            raise InvalidForm(
+                {"given_on": N_("This day is long before the death. Please check the date.")}
+            )
         self.session.add(
             AfterCareHelp(
                 tenant_id=require_tenant(), case_id=case.id, given_on=form.given_on,
@@ -212,17 +217,18 @@ class AfterCareService:
                      "given_by": form.given_by,
                      "money": None if form.money is None else f"{form.money:.2f}"},
         )  # fmt: skip
-        await self.session.commit()
 
     async def undo(self, identity: Identity, case_id: UUID, reason: str) -> UUID:
         """A mistaken record undone (the admin): the roster's date of death as it was,
-        the concerns it closed open again with their visits, the login enabled again.
-        The case stays, marked undone, with its help: history is not erased."""
+        the due items it removed back, the concerns it closed open again, the login
+        enabled again — one commit. The case stays, marked undone, with its help:
+        history is not erased."""
         session = self.session
         case, person = await self._case(identity, case_id, lock=True)
         if case.undone_at is not None:
             raise Refused(N_("This record was already undone."))
         case.undone_at, case.undone_by_name, case.undo_reason = clock.now(), identity.name, reason
+        await self._restore_due_items(person.id, case.removed_due_items)
         if case.closed_concerns:
             await session.execute(
                 update(Concern)
@@ -238,21 +244,37 @@ class AfterCareService:
                     ),
                 )
             )  # fmt: skip
-            for concern in list(reopened):
+            for concern in list(reopened):  # a concern whose item was not kept
                 await due.add_concern_item(session, concern)
+        if case.account_disabled and person.user_id is not None:
+            await AccountService(session).change_active(person.user_id, True, identity.actor)
         await record(
             session, identity.actor, "after_care.undone", subject_type="person",
             subject_id=person.id, subject_name=person.name,
             changes={"deceased_on": case.deceased_on.isoformat(), "reason": reason},
         )  # fmt: skip
+        # The roster's path commits all of it (people_changed writes the calendar's
+        # coming week again, as for any correction).
         await PeopleService(session, self.cipher).update(
             identity.scope, person.id, self._death_values(person, case.previous_deceased_on),
             identity.actor,
         )  # fmt: skip
-        if case.account_disabled and person.user_id is not None:
-            await AccountService(session).set_active(person.user_id, True, identity.actor)
-        await session.commit()
         return person.id
+
+    async def _restore_due_items(self, person_id: UUID, rows: list[dict[str, Any]]) -> None:
+        """The due items a record removed, inserted again with their ids — those of a
+        rule deleted since left out (a rule's items go with it)."""
+        if not rows:
+            return
+        rules = set(
+            await self.session.scalars(
+                select(VisitRule.id).where(VisitRule.id.in_({UUID(r["rule_id"]) for r in rows}))
+            )
+        )
+        values = [item_values(row, person_id) for row in rows]
+        values = [v for v in values if v["rule_id"] in rules]
+        if values:
+            await self.session.execute(insert(VisitDueItem).values(values).on_conflict_do_nothing())
 
     # --- reading ------------------------------------------------------------------------
 
@@ -327,6 +349,30 @@ class AfterCareService:
             .where(AfterCareCase.undone_at.is_(None), people_in(identity.scope))
         )  # fmt: skip
         return sorted({int(y) for y in found} | {clock.today().year}, reverse=True)
+
+
+DUE_ITEM_COLUMNS = ("id", "rule_id", "occasion", "opens_on", "due_at", "concern_id")
+"""What a removed due item keeps (the person is the case's; it had no visit)."""
+
+
+def kept_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A removed due item as JSON: ids, days and moments as ISO text."""
+    return {
+        c: row[c].isoformat() if isinstance(row[c], date) else None if row[c] is None
+        else str(row[c])
+        for c in DUE_ITEM_COLUMNS
+    }  # fmt: skip
+
+
+def item_values(kept: dict[str, Any], person_id: UUID) -> dict[str, Any]:
+    """A kept row back as the table's values."""
+    return {
+        "tenant_id": require_tenant(), "person_id": person_id,
+        "id": UUID(kept["id"]), "rule_id": UUID(kept["rule_id"]), "occasion": kept["occasion"],
+        "opens_on": date.fromisoformat(kept["opens_on"]),
+        "due_at": datetime.fromisoformat(kept["due_at"]),
+        "concern_id": UUID(kept["concern_id"]) if kept["concern_id"] else None,
+    }  # fmt: skip
 
 
 def start_of(day: date) -> datetime:
