@@ -37,6 +37,12 @@ def allow(*roles: Role, shown_if: Callable[[Identity], bool] | None = None) -> d
     return opt
 
 
+def on_the_roster(identity: Identity) -> bool:
+    """For `shown_if`: the account is linked to a person of the roster, so a page of
+    one's own (my card, my surveys, my volunteering) has something to show."""
+    return identity.person_id is not None
+
+
 def access_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
     access = handler.opt.get("access")
     if access == "public":

@@ -20,17 +20,13 @@ from app.core.query_params import query_choice, query_id
 from app.core.roles import TENANT_ROLES, Role
 from app.volunteering.certificates.document import warm_up
 from app.web.downloads import DOWNLOAD, attachment
-from app.web.guards import allow
+from app.web.guards import allow, on_the_roster
 from app.web.responses import render
 
 PRINTING = allow(Role.TENANT_ADMIN, Role.BRANCH_SECRETARY, Role.GRID_WORKER)
 """The admin (anyone's), a secretary (their branch), a grid worker (their grids' people)."""
 PDF = "application/pdf"
 SIZE_WORDS = {"a6": "A6", "wallet": "卡片"}
-
-
-def on_the_roster(identity: Identity) -> bool:
-    return identity.person_id is not None
 
 
 def provide_cards(db_session: NamedDependency[AsyncSession]) -> CardService:
@@ -116,7 +112,10 @@ class CardController(Controller):
     ) -> Template:
         """The member's own card on the phone: tap a name to call."""
         card = await cards.own_card(identity)
-        return render(request, "care/cards/card.html", {"card": card, "size": "a6", "own": True})
+        # Not linked to a person: not in the menu either (on_the_roster), and refused.
+        status = 200 if identity.person_id is not None else 403
+        context = {"card": card, "size": "a6", "own": True}
+        return render(request, "care/cards/card.html", context, status_code=status)
 
 
 ROUTES: list[ControllerRouterHandler] = [CardController]

@@ -26,11 +26,11 @@ from app.core.roles import TENANT_ROLES, Role
 from app.i18n import _
 from app.state import AppServices
 from app.web.flash import flash
-from app.web.guards import allow
+from app.web.guards import allow, on_the_roster
 from app.web.responses import form_data, form_page, refused_back, render, see_other
 
 RUN = allow(Role.TENANT_ADMIN, Role.BRANCH_SECRETARY)
-MEMBERS = allow(*TENANT_ROLES, shown_if=lambda identity: identity.person_id is not None)
+MEMBERS = allow(*TENANT_ROLES, shown_if=on_the_roster)
 WORDS = {"kinds": KIND_LABELS, "statuses": STATUS_LABELS, "ratings": RATING_LABELS,
          "min_answers": MIN_ANSWERS, "district": DISTRICT}  # fmt: skip
 
@@ -232,7 +232,9 @@ class MySurveyController(Controller):
     ) -> Template:
         linked = await answers.member_units(identity) is not None
         rows = await answers.mine(identity)
-        return render(request, "care/surveys/mine.html", {"rows": rows, "linked": linked})
+        # Not linked to a person: not in the menu either (on_the_roster), and refused.
+        return render(request, "care/surveys/mine.html", {"rows": rows, "linked": linked},
+                      status_code=200 if linked else 403)  # fmt: skip
 
     async def _form(
         self,

@@ -35,14 +35,10 @@ from app.volunteering.certificates.forms import parse_period, parse_reason, peri
 from app.volunteering.certificates.service import CertificateService
 from app.web.downloads import DOWNLOAD, attachment
 from app.web.flash import flash
-from app.web.guards import PUBLIC, allow
+from app.web.guards import PUBLIC, allow, on_the_roster
 from app.web.responses import form_data, refused_back, render, see_other, sent_back
 
 MINE = "/volunteering/mine"
-
-
-def on_the_roster(identity: Identity) -> bool:
-    return identity.person_id is not None
 
 
 VOLUNTEERS = allow(*TENANT_ROLES, shown_if=on_the_roster)
