@@ -14,9 +14,8 @@ from app.care.aid.models import ReasonKind
 from app.core.errors import Refused
 from app.core.forms import FieldError, FormReader
 from app.core.money import yuan
-from app.core.validators import multiline_text, plain_text
+from app.core.validators import multiline_text, past_or_today, plain_text
 from app.i18n import N_
-from app.volunteering.teams.forms import past_or_today
 
 MAX_DESCRIPTION = 1000
 MAX_REASON = 500
