@@ -18,7 +18,7 @@ from app.care.aid.forms import Decision, PaymentForm, parse_income
 from app.care.aid.fund import FundService
 from app.care.aid.models import AidApplication, AidPayment, AidStatus
 from app.care.aid.service import AidService
-from app.care.condolence.service import year_figures
+from app.care.condolence.service import CondolenceService
 from app.core import clock
 from app.core.clock import CHINA_TIME
 from app.core.errors import Refused
@@ -225,6 +225,7 @@ async def test_condolence_figures_are_sums_of_the_visit_log(
                 condolence_visit(district, points.member_a, date(year, 3, 20), "300.50"),
                 condolence_visit(district, points.member_d, date(year, 7, 1), None, "慰问信"),
                 condolence_visit(district, points.member_b, date(year - 1, 12, 31), "1000"),
+                condolence_visit(district, points.member_d, date(year - 3, 5, 1), "200"),
                 Visit(tenant_id=district.tenant_id, person_id=points.member_b,
                       visited_on=date(year, 3, 5), kind="routine", place="home",
                       visitor_id=district.users[Role.TENANT_ADMIN].id, visitor_name="管理员"),
@@ -237,9 +238,9 @@ async def test_condolence_figures_are_sums_of_the_visit_log(
                 services, district.tenant_id, district.users[Role.TENANT_ADMIN].id
             )
             assert admin.scope == EVERYONE
-            figures = await year_figures(session, admin, year, year)
-            mine = await year_figures(session, secretary, year, year)
-            last = await year_figures(session, admin, year - 1, year)
+            figures = await CondolenceService(session).year_figures(admin, year, year)
+            mine = await CondolenceService(session).year_figures(secretary, year, year)
+            last = await CondolenceService(session).year_figures(admin, year - 1, year)
     t = figures.total
     assert (t.people, t.visits, t.money, t.gifts) == (2, 3, Decimal("800.50"), 2)
     march = figures.months[2]
@@ -248,3 +249,4 @@ async def test_condolence_figures_are_sums_of_the_visit_log(
     assert {b.name: b.figures.visits for b in figures.branches} == {"第一支部": 2, "第二支部": 1}
     assert (mine.total.visits, [b.name for b in mine.branches]) == (2, ["第一支部"])
     assert last.total.money == Decimal(1000) and figures.years[:2] == [year, year - 1]
+    assert year - 3 in figures.years and year - 3 not in mine.years  # another branch's year
