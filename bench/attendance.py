@@ -122,6 +122,7 @@ async def _branch(services: Any) -> uuid.UUID:
     """The branch of 330 party members (made, with the rules and kinds, the first time)."""
     from sqlalchemy import select
 
+    from app.care.aid.fund import install_aid_fund
     from app.core.identity import SYSTEM
     from app.core.scope import EVERYONE
     from app.orglife.presets import install_orglife_preset
@@ -137,6 +138,7 @@ async def _branch(services: Any) -> uuid.UUID:
         first_day = date(date.today().year - 1, 1, 1)
         await install_preset(session, TENANT_ID, "qingdao-six-categories", first_day)
         await install_orglife_preset(session, TENANT_ID)
+        await install_aid_fund(session, TENANT_ID)
         org = OrgService(session)
         center = await org.create("center", "考勤测试军休中心", None, SYSTEM)
         branch = await org.create("branch", "第一支部", center, SYSTEM)

@@ -64,12 +64,15 @@ async def apply_for(
     return application.id
 
 
-async def pay(services: AppServices, district: District, application: UUID, amount: str) -> None:
+async def pay(
+    services: AppServices, district: District, application: UUID, amount: str,
+    paid_on: date | None = None,
+) -> None:  # fmt: skip
     admin = await identity_of(services, district.tenant_id, district.users[Role.TENANT_ADMIN].id)
     with tenant_scope(district.tenant_id):
         async with services.db.unit() as session:
             await AidService(session).pay(
-                admin, application, PaymentForm(date.today(), Decimal(amount))
+                admin, application, PaymentForm(paid_on or clock.today(), Decimal(amount))
             )
 
 

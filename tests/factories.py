@@ -17,6 +17,7 @@ from app.access import tenant_identity
 from app.accounts.hashing import hash_password
 from app.accounts.models import PlatformUser
 from app.accounts.users.service import create_tenant_user
+from app.care.aid.fund import install_aid_fund
 from app.core import clock
 from app.core.identity import Identity
 from app.core.roles import Role
@@ -121,6 +122,7 @@ async def make_tenant(
             await install_preset(session, tenant_id, "qingdao-six-categories", first_day)
             await install_service_preset(session, tenant_id)
             await install_orglife_preset(session, tenant_id)
+            await install_aid_fund(session, tenant_id)
             for role in roles:
                 phone = next_phone()
                 user = await create_tenant_user(

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import time
+from datetime import date, time
 
 import phonenumbers
 from phonenumbers import PhoneNumberType
 
+from app.core import clock
 from app.core.forms import FieldError
 from app.i18n import N_
 from app.regions import current_county
@@ -183,3 +184,17 @@ def region_code(raw: str, province_code: str) -> str:
     if current_county(text) is None:
         raise FieldError(N_("This is not the code of a current district or county (GB/T 2260)."))
     return text
+
+
+def past_or_today(raw: str) -> date:
+    """A day as year-month-day: today when left empty, never ahead."""
+    today = clock.today()
+    try:
+        day = date.fromisoformat(raw.strip()) if raw.strip() else today
+    except ValueError:
+        raise FieldError(
+            N_("Please give the date as year-month-day, for example 2026-05-01.")
+        ) from None
+    if day > today:
+        raise FieldError(N_("The date cannot be in the future."))
+    return day

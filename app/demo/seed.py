@@ -15,6 +15,7 @@ from app.accounts.hashing import hash_password
 from app.accounts.models import PlatformUser
 from app.accounts.users.service import create_tenant_user
 from app.audit.service import record
+from app.care.aid.fund import install_aid_fund
 from app.core import clock
 from app.core.identity import Actor
 from app.core.roles import Role
@@ -147,6 +148,7 @@ async def seed_demo(services: AppServices, owner: Database) -> bool:
                 await install_preset(session, tenant_id, preset, rules_from())
                 await install_service_preset(session, tenant_id)
                 await install_orglife_preset(session, tenant_id)
+                await install_aid_fund(session, tenant_id)
                 for i, (role, title) in enumerate(TENANT_PEOPLE, start=1):
                     await create_tenant_user(
                         session, tenant_id, name=f"{district}{title}", phone=f"{prefix}{i}",

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.accounts.hashing import hash_password
 from app.accounts.users.service import create_tenant_user
 from app.audit.service import record
+from app.care.aid.fund import install_aid_fund
 from app.core.errors import NotFound, Refused
 from app.core.forms import FieldError, FormReader, InvalidForm
 from app.core.identity import Actor, Identity
@@ -130,6 +131,7 @@ class TenancyService:
         )
         await install_service_preset(session, tenant_id)
         await install_orglife_preset(session, tenant_id)
+        await install_aid_fund(session, tenant_id)
         await create_tenant_user(
             session, tenant_id, name=form.admin_name, phone=form.admin_phone,
             password_hash=password_hash, roles=[Role.TENANT_ADMIN],

@@ -5,22 +5,24 @@ the balance and the year's totals; and the condolence figures summed from the vi
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from app.audit.models import AuditEvent
-from app.care.aid.forms import Decision, PaymentForm
+from app.care.aid.forms import Decision, PaymentForm, parse_income
 from app.care.aid.fund import FundService
 from app.care.aid.models import AidApplication, AidPayment, AidStatus
 from app.care.aid.service import AidService
-from app.care.condolence.service import year_figures
+from app.care.condolence.service import CondolenceService
 from app.core import clock
+from app.core.clock import CHINA_TIME
 from app.core.errors import Refused
+from app.core.forms import InvalidForm
 from app.core.roles import Role
 from app.core.scope import EVERYONE
 from app.db import Database
@@ -90,6 +92,48 @@ async def test_money_goes_out_only_on_approval_within_the_amount_and_the_balance
             actions = list(await session.scalars(select(AuditEvent.action)))
     assert actions.count("aid.paid") == 2 and actions.count("aid.income_recorded") == 2
     assert actions.count("aid.applied") == 2 and actions.count("aid.approved") == 1
+
+
+async def test_a_payment_is_not_dated_before_the_decision(
+    services: AppServices, district: District, points: PointsRoster
+) -> None:
+    await give_income(services, district, "5000")
+    approved = await apply_for(services, district, points.member_a, "800", approve="800")
+    with pytest.raises(Refused) as caught:
+        await pay(services, district, approved, "100", clock.today() - timedelta(days=1))
+    assert "before the decision" in caught.value.message
+    with pytest.raises(Refused):
+        await pay(services, district, approved, "100", date(1900, 1, 1))
+    assert await count(services, district, AidPayment) == 0
+
+
+def test_income_is_not_dated_more_than_a_year_back() -> None:
+    today = clock.today()
+    for day in (today - timedelta(days=400), date(1900, 1, 1)):
+        with pytest.raises(InvalidForm) as caught:
+            parse_income({"received_on": day.isoformat(), "amount": "100", "source": "捐款"})
+        assert caught.value.errors["received_on"] == "Income cannot be dated more than a year back."
+    last_month = (today - timedelta(days=30)).isoformat()
+    assert parse_income({"received_on": last_month, "amount": "100", "source": "捐款"})
+
+
+async def test_the_list_counts_years_as_china_does(
+    services: AppServices, district: District, points: PointsRoster,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """An application made at 00:30 on 1 January China time (16:30 UTC the day before)
+    belongs to the new year."""
+    monkeypatch.setattr(clock, "now", lambda: datetime(2027, 1, 1, 0, 30, tzinfo=CHINA_TIME))
+    made = await apply_for(services, district, points.member_a, "800")
+    admin = await identity_of(services, district.tenant_id, district.users[Role.TENANT_ADMIN].id)
+    with tenant_scope(district.tenant_id):
+        async with services.db.session() as session:
+            await session.execute(text("SET TIME ZONE 'UTC'"))
+            aid = AidService(session)
+            new_year = await aid.page(admin, year=2027)
+            old_year = await aid.page(admin, year=2026)
+    assert made in [row[0].id for row in new_year.items]
+    assert made not in [row[0].id for row in old_year.items]
 
 
 async def test_a_refused_application_is_never_paid_and_is_decided_once(
@@ -181,6 +225,7 @@ async def test_condolence_figures_are_sums_of_the_visit_log(
                 condolence_visit(district, points.member_a, date(year, 3, 20), "300.50"),
                 condolence_visit(district, points.member_d, date(year, 7, 1), None, "慰问信"),
                 condolence_visit(district, points.member_b, date(year - 1, 12, 31), "1000"),
+                condolence_visit(district, points.member_d, date(year - 3, 5, 1), "200"),
                 Visit(tenant_id=district.tenant_id, person_id=points.member_b,
                       visited_on=date(year, 3, 5), kind="routine", place="home",
                       visitor_id=district.users[Role.TENANT_ADMIN].id, visitor_name="管理员"),
@@ -193,9 +238,9 @@ async def test_condolence_figures_are_sums_of_the_visit_log(
                 services, district.tenant_id, district.users[Role.TENANT_ADMIN].id
             )
             assert admin.scope == EVERYONE
-            figures = await year_figures(session, admin, year, year)
-            mine = await year_figures(session, secretary, year, year)
-            last = await year_figures(session, admin, year - 1, year)
+            figures = await CondolenceService(session).year_figures(admin, year, year)
+            mine = await CondolenceService(session).year_figures(secretary, year, year)
+            last = await CondolenceService(session).year_figures(admin, year - 1, year)
     t = figures.total
     assert (t.people, t.visits, t.money, t.gifts) == (2, 3, Decimal("800.50"), 2)
     march = figures.months[2]
@@ -204,3 +249,4 @@ async def test_condolence_figures_are_sums_of_the_visit_log(
     assert {b.name: b.figures.visits for b in figures.branches} == {"第一支部": 2, "第二支部": 1}
     assert (mine.total.visits, [b.name for b in mine.branches]) == (2, ["第一支部"])
     assert last.total.money == Decimal(1000) and figures.years[:2] == [year, year - 1]
+    assert year - 3 in figures.years and year - 3 not in mine.years  # another branch's year

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.audit.models import AuditEvent
-from app.care.political_birthdays.calendar import anniversary, default_window
+from app.care.political_birthdays.calendar import anniversary, anniversary_sql, default_window
 from app.care.political_birthdays.models import BirthdayGift, PoliticalBirthday
 from app.care.political_birthdays.service import PoliticalBirthdayService
 from app.core import clock
@@ -22,6 +22,8 @@ from app.core.identity import Identity
 from app.core.roles import Role
 from app.db import Database
 from app.db.tenant import tenant_scope
+from app.grid.occasions import political_birthday_in
+from app.people.models import Person
 from app.state import AppServices
 from tests.care_gifts import GiftsRoster, make_gifts_roster
 from tests.factories import World, add_person, identity_of, make_world
@@ -90,6 +92,35 @@ async def test_the_list_finds_a_leap_day_member_in_any_february(
     assert [(row.on, row.years) for row in found] == [(expected, today.year - 1972)]
     sheet = await call(services, world, "sheet", admin, leap, today.year)
     assert sheet.on == expected
+
+
+async def test_python_and_sql_agree_on_month_only_joining_dates(
+    services: AppServices, world: World, roster: GiftsRoster
+) -> None:
+    """A month-only date falls on the month's first Monday (the care calendar's and the due
+    list's rule), in SQL as in Python, over every month of common and leap years."""
+    joined = {
+        await add_person(services, world.a, f"党员{month}", roster.points.roster.branch_1,
+                         party_member=True, party_joined_on=date(1960, month, 1),
+                         party_joined_day_known=False): date(1960, month, 1)
+        for month in range(1, 13)
+    }  # fmt: skip
+    leap = await add_person(services, world.a, "闰日党员", roster.points.roster.branch_1,
+                            party_member=True, party_joined_on=date(1972, 2, 29))  # fmt: skip
+    joined[leap] = date(1972, 2, 29)
+    known = {pid: day.day == 29 for pid, day in joined.items()}
+    for year in (2026, 2027, 2028, 2100):
+        on = anniversary_sql(date(year, 1, 1), date(year, 12, 30))
+        with tenant_scope(world.a.tenant_id):
+            async with services.db.session() as session:
+                result = await session.execute(
+                    select(Person.id, on).where(Person.id.in_(list(joined)))
+                )
+                found = {pid: day for pid, day in result.all()}
+        for pid, day in joined.items():
+            expected = political_birthday_in(year, day, known[pid])
+            assert found[pid] == expected == anniversary(year, day, known[pid]), (year, day)
+            assert expected is not None and (known[pid] or expected.weekday() == 0)
 
 
 async def test_the_coming_weeks_run_over_the_year_end(

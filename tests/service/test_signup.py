@@ -100,8 +100,12 @@ async def test_signup_creates_a_pending_tenant_and_its_admin(
                 {"t": tenant_id},
             )
         ).one()
+        funds = await session.scalar(
+            text("select count(*) from aid_funds where tenant_id = :t"), {"t": tenant_id}
+        )
     assert tenant is not None and tenant.status == "pending" and tenant.slug == "lixia"
     assert tuple(admin) == ("13800138000", "tenant_admin")
+    assert funds == 1  # the hardship-aid fund comes with the district; pages only read it
 
 
 @pytest.mark.parametrize(

@@ -5,18 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import PurePath
 from uuid import UUID
 
 from app.care.aid.models import ReasonKind
+from app.core import clock
 from app.core.errors import Refused
 from app.core.forms import FieldError, FormReader
 from app.core.money import yuan
-from app.core.validators import multiline_text, plain_text
+from app.core.validators import multiline_text, past_or_today, plain_text
 from app.i18n import N_
-from app.volunteering.teams.forms import past_or_today
 
 MAX_DESCRIPTION = 1000
 MAX_REASON = 500
@@ -129,9 +129,20 @@ def _source(raw: str) -> str:
     return text
 
 
+INCOME_DAYS_BACK = 366
+"""Income is recorded as it comes in: a day more than a year back is a slip of the pen."""
+
+
+def _received_on(raw: str) -> date:
+    day = past_or_today(raw)
+    if day < clock.today() - timedelta(days=INCOME_DAYS_BACK):
+        raise FieldError(N_("Income cannot be dated more than a year back."))
+    return day
+
+
 def parse_income(data: Mapping[str, str]) -> IncomeForm:
     reader = FormReader(data)
-    received_on = reader.field("received_on", past_or_today)
+    received_on = reader.field("received_on", _received_on)
     amount = reader.field("amount", yuan)
     source = reader.field("source", _source)
     reader.done()

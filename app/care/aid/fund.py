@@ -42,18 +42,23 @@ class YearTotals:
     income: Decimal
 
 
+async def install_aid_fund(session: AsyncSession, tenant_id: UUID) -> None:
+    """A new district's one fund, in the caller's transaction (signup, like the other
+    presets; a second call is a no-op: one fund per district)."""
+    await session.execute(
+        insert(AidFund)
+        .values(tenant_id=tenant_id, name=FUND_NAME)
+        .on_conflict_do_nothing(index_elements=["tenant_id"])
+    )
+
+
 class FundService:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
     async def the_fund(self, *, for_update: bool = False) -> AidFund:
-        """The district's fund, made on first use for a district that signed up after
-        the migration (one per district: the unique key makes a second insert a no-op)."""
-        await self.session.execute(
-            insert(AidFund)
-            .values(tenant_id=require_tenant(), name=FUND_NAME)
-            .on_conflict_do_nothing(index_elements=["tenant_id"])
-        )
+        """The district's fund: made with the district (install_aid_fund; the migration
+        made it for the districts before), so reading it writes nothing."""
         query = select(AidFund)
         if for_update:
             query = query.with_for_update()

@@ -38,7 +38,7 @@ from app.i18n import _
 from app.web.downloads import DOWNLOAD, attachment
 from app.web.flash import flash
 from app.web.guards import allow
-from app.web.responses import form_page, render, see_other, sent_back
+from app.web.responses import form_data, form_page, render, see_other, sent_back
 
 AID = "/care/aid"
 LEADERS = allow(Role.TENANT_ADMIN, Role.BRANCH_SECRETARY)
@@ -174,8 +174,7 @@ class AidController(Controller):
         application_id: UUID,
         approve: bool,
     ) -> Any:
-        data = await request.form()
-        form = {key: str(value) for key, value in data.items() if isinstance(value, str)}
+        form = await form_data(request)
         form["acting"] = "approve" if approve else "refuse"
         try:
             await aid.decide(identity, application_id, parse_decision(form, approve))
@@ -217,8 +216,7 @@ class AidController(Controller):
         identity: NamedDependency[Identity],
         aid_application_id: FromPath[UUID],
     ) -> Any:
-        data = await request.form()
-        form = {key: str(value) for key, value in data.items() if isinstance(value, str)}
+        form = await form_data(request)
         form["acting"] = "pay"
         try:
             payment = await aid.pay(identity, aid_application_id, parse_payment(form))
@@ -287,8 +285,7 @@ class FundController(Controller):
         funds: NamedDependency[FundService],
         identity: NamedDependency[Identity],
     ) -> Any:
-        data = await request.form()
-        form = {key: str(value) for key, value in data.items() if isinstance(value, str)}
+        form = await form_data(request)
         try:
             entry = await funds.record_income(identity, parse_income(form))
         except Refused as exc:

@@ -15,10 +15,12 @@ Every step is written to the audit log with the change.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from babel.dates import format_skeleton
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import undefer
@@ -34,12 +36,13 @@ from app.care.aid.models import (
 )
 from app.care.aid.scope import decides, sees
 from app.core import clock
+from app.core.clock import CHINA_TIME
 from app.core.errors import NotFound, Refused
 from app.core.identity import Identity
 from app.core.money import yuan_text
 from app.core.pagination import Page, paginate
 from app.db.tenant import require_tenant
-from app.i18n import N_
+from app.i18n import N_, current_locale
 from app.people.models import OrgUnit, Person
 from app.people.search import search_condition
 
@@ -95,7 +98,12 @@ class AidService:
         if kind:
             query = query.where(AidApplication.reason_kind == kind)
         if year:
-            query = query.where(func.extract("year", AidApplication.applied_at) == year)
+            # The year as China reckons it, whatever the database session's time zone.
+            first = datetime(year, 1, 1, tzinfo=CHINA_TIME)
+            after = datetime(year + 1, 1, 1, tzinfo=CHINA_TIME)
+            query = query.where(
+                AidApplication.applied_at >= first, AidApplication.applied_at < after
+            )
         query = query.order_by(AidApplication.applied_at.desc(), AidApplication.id)
         return await paginate(self.session, query, number, PAGE_SIZE)
 
@@ -232,6 +240,13 @@ class AidService:
             raise Refused(N_("This application was refused; nothing can be paid."))
         if application.status == AidStatus.PAID:
             raise Refused(N_("The approved amount is already paid in full."))
+        if application.decided_at is not None:
+            decided = application.decided_at.astimezone(CHINA_TIME).date()
+            if form.paid_on < decided:
+                raise Refused(
+                    N_("A payment cannot be dated before the decision on %(date)s."),
+                    date=format_skeleton("MMMd", decided, locale=current_locale.get()),
+                )
         approved = application.approved_amount or Decimal(0)
         paid = Decimal(
             await self.session.scalar(

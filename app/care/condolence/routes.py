@@ -10,7 +10,7 @@ from litestar.response import Template
 from litestar.types import ControllerRouterHandler
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.care.condolence.service import YearFigures, year_figures
+from app.care.condolence.service import CondolenceService, YearFigures
 from app.core import clock
 from app.core.identity import Identity
 from app.core.query_params import query_int
@@ -53,7 +53,7 @@ class CondolenceController(Controller):
     ) -> YearFigures:
         this_year = clock.today().year
         year = query_int(request.query_params, "year", default=this_year, low=2000, high=this_year)
-        return await year_figures(db_session, identity, year, this_year)
+        return await CondolenceService(db_session).year_figures(identity, year, this_year)
 
     @get("/")
     async def figures(

@@ -56,43 +56,49 @@ def _figures(row: tuple[int, int, Decimal | None, int]) -> Figures:
     return Figures(row[0], row[1], Decimal(row[2] or 0), row[3])
 
 
-async def year_figures(
-    session: AsyncSession, identity: Identity, year: int, this_year: int
-) -> YearFigures:
-    counted = (
-        func.count(Visit.person_id.distinct()),
-        func.count(),
-        func.sum(Visit.condolence_money),
-        func.count(Visit.condolence_gifts),
-    )
-    base = (
-        select(*counted)
-        .select_from(Visit)
-        .join(Person, (Person.tenant_id == Visit.tenant_id) & (Person.id == Visit.person_id))
-        .where(GAVE, Visit.visited_on.between(date(year, 1, 1), date(year, 12, 31)))
-        .where(people_in(identity.scope))
-    )
-    total = _figures(tuple((await session.execute(base)).one()))  # type: ignore[arg-type]
-    month = func.extract("month", Visit.visited_on)
-    by_month = {
-        int(row[4]): _figures(tuple(row[:4]))  # type: ignore[arg-type]
-        for row in await session.execute(base.add_columns(month).group_by(month))
-    }
-    months = [by_month.get(m, Figures()) for m in range(1, 13)]
-    by_branch = (
-        base.add_columns(OrgUnit.name)
-        .outerjoin(
-            OrgUnit, (OrgUnit.tenant_id == Person.tenant_id) & (OrgUnit.id == Person.branch_id)
+class CondolenceService:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def year_figures(self, identity: Identity, year: int, this_year: int) -> YearFigures:
+        """The year's figures of the people `identity` sees, and the years to pick from."""
+        counted = (
+            func.count(Visit.person_id.distinct()),
+            func.count(),
+            func.sum(Visit.condolence_money),
+            func.count(Visit.condolence_gifts),
         )
-        .group_by(OrgUnit.name)
-        .order_by(OrgUnit.name.nulls_last())
-    )
-    branches = [
-        BranchFigures(row[4], _figures(tuple(row[:4])))  # type: ignore[arg-type]
-        for row in await session.execute(by_branch)
-    ]
-    found = await session.scalars(
-        select(func.extract("year", Visit.visited_on)).where(GAVE).distinct()
-    )
-    years = sorted({int(y) for y in found} | {this_year}, reverse=True)
-    return YearFigures(year, years, total, months, branches)
+        base = (
+            select(*counted)
+            .select_from(Visit)
+            .join(Person, (Person.tenant_id == Visit.tenant_id) & (Person.id == Visit.person_id))
+            .where(GAVE, Visit.visited_on.between(date(year, 1, 1), date(year, 12, 31)))
+            .where(people_in(identity.scope))
+        )
+        total = _figures(tuple((await self.session.execute(base)).one()))  # type: ignore[arg-type]
+        month = func.extract("month", Visit.visited_on)
+        by_month = {
+            int(row[4]): _figures(tuple(row[:4]))  # type: ignore[arg-type]
+            for row in await self.session.execute(base.add_columns(month).group_by(month))
+        }
+        months = [by_month.get(m, Figures()) for m in range(1, 13)]
+        by_branch = (
+            base.add_columns(OrgUnit.name)
+            .outerjoin(
+                OrgUnit, (OrgUnit.tenant_id == Person.tenant_id) & (OrgUnit.id == Person.branch_id)
+            )
+            .group_by(OrgUnit.name)
+            .order_by(OrgUnit.name.nulls_last())
+        )
+        branches = [
+            BranchFigures(row[4], _figures(tuple(row[:4])))  # type: ignore[arg-type]
+            for row in await self.session.execute(by_branch)
+        ]
+        found = await self.session.scalars(  # the years of the people this user sees
+            select(func.extract("year", Visit.visited_on))
+            .join(Person, (Person.tenant_id == Visit.tenant_id) & (Person.id == Visit.person_id))
+            .where(GAVE, people_in(identity.scope))
+            .distinct()
+        )
+        years = sorted({int(y) for y in found} | {this_year}, reverse=True)
+        return YearFigures(year, years, total, months, branches)

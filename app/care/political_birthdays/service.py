@@ -218,8 +218,8 @@ class PoliticalBirthdayService:
                 select(OrgUnit.name).where(OrgUnit.id == person.branch_id)
             )
         joined = person.party_joined_on
-        return Sheet(person, branch, year, anniversary(year, joined),
-                     party_years(year, joined), birthday, gifts)  # fmt: skip
+        on = anniversary(year, joined, person.party_joined_day_known)
+        return Sheet(person, branch, year, on, party_years(year, joined), birthday, gifts)
 
     def _check_year(self, person: Person, year: int) -> None:
         """The year's gifts may be recorded: living, past the first anniversary, this
@@ -233,7 +233,7 @@ class PoliticalBirthdayService:
             raise Refused(TOO_EARLY, name=person.name, year=joined.year + 1)
         if year < today.year - 1:
             raise Refused(TOO_OLD, year=year)
-        day = anniversary(year, joined)
+        day = anniversary(year, joined, person.party_joined_day_known)
         if day > today + timedelta(days=ADVANCE_DAYS):
             raise Refused(NOT_YET, name=person.name, date=short_day(day))
 
@@ -242,9 +242,10 @@ class PoliticalBirthdayService:
         self._check_year(person, year)
         joined = person.party_joined_on
         assert joined is not None
+        on = anniversary(year, joined, person.party_joined_day_known)
         values = {
             "tenant_id": require_tenant(), "person_id": person.id, "year": year,
-            "anniversary_on": anniversary(year, joined), "party_years": party_years(year, joined),
+            "anniversary_on": on, "party_years": party_years(year, joined),
             "opened_by": identity.user_id, "opened_by_name": identity.name,
         }  # fmt: skip
         made = await self.session.scalar(

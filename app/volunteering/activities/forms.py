@@ -13,10 +13,10 @@ from decimal import Decimal, InvalidOperation
 from uuid import UUID
 
 from app.core.forms import FieldError, FormReader
-from app.core.validators import multiline_text, plain_text
+from app.core.validators import multiline_text, past_or_today, plain_text
 from app.i18n import N_
 from app.volunteering.models import Specialty, Target
-from app.volunteering.teams.forms import choice_of, past_or_today, required_id
+from app.volunteering.teams.forms import choice_of, required_id
 
 MAX_HOURS = Decimal(24)
 MAX_PLACE = 100

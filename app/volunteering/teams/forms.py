@@ -9,9 +9,8 @@ from datetime import date
 from typing import TypeVar
 from uuid import UUID
 
-from app.core import clock
 from app.core.forms import FieldError, FormReader
-from app.core.validators import plain_text
+from app.core.validators import past_or_today, plain_text
 from app.i18n import N_
 from app.volunteering.models import PARENT_LEVEL, Level, MemberRole, Specialty, Target, Team
 
@@ -77,20 +76,6 @@ def team_name(raw: str) -> str:
     if len(name) > MAX_NAME:
         raise FieldError(N_("A team name can be at most %(n)s characters."), n=MAX_NAME)
     return name
-
-
-def past_or_today(raw: str) -> date:
-    """A day as year-month-day: today when left empty, never ahead."""
-    today = clock.today()
-    try:
-        day = date.fromisoformat(raw.strip()) if raw.strip() else today
-    except ValueError:
-        raise FieldError(
-            N_("Please give the date as year-month-day, for example 2026-05-01.")
-        ) from None
-    if day > today:
-        raise FieldError(N_("The date cannot be in the future."))
-    return day
 
 
 def parse_team_form(data: Mapping[str, str]) -> TeamForm:
