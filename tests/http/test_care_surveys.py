@@ -16,7 +16,7 @@ from app.db.tenant import tenant_scope
 from app.state import AppServices
 from tests.care_surveys import answer, answers, branch_members, open_survey
 from tests.factories import PointsRoster, World, make_points_roster
-from tests.http.conftest import Browser
+from tests.http.conftest import Browser, shown
 
 
 @pytest.fixture
@@ -117,6 +117,18 @@ async def test_results_show_from_the_fifth_answer(
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.text))
     assert "满意率 60.0%" in text and "平均 3.8 分" in text
     assert text.count("服务周到") == 5
-    closed = await browser.post(f"/care/surveys/{survey}/close")
+    # One tap without ticking "I am sure" closes nothing.
+    unsure = await browser.post(f"/care/surveys/{survey}/close")
+    assert unsure.status_code == 303
+    page = await browser.get(f"/care/surveys/{survey}")
+    assert shown("To close the survey, tick the box that says you are sure.") in page.text
+    assert shown("Print the QR code") in page.text
+    closed = await browser.post(f"/care/surveys/{survey}/close", {"confirm": "yes"})
     assert closed.status_code == 303
-    assert "已结束" in (await browser.get(f"/care/surveys/{survey}")).text
+    page = await browser.get(f"/care/surveys/{survey}")
+    assert "已结束" in page.text
+    # Closed: no QR code, no link to answer, no poster to print.
+    assert shown("Print the QR code") not in page.text and "survey-qr" not in page.text
+    poster = await browser.get(f"/care/surveys/{survey}/poster")
+    assert shown("The survey is closed. No more answers are taken.") in poster.text
+    assert "survey-poster__qr" not in poster.text
