@@ -115,6 +115,7 @@ async def test_the_birthday_party_list_prints_and_downloads(
     await december_people(services, world, points)
     await browser.login(world.a.users[Role.BRANCH_SECRETARY])
     page = await browser.get("/care/birthday-parties")
+    assert shown("Sign-in") in page.text  # the printed sheet's column, as in the PDF
     assert page.status_code == 200
     body = page.text
     assert "第一支部" in body and "寿星甲" in body and "寿星乙" in body
