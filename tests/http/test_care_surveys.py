@@ -116,6 +116,7 @@ async def test_results_show_from_the_fifth_answer(
     page = await browser.get(f"/care/surveys/{survey}")
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.text))
     assert "满意率 60.0%" in text and "平均 3.8 分" in text
+    assert "（打分题，1 到 5 分）" in text  # one pair of brackets, not two
     assert text.count("服务周到") == 5
     # One tap without ticking "I am sure" closes nothing.
     unsure = await browser.post(f"/care/surveys/{survey}/close")
