@@ -96,6 +96,9 @@ async def test_a_secretary_applies_with_evidence_and_bad_input_writes_nothing(
         refused = await browser.post("/care/aid", {**form, field: typed})
         assert refused.status_code == 422, (field, typed)
         assert shown(message) in refused.text
+    too_long = await browser.post("/care/aid", {**form, "description": "很" * 501})
+    assert too_long.status_code == 422
+    assert shown("Please keep this under %(n)s characters.", n=500) in too_long.text
     fake = await browser.post(
         "/care/aid", form, files=[("evidence", ("诊断书.pdf", b"MZ not a pdf", "application/pdf"))]
     )
@@ -199,7 +202,7 @@ async def test_condolence_money_on_visits_adds_up_for_the_year(
                                  (points.member_d, "1,300.50", ""),
                                  (points.member_a, "", "慰问信")]:  # fmt: skip
         saved = await browser.post("/grid/visits", visit_form(
-            person, kind="condolence", condolence_money=money, condolence_gifts=gifts))  # fmt: skip
+            person, kind="hardship", condolence_money=money, condolence_gifts=gifts))  # fmt: skip
         assert saved.status_code == 303
     page = await browser.get("/care/condolence")
     assert page.status_code == 200

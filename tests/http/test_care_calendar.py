@@ -68,6 +68,18 @@ async def test_the_secretary_sees_the_months_occasions_of_their_branch(
     assert "已故己" not in body and "二支部庚" not in body  # deceased; another branch
     assert body.index("寿星甲") < body.index("金婚丁") < body.index("寿星乙")  # by day
     assert not UUID_TEXT.search(body)  # no ids on screen
+    # A political birthday opens that member's gifts; a birthday is not a link.
+    assert re.search(r'href="/care/political-birthdays/[0-9a-f-]{36}">老党员丙</a>', body)
+    assert ">寿星甲</a>" not in body
+
+
+async def test_a_persons_page_links_to_their_care_card(
+    browser: Browser, world: World, points: PointsRoster
+) -> None:
+    await browser.login(world.a.users[Role.TENANT_ADMIN])
+    page = await browser.get(f"/people/{points.member_a}")
+    assert f'href="/care/cards/{points.member_a}"' in page.text
+    assert (await browser.get(f"/care/cards/{points.member_a}")).status_code == 200
 
 
 async def test_the_admin_filters_by_branch_and_months_ahead(
@@ -103,6 +115,7 @@ async def test_the_birthday_party_list_prints_and_downloads(
     await december_people(services, world, points)
     await browser.login(world.a.users[Role.BRANCH_SECRETARY])
     page = await browser.get("/care/birthday-parties")
+    assert shown("Sign-in") in page.text  # the printed sheet's column, as in the PDF
     assert page.status_code == 200
     body = page.text
     assert "第一支部" in body and "寿星甲" in body and "寿星乙" in body

@@ -16,7 +16,7 @@ from app.db.tenant import tenant_scope
 from app.state import AppServices
 from tests.care_surveys import answer, answers, branch_members, open_survey
 from tests.factories import PointsRoster, World, make_points_roster
-from tests.http.conftest import Browser
+from tests.http.conftest import Browser, shown
 
 
 @pytest.fixture
@@ -116,11 +116,23 @@ async def test_results_show_from_the_fifth_answer(
     page = await browser.get(f"/care/surveys/{survey}")
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.text))
     assert "满意率 60.0%" in text and "平均 3.8 分" in text
+    assert "（打分题，1 到 5 分）" in text  # one pair of brackets, not two
     assert text.count("服务周到") == 5
     await answer(services, world.a, people[5], survey, answers(1, 2, "服务周到"))
     assert "还有 1 份答卷待计入" in (await browser.get(f"/care/surveys/{survey}")).text
-    closed = await browser.post(f"/care/surveys/{survey}/close")
+    # One tap without ticking "I am sure" closes nothing.
+    unsure = await browser.post(f"/care/surveys/{survey}/close")
+    assert unsure.status_code == 303
+    page = await browser.get(f"/care/surveys/{survey}")
+    assert shown("To close the survey, tick the box that says you are sure.") in page.text
+    assert shown("Print the QR code") in page.text
+    closed = await browser.post(f"/care/surveys/{survey}/close", {"confirm": "yes"})
     assert closed.status_code == 303
     page = await browser.get(f"/care/surveys/{survey}")
     assert "已结束" in page.text and "最后 1 份答卷没有计入" in page.text
     assert page.text.count("服务周到") == 5  # the sixth answer is not shown
+    # Closed: no QR code, no link to answer, no poster to print.
+    assert shown("Print the QR code") not in page.text and "survey-qr" not in page.text
+    poster = await browser.get(f"/care/surveys/{survey}/poster")
+    assert shown("The survey is closed. No more answers are taken.") in poster.text
+    assert "survey-poster__qr" not in poster.text

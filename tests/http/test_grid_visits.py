@@ -89,6 +89,8 @@ async def test_bad_visits_are_refused_and_nothing_is_written(
          shown("Please choose where the visit took place.")),
         (visit_form(points.member_a, visited_on="昨天"),
          shown("Please give the date as year-month-day, for example 2026-05-01.")),
+        (visit_form(points.member_a, kind="condolence"),  # 吊唁 is for a family after a death
+         shown("A condolence visit is only for the family of a member who has passed away.")),
         (visit_form(outsider), shown(
             "%(name)s is not in your grids. Ask the district administrator to assign them to you.",
             name="网格外的人")),
@@ -103,6 +105,9 @@ async def test_bad_visits_are_refused_and_nothing_is_written(
     )
     assert "带了水果" in response.text
     assert await count(services, world, Visit) == 0
+    # A living person's form does not offer the condolence visit at all.
+    form = await browser.get(f"/grid/visits/new?person={points.member_a}")
+    assert 'value="routine"' in form.text and 'value="condolence"' not in form.text
 
 
 async def test_another_districts_person_is_not_found(

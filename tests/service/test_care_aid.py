@@ -18,6 +18,7 @@ from app.care.aid.forms import Decision, PaymentForm, parse_income
 from app.care.aid.fund import FundService
 from app.care.aid.models import AidApplication, AidPayment, AidStatus
 from app.care.aid.service import AidService
+from app.care.cards.service import CardService
 from app.care.condolence.service import CondolenceService
 from app.core import clock
 from app.core.clock import CHINA_TIME
@@ -30,7 +31,15 @@ from app.db.tenant import tenant_scope
 from app.grid.models import Visit
 from app.state import AppServices
 from tests.care_aid import apply_for, give_income, pay
-from tests.factories import District, PointsRoster, identity_of, make_points_roster, make_world
+from tests.factories import (
+    District,
+    PointsRoster,
+    add_person,
+    add_unit,
+    identity_of,
+    make_points_roster,
+    make_world,
+)
 
 
 @pytest.fixture
@@ -250,3 +259,26 @@ async def test_condolence_figures_are_sums_of_the_visit_log(
     assert (mine.total.visits, [b.name for b in mine.branches]) == (2, ["第一支部"])
     assert last.total.money == Decimal(1000) and figures.years[:2] == [year, year - 1]
     assert year - 3 in figures.years and year - 3 not in mine.years  # another branch's year
+
+
+async def test_branches_are_ordered_as_the_org_pages_order_them(
+    services: AppServices, district: District, points: PointsRoster
+) -> None:
+    """第一、第二、第三 — by the number, not by the name's pinyin (第三 before 第二)."""
+    third = await add_unit(services, district, "branch", "第三支部", points.roster.center)
+    member_c = await add_person(services, district, "三支部人", third)
+    year = clock.today().year
+    with tenant_scope(district.tenant_id):
+        async with services.db.unit() as session:
+            session.add_all([
+                condolence_visit(district, person, date(year, 1, 5), "100")
+                for person in (member_c, points.member_d, points.member_a)
+            ])  # fmt: skip
+        admin = await identity_of(
+            services, district.tenant_id, district.users[Role.TENANT_ADMIN].id
+        )
+        async with services.db.session() as session:
+            figures = await CondolenceService(session).year_figures(admin, year, year)
+            branches = await CardService(session).branches(admin)
+    assert [b.name for b in figures.branches] == ["第一支部", "第二支部", "第三支部"]
+    assert [b.name for b in branches] == ["第一支部", "第二支部", "第三支部"]

@@ -18,7 +18,8 @@ from app.core.money import yuan
 from app.core.validators import multiline_text, past_or_today, plain_text
 from app.i18n import N_
 
-MAX_DESCRIPTION = 1000
+MAX_DESCRIPTION = 500
+"""Like a service request's description: enough to say what happened; the rest is evidence."""
 MAX_REASON = 500
 MAX_SOURCE = 100
 MAX_EVIDENCE = 10 * 1024 * 1024

@@ -59,6 +59,8 @@ class CareItem:
     day_known: bool = True
     """False: the roster has only the month (of birth, or of joining), so the day shown
     is where the engine puts it, not the person's own."""
+    person_id: UUID | None = None
+    """Whose occasion: the calendar links a political birthday to that person's gifts."""
 
     @property
     def key(self) -> str:
@@ -152,7 +154,7 @@ def occasions_of(row: Any, month: date, kinds: tuple[str, ...] = KINDS) -> list[
             }
             item = CareItem(
                 day, kind, row.name, row.branch, row.birth_date, row.party_joined_on,
-                row.married_on, row.sort_key, known.get(kind, True),
+                row.married_on, row.sort_key, known.get(kind, True), row.id,
             )  # fmt: skip
             found.append(item)
     return found
@@ -164,8 +166,8 @@ def ordered(items: list[CareItem]) -> list[CareItem]:
 
 Branch = aliased(OrgUnit)
 PEOPLE = select(
-    Person.name, Person.sort_key, Person.birth_date, Person.birth_day_known, Person.party_member,
-    Person.party_joined_on, Person.party_joined_day_known, Person.married_on,
+    Person.id, Person.name, Person.sort_key, Person.birth_date, Person.birth_day_known,
+    Person.party_member, Person.party_joined_on, Person.party_joined_day_known, Person.married_on,
     Branch.name.label("branch"),
 ).outerjoin(
     Branch, and_(Branch.tenant_id == Person.tenant_id, Branch.id == Person.branch_id)

@@ -33,6 +33,7 @@ from app.grid.scope import served_by
 from app.i18n import N_
 from app.people.models import OrgUnit, Person
 from app.people.org.service import unit_labels
+from app.people.pinyin import unit_sort_key
 
 GRID_WORKER = N_("Grid worker")
 GROUP_LEADER = N_("Party group leader")
@@ -144,7 +145,7 @@ class CardService:
         labels = await unit_labels(self.session, set(counts))
         return sorted(
             (BranchChoice(b, labels.get(b, ""), n) for b, n in counts.items()),
-            key=lambda c: c.name,
+            key=lambda c: unit_sort_key(c.name),  # as the org pages: 第二 before 第三
         )
 
     async def members(self, identity: Identity, branch_id: UUID) -> list[Person]:

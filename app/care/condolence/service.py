@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.identity import Identity
 from app.grid.models import Visit
 from app.people.models import OrgUnit, Person
+from app.people.pinyin import unit_sort_key
 from app.people.scope import people_in
 
 
@@ -88,12 +89,14 @@ class CondolenceService:
                 OrgUnit, (OrgUnit.tenant_id == Person.tenant_id) & (OrgUnit.id == Person.branch_id)
             )
             .group_by(OrgUnit.name)
-            .order_by(OrgUnit.name.nulls_last())
         )
-        branches = [
-            BranchFigures(row[4], _figures(tuple(row[:4])))  # type: ignore[arg-type]
-            for row in await self.session.execute(by_branch)
-        ]
+        branches = sorted(  # as the org pages order units: 第二 before 第三; no branch last
+            (
+                BranchFigures(row[4], _figures(tuple(row[:4])))  # type: ignore[arg-type]
+                for row in await self.session.execute(by_branch)
+            ),
+            key=lambda b: (b.name is None, unit_sort_key(b.name or "")),
+        )
         found = await self.session.scalars(  # the years of the people this user sees
             select(func.extract("year", Visit.visited_on))
             .join(Person, (Person.tenant_id == Visit.tenant_id) & (Person.id == Visit.person_id))

@@ -23,7 +23,7 @@ from app.care.surveys.service import SurveyService
 from app.core.errors import Refused
 from app.core.identity import Identity
 from app.core.roles import TENANT_ROLES, Role
-from app.i18n import _
+from app.i18n import N_, _
 from app.state import AppServices
 from app.web.flash import flash
 from app.web.guards import allow, on_the_roster
@@ -197,6 +197,9 @@ class SurveyController(Controller):
         survey_id: FromPath[UUID],
     ) -> Any:
         done = _("The survey is closed. No more answers are taken.")
+        if (await form_data(request)).get("confirm") != "yes":  # a tap cannot end it by mistake
+            unsure = Refused(N_("To close the survey, tick the box that says you are sure."))
+            return refused_back(request, unsure, f"/care/surveys/{survey_id}")
         return await _step(request, surveys.close(identity, survey_id), survey_id, done)
 
 

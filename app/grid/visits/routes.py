@@ -154,6 +154,12 @@ class GridController(Controller):
                     identity, person_id, named=sent is not None, trigger=wanted
                 )
                 context["not_yet"] = not_yet_words(context["not_yet"])
+                if context["person"].deceased_on is None:  # 吊唁 is for a family after a death
+                    context["kinds"] = {
+                        kind: label
+                        for kind, label in VISIT_KIND_LABELS.items()
+                        if kind != VisitKind.CONDOLENCE
+                    }
             except Refused as exc:
                 refused, status_code = exc, 422 if sent is not None else 403
         else:

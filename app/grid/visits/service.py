@@ -168,6 +168,10 @@ class VisitService:
             and form.kind != VisitKind.CONDOLENCE  # 吊唁: to the family (app.care)
         ):
             raise Refused(N_("%(name)s has passed away."), name=person.name)
+        if person.deceased_on is None and form.kind == VisitKind.CONDOLENCE:
+            raise Refused(
+                N_("A condolence visit is only for the family of a member who has passed away.")
+            )
         await hold_form_id(session, "visits", form.id)
         saved = await session.get(Visit, {"tenant_id": require_tenant(), "id": form.id})
         if saved is not None:
