@@ -61,6 +61,9 @@ VISIT_COLUMNS = ["tenant_id", "id", "person_id", "visited_on", "kind", "place", 
 ITEM_COLUMNS = ["tenant_id", "id", "person_id", "rule_id", "occasion", "opens_on", "due_at",
                 "concern_id", "visit_id", "resolved_at"]  # fmt: skip
 
+PERSONAL = ("political_birthday", "wedding")
+"""Calendar triggers of a person's own days besides the birthday (issue 15)."""
+
 
 async def clear_grid(conn: asyncpg.Connection, tenant_id: uuid.UUID) -> None:
     """Remove a district's grids, assignments, visits, concerns, due items and service
@@ -147,13 +150,14 @@ async def generate_grid(
         CalendarRule(id=r["id"], trigger=r["trigger"], holiday=r["holiday"],
                      days_before=r["days_before"], days_after=r["days_after"],
                      party_only=r["party_only"])
-        for r in rules if r["trigger"] in ("birthday", "holiday")
+        for r in rules if r["trigger"] in ("birthday", "holiday", *PERSONAL)
     ]  # fmt: skip
     concern_rules = {r["trigger"]: r for r in rules if r["due_hours"] is not None}
     in_person = {r["id"]: r["in_person"] for r in rules}
     wanted_kind = {r["id"]: SATISFIED_BY[r["trigger"]].value for r in rules}
     people = await conn.fetch(
-        "select id, birth_date, party_member from people where tenant_id = $1"
+        "select id, birth_date, party_member, party_joined_on, party_joined_day_known,"
+        " married_on from people where tenant_id = $1"
         " and deceased_on is null order by branch_id nulls last, sort_key, id",
         tenant_id,
     )
@@ -245,6 +249,15 @@ async def generate_grid(
     for person in people:
         person_id, party = person["id"], person["party_member"]
         items = wanted[person_id] = []
+        # Political birthdays and golden/diamond weddings: written as the app writes
+        # them; nobody in the bench visits for them (their visits are not simulated).
+        for rule in (r for r in calendar if r.trigger in PERSONAL):
+            for occasion in calendar_occasions(
+                rule, born=person["birth_date"], party_member=party, start=window[0],
+                end=window[1], joined=person["party_joined_on"],
+                joined_day_known=person["party_joined_day_known"], married=person["married_on"],
+            ):  # fmt: skip
+                items.append((rule.id, occasion.key, occasion.opens_on, occasion.due_at, None))
         for rule in birthday_rules:
             for occasion in calendar_occasions(rule, born=person["birth_date"], party_member=party,
                                                start=window[0], end=window[1]):  # fmt: skip

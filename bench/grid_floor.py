@@ -44,7 +44,8 @@ FLOOR_PATH = "/grid/floor"
 LINES = """
 with due as (
     select r.id as rule_id, p.id as person_id, p.name, p.phone, p.address,
-           r.name as rule_name, r.trigger, d.opens_on, d.due_at, g.name as grid_name, p.sort_key
+           r.name as rule_name, r.trigger, d.opens_on, d.due_at, g.name as grid_name, p.sort_key,
+           d.occasion, p.birth_date, p.party_joined_on, p.married_on
       from grid_assignments a
       join grids g on g.tenant_id = a.tenant_id and g.id = a.grid_id
       join people p on p.tenant_id = a.tenant_id and p.id = a.person_id
@@ -95,7 +96,10 @@ def due_context(
     rows: dict[str, list[DueRow]] = {key: [] for key in SECTIONS}
     groups: dict[str, list[HolidayGroup]] = {key: [] for key in SECTIONS}
     for line in lines:
-        row = DueRow(*tuple(line)[:10])
+        row = DueRow(
+            *tuple(line)[:10], occasion=line.occasion, born=line.birth_date,
+            joined=line.party_joined_on, married=line.married_on,
+        )  # fmt: skip
         place = section(row, now, today)
         if line.people is None:
             rows[place].append(row)

@@ -109,3 +109,22 @@ async def _emptied(servers: ServerPair, _empty_tables: Callable[[], Awaitable[No
 @pytest.fixture
 async def world(services: AppServices, owner_db: Database) -> World:
     return await make_world(services, owner_db)
+
+
+@pytest.fixture
+def outside_quiet_hours(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Text and WeChat messages wait out the default quiet hours (22:00–07:00 China
+    time): a test that expects one sent at once would fail whenever the suite runs at
+    night. Inside the window, the app's clock is moved on to just after it ends."""
+    from datetime import timedelta
+
+    from app.core import clock
+    from app.notifications.outbox import after_quiet_hours
+    from app.notifications.preferences.service import DEFAULT_QUIET
+
+    real = clock.now
+    moment = real()
+    ends = after_quiet_hours(moment, *DEFAULT_QUIET)
+    if ends != moment:
+        shift = ends - moment + timedelta(minutes=5)
+        monkeypatch.setattr(clock, "now", lambda: real() + shift)

@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.access import tenant_identity
 from app.care.aid.forms import ApplicationForm, Decision, IncomeForm, PaymentForm
@@ -93,12 +93,18 @@ async def seed_demo_care_aid(services: AppServices, tenant_id: UUID, seed: int =
     span = max((today - start).days, 1)
     for person, amount in zip(helped, PAID, strict=False):
         paid_on = start + timedelta(days=rng.randrange(20, span + 20) % span)
-        application = await _apply(
-            services, admin, person, amount + 1000, rng, max(paid_on - timedelta(days=7), start)
-        )
+        applied = max(paid_on - timedelta(days=7), start)
+        application = await _apply(services, admin, person, amount + 1000, rng, applied)
         async with services.db.unit() as session:
             aid = AidService(session)
             await aid.decide(admin, application, Decision(True, "经审核情况属实", Decimal(amount)))
+            # Decided a few days after applying, as it would have been that day.
+            decided = max(paid_on - timedelta(days=3), applied)
+            await session.execute(
+                update(AidApplication)
+                .where(AidApplication.id == application)
+                .values(decided_at=datetime.combine(decided, time(15), clock.CHINA_TIME))
+            )
             await aid.pay(admin, application, PaymentForm(paid_on, Decimal(amount)))
     refused = await _apply(services, admin, helped[-2], 3000, rng, today - timedelta(days=20))
     approved = await _apply(services, admin, helped[-1], 1500, rng, today - timedelta(days=5))

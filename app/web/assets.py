@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +25,6 @@ BUNDLES: dict[str, tuple[str, ...]] = {
         "css/notifications.css",
         "css/volunteering-certificates.css",
         "css/charts.css",
-        "css/orglife.css",
         "css/volunteering.css",
         "css/care-surveys.css",
         "css/care-political-birthdays.css",
@@ -53,11 +53,19 @@ class Asset:
     gzipped: bytes
 
 
+CSS_COMMENT = re.compile(rb"/\*.*?\*/", re.S)
+"""Stylesheets say why in comments, for their readers; phones need none of it (a
+quarter of the stylesheets' bytes on the wire). No rule here holds "/*" in a string."""
+
+
 def build(root: Path, name: str) -> Asset:
     """Join a bundle's files (a newline between, so a file without one cannot run into
-    the next) and compress it once, at the highest level: it is served many times."""
+    the next), drop a stylesheet's comments, and compress it once, at the highest
+    level: it is served many times."""
     body = b"\n".join((root / part).read_bytes() for part in BUNDLES[name])
     stem, suffix = name.rsplit(".", 1)
+    if suffix == "css":
+        body = CSS_COMMENT.sub(b"", body)
     digest = hashlib.sha256(body).hexdigest()[:10]
     return Asset(
         name=name,

@@ -30,9 +30,8 @@ async def objects_of_a(world: World, services: AppServices) -> dict[str, str]:
 
 
 LIST_PAGES: list[tuple[Role, str]] = [
-    # Open to every account, shown to those linked to a person (shown_if).
-    (Role.MEMBER, "/care/my-card"),
-    (Role.GRID_WORKER, "/care/my-card"),
+    # /care/my-card shows only the card of the account's own person (and refuses an
+    # account linked to none, as these are): tests/http/test_care_after.py reads it.
     (Role.TENANT_ADMIN, "/care/after-care?year=2026"),
     (Role.TENANT_ADMIN, "/care/after-care/new?q=甲区"),
 ]

@@ -28,6 +28,9 @@ from tests.http.conftest import Browser, shown
 from tests.notice_factories import add_failed_delivery, add_notice
 from tests.servers import ServerPair
 
+# Messages by text or WeChat are sent at once only outside quiet hours.
+pytestmark = pytest.mark.usefixtures("outside_quiet_hours")
+
 SECRET = "gw-secret-0123456789abcdef"
 PUBLIC = "https://redstar.example.cn"
 

@@ -7,6 +7,7 @@ import dataclasses
 from datetime import time
 from typing import Any
 
+import pytest
 from arq.worker import Worker
 from sqlalchemy import select
 
@@ -22,6 +23,9 @@ from tests.http.test_grid_visits import visit_form
 from tests.receivers import Webhook, webhook_server
 from tests.servers import ServerPair
 from tests.service.test_notification_delivery import SECRET, add_gateway, choose
+
+# Messages by text or WeChat are sent at once only outside quiet hours.
+pytestmark = pytest.mark.usefixtures("outside_quiet_hours")
 
 
 async def test_a_visit_logged_while_valkey_is_down_tells_the_secretary_afterwards(

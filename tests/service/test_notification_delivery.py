@@ -29,6 +29,9 @@ from tests.notice_factories import GATEWAY_SECRET as SECRET
 from tests.notice_factories import add_gateway
 from tests.receivers import Webhook, smtp_server, webhook_server
 
+# Messages by text or WeChat are sent at once only outside quiet hours.
+pytestmark = pytest.mark.usefixtures("outside_quiet_hours")
+
 NOTICE = Notice(
     Kind.CLAIM_DECIDED, "claim:1:approved", "积分申报已通过", "您申报的积分已通过。", "/points/me"
 )
