@@ -197,6 +197,7 @@ class SurveyController(Controller):
         survey_id: FromPath[UUID],
     ) -> Any:
         done = _("The survey is closed. No more answers are taken.")
+        await surveys.owned(identity, survey_id)  # another's survey is not found, sure or not
         if (await form_data(request)).get("confirm") != "yes":  # a tap cannot end it by mistake
             unsure = Refused(N_("To close the survey, tick the box that says you are sure."))
             return refused_back(request, unsure, f"/care/surveys/{survey_id}")
