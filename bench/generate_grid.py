@@ -5,6 +5,9 @@ would have left them (checked at small scale in tests/service/test_bench_grid.py
 The district's people come first (the roster benchmark's import), and its rules.
 
 Over 400 lines (by a few): one generator, its steps in the order the year happened.
+
+Over 400 lines: it mirrors every must-visit rule the app writes (birthdays, holidays,
+concerns, political birthdays, weddings) so the bench's year matches the app's.
 """
 
 from __future__ import annotations

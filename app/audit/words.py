@@ -1,5 +1,8 @@
 """How a change's details read in the log (the actions' own labels are in service.py).
 
+Over 400 lines: one table of every audited action's details, kept together so the
+change log reads alike across capabilities (tests/http/test_audit_words.py walks it).
+
 Services record plain values in `changes` — codes, ids, numbers as text, [before, after]
 pairs — so the log keeps exactly what happened. This is the one place that turns them
 into what a reader sees: each action lists the details it records, with a label and the

@@ -1,6 +1,10 @@
 """Due items: the visits the must-visit rules ask for, written down so the due list is
 one indexed read and a visit can say which items it answered.
 
+Over 400 lines: writing, rewriting and answering items share their SQL and their
+rules; split, each half would have to know the other's (the calendar arithmetic
+itself is in occasions.py).
+
 - Birthdays, political birthdays, golden and diamond weddings and holidays are
   written ahead by `refresh()` for every living person whose window opens within the
   next week: by a daily job for the new day, and at once

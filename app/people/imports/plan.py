@@ -1,5 +1,8 @@
 """The dry run's second half: what each parsed row becomes in this district.
 
+Over 400 lines: the per-row checks against the roster (matches, suspects, the wedding
+day against the birth day on file) read one district snapshot built here.
+
 `parse_roster` (app.people.imports.drafts) knows the file; this module knows the roster:
 which rows update a person already there (same ID number and name — so importing
 the same file twice changes nothing), which are new, which clash with someone
