@@ -183,16 +183,19 @@ def server(
     base = f"http://127.0.0.1:{port}"
     try:
         # Spawned uvicorn workers each import the app: on a busy machine, a minute or more.
+        # One client for the polling (httpx.get builds a TLS context every call).
         deadline = time.monotonic() + 180
-        while True:
-            try:
-                if httpx.get(f"{base}{probe}", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise RuntimeError(f"{command} did not start" + (f"; see {log}" if log else ""))
-            time.sleep(0.2)
+        with httpx.Client(timeout=1) as client:
+            while True:
+                try:
+                    if client.get(f"{base}{probe}").status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() > deadline or process.poll() is not None:
+                    where = f"; see {log}" if log else ""
+                    raise RuntimeError(f"{command} did not start{where}")
+                time.sleep(0.2)
         yield Server(base, process, log)
     finally:
         stop_group(process)

@@ -117,17 +117,22 @@ def live_server(servers: ServerPair, mail: SmtpInbox) -> Iterator[str]:
     try:
         # Importing the app takes ~3 s alone and 30–40 s on a loaded 2-core machine; a
         # server that starts slowly is not a failure of what these tests check.
+        # One client for the polling: httpx.get() builds a TLS context each call, which
+        # over a slow start was seconds of this process's CPU.
         deadline = time.monotonic() + STARTUP_SECONDS
-        while time.monotonic() < deadline:
-            if web.poll() is not None or worker.poll() is not None:
-                raise RuntimeError(f"a server process exited early\n{_tail(web_log, worker_log)}")
-            try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        else:
-            raise RuntimeError(f"the web server did not start\n{_tail(web_log, worker_log)}")
+        with httpx.Client(timeout=1) as probe:
+            while time.monotonic() < deadline:
+                if web.poll() is not None or worker.poll() is not None:
+                    raise RuntimeError(
+                        f"a server process exited early\n{_tail(web_log, worker_log)}"
+                    )
+                try:
+                    if probe.get(f"{base}/readyz").status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    time.sleep(0.2)
+            else:
+                raise RuntimeError(f"the web server did not start\n{_tail(web_log, worker_log)}")
         while b"worker_started" not in worker_log.read_bytes():
             if worker.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"the worker did not start\n{_tail(worker_log)}")

@@ -543,7 +543,8 @@ async def test_every_page_is_readable(
 ) -> None:  # type: ignore[no-untyped-def]
     problems = []
     for role, paths in TOUR:
-        page = await (await new_context()).new_page()
+        context = await new_context()
+        page = await context.new_page()
         account = account_for(role, world)
         if account:
             await log_in(page, account)
@@ -561,4 +562,5 @@ async def test_every_page_is_readable(
                 name = re.sub(r"[{}]", "", template.strip("/")).replace("/", "-") or "home"
                 name = re.sub(r"\?(q|person)=.*", r"-\1", name.replace("?show=", "-"))
                 await shoot(page, f"page-{role}-{name}")
+        await context.close()  # some fifty roles: open pages would pile up in Chromium
     assert not problems, "\n".join(problems)
