@@ -22,7 +22,7 @@ from app.volunteering.certificates import codes
 from app.volunteering.certificates.checks import LOOKUPS_PER_WINDOW
 from app.volunteering.certificates.routes import long_day
 from app.volunteering.models import Certificate, Participation
-from tests.certificates import add_activity, add_team
+from tests.certificates import add_activity, add_team, hold_the_day
 from tests.factories import PointsRoster, World, make_points_roster
 from tests.http import isolation_certificates
 from tests.http.conftest import Browser, shown
@@ -30,6 +30,11 @@ from tests.http.conftest import Browser, shown
 TODAY = clock.today()
 START = TODAY - timedelta(days=40)
 CODE = re.compile(r"[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}")
+
+
+@pytest.fixture(autouse=True)
+def _today(monkeypatch: pytest.MonkeyPatch) -> None:
+    hold_the_day(monkeypatch, TODAY)
 
 
 @pytest.fixture

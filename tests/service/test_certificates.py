@@ -24,11 +24,16 @@ from app.volunteering.certificates.checks import masked, verify
 from app.volunteering.certificates.forms import Period, parse_period
 from app.volunteering.certificates.service import CertificateService
 from app.volunteering.models import Certificate, Participation
-from tests.certificates import add_activity, add_team, issue
+from tests.certificates import add_activity, add_team, hold_the_day, issue
 from tests.factories import PointsRoster, World, identity_of, make_points_roster
 
 TODAY = clock.today()
 START = TODAY - timedelta(days=60)
+
+
+@pytest.fixture(autouse=True)
+def _today(monkeypatch: pytest.MonkeyPatch) -> None:
+    hold_the_day(monkeypatch, TODAY)
 
 
 @pytest.fixture
