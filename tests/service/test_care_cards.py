@@ -1,6 +1,7 @@
 """Care cards against the real database: who is on a member's card (the grid worker of
 their grid, the group leader or else the branch secretary), the QR codes dial them,
-the fallback sentence, and a branch's one PDF (the report's builder) with the right number of pages."""
+the fallback sentence, and a branch's one PDF (the report's builder) with the right
+number of pages."""
 
 from __future__ import annotations
 
