@@ -1,11 +1,13 @@
 """After-care and the care card in a browser: a branch secretary prints the branch's care
-cards as ONE PDF (wallet size, then A6: the file has the pages it should), records a
+cards as ONE PDF (a report: its page shows the progress, then the download; wallet
+size, then A6: the file has the pages it should), records a
 member's death and the help given; a member opens their own card on the phone and
 finds the grid worker to call — on a desktop and a Pixel 7."""
 
 from __future__ import annotations
 
 import io
+import re
 
 from playwright.async_api import expect
 from pypdf import PdfReader
@@ -15,6 +17,9 @@ from app.core.roles import Role
 from app.state import AppServices
 from e2e.test_pages import log_in, open_from_menu
 from tests.factories import World, add_person, make_points_roster
+
+BUILT_WITHIN = 90_000
+"""ms: the worker's first PDF loads WeasyPrint and the fonts (seconds on a busy machine)."""
 
 
 async def test_a_branch_prints_its_care_cards_as_one_pdf_and_records_a_death(
@@ -33,21 +38,18 @@ async def test_a_branch_prints_its_care_cards_as_one_pdf_and_records_a_death(
     await page.get_by_role("link", name="钱包卡（银行卡大小），一张A4纸十张").click()
     await expect(page.locator(".chip--on")).to_have_text("钱包卡（银行卡大小），一张A4纸十张")
     await shoot(page, "care-cards-1-list")
-    async with page.expect_download(timeout=90_000) as info:
-        await page.get_by_role("link", name="打印第一支部全部（一个PDF）").click()
-    wallet = (await (await info.value).path()).read_bytes()
-    assert wallet.startswith(b"%PDF")
+    wallet = await print_the_branch(page, shoot, "wallet")
     sheets = PdfReader(io.BytesIO(wallet))
     assert len(sheets.pages) == 1  # up to ten cards a sheet
     text = "".join("".join(p.extract_text().split()) for p in sheets.pages)
     assert "王德顺" in text and "赵淑珍" in text and "亲情服务卡" in text
 
+    await page.get_by_role("link", name="← 亲情服务卡").click()
     await page.get_by_role("link", name="A6大卡，一页一张").click()
     await expect(page.locator(".chip--on")).to_have_text("A6大卡，一页一张")
-    async with page.expect_download(timeout=90_000) as info:
-        await page.get_by_role("link", name="打印第一支部全部（一个PDF）").click()
-    a6 = PdfReader(io.BytesIO((await (await info.value).path()).read_bytes()))
+    a6 = PdfReader(io.BytesIO(await print_the_branch(page, shoot, "a6")))
     assert len(a6.pages) == listed  # one card a page
+    await page.get_by_role("link", name="← 亲情服务卡").click()
 
     await page.get_by_role("link", name="党员甲").click()
     await expect(page.get_by_role("heading", level=1, name="党员甲的亲情服务卡")).to_be_visible()
@@ -81,6 +83,27 @@ async def test_a_branch_prints_its_care_cards_as_one_pdf_and_records_a_death(
     await page.get_by_role("link", name="← 善后").click()
     await expect(page.get_by_role("link", name="王德顺")).to_be_visible()
     await shoot(page, "care-after-2-list")
+
+
+async def print_the_branch(page, shoot, size: str) -> bytes:  # type: ignore[no-untyped-def]
+    """The branch's button asks for a report: its page shows the progress, then the
+    file (the live server's worker makes it)."""
+    await page.get_by_role("button", name="打印第一支部全部（一个PDF）").click()
+    await page.wait_for_url(re.compile(r"/reports/[0-9a-f-]{36}$"))
+    title = page.get_by_role("heading", level=1, name="亲情服务卡（整个支部）")
+    await expect(title).to_be_visible()
+    await shoot(page, f"care-cards-{size}-report")
+    download = page.locator("#progress").get_by_role("link", name="下载报表")
+    await expect(download).to_be_visible(timeout=BUILT_WITHIN)
+    await shoot(page, f"care-cards-{size}-ready")
+    async with page.expect_download(timeout=30_000) as info:
+        await download.click()
+    assert (await info.value).suggested_filename == (
+        f"亲情服务卡-第一支部-{'卡片' if size == 'wallet' else 'A6'}.pdf"
+    )
+    content = (await (await info.value).path()).read_bytes()
+    assert content.startswith(b"%PDF")
+    return content
 
 
 async def test_a_member_sees_their_care_card_on_the_phone(

@@ -4,7 +4,9 @@ branch, a format), who may ask for it, and the builder that makes its file.
 Who may ask follows the pages the figures come from: a branch's points and ledger are
 for the district's administrator (any branch) and a branch secretary (the branches
 they lead, as on /points/ledger/…); the district's figures for the administrator
-alone; the roster for whoever may open /people, within their own data scope.
+alone; the roster for whoever may open /people, within their own data scope; a
+branch's care cards for whoever may print them on /care/cards (the administrator, a
+secretary, a grid worker), within theirs.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from app.core.crypto import IdCipher
 from app.core.roles import Role
 from app.i18n import N_
 from app.reports.building import Builder
+from app.reports.care_cards.build import build_care_cards
 from app.reports.ledger.build import build_ledger
 from app.reports.points.build import build_points_report
 from app.reports.roster.build import roster_builder
@@ -28,6 +31,8 @@ FORMAT_LABELS = {XLSX: N_("Excel spreadsheet (.xlsx)"), PDF: N_("PDF for printin
 
 LEADERS = frozenset({Role.TENANT_ADMIN, Role.BRANCH_SECRETARY})
 ADMIN = frozenset({Role.TENANT_ADMIN})
+CARE_CARD_PRINTERS = frozenset({Role.TENANT_ADMIN, Role.BRANCH_SECRETARY, Role.GRID_WORKER})
+"""As /care/cards admits: each prints the cards of the people they serve."""
 
 DOWNLOADED = "report.downloaded"
 """The change log's action for a download, unless the kind names its own."""
@@ -41,7 +46,8 @@ class Kind:
     period: str | None
     """"quarter" (parameter `period`, e.g. 2026Q4), "year" (parameter `year`) or None."""
     branch: bool
-    """Asks which branch (parameter `branch_id`)."""
+    """Asks which branch (parameter `branch_id`) on /reports, among those the asker
+    leads. (The care cards' branch is checked by their own page, which asks.)"""
     formats: tuple[str, ...]
     roles: frozenset[str]
     build: Builder | None = None
@@ -50,6 +56,9 @@ class Kind:
     audit_action: str = DOWNLOADED
     listed: bool = True
     """Offered on /reports; the roster is asked for from its own page, with its filters."""
+    asked_on: tuple[str, str] | None = None
+    """The page that asks for it with its own checks, and its title (a msgid): the
+    report's page links back to it; /reports refuses to ask."""
 
     def builder(self, cipher: IdCipher) -> Builder:
         if self.build_with_cipher is not None:
@@ -84,5 +93,9 @@ register(Kind("roster", N_("Roster"), None, False, (XLSX,), LEADERS,
               listed=False))  # fmt: skip
 register(Kind("annual_summary", N_("Annual work summary of the district"), "year", False,
               (PDF,), ADMIN, build=build_annual_summary))  # fmt: skip
+
+register(Kind("care_cards", N_("Care cards (a whole branch)"), None, False, (PDF,),
+              CARE_CARD_PRINTERS, build=build_care_cards, listed=False,
+              asked_on=("/care/cards", N_("Care cards"))))  # fmt: skip
 
 KIND_TITLES = {name: kind.title for name, kind in KINDS.items()}

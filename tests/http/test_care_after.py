@@ -1,25 +1,32 @@
 """After-care and care cards through the app: bad input sent back in Chinese with
 nothing written, a case from the form to the year's list, the admin's undo, the
-condolence visit after the death, the cards and their PDFs, and a member's own card."""
+condolence visit after the death, the cards and their PDFs (a branch's as a report the
+worker builds), and a member's own card."""
 
 from __future__ import annotations
 
 import io
 from datetime import timedelta
+from urllib.parse import unquote
 from uuid import UUID
 
 import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
+from app.audit.models import AuditEvent
 from app.care.after_care.models import AfterCareCase, AfterCareHelp
+from app.care.cards.service import NOBODY_TO_PRINT
 from app.core import clock
 from app.core.roles import Role
 from app.db.tenant import tenant_scope
 from app.people.models import Person
+from app.reports.models import Report
+from app.reports.requests.forms import CHOOSE_KIND
 from app.state import AppServices
-from tests.factories import PointsRoster, World, add_person, make_points_roster
+from tests.factories import PointsRoster, World, add_person, add_unit, make_points_roster
 from tests.http.conftest import Browser, shown
+from tests.reports import build_now, report_id_of
 
 
 @pytest.fixture
@@ -143,25 +150,81 @@ async def test_the_worker_logs_the_condolence_visit_after_the_death(
 
 
 async def test_cards_print_one_by_one_or_a_branch_at_once(
-    browser: Browser, world: World, roster: PointsRoster
+    browser: Browser, world: World, roster: PointsRoster, services: AppServices
 ) -> None:
+    """One card is a download; the branch is a report: ask → the worker builds → file."""
     worker = world.a.users[Role.GRID_WORKER]
     await browser.login(world.a.users[Role.BRANCH_SECRETARY])
     page = await browser.get("/care/cards?size=wallet")
     assert page.status_code == 200 and "党员甲" in page.text and "党员丁" not in page.text
-    branch_pdf = f"/care/cards/branches/{roster.roster.branch_1}/pdf?size=wallet"
-    assert f'href="{branch_pdf}" hx-boost="false" download' in page.text.replace("&amp;", "&")
+    ask = f"/care/cards/branches/{roster.roster.branch_1}/report"
+    assert f'action="{ask}"' in page.text and 'name="size" value="wallet"' in page.text
     card = await browser.get(f"/care/cards/{roster.member_a}")
     assert worker.name in card.text and f'href="tel:{worker.phone}"' in card.text
     assert 'href="tel:13700001111"' in card.text  # the secretary
     pdf = await browser.get(f"/care/cards/{roster.member_a}/pdf?size=a6")
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     assert len(PdfReader(io.BytesIO(pdf.content)).pages) == 1
-    whole = await browser.get(branch_pdf)
+    report_id = report_id_of(await browser.post(ask, {"size": "wallet"}))
+    assert report_id_of(await browser.post(ask, {"size": "wallet"})) == report_id  # 2nd tap
+    waiting = await browser.get(f"/reports/{report_id}")
+    assert shown("Care cards (a whole branch)") in waiting.text and "第一支部" in waiting.text
+    assert 'href="/care/cards"' in waiting.text and "<progress" in waiting.text
+    assert await build_now(services, world.a.tenant_id, report_id) == "done"
+    whole = await browser.get(f"/reports/{report_id}/file")
+    assert "亲情服务卡-第一支部-卡片.pdf" in unquote(whole.headers["content-disposition"])
     reader = PdfReader(io.BytesIO(whole.content))
     text = "".join("".join(p.extract_text().split()) for p in reader.pages)
     assert len(reader.pages) == 1 and "党员甲" in text and "党员乙" in text
     assert (await browser.get(f"/care/cards/{roster.member_d}")).status_code == 404
+    assert await audited(services, world, "report.downloaded") == 1
+
+
+async def test_a_grid_worker_prints_the_branch_of_their_grid_and_follows_the_report(
+    browser: Browser, world: World, roster: PointsRoster, services: AppServices
+) -> None:
+    await browser.login(world.a.users[Role.GRID_WORKER])
+    asked = await browser.post(f"/care/cards/branches/{roster.roster.branch_2}/report", {})
+    report_id = report_id_of(asked)
+    await build_now(services, world.a.tenant_id, report_id)
+    done = await browser.get(f"/reports/{report_id}")
+    assert done.status_code == 200 and f"/reports/{report_id}/file" in done.text
+    assert 'href="/reports"' not in done.text  # the list is the leaders'; back to the cards
+    whole = await browser.get(f"/reports/{report_id}/file")
+    assert "亲情服务卡-第二支部-A6.pdf" in unquote(whole.headers["content-disposition"])
+    assert len(PdfReader(io.BytesIO(whole.content)).pages) == 2  # 党员丁, 甲二号
+
+
+async def test_a_branch_with_nobody_to_print_is_refused_in_words_and_nothing_is_written(
+    browser: Browser, world: World, roster: PointsRoster, services: AppServices
+) -> None:
+    empty = await add_unit(services, world.a, "branch", "第九支部", roster.roster.center)
+    await browser.login(world.a.users[Role.BRANCH_SECRETARY])
+    for branch in (roster.roster.branch_2, empty):  # not theirs; nobody in it
+        refused = await browser.post(f"/care/cards/branches/{branch}/report", {"size": "a6"})
+        assert refused.status_code == 303
+        assert refused.headers["location"] == f"/care/cards?branch={branch}&size=a6"
+        followed = await browser.get(refused.headers["location"])
+        assert shown(NOBODY_TO_PRINT) in followed.text
+    await browser.login(world.a.users[Role.TENANT_ADMIN])
+    refused = await browser.post(f"/care/cards/branches/{empty}/report", {"size": "a6"})
+    assert shown(NOBODY_TO_PRINT) in (await browser.get(refused.headers["location"])).text
+    sneaked = await browser.post("/reports", {"kind": "care_cards", "format": "pdf"})
+    assert sneaked.status_code == 422 and shown(CHOOSE_KIND) in sneaked.text
+    assert await reports_written(services, world) == 0
+
+
+async def reports_written(services: AppServices, world: World) -> int:
+    with tenant_scope(world.a.tenant_id):
+        async with services.db.session() as session:
+            return await session.scalar(select(func.count()).select_from(Report)) or 0
+
+
+async def audited(services: AppServices, world: World, action: str) -> int:
+    with tenant_scope(world.a.tenant_id):
+        async with services.db.session() as session:
+            found = select(func.count()).select_from(AuditEvent).where(AuditEvent.action == action)
+            return await session.scalar(found) or 0
 
 
 async def test_a_member_sees_their_own_card_and_no_one_elses(

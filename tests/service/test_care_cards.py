@@ -1,6 +1,7 @@
 """Care cards against the real database: who is on a member's card (the grid worker of
 their grid, the group leader or else the branch secretary), the QR codes dial them,
-the fallback sentence, and a branch's one PDF with the right number of pages."""
+the fallback sentence, and a branch's one PDF (the report's builder) with the right
+number of pages."""
 
 from __future__ import annotations
 
@@ -10,14 +11,22 @@ import pytest
 import segno
 from pypdf import PdfReader
 
-from app.care.cards.document import cards_pdf, sheets_of
-from app.care.cards.service import GRID_WORKER, GROUP_LEADER, SECRETARY, CardService, tel_uri
-from app.core.errors import NotFound
+from app.care.cards.document import SIZE_WORDS, cards_pdf, sheets_of
+from app.care.cards.service import (
+    GRID_WORKER,
+    GROUP_LEADER,
+    NOBODY_TO_PRINT,
+    SECRETARY,
+    CardService,
+    tel_uri,
+)
+from app.core.errors import NotFound, Refused
 from app.core.identity import SYSTEM
 from app.core.roles import Role
 from app.db import Database
 from app.db.tenant import tenant_scope
 from app.people.org.service import OrgService
+from app.reports.care_cards.build import build_care_cards, care_cards_parameters
 from app.state import AppServices
 from tests.factories import (
     District,
@@ -115,14 +124,49 @@ async def test_who_sees_which_cards(
 async def test_a_branch_prints_as_one_pdf_with_a_page_per_card_or_per_sheet(
     services: AppServices, district: District, points: PointsRoster, size: str
 ) -> None:
+    """The report's builder, as the worker runs it, with the secretary's scope kept
+    when they asked: one file, the progress told every ten cards."""
     for n in range(9):  # 第一支部: 13 living members
         await add_person(services, district, f"老兵{n}", points.roster.branch_1)
     branch = points.roster.branch_1
-    found = await cards_as(services, district, Role.BRANCH_SECRETARY,
-                           lambda cards, who: cards.branch_cards(who, branch))  # fmt: skip
-    assert len(found) == 13
-    reader = PdfReader(io.BytesIO(await cards_pdf(found, size)))
+    who = await identity_of(services, district.tenant_id,
+                            district.users[Role.BRANCH_SECRETARY].id)  # fmt: skip
+    parameters = care_cards_parameters(who.scope, branch, size, district.name)
+    told: list[int] = []
+
+    async def progress(percent: int) -> None:
+        told.append(percent)
+
+    with tenant_scope(district.tenant_id):
+        async with services.db.session() as session:
+            built = await build_care_cards(session, parameters, progress)
+    assert built.filename == f"亲情服务卡-第一支部-{SIZE_WORDS[size]}.pdf"
+    assert told == [5, 5 + 85 * 10 // 13, 90]
+    reader = PdfReader(io.BytesIO(built.content))
     assert len(reader.pages) == sheets_of(13, size) == (13 if size == "a6" else 2)
     text = "".join("".join(p.extract_text().split()) for p in reader.pages)
-    assert all(card.name in text for card in found)
-    assert "13700001111" in text
+    assert all(f"老兵{n}" in text for n in range(9)) and "党员甲" in text
+    assert "13700001111" in text and district.name in text
+
+
+async def test_a_branch_report_holds_only_the_askers_people(
+    services: AppServices, district: District, points: PointsRoster
+) -> None:
+    """A grid worker's scope is their grid's people (第二支部's two are in it); the
+    first branch's secretary serves nobody of 第二支部: refused in words."""
+    who = await identity_of(services, district.tenant_id, district.users[Role.GRID_WORKER].id)
+    secretary = await identity_of(services, district.tenant_id,
+                                  district.users[Role.BRANCH_SECRETARY].id)  # fmt: skip
+    branch_2 = points.roster.branch_2
+
+    async def progress(percent: int) -> None:
+        pass
+
+    with tenant_scope(district.tenant_id):
+        async with services.db.session() as session:
+            cards = await CardService(session).branch_cards(who.scope, "", branch_2)
+            assert [c.name for c in cards] == ["党员丁", "甲二号"]
+            nobody = care_cards_parameters(secretary.scope, branch_2, "a6", "")
+            with pytest.raises(Refused) as refused:
+                await build_care_cards(session, nobody, progress)
+    assert refused.value.message == NOBODY_TO_PRINT

@@ -26,8 +26,9 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import User
-from app.core.errors import NotFound
+from app.core.errors import NotFound, Refused
 from app.core.identity import Identity
+from app.core.scope import Scope
 from app.grid.models import Grid, GridAssignment, GridWorker
 from app.grid.scope import served_by
 from app.i18n import N_
@@ -38,6 +39,9 @@ from app.people.pinyin import unit_sort_key
 GRID_WORKER = N_("Grid worker")
 GROUP_LEADER = N_("Party group leader")
 SECRETARY = N_("Branch secretary")
+NOBODY_TO_PRINT = N_(
+    "This branch has nobody whose card you may print. Please choose a branch from the list."
+)
 
 
 def tel_uri(phone: str) -> str:
@@ -110,7 +114,9 @@ class CardService:
 
     async def card(self, identity: Identity, person_id: UUID) -> CareCard:
         """One member's card, if the viewer serves them (else NotFound)."""
-        found = await self._cards(identity, Person.id == person_id, served_by(identity.scope))
+        found = await self._cards(
+            _bureau(identity), Person.id == person_id, served_by(identity.scope)
+        )
         if not found:
             raise NotFound()
         return found[0]
@@ -119,17 +125,24 @@ class CardService:
         """The member's own card; None for an account not linked to a living person."""
         if identity.person_id is None:
             return None
-        found = await self._cards(identity, Person.id == identity.person_id)
+        found = await self._cards(_bureau(identity), Person.id == identity.person_id)
         return found[0] if found else None
 
-    async def branch_cards(self, identity: Identity, branch_id: UUID) -> list[CareCard]:
-        """The cards of a branch's living members the viewer serves, in pinyin order;
-        NotFound for a branch with none (another district's, or outside the scope)."""
-        found = await self._cards(
-            identity, Person.branch_id == branch_id, served_by(identity.scope)
-        )
-        if not found:
+    async def branch_cards(self, scope: Scope, bureau: str, branch_id: UUID) -> list[CareCard]:
+        """The cards of a branch's living members `scope` serves, in pinyin order (the
+        report's builder: the scope is the asker's, kept when they asked)."""
+        return await self._cards(bureau, Person.branch_id == branch_id, served_by(scope))
+
+    async def printable_branch(self, identity: Identity, branch_id: UUID) -> BranchChoice:
+        """The branch, if the viewer may print cards for some of its members: NotFound
+        for another district's, refused in words for one outside the scope or with
+        nobody living in it."""
+        exists = await self.session.scalar(select(OrgUnit.id).where(OrgUnit.id == branch_id))
+        if exists is None:
             raise NotFound()
+        found = next((b for b in await self.branches(identity) if b.id == branch_id), None)
+        if found is None:
+            raise Refused(NOBODY_TO_PRINT)
         return found
 
     async def branches(self, identity: Identity) -> list[BranchChoice]:
@@ -158,7 +171,7 @@ class CardService:
         )  # fmt: skip
         return list(found)
 
-    async def _cards(self, identity: Identity, *conditions: object) -> list[CareCard]:
+    async def _cards(self, bureau: str, *conditions: object) -> list[CareCard]:
         """The cards of the living people matching `conditions`: four statements for
         any number (people, their grid workers, their units' leaders, unit names)."""
         people = list(
@@ -203,7 +216,6 @@ class CardService:
             )
         }
         labels = await unit_labels(self.session, units)
-        bureau = identity.tenant_name or ""
         cards = []
         for p in people:
             card = CareCard(
@@ -219,3 +231,8 @@ class CardService:
                 card.contacts.append(Contact(SECRETARY, branch[1], branch[2]))
             cards.append(card)
         return cards
+
+
+def _bureau(identity: Identity) -> str:
+    """The district's name, printed at the card's foot."""
+    return identity.tenant_name or ""

@@ -21,7 +21,7 @@ from app.i18n import _
 from app.reports.kinds import FORMAT_LABELS
 from app.reports.models import STATUS_LABELS
 from app.reports.requests.forms import parse_request
-from app.reports.requests.service import NOT_YOURS, ReportService
+from app.reports.requests.service import NOT_YOURS, ReportService, ReportView
 from app.reports.storage import storage_for
 from app.state import AppServices
 from app.web.downloads import DOWNLOAD, attachment
@@ -30,6 +30,10 @@ from app.web.guards import allow
 from app.web.responses import form_data, refused_back, render, see_other, sent_back
 
 PROGRESS = "reports/_progress.html"
+READERS = allow(Role.TENANT_ADMIN, Role.BRANCH_SECRETARY, Role.GRID_WORKER)
+"""A report's own page, its file and its retry: a grid worker asks for a branch's care
+cards (on /care/cards) and follows them here; the list and the form stay the leaders'.
+The service lets only the asker and the administrator open a report."""
 
 
 def provide_reports(
@@ -67,7 +71,7 @@ class ReportsController(Controller):
             return sent_back(request, "reports/index.html", context, exc)
         return see_other(request, f"/reports/{report_id}")
 
-    @get("/{report_id:uuid}")
+    @get("/{report_id:uuid}", opt=READERS)
     async def detail(
         self,
         request: Request,
@@ -79,10 +83,11 @@ class ReportsController(Controller):
             view = await reports.get(identity, report_id)
         except Refused as exc:
             return refused_back(request, exc, "/reports")
-        context = {"view": view, "report": view.report, "statuses": STATUS_LABELS}
+        context = {"view": view, "report": view.report, "statuses": STATUS_LABELS,
+                   "back": _back(view)}  # fmt: skip
         return render(request, "reports/report.html", context, fragment=PROGRESS)
 
-    @get("/{report_id:uuid}/file", opt=DOWNLOAD)
+    @get("/{report_id:uuid}/file", opt={**READERS, **DOWNLOAD})
     async def file(
         self,
         request: Request,
@@ -103,7 +108,7 @@ class ReportsController(Controller):
         return attachment(content, report.filename, fallback=f"report.{extension}",
                           media_type=report.media_type)  # fmt: skip
 
-    @post("/{report_id:uuid}/retry")
+    @post("/{report_id:uuid}/retry", opt=READERS)
     async def retry(
         self,
         request: Request,
@@ -117,6 +122,14 @@ class ReportsController(Controller):
             return refused_back(request, exc, f"/reports/{report_id}")
         flash(request, "success", _("The report is being made again."))
         return see_other(request, f"/reports/{report_id}")
+
+
+def _back(view: ReportView) -> tuple[str, str]:
+    """Where the page leads back to: the page that asked (the care cards), else the list."""
+    if view.kind is not None and view.kind.asked_on is not None:
+        path, title = view.kind.asked_on
+        return path, _(title)
+    return "/reports", _("All reports")
 
 
 async def _index(

@@ -140,10 +140,19 @@ class ReportService:
     async def request(self, identity: Identity, form: ReportForm) -> UUID:
         """Check what was asked, write the row, commit it, then queue its build. Asking
         again for a report that is still being made opens that one instead."""
-        kind = form.kind
-        if not identity.has_any(kind.roles):
+        # A kind asked for on its own page (asked_on) is checked there, not here.
+        if form.kind.asked_on is not None or not identity.has_any(form.kind.roles):
             raise Refused(CHOOSE_KIND)
         parameters, subject = await self._parameters(identity, form)
+        return await self.ask(identity, form.kind, parameters, subject)
+
+    async def ask(
+        self, identity: Identity, kind: Kind, parameters: dict[str, Any], subject: str
+    ) -> UUID:
+        """Write the row of a report whose parameters are checked, commit it, queue its
+        build (the care cards' page checks its own, then asks here)."""
+        if not identity.has_any(kind.roles):
+            raise Refused(CHOOSE_KIND)
         mine = Report.requested_by == identity.user_id
         same = await self.session.scalar(
             select(Report.id).where(mine, Report.kind == kind.name,
