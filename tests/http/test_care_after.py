@@ -193,6 +193,14 @@ async def test_a_grid_worker_prints_the_branch_of_their_grid_and_follows_the_rep
     whole = await browser.get(f"/reports/{report_id}/file")
     assert "亲情服务卡-第二支部-A6.pdf" in unquote(whole.headers["content-disposition"])
     assert len(PdfReader(io.BytesIO(whole.content)).pages) == 2  # 党员丁, 甲二号
+    await browser.login(world.a.users[Role.BRANCH_SECRETARY])
+    theirs = report_id_of(
+        await browser.post(f"/care/cards/branches/{roster.roster.branch_1}/report", {})
+    )
+    await browser.login(world.a.users[Role.GRID_WORKER])
+    refused = await browser.get(f"/reports/{theirs}")  # another's: home, not the leaders' list
+    assert refused.status_code == 303 and refused.headers["location"] == "/dashboard"
+    assert (await browser.get(f"/reports/{theirs}/file")).headers["location"] == "/dashboard"
 
 
 async def test_a_branch_with_nobody_to_print_is_refused_in_words_and_nothing_is_written(

@@ -26,7 +26,7 @@ from app.reports.storage import storage_for
 from app.state import AppServices
 from app.web.downloads import DOWNLOAD, attachment
 from app.web.flash import flash
-from app.web.guards import allow
+from app.web.guards import allow, may_open
 from app.web.responses import form_data, refused_back, render, see_other, sent_back
 
 PROGRESS = "reports/_progress.html"
@@ -82,7 +82,7 @@ class ReportsController(Controller):
         try:
             view = await reports.get(identity, report_id)
         except Refused as exc:
-            return refused_back(request, exc, "/reports")
+            return refused_back(request, exc, _list_or_home(request))
         context = {"view": view, "report": view.report, "statuses": STATUS_LABELS,
                    "back": _back(view)}  # fmt: skip
         return render(request, "reports/report.html", context, fragment=PROGRESS)
@@ -101,7 +101,7 @@ class ReportsController(Controller):
                 identity, report_id, storage_for(services.settings)
             )
         except Refused as exc:  # back to the report, or to one's own if it is not
-            back = "/reports" if exc.message == NOT_YOURS else f"/reports/{report_id}"
+            back = _list_or_home(request) if exc.message == NOT_YOURS else f"/reports/{report_id}"
             return refused_back(request, exc, back)
         assert report.filename and report.media_type
         extension = report.filename.rsplit(".", 1)[-1]
@@ -122,6 +122,11 @@ class ReportsController(Controller):
             return refused_back(request, exc, f"/reports/{report_id}")
         flash(request, "success", _("The report is being made again."))
         return see_other(request, f"/reports/{report_id}")
+
+
+def _list_or_home(request: Request) -> str:
+    """Where a refused reader goes: the list, or home for a grid worker, who has none."""
+    return "/reports" if may_open(request, "/reports") else "/dashboard"
 
 
 def _back(view: ReportView) -> tuple[str, str]:
