@@ -99,7 +99,7 @@ async def print_the_branch(page, shoot, size: str) -> bytes:  # type: ignore[no-
     async with page.expect_download(timeout=30_000) as info:
         await download.click()
     assert (await info.value).suggested_filename == (
-        f"亲情服务卡-第一支部-{'卡片' if size == 'wallet' else 'A6'}.pdf"
+        f"亲情服务卡-第一支部-{'钱包卡' if size == 'wallet' else 'A6'}.pdf"
     )
     content = (await (await info.value).path()).read_bytes()
     assert content.startswith(b"%PDF")

@@ -172,7 +172,7 @@ async def test_cards_print_one_by_one_or_a_branch_at_once(
     assert 'href="/care/cards"' in waiting.text and "<progress" in waiting.text
     assert await build_now(services, world.a.tenant_id, report_id) == "done"
     whole = await browser.get(f"/reports/{report_id}/file")
-    assert "亲情服务卡-第一支部-卡片.pdf" in unquote(whole.headers["content-disposition"])
+    assert "亲情服务卡-第一支部-钱包卡.pdf" in unquote(whole.headers["content-disposition"])
     reader = PdfReader(io.BytesIO(whole.content))
     text = "".join("".join(p.extract_text().split()) for p in reader.pages)
     assert len(reader.pages) == 1 and "党员甲" in text and "党员乙" in text

@@ -36,8 +36,8 @@ if TYPE_CHECKING:
 PAPER = Path(__file__).parent / "paper"
 SIZES = ("a6", "wallet")
 CONTACTS = {"a6": 3, "wallet": 2}
-SIZE_WORDS = {"a6": "A6", "wallet": "卡片"}
-"""The size in a file's name (亲情服务卡-党员甲-A6.pdf)."""
+SIZE_WORDS = {"a6": "A6", "wallet": "钱包卡"}
+"""The size in a file's name (亲情服务卡-党员甲-A6.pdf) and a report's subject."""
 PER_SHEET = {"a6": 1, "wallet": 10}
 """Cards on one page of the PDF."""
 STEP = 10

@@ -113,7 +113,8 @@ class CardController(Controller):
             branch = await cards.printable_branch(identity, unit_id)
             parameters = care_cards_parameters(identity.scope, unit_id, size,
                                                identity.tenant_name or "")  # fmt: skip
-            report_id = await reports.ask(identity, KINDS["care_cards"], parameters, branch.name)
+            subject = f"{branch.name} · {SIZE_WORDS[size]}"  # which size, while it is made
+            report_id = await reports.ask(identity, KINDS["care_cards"], parameters, subject)
         except Refused as exc:
             return refused_back(request, exc, f"/care/cards?branch={unit_id}&size={size}")
         return see_other(request, f"/reports/{report_id}")
