@@ -4,13 +4,10 @@ part of the capability), and a certificate issued through the service."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date
 from decimal import Decimal
 from uuid import UUID, uuid4
 
-import pytest
-
-from app.core import clock
 from app.core.identity import Identity
 from app.db.tenant import tenant_scope
 from app.state import AppServices
@@ -18,15 +15,6 @@ from app.volunteering.certificates.forms import Period
 from app.volunteering.certificates.service import CertificateService
 from app.volunteering.models import Activity, Certificate, Participation, Team
 from tests.factories import District
-
-
-def hold_the_day(monkeypatch: pytest.MonkeyPatch, day: date) -> None:
-    """The app's clock at 10:00 on `day`, China time. The certificate tests read TODAY
-    once, at import; a suite still running past midnight China time (16:00 UTC) would
-    otherwise issue and revoke on the next day."""
-    when = datetime.combine(day, time(10), clock.CHINA_TIME)
-    monkeypatch.setattr(clock, "now", lambda: when)
-    monkeypatch.setattr(clock, "today", lambda: day)
 
 
 async def add_team(services: AppServices, district: District, name: str = "红星宣讲队") -> UUID:

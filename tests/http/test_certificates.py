@@ -22,7 +22,8 @@ from app.volunteering.certificates import codes
 from app.volunteering.certificates.checks import LOOKUPS_PER_WINDOW
 from app.volunteering.certificates.routes import long_day
 from app.volunteering.models import Certificate, Participation
-from tests.certificates import add_activity, add_team, hold_the_day
+from tests.certificates import add_activity, add_team
+from tests.clock import set_clock
 from tests.factories import PointsRoster, World, make_points_roster
 from tests.http import isolation_certificates
 from tests.http.conftest import Browser, shown
@@ -34,7 +35,9 @@ CODE = re.compile(r"[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}")
 
 @pytest.fixture(autouse=True)
 def _today(monkeypatch: pytest.MonkeyPatch) -> None:
-    hold_the_day(monkeypatch, TODAY)
+    """TODAY is read once, at import: a suite still running past midnight China time
+    (16:00 UTC) would otherwise issue and revoke on the next day."""
+    set_clock(monkeypatch, TODAY)
 
 
 @pytest.fixture

@@ -24,7 +24,8 @@ from app.volunteering.certificates.checks import masked, verify
 from app.volunteering.certificates.forms import Period, parse_period
 from app.volunteering.certificates.service import CertificateService
 from app.volunteering.models import Certificate, Participation
-from tests.certificates import add_activity, add_team, hold_the_day, issue
+from tests.certificates import add_activity, add_team, issue
+from tests.clock import set_clock
 from tests.factories import PointsRoster, World, identity_of, make_points_roster
 
 TODAY = clock.today()
@@ -33,7 +34,9 @@ START = TODAY - timedelta(days=60)
 
 @pytest.fixture(autouse=True)
 def _today(monkeypatch: pytest.MonkeyPatch) -> None:
-    hold_the_day(monkeypatch, TODAY)
+    """TODAY is read once, at import: a suite still running past midnight China time
+    (16:00 UTC) would otherwise issue and revoke on the next day."""
+    set_clock(monkeypatch, TODAY)
 
 
 @pytest.fixture

@@ -28,6 +28,7 @@ from app.people.models import Person
 from app.people.org.service import OrgService
 from app.people.roster.service import PeopleService
 from app.state import AppServices
+from tests.clock import set_clock
 from tests.factories import District, add_grid, add_person, add_unit, identity_of, make_world
 
 MID_AUTUMN = "中秋节慰问"  # the preset's rule name
@@ -36,13 +37,6 @@ MID_AUTUMN = "中秋节慰问"  # the preset's rule name
 @pytest.fixture
 async def district(services: AppServices, owner_db: Database) -> District:
     return (await make_world(services, owner_db)).a
-
-
-def set_clock(monkeypatch: pytest.MonkeyPatch, day: date, at: time = time(10)) -> None:
-    """Move both clocks to `at` on `day`, China time."""
-    when = datetime.combine(day, at, clock.CHINA_TIME)
-    monkeypatch.setattr(clock, "now", lambda: when)
-    monkeypatch.setattr(clock, "today", lambda: when.date())
 
 
 async def identity(services: AppServices, district: District, role: Role) -> Identity:
